@@ -1,0 +1,56 @@
+import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { changeSets } from "./change-sets";
+import { importStatus } from "./enums";
+import { users } from "./users";
+
+/** File history of every import: what came in, how it was read, and what it did. */
+export const imports = pgTable(
+  "imports",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    ownerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    fileName: text().notNull(),
+    fileSize: bigint({ mode: "number" }).notNull(),
+    sha256: text().notNull(),
+    storageKey: text().notNull(),
+    format: text().notNull(),
+    marketplace: text(),
+    mapping: jsonb().$type<Record<string, string>>().notNull().default({}),
+    mode: text().$type<"create" | "update" | "upsert">().notNull().default("create"),
+    matchBy: text().$type<"id" | "sku">().notNull().default("sku"),
+    status: importStatus().notNull().default("uploaded"),
+    counts: jsonb().$type<Record<string, number>>().notNull().default({}),
+    /** First problems found by the dry run (the full list is re-derived for errors.csv). */
+    problems: jsonb().$type<unknown[]>().notNull().default([]),
+    idempotencyKey: text(),
+    commitIdempotencyKey: text(),
+    changeSetId: uuid().references(() => changeSets.id, { onDelete: "set null" }),
+    error: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("imports_owner_created_idx").on(t.ownerId, t.createdAt.desc()),
+    uniqueIndex("imports_owner_idem_idx").on(t.ownerId, t.idempotencyKey),
+  ],
+);
+
+/** A saved column mapping for generic files ("my supplier's sheet"). */
+export const mappingProfiles = pgTable(
+  "mapping_profiles",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    ownerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    mapping: jsonb().$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("mapping_profiles_owner_name_idx").on(t.ownerId, t.name)],
+);
+
+export type Import = typeof imports.$inferSelect;
+export type MappingProfile = typeof mappingProfiles.$inferSelect;
