@@ -41,7 +41,8 @@ CREATE TABLE "change_set_entries" (
 	"listing_id" uuid NOT NULL,
 	"op" text NOT NULL,
 	"before" jsonb,
-	"after" jsonb
+	"after" jsonb,
+	"current_version" integer
 );
 --> statement-breakpoint
 CREATE TABLE "change_sets" (

@@ -45,6 +45,11 @@ export const changeSetEntries = pgTable(
     op: text().$type<"create" | "update" | "delete">().notNull(),
     before: jsonb().$type<Record<string, unknown> | null>(),
     after: jsonb().$type<Record<string, unknown> | null>(),
+    /**
+     * The listing version this entry last produced (after apply, undo or redo); null when that left
+     * the listing deleted. Undo and redo refuse a row whose version moved on since.
+     */
+    currentVersion: integer(),
   },
   (t) => [index("change_set_entries_set_idx").on(t.changeSetId)],
 );

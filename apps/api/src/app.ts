@@ -1,0 +1,83 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { bodyLimit } from "hono/body-limit";
+import type { AppDeps } from "./http/deps";
+import type { AppEnv } from "./http/env";
+import { errorResponse, onError, zodDetails } from "./http/errors";
+import { authenticate, rateLimit, requestContext } from "./http/middleware";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { auditLogRoutes } from "./routes/audit-logs";
+import { authRoutes } from "./routes/auth";
+import { changeSetRoutes } from "./routes/change-sets";
+import { docsPage } from "./routes/docs";
+import { healthRoutes } from "./routes/health";
+import { listingRoutes } from "./routes/listings";
+import { templateRoutes } from "./routes/templates";
+import { mountTrpc } from "./trpc/mount";
+
+export type { AppDeps } from "./http/deps";
+export type { AppRouter } from "./trpc/router";
+
+/**
+ * Builds the whole HTTP surface: REST under /v1 (OpenAPI at /v1/openapi.json, docs at /docs),
+ * tRPC at /trpc, health, and the console. Web-standard only, so `app.request()` tests it.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, 400, "VALIDATION_FAILED", "Request is invalid", zodDetails(result.error));
+    },
+  });
+  app.onError(onError);
+  app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.use("*", requestContext(deps));
+  app.use("*", secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  app.use(
+    "*",
+    cors({
+      origin: deps.config.CORS_ORIGINS.split(",").map((s) => s.trim()),
+      allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "Idempotency-Key"],
+      exposeHeaders: ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Content-Disposition"],
+      credentials: false,
+      maxAge: 600,
+    }),
+  );
+  app.route("/health", healthRoutes(deps));
+
+  const jsonLimit = bodyLimit({
+    maxSize: deps.config.MAX_JSON_BYTES,
+    onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${deps.config.MAX_JSON_BYTES} bytes`),
+  });
+  // Bulk routes carry their own, larger limit.
+  app.use("/v1/*", async (c, next) => {
+    const p = new URL(c.req.url).pathname;
+    if (p === "/v1/listings/bulk" || p === "/v1/listings/bulk-delete") return next();
+    return jsonLimit(c, next);
+  });
+  app.use("/v1/*", authenticate(deps));
+  app.use("/v1/*", rateLimit(deps.rateLimits.api, "api"));
+  app.route("/v1/auth", authRoutes(deps));
+  app.route("/v1/api-keys", apiKeyRoutes(deps));
+  app.route("/v1/listings", listingRoutes(deps));
+  app.route("/v1/templates", templateRoutes(deps));
+  app.route("/v1/change-sets", changeSetRoutes(deps));
+  app.route("/v1/audit-logs", auditLogRoutes(deps));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Marketplace Bulk Editor API",
+      version: deps.version,
+      description: "Bulk listing management for marketplace sellers. Authenticate with a Bearer access token or an API key (`X-API-Key` or `Authorization: Bearer mbe_…`). Errors: `{ error: { code, message, requestId } }`.",
+    },
+    servers: [{ url: "/" }],
+  });
+  app.get("/docs", docsPage);
+
+  mountTrpc(app, deps);
+  if (deps.consoleHandler) app.use("/*", deps.consoleHandler);
+  return app;
+}

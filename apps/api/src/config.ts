@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+const bool = z.preprocess((v) => v === "1" || v === "true" || v === true, z.boolean());
+
+/** Every setting the API and worker read from the environment, with its default. */
+export const ApiConfig = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().optional(),
+  PGLITE_DIR: z.string().default(".data/pglite"),
+  REDIS_URL: z.string().optional(),
+  CHROMA_URL: z.string().optional(),
+  DATA_DIR: z.string().default(".data"),
+  JWT_SECRET: z.string().min(32).optional(),
+  CORS_ORIGINS: z.string().default("http://localhost:5173,http://localhost:3000"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  DEMO_PASSWORD: z.string().default("demo-password"),
+  DEMO_ADMIN_PASSWORD: z.string().default("admin-password"),
+  SEED_DEMO: bool.optional(),
+  RUN_WORKERS: bool.optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
+  UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  EXPORTS_PER_HOUR: z.coerce.number().int().positive().default(50),
+  LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MAX_BULK_JSON_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().optional(),
+  QUEUE_PREFIX: z.string().default("mbe"),
+});
+export type ApiConfig = z.infer<typeof ApiConfig>;
+
+/** Parses the environment once; packages receive the typed result, never process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = ApiConfig.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

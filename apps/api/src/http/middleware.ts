@@ -1,0 +1,111 @@
+import { authenticateAccessToken, authenticateApiKey, CoreError, type CoreContext } from "@mbe/core";
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppDeps } from "./deps";
+import type { AppEnv } from "./env";
+import { errorResponse } from "./errors";
+import type { Limiter } from "./rate-limit";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Request id (kept from the caller when sane), a child logger, and one access-log line. */
+export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", requestId);
+    const log = deps.log.child({ requestId });
+    c.set("log", log);
+    c.set("actor", null);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    const path = new URL(c.req.url).pathname;
+    if (path !== "/health")
+      log.info({ method: c.req.method, path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
+  };
+}
+
+export function clientIp(c: Context<AppEnv>): string {
+  // Only the first hop is trusted when a proxy adds it; otherwise the socket address from Node.
+  const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return fwd || env?.incoming?.socket?.remoteAddress || "unknown";
+}
+
+/** Builds the CoreContext verbs receive from the request. */
+export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
+  return {
+    db: deps.db,
+    rootDb: deps.db,
+    actor: c.get("actor"),
+    requestId: c.get("requestId"),
+    ip: clientIp(c),
+    userAgent: c.req.header("user-agent"),
+    log: c.get("log"),
+    auth: { ...authConfig(deps) },
+    hooks: deps.hooks,
+  };
+}
+
+import { defaultAuthConfig } from "@mbe/core";
+const authCache = new WeakMap<AppDeps, ReturnType<typeof defaultAuthConfig>>();
+export function authConfig(deps: AppDeps) {
+  let cfg = authCache.get(deps);
+  if (!cfg) {
+    cfg = defaultAuthConfig(deps.jwtSecret);
+    authCache.set(deps, cfg);
+  }
+  return cfg;
+}
+
+/**
+ * Resolves `Authorization: Bearer <jwt | mbe_ key>` or `X-API-Key` to an actor. A credential that
+ * is present but bad is refused here; a missing one leaves the actor null for verbs to refuse.
+ */
+export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization");
+    const apiKey = c.req.header("x-api-key");
+    let token: string | undefined;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m?.[1]) return errorResponse(c, 401, "UNAUTHORIZED", "Authorization must be 'Bearer <token>'");
+      token = m[1];
+    } else if (apiKey) token = apiKey;
+    if (token) {
+      try {
+        const ctx = coreContext(c, deps);
+        const actor = token.startsWith("mbe_") ? await authenticateApiKey(ctx, token) : await authenticateAccessToken(ctx, token);
+        c.set("actor", actor);
+      } catch (err) {
+        if (err instanceof CoreError) return errorResponse(c, err.status, err.code, err.message);
+        throw err;
+      }
+    }
+    await next();
+  };
+}
+
+function setHeaders(c: Context<AppEnv>, name: string, d: { limit: number; remaining: number; resetSeconds: number; windowSeconds: number }) {
+  c.header("RateLimit-Policy", `"${name}";q=${d.limit};w=${d.windowSeconds}`);
+  c.header("RateLimit", `"${name}";r=${Math.max(0, d.remaining)};t=${d.resetSeconds}`);
+}
+
+/** Applies one limit keyed by the user (or the IP when anonymous); 429 with Retry-After when spent. */
+export function rateLimit(limiter: Limiter, name: string, opts: { failClosed?: boolean; key?: (c: Context<AppEnv>) => string } = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const actor = c.get("actor");
+    const key = opts.key?.(c) ?? (actor ? `u:${actor.userId}` : `ip:${clientIp(c)}`);
+    const d = await limiter.consume(key);
+    if (d.unavailable && opts.failClosed) {
+      c.header("Retry-After", String(d.resetSeconds));
+      return errorResponse(c, 503, "SERVICE_UNAVAILABLE", "Sign-in is briefly unavailable; try again shortly");
+    }
+    setHeaders(c, name, d);
+    if (!d.allowed && !d.unavailable) {
+      c.header("Retry-After", String(d.resetSeconds));
+      return errorResponse(c, 429, "RATE_LIMITED", `Too many requests; retry in ${d.resetSeconds} s`);
+    }
+    await next();
+  };
+}

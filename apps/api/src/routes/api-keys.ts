@@ -1,0 +1,29 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { CreateApiKeyInput, createApiKey, listApiKeys, revokeApiKey } from "@mbe/core";
+import type { AppDeps } from "../http/deps";
+import type { AppEnv } from "../http/env";
+import { coreContext } from "../http/middleware";
+import { authedErrors, body, json, security } from "../openapi/route";
+import { ApiKey, ApiKeyWithSecret, IdParam, Ok } from "../openapi/schemas";
+
+/** /v1/api-keys: keys for integrations; the secret is shown once. */
+export function apiKeyRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const tags = ["API keys"];
+  app.openapi(
+    createRoute({ method: "get", path: "/", tags, operationId: "listApiKeys", security, responses: { 200: json(z.object({ items: z.array(ApiKey) })), ...authedErrors } }),
+    async (c) => c.json(await listApiKeys(coreContext(c, deps)), 200),
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/", tags, operationId: "createApiKey", security, request: { body: body(CreateApiKeyInput) }, responses: { 201: json(ApiKeyWithSecret, "Created; `secret` is shown only now"), ...authedErrors } }),
+    async (c) => c.json(await createApiKey(coreContext(c, deps), c.req.valid("json")), 201),
+  );
+  app.openapi(
+    createRoute({ method: "delete", path: "/{id}", tags, operationId: "revokeApiKey", security, request: { params: IdParam }, responses: { 200: json(Ok), ...authedErrors } }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await revokeApiKey(coreContext(c, deps), id), 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,29 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { bodyLimit } from "hono/body-limit";
+import type { AppDeps } from "../http/deps";
+import { errorResponse } from "../http/errors";
+import type { AppEnv } from "../http/env";
+import { authenticate, clientIp, coreContext, rateLimit } from "../http/middleware";
+import { appRouter } from "./router";
+
+/** Serves the tRPC router at /trpc behind the same auth, limits and error model as REST. */
+export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.use(
+    "/trpc/*",
+    bodyLimit({
+      maxSize: deps.config.MAX_BULK_JSON_BYTES,
+      onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "Request body is too large"),
+    }),
+  );
+  app.use("/trpc/*", authenticate(deps));
+  app.use("/trpc/*", rateLimit(deps.rateLimits.api, "api"));
+  app.all("/trpc/*", (c) =>
+    fetchRequestHandler({
+      endpoint: "/trpc",
+      req: c.req.raw,
+      router: appRouter,
+      createContext: () => ({ core: coreContext(c, deps), deps, ip: clientIp(c) }),
+    }),
+  );
+}

@@ -1,0 +1,118 @@
+import { createDb, type DbHandle } from "@mbe/db";
+import { Redis } from "ioredis";
+import { inject } from "vitest";
+import { createApp } from "../src/app";
+import { ApiConfig } from "../src/config";
+import type { AppDeps } from "../src/http/deps";
+import { createLogger } from "../src/http/logger";
+import { createRateLimits } from "../src/http/rate-limit";
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  db: DbHandle;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** A fully wired app on the run's throwaway PostgreSQL database and real Redis (unique prefix). */
+export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, string>> = {}): Promise<TestApi> {
+  const db = createDb({ url: inject("databaseUrl"), max: 5 });
+  const redis = new Redis(inject("redisUrl"), { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
+  const config = ApiConfig.parse({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, ...overrides });
+  const deps: AppDeps = {
+    config,
+    db: db.db,
+    jwtSecret: "test-secret-test-secret-test-secret-0123",
+    log: createLogger("silent"),
+    rateLimits: createRateLimits(redis, {
+      prefix,
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      uploadsPerMinute: config.UPLOADS_PER_MINUTE,
+      exportsPerHour: config.EXPORTS_PER_HOUR,
+      loginPerMinute: config.LOGIN_PER_MINUTE,
+    }),
+    hooks: {},
+    readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
+    version: "test",
+  };
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    db,
+    redis,
+    async close() {
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A unique email so each test works in its own tenant. */
+export const uniqueEmail = (tag = "seller") => `${tag}-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+export interface Res<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Sends a JSON request through the whole middleware stack. */
+export async function call<T = Record<string, unknown>>(
+  api: TestApi,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+): Promise<Res<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let payload: string | undefined;
+  if (opts.raw !== undefined) payload = opts.raw;
+  else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
+  if (payload !== undefined) headers["content-type"] ??= "application/json";
+  const res = await api.app.request(path, { method, headers, body: payload });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // non-JSON bodies stay text
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+export interface Seller {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Registers a fresh seller and returns their tokens. */
+export async function signUp(api: TestApi, tag?: string): Promise<Seller> {
+  const email = uniqueEmail(tag);
+  const password = "correct-horse-battery";
+  const r = await call<{ user: { id: string }; accessToken: string; refreshToken: string }>(api, "POST", "/v1/auth/register", {
+    body: { email, password, firstName: "Test" },
+    headers: { "x-forwarded-for": `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
+  });
+  if (r.status !== 201) throw new Error(`sign-up failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { id: r.body.user.id, email, password, accessToken: r.body.accessToken, refreshToken: r.body.refreshToken };
+}
+
+export const sampleListing = (over: Record<string, unknown> = {}) => ({
+  title: "12V 100Ah LiFePO4 Deep Cycle Battery",
+  price: 329.99,
+  condition: "New",
+  description: "Brand new, 4000 cycles",
+  category: "Electronics//Batteries",
+  sku: `SKU-${Math.random().toString(36).slice(2, 10)}`,
+  quantity: 3,
+  status: "active",
+  ...over,
+});

@@ -1,0 +1,42 @@
+import { refreshTokens } from "@mbe/db";
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { type CoreContext, requireActor } from "../context";
+import { recordAudit } from "../audit/record";
+import { sha256 } from "./tokens";
+
+export const LogoutInput = z.object({
+  refreshToken: z.string().max(200).optional(),
+  /** Sign out every session of this account, not only the current one. */
+  everywhere: z.boolean().default(false),
+});
+export type LogoutInput = z.infer<typeof LogoutInput>;
+
+/** Revokes the current session (its access token stops working at once), or all of them. */
+export async function logout(ctx: CoreContext, input: LogoutInput) {
+  const actor = requireActor(ctx);
+  const now = new Date();
+  if (input.everywhere) {
+    await ctx.db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.userId, actor.userId), isNull(refreshTokens.revokedAt)));
+  } else {
+    const families = new Set<string>();
+    if (actor.sessionId) families.add(actor.sessionId);
+    if (input.refreshToken) {
+      const [row] = await ctx.db
+        .select({ familyId: refreshTokens.familyId })
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.tokenHash, sha256(input.refreshToken)), eq(refreshTokens.userId, actor.userId)));
+      if (row) families.add(row.familyId);
+    }
+    for (const familyId of families)
+      await ctx.db
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  }
+  await recordAudit(ctx, { action: "auth.logout", resourceType: "user", resourceId: actor.userId, details: { everywhere: input.everywhere } });
+  return { ok: true as const };
+}

@@ -1,0 +1,81 @@
+import type { Db, DbOrTx } from "@mbe/db";
+import { CoreError } from "./errors";
+
+export type Scope = "read" | "write";
+
+/** Who is acting: a signed-in seller/admin (JWT) or an integration (API key). */
+export interface Actor {
+  userId: string;
+  role: "seller" | "admin";
+  via: "jwt" | "api_key";
+  scopes: Scope[];
+  apiKeyId?: string;
+  /** Refresh-token family the access token belongs to. */
+  sessionId?: string;
+}
+
+export interface Logger {
+  info(obj: Record<string, unknown>, msg?: string): void;
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+/** Side effects that happen after a write commits (search indexing, job enqueueing). */
+export interface CoreHooks {
+  listingsChanged?(ownerId: string, change: { upsert: string[]; remove: string[] }): Promise<void>;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  bcryptCost: number;
+  maxFailedLogins: number;
+  lockMinutes: number;
+}
+
+/** Everything a verb needs; built per request (or per job) by a transport. */
+export interface CoreContext {
+  db: DbOrTx;
+  /** The root database (never a transaction), for work that must outlive a rolled-back tx. */
+  rootDb: Db;
+  actor: Actor | null;
+  requestId: string;
+  ip?: string;
+  userAgent?: string;
+  log: Logger;
+  auth: AuthConfig;
+  hooks: CoreHooks;
+}
+
+export const defaultAuthConfig = (jwtSecret: string): AuthConfig => ({
+  jwtSecret,
+  jwtIssuer: "marketplace-bulk-editor",
+  jwtAudience: "mbe-api",
+  accessTtlSeconds: 15 * 60,
+  refreshTtlSeconds: 30 * 24 * 3600,
+  bcryptCost: 10,
+  maxFailedLogins: 5,
+  lockMinutes: 30,
+});
+
+/** Returns the actor or throws UNAUTHORIZED; with `scope`, also checks the API key's scopes. */
+export function requireActor(ctx: CoreContext, scope?: Scope): Actor {
+  if (!ctx.actor) throw new CoreError("UNAUTHORIZED", "Sign in or send an API key");
+  if (scope && !ctx.actor.scopes.includes(scope))
+    throw new CoreError("INSUFFICIENT_SCOPE", `This API key lacks the '${scope}' scope`);
+  return ctx.actor;
+}
+
+export function requireAdmin(ctx: CoreContext): Actor {
+  const actor = requireActor(ctx);
+  if (actor.role !== "admin") throw new CoreError("FORBIDDEN", "Administrators only");
+  return actor;
+}
+
+/** Runs `fn` in a transaction, nesting as a savepoint when `ctx.db` is already one. */
+export async function inTx<T>(ctx: CoreContext, fn: (txCtx: CoreContext) => Promise<T>): Promise<T> {
+  return ctx.db.transaction((tx) => fn({ ...ctx, db: tx }));
+}

@@ -1,0 +1,220 @@
+import { type Listing, listings, type NewListing } from "@mbe/db";
+import { type FieldWarning, validateForMarketplace } from "@mbe/formats";
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError } from "../errors";
+import { recordAudit } from "../audit/record";
+import { type EntryInput, writeChangeSet } from "../change-sets/record";
+import { applySnapshots } from "./apply-snapshots";
+import { diffFields, fullSnapshot, priceText } from "./fields";
+import { CreateListingInput, Marketplace, UpdateListingInput } from "./schema";
+import { isUniqueViolation } from "./unique";
+
+export const BULK_MAX_ROWS = 10_000;
+
+export const BulkUpsertInput = z.object({
+  rows: z.array(z.record(z.string(), z.unknown())).min(1).max(BULK_MAX_ROWS),
+  /** How a row without `id` finds the listing it updates. */
+  matchBy: z.enum(["id", "sku"]).default("sku"),
+  marketplace: Marketplace.optional(),
+  /** Kind and summary recorded on the change set (imports, templates reuse this verb). */
+  kind: z.string().max(50).optional(),
+  summary: z.string().max(200).optional(),
+});
+export type BulkUpsertInput = z.input<typeof BulkUpsertInput>;
+
+export interface RowResult {
+  index: number;
+  status: "created" | "updated" | "unchanged" | "error";
+  id?: string;
+  version?: number;
+  error?: { code: string; message: string; issues?: { path: string; message: string }[] };
+  warnings?: FieldWarning[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+
+/**
+ * Creates or updates up to 10,000 listings as one change set. Invalid rows are reported with their
+ * index and reasons; the valid rows are still applied.
+ */
+export async function bulkUpsertListings(
+  ctx: CoreContext,
+  raw: BulkUpsertInput,
+  opts: { source?: NewListing["source"]; sourceRef?: string } = {},
+) {
+  const input = BulkUpsertInput.parse(raw);
+  const actor = requireActor(ctx, "write");
+  const results: RowResult[] = input.rows.map((_, index) => ({ index, status: "error" }));
+  const parsed: { index: number; id?: string; data: z.infer<typeof UpdateListingInput> }[] = [];
+  input.rows.forEach((row, index) => {
+    const { id, ...rest } = row;
+    if (id !== undefined && (typeof id !== "string" || !UUID.test(id))) {
+      results[index] = { index, status: "error", error: { code: "VALIDATION_FAILED", message: "id must be a UUID" } };
+      return;
+    }
+    const p = UpdateListingInput.safeParse(rest);
+    if (!p.success) {
+      results[index] = { index, status: "error", error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(p.error) } };
+      return;
+    }
+    parsed.push({ index, id: id as string | undefined, data: p.data });
+  });
+
+  const out = await inTx(ctx, async (tx) => {
+    const idKeys = [...new Set(parsed.flatMap((p) => (p.id ? [p.id] : [])))];
+    const skuKeys = [...new Set(parsed.flatMap((p) => (p.data.sku ? [p.data.sku] : [])))];
+    const found = new Map<string, Listing>();
+    for (const [column, keys] of [
+      [listings.id, idKeys],
+      [listings.sku, skuKeys],
+    ] as const) {
+      for (let i = 0; i < keys.length; i += 5000) {
+        const rows = await tx.db
+          .select()
+          .from(listings)
+          .where(and(eq(listings.ownerId, actor.userId), inArray(column, keys.slice(i, i + 5000))))
+          .for("update");
+        for (const r of rows) found.set(r.id, r);
+      }
+    }
+    const existing = [...found.values()];
+    const byId = new Map(existing.map((r) => [r.id, r]));
+    const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
+    const claimedSkus = new Map<string, string>(); // sku -> listing id (or "new:<index>")
+    const creates: { index: number; row: NewListing }[] = [];
+    const updates: { index: number; before: Listing; after: Record<string, unknown>; beforeVals: Record<string, unknown> }[] = [];
+    const touched = new Set<string>();
+
+    const skuClash = (sku: string | null | undefined, owner: string) => {
+      if (!sku) return false;
+      // Swapping SKUs between listings in one request is refused; do it in two steps.
+      const holder = bySku.get(sku);
+      if (holder && holder.id !== owner) return true;
+      const claimed = claimedSkus.get(sku);
+      return claimed !== undefined && claimed !== owner;
+    };
+
+    for (const p of parsed) {
+      const target = p.id ? byId.get(p.id) : input.matchBy === "sku" && p.data.sku ? bySku.get(p.data.sku) : undefined;
+      if (p.id && !target) {
+        results[p.index] = { index: p.index, status: "error", error: { code: "NOT_FOUND", message: "Listing not found" } };
+        continue;
+      }
+      if (target) {
+        if (touched.has(target.id)) {
+          results[p.index] = { index: p.index, status: "error", error: { code: "DUPLICATE_ROW", message: "Another row in this request updates the same listing" } };
+          continue;
+        }
+        if (p.data.version !== undefined && p.data.version !== target.version) {
+          results[p.index] = { index: p.index, status: "error", id: target.id, version: target.version, error: { code: "VERSION_CONFLICT", message: `Listing is at version ${target.version}` } };
+          continue;
+        }
+        if (skuClash(p.data.sku, target.id)) {
+          results[p.index] = { index: p.index, status: "error", error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` } };
+          continue;
+        }
+        touched.add(target.id);
+        if (p.data.sku) claimedSkus.set(p.data.sku, target.id);
+        const { version: _v, ...patch } = p.data;
+        const { before, after, changed } = diffFields(target, patch);
+        if (!changed) {
+          results[p.index] = { index: p.index, status: "unchanged", id: target.id, version: target.version };
+          continue;
+        }
+        updates.push({ index: p.index, before: target, after, beforeVals: before });
+        continue;
+      }
+      const full = CreateListingInput.safeParse(p.data);
+      if (!full.success) {
+        results[p.index] = { index: p.index, status: "error", error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(full.error) } };
+        continue;
+      }
+      const owner = `new:${p.index}`;
+      if (skuClash(full.data.sku, owner)) {
+        results[p.index] = { index: p.index, status: "error", error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` } };
+        continue;
+      }
+      if (full.data.sku) claimedSkus.set(full.data.sku, owner);
+      creates.push({
+        index: p.index,
+        row: {
+          ...full.data,
+          price: priceText(full.data.price),
+          ownerId: actor.userId,
+          source: opts.source ?? (actor.via === "api_key" ? "api" : "manual"),
+          sourceRef: opts.sourceRef ?? actor.apiKeyId ?? null,
+        },
+      });
+    }
+
+    const entries: EntryInput[] = [];
+    for (let i = 0; i < creates.length; i += 1000) {
+      const chunk = creates.slice(i, i + 1000);
+      const inserted = await tx.db.insert(listings).values(chunk.map((c) => c.row)).returning();
+      inserted.forEach((row, j) => {
+        const c = chunk[j];
+        if (!c) return;
+        results[c.index] = { index: c.index, status: "created", id: row.id, version: row.version };
+        entries.push({ listingId: row.id, op: "create", before: null, after: fullSnapshot(row), currentVersion: row.version });
+      });
+    }
+    await applySnapshots(
+      tx.db,
+      actor.userId,
+      updates.map((u) => ({ id: u.before.id, snapshot: u.after, version: u.before.version + 1 })),
+    );
+    for (const u of updates) {
+      const version = u.before.version + 1;
+      results[u.index] = { index: u.index, status: "updated", id: u.before.id, version };
+      entries.push({
+        listingId: u.before.id,
+        op: "update",
+        before: { ...u.beforeVals, version: u.before.version },
+        after: { ...u.after, version },
+        currentVersion: version,
+      });
+    }
+    let changeSetId: string | null = null;
+    if (entries.length > 0) {
+      changeSetId = await writeChangeSet(tx.db, {
+        ownerId: actor.userId,
+        kind: input.kind ?? "bulk-upsert",
+        summary: input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
+        entries,
+      });
+      await recordAudit(tx, {
+        action: "listing.bulk_upsert",
+        resourceType: "change_set",
+        resourceId: changeSetId,
+        details: { created: creates.length, updated: updates.length, failed: results.filter((r) => r.status === "error").length },
+      });
+    }
+    return { changeSetId, upsert: entries.map((e) => e.listingId) };
+  }).catch((err) => {
+    if (isUniqueViolation(err)) throw new CoreError("CONFLICT", "Two rows claim the same SKU; nothing was applied");
+    throw err;
+  });
+
+  if (input.marketplace) {
+    const m = input.marketplace;
+    for (const p of parsed) {
+      const r = results[p.index];
+      if (!r || r.status === "error") continue;
+      const w = validateForMarketplace({ title: "", ...p.data, price: String(p.data.price ?? "0") }, m);
+      if (w.length) r.warnings = w;
+    }
+  }
+  if (out.upsert.length) await ctx.hooks.listingsChanged?.(actor.userId, { upsert: out.upsert, remove: [] });
+  const count = (s: RowResult["status"]) => results.filter((r) => r.status === s).length;
+  return {
+    changeSetId: out.changeSetId,
+    created: count("created"),
+    updated: count("updated"),
+    unchanged: count("unchanged"),
+    failed: count("error"),
+    results,
+  };
+}

@@ -1,0 +1,92 @@
+import { MARKETPLACES } from "@mbe/formats";
+import { z } from "zod";
+
+const Decimal = z
+  .union([z.number(), z.string().trim().regex(/^-?\d{1,10}(\.\d{1,2})?$/, "Use a number with at most 2 decimals")])
+  .refine((v) => {
+    const n = Number(v);
+    return Number.isFinite(n) && n >= 0 && n < 1e10;
+  }, "Price must be between 0 and 9,999,999,999.99");
+
+const MarketplaceFields = z
+  .record(z.string().max(100), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 32_768, "Marketplace fields are limited to 32 KiB");
+
+/** Every editable listing field with its bounds; one schema for REST, tRPC and imports. */
+export const ListingFields = z.object({
+  title: z.string().trim().min(1, "Title is required").max(500),
+  price: Decimal,
+  currency: z.string().regex(/^[A-Z]{3}$/, "Currency is a 3-letter ISO code").default("USD"),
+  condition: z.string().trim().max(100).nullable().optional(),
+  description: z.string().max(20_000).default(""),
+  category: z.string().trim().max(500).nullable().optional(),
+  offerShipping: z.boolean().default(false),
+  sku: z.string().trim().min(1).max(100).nullable().optional(),
+  quantity: z.number().int().min(0).max(1_000_000).default(1),
+  imageUrls: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(24).default([]),
+  marketplaceFields: MarketplaceFields.default({}),
+  status: z.enum(["draft", "active", "archived"]).default("draft"),
+});
+
+export const CreateListingInput = ListingFields;
+export type CreateListingInput = z.input<typeof CreateListingInput>;
+
+/** A partial update; `version` is the one the client last saw (optimistic concurrency). */
+export const UpdateListingInput = z
+  .object({
+    title: ListingFields.shape.title,
+    price: Decimal,
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    condition: ListingFields.shape.condition,
+    description: z.string().max(20_000),
+    category: ListingFields.shape.category,
+    offerShipping: z.boolean(),
+    sku: ListingFields.shape.sku,
+    quantity: z.number().int().min(0).max(1_000_000),
+    imageUrls: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(24),
+    marketplaceFields: MarketplaceFields,
+    status: z.enum(["draft", "active", "archived"]),
+  })
+  .partial()
+  .extend({ version: z.number().int().positive().optional() });
+export type UpdateListingInput = z.input<typeof UpdateListingInput>;
+
+export const Marketplace = z.enum(MARKETPLACES);
+
+export const SORTS = [
+  "updatedAt:desc",
+  "updatedAt:asc",
+  "createdAt:desc",
+  "createdAt:asc",
+  "price:asc",
+  "price:desc",
+  "title:asc",
+  "title:desc",
+] as const;
+
+const csvOrArray = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(10_000));
+
+/** Which listings: used by the list, bulk actions on a filter, and exports. */
+export const ListingFilter = z.object({
+  status: csvOrArray(z.enum(["draft", "active", "archived"])).optional(),
+  category: z.string().max(500).optional(),
+  condition: z.string().max(100).optional(),
+  priceMin: z.coerce.number().min(0).optional(),
+  priceMax: z.coerce.number().min(0).optional(),
+  q: z.string().max(200).optional(),
+  source: z.enum(["manual", "import", "ocr", "api"]).optional(),
+  ids: csvOrArray(z.uuid()).optional(),
+});
+export type ListingFilter = z.infer<typeof ListingFilter>;
+
+export const ListListingsInput = ListingFilter.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+  /** Row offset for grids that jump to a scroll position; ignored when a cursor is given. */
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  sort: z.enum(SORTS).default("updatedAt:desc"),
+  marketplace: Marketplace.optional(),
+  includeTotal: z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean()).optional(),
+});
+export type ListListingsInput = z.input<typeof ListListingsInput>;

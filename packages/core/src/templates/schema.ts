@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { UpdateListingInput } from "../listings/schema";
+
+/** Field values a template sets; the same bounds as a listing edit (no version). */
+export const TemplateFields = UpdateListingInput.omit({ version: true }).strict();
+
+export const CreateTemplateInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(1000).default(""),
+  fields: TemplateFields,
+  isPublic: z.boolean().default(false),
+});
+export type CreateTemplateInput = z.input<typeof CreateTemplateInput>;
+
+export const UpdateTemplateInput = CreateTemplateInput.partial();
+export type UpdateTemplateInput = z.input<typeof UpdateTemplateInput>;
+
+export const ApplyTemplateInput = z.object({ listingIds: z.array(z.uuid()).min(1).max(10_000) });
+export type ApplyTemplateInput = z.input<typeof ApplyTemplateInput>;
