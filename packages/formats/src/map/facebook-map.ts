@@ -1,0 +1,205 @@
+import type { CanonicalListing } from "../listing";
+import {
+  FACEBOOK_TEMPLATE,
+  matchFacebookCategory,
+  suggestFacebookCondition,
+} from "../marketplaces/facebook";
+import { FACEBOOK_CONDITIONS } from "../marketplaces/rules";
+import type { RawRow } from "../read/csv";
+import { normalizeHeader } from "./fields";
+import type { ImportedListing } from "./problems";
+import { HeaderIndex, RowContext } from "./row-context";
+import { decodeHtmlEntities, parseBoolean, parsePrice } from "./text";
+
+/** Options shared by the marketplace mappers. */
+export interface MapOptions {
+  /** Put suggested fixes (condition, category…) into the listing; problems are still reported. */
+  applyFixes?: boolean;
+}
+
+function decoded(
+  ctx: RowContext,
+  column: string,
+  raw: string,
+  field: keyof CanonicalListing,
+): string {
+  const out = decodeHtmlEntities(raw);
+  if (out !== raw) {
+    ctx.warn(
+      column,
+      raw,
+      "HTML_ENTITIES",
+      "HTML entities such as &amp; were decoded to plain text",
+      {
+        suggestion: out,
+        field,
+      },
+    );
+  }
+  return out;
+}
+
+/** Maps rows of Facebook's bulk-upload layout to listings, reporting every cell Facebook rejects. */
+export function createFacebookMapper(headers: readonly string[], options: MapOptions = {}) {
+  const h = new HeaderIndex(headers, normalizeHeader);
+  const col = (name: string) => h.header(normalizeHeader(name));
+  const [TITLE, PRICE, CONDITION, DESCRIPTION, CATEGORY, SHIPPING] = FACEBOOK_TEMPLATE.headers.map(
+    (x) => normalizeHeader(x),
+  ) as [string, string, string, string, string, string];
+  return (raw: RawRow): ImportedListing => {
+    const ctx = new RowContext(raw.row);
+    const v = (k: string) => h.get(raw.values, k).trim();
+
+    const titleRaw = v(TITLE);
+    let title = decoded(ctx, col(TITLE), titleRaw, "title");
+    if (!title)
+      ctx.error(col(TITLE), titleRaw, "REQUIRED", "Facebook requires a title", { field: "title" });
+    else if (title.length > 150) {
+      ctx.error(col(TITLE), titleRaw, "TOO_LONG", `Title is ${title.length}/150 characters`, {
+        suggestion: title.slice(0, 150).trimEnd(),
+        field: "title",
+      });
+      if (options.applyFixes) title = title.slice(0, 150).trimEnd();
+    }
+
+    const priceRaw = v(PRICE);
+    let price = "";
+    if (!priceRaw) {
+      ctx.error(col(PRICE), priceRaw, "REQUIRED", "Facebook requires a price in whole dollars", {
+        field: "price",
+      });
+    } else {
+      const p = parsePrice(priceRaw);
+      if (!p || p.value.startsWith("-")) {
+        ctx.error(
+          col(PRICE),
+          priceRaw,
+          "INVALID_PRICE",
+          "Price must be a whole number of dollars",
+          {
+            field: "price",
+          },
+        );
+      } else {
+        price = p.value;
+        const whole = String(Math.round(Number(p.value)));
+        if (!/^\d+$/.test(p.value)) {
+          ctx.error(col(PRICE), priceRaw, "WHOLE_DOLLARS", "Facebook prices are whole dollars", {
+            suggestion: whole,
+            field: "price",
+          });
+          if (options.applyFixes) price = whole;
+        } else if (p.cleaned) {
+          ctx.warn(
+            col(PRICE),
+            priceRaw,
+            "PRICE_FORMAT",
+            "Currency signs and separators were removed",
+            {
+              suggestion: p.value,
+              field: "price",
+            },
+          );
+        }
+      }
+    }
+
+    const condRaw = v(CONDITION);
+    let condition: string | null = condRaw || null;
+    if (!condRaw) {
+      ctx.error(col(CONDITION), condRaw, "REQUIRED", "Facebook requires a condition", {
+        suggestion: "New",
+        field: "condition",
+      });
+    } else if (!(FACEBOOK_CONDITIONS as readonly string[]).includes(condRaw)) {
+      const s = suggestFacebookCondition(condRaw);
+      const exactish =
+        s !== null && s.toLowerCase() === condRaw.toLowerCase().replace(/\s*[-–]\s*/, " - ");
+      ctx.add(
+        exactish ? "warning" : "error",
+        col(CONDITION),
+        condRaw,
+        exactish ? "CONDITION_FORMAT" : "INVALID_CONDITION",
+        `Condition must be one of: ${FACEBOOK_CONDITIONS.join(", ")}`,
+        { ...(s ? { suggestion: s } : {}), field: "condition" },
+      );
+      if (s && (options.applyFixes || exactish)) condition = s;
+    }
+
+    const descRaw = h.get(raw.values, DESCRIPTION);
+    const description = decoded(ctx, col(DESCRIPTION), descRaw, "description");
+    if (description.length > 5000) {
+      ctx.error(
+        col(DESCRIPTION),
+        descRaw.slice(0, 200),
+        "TOO_LONG",
+        `Description is ${description.length}/5000 characters`,
+        {
+          field: "description",
+        },
+      );
+    }
+
+    const catRaw = v(CATEGORY);
+    let category: string | null = catRaw ? decodeHtmlEntities(catRaw) : null;
+    if (category) {
+      const m = matchFacebookCategory(category);
+      if (m.kind === "reformatted") {
+        ctx.warn(
+          col(CATEGORY),
+          catRaw,
+          "CATEGORY_FORMAT",
+          "Category levels must be separated by //",
+          {
+            suggestion: m.path,
+            field: "category",
+          },
+        );
+        category = m.path;
+      } else if (m.kind === "ancestor") {
+        ctx.warn(
+          col(CATEGORY),
+          catRaw,
+          "CATEGORY_NOT_LEAF",
+          `"${catRaw}" is a top-level category; a full path such as "${m.example}" places the listing better`,
+          { field: "category" },
+        );
+        category = m.path;
+      } else if (m.kind === "nearest") {
+        ctx.error(
+          col(CATEGORY),
+          catRaw,
+          "UNKNOWN_CATEGORY",
+          "Category is not one of Facebook's template categories",
+          {
+            suggestion: m.path,
+            field: "category",
+          },
+        );
+        if (options.applyFixes) category = m.path;
+      }
+    }
+
+    const shipRaw = v(SHIPPING);
+    let offerShipping: boolean | undefined;
+    if (shipRaw) {
+      const b = parseBoolean(shipRaw);
+      if (b === null) {
+        ctx.warn(col(SHIPPING), shipRaw, "INVALID_BOOLEAN", "OFFER SHIPPING should be Yes or No", {
+          field: "offerShipping",
+        });
+      } else offerShipping = b;
+    }
+
+    const listing: CanonicalListing = {
+      title,
+      price,
+      currency: "USD",
+      condition,
+      description,
+      category,
+      ...(offerShipping !== undefined ? { offerShipping } : {}),
+    };
+    return { row: raw.row, rows: [raw.row], listing, problems: ctx.problems, ok: ctx.ok };
+  };
+}

@@ -1,0 +1,83 @@
+import type { Marketplace } from "../listing";
+import { type ReadTableInput, readTable, type Table } from "../read/read-table";
+import { detectMarketplace, type MarketplaceDetection } from "./detect";
+import { createEbayMapper } from "./ebay-map";
+import { createFacebookMapper, type MapOptions } from "./facebook-map";
+import { type ColumnMapping, suggestMapping } from "./fields";
+import { createGenericMapper } from "./generic-map";
+import type { ImportedListing } from "./problems";
+import { createShopifyGrouper, type RowGrouper } from "./shopify-map";
+
+/** How to turn a table's rows into listings. */
+export interface ImportOptions extends MapOptions {
+  /** Layout to apply; default detected from the headers. */
+  marketplace?: Marketplace;
+  /** For generic tables: header → field; default {@link suggestMapping}. */
+  mapping?: ColumnMapping;
+}
+
+/** The grouper that turns rows of `marketplace` into listings. */
+export function createRowGrouper(
+  headers: readonly string[],
+  marketplace: Marketplace,
+  options: ImportOptions = {},
+): RowGrouper {
+  if (marketplace === "shopify") return createShopifyGrouper(headers, options);
+  const one =
+    marketplace === "facebook"
+      ? createFacebookMapper(headers, options)
+      : marketplace === "ebay"
+        ? createEbayMapper(headers, options)
+        : createGenericMapper(headers, options.mapping ?? suggestMapping(headers));
+  return { push: (row) => [one(row)], end: () => [] };
+}
+
+/** Streams listings (with their problems) from a table already opened by readTable. */
+export async function* mapTable(
+  table: Table,
+  options: ImportOptions = {},
+): AsyncGenerator<ImportedListing> {
+  const marketplace =
+    options.marketplace ?? detectMarketplace(table.headers, table.preamble).marketplace;
+  // JSON headers can grow while reading, so the generic mapper is rebuilt when they do.
+  let width = table.headers.length;
+  let grouper = createRowGrouper(table.headers, marketplace, options);
+  for await (const row of table.rows) {
+    if (table.headers.length !== width && marketplace === "generic") {
+      width = table.headers.length;
+      grouper = createRowGrouper(table.headers, marketplace, options);
+    }
+    yield* grouper.push(row);
+  }
+  yield* grouper.end();
+}
+
+/** An import in progress: what was detected, and the listings to iterate once. */
+export interface ImportSession {
+  table: Table;
+  detection: MarketplaceDetection;
+  marketplace: Marketplace;
+  /** The mapping used for generic tables (suggested unless given). */
+  mapping: ColumnMapping;
+  listings: AsyncIterable<ImportedListing>;
+}
+
+/**
+ * Reads a file and maps it to listings in one call: sniff the kind, find the header row,
+ * detect the marketplace layout (unless given) and stream {@link ImportedListing}s.
+ */
+export async function importListings(
+  input: ReadTableInput & ImportOptions,
+): Promise<ImportSession> {
+  const table = await readTable(input);
+  const detection = detectMarketplace(table.headers, table.preamble);
+  const marketplace = input.marketplace ?? detection.marketplace;
+  const mapping = input.mapping ?? suggestMapping(table.headers);
+  return {
+    table,
+    detection,
+    marketplace,
+    mapping,
+    listings: mapTable(table, { ...input, marketplace }),
+  };
+}

@@ -1,0 +1,163 @@
+import template from "./facebook-template.json";
+import { FACEBOOK_CONDITIONS } from "./rules";
+
+/** Facebook's bulk-upload template facts, extracted once from the real template (see scripts/). */
+export const FACEBOOK_TEMPLATE: {
+  sheetName: string;
+  validationSheetName: string;
+  title: string;
+  instructions: string;
+  hints: string[];
+  headers: string[];
+  conditions: string[];
+} = {
+  sheetName: template.sheetName,
+  validationSheetName: template.validationSheetName,
+  title: template.title,
+  instructions: template.instructions,
+  hints: template.hints,
+  headers: template.headers,
+  conditions: template.conditions,
+};
+
+/** The 1,870 category paths the template accepts (levels joined by `//`). */
+export const FACEBOOK_CATEGORIES: readonly string[] = template.categories;
+
+/** Listings per Facebook bulk-upload file. */
+export const FACEBOOK_MAX_LISTINGS_PER_FILE = 50;
+
+const STOP = new Set(["and", "the", "of", "for", "with", "other", "others", "misc"]);
+
+function stem(t: string): string {
+  if (t.length > 4 && t.endsWith("ies")) return `${t.slice(0, -3)}y`;
+  if (t.length > 3 && t.endsWith("s") && !t.endsWith("ss")) return t.slice(0, -1);
+  return t;
+}
+
+function tokens(s: string): string[] {
+  return s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t && !STOP.has(t))
+    .map(stem);
+}
+
+function dice(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const sb = new Set(b);
+  let hit = 0;
+  for (const t of new Set(a)) if (sb.has(t)) hit++;
+  return (2 * hit) / (new Set(a).size + sb.size);
+}
+
+interface IndexedPath {
+  path: string;
+  lower: string;
+  segments: string[][];
+  all: string[];
+  tokenSet: Set<string>;
+}
+
+let indexed: IndexedPath[] | null = null;
+let byLower: Map<string, string> | null = null;
+const docFreq = new Map<string, number>();
+
+function idf(t: string): number {
+  return Math.log(1 + FACEBOOK_CATEGORIES.length / (1 + (docFreq.get(t) ?? 0)));
+}
+
+function index(): IndexedPath[] {
+  if (!indexed) {
+    indexed = FACEBOOK_CATEGORIES.map((path) => {
+      const segments = path.split("//").map(tokens);
+      const all = segments.flat();
+      return { path, lower: path.toLowerCase(), segments, all, tokenSet: new Set(all) };
+    });
+    for (const p of indexed) for (const t of p.tokenSet) docFreq.set(t, (docFreq.get(t) ?? 0) + 1);
+    byLower = new Map(FACEBOOK_CATEGORIES.map((p) => [p.toLowerCase(), p]));
+  }
+  return indexed;
+}
+
+/** Rewrites `A > B`, `A / B`, `A|B`, `A » B` to the template's `A//B` form. */
+export function normalizeCategorySeparators(text: string): string {
+  return text
+    .split(/\s*(?:\/\/|>|»|\||\\|\s\/\s)\s*/)
+    .map((s) => s.trim().replace(/\s+/g, " "))
+    .filter((s) => s !== "")
+    .join("//");
+}
+
+/** How an entered category relates to the template's list. */
+export type CategoryMatch =
+  | { kind: "exact"; path: string }
+  | { kind: "reformatted"; path: string }
+  | { kind: "ancestor"; path: string; example: string }
+  | { kind: "nearest"; path: string; score: number }
+  | { kind: "none" };
+
+/**
+ * Finds the template path a typed category means: exact, same path written differently,
+ * a top-level/parent path, or else the best fuzzy match (leaf words weigh most).
+ */
+export function matchFacebookCategory(text: string): CategoryMatch {
+  const list = index();
+  const trimmed = text.trim();
+  if (trimmed === "") return { kind: "none" };
+  if (byLower?.get(trimmed.toLowerCase()) === trimmed) return { kind: "exact", path: trimmed };
+  const norm = normalizeCategorySeparators(trimmed);
+  const hit = byLower?.get(norm.toLowerCase());
+  if (hit) return { kind: "reformatted", path: hit };
+  const prefix = `${norm.toLowerCase()}//`;
+  const child = list.find((p) => p.lower.startsWith(prefix));
+  if (child) {
+    const properPrefix = child.path.slice(0, norm.length);
+    return { kind: "ancestor", path: properPrefix, example: child.path };
+  }
+  const segs = norm.split("//").map(tokens);
+  const leaf = new Set(segs[segs.length - 1] ?? []);
+  const weights = new Map<string, number>();
+  for (const seg of segs) {
+    for (const t of seg)
+      weights.set(t, Math.max(weights.get(t) ?? 0, (leaf.has(t) ? 2 : 1) * idf(t)));
+  }
+  let total = 0;
+  for (const w of weights.values()) total += w;
+  let best: IndexedPath | null = null;
+  let bestScore = 0;
+  for (const p of list) {
+    let covered = 0;
+    for (const [t, w] of weights) if (p.tokenSet.has(t)) covered += w;
+    const pLeaf = p.segments[p.segments.length - 1] ?? [];
+    // Rare words weigh most ("electrical" says more than "equipment"); an equal leaf breaks ties,
+    // and a shorter path wins over a deeper one that matches no better.
+    const score =
+      (total > 0 ? covered / total : 0) + 0.3 * dice([...leaf], pLeaf) - 0.001 * p.segments.length;
+    if (score > bestScore) {
+      bestScore = score;
+      best = p;
+    }
+  }
+  return best ? { kind: "nearest", path: best.path, score: bestScore } : { kind: "none" };
+}
+
+const CONDITION_WORDS: Array<[RegExp, (typeof FACEBOOK_CONDITIONS)[number]]> = [
+  [/like\s*new|mint|open(ed)?\s*box|refurb|excellent|nwot/i, "Used - Like New"],
+  [/fair|poor|worn|parts|damaged|defect|broken|as\s*is|acceptable/i, "Used - Fair"],
+  [/good|used|pre-?owned|second\s*hand|very good/i, "Used - Good"],
+  [/new|nib|nwt|sealed|unused/i, "New"],
+];
+
+/** The Facebook condition a free-text condition most likely means (`Used` → `Used - Good`). */
+export function suggestFacebookCondition(
+  text: string,
+): (typeof FACEBOOK_CONDITIONS)[number] | null {
+  const t = text.trim();
+  if (!t) return null;
+  const exact = FACEBOOK_CONDITIONS.find(
+    (c) => c.toLowerCase() === t.toLowerCase().replace(/\s*[-–]\s*/, " - "),
+  );
+  if (exact) return exact;
+  for (const [re, c] of CONDITION_WORDS) if (re.test(t)) return c;
+  return null;
+}

@@ -1,0 +1,208 @@
+import { FormatError, type ReadLimits, resolveLimits } from "../errors";
+import { fieldForHeader, normalizeHeader } from "../map/fields";
+import { type CsvDelimiter, parseCsvText, type RawRow } from "./csv";
+import { decodeText } from "./decode";
+import { readJsonRecords } from "./json";
+import { assertTextLike, type ReadNotice, sniffKind, type TableKind } from "./sniff";
+import { type ByteInput, ByteSource } from "./source";
+import { readXlsxRows } from "./xlsx";
+
+/** What {@link readTable} reads: bytes, a file path or a byte stream, plus optional hints. */
+export interface ReadTableInput extends ByteInput {
+  /** Shown in messages only: the kind is sniffed from content, never from the name. */
+  fileName?: string;
+  limits?: Partial<ReadLimits>;
+  /** For xlsx: sheet name or 1-based position (default: first visible sheet). */
+  sheet?: string | number;
+  /** For csv: force a delimiter instead of detecting it. */
+  delimiter?: CsvDelimiter;
+  /** Force the row holding the headers (1-based, as the user sees it) instead of finding it. */
+  headerRow?: number;
+}
+
+/** A table being read: headers known, data rows streamed once through `rows`. */
+export interface Table {
+  kind: TableKind;
+  fileName?: string;
+  sheetName?: string;
+  delimiter?: CsvDelimiter;
+  /** 1-based row of the headers as the user sees it (0 for JSON, which has no header row). */
+  headerRow: number;
+  /** Column names; for JSON it grows when later records bring new keys. */
+  headers: string[];
+  /** Rows above the header row (titles, instructions, eBay's `Info,` line). */
+  preamble: RawRow[];
+  notices: ReadNotice[];
+  /** Data rows with their row numbers as the user sees them; iterate once. */
+  rows: AsyncIterable<RawRow>;
+}
+
+const HEADER_SCAN_ROWS = 12;
+
+const MARKETPLACE_HEADERS = new Set(
+  [
+    "action",
+    "format",
+    "duration",
+    "conditionid",
+    "handle",
+    "url handle",
+    "vendor",
+    "tags",
+    "published",
+    "option1 name",
+    "option1 value",
+    "variant grams",
+    "variant inventory policy",
+    "offer shipping",
+    "subtitle",
+    "location",
+  ].map(normalizeHeader),
+);
+
+/** How header-like a row is: the number of cells that name a known listing column. */
+export function headerScore(values: readonly string[]): number {
+  let score = 0;
+  for (const v of values) {
+    if (!v || v.length > 80) continue;
+    const n = normalizeHeader(v);
+    if (
+      fieldForHeader(v) ||
+      MARKETPLACE_HEADERS.has(n) ||
+      n.startsWith("action(") ||
+      n.startsWith("c ")
+    ) {
+      score++;
+    }
+  }
+  return score;
+}
+
+function pickHeader(rows: RawRow[], forced: number | undefined): number {
+  if (forced !== undefined) {
+    const idx = rows.findIndex((r) => r.row === forced);
+    if (idx < 0) {
+      throw new FormatError("NO_HEADER_ROW", `Row ${forced} is empty or beyond the first rows`);
+    }
+    return idx;
+  }
+  let best = -1;
+  let bestScore = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const s = headerScore((rows[i] as RawRow).values);
+    if (s >= 2 && s > bestScore) {
+      best = i;
+      bestScore = s;
+      break;
+    }
+    if (s > bestScore) {
+      best = i;
+      bestScore = s;
+    }
+  }
+  if (best >= 0) return best;
+  // Nothing recognisable: the first row that has at least two cells, else the first row.
+  const multi = rows.findIndex((r) => r.values.filter((v) => v !== "").length >= 2);
+  return Math.max(multi, 0);
+}
+
+async function* chain(
+  first: RawRow[],
+  rest: AsyncIterator<RawRow>,
+  onEnd: () => void,
+): AsyncGenerator<RawRow> {
+  yield* first;
+  try {
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    onEnd();
+  }
+}
+
+/**
+ * Reads a csv, xlsx or json table (kind sniffed from content), finds the header row and
+ * returns the headers with a stream of data rows. Refusals are {@link FormatError}s with codes.
+ */
+export async function readTable(input: ReadTableInput): Promise<Table> {
+  const limits = resolveLimits(input.limits);
+  const source = await ByteSource.open(input, limits.maxFileBytes);
+  const kind = sniffKind(source.head);
+  const notices: ReadNotice[] = [];
+  const table: Table = {
+    kind,
+    ...(input.fileName !== undefined ? { fileName: input.fileName } : {}),
+    headerRow: 0,
+    headers: [],
+    preamble: [],
+    notices,
+    rows: (async function* () {})(),
+  };
+  if (kind === "json") {
+    const records = readJsonRecords(decodeText(source.head, source.chunks(), notices), limits);
+    const first = await records.next();
+    const headers = table.headers;
+    const index = new Map<string, number>();
+    const toRow = (r: { row: number; record: Record<string, string> }): RawRow => {
+      const values: string[] = new Array(headers.length).fill("");
+      for (const [k, v] of Object.entries(r.record)) {
+        let i = index.get(k);
+        if (i === undefined) {
+          if (headers.length >= limits.maxColumns) {
+            throw new FormatError(
+              "TOO_MANY_COLUMNS",
+              `More than ${limits.maxColumns} distinct keys`,
+            );
+          }
+          i = headers.length;
+          headers.push(k);
+          index.set(k, i);
+        }
+        values[i] = v;
+      }
+      return { row: r.row, values };
+    };
+    const firstRows = first.done ? [] : [toRow(first.value)];
+    table.rows = (async function* () {
+      yield* firstRows;
+      for await (const r of records) yield toRow(r);
+    })();
+    return table;
+  }
+  let rowsIter: AsyncGenerator<RawRow>;
+  if (kind === "xlsx") {
+    rowsIter = readXlsxRows(source, {
+      limits,
+      ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
+      onSheet: (name) => {
+        table.sheetName = name;
+      },
+    });
+  } else {
+    assertTextLike(source.head);
+    rowsIter = parseCsvText(decodeText(source.head, source.chunks(), notices), {
+      limits,
+      ...(input.delimiter ? { delimiter: input.delimiter } : {}),
+      onDelimiter: (d) => {
+        table.delimiter = d;
+      },
+    });
+  }
+  const look: RawRow[] = [];
+  while (look.length < HEADER_SCAN_ROWS) {
+    const next = await rowsIter.next();
+    if (next.done) break;
+    look.push(next.value);
+  }
+  if (look.length === 0) throw new FormatError("EMPTY_FILE", "The file has no rows");
+  const h = pickHeader(look, input.headerRow);
+  const headerRow = look[h] as RawRow;
+  table.headerRow = headerRow.row;
+  table.headers = headerRow.values.map((v) => v.trim());
+  table.preamble = look.slice(0, h);
+  table.rows = chain(look.slice(h + 1), rowsIter, () => {});
+  return table;
+}
