@@ -1,0 +1,53 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createTestApi, signUp, type TestApi } from "../../test/harness";
+import { createApp } from "../app";
+import { createRateLimits } from "./rate-limit";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi({ RATE_LIMIT_PER_MINUTE: "5", LOGIN_PER_MINUTE: "3" });
+});
+afterAll(() => api.close());
+
+describe("rate limits in Redis", () => {
+  it("limits each user to the configured rate with standard headers and Retry-After", async () => {
+    const s = await signUp(api);
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await call(api, "GET", "/v1/listings", { token: s.accessToken });
+      statuses.push(last.status);
+    }
+    // sign-up consumed one of the IP's requests, not this user's
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(last?.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(last?.headers.get("ratelimit-policy")).toBe('"api";q=5;w=60');
+    expect((last?.body as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+    const other = await signUp(api);
+    expect((await call(api, "GET", "/v1/listings", { token: other.accessToken })).status).toBe(200);
+  });
+
+  it("has a tighter limit on login per IP", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.77" };
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await call(api, "POST", "/v1/auth/login", { headers, body: { email: "x@y.z", password: "whatever1" } })).status);
+    expect(codes).toEqual([401, 401, 401, 429]);
+  });
+
+  it("keeps reads going and answers login with 503 when Redis is down", async () => {
+    const dead = new Redis("redis://127.0.0.1:1", { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const s = await signUp(api);
+    const down = createApp({
+      ...api.deps,
+      rateLimits: createRateLimits(dead, { prefix: "down", perMinute: 100, uploadsPerMinute: 10, exportsPerHour: 50, loginPerMinute: 10 }),
+    });
+    const read = await down.request("/v1/listings", { headers: { authorization: `Bearer ${s.accessToken}` } });
+    expect(read.status).toBe(200);
+    const login = await down.request("/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: s.email, password: s.password }) });
+    expect(login.status).toBe(503);
+    expect(login.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(((await login.json()) as { error: { code: string } }).error.code).toBe("SERVICE_UNAVAILABLE");
+    dead.disconnect();
+  });
+});
