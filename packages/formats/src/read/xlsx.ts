@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
+import "./exceljs-entities";
 import { FormatError, type ReadLimits } from "../errors";
 import { stripFormulaGuard } from "../write/formula-guard";
 import type { RawRow } from "./csv";

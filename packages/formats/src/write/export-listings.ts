@@ -1,0 +1,252 @@
+import { once } from "node:events";
+import { PassThrough, Readable } from "node:stream";
+import yazl from "yazl";
+import { FormatError } from "../errors";
+import type { Marketplace } from "../listing";
+import { FACEBOOK_MAX_LISTINGS_PER_FILE } from "../marketplaces/facebook";
+import {
+  type ExportListing,
+  GENERIC_COLUMNS,
+  genericRow,
+  iterate,
+  type ListingSource,
+} from "./common";
+import { writeCsvRows } from "./csv";
+import { writeJson } from "./json";
+import {
+  collectItemSpecifics,
+  type EbayLayoutOptions,
+  ebayHeaders,
+  ebayPreamble,
+  ebayRow,
+  facebookRow,
+  facebookSheets,
+  shopifyHeaders,
+  shopifyRows,
+} from "./layouts";
+import { type SqlWriteOptions, writeSql } from "./sql";
+import { writeText } from "./text";
+import { writeXlsx, type XlsxCell } from "./xlsx";
+
+/** Output formats of {@link exportListings}. */
+export const EXPORT_FORMATS = ["csv", "json", "xlsx", "sql", "text"] as const;
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** File extension → Content-Type of everything the writers produce. */
+export const CONTENT_TYPES = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  sql: "application/sql; charset=utf-8",
+  txt: "text/plain; charset=utf-8",
+  zip: "application/zip",
+} as const;
+
+/** An extension of {@link CONTENT_TYPES}. */
+export type ExportExtension = keyof typeof CONTENT_TYPES;
+
+function two(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** `marketplace-listings-YYYYMMDD-HHMMSS.<ext>` (UTC), the original editor's naming. */
+export function exportFileName(extension: string, now: Date = new Date(), suffix = ""): string {
+  const stamp = `${now.getUTCFullYear()}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}`;
+  return `marketplace-listings-${stamp}${suffix}.${extension}`;
+}
+
+/** What to export and how. */
+export interface ExportOptions {
+  /** Default csv (facebook layout: always xlsx). */
+  format?: ExportFormat;
+  /** Marketplace layout; `generic` (default) writes every canonical field. */
+  layout?: Marketplace;
+  /** Time used in the file name and the text header (default now). */
+  now?: Date;
+  sql?: SqlWriteOptions;
+  ebay?: EbayLayoutOptions;
+  /** CSV: write a UTF-8 BOM (default true, for Excel). */
+  bom?: boolean;
+}
+
+/** A finished export description; `stream` produces the bytes on demand. */
+export interface ExportResult {
+  stream: Readable;
+  fileName: string;
+  extension: ExportExtension;
+  contentType: string;
+  /** True when the output is a zip of several files (facebook layout, more than 50 listings). */
+  zipped: boolean;
+}
+
+function result(
+  stream: Readable,
+  extension: ExportExtension,
+  now: Date,
+  zipped = false,
+): ExportResult {
+  return {
+    stream,
+    extension,
+    contentType: CONTENT_TYPES[extension],
+    fileName: exportFileName(extension, now),
+    zipped,
+  };
+}
+
+async function* mapRows<T>(
+  src: AsyncIterable<ExportListing>,
+  f: (l: ExportListing) => T,
+): AsyncGenerator<T> {
+  for await (const l of src) yield f(l);
+}
+
+async function* withHead<T>(head: readonly T[], rest: AsyncIterator<T> | null): AsyncGenerator<T> {
+  yield* head;
+  if (!rest) return;
+  for (;;) {
+    const n = await rest.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+async function lookahead(
+  src: AsyncIterable<ExportListing>,
+  n: number,
+): Promise<{ head: ExportListing[]; rest: AsyncIterator<ExportListing> | null }> {
+  const it = src[Symbol.asyncIterator]();
+  const head: ExportListing[] = [];
+  while (head.length < n) {
+    const next = await it.next();
+    if (next.done) return { head, rest: null };
+    head.push(next.value);
+  }
+  return { head, rest: it };
+}
+
+/**
+ * Facebook accepts 50 listings per file: up to 50 gives one xlsx, more gives a zip of
+ * ceil(N/50) xlsx files written one after another (only one batch in memory at a time).
+ */
+async function exportFacebook(src: AsyncIterable<ExportListing>, now: Date): Promise<ExportResult> {
+  const max = FACEBOOK_MAX_LISTINGS_PER_FILE;
+  const { head, rest } = await lookahead(src, max + 1);
+  if (head.length <= max) {
+    const rows = (async function* () {
+      for (const l of head) yield facebookRow(l);
+    })();
+    return result(writeXlsx(facebookSheets(rows, max), { useStyles: true }), "xlsx", now);
+  }
+  const it = withHead(head, rest);
+  const zip = new yazl.ZipFile();
+  const out = new PassThrough();
+  zip.outputStream.pipe(out);
+  let files = 0;
+  (async () => {
+    for (;;) {
+      const first = await it.next();
+      if (first.done) break;
+      files++;
+      const rows = (async function* () {
+        yield facebookRow(first.value);
+        for (let i = 1; i < max; i++) {
+          const n = await it.next();
+          if (n.done) return;
+          yield facebookRow(n.value);
+        }
+      })();
+      const xlsx = writeXlsx(facebookSheets(rows, max), { useStyles: true });
+      zip.addReadStream(
+        xlsx,
+        exportFileName("xlsx", now, `-part-${String(files).padStart(3, "0")}`),
+      );
+      await once(xlsx, "end");
+    }
+    zip.end();
+  })().catch((err: unknown) => {
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return result(out, "zip", now, true);
+}
+
+/**
+ * Exports listings as csv, json, xlsx, sql or text, in the generic layout or a marketplace's
+ * (facebook → xlsx/zip, ebay → File Exchange csv, shopify → product csv). Output is streamed.
+ */
+export async function exportListings(
+  listings: ListingSource,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
+  const now = options.now ?? new Date();
+  const layout = options.layout ?? "generic";
+  const format = options.format ?? (layout === "facebook" ? "xlsx" : "csv");
+  const src = iterate(listings);
+  const bom = options.bom !== false;
+  if (layout === "facebook") {
+    if (format !== "xlsx")
+      throw new FormatError("INVALID_OPTION", "The facebook layout is written as xlsx");
+    return exportFacebook(src, now);
+  }
+  if (layout === "ebay") {
+    if (format !== "csv")
+      throw new FormatError("INVALID_OPTION", "The ebay layout is written as csv");
+    const { info, params } = ebayPreamble(options.ebay ?? {});
+    const given = options.ebay?.itemSpecificNames;
+    const { head, rest } = await lookahead(src, given ? 0 : 1000);
+    const specifics = given ?? collectItemSpecifics(head);
+    const rows = (async function* () {
+      if (info) yield info;
+      yield ebayHeaders(params, specifics);
+      for await (const l of withHead(head, rest)) yield ebayRow(l, specifics);
+    })();
+    return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
+  }
+  if (layout === "shopify") {
+    if (format !== "csv")
+      throw new FormatError("INVALID_OPTION", "The shopify layout is written as csv");
+    const used = new Set<string>();
+    const rows = (async function* () {
+      yield shopifyHeaders();
+      for await (const l of src) yield* shopifyRows(l, used);
+    })();
+    return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
+  }
+  switch (format) {
+    case "csv": {
+      const rows = (async function* () {
+        yield [...GENERIC_COLUMNS];
+        yield* mapRows(src, genericRow);
+      })();
+      return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
+    }
+    case "json":
+      return result(Readable.from(writeJson(src)), "json", now);
+    case "xlsx": {
+      const priceCol = GENERIC_COLUMNS.indexOf("Price");
+      const qtyCol = GENERIC_COLUMNS.indexOf("Quantity");
+      const rows = mapRows(src, (l): XlsxCell[] =>
+        genericRow(l).map((v, i) => {
+          // Numbers stay numbers so the sheet can sum them; only plain decimals qualify.
+          if ((i === priceCol || i === qtyCol) && /^-?\d{1,15}(\.\d{1,6})?$/.test(v)) {
+            const n = Number(v);
+            if (String(n) === v.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")) return n;
+          }
+          return v;
+        }),
+      );
+      return result(
+        writeXlsx([{ name: "Listings", leadRows: [{ values: [...GENERIC_COLUMNS] }], rows }]),
+        "xlsx",
+        now,
+      );
+    }
+    case "sql":
+      return result(Readable.from(writeSql(src, options.sql)), "sql", now);
+    case "text":
+      return result(Readable.from(writeText(src, { now })), "txt", now);
+    default:
+      throw new FormatError("INVALID_OPTION", `Unknown export format ${String(format)}`);
+  }
+}

@@ -1,0 +1,312 @@
+import { slugify } from "../map/text";
+import {
+  EBAY_DEFAULT_ACTION_PARAMS,
+  EBAY_INFO_LINE,
+  type EbayActionParams,
+  ebayConditionIdFor,
+  formatEbayActionHeader,
+} from "../marketplaces/ebay";
+import { FACEBOOK_CATEGORIES, FACEBOOK_TEMPLATE } from "../marketplaces/facebook";
+import {
+  SHOPIFY_COLUMNS,
+  SHOPIFY_VARIANT_KEYS,
+  type ShopifyImage,
+  type ShopifyKey,
+  type ShopifyVariant,
+} from "../marketplaces/shopify";
+import type { ExportListing } from "./common";
+import type { XlsxCell, XlsxSheetSpec } from "./xlsx";
+
+// ---------- Facebook ----------
+
+const FB_FILL = {
+  type: "pattern" as const,
+  pattern: "solid" as const,
+  fgColor: { argb: "FFF3F3F3" },
+  bgColor: { argb: "FFF3F3F3" },
+};
+
+function columnLetter(n: number): string {
+  let s = "";
+  let x = n;
+  while (x > 0) {
+    const m = (x - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    x = Math.floor((x - 1) / 26);
+  }
+  return s;
+}
+
+/** Whole dollars for Facebook's PRICE column (null when the price is not a number). */
+export function facebookPrice(price: string | undefined): number | null {
+  const n = Number(price);
+  return price === undefined || price === "" || !Number.isFinite(n) ? null : Math.round(n);
+}
+
+/** A listing as Facebook's six columns. */
+export function facebookRow(l: ExportListing): XlsxCell[] {
+  return [
+    l.title ?? "",
+    facebookPrice(l.price),
+    l.condition ?? "",
+    l.description ?? "",
+    l.category ?? "",
+    l.offerShipping === undefined ? "" : l.offerShipping ? "Yes" : "No",
+  ];
+}
+
+/**
+ * The sheets of one Facebook bulk-upload file: the template's title, instructions and hints
+ * (rows 1-3), headers on row 4, listings from row 5, and the hidden VALIDATION sheet with the
+ * condition and category lists the dropdowns point at.
+ */
+export function facebookSheets(rows: AsyncIterable<XlsxCell[]>, maxRows = 50): XlsxSheetSpec[] {
+  const t = FACEBOOK_TEMPLATE;
+  const bold = (size: number, color = "FF000000") => ({
+    font: { bold: true, size, name: "Calibri", color: { argb: color } },
+    fill: FB_FILL,
+  });
+  const lastCat = columnLetter(FACEBOOK_CATEGORIES.length);
+  return [
+    {
+      name: t.sheetName,
+      columnWidths: t.headers.map(() => 40),
+      leadRows: [
+        { values: [t.title], style: bold(14) },
+        {
+          values: [t.instructions],
+          height: 42,
+          style: { ...bold(11, "FF666666"), alignment: { vertical: "middle" } },
+        },
+        {
+          values: t.hints,
+          height: 33,
+          style: { ...bold(11), alignment: { vertical: "top", wrapText: true } },
+        },
+        { values: t.headers, height: 26, style: bold(12) },
+      ],
+      rows,
+      listValidations: [
+        {
+          range: `C5:C${4 + maxRows}`,
+          formula: `${t.validationSheetName}!$A$3:$${columnLetter(t.conditions.length)}$3`,
+        },
+        { range: `E5:E${4 + maxRows}`, formula: `${t.validationSheetName}!$A$5:$${lastCat}$5` },
+      ],
+    },
+    {
+      name: t.validationSheetName,
+      state: "hidden",
+      leadRows: [
+        { values: [] },
+        { values: [] },
+        { values: t.conditions },
+        { values: [] },
+        { values: [...FACEBOOK_CATEGORIES] },
+      ],
+    },
+  ];
+}
+
+// ---------- eBay ----------
+
+/** Options of the eBay File Exchange layout. */
+export interface EbayLayoutOptions {
+  /** Write the `Info,Version=…` first line (default true). */
+  infoLine?: boolean;
+  actionParams?: EbayActionParams;
+  /** Item-specific names for `C:` columns; default those found in the first 1,000 listings. */
+  itemSpecificNames?: string[];
+}
+
+const EBAY_BASE = [
+  "ItemID",
+  "CustomLabel",
+  "*Category",
+  "*Title",
+  "Subtitle",
+  "*Description",
+  "*ConditionID",
+  "ConditionDescription",
+  "*Format",
+  "*Duration",
+  "*StartPrice",
+  "BuyItNowPrice",
+  "*Quantity",
+  "PicURL",
+  "Location",
+  "PostalCode",
+];
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? "" : String(v);
+}
+
+function record(v: unknown): Record<string, string> {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = str(x);
+  return out;
+}
+
+/** Header row of an eBay File Exchange CSV. */
+export function ebayHeaders(params: EbayActionParams, specifics: string[]): string[] {
+  return [formatEbayActionHeader(params), ...EBAY_BASE, ...specifics.map((s) => `C:${s}`)];
+}
+
+/** A listing as one File Exchange row (values from marketplaceFields win where eBay-only). */
+export function ebayRow(l: ExportListing, specifics: string[]): string[] {
+  const mf = l.marketplaceFields ?? {};
+  const format = str(mf.format) || "FixedPrice";
+  const category =
+    str(mf.ebayCategoryId) || (/^\d+$/.test(l.category ?? "") ? str(l.category) : "");
+  const action = str(mf.action) || (mf.itemId ? "Revise" : "Add");
+  const isd = record(mf.itemSpecifics);
+  return [
+    action,
+    str(mf.itemId),
+    l.sku ?? "",
+    category,
+    l.title ?? "",
+    str(mf.subtitle),
+    l.description ?? "",
+    str(mf.conditionId) || (ebayConditionIdFor(l.condition) ?? ""),
+    str(mf.conditionDescription),
+    format,
+    str(mf.duration) || (format === "Auction" ? "Days_7" : "GTC"),
+    l.price ?? "",
+    str(mf.buyItNowPrice),
+    l.quantity === undefined || l.quantity === null ? "1" : String(l.quantity),
+    (l.imageUrls ?? []).join("|"),
+    str(mf.location),
+    str(mf.postalCode),
+    ...specifics.map((s) => isd[s] ?? ""),
+  ];
+}
+
+/** The `Info,…` first line and the action parameters to use. */
+export function ebayPreamble(options: EbayLayoutOptions): {
+  info: string[] | null;
+  params: EbayActionParams;
+} {
+  return {
+    info: options.infoLine === false ? null : EBAY_INFO_LINE,
+    params: options.actionParams ?? EBAY_DEFAULT_ACTION_PARAMS,
+  };
+}
+
+/** Item-specific names used by some listings, in first-seen order. */
+export function collectItemSpecifics(listings: readonly ExportListing[]): string[] {
+  const names: string[] = [];
+  for (const l of listings) {
+    for (const k of Object.keys(record(l.marketplaceFields?.itemSpecifics))) {
+      if (!names.includes(k)) names.push(k);
+    }
+  }
+  return names;
+}
+
+// ---------- Shopify ----------
+
+/** Header row of a Shopify product CSV (classic spellings). */
+export function shopifyHeaders(): string[] {
+  return SHOPIFY_COLUMNS.map((c) => c.header);
+}
+
+function variantsOf(l: ExportListing, mf: Record<string, unknown>): ShopifyVariant[] {
+  const raw = Array.isArray(mf.variants) ? (mf.variants as unknown[]) : [];
+  const variants: ShopifyVariant[] = raw.map((v) => {
+    const r = record(v);
+    const out: ShopifyVariant = {};
+    for (const k of SHOPIFY_VARIANT_KEYS) if (r[k] !== undefined && r[k] !== "") out[k] = r[k];
+    return out;
+  });
+  if (variants.length === 0) {
+    variants.push({
+      option1Value: "Default Title",
+      inventoryPolicy: "deny",
+      fulfillmentService: "manual",
+    });
+  }
+  const first = variants[0] as ShopifyVariant;
+  // Canonical fields are what the seller edits; they override the first variant's copy.
+  if (l.price) first.price = l.price;
+  if (l.sku) first.sku = l.sku;
+  if (l.quantity !== undefined && variants.length === 1) first.inventoryQty = String(l.quantity);
+  return variants;
+}
+
+function imagesOf(l: ExportListing, mf: Record<string, unknown>): ShopifyImage[] {
+  const stored = (Array.isArray(mf.images) ? (mf.images as unknown[]) : []).map((i) => {
+    const r = record(i);
+    return {
+      src: r.src ?? "",
+      ...(r.position ? { position: r.position } : {}),
+      ...(r.alt ? { alt: r.alt } : {}),
+    };
+  });
+  const urls = l.imageUrls ?? [];
+  return urls.map((src, i) => {
+    const known = stored.find((s) => s.src === src);
+    return {
+      src,
+      position: known?.position ?? String(i + 1),
+      ...(known?.alt ? { alt: known.alt } : {}),
+    };
+  });
+}
+
+/**
+ * A listing as Shopify product rows: the first row carries the product, further rows carry the
+ * other variants and images, all with the same Handle.
+ */
+export function shopifyRows(l: ExportListing, usedHandles: Set<string>): string[][] {
+  const mf = l.marketplaceFields ?? {};
+  let handle = str(mf.shopifyHandle) || slugify(l.title ?? "") || "product";
+  if (usedHandles.has(handle)) {
+    let i = 2;
+    while (usedHandles.has(`${handle}-${i}`)) i++;
+    handle = `${handle}-${i}`;
+  }
+  usedHandles.add(handle);
+  const variants = variantsOf(l, mf);
+  const images = imagesOf(l, mf);
+  const options = Array.isArray(mf.options) ? (mf.options as unknown[]).map((o) => record(o)) : [];
+  const hasCategoryField = mf.productCategory !== undefined;
+  const status = l.status ?? "active";
+  const product: Partial<Record<ShopifyKey, string>> = {
+    handle,
+    title: l.title ?? "",
+    body: l.description ?? "",
+    vendor: str(mf.vendor),
+    productCategory: hasCategoryField ? (l.category ?? "") : "",
+    type: hasCategoryField ? str(mf.productType) : (l.category ?? str(mf.productType)),
+    tags: str(mf.tags),
+    published: status === "active" ? "TRUE" : "FALSE",
+    option1Name:
+      options[0]?.name ??
+      (variants.length === 1 && variants[0]?.option1Value === "Default Title" ? "Title" : ""),
+    option2Name: options[1]?.name ?? "",
+    option3Name: options[2]?.name ?? "",
+    giftCard: str(mf.giftCard) || "FALSE",
+    seoTitle: str(mf.seoTitle),
+    seoDescription: str(mf.seoDescription),
+    status,
+  };
+  const count = Math.max(1, variants.length, images.length);
+  const rows: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const cells: Partial<Record<ShopifyKey, string>> = { handle };
+    if (i === 0) Object.assign(cells, product);
+    const v = variants[i];
+    if (v) Object.assign(cells, v);
+    const img = images[i];
+    if (img) {
+      cells.imageSrc = img.src;
+      cells.imagePosition = img.position ?? "";
+      cells.imageAlt = img.alt ?? "";
+    }
+    rows.push(SHOPIFY_COLUMNS.map((c) => cells[c.key] ?? ""));
+  }
+  return rows;
+}

@@ -1,0 +1,101 @@
+import { once } from "node:events";
+import { PassThrough, type Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import { guardFormula } from "./formula-guard";
+
+/** A cell for the xlsx writer: text (guarded), a number, or empty. */
+export type XlsxCell = string | number | null;
+
+/** A sheet the xlsx writer fills: optional rows before the data, then data rows. */
+export interface XlsxSheetSpec {
+  name: string;
+  state?: "visible" | "hidden";
+  columnWidths?: number[];
+  /** Written first, as given (titles, instructions, headers), with an optional style per row. */
+  leadRows?: Array<{ values: XlsxCell[]; style?: Partial<ExcelJS.Style>; height?: number }>;
+  rows?: AsyncIterable<XlsxCell[]>;
+  /** List validations: cell range → formula such as `VALIDATION!$A$3:$D$3`. */
+  listValidations?: Array<{ range: string; formula: string }>;
+}
+
+/** Options of {@link writeXlsx}. */
+export interface XlsxWriteOptions {
+  /** Needed only for styled lead rows (the Facebook template). */
+  useStyles?: boolean;
+  guard?: boolean;
+}
+
+interface DataValidationsLike {
+  add(address: string, validation: ExcelJS.DataValidation): void;
+}
+
+const HIGH_WATER = 4 * 1024 * 1024;
+
+function cellRange(range: string): string[] {
+  const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
+  if (!m) return [range];
+  const [, c1, r1, c2, r2] = m as unknown as [string, string, string, string, string];
+  if (c1 !== c2) return [range];
+  const out: string[] = [];
+  for (let r = Number(r1); r <= Number(r2); r++) out.push(`${c1}${r}`);
+  return out;
+}
+
+/**
+ * Writes sheets with exceljs' streaming WorkbookWriter; rows are committed as they arrive and the
+ * producer waits while the consumer has not read the output, so memory stays flat.
+ */
+export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {}): Readable {
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  const guard = options.guard !== false;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: options.useStyles ?? false,
+    useSharedStrings: false,
+  });
+  const cell = (v: XlsxCell) => (typeof v === "string" ? (guard ? guardFormula(v) : v) : v);
+  const pace = async () => {
+    await new Promise((r) => setImmediate(r));
+    // The zip pipes into `out`; once its buffer is full the consumer is behind, so wait for it.
+    while ((out.writableNeedDrain || out.readableLength > HIGH_WATER) && !out.destroyed) {
+      await Promise.race([once(out, "drain"), once(out, "close")]);
+    }
+  };
+  (async () => {
+    for (const spec of sheets) {
+      const ws = wb.addWorksheet(spec.name, { state: spec.state ?? "visible" });
+      if (spec.columnWidths) {
+        ws.columns = spec.columnWidths.map((width) => ({ width }));
+      }
+      for (const v of spec.listValidations ?? []) {
+        for (const addr of cellRange(v.range)) {
+          (ws as unknown as { dataValidations: DataValidationsLike }).dataValidations.add(addr, {
+            type: "list",
+            allowBlank: true,
+            formulae: [v.formula],
+          });
+        }
+      }
+      for (const lead of spec.leadRows ?? []) {
+        const row = ws.addRow(lead.values.map(cell));
+        if (lead.height) row.height = lead.height;
+        if (lead.style) {
+          row.eachCell({ includeEmpty: false }, (c) => {
+            Object.assign(c, { style: lead.style });
+          });
+        }
+        row.commit();
+      }
+      let n = 0;
+      for await (const values of spec.rows ?? []) {
+        ws.addRow(values.map(cell)).commit();
+        if (++n % 500 === 0) await pace();
+      }
+      ws.commit();
+    }
+    await wb.commit();
+  })().catch((err: unknown) => {
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return out;
+}
