@@ -8,6 +8,7 @@ import { errorResponse, onError, zodDetails } from "./http/errors";
 import { authenticate, rateLimit, requestContext } from "./http/middleware";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditLogRoutes } from "./routes/audit-logs";
+import { bulkEditRoutes } from "./routes/bulk-edits";
 import { authRoutes } from "./routes/auth";
 import { changeSetRoutes } from "./routes/change-sets";
 import { docsPage } from "./routes/docs";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/templates", templateRoutes(deps));
   app.route("/v1/change-sets", changeSetRoutes(deps));
   app.route("/v1/audit-logs", auditLogRoutes(deps));
+  app.route("/v1/bulk-edits", bulkEditRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });

@@ -1,1 +1,43 @@
-export {};
+import type { Logger } from "@mbe/core";
+import type { Db } from "@mbe/db";
+import type { Queues } from "@mbe/jobs";
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+
+/** What the processors need; the API's runtime satisfies it for the all-in-one `pnpm start`. */
+export interface WorkerRuntime {
+  db: { db: Db; kind: "postgres" | "pglite" };
+  bullRedis: Redis;
+  queues: Queues;
+  dataDir: string;
+}
+
+export interface WorkerOptions {
+  runtime: WorkerRuntime;
+  config: { QUEUE_PREFIX: string };
+  log: Logger;
+}
+
+/** A processor module: registers its BullMQ worker(s) and returns them for shutdown. */
+export type ProcessorFactory = (opts: WorkerOptions) => Promise<Worker[]> | Worker[];
+
+const factories: ProcessorFactory[] = [];
+
+/** Adds a processor; each feature (imports, exports, OCR, search index) registers one. */
+export function registerProcessor(f: ProcessorFactory) {
+  factories.push(f);
+}
+
+/**
+ * Starts every registered processor. Returns a stop function that lets running jobs finish (or
+ * hands them back to the queue) before closing.
+ */
+export async function startWorkers(opts: WorkerOptions): Promise<() => Promise<void>> {
+  await import("./processors/index");
+  const workers: Worker[] = [];
+  for (const f of factories) workers.push(...(await f(opts)));
+  opts.log.info({ workers: workers.map((w) => w.name) }, "workers started");
+  return async () => {
+    await Promise.all(workers.map((w) => w.close()));
+  };
+}

@@ -28,3 +28,5 @@ export * from "./listings/view";
 export * from "./templates/apply";
 export * from "./templates/crud";
 export * from "./templates/schema";
+export * from "./bulk-edits/run";
+export * from "./bulk-edits/schema";

@@ -15,7 +15,7 @@ function client(token?: string) {
       httpBatchLink({
         url: "http://local/trpc",
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
-        fetch: (url, init) => api.app.request(String(url), init as RequestInit),
+        fetch: async (url, init) => api.app.request(String(url), init as RequestInit) as Promise<Response>,
       }),
     ],
   });

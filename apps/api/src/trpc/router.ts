@@ -60,6 +60,12 @@ export const changeSetsRouter = router({
   redo: authedProcedure.input(id).mutation(({ ctx, input }) => core.redoChangeSet(ctx.core, input.id)),
 });
 
+/** `apply` is a reserved name in tRPC routers, so applying an edit is `execute`. */
+export const bulkEditsRouter = router({
+  preview: authedProcedure.input(core.BulkEditInput).mutation(({ ctx, input }) => core.previewBulkEdit(ctx.core, input)),
+  execute: authedProcedure.input(core.BulkEditInput).mutation(({ ctx, input }) => core.applyBulkEdit(ctx.core, input)),
+});
+
 export const apiKeysRouter = router({
   list: authedProcedure.query(({ ctx }) => core.listApiKeys(ctx.core)),
   create: authedProcedure.input(core.CreateApiKeyInput).mutation(({ ctx, input }) => core.createApiKey(ctx.core, input)),
@@ -81,6 +87,7 @@ export const appRouter = router({
   listings: listingsRouter,
   templates: templatesRouter,
   changeSets: changeSetsRouter,
+  bulkEdits: bulkEditsRouter,
   apiKeys: apiKeysRouter,
   auditLogs: auditLogsRouter,
   system: systemRouter,

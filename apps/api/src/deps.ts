@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createDb, type DbHandle, seedDemo } from "@mbe/db";
+import { createQueues, type Queues } from "@mbe/jobs";
+import { type LocalService, startRedis } from "@mbe/local-services";
+import { Redis } from "ioredis";
+import type { ApiConfig } from "./config";
+import type { AppDeps } from "./http/deps";
+import { createLogger } from "./http/logger";
+import { createRateLimits } from "./http/rate-limit";
+
+export interface Runtime {
+  deps: AppDeps;
+  db: DbHandle;
+  queues: Queues;
+  /** BullMQ connection (blocking commands, retries forever). */
+  bullRedis: Redis;
+  /** Fail-fast connection for rate limits and readiness. */
+  redis: Redis;
+  redisUrl: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A JWT secret from the environment, or one generated once and kept in the data folder. */
+function jwtSecret(config: ApiConfig): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  if (config.NODE_ENV === "production") throw new Error("JWT_SECRET must be set in production (32+ characters)");
+  const file = path.join(config.DATA_DIR, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * Builds every Node-side dependency: the database (PostgreSQL or embedded PGlite), Redis (or a
+ * private child redis-server), queues and limits. Migrations run here; demo data when asked.
+ */
+export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {
+  const log = createLogger(config.LOG_LEVEL);
+  const started: LocalService[] = [];
+  const db = createDb({ url: config.DATABASE_URL, pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR });
+  await db.migrate();
+  log.info({ kind: db.kind }, "database ready, migrations applied");
+  const seed = config.SEED_DEMO ?? !config.DATABASE_URL;
+  if (seed) {
+    const { created } = await seedDemo(db.db, { password: config.DEMO_PASSWORD, adminPassword: config.DEMO_ADMIN_PASSWORD });
+    if (created) log.info({ email: "demo@example.com" }, "demo seller created");
+  }
+
+  let redisUrl = config.REDIS_URL;
+  if (!redisUrl) {
+    const local = await startRedis(path.join(config.DATA_DIR, "redis"));
+    started.push(local);
+    redisUrl = local.url;
+    log.info({ url: redisUrl }, "started a private redis-server");
+  }
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
+  redis.on("error", () => {}); // reconnects on its own; readiness reports the state
+  const bullRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  bullRedis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
+
+  const deps: AppDeps = {
+    config,
+    db: db.db,
+    jwtSecret: jwtSecret(config),
+    log,
+    rateLimits: createRateLimits(redis, {
+      prefix: config.QUEUE_PREFIX,
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      uploadsPerMinute: config.UPLOADS_PER_MINUTE,
+      exportsPerHour: config.EXPORTS_PER_HOUR,
+      loginPerMinute: config.LOGIN_PER_MINUTE,
+    }),
+    hooks: {},
+    readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
+    version,
+  };
+
+  return {
+    deps,
+    db,
+    queues,
+    bullRedis,
+    redis,
+    redisUrl,
+    dataDir: config.DATA_DIR,
+    async close() {
+      await queues.close().catch(() => {});
+      bullRedis.disconnect();
+      redis.disconnect();
+      await db.close().catch(() => {});
+      for (const s of started.reverse()) await s.stop();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { createDb } from "@mbe/db";
+import { createQueues } from "@mbe/jobs";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { startWorkers } from "./index";
+
+/** The worker process on its own (production: one or more beside the API replicas). */
+const Config = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required for a standalone worker"),
+  REDIS_URL: z.string().min(1, "REDIS_URL is required for a standalone worker"),
+  DATA_DIR: z.string().default(".data"),
+  QUEUE_PREFIX: z.string().default("mbe"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+const config = Config.parse(process.env);
+const log = {
+  info: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "info", msg: m, ...o })),
+  warn: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "warn", msg: m, ...o })),
+  error: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "error", msg: m, ...o })),
+};
+const db = createDb({ url: config.DATABASE_URL });
+await db.migrate();
+const bullRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
+const stop = await startWorkers({ runtime: { db, bullRedis, queues, dataDir: config.DATA_DIR }, config, log });
+
+async function shutdown(signal: string) {
+  log.info({ signal }, "worker draining");
+  setTimeout(() => process.exit(1), 30_000).unref();
+  await stop();
+  await queues.close();
+  bullRedis.disconnect();
+  await db.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

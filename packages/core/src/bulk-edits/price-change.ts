@@ -1,0 +1,66 @@
+import { changeSetEntries, changeSets, type DbOrTx, listings, rowsOf } from "@mbe/db";
+import { eq, type SQL, sql } from "drizzle-orm";
+import type { BulkOperation } from "./schema";
+
+type PriceOp = Extract<BulkOperation, { kind: "priceChange" }>;
+
+/** The new price as a SQL expression of the old one: change, rounding, floor, never below 0. */
+export function priceExpr(op: PriceOp, old: SQL): SQL {
+  const v = op.value;
+  let x = op.mode === "percent" ? sql`(${old} * (1 + ${v}::numeric / 100))` : sql`(${old} + ${v}::numeric)`;
+  if (op.rounding === "nearest") x = sql`round(${x})`;
+  else if (op.rounding === "up") x = sql`ceil(${x})`;
+  else if (op.rounding === "down") x = sql`floor(${x})`;
+  else if (op.rounding === "99") x = sql`greatest(ceil(${x}) - 0.01, 0.99)`;
+  else x = sql`round(${x}, 2)`;
+  if (op.floor !== undefined) x = sql`greatest(${x}, ${op.floor}::numeric)`;
+  return sql`least(greatest(round(${x}, 2), 0), 9999999999.99)`;
+}
+
+/** Counts and samples what a price change would do, without writing. */
+export async function previewPriceChange(db: DbOrTx, where: SQL, op: PriceOp) {
+  const expr = priceExpr(op, sql`${listings.price}`);
+  const [counts] = rowsOf<{ matched: number; changed: number }>(
+    await db.execute(sql`select count(*)::int as matched, count(*) filter (where ${expr} <> ${listings.price})::int as changed from ${listings} where ${where}`),
+  );
+  const sample = rowsOf<{ id: string; title: string; before: string; after: string }>(
+    await db.execute(sql`select id, title, price::text as before, (${expr})::text as after from ${listings} where ${where} and ${expr} <> ${listings.price} order by updated_at desc limit 20`),
+  );
+  return {
+    matched: Number(counts?.matched ?? 0),
+    changed: Number(counts?.changed ?? 0),
+    sample: sample.map((r) => ({ id: r.id, title: r.title, before: { price: r.before }, after: { price: r.after } })),
+  };
+}
+
+/**
+ * Applies a price change in set-based SQL: one UPDATE and one INSERT of change-set entries, so
+ * 100k rows take about a second instead of 100k round trips.
+ */
+export async function applyPriceChange(db: DbOrTx, ownerId: string, where: SQL, op: PriceOp, summary: string) {
+  const [cs] = await db.insert(changeSets).values({ ownerId, kind: "price-change", summary }).returning({ id: changeSets.id });
+  if (!cs) throw new Error("change set not created");
+  const expr = priceExpr(op, sql`t.old_price`);
+  const result = rowsOf<{ n: number; ids: string[] | null }>(
+    await db.execute(sql`
+      with target as (
+        select id, price as old_price from ${listings} where ${where} for update
+      ), upd as (
+        update ${listings} as l set price = ${expr}, version = l.version + 1, updated_at = now()
+        from target t where l.id = t.id and ${expr} <> t.old_price
+        returning l.id, t.old_price, l.price as new_price, l.version
+      ), ins as (
+        insert into ${changeSetEntries} (change_set_id, listing_id, op, before, after, current_version)
+        select ${cs.id}::uuid, id, 'update',
+          jsonb_build_object('price', old_price::text, 'version', version - 1),
+          jsonb_build_object('price', new_price::text, 'version', version),
+          version
+        from upd
+        returning listing_id
+      )
+      select count(*)::int as n, array_agg(listing_id) as ids from ins`),
+  );
+  const n = Number(result[0]?.n ?? 0);
+  await db.update(changeSets).set({ rowCount: n }).where(eq(changeSets.id, cs.id));
+  return { changeSetId: cs.id, changed: n, ids: result[0]?.ids ?? [] };
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { ListingFilter } from "../listings/schema";
+
+export const TEXT_FIELDS = ["title", "description", "category", "condition", "sku"] as const;
+export const SETTABLE_FIELDS = [
+  "title",
+  "price",
+  "currency",
+  "condition",
+  "description",
+  "category",
+  "offerShipping",
+  "sku",
+  "quantity",
+  "imageUrls",
+  "status",
+] as const;
+
+/** Which listings a bulk edit touches: explicit ids, or everything matching a filter. */
+export const Selection = z.union([
+  z.object({ ids: z.array(z.uuid()).min(1).max(100_000) }).strict(),
+  z.object({ filter: ListingFilter }).strict(),
+]);
+export type Selection = z.infer<typeof Selection>;
+
+export const BulkOperation = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("findReplace"),
+    field: z.enum([...TEXT_FIELDS, "all"]),
+    find: z.string().min(1).max(500),
+    replace: z.string().max(5000),
+    regex: z.boolean().default(false),
+    caseSensitive: z.boolean().default(false),
+  }),
+  z.object({
+    kind: z.literal("priceChange"),
+    mode: z.enum(["percent", "amount"]),
+    value: z.number().min(-100_000_000).max(100_000_000),
+    rounding: z.enum(["none", "nearest", "up", "down", "99"]).default("none"),
+    /** No price goes below this. */
+    floor: z.number().min(0).max(1e9).optional(),
+  }),
+  z.object({ kind: z.literal("setField"), field: z.enum(SETTABLE_FIELDS), value: z.unknown() }),
+  z.object({ kind: z.literal("applyTemplate"), templateId: z.uuid() }),
+  z.object({ kind: z.literal("duplicate") }),
+  z.object({ kind: z.literal("delete") }),
+]);
+export type BulkOperation = z.infer<typeof BulkOperation>;
+
+export const BulkEditInput = z.object({ selection: Selection, operation: BulkOperation });
+export type BulkEditInput = z.input<typeof BulkEditInput>;
