@@ -43,6 +43,13 @@ export async function* readJsonRecords(
   const out: JsonRecord[] = [];
 
   const finishRecord = (text: string) => {
+    if (text.length > limits.maxRecordBytes) {
+      throw new FormatError(
+        "RECORD_TOO_LARGE",
+        `Record ${rowNo + 1} is larger than ${limits.maxRecordBytes} bytes`,
+        { row: rowNo + 1 },
+      );
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
