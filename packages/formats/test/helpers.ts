@@ -135,3 +135,23 @@ export function xlsxParts(sheetXml: string): Array<[string, string]> {
     ["xl/worksheets/sheet1.xml", sheetXml],
   ];
 }
+
+/** Extracts every entry of a zip (test helper, small archives only). */
+export async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const { inspectZip, DEFAULT_READ_LIMITS } = await import("../src/index");
+  const { inflateRawSync } = await import("node:zlib");
+  const ra = {
+    size: bytes.length,
+    read: async (p: number, l: number) => bytes.subarray(p, p + l),
+    async *range(s: number, e: number) {
+      yield bytes.subarray(s, e);
+    },
+    close: async () => {},
+  };
+  const out = new Map<string, Buffer>();
+  for (const e of await inspectZip(ra, DEFAULT_READ_LIMITS)) {
+    const data = bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
+    out.set(e.name, e.method === 8 ? inflateRawSync(data) : Buffer.from(data));
+  }
+  return out;
+}

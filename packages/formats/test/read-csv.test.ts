@@ -74,7 +74,7 @@ describe("csv reader", () => {
   });
 
   it("rejects invalid UTF-8 found after the sniffed start with INVALID_ENCODING", async () => {
-    const good = "Title,Price\n" + "x,1\n".repeat(30_000);
+    const good = `Title,Price\n${"x,1\n".repeat(30_000)}`;
     const bytes = Buffer.concat([
       Buffer.from(good),
       Buffer.from([0xff, 0xfe, 0x41]),

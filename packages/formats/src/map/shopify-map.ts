@@ -227,7 +227,7 @@ export function createShopifyGrouper(
     const listing: CanonicalListing = {
       title,
       price: firstVariant?.price ?? "",
-      description: get(first, "body") ? (first.values[keyIdx.get("body") ?? -1] ?? "") : "",
+      description: first.values[keyIdx.get("body") ?? -1] ?? "",
       category: get(first, "productCategory") || get(first, "type") || null,
       sku: firstVariant?.sku ?? null,
       ...(quantity !== undefined ? { quantity: Math.max(0, quantity) } : {}),

@@ -37,7 +37,8 @@ export async function* writeCsvRows(
   for await (const row of rows) {
     let line = "";
     for (let i = 0; i < row.length; i++) {
-      const v = row[i] ?? "";
+      // NUL cannot live in a text file our reader accepts (nor in PostgreSQL): drop it.
+      const v = (row[i] ?? "").replaceAll("\u0000", "");
       line += (i > 0 ? d : "") + csvField(guard ? guardFormula(v) : v, d);
     }
     const out = chunker.push(`${line}\r\n`);

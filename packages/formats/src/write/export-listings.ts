@@ -15,6 +15,7 @@ import { writeCsvRows } from "./csv";
 import { writeJson } from "./json";
 import {
   collectItemSpecifics,
+  collectShopifyExtras,
   type EbayLayoutOptions,
   ebayHeaders,
   ebayPreamble,
@@ -207,9 +208,11 @@ export async function exportListings(
     if (format !== "csv")
       throw new FormatError("INVALID_OPTION", "The shopify layout is written as csv");
     const used = new Set<string>();
+    const { head, rest } = await lookahead(src, 1000);
+    const extra = collectShopifyExtras(head);
     const rows = (async function* () {
-      yield shopifyHeaders();
-      for await (const l of src) yield* shopifyRows(l, used);
+      yield shopifyHeaders(extra);
+      for await (const l of withHead(head, rest)) yield* shopifyRows(l, used, extra);
     })();
     return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
   }

@@ -208,9 +208,20 @@ export function collectItemSpecifics(listings: readonly ExportListing[]): string
 
 // ---------- Shopify ----------
 
-/** Header row of a Shopify product CSV (classic spellings). */
-export function shopifyHeaders(): string[] {
-  return SHOPIFY_COLUMNS.map((c) => c.header);
+/** Header row of a Shopify product CSV (classic spellings), plus extra columns to carry. */
+export function shopifyHeaders(extra: readonly string[] = []): string[] {
+  return [...SHOPIFY_COLUMNS.map((c) => c.header), ...extra];
+}
+
+/** Extra Shopify columns (Google Shopping, metafields…) used by some listings, first-seen order. */
+export function collectShopifyExtras(listings: readonly ExportListing[]): string[] {
+  const names: string[] = [];
+  for (const l of listings) {
+    for (const k of Object.keys(record(l.marketplaceFields?.shopifyExtra))) {
+      if (!names.includes(k)) names.push(k);
+    }
+  }
+  return names;
 }
 
 function variantsOf(l: ExportListing, mf: Record<string, unknown>): ShopifyVariant[] {
@@ -260,7 +271,11 @@ function imagesOf(l: ExportListing, mf: Record<string, unknown>): ShopifyImage[]
  * A listing as Shopify product rows: the first row carries the product, further rows carry the
  * other variants and images, all with the same Handle.
  */
-export function shopifyRows(l: ExportListing, usedHandles: Set<string>): string[][] {
+export function shopifyRows(
+  l: ExportListing,
+  usedHandles: Set<string>,
+  extra: readonly string[] = [],
+): string[][] {
   const mf = l.marketplaceFields ?? {};
   let handle = str(mf.shopifyHandle) || slugify(l.title ?? "") || "product";
   if (usedHandles.has(handle)) {
@@ -282,7 +297,14 @@ export function shopifyRows(l: ExportListing, usedHandles: Set<string>): string[
     productCategory: hasCategoryField ? (l.category ?? "") : "",
     type: hasCategoryField ? str(mf.productType) : (l.category ?? str(mf.productType)),
     tags: str(mf.tags),
-    published: status === "active" ? "TRUE" : "FALSE",
+    // Keep the seller's own spelling (true/TRUE) when it still says the same thing.
+    published:
+      /^(true|false)$/i.test(str(mf.published)) &&
+      str(mf.published).toLowerCase() === String(status === "active")
+        ? str(mf.published)
+        : status === "active"
+          ? "TRUE"
+          : "FALSE",
     option1Name:
       options[0]?.name ??
       (variants.length === 1 && variants[0]?.option1Value === "Default Title" ? "Title" : ""),
@@ -306,7 +328,11 @@ export function shopifyRows(l: ExportListing, usedHandles: Set<string>): string[
       cells.imagePosition = img.position ?? "";
       cells.imageAlt = img.alt ?? "";
     }
-    rows.push(SHOPIFY_COLUMNS.map((c) => cells[c.key] ?? ""));
+    const extras = i === 0 ? record(mf.shopifyExtra) : {};
+    rows.push([
+      ...SHOPIFY_COLUMNS.map((c) => cells[c.key] ?? ""),
+      ...extra.map((k) => extras[k] ?? ""),
+    ]);
   }
   return rows;
 }

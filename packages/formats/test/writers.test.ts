@@ -1,0 +1,224 @@
+import { describe, expect, it } from "vitest";
+import {
+  CONTENT_TYPES,
+  type ExportListing,
+  exportFileName,
+  exportListings,
+  FACEBOOK_CATEGORIES,
+  guardFormula,
+  importListings,
+  readTable,
+  stripFormulaGuard,
+} from "../src/index";
+import { bytesOf, collect, fixture, rejection, unzip } from "./helpers";
+
+const NOW = new Date("2026-03-04T05:06:07Z");
+
+describe("file names and content types", () => {
+  it("uses marketplace-listings-YYYYMMDD-HHMMSS.<ext> in UTC", () => {
+    expect(exportFileName("csv", NOW)).toBe("marketplace-listings-20260304-050607.csv");
+    expect(exportFileName("xlsx", new Date("2026-12-31T23:59:59Z"), "-part-002")).toBe(
+      "marketplace-listings-20261231-235959-part-002.xlsx",
+    );
+  });
+
+  it("returns the right type per format", async () => {
+    const cases = [
+      ["csv", "csv", "text/csv; charset=utf-8"],
+      ["json", "json", "application/json; charset=utf-8"],
+      ["xlsx", "xlsx", CONTENT_TYPES.xlsx],
+      ["sql", "sql", "application/sql; charset=utf-8"],
+      ["text", "txt", "text/plain; charset=utf-8"],
+    ] as const;
+    for (const [format, ext, type] of cases) {
+      const r = await exportListings([{ title: "A", price: "1" }], { format, now: NOW });
+      expect([r.extension, r.contentType, r.fileName]).toEqual([
+        ext,
+        type,
+        `marketplace-listings-20260304-050607.${ext}`,
+      ]);
+      expect((await bytesOf(r)).length).toBeGreaterThan(0);
+    }
+    expect((await rejection(exportListings([], { layout: "facebook", format: "csv" }))).code).toBe(
+      "INVALID_OPTION",
+    );
+  });
+});
+
+describe("formula guard", () => {
+  it("prefixes ' to formula-like text and strips exactly that", () => {
+    for (const v of [
+      "=1+1",
+      "+1",
+      "-1",
+      "@SUM(A1)",
+      "\tx",
+      "\rx",
+      "\nx",
+      "\u0000x",
+      "'=x",
+      "''+y",
+    ]) {
+      expect(guardFormula(v)).toBe(`'${v}`);
+      expect(stripFormulaGuard(guardFormula(v))).toBe(v);
+    }
+    for (const v of ["plain", "'quoted", "", "1=1", "a-b"]) {
+      expect(guardFormula(v)).toBe(v);
+      expect(stripFormulaGuard(v)).toBe(v);
+    }
+  });
+
+  it("guards csv cells and xlsx text cells, but not xlsx numbers", async () => {
+    const l: ExportListing = {
+      title: '=HYPERLINK("http://evil")',
+      price: "-5",
+      sku: "@x",
+      description: "-not a number",
+    };
+    const csv = (await bytesOf(await exportListings([l], { format: "csv" }))).toString("utf8");
+    expect(csv.startsWith("\uFEFFId,Title,Price")).toBe(true);
+    expect(csv).toContain(`'=HYPERLINK(""http://evil"")`);
+    expect(csv).toContain(",'-5,");
+    const xlsx = await bytesOf(await exportListings([l], { format: "xlsx" }));
+    const sheet = (await unzip(xlsx)).get("xl/worksheets/sheet1.xml")?.toString("utf8") ?? "";
+    expect(sheet).toContain("&apos;=HYPERLINK");
+    expect(sheet).toContain("&apos;-not a number");
+    expect(sheet).toMatch(/<c r="C2"[^>]*><v>-5<\/v>/);
+    const back = await collect((await importListings({ bytes: xlsx })).listings);
+    expect(back[0]?.listing).toMatchObject({
+      title: l.title,
+      price: "-5",
+      sku: "@x",
+      description: "-not a number",
+    });
+  });
+});
+
+describe("facebook layout", () => {
+  const listing = (i: number): ExportListing => ({
+    title: `Item ${i}`,
+    price: "19.60",
+    condition: "New",
+    description: "d",
+    category: FACEBOOK_CATEGORIES[i % FACEBOOK_CATEGORIES.length] ?? null,
+    offerShipping: i % 2 === 0,
+  });
+
+  it("reproduces the template: rows 1-3, headers on row 4, hidden VALIDATION sheet, whole dollars", async () => {
+    const r = await exportListings([listing(0), listing(1)], { layout: "facebook", now: NOW });
+    expect(r.extension).toBe("xlsx");
+    expect(r.zipped).toBe(false);
+    const bytes = await bytesOf(r);
+    const template = await readTable({ path: fixture("facebook-bulk-upload-template.xlsx") });
+    const t = await readTable({ bytes });
+    expect(t.sheetName).toBe("Bulk Upload Template");
+    expect(t.headerRow).toBe(4);
+    expect(t.headers).toEqual(template.headers);
+    expect(t.preamble.map((p) => p.values)).toEqual(template.preamble.map((p) => p.values));
+    const rows = await collect(t.rows);
+    expect(rows.map((x) => [x.row, x.values[1]])).toEqual([
+      [5, "20"],
+      [6, "20"],
+    ]);
+    const v = await readTable({
+      bytes,
+      sheet: "VALIDATION",
+      headerRow: 3,
+      limits: { maxColumns: 5000 },
+    });
+    expect(v.headers).toEqual(["New", "Used - Like New", "Used - Good", "Used - Fair"]);
+    expect((await collect(v.rows))[0]?.values).toEqual([...FACEBOOK_CATEGORIES]);
+    const files = await unzip(bytes);
+    expect(files.get("xl/workbook.xml")?.toString()).toMatch(
+      /name="VALIDATION"[^>]*state="hidden"|state="hidden"[^>]*name="VALIDATION"/,
+    );
+    expect(files.get("xl/worksheets/sheet1.xml")?.toString()).toContain("VALIDATION!$A$3:$D$3");
+    const back = await collect((await importListings({ bytes })).listings);
+    expect(back.every((b) => b.ok)).toBe(true);
+  });
+
+  it("splits N listings into ceil(N/50) files inside a zip", async () => {
+    const r = await exportListings(
+      Array.from({ length: 101 }, (_, i) => listing(i)),
+      { layout: "facebook", now: NOW },
+    );
+    expect([r.extension, r.contentType, r.zipped]).toEqual(["zip", "application/zip", true]);
+    const files = await unzip(await bytesOf(r));
+    expect([...files.keys()]).toEqual([
+      "marketplace-listings-20260304-050607-part-001.xlsx",
+      "marketplace-listings-20260304-050607-part-002.xlsx",
+      "marketplace-listings-20260304-050607-part-003.xlsx",
+    ]);
+    const counts: number[] = [];
+    const titles: string[] = [];
+    for (const xlsx of files.values()) {
+      const rows = await collect((await readTable({ bytes: xlsx })).rows);
+      counts.push(rows.length);
+      titles.push(...rows.map((x) => x.values[0] ?? ""));
+    }
+    expect(counts).toEqual([50, 50, 1]);
+    expect(titles).toEqual(Array.from({ length: 101 }, (_, i) => `Item ${i}`));
+  });
+});
+
+describe("ebay and shopify layouts", () => {
+  it("writes the Info line and the *Action header with its parameters", async () => {
+    const r = await exportListings(
+      [
+        {
+          title: "Cam",
+          price: "9.99",
+          condition: "Used",
+          marketplaceFields: { ebayCategoryId: "31388", itemSpecifics: { Brand: "Canon" } },
+        },
+      ],
+      {
+        layout: "ebay",
+        ebay: { actionParams: { SiteID: "US", Currency: "USD", Version: "1193" } },
+      },
+    );
+    const lines = (await bytesOf(r)).toString("utf8").split("\r\n");
+    expect(lines[0]).toBe("\uFEFFInfo,Version=1.0.0,Template=fx_category_template_EBAY_US");
+    expect(
+      lines[1]?.startsWith(
+        "*Action(SiteID=US|Currency=USD|Version=1193),ItemID,CustomLabel,*Category,*Title",
+      ),
+    ).toBe(true);
+    expect(lines[1]?.endsWith(",C:Brand")).toBe(true);
+    expect(lines[2]).toBe("Add,,,31388,Cam,,,3000,,FixedPrice,GTC,9.99,,1,,,,Canon");
+  });
+
+  it("writes the shopify template back as the same products", async () => {
+    const first = await collect(
+      (await importListings({ path: fixture("shopify-product-template.csv") })).listings,
+    );
+    const r = await exportListings(
+      first.map((x) => x.listing ?? { title: "", price: "" }),
+      { layout: "shopify" },
+    );
+    const again = await collect((await importListings({ bytes: await bytesOf(r) })).listings);
+    expect(again.map((x) => x.rows.length)).toEqual([1, 3]);
+    expect(again.map((x) => x.listing)).toEqual(first.map((x) => x.listing));
+  });
+
+  it("writes a readable text sheet", async () => {
+    const r = await exportListings(
+      [
+        {
+          title: "Lamp",
+          price: "12.50",
+          currency: "USD",
+          description: "Bright\nwarm",
+          imageUrls: ["https://a", "https://b"],
+        },
+      ],
+      { format: "text", now: NOW },
+    );
+    const text = (await bytesOf(r)).toString("utf8");
+    expect(text).toContain("Exported 2026-03-04 05:06:07 UTC");
+    expect(text).toContain("#1  Lamp\n  Price:      12.50 USD\n");
+    expect(text).toContain("  Images:     https://a\n              https://b\n");
+    expect(text).toContain("  Description:\n    Bright\n    warm\n");
+    expect(text.trimEnd().endsWith("1 listing")).toBe(true);
+  });
+});
