@@ -1,0 +1,19 @@
+/** Turns texts into fixed-size vectors; `id` changes whenever vectors stop being comparable. */
+export interface Embedder {
+  /** Stable identifier of provider + model + dimensions, safe for collection names. */
+  readonly id: string;
+  readonly dimensions: number;
+  embed(texts: string[]): Promise<Float32Array[] | number[][]>;
+}
+
+/** What /health/ready reports about the active embedder. */
+export interface EmbedderDescription {
+  provider: "openai" | "local";
+  model: string;
+  dimensions: number;
+}
+
+/** An Embedder that can say what it is. */
+export interface DescribedEmbedder extends Embedder {
+  describe(): EmbedderDescription;
+}

@@ -1,0 +1,856 @@
+import {
+  ChromaClient,
+  ChromaConnectionError,
+  ChromaNotFoundError,
+  ChromaServerError,
+  ChromaUniqueError,
+  type Collection,
+  type Metadata,
+  type Where,
+} from "chromadb";
+import { z } from "zod";
+import type { Embedder } from "../embedder";
+import { isSearchError, SearchError } from "../errors";
+import { type ListingTextInput, listingText } from "../listing-text";
+import { findDuplicateGroups } from "./duplicates";
+
+/**
+ * Where the name of the active generation lives (the app backs it with Redis). One atomic `set`
+ * is the swap of a rebuild.
+ */
+export interface ActiveCollectionStore {
+  get(): Promise<string | null>;
+  set(name: string): Promise<void>;
+}
+
+/** One listing as stored in the index. */
+export interface SearchDocument {
+  id: string;
+  /** Text to embed, usually `listingText(listing)`. */
+  text: string;
+  status?: string | null;
+  category?: string | null;
+  price?: number | string | null;
+}
+
+/** Metadata filters; all optional, combined with AND. */
+export interface SearchFilters {
+  status?: string | string[];
+  category?: string;
+  priceMin?: number;
+  priceMax?: number;
+}
+
+/** One search result; score is cosine similarity (1 = same direction). */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+/** Options of `query` / `similar`. */
+export interface QueryOptions {
+  /** Number of results, 1..100. Default 10. */
+  k?: number;
+  filters?: SearchFilters;
+  /** Drop hits scoring below this. */
+  minScore?: number;
+}
+
+/** Options of `duplicates`. */
+export interface DuplicatesOptions {
+  /** Cosine similarity at or above which listings count as duplicates. Default 0.95. */
+  threshold?: number;
+  /** Refuse owners with more indexed listings than this (memory bound). Default 200000. */
+  maxListings?: number;
+}
+
+/** Construction options of SearchIndex; everything the app must pass in. */
+export interface SearchIndexOptions {
+  /** Chroma server URL, e.g. http://127.0.0.1:8000. */
+  chromaUrl: string;
+  embedder: Embedder;
+  store: ActiveCollectionStore;
+  /** Collection name prefix, [a-z0-9-]. Default "listings". */
+  prefix?: string;
+  /** Bound on every Chroma call; past it SEARCH_UNAVAILABLE is thrown. Default 5000. */
+  timeoutMs?: number;
+  /** How long a read trusts the cached active generation. Default 1000. */
+  activeCacheMs?: number;
+  /** A rebuild started longer ago than this is considered abandoned. Default 6 h. */
+  rebuildStaleAfterMs?: number;
+}
+
+/** What a rebuild is writing into until it is committed. */
+export interface RebuildHandle {
+  readonly generation: string;
+  upsert(ownerId: string, docs: SearchDocument[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Index state for health checks and the reindex job. */
+export interface IndexStatus {
+  embedderId: string;
+  active: string | null;
+  /** Active generation was built by the current embedder (false = rebuild required). */
+  compatible: boolean;
+  building: string | null;
+}
+
+const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+const PREFIX_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const MAX_DOCS_PER_CALL = 20_000;
+const WRITE_CHUNK = 1000;
+const MAX_QUERY_CHARS = 2000;
+const MAX_TEXT_CHARS = 20_000;
+
+const IdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
+  .regex(/^[^\u0000-\u001f]+$/, "control characters");
+
+const StatusSchema = z.string().min(1).max(32);
+const FiltersSchema = z
+  .object({
+    status: z.union([StatusSchema, z.array(StatusSchema).min(1).max(10)]).optional(),
+    category: z.string().min(1).max(300).optional(),
+    priceMin: z.number().finite().optional(),
+    priceMax: z.number().finite().optional(),
+  })
+  .strict();
+
+const DocSchema = z.object({
+  id: IdSchema,
+  text: z.string().max(1_000_000),
+  status: z.string().max(32).nullish(),
+  category: z.string().max(300).nullish(),
+  price: z.union([z.number(), z.string().max(40)]).nullish(),
+});
+
+interface Generation {
+  name: string;
+  embedderId: string;
+  n: number;
+}
+
+/** Turns a listing row into a SearchDocument (price may be a numeric string from PostgreSQL). */
+export function toSearchDocument(
+  listing: ListingTextInput & {
+    id: string;
+    status?: string | null;
+    price?: number | string | null;
+  },
+): SearchDocument {
+  return {
+    id: listing.id,
+    text: listingText(listing),
+    status: listing.status ?? null,
+    category: listing.category ?? null,
+    price: listing.price ?? null,
+  };
+}
+
+function invalid(message: string): SearchError {
+  return new SearchError("SEARCH_INVALID_INPUT", message);
+}
+
+function checkOwner(ownerId: unknown): string {
+  if (typeof ownerId !== "string" || !OWNER_RE.test(ownerId)) {
+    throw invalid("ownerId must be 1-64 letters, digits or dashes (a UUID)");
+  }
+  return ownerId;
+}
+
+function toNumberArray(v: Float32Array | number[]): number[] {
+  return Array.isArray(v) ? v : Array.from(v);
+}
+
+function priceOf(value: number | string | null | undefined): number | undefined {
+  if (value === null || value === undefined || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function matches(meta: Metadata | null | undefined, f: SearchFilters): boolean {
+  if (!meta) return false;
+  if (f.status !== undefined) {
+    const wanted = Array.isArray(f.status) ? f.status : [f.status];
+    if (typeof meta.status !== "string" || !wanted.includes(meta.status)) return false;
+  }
+  if (f.category !== undefined && meta.category !== f.category) return false;
+  if (f.priceMin !== undefined || f.priceMax !== undefined) {
+    const p = meta.price;
+    if (typeof p !== "number") return false;
+    if (f.priceMin !== undefined && p < f.priceMin) return false;
+    if (f.priceMax !== undefined && p > f.priceMax) return false;
+  }
+  return true;
+}
+
+function whereOf(f: SearchFilters): Where | undefined {
+  const parts: Where[] = [];
+  if (f.status !== undefined) {
+    parts.push(Array.isArray(f.status) ? { status: { $in: f.status } } : { status: f.status });
+  }
+  if (f.category !== undefined) parts.push({ category: f.category });
+  if (f.priceMin !== undefined) parts.push({ price: { $gte: f.priceMin } });
+  if (f.priceMax !== undefined) parts.push({ price: { $lte: f.priceMax } });
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : { $and: parts };
+}
+
+function hasFilters(f: SearchFilters): boolean {
+  return (
+    f.status !== undefined ||
+    f.category !== undefined ||
+    f.priceMin !== undefined ||
+    f.priceMax !== undefined
+  );
+}
+
+/**
+ * Listing search over Chroma, isolated per seller by construction:
+ * - every method takes the ownerId first and each seller's vectors live in their own collection
+ *   (`<generation>_<ownerId>`), so a query cannot reach another seller's documents whatever the
+ *   filters say; filters are typed values, never a raw Chroma `where`;
+ * - every document also carries `ownerId` metadata, and every hit is checked against it before
+ *   it is returned.
+ * Generations (`<prefix>_<embedderId>_<n>`) make rebuilds atomic and keep vectors of different
+ * embedders apart.
+ */
+export class SearchIndex {
+  readonly prefix: string;
+  private readonly client: ChromaClient;
+  private readonly embedder: Embedder;
+  private readonly store: ActiveCollectionStore;
+  private readonly timeoutMs: number;
+  private readonly activeCacheMs: number;
+  private readonly staleAfterMs: number;
+  private readonly embedderKey: string;
+  private activeCache: { value: string | null; at: number } | undefined;
+  private readonly handles = new Map<string, Collection>();
+
+  constructor(opts: SearchIndexOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.chromaUrl);
+    } catch {
+      throw invalid(`chromaUrl is not a URL: ${opts.chromaUrl}`);
+    }
+    const ssl = url.protocol === "https:";
+    this.client = new ChromaClient({
+      host: url.hostname,
+      port: Number(url.port || (ssl ? 443 : 80)),
+      ssl,
+    });
+    this.prefix = opts.prefix ?? "listings";
+    if (!PREFIX_RE.test(this.prefix)) throw invalid("prefix must be [a-z0-9-], 1-32 chars");
+    this.embedder = opts.embedder;
+    this.embedderKey = opts.embedder.id.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    this.store = opts.store;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.activeCacheMs = opts.activeCacheMs ?? 1000;
+    this.staleAfterMs = opts.rebuildStaleAfterMs ?? 6 * 3600_000;
+  }
+
+  // ---------- reads ----------
+
+  /** Top-k listings of this owner for a natural-language query. */
+  async query(ownerId: string, text: string, opts: QueryOptions = {}): Promise<SearchHit[]> {
+    const owner = checkOwner(ownerId);
+    if (typeof text !== "string") throw invalid("query text must be a string");
+    const q = text.trim().slice(0, MAX_QUERY_CHARS);
+    const { k, filters, minScore } = this.checkQueryOptions(opts);
+    if (q === "") return [];
+    return this.onReadable(async (gen) => {
+      const col = await this.ownerCollection(gen, owner, false);
+      if (!col) return [];
+      const [vec] = await this.embedder.embed([q]);
+      if (!vec) throw new SearchError("SEARCH_FAILED", "embedder returned no vector");
+      return this.knn(col, owner, toNumberArray(vec), k, filters, minScore, undefined);
+    });
+  }
+
+  /** Listings of this owner most similar to one of their listings (itself excluded). */
+  async similar(ownerId: string, id: string, opts: QueryOptions = {}): Promise<SearchHit[]> {
+    const owner = checkOwner(ownerId);
+    const docId = this.parse(IdSchema, id, "id");
+    const { k, filters, minScore } = this.checkQueryOptions(opts);
+    return this.onReadable(async (gen) => {
+      const col = await this.ownerCollection(gen, owner, false);
+      const got = col
+        ? await this.call("get", () =>
+            col.get({ ids: [docId], include: ["embeddings", "metadatas"] }),
+          )
+        : undefined;
+      const vec = got?.embeddings?.[0];
+      if (!col || !got || !vec || got.metadatas?.[0]?.ownerId !== owner) {
+        throw new SearchError("SEARCH_NOT_FOUND", `listing ${docId} is not in the index`);
+      }
+      return this.knn(col, owner, Array.from(vec), k, filters, minScore, docId);
+    });
+  }
+
+  /** Number of this owner's listings in the active index. */
+  async count(ownerId: string): Promise<number> {
+    const owner = checkOwner(ownerId);
+    return this.onReadable(async (gen) => {
+      const col = await this.ownerCollection(gen, owner, false);
+      return col ? this.call("count", () => col.count()) : 0;
+    });
+  }
+
+  /** Groups of this owner's listing ids whose vectors are near-identical. */
+  async duplicates(ownerId: string, opts: DuplicatesOptions = {}): Promise<string[][]> {
+    const owner = checkOwner(ownerId);
+    const threshold = opts.threshold ?? 0.95;
+    if (!(threshold > 0 && threshold <= 1)) throw invalid("threshold must be in (0, 1]");
+    const max = opts.maxListings ?? 200_000;
+    return this.onReadable(async (gen) => {
+      const col = await this.ownerCollection(gen, owner, false);
+      if (!col) return [];
+      const total = await this.call("count", () => col.count());
+      if (total > max) throw invalid(`owner has ${total} indexed listings, more than ${max}`);
+      const ids: string[] = [];
+      const vectors: Float32Array[] = [];
+      const page = 2000;
+      for (let offset = 0; offset < total; offset += page) {
+        const got = await this.call("get", () =>
+          col.get({ limit: page, offset, include: ["embeddings", "metadatas"] }),
+        );
+        got.ids.forEach((id, i) => {
+          const v = got.embeddings?.[i];
+          if (v && got.metadatas?.[i]?.ownerId === owner) {
+            ids.push(id);
+            vectors.push(Float32Array.from(v));
+          }
+        });
+        if (got.ids.length < page) break;
+      }
+      return findDuplicateGroups(vectors, { threshold }).map((g) =>
+        g.map((i) => ids[i] ?? "").sort(),
+      );
+    });
+  }
+
+  /** Active/building generations and whether the active one matches the embedder. */
+  async status(): Promise<IndexStatus> {
+    const active = await this.readActive(true);
+    const gen = active ? this.parseGeneration(active) : undefined;
+    const building = await this.buildingGeneration(gen?.n ?? 0);
+    return {
+      embedderId: this.embedderKey,
+      active,
+      compatible: gen !== undefined && gen.embedderId === this.embedderKey,
+      building: building ?? null,
+    };
+  }
+
+  // ---------- writes ----------
+
+  /**
+   * Inserts or replaces this owner's listings (at most 20000 per call). During a rebuild the
+   * write also goes to the generation being built, so edits made meanwhile are not lost.
+   */
+  async upsert(ownerId: string, docs: SearchDocument[]): Promise<void> {
+    const owner = checkOwner(ownerId);
+    const valid = this.checkDocs(docs);
+    if (valid.length === 0) return;
+    const targets = await this.writeTargets();
+    const prepared = await this.prepare(owner, valid);
+    for (const gen of targets) await this.writePrepared(gen, owner, prepared);
+  }
+
+  /** Removes this owner's listings by id (ids of other owners are untouched by construction). */
+  async remove(ownerId: string, ids: string[]): Promise<void> {
+    const owner = checkOwner(ownerId);
+    if (!Array.isArray(ids) || ids.length > MAX_DOCS_PER_CALL) {
+      throw invalid(`ids must be an array of at most ${MAX_DOCS_PER_CALL}`);
+    }
+    const valid = [...new Set(ids.map((id) => this.parse(IdSchema, id, "id")))];
+    if (valid.length === 0) return;
+    for (const gen of await this.writeTargets()) {
+      const col = await this.ownerCollection(gen, owner, false);
+      if (!col) continue;
+      for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
+        const chunk = valid.slice(i, i + WRITE_CHUNK);
+        await this.call("delete", () => col.delete({ ids: chunk, where: { ownerId: owner } }));
+      }
+    }
+  }
+
+  /** Deletes everything indexed for this owner, in every generation (account deletion). */
+  async removeOwner(ownerId: string): Promise<void> {
+    const owner = checkOwner(ownerId);
+    const names = await this.listNames();
+    for (const name of names) {
+      if (name.startsWith(`${this.prefix}_`) && name.endsWith(`_${owner}`)) {
+        await this.dropCollection(name);
+      }
+    }
+  }
+
+  // ---------- rebuild ----------
+
+  /**
+   * Starts a new generation for the current embedder; feed it with the handle, then commit.
+   * Throws SEARCH_REBUILD_CONFLICT if another live rebuild exists (pass force to replace it).
+   */
+  async beginRebuild(opts: { force?: boolean } = {}): Promise<RebuildHandle> {
+    const active = await this.readActive(true);
+    const n = (active ? (this.parseGeneration(active)?.n ?? 0) : 0) + 1;
+    const name = `${this.prefix}_${this.embedderKey}_${n}`;
+    const existing = await this.getCollection(name);
+    if (existing) {
+      const started = Number(existing.metadata?.startedAt ?? 0);
+      if (!opts.force && Date.now() - started < this.staleAfterMs) {
+        throw new SearchError("SEARCH_REBUILD_CONFLICT", `rebuild ${name} is already running`);
+      }
+      await this.dropGeneration(name);
+    }
+    try {
+      await this.call("createCollection", () =>
+        this.client.createCollection({
+          name,
+          embeddingFunction: null,
+          metadata: { state: "building", startedAt: Date.now(), embedder: this.embedderKey },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ChromaUniqueError) {
+        throw new SearchError("SEARCH_REBUILD_CONFLICT", `rebuild ${name} was just started`);
+      }
+      throw err;
+    }
+    return this.rebuildHandle(name);
+  }
+
+  /** A handle on a rebuild started elsewhere (e.g. by an earlier job attempt). */
+  rebuildHandle(generation: string): RebuildHandle {
+    const gen = this.parseGeneration(generation);
+    if (!gen || gen.embedderId !== this.embedderKey) {
+      throw invalid(`${generation} is not a generation of this index and embedder`);
+    }
+    return {
+      generation,
+      upsert: async (ownerId, docs) => {
+        const owner = checkOwner(ownerId);
+        const valid = this.checkDocs(docs);
+        if (valid.length === 0) return;
+        await this.writePrepared(gen, owner, await this.prepare(owner, valid));
+      },
+      commit: () => this.commitRebuild(generation),
+      abort: () => this.abortRebuild(generation),
+    };
+  }
+
+  /** Makes a fed rebuild the active generation in one store write, then drops the old ones. */
+  async commitRebuild(generation: string): Promise<void> {
+    const gen = this.parseGeneration(generation);
+    if (!gen || gen.embedderId !== this.embedderKey) throw invalid(`bad generation ${generation}`);
+    const marker = await this.getCollection(generation);
+    if (marker?.metadata?.state !== "building") {
+      throw new SearchError(
+        "SEARCH_REBUILD_CONFLICT",
+        `${generation} is not a rebuild in progress`,
+      );
+    }
+    const active = await this.readActive(true);
+    const activeN = active ? (this.parseGeneration(active)?.n ?? 0) : 0;
+    if (activeN + 1 !== gen.n) {
+      throw new SearchError(
+        "SEARCH_REBUILD_CONFLICT",
+        `active generation moved to ${active} since ${generation} began`,
+      );
+    }
+    await this.setActive(generation);
+    await this.call("modify", () =>
+      marker.modify({
+        metadata: {
+          state: "active",
+          startedAt: Number(marker.metadata?.startedAt ?? 0),
+          embedder: this.embedderKey,
+        },
+      }),
+    );
+    for (const name of await this.listNames()) {
+      const g = this.generationOf(name);
+      if (g && g !== generation) await this.dropCollection(name);
+    }
+  }
+
+  /** Drops a rebuild that will not be committed. */
+  async abortRebuild(generation: string): Promise<void> {
+    if (!this.parseGeneration(generation)) throw invalid(`bad generation ${generation}`);
+    if ((await this.readActive(true)) === generation) {
+      throw new SearchError("SEARCH_REBUILD_CONFLICT", `${generation} is the active generation`);
+    }
+    await this.dropGeneration(generation);
+  }
+
+  // ---------- internals ----------
+
+  private checkQueryOptions(opts: QueryOptions): {
+    k: number;
+    filters: SearchFilters;
+    minScore: number | undefined;
+  } {
+    const k = opts.k ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > 100) throw invalid("k must be an integer 1..100");
+    const filters = this.parse(FiltersSchema, opts.filters ?? {}, "filters") as SearchFilters;
+    const minScore = opts.minScore;
+    if (minScore !== undefined && !Number.isFinite(minScore))
+      throw invalid("minScore must be finite");
+    return { k, filters, minScore };
+  }
+
+  private parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      throw invalid(
+        `${what}: ${r.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+      );
+    }
+    return r.data;
+  }
+
+  private checkDocs(docs: SearchDocument[]): SearchDocument[] {
+    if (!Array.isArray(docs) || docs.length > MAX_DOCS_PER_CALL) {
+      throw invalid(`docs must be an array of at most ${MAX_DOCS_PER_CALL}`);
+    }
+    const byId = new Map<string, SearchDocument>();
+    for (const d of docs) byId.set(d?.id, this.parse(DocSchema, d, "doc") as SearchDocument);
+    // Last write wins for repeated ids: Chroma rejects duplicate ids in one request.
+    return [...byId.values()];
+  }
+
+  private async prepare(
+    owner: string,
+    docs: SearchDocument[],
+  ): Promise<{ ids: string[]; embeddings: number[][]; metadatas: Metadata[] }> {
+    const vectors = await this.embedder.embed(docs.map((d) => d.text.slice(0, MAX_TEXT_CHARS)));
+    if (vectors.length !== docs.length) {
+      throw new SearchError("SEARCH_FAILED", "embedder returned a different number of vectors");
+    }
+    const embeddings = vectors.map((v) => {
+      if (v.length !== this.embedder.dimensions) {
+        throw new SearchError("SEARCH_FAILED", "embedder returned a vector of the wrong size");
+      }
+      return toNumberArray(v);
+    });
+    const metadatas = docs.map((d) => {
+      const m: Metadata = { ownerId: owner };
+      const status = d.status?.trim();
+      if (status) m.status = status;
+      const category = d.category?.trim();
+      if (category) m.category = category;
+      const price = priceOf(d.price);
+      if (price !== undefined) m.price = price;
+      return m;
+    });
+    return { ids: docs.map((d) => d.id), embeddings, metadatas };
+  }
+
+  private async writePrepared(
+    gen: Generation,
+    owner: string,
+    p: { ids: string[]; embeddings: number[][]; metadatas: Metadata[] },
+  ): Promise<void> {
+    const write = async (col: Collection) => {
+      for (let i = 0; i < p.ids.length; i += WRITE_CHUNK) {
+        const ids = p.ids.slice(i, i + WRITE_CHUNK);
+        const embeddings = p.embeddings.slice(i, i + WRITE_CHUNK);
+        const metadatas = p.metadatas.slice(i, i + WRITE_CHUNK);
+        await this.call("upsert", () => col.upsert({ ids, embeddings, metadatas }));
+      }
+    };
+    const col = await this.ownerCollection(gen, owner, true);
+    if (!col) throw new SearchError("SEARCH_FAILED", "could not create the owner collection");
+    try {
+      await write(col);
+    } catch (err) {
+      if (!(err instanceof ChromaNotFoundError)) throw err;
+      // The cached handle outlived its collection (dropped by a commit): resolve it once more.
+      this.handles.delete(this.ownerCollectionName(gen, owner));
+      const again = await this.ownerCollection(gen, owner, true);
+      if (again) await write(again);
+    }
+  }
+
+  private async knn(
+    col: Collection,
+    owner: string,
+    vec: number[],
+    k: number,
+    filters: SearchFilters,
+    minScore: number | undefined,
+    exclude: string | undefined,
+  ): Promise<SearchHit[]> {
+    const extra = exclude ? 1 : 0;
+    const run = async (n: number, where: Where | undefined) => {
+      const res = await this.call("query", () =>
+        col.query({
+          queryEmbeddings: [vec],
+          nResults: n,
+          where,
+          include: ["metadatas", "distances"],
+        }),
+      );
+      const ids = res.ids[0] ?? [];
+      const metas = res.metadatas[0] ?? [];
+      const dists = res.distances[0] ?? [];
+      const hits: Array<SearchHit & { meta: Metadata | null }> = [];
+      ids.forEach((id, i) => {
+        const meta = metas[i] ?? null;
+        // Defence in depth: a hit that is not this owner's never leaves this method.
+        if (meta?.ownerId !== owner || id === exclude) return;
+        hits.push({ id, score: 1 - (dists[i] ?? 1), meta });
+      });
+      return { hits, returned: ids.length };
+    };
+    let hits: Array<SearchHit & { meta: Metadata | null }>;
+    if (!hasFilters(filters)) {
+      hits = (await run(k + extra, undefined)).hits;
+    } else {
+      // Chroma's metadata filter costs time per matching record, which is slow for broad filters
+      // on big catalogues; over-fetching and filtering here is exact whenever at least k of the
+      // over-fetched hits pass (they are then the true top k). Otherwise the filter is selective
+      // and Chroma's filtered query is cheap.
+      const n = Math.min(Math.max(k * 10, 100), 1000);
+      const first = await run(n + extra, undefined);
+      const passing = first.hits.filter((h) => matches(h.meta, filters));
+      if (passing.length >= k || first.returned < n + extra) hits = passing;
+      else
+        hits = (await run(k + extra, whereOf(filters))).hits.filter((h) =>
+          matches(h.meta, filters),
+        );
+    }
+    return hits
+      .filter((h) => minScore === undefined || h.score >= minScore)
+      .slice(0, k)
+      .map((h) => ({ id: h.id, score: Math.round(h.score * 1e6) / 1e6 }));
+  }
+
+  /** Runs a read against the active generation, following a swap that happened meanwhile. */
+  private async onReadable<T>(fn: (gen: Generation) => Promise<T>): Promise<T> {
+    const gen = await this.readableGeneration(false);
+    try {
+      return await fn(gen);
+    } catch (err) {
+      if (!(err instanceof ChromaNotFoundError)) throw err;
+      this.handles.clear();
+      const fresh = await this.readableGeneration(true);
+      try {
+        return await fn(fresh);
+      } catch (again) {
+        if (again instanceof ChromaNotFoundError) {
+          throw new SearchError("SEARCH_FAILED", "index collection disappeared", { cause: again });
+        }
+        throw again;
+      }
+    }
+  }
+
+  private async readableGeneration(fresh: boolean): Promise<Generation> {
+    let active = await this.readActive(fresh);
+    if (active === null) active = await this.bootstrap();
+    const gen = this.parseGeneration(active);
+    if (!gen || gen.embedderId !== this.embedderKey) {
+      throw new SearchError(
+        "SEARCH_REBUILD_REQUIRED",
+        `active index ${active} was not built by embedder ${this.embedderKey}: rebuild it`,
+      );
+    }
+    return gen;
+  }
+
+  private async writeTargets(): Promise<Generation[]> {
+    let active = await this.readActive(true);
+    if (active === null) active = await this.bootstrap();
+    const gen = this.parseGeneration(active);
+    const targets: Generation[] = [];
+    if (gen && gen.embedderId === this.embedderKey) targets.push(gen);
+    const building = await this.buildingGeneration(gen?.n ?? 0);
+    const b = building ? this.parseGeneration(building) : undefined;
+    if (b) targets.push(b);
+    if (targets.length === 0) {
+      throw new SearchError(
+        "SEARCH_REBUILD_REQUIRED",
+        `active index ${active} was not built by embedder ${this.embedderKey}: rebuild it`,
+      );
+    }
+    return targets;
+  }
+
+  private async buildingGeneration(activeN: number): Promise<string | undefined> {
+    const name = `${this.prefix}_${this.embedderKey}_${activeN + 1}`;
+    const marker = await this.getCollection(name);
+    if (marker?.metadata?.state !== "building") return undefined;
+    const started = Number(marker.metadata?.startedAt ?? 0);
+    return Date.now() - started < this.staleAfterMs ? name : undefined;
+  }
+
+  private async bootstrap(): Promise<string> {
+    const name = `${this.prefix}_${this.embedderKey}_1`;
+    await this.call("getOrCreateCollection", () =>
+      this.client.getOrCreateCollection({
+        name,
+        embeddingFunction: null,
+        metadata: { state: "active", startedAt: Date.now(), embedder: this.embedderKey },
+      }),
+    );
+    await this.setActive(name);
+    return name;
+  }
+
+  private async readActive(fresh: boolean): Promise<string | null> {
+    const now = Date.now();
+    if (!fresh && this.activeCache && now - this.activeCache.at < this.activeCacheMs) {
+      return this.activeCache.value;
+    }
+    let value: string | null;
+    try {
+      value = await this.withTimeout("store.get", this.store.get());
+    } catch (err) {
+      if (isSearchError(err)) throw err;
+      throw new SearchError("SEARCH_UNAVAILABLE", "active collection store failed", { cause: err });
+    }
+    this.activeCache = { value, at: now };
+    return value;
+  }
+
+  private async setActive(name: string): Promise<void> {
+    try {
+      await this.withTimeout("store.set", this.store.set(name));
+    } catch (err) {
+      if (isSearchError(err)) throw err;
+      throw new SearchError("SEARCH_UNAVAILABLE", "active collection store failed", { cause: err });
+    }
+    this.activeCache = { value: name, at: Date.now() };
+  }
+
+  private parseGeneration(name: string): Generation | undefined {
+    const parts = name.split("_");
+    if (parts.length !== 3 || parts[0] !== this.prefix) return undefined;
+    const n = Number(parts[2]);
+    if (!Number.isInteger(n) || n < 1) return undefined;
+    return { name, embedderId: parts[1] ?? "", n };
+  }
+
+  /** Generation a collection of this index belongs to (marker or owner collection). */
+  private generationOf(name: string): string | undefined {
+    const parts = name.split("_");
+    if (parts[0] !== this.prefix || (parts.length !== 3 && parts.length !== 4)) return undefined;
+    const gen = parts.slice(0, 3).join("_");
+    return this.parseGeneration(gen) ? gen : undefined;
+  }
+
+  private ownerCollectionName(gen: Generation, owner: string): string {
+    return `${gen.name}_${owner}`;
+  }
+
+  private async ownerCollection(
+    gen: Generation,
+    owner: string,
+    create: boolean,
+  ): Promise<Collection | undefined> {
+    const name = this.ownerCollectionName(gen, owner);
+    const cached = this.handles.get(name);
+    if (cached) return cached;
+    const col = create
+      ? await this.call("getOrCreateCollection", () =>
+          this.client.getOrCreateCollection({
+            name,
+            embeddingFunction: null,
+            configuration: { hnsw: { space: "cosine" } },
+            metadata: { ownerId: owner, embedder: this.embedderKey },
+          }),
+        )
+      : await this.getCollection(name);
+    if (col) {
+      if (this.handles.size >= 2000) this.handles.clear();
+      this.handles.set(name, col);
+    }
+    return col;
+  }
+
+  private async getCollection(name: string): Promise<Collection | undefined> {
+    try {
+      return await this.call("getCollection", () =>
+        this.client.getCollection({ name, embeddingFunction: undefined }),
+      );
+    } catch (err) {
+      if (err instanceof ChromaNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  private async listNames(): Promise<string[]> {
+    const names: string[] = [];
+    const page = 1000;
+    for (let offset = 0; ; offset += page) {
+      const cols = await this.call("listCollections", () =>
+        this.client.listCollections({ limit: page, offset }),
+      );
+      for (const c of cols) names.push(c.name);
+      if (cols.length < page) break;
+    }
+    return names;
+  }
+
+  private async dropGeneration(generation: string): Promise<void> {
+    for (const name of await this.listNames()) {
+      if (this.generationOf(name) === generation) await this.dropCollection(name);
+    }
+  }
+
+  private async dropCollection(name: string): Promise<void> {
+    this.handles.delete(name);
+    try {
+      await this.call("deleteCollection", () => this.client.deleteCollection({ name }));
+    } catch (err) {
+      if (!(err instanceof ChromaNotFoundError)) throw err;
+    }
+  }
+
+  private withTimeout<T>(op: string, p: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new SearchError("SEARCH_UNAVAILABLE", `${op} timed out after ${this.timeoutMs} ms`),
+          ),
+        this.timeoutMs,
+      );
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Every Chroma call goes through here: bounded in time, connection and server failures mapped
+   * to SEARCH_UNAVAILABLE, NotFound passed through for the callers that expect it.
+   */
+  private async call<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.withTimeout(`chroma ${op}`, fn());
+    } catch (err) {
+      if (
+        isSearchError(err) ||
+        err instanceof ChromaNotFoundError ||
+        err instanceof ChromaUniqueError
+      ) {
+        throw err;
+      }
+      if (err instanceof ChromaConnectionError || err instanceof ChromaServerError) {
+        throw new SearchError("SEARCH_UNAVAILABLE", `chroma ${op} failed: ${err.message}`, {
+          cause: err,
+        });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      throw new SearchError("SEARCH_FAILED", `chroma ${op} failed: ${message}`, { cause: err });
+    }
+  }
+}
