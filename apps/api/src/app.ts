@@ -1,11 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "./http/deps";
 import type { AppEnv } from "./http/env";
 import { errorResponse, onError, zodDetails } from "./http/errors";
 import { authenticate, rateLimit, requestContext } from "./http/middleware";
+import { adminRoutes } from "./routes/admin";
+import { analyticsRoutes } from "./routes/analytics";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditLogRoutes } from "./routes/audit-logs";
 import { bulkEditRoutes } from "./routes/bulk-edits";
@@ -31,19 +32,17 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.onError(onError);
-  app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.use("*", requestContext(deps));
-  app.use("*", secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
-  app.use(
-    "*",
-    cors({
-      origin: deps.config.CORS_ORIGINS.split(",").map((s) => s.trim()),
-      allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "Idempotency-Key"],
-      exposeHeaders: ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Content-Disposition"],
-      credentials: false,
-      maxAge: 600,
-    }),
-  );
+  const corsHandler = cors({
+    origin: deps.config.CORS_ORIGINS.split(",").map((s) => s.trim()),
+    allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "Idempotency-Key"],
+    exposeHeaders: ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Content-Disposition"],
+    credentials: false,
+    maxAge: 600,
+  });
+  // Same-origin requests (the console, server-to-server integrations) carry no Origin: skip CORS work.
+  app.use("*", (c, next) => (c.req.header("origin") ? corsHandler(c, next) : next()));
   app.route("/health", healthRoutes(deps));
 
   const jsonLimit = bodyLimit({
@@ -52,7 +51,7 @@ export function createApp(deps: AppDeps) {
   });
   // Bulk routes carry their own, larger limit.
   app.use("/v1/*", async (c, next) => {
-    const p = new URL(c.req.url).pathname;
+    const p = c.req.path;
     if (p === "/v1/listings/bulk" || p === "/v1/listings/bulk-delete") return next();
     return jsonLimit(c, next);
   });
@@ -64,6 +63,8 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/templates", templateRoutes(deps));
   app.route("/v1/change-sets", changeSetRoutes(deps));
   app.route("/v1/audit-logs", auditLogRoutes(deps));
+  app.route("/v1/analytics", analyticsRoutes(deps));
+  app.route("/v1/admin", adminRoutes(deps));
   app.route("/v1/bulk-edits", bulkEditRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

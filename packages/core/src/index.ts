@@ -1,3 +1,6 @@
+export * from "./admin/stats";
+export * from "./admin/users";
+export * from "./analytics/overview";
 export * from "./api-keys/create";
 export * from "./api-keys/list";
 export * from "./api-keys/revoke";

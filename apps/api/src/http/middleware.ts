@@ -7,21 +7,43 @@ import type { Limiter } from "./rate-limit";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Request id (kept from the caller when sane), a child logger, and one access-log line. */
+/** Security headers (the helmet set), computed once; set before the response exists, which is cheap. */
+const SECURITY_HEADERS: [string, string][] = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "SAMEORIGIN"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
+/**
+ * Request id (kept from the caller when sane), security headers, a child logger and one
+ * access-log line. One middleware instead of several keeps /health close to bare node:http.
+ */
 export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", requestId);
+    c.set("actor", null);
+    c.header("X-Request-Id", requestId);
+    for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
+    const path = c.req.path;
+    if (path === "/health") {
+      c.set("log", deps.log);
+      return next();
+    }
     const log = deps.log.child({ requestId });
     c.set("log", log);
-    c.set("actor", null);
     const started = performance.now();
     await next();
-    c.header("X-Request-Id", requestId);
-    const path = new URL(c.req.url).pathname;
-    if (path !== "/health")
-      log.info({ method: c.req.method, path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
+    log.info({ method: c.req.method, path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
   };
 }
 

@@ -19,7 +19,8 @@ async function timed<T>(fn: () => Promise<T>, timeoutMs = 2000): Promise<{ ok: b
 /** GET /health (process is up) and GET /health/ready (database, Redis and the rest answer). */
 export function healthRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  app.get("/", (c) => c.json({ status: "ok", version: deps.version }));
+  const live = JSON.stringify({ status: "ok", version: deps.version });
+  app.get("/", (c) => c.body(live, 200, { "Content-Type": "application/json" }));
   app.get("/ready", async (c) => {
     const checks: Record<string, unknown> = {};
     let ok = true;

@@ -1,6 +1,8 @@
 import * as core from "@mbe/core";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "./init";
+import { adminRouter } from "./routers/admin";
+import { analyticsRouter } from "./routers/analytics";
 
 const id = z.object({ id: z.string().max(100) });
 
@@ -91,5 +93,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   auditLogs: auditLogsRouter,
   system: systemRouter,
+  analytics: analyticsRouter,
+  admin: adminRouter,
 });
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import { refreshTokens, type DbOrTx } from "@mbe/db";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { AuthConfig } from "../context";
@@ -13,11 +13,12 @@ export interface AccessClaims {
   iat: number;
 }
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret: string): Uint8Array {
+// A KeyObject lets jose use Node's HMAC directly instead of importing a WebCrypto key per call.
+const keyCache = new Map<string, KeyObject>();
+function key(secret: string): KeyObject {
   let k = keyCache.get(secret);
   if (!k) {
-    k = new TextEncoder().encode(secret);
+    k = createSecretKey(Buffer.from(secret, "utf8"));
     keyCache.set(secret, k);
   }
   return k;

@@ -15,10 +15,7 @@ export async function applySnapshots(
     sql`case when v.s ? ${field} then ${expr} else ${column} end`;
   for (let i = 0; i < items.length; i += 5000) {
     const chunk = items.slice(i, i + 5000);
-    const values = sql.join(
-      chunk.map((it) => sql`(${it.id}::uuid, ${JSON.stringify(it.snapshot)}::jsonb, ${it.version}::int)`),
-      sql`, `,
-    );
+    const payload = JSON.stringify(chunk.map((it) => ({ id: it.id, s: it.snapshot, version: it.version })));
     await db.execute(sql`
       update ${listings} as l set
         title = ${pick("title", sql`v.s->>'title'`, sql`l.title`)},
@@ -35,7 +32,7 @@ export async function applySnapshots(
         status = ${pick("status", sql`(v.s->>'status')::listing_status`, sql`l.status`)},
         version = v.version,
         updated_at = now()
-      from (values ${values}) as v(id, s, version)
+      from jsonb_to_recordset(${payload}::jsonb) as v(id uuid, s jsonb, version int)
       where l.id = v.id and l.owner_id = ${ownerId}::uuid`);
   }
 }

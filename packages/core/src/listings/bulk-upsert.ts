@@ -5,9 +5,10 @@ import { z } from "zod";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { recordAudit } from "../audit/record";
-import { type EntryInput, writeChangeSet } from "../change-sets/record";
+import { addEntries, closeChangeSet, type EntryInput, openChangeSet } from "../change-sets/record";
 import { applySnapshots } from "./apply-snapshots";
-import { diffFields, fullSnapshot, priceText } from "./fields";
+import { diffFields, priceText } from "./fields";
+import { insertListingsWithEntries } from "./insert-many";
 import { CreateListingInput, Marketplace, UpdateListingInput } from "./schema";
 import { isUniqueViolation } from "./unique";
 
@@ -150,49 +151,40 @@ export async function bulkUpsertListings(
       });
     }
 
-    const entries: EntryInput[] = [];
-    for (let i = 0; i < creates.length; i += 1000) {
-      const chunk = creates.slice(i, i + 1000);
-      const inserted = await tx.db.insert(listings).values(chunk.map((c) => c.row)).returning();
-      inserted.forEach((row, j) => {
-        const c = chunk[j];
-        if (!c) return;
-        results[c.index] = { index: c.index, status: "created", id: row.id, version: row.version };
-        entries.push({ listingId: row.id, op: "create", before: null, after: fullSnapshot(row), currentVersion: row.version });
-      });
-    }
+    if (creates.length === 0 && updates.length === 0) return { changeSetId: null, upsert: [] as string[] };
+    const changeSetId = await openChangeSet(tx.db, {
+      ownerId: actor.userId,
+      kind: input.kind ?? "bulk-upsert",
+      summary: input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
+    });
+    const withIds = creates.map((c) => ({ ...c, row: { ...c.row, id: crypto.randomUUID() } }));
+    await insertListingsWithEntries(tx.db, changeSetId, withIds.map((c) => c.row));
+    for (const c of withIds) results[c.index] = { index: c.index, status: "created", id: c.row.id, version: 1 };
     await applySnapshots(
       tx.db,
       actor.userId,
       updates.map((u) => ({ id: u.before.id, snapshot: u.after, version: u.before.version + 1 })),
     );
-    for (const u of updates) {
+    const entries: EntryInput[] = updates.map((u) => {
       const version = u.before.version + 1;
       results[u.index] = { index: u.index, status: "updated", id: u.before.id, version };
-      entries.push({
+      return {
         listingId: u.before.id,
         op: "update",
         before: { ...u.beforeVals, version: u.before.version },
         after: { ...u.after, version },
         currentVersion: version,
-      });
-    }
-    let changeSetId: string | null = null;
-    if (entries.length > 0) {
-      changeSetId = await writeChangeSet(tx.db, {
-        ownerId: actor.userId,
-        kind: input.kind ?? "bulk-upsert",
-        summary: input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
-        entries,
-      });
-      await recordAudit(tx, {
-        action: "listing.bulk_upsert",
-        resourceType: "change_set",
-        resourceId: changeSetId,
-        details: { created: creates.length, updated: updates.length, failed: results.filter((r) => r.status === "error").length },
-      });
-    }
-    return { changeSetId, upsert: entries.map((e) => e.listingId) };
+      };
+    });
+    await addEntries(tx.db, changeSetId, entries);
+    await closeChangeSet(tx.db, changeSetId, creates.length + updates.length);
+    await recordAudit(tx, {
+      action: "listing.bulk_upsert",
+      resourceType: "change_set",
+      resourceId: changeSetId,
+      details: { created: creates.length, updated: updates.length, failed: results.filter((r) => r.status === "error").length },
+    });
+    return { changeSetId, upsert: [...withIds.map((c) => c.row.id), ...updates.map((u) => u.before.id)] };
   }).catch((err) => {
     if (isUniqueViolation(err)) throw new CoreError("CONFLICT", "Two rows claim the same SKU; nothing was applied");
     throw err;

@@ -1,0 +1,118 @@
+import { listings, refreshTokens, users } from "@mbe/db";
+import { and, asc, eq, ilike, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type CoreContext, inTx, requireAdmin } from "../context";
+import { CoreError, notFound } from "../errors";
+import { recordAudit } from "../audit/record";
+import { likeEscape } from "../listings/filter";
+
+export const ListUsersInput = z.object({
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type ListUsersInput = z.input<typeof ListUsersInput>;
+
+export const UserIdInput = z.object({ id: z.uuid() });
+export type UserIdInput = z.infer<typeof UserIdInput>;
+
+const listingCount = sql<number>`(select count(*)::int from ${listings} where ${listings.ownerId} = ${users.id})`;
+
+/** Every account (admins only) with lockout state and listing counts, for the admin screen. */
+export async function listUsers(ctx: CoreContext, raw: ListUsersInput = {}) {
+  const input = ListUsersInput.parse(raw);
+  requireAdmin(ctx);
+  const where = input.q ? or(ilike(users.email, `%${likeEscape(input.q)}%`), ilike(users.firstName, `%${likeEscape(input.q)}%`), ilike(users.lastName, `%${likeEscape(input.q)}%`)) : undefined;
+  const rows = await ctx.db
+    .select({
+      id: users.id,
+      email: users.email,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      role: users.role,
+      active: users.active,
+      failedLoginCount: users.failedLoginCount,
+      lockedUntil: users.lockedUntil,
+      lastLoginAt: users.lastLoginAt,
+      createdAt: users.createdAt,
+      listingCount,
+    })
+    .from(users)
+    .where(where)
+    .orderBy(asc(users.createdAt), asc(users.id))
+    .limit(input.limit)
+    .offset(input.offset);
+  const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(users).where(where);
+  const now = Date.now();
+  return {
+    total: Number(c?.n ?? 0),
+    items: rows.map((u) => ({
+      ...u,
+      listingCount: Number(u.listingCount),
+      locked: !!u.lockedUntil && u.lockedUntil.getTime() > now,
+      lockedUntil: u.lockedUntil?.toISOString() ?? null,
+      lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+      createdAt: u.createdAt.toISOString(),
+    })),
+  };
+}
+
+async function target(ctx: CoreContext, id: string) {
+  const [u] = await ctx.db.select().from(users).where(eq(users.id, id));
+  if (!u) throw notFound("User");
+  return u;
+}
+
+/** Clears a lockout (failed sign-ins) so the seller can sign in again at once. */
+export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
+  const { id } = UserIdInput.parse(raw);
+  requireAdmin(ctx);
+  return inTx(ctx, async (tx) => {
+    const u = await target(tx, id);
+    await tx.db.update(users).set({ lockedUntil: null, failedLoginCount: 0, updatedAt: new Date() }).where(eq(users.id, id));
+    await recordAudit(tx, {
+      action: "admin.user_unlock",
+      ownerId: u.id,
+      resourceType: "user",
+      resourceId: u.id,
+      details: { email: u.email, wasLockedUntil: u.lockedUntil?.toISOString() ?? null, failedLoginCount: u.failedLoginCount },
+    });
+    return { id: u.id, unlocked: true };
+  });
+}
+
+/** Deactivates an account and revokes every refresh token it has, in one transaction. */
+export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
+  const { id } = UserIdInput.parse(raw);
+  const actor = requireAdmin(ctx);
+  if (actor.userId === id) throw new CoreError("BAD_REQUEST", "You cannot deactivate your own account");
+  return inTx(ctx, async (tx) => {
+    const u = await target(tx, id);
+    await tx.db.update(users).set({ active: false, updatedAt: new Date() }).where(eq(users.id, id));
+    const revoked = await tx.db
+      .update(refreshTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)))
+      .returning({ id: refreshTokens.id });
+    await recordAudit(tx, {
+      action: "admin.user_deactivate",
+      ownerId: u.id,
+      resourceType: "user",
+      resourceId: u.id,
+      details: { email: u.email, revokedSessions: revoked.length },
+    });
+    return { id: u.id, active: false, revokedSessions: revoked.length };
+  });
+}
+
+/** Re-enables a deactivated account (its old sessions stay revoked). */
+export async function reactivateUser(ctx: CoreContext, raw: UserIdInput) {
+  const { id } = UserIdInput.parse(raw);
+  requireAdmin(ctx);
+  return inTx(ctx, async (tx) => {
+    const u = await target(tx, id);
+    await tx.db.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, id));
+    await recordAudit(tx, { action: "admin.user_reactivate", ownerId: u.id, resourceType: "user", resourceId: u.id, details: { email: u.email } });
+    return { id: u.id, active: true };
+  });
+}

@@ -1,0 +1,133 @@
+import { changeSets, listings } from "@mbe/db";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type CoreContext, requireActor } from "../context";
+
+export const CatalogOverviewInput = z.object({
+  /** How many days of change history to chart. */
+  days: z.coerce.number().int().min(1).max(365).default(30),
+  /** Price histogram buckets. */
+  buckets: z.coerce.number().int().min(2).max(50).default(12),
+});
+export type CatalogOverviewInput = z.input<typeof CatalogOverviewInput>;
+
+const n = sql<number>`count(*)::int`;
+
+/**
+ * Marketplace rules as SQL predicates, so validity is counted by PostgreSQL over the whole catalog
+ * (mirrors validateForMarketplace in @mbe/formats; keep the two in step).
+ */
+const INVALID = {
+  generic: sql`btrim(${listings.title}) = ''`,
+  facebook: sql`(btrim(${listings.title}) = '' or char_length(${listings.title}) > 150 or ${listings.price} <> trunc(${listings.price})
+    or ${listings.condition} is null or ${listings.condition} not in ('New', 'Used - Like New', 'Used - Good', 'Used - Fair')
+    or char_length(${listings.description}) > 5000)`,
+  ebay: sql`(btrim(${listings.title}) = '' or char_length(${listings.title}) > 80 or ${listings.price} <= 0 or ${listings.quantity} < 1
+    or coalesce(${listings.marketplaceFields}->>'ebayCategoryId', ${listings.category}, '') !~ '^[0-9]+$'
+    or cardinality(${listings.imageUrls}) > 24)`,
+  shopify: sql`(btrim(${listings.title}) = '' or (${listings.marketplaceFields} ? 'shopifyHandle'
+    and (${listings.marketplaceFields}->>'shopifyHandle') !~* '^[a-z0-9-]+$'))`,
+} as const;
+
+/**
+ * Charts for the catalog overview, computed in PostgreSQL over the caller's own listings only:
+ * counts by status and category, validity per marketplace, a price histogram (width_bucket) and
+ * change sets per day (date_trunc).
+ */
+export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInput = {}) {
+  const input = CatalogOverviewInput.parse(raw);
+  const actor = requireActor(ctx, "read");
+  const mine = eq(listings.ownerId, actor.userId);
+
+  const [totals] = await ctx.db
+    .select({
+      listings: n,
+      value: sql<number>`coalesce(sum(${listings.price} * ${listings.quantity}), 0)::float8`,
+      minPrice: sql<number | null>`min(${listings.price})::float8`,
+      maxPrice: sql<number | null>`max(${listings.price})::float8`,
+      avgPrice: sql<number | null>`avg(${listings.price})::float8`,
+      invalidGeneric: sql<number>`(count(*) filter (where ${INVALID.generic}))::int`,
+      invalidFacebook: sql<number>`(count(*) filter (where ${INVALID.facebook}))::int`,
+      invalidEbay: sql<number>`(count(*) filter (where ${INVALID.ebay}))::int`,
+      invalidShopify: sql<number>`(count(*) filter (where ${INVALID.shopify}))::int`,
+    })
+    .from(listings)
+    .where(mine);
+  const total = Number(totals?.listings ?? 0);
+
+  const byStatus = await ctx.db
+    .select({ status: listings.status, count: n })
+    .from(listings)
+    .where(mine)
+    .groupBy(listings.status)
+    .orderBy(desc(n));
+
+  const categoryExpr = sql<string>`coalesce(nullif(btrim(${listings.category}), ''), '(none)')`;
+  const cats = await ctx.db
+    .select({ category: categoryExpr, count: n })
+    .from(listings)
+    .where(mine)
+    .groupBy(categoryExpr)
+    .orderBy(desc(n), categoryExpr)
+    .limit(11);
+  const byCategory = cats.slice(0, 10).map((c) => ({ category: c.category, count: Number(c.count) }));
+  const shown = byCategory.reduce((s, c) => s + c.count, 0);
+  if (cats.length > 10 && total - shown > 0) byCategory.push({ category: "(other)", count: total - shown });
+
+  let priceHistogram: { from: number; to: number; count: number }[] = [];
+  const lo = Number(totals?.minPrice ?? 0);
+  const hi = Number(totals?.maxPrice ?? 0);
+  if (total > 0) {
+    const top = hi > lo ? hi : lo + 1;
+    const width = (top - lo) / input.buckets;
+    // width_bucket puts the maximum in bucket n+1; least() folds it into the last bucket.
+    const bucket = sql<number>`least(width_bucket(${listings.price}::float8, ${lo}::float8, ${top}::float8, ${input.buckets}::int), ${input.buckets}::int)`;
+    const rows = await ctx.db.select({ b: bucket, count: n }).from(listings).where(mine).groupBy(bucket);
+    const counts = new Map(rows.map((r) => [Number(r.b), Number(r.count)]));
+    priceHistogram = Array.from({ length: input.buckets }, (_, i) => ({
+      from: Math.round((lo + i * width) * 100) / 100,
+      to: Math.round((lo + (i + 1) * width) * 100) / 100,
+      count: counts.get(i + 1) ?? 0,
+    }));
+  }
+
+  const since = new Date(Date.now() - input.days * 86_400_000);
+  const day = sql<string>`to_char(date_trunc('day', ${changeSets.createdAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
+  const changes = await ctx.db
+    .select({ day, changeSets: n, rows: sql<number>`coalesce(sum(${changeSets.rowCount}), 0)::int` })
+    .from(changeSets)
+    .where(and(eq(changeSets.ownerId, actor.userId), gte(changeSets.createdAt, since)))
+    .groupBy(day)
+    .orderBy(day);
+  const byDay = new Map(changes.map((c) => [c.day, c]));
+  const changesOverTime = Array.from({ length: input.days }, (_, i) => {
+    const d = new Date(since.getTime() + (i + 1) * 86_400_000).toISOString().slice(0, 10);
+    const c = byDay.get(d);
+    return { day: d, changeSets: Number(c?.changeSets ?? 0), rows: Number(c?.rows ?? 0) };
+  });
+
+  const validity = (
+    [
+      ["generic", totals?.invalidGeneric],
+      ["facebook", totals?.invalidFacebook],
+      ["ebay", totals?.invalidEbay],
+      ["shopify", totals?.invalidShopify],
+    ] as const
+  ).map(([marketplace, invalid]) => ({ marketplace, valid: total - Number(invalid ?? 0), invalid: Number(invalid ?? 0) }));
+
+  return {
+    totals: {
+      listings: total,
+      inventoryValue: Math.round(Number(totals?.value ?? 0) * 100) / 100,
+      minPrice: totals?.minPrice === null || totals?.minPrice === undefined ? null : Number(totals.minPrice),
+      maxPrice: totals?.maxPrice === null || totals?.maxPrice === undefined ? null : Number(totals.maxPrice),
+      avgPrice: totals?.avgPrice === null || totals?.avgPrice === undefined ? null : Math.round(Number(totals.avgPrice) * 100) / 100,
+    },
+    byStatus: byStatus.map((s) => ({ status: s.status, count: Number(s.count) })),
+    byCategory,
+    validity,
+    priceHistogram,
+    changesOverTime,
+  };
+}
+export type CatalogOverview = Awaited<ReturnType<typeof catalogOverview>>;
