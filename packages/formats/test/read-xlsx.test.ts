@@ -129,4 +129,15 @@ describe("xlsx reader", () => {
     const rows = await collect(t.rows);
     expect(rows).toEqual([{ row: 3, values: ["Tom & Jerry", "12.5", "TRUE"] }]);
   });
+
+  it("turns broken sheet XML into a coded error, not a crash or a hang", async () => {
+    const zip = buildZip(xlsxParts("<<<>>>&&&").map(([n, x]) => entry(n, x)));
+    expect((await rejection(readTable({ bytes: zip }))).code).toBe("XLSX_INVALID");
+    const wide = buildZip(
+      xlsxParts(
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>',
+      ).map(([n, x]) => entry(n, x)),
+    );
+    expect((await rejection(readTable({ bytes: wide }))).code).toBe("TOO_MANY_COLUMNS");
+  });
 });

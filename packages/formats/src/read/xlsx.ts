@@ -49,6 +49,8 @@ export function cellText(v: unknown): string {
     if ("formula" in o || "sharedFormula" in o) return "";
     if ("text" in o) return cellText(o.text);
     if ("error" in o) return String(o.error);
+    // A shared-string index the workbook does not define: nothing readable there.
+    if ("sharedString" in o) return "";
   }
   return String(v);
 }
