@@ -34,7 +34,8 @@ export interface OpenAIStubOptions {
   dimensions?: number;
   /**
    * Content of the assistant message for a chat request: a string is sent as is, anything else as
-   * JSON. Default: an object shaped by the request's json_schema with deterministic echo values.
+   * JSON; undefined falls back to the default, an object shaped by the request's json_schema with
+   * deterministic echo values.
    */
   chat?: (req: StubChatRequest) => unknown;
   /** Every response waits this long first (timeouts). Default 0. */
@@ -54,6 +55,8 @@ export interface OpenAIStub {
   ): void;
   /** Changes the delay before each response. */
   setDelay(ms: number): void;
+  /** Forgets recorded requests and pending failures, and removes the delay. */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -234,7 +237,7 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
       }
       if (req.method === "POST" && path === "/v1/chat/completions") {
         const chatReq = (body ?? {}) as StubChatRequest;
-        const answer = (opts.chat ?? defaultChatContent)(chatReq);
+        const answer = opts.chat?.(chatReq) ?? defaultChatContent(chatReq);
         const content = typeof answer === "string" ? answer : JSON.stringify(answer);
         send(res, 200, {
           id: `chatcmpl-stub-${requests.length}`,
@@ -271,6 +274,11 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
     },
     setDelay(ms) {
       delay = ms;
+    },
+    reset() {
+      requests.length = 0;
+      failures.length = 0;
+      delay = 0;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -47,7 +47,10 @@ export async function chatJson<T>(
               json_schema: { name: args.schemaName, strict: true, schema: args.jsonSchema },
             },
           },
-          { timeout: opts.timeoutMs, signal: opts.signal },
+          {
+            ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          },
         ),
       opts.retry,
     );

@@ -6,23 +6,22 @@ export interface DuplicateOptions {
   threshold: number;
   /** Random-hyperplane bands (more = better recall, more work). Default 24. */
   bands?: number;
-  /** Bits per band (more = fewer chance collisions). Default 12. */
-  bitsPerBand?: number;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  const n = a.length;
+  for (let i = 0; i < n; i++) s += (a[i] as number) * (b[i] as number);
   return s;
 }
 
 function normalize(v: Float32Array): Float32Array {
   let n = 0;
-  for (let i = 0; i < v.length; i++) n += (v[i] ?? 0) ** 2;
+  for (let i = 0; i < v.length; i++) n += (v[i] as number) ** 2;
   if (n === 0) return v;
   const inv = 1 / Math.sqrt(n);
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = (v[i] ?? 0) * inv;
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) * inv;
   return out;
 }
 
@@ -34,10 +33,10 @@ class UnionFind {
   }
   find(x: number): number {
     let r = x;
-    while ((this.parent[r] ?? r) !== r) r = this.parent[r] ?? r;
+    while ((this.parent[r] as number) !== r) r = this.parent[r] as number;
     let c = x;
     while (c !== r) {
-      const next = this.parent[c] ?? r;
+      const next = this.parent[c] as number;
       this.parent[c] = r;
       c = next;
     }
@@ -50,16 +49,35 @@ class UnionFind {
   }
 }
 
-/** Deterministic pseudo-random hyperplanes (no Math.random: same input, same groups). */
-function hyperplanes(count: number, dims: number): Float32Array[] {
-  const planes: Float32Array[] = [];
+/** Sparse random hyperplane: a few signed coordinates (cheap, still a good angle sketch). */
+interface Plane {
+  idx: Int32Array;
+  sign: Float32Array;
+}
+
+const PLANE_NONZERO = 32;
+
+/** Deterministic planes (no Math.random: the same catalogue always gives the same groups). */
+function sparsePlanes(count: number, dims: number): Plane[] {
+  const planes: Plane[] = [];
   for (let p = 0; p < count; p++) {
-    const v = new Float32Array(dims);
-    for (let d = 0; d < dims; d++) v[d] = (hash32(`${p}:${d}`) / 0xffffffff) * 2 - 1;
-    planes.push(v);
+    const nz = Math.min(PLANE_NONZERO, dims);
+    const idx = new Int32Array(nz);
+    const sign = new Float32Array(nz);
+    for (let k = 0; k < nz; k++) {
+      const h = hash32(`${p}:${k}`);
+      idx[k] = h % dims;
+      sign[k] = h & 0x80000000 ? 1 : -1;
+    }
+    planes.push({ idx, sign });
   }
   return planes;
 }
+
+// Bits of each band's key, used level by level: a bucket is split further only while it is big,
+// so crowds of similar (not duplicate) listings do not turn into quadratic work.
+const LEVELS = [12, 8, 8];
+const BITS = LEVELS.reduce((a, b) => a + b, 0);
 
 const SMALL = 400;
 const FULL_PAIRS_BUCKET = 64;
@@ -86,62 +104,70 @@ export function findDuplicateGroups(vectors: Float32Array[], opts: DuplicateOpti
   } else {
     const dims = vs[0]?.length ?? 0;
     const bands = opts.bands ?? 24;
-    const bits = Math.min(opts.bitsPerBand ?? 12, 30);
-    const planes = hyperplanes(bands * bits, dims);
-    const signs = new Uint32Array(n * bands);
+    const planes = sparsePlanes(bands * BITS, dims);
+    const keys = new Uint32Array(n * bands);
     for (let i = 0; i < n; i++) {
-      const v = vs[i];
-      if (!v) continue;
+      const v = vs[i] as Float32Array;
       for (let b = 0; b < bands; b++) {
-        let sig = 0;
-        for (let k = 0; k < bits; k++) {
-          const plane = planes[b * bits + k];
-          if (plane && dot(v, plane) >= 0) sig |= 1 << k;
+        let key = 0;
+        for (let k = 0; k < BITS; k++) {
+          const plane = planes[b * BITS + k] as Plane;
+          let s = 0;
+          for (let z = 0; z < plane.idx.length; z++) {
+            s += (v[plane.idx[z] as number] as number) * (plane.sign[z] as number);
+          }
+          if (s >= 0) key |= 1 << k;
         }
-        signs[i * bands + b] = sig >>> 0;
+        keys[i * bands + b] = key >>> 0;
       }
     }
-    for (let b = 0; b < bands; b++) {
+    const compare = (members: number[]) => {
+      if (members.length <= FULL_PAIRS_BUCKET) {
+        for (let x = 0; x < members.length; x++) {
+          for (let y = x + 1; y < members.length; y++) {
+            const i = members[x] as number;
+            const j = members[y] as number;
+            if (uf.find(i) === uf.find(j)) continue;
+            if (dot(vs[i] as Float32Array, vs[j] as Float32Array) >= thr) uf.union(i, j);
+          }
+        }
+        return;
+      }
+      // Still big after every split: mostly copies of each other, so one leader per cluster
+      // keeps the work linear in the bucket size.
+      const leaders: number[] = [];
+      for (const i of members) {
+        let joined = false;
+        for (const l of leaders) {
+          if (dot(vs[i] as Float32Array, vs[l] as Float32Array) >= thr) {
+            uf.union(i, l);
+            joined = true;
+            break;
+          }
+        }
+        if (!joined) leaders.push(i);
+      }
+    };
+    const split = (members: number[], band: number, level: number) => {
+      if (members.length < 2) return;
+      if (members.length <= FULL_PAIRS_BUCKET || level >= LEVELS.length) {
+        compare(members);
+        return;
+      }
+      let bits = 0;
+      for (let l = 0; l <= level; l++) bits += LEVELS[l] as number;
+      const mask = bits >= 32 ? 0xffffffff : (1 << bits) - 1;
       const buckets = new Map<number, number[]>();
-      for (let i = 0; i < n; i++) {
-        const key = signs[i * bands + b] ?? 0;
+      for (const i of members) {
+        const key = ((keys[i * bands + band] as number) & mask) >>> 0;
         const list = buckets.get(key);
         if (list) list.push(i);
         else buckets.set(key, [i]);
       }
-      for (const members of buckets.values()) {
-        if (members.length < 2) continue;
-        if (members.length <= FULL_PAIRS_BUCKET) {
-          for (let x = 0; x < members.length; x++) {
-            for (let y = x + 1; y < members.length; y++) {
-              const i = members[x] ?? 0;
-              const j = members[y] ?? 0;
-              if (uf.find(i) === uf.find(j)) continue;
-              const a = vs[i];
-              const c = vs[j];
-              if (a && c && dot(a, c) >= thr) uf.union(i, j);
-            }
-          }
-        } else {
-          // Big buckets (mass-copied listings) are compared against one leader per cluster so
-          // the work stays linear in the bucket size when most members are copies.
-          const leaders: number[] = [];
-          for (const i of members) {
-            const a = vs[i];
-            let joined = false;
-            for (const l of leaders) {
-              const c = vs[l];
-              if (a && c && dot(a, c) >= thr) {
-                uf.union(i, l);
-                joined = true;
-                break;
-              }
-            }
-            if (!joined) leaders.push(i);
-          }
-        }
-      }
-    }
+      for (const sub of buckets.values()) split(sub, band, level + 1);
+    };
+    const all = Array.from({ length: n }, (_, i) => i);
+    for (let b = 0; b < bands; b++) split(all, b, 0);
   }
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
