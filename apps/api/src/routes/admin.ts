@@ -1,5 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { deactivateUser, ListUsersInput, listUsers, reactivateUser, systemStats, unlockUser } from "@mbe/core";
+import {
+  deactivateUser,
+  ListUsersInput,
+  listUsers,
+  reactivateUser,
+  systemStats,
+  unlockUser,
+} from "@mbe/core";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
@@ -28,19 +35,62 @@ const AdminUser = z
 export function adminRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
-    createRoute({ method: "get", path: "/users", tags, operationId: "adminListUsers", security, request: { query: ListUsersInput }, responses: { 200: json(z.object({ total: z.number().int(), items: z.array(AdminUser) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/users",
+      tags,
+      operationId: "adminListUsers",
+      security,
+      request: { query: ListUsersInput },
+      responses: {
+        200: json(z.object({ total: z.number().int(), items: z.array(AdminUser) })),
+        ...authedErrors,
+      },
+    }),
     async (c) => c.json(await listUsers(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/users/{id}/unlock", tags, operationId: "adminUnlockUser", security, request: { params: IdParam }, responses: { 200: json(z.object({ id: z.string(), unlocked: z.boolean() })), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/users/{id}/unlock",
+      tags,
+      operationId: "adminUnlockUser",
+      security,
+      request: { params: IdParam },
+      responses: {
+        200: json(z.object({ id: z.string(), unlocked: z.boolean() })),
+        ...authedErrors,
+      },
+    }),
     async (c) => c.json(await unlockUser(coreContext(c, deps), c.req.valid("param")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/users/{id}/deactivate", tags, operationId: "adminDeactivateUser", security, request: { params: IdParam }, responses: { 200: json(z.object({ id: z.string(), active: z.boolean(), revokedSessions: z.number().int() })), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/users/{id}/deactivate",
+      tags,
+      operationId: "adminDeactivateUser",
+      security,
+      request: { params: IdParam },
+      responses: {
+        200: json(
+          z.object({ id: z.string(), active: z.boolean(), revokedSessions: z.number().int() }),
+        ),
+        ...authedErrors,
+      },
+    }),
     async (c) => c.json(await deactivateUser(coreContext(c, deps), c.req.valid("param")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/users/{id}/reactivate", tags, operationId: "adminReactivateUser", security, request: { params: IdParam }, responses: { 200: json(z.object({ id: z.string(), active: z.boolean() })), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/users/{id}/reactivate",
+      tags,
+      operationId: "adminReactivateUser",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ id: z.string(), active: z.boolean() })), ...authedErrors },
+    }),
     async (c) => c.json(await reactivateUser(coreContext(c, deps), c.req.valid("param")), 200),
   );
   app.openapi(
@@ -53,9 +103,19 @@ export function adminRoutes(deps: AppDeps) {
       responses: {
         200: json(
           z.object({
-            users: z.object({ total: z.number(), active: z.number(), admins: z.number(), locked: z.number(), newLast24h: z.number() }),
+            users: z.object({
+              total: z.number(),
+              active: z.number(),
+              admins: z.number(),
+              locked: z.number(),
+              newLast24h: z.number(),
+            }),
             listings: z.object({ total: z.number() }),
-            activityLast24h: z.object({ changeSets: z.number(), auditEvents: z.number(), failedEvents: z.number() }),
+            activityLast24h: z.object({
+              changeSets: z.number(),
+              auditEvents: z.number(),
+              failedEvents: z.number(),
+            }),
             activeSessions: z.number(),
             activeApiKeys: z.number(),
             time: z.string(),

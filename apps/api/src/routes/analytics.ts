@@ -8,12 +8,22 @@ import { authedErrors, json, security } from "../openapi/route";
 const Count = z.object({ count: z.number().int() });
 const Overview = z
   .object({
-    totals: z.object({ listings: z.number().int(), inventoryValue: z.number(), minPrice: z.number().nullable(), maxPrice: z.number().nullable(), avgPrice: z.number().nullable() }),
+    totals: z.object({
+      listings: z.number().int(),
+      inventoryValue: z.number(),
+      minPrice: z.number().nullable(),
+      maxPrice: z.number().nullable(),
+      avgPrice: z.number().nullable(),
+    }),
     byStatus: z.array(Count.extend({ status: z.string() })),
     byCategory: z.array(Count.extend({ category: z.string() })),
-    validity: z.array(z.object({ marketplace: z.string(), valid: z.number().int(), invalid: z.number().int() })),
+    validity: z.array(
+      z.object({ marketplace: z.string(), valid: z.number().int(), invalid: z.number().int() }),
+    ),
     priceHistogram: z.array(Count.extend({ from: z.number(), to: z.number() })),
-    changesOverTime: z.array(z.object({ day: z.string(), changeSets: z.number().int(), rows: z.number().int() })),
+    changesOverTime: z.array(
+      z.object({ day: z.string(), changeSets: z.number().int(), rows: z.number().int() }),
+    ),
   })
   .openapi("CatalogOverview");
 
@@ -26,7 +36,8 @@ export function analyticsRoutes(deps: AppDeps) {
       path: "/overview",
       tags: ["Analytics"],
       operationId: "getCatalogOverview",
-      summary: "Listings by status, category, marketplace validity, price histogram and changes per day",
+      summary:
+        "Listings by status, category, marketplace validity, price histogram and changes per day",
       security,
       request: { query: CatalogOverviewInput },
       responses: { 200: json(Overview), ...authedErrors },

@@ -19,17 +19,42 @@ export async function systemStats(ctx: CoreContext) {
     })
     .from(users);
   const [l] = await ctx.db.select({ total: n }).from(listings);
-  const [cs] = await ctx.db.select({ total: n }).from(changeSets).where(gt(changeSets.createdAt, dayAgo));
+  const [cs] = await ctx.db
+    .select({ total: n })
+    .from(changeSets)
+    .where(gt(changeSets.createdAt, dayAgo));
   const [al] = await ctx.db
-    .select({ total: n, failures: sql<number>`(count(*) filter (where ${auditLogs.outcome} = 'failure'))::int` })
+    .select({
+      total: n,
+      failures: sql<number>`(count(*) filter (where ${auditLogs.outcome} = 'failure'))::int`,
+    })
     .from(auditLogs)
     .where(gt(auditLogs.createdAt, dayAgo));
-  const [sessions] = await ctx.db.select({ total: n }).from(refreshTokens).where(and(isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now)));
+  const [sessions] = await ctx.db
+    .select({ total: n })
+    .from(refreshTokens)
+    .where(
+      and(
+        isNull(refreshTokens.revokedAt),
+        isNull(refreshTokens.rotatedAt),
+        gt(refreshTokens.expiresAt, now),
+      ),
+    );
   const [keys] = await ctx.db.select({ total: n }).from(apiKeys).where(isNull(apiKeys.revokedAt));
   return {
-    users: { total: Number(u?.total ?? 0), active: Number(u?.active ?? 0), admins: Number(u?.admins ?? 0), locked: Number(u?.locked ?? 0), newLast24h: Number(u?.newToday ?? 0) },
+    users: {
+      total: Number(u?.total ?? 0),
+      active: Number(u?.active ?? 0),
+      admins: Number(u?.admins ?? 0),
+      locked: Number(u?.locked ?? 0),
+      newLast24h: Number(u?.newToday ?? 0),
+    },
     listings: { total: Number(l?.total ?? 0) },
-    activityLast24h: { changeSets: Number(cs?.total ?? 0), auditEvents: Number(al?.total ?? 0), failedEvents: Number(al?.failures ?? 0) },
+    activityLast24h: {
+      changeSets: Number(cs?.total ?? 0),
+      auditEvents: Number(al?.total ?? 0),
+      failedEvents: Number(al?.failures ?? 0),
+    },
     activeSessions: Number(sessions?.total ?? 0),
     activeApiKeys: Number(keys?.total ?? 0),
     time: now.toISOString(),

@@ -1,9 +1,9 @@
 import { listings, refreshTokens, users } from "@mbe/db";
 import { and, asc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireAdmin } from "../context";
 import { CoreError, notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 import { likeEscape } from "../listings/filter";
 
 export const ListUsersInput = z.object({
@@ -22,7 +22,13 @@ const listingCount = sql<number>`(select count(*)::int from ${listings} where ${
 export async function listUsers(ctx: CoreContext, raw: ListUsersInput = {}) {
   const input = ListUsersInput.parse(raw);
   requireAdmin(ctx);
-  const where = input.q ? or(ilike(users.email, `%${likeEscape(input.q)}%`), ilike(users.firstName, `%${likeEscape(input.q)}%`), ilike(users.lastName, `%${likeEscape(input.q)}%`)) : undefined;
+  const where = input.q
+    ? or(
+        ilike(users.email, `%${likeEscape(input.q)}%`),
+        ilike(users.firstName, `%${likeEscape(input.q)}%`),
+        ilike(users.lastName, `%${likeEscape(input.q)}%`),
+      )
+    : undefined;
   const rows = await ctx.db
     .select({
       id: users.id,
@@ -69,13 +75,20 @@ export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
   requireAdmin(ctx);
   return inTx(ctx, async (tx) => {
     const u = await target(tx, id);
-    await tx.db.update(users).set({ lockedUntil: null, failedLoginCount: 0, updatedAt: new Date() }).where(eq(users.id, id));
+    await tx.db
+      .update(users)
+      .set({ lockedUntil: null, failedLoginCount: 0, updatedAt: new Date() })
+      .where(eq(users.id, id));
     await recordAudit(tx, {
       action: "admin.user_unlock",
       ownerId: u.id,
       resourceType: "user",
       resourceId: u.id,
-      details: { email: u.email, wasLockedUntil: u.lockedUntil?.toISOString() ?? null, failedLoginCount: u.failedLoginCount },
+      details: {
+        email: u.email,
+        wasLockedUntil: u.lockedUntil?.toISOString() ?? null,
+        failedLoginCount: u.failedLoginCount,
+      },
     });
     return { id: u.id, unlocked: true };
   });
@@ -85,7 +98,8 @@ export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
 export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
   const actor = requireAdmin(ctx);
-  if (actor.userId === id) throw new CoreError("BAD_REQUEST", "You cannot deactivate your own account");
+  if (actor.userId === id)
+    throw new CoreError("BAD_REQUEST", "You cannot deactivate your own account");
   return inTx(ctx, async (tx) => {
     const u = await target(tx, id);
     await tx.db.update(users).set({ active: false, updatedAt: new Date() }).where(eq(users.id, id));
@@ -112,7 +126,13 @@ export async function reactivateUser(ctx: CoreContext, raw: UserIdInput) {
   return inTx(ctx, async (tx) => {
     const u = await target(tx, id);
     await tx.db.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, id));
-    await recordAudit(tx, { action: "admin.user_reactivate", ownerId: u.id, resourceType: "user", resourceId: u.id, details: { email: u.email } });
+    await recordAudit(tx, {
+      action: "admin.user_reactivate",
+      ownerId: u.id,
+      resourceType: "user",
+      resourceId: u.id,
+      details: { email: u.email },
+    });
     return { id: u.id, active: true };
   });
 }

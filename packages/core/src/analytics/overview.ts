@@ -70,9 +70,12 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     .groupBy(categoryExpr)
     .orderBy(desc(n), categoryExpr)
     .limit(11);
-  const byCategory = cats.slice(0, 10).map((c) => ({ category: c.category, count: Number(c.count) }));
+  const byCategory = cats
+    .slice(0, 10)
+    .map((c) => ({ category: c.category, count: Number(c.count) }));
   const shown = byCategory.reduce((s, c) => s + c.count, 0);
-  if (cats.length > 10 && total - shown > 0) byCategory.push({ category: "(other)", count: total - shown });
+  if (cats.length > 10 && total - shown > 0)
+    byCategory.push({ category: "(other)", count: total - shown });
 
   let priceHistogram: { from: number; to: number; count: number }[] = [];
   const lo = Number(totals?.minPrice ?? 0);
@@ -82,7 +85,11 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     const width = (top - lo) / input.buckets;
     // width_bucket puts the maximum in bucket n+1; least() folds it into the last bucket.
     const bucket = sql<number>`least(width_bucket(${listings.price}::float8, ${lo}::float8, ${top}::float8, ${input.buckets}::int), ${input.buckets}::int)`;
-    const rows = await ctx.db.select({ b: bucket, count: n }).from(listings).where(mine).groupBy(bucket);
+    const rows = await ctx.db
+      .select({ b: bucket, count: n })
+      .from(listings)
+      .where(mine)
+      .groupBy(bucket);
     const counts = new Map(rows.map((r) => [Number(r.b), Number(r.count)]));
     priceHistogram = Array.from({ length: input.buckets }, (_, i) => ({
       from: Math.round((lo + i * width) * 100) / 100,
@@ -94,7 +101,11 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
   const since = new Date(Date.now() - input.days * 86_400_000);
   const day = sql<string>`to_char(date_trunc('day', ${changeSets.createdAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
   const changes = await ctx.db
-    .select({ day, changeSets: n, rows: sql<number>`coalesce(sum(${changeSets.rowCount}), 0)::int` })
+    .select({
+      day,
+      changeSets: n,
+      rows: sql<number>`coalesce(sum(${changeSets.rowCount}), 0)::int`,
+    })
     .from(changeSets)
     .where(and(eq(changeSets.ownerId, actor.userId), gte(changeSets.createdAt, since)))
     .groupBy(day)
@@ -113,15 +124,28 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
       ["ebay", totals?.invalidEbay],
       ["shopify", totals?.invalidShopify],
     ] as const
-  ).map(([marketplace, invalid]) => ({ marketplace, valid: total - Number(invalid ?? 0), invalid: Number(invalid ?? 0) }));
+  ).map(([marketplace, invalid]) => ({
+    marketplace,
+    valid: total - Number(invalid ?? 0),
+    invalid: Number(invalid ?? 0),
+  }));
 
   return {
     totals: {
       listings: total,
       inventoryValue: Math.round(Number(totals?.value ?? 0) * 100) / 100,
-      minPrice: totals?.minPrice === null || totals?.minPrice === undefined ? null : Number(totals.minPrice),
-      maxPrice: totals?.maxPrice === null || totals?.maxPrice === undefined ? null : Number(totals.maxPrice),
-      avgPrice: totals?.avgPrice === null || totals?.avgPrice === undefined ? null : Math.round(Number(totals.avgPrice) * 100) / 100,
+      minPrice:
+        totals?.minPrice === null || totals?.minPrice === undefined
+          ? null
+          : Number(totals.minPrice),
+      maxPrice:
+        totals?.maxPrice === null || totals?.maxPrice === undefined
+          ? null
+          : Number(totals.maxPrice),
+      avgPrice:
+        totals?.avgPrice === null || totals?.avgPrice === undefined
+          ? null
+          : Math.round(Number(totals.avgPrice) * 100) / 100,
     },
     byStatus: byStatus.map((s) => ({ status: s.status, count: Number(s.count) })),
     byCategory,

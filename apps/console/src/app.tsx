@@ -1,0 +1,277 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, session } from "./api/client";
+import { AppContext, type AppCtx, type Me, type Toast } from "./app-context";
+import { ShortcutSheet } from "./components/shortcut-sheet";
+import { StatusIndicator } from "./components/status-indicator";
+import { errorMessage } from "./lib/save-logic";
+import { AccountScreen } from "./screens/account";
+import { AdminScreen } from "./screens/admin";
+import { ApiKeysScreen } from "./screens/api-keys";
+import { AuditScreen } from "./screens/audit";
+import { GridScreen } from "./screens/grid-screen";
+import { OverviewScreen } from "./screens/overview";
+import { SignInScreen } from "./screens/sign-in";
+import { TemplatesScreen } from "./screens/templates";
+
+type Theme = "light" | "dark";
+
+function applyTheme(t: Theme) {
+  document.documentElement.dataset.theme = t;
+  localStorage.setItem("mbe.theme", t);
+}
+
+const NAV = [
+  { path: "/", label: "Listings" },
+  { path: "/overview", label: "Overview" },
+  { path: "/templates", label: "Templates" },
+  { path: "/audit", label: "Audit log" },
+  { path: "/api-keys", label: "API keys" },
+  { path: "/account", label: "Account" },
+] as const;
+
+/** The whole console: sign-in gate, then the shell with navigation and screens. */
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [booting, setBooting] = useState(session.hasRefreshToken);
+  const [notice, setNotice] = useState<string | undefined>();
+  const [path, setPath] = useState(location.pathname);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [sheet, setSheet] = useState(false);
+  const [theme, setTheme] = useState<Theme>(
+    document.documentElement.dataset.theme === "dark" ? "dark" : "light",
+  );
+  const prefsRef = useRef<Record<string, unknown>>({});
+  const prefsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const toastId = useRef(0);
+
+  const toast = useCallback((kind: Toast["kind"], text: string) => {
+    const id = ++toastId.current;
+    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+    setTimeout(
+      () => setToasts((t) => t.filter((x) => x.id !== id)),
+      kind === "error" ? 8000 : 4000,
+    );
+  }, []);
+
+  const loadMe = useCallback(async () => {
+    try {
+      const m = await api.auth.me.query();
+      prefsRef.current = m.preferences ?? {};
+      const t = prefsRef.current.theme;
+      if (t === "dark" || t === "light") {
+        setTheme(t);
+        applyTheme(t);
+      }
+      setMe(m);
+    } catch (err) {
+      if (!session.hasRefreshToken) return;
+      setNotice(errorMessage(err));
+      session.clear();
+    } finally {
+      setBooting(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    const off = session.onChange((signedIn, reason) => {
+      if (!signedIn) {
+        setMe(null);
+        if (reason) setNotice(reason);
+      }
+    });
+    if (session.hasRefreshToken)
+      void session.refresh().then((ok) => (ok ? loadMe() : setBooting(false)));
+    return () => {
+      off();
+    };
+  }, [loadMe]);
+
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing =
+        t &&
+        (t.tagName === "INPUT" ||
+          t.tagName === "TEXTAREA" ||
+          t.tagName === "SELECT" ||
+          t.isContentEditable);
+      if (e.key === "?" && !typing) {
+        e.preventDefault();
+        setSheet((s) => !s);
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+
+  const navigate = useCallback((p: string) => {
+    history.pushState(null, "", p);
+    setPath(p);
+  }, []);
+
+  const setPrefs = useCallback((patch: Record<string, unknown>) => {
+    prefsRef.current = { ...prefsRef.current, ...patch };
+    if (prefsTimer.current) clearTimeout(prefsTimer.current);
+    prefsTimer.current = setTimeout(() => {
+      api.auth.updateMe.mutate({ preferences: prefsRef.current }).catch(() => undefined);
+    }, 800);
+  }, []);
+
+  const toggleTheme = () => {
+    const next: Theme = theme === "dark" ? "light" : "dark";
+    setTheme(next);
+    applyTheme(next);
+    if (me) setPrefs({ theme: next });
+  };
+
+  const signOut = async () => {
+    const rt = session.refreshToken;
+    try {
+      if (rt) await api.auth.logout.mutate({ refreshToken: rt });
+    } catch {
+      // signing out locally is what matters
+    }
+    session.clear();
+    setMe(null);
+    navigate("/");
+  };
+
+  const ctx: AppCtx | null = useMemo(
+    () => (me ? { me, prefs: prefsRef.current, setPrefs, toast, navigate } : null),
+    [me, setPrefs, toast, navigate],
+  );
+
+  const toastList = (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div
+          key={t.id}
+          className={`toast toast-${t.kind}`}
+          role={t.kind === "error" ? "alert" : "status"}
+        >
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+
+  if (booting)
+    return (
+      <div className="boot" aria-busy="true">
+        Loading…
+      </div>
+    );
+  if (!me || !ctx)
+    return (
+      <>
+        <SignInScreen
+          notice={notice}
+          onSignedIn={async () => {
+            setNotice(undefined);
+            await loadMe();
+          }}
+          theme={theme}
+          onToggleTheme={toggleTheme}
+        />
+        {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
+        {toastList}
+      </>
+    );
+
+  const nav = me.role === "admin" ? [...NAV, { path: "/admin", label: "Admin" } as const] : NAV;
+  let screen: React.ReactNode;
+  switch (path) {
+    case "/overview":
+      screen = <OverviewScreen />;
+      break;
+    case "/templates":
+      screen = <TemplatesScreen />;
+      break;
+    case "/audit":
+      screen = <AuditScreen />;
+      break;
+    case "/api-keys":
+      screen = <ApiKeysScreen />;
+      break;
+    case "/account":
+      screen = <AccountScreen />;
+      break;
+    case "/admin":
+      screen = me.role === "admin" ? <AdminScreen /> : <p className="page">Administrators only.</p>;
+      break;
+    default:
+      screen = <GridScreen />;
+  }
+
+  return (
+    <AppContext.Provider value={ctx}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand" title="Marketplace Bulk Editor">
+          <span className="brand-mark" aria-hidden="true" />
+          Bulk Editor
+        </div>
+        <nav aria-label="Main">
+          {nav.map((n) => (
+            <a
+              key={n.path}
+              href={n.path}
+              className={
+                path === n.path || (n.path === "/" && !nav.some((x) => x.path === path))
+                  ? "active"
+                  : ""
+              }
+              aria-current={path === n.path ? "page" : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(n.path);
+              }}
+            >
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <div className="topbar-right">
+          <StatusIndicator />
+          <button
+            type="button"
+            className="btn ghost icon"
+            onClick={() => setSheet(true)}
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+          >
+            ?
+          </button>
+          <button
+            type="button"
+            className="btn ghost icon"
+            onClick={toggleTheme}
+            aria-label={theme === "dark" ? "Switch to light mode" : "Switch to dark mode"}
+            title="Toggle dark mode"
+          >
+            {theme === "dark" ? "☀" : "☾"}
+          </button>
+          <span className="user" title={me.email}>
+            {me.email}
+          </span>
+          <button type="button" className="btn ghost" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="main">
+        {screen}
+      </main>
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
+      {toastList}
+    </AppContext.Provider>
+  );
+}

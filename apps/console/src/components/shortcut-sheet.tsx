@@ -1,0 +1,62 @@
+import { Dialog } from "./dialog";
+
+const GROUPS: { title: string; keys: [string, string][] }[] = [
+  {
+    title: "Move and select",
+    keys: [
+      ["↑ ↓ ← →", "Move the cursor"],
+      ["Tab / Shift+Tab", "Next / previous cell"],
+      ["Shift+arrows, Shift+click", "Extend the selection"],
+      ["Ctrl+A", "Select every row"],
+      ["Home / End", "First / last column"],
+      ["Ctrl+Home / Ctrl+End", "First / last cell"],
+      ["PageUp / PageDown", "Move a screen"],
+    ],
+  },
+  {
+    title: "Edit",
+    keys: [
+      ["Enter, F2 or start typing", "Edit the cell"],
+      ["Enter / Tab", "Save and move down / right"],
+      ["Esc", "Cancel the edit"],
+      ["Delete / Backspace", "Clear the selected cells"],
+      ["Ctrl+D", "Fill down from the first selected row"],
+      ["Ctrl+C / Ctrl+V", "Copy / paste tab-separated cells (Excel, Sheets)"],
+      ["Ctrl+Z / Ctrl+Y", "Undo / redo (cell edits and bulk actions)"],
+    ],
+  },
+  {
+    title: "Anywhere",
+    keys: [
+      ["?", "This sheet"],
+      ["/", "Search listings"],
+      ["Ctrl+Shift+H", "Change history"],
+      ["Ctrl+B", "Bulk actions"],
+    ],
+  },
+];
+
+/** The keyboard-shortcut reference opened with `?`. */
+export function ShortcutSheet({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose} wide>
+      <div className="shortcut-grid">
+        {GROUPS.map((g) => (
+          <section key={g.title}>
+            <h3>{g.title}</h3>
+            <dl>
+              {g.keys.map(([k, v]) => (
+                <div key={k} className="shortcut-row">
+                  <dt>
+                    <kbd>{k}</kbd>
+                  </dt>
+                  <dd>{v}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        ))}
+      </div>
+    </Dialog>
+  );
+}

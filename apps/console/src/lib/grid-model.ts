@@ -1,0 +1,180 @@
+/** A cell position in grid coordinates (row index in the result set, visible column index). */
+export interface Pos {
+  r: number;
+  c: number;
+}
+
+/** Where the cursor is, where a range started, and whether the cursor cell is being edited. */
+export interface GridSel {
+  active: Pos;
+  anchor: Pos;
+  editing: boolean;
+}
+
+/** Inclusive bounds of the selected rectangle. */
+export interface Rect {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+}
+
+export const initialSel: GridSel = {
+  active: { r: 0, c: 0 },
+  anchor: { r: 0, c: 0 },
+  editing: false,
+};
+
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
+/** The rectangle between anchor and cursor. */
+export function selRect(s: GridSel): Rect {
+  return {
+    r0: Math.min(s.active.r, s.anchor.r),
+    r1: Math.max(s.active.r, s.anchor.r),
+    c0: Math.min(s.active.c, s.anchor.c),
+    c1: Math.max(s.active.c, s.anchor.c),
+  };
+}
+
+/** Whether the selection is more than the single cursor cell. */
+export const isRange = (s: GridSel) => s.active.r !== s.anchor.r || s.active.c !== s.anchor.c;
+
+/** What a key press means to the grid when no cell editor is open. */
+export type GridCommand =
+  | { kind: "move"; sel: GridSel }
+  | { kind: "edit"; initial?: string }
+  | { kind: "clear" }
+  | { kind: "copy" }
+  | { kind: "fillDown" }
+  | { kind: "undo" }
+  | { kind: "redo" }
+  | { kind: "selectAll"; sel: GridSel }
+  | { kind: "none" };
+
+/** Key information the model needs (a subset of KeyboardEvent, so tests can build it). */
+export interface KeyInput {
+  key: string;
+  shiftKey?: boolean;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
+
+/** Moves the cursor by (dr, dc); with `extend` the anchor stays (shift-arrows). */
+export function move(
+  s: GridSel,
+  dr: number,
+  dc: number,
+  rows: number,
+  cols: number,
+  extend: boolean,
+): GridSel {
+  const active = {
+    r: clamp(s.active.r + dr, 0, Math.max(0, rows - 1)),
+    c: clamp(s.active.c + dc, 0, Math.max(0, cols - 1)),
+  };
+  return { active, anchor: extend ? s.anchor : active, editing: false };
+}
+
+/** Places the cursor on a clicked cell; shift-click extends the range from the anchor. */
+export function clickCell(s: GridSel, pos: Pos, shift: boolean): GridSel {
+  return { active: pos, anchor: shift ? s.anchor : pos, editing: false };
+}
+
+/**
+ * The grid's keyboard model (no editor open): arrows/Tab/Enter move, shift extends, Home/End and
+ * Ctrl+Home/End jump, PageUp/Down move by a page, F2/Enter or a printable key start editing,
+ * Delete/Backspace clear, Ctrl+C copy, Ctrl+D fill down, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo/redo.
+ */
+export function keyCommand(
+  s: GridSel,
+  e: KeyInput,
+  rows: number,
+  cols: number,
+  pageRows: number,
+): GridCommand {
+  const mod = !!(e.ctrlKey || e.metaKey);
+  const shift = !!e.shiftKey;
+  if (mod) {
+    const k = e.key.toLowerCase();
+    if (k === "c") return { kind: "copy" };
+    if (k === "d") return { kind: "fillDown" };
+    if (k === "z") return shift ? { kind: "redo" } : { kind: "undo" };
+    if (k === "y") return { kind: "redo" };
+    if (k === "a")
+      return {
+        kind: "selectAll",
+        sel: {
+          anchor: { r: 0, c: 0 },
+          active: { r: Math.max(0, rows - 1), c: Math.max(0, cols - 1) },
+          editing: false,
+        },
+      };
+    if (e.key === "Home")
+      return { kind: "move", sel: move(s, -s.active.r, -s.active.c, rows, cols, shift) };
+    if (e.key === "End") return { kind: "move", sel: move(s, rows, cols, rows, cols, shift) };
+    if (e.key === "ArrowUp") return { kind: "move", sel: move(s, -rows, 0, rows, cols, shift) };
+    if (e.key === "ArrowDown") return { kind: "move", sel: move(s, rows, 0, rows, cols, shift) };
+    if (e.key === "ArrowLeft") return { kind: "move", sel: move(s, 0, -cols, rows, cols, shift) };
+    if (e.key === "ArrowRight") return { kind: "move", sel: move(s, 0, cols, rows, cols, shift) };
+    return { kind: "none" };
+  }
+  switch (e.key) {
+    case "ArrowUp":
+      return { kind: "move", sel: move(s, -1, 0, rows, cols, shift) };
+    case "ArrowDown":
+      return { kind: "move", sel: move(s, 1, 0, rows, cols, shift) };
+    case "ArrowLeft":
+      return { kind: "move", sel: move(s, 0, -1, rows, cols, shift) };
+    case "ArrowRight":
+      return { kind: "move", sel: move(s, 0, 1, rows, cols, shift) };
+    case "Tab":
+      return { kind: "move", sel: tabMove(s, shift ? -1 : 1, rows, cols) };
+    case "PageDown":
+      return { kind: "move", sel: move(s, pageRows, 0, rows, cols, shift) };
+    case "PageUp":
+      return { kind: "move", sel: move(s, -pageRows, 0, rows, cols, shift) };
+    case "Home":
+      return { kind: "move", sel: move(s, 0, -s.active.c, rows, cols, shift) };
+    case "End":
+      return { kind: "move", sel: move(s, 0, cols, rows, cols, shift) };
+    case "Enter":
+    case "F2":
+      return rows > 0 ? { kind: "edit" } : { kind: "none" };
+    case "Delete":
+    case "Backspace":
+      return { kind: "clear" };
+    case "Escape":
+      return isRange(s) ? { kind: "move", sel: { ...s, anchor: s.active } } : { kind: "none" };
+  }
+  if (e.key.length === 1 && !e.altKey && rows > 0) return { kind: "edit", initial: e.key };
+  return { kind: "none" };
+}
+
+/** Tab walks across a row and wraps to the next (Shift+Tab backwards), like a spreadsheet. */
+export function tabMove(s: GridSel, dir: 1 | -1, rows: number, cols: number): GridSel {
+  let { r, c } = s.active;
+  c += dir;
+  if (c >= cols) {
+    c = 0;
+    r = Math.min(rows - 1, r + 1);
+  } else if (c < 0) {
+    c = cols - 1;
+    r = Math.max(0, r - 1);
+  }
+  const active = { r: Math.max(0, r), c };
+  return { active, anchor: active, editing: false };
+}
+
+/** After committing an edit: Enter moves down, Tab right (Shift reverses), like Sheets. */
+export function afterCommit(
+  s: GridSel,
+  key: "Enter" | "Tab",
+  shift: boolean,
+  rows: number,
+  cols: number,
+): GridSel {
+  if (key === "Tab") return tabMove(s, shift ? -1 : 1, rows, cols);
+  return move(s, shift ? -1 : 1, 0, rows, cols, false);
+}

@@ -1,0 +1,69 @@
+import type { Row } from "./columns";
+
+/** Rows per offset page the grid fetches. */
+export const PAGE_SIZE = 100;
+
+/**
+ * Sparse rows of one query (filter + sort + marketplace) by result index, filled page by page as
+ * the user scrolls. A new query makes a new cache, so late answers for an old one are dropped.
+ */
+export class RowCache {
+  private rows = new Map<number, Row>();
+  private byId = new Map<string, number>();
+  private pages = new Map<number, "loading" | "loaded">();
+  total: number | null = null;
+
+  constructor(readonly key: string) {}
+
+  get(index: number): Row | undefined {
+    return this.rows.get(index);
+  }
+  indexOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+  /** Pages overlapping [from, to] that are neither loaded nor loading. */
+  missingPages(from: number, to: number): number[] {
+    const out: number[] = [];
+    const last = this.total === null ? to : Math.min(to, this.total - 1);
+    for (let p = Math.floor(Math.max(0, from) / PAGE_SIZE); p * PAGE_SIZE <= last; p++)
+      if (!this.pages.has(p)) out.push(p);
+    return out;
+  }
+  markLoading(page: number): void {
+    this.pages.set(page, "loading");
+  }
+  /** Forgets a page that failed so the next scroll retries it. */
+  unmark(page: number): void {
+    this.pages.delete(page);
+  }
+  /** Stores a fetched page. */
+  fill(page: number, items: Row[]): void {
+    this.pages.set(page, "loaded");
+    for (let i = 0; i < items.length; i++) {
+      const r = items[i];
+      if (r) this.put(page * PAGE_SIZE + i, r);
+    }
+  }
+  put(index: number, row: Row): void {
+    const old = this.rows.get(index);
+    if (old && old.id !== row.id) this.byId.delete(old.id);
+    this.rows.set(index, row);
+    this.byId.set(row.id, index);
+  }
+  /** Replaces a row wherever it is cached (after a save or conflict). */
+  replace(row: Row): boolean {
+    const i = this.byId.get(row.id);
+    if (i === undefined) return false;
+    this.rows.set(i, row);
+    return true;
+  }
+  /** Keeps rows on screen but marks every page stale so visible ones are fetched again. */
+  invalidate(): void {
+    this.pages.clear();
+  }
+  /** Whether every row in [from, to] is present. */
+  has(from: number, to: number): boolean {
+    for (let i = from; i <= to; i++) if (!this.rows.has(i)) return false;
+    return true;
+  }
+}

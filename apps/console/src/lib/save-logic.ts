@@ -1,0 +1,103 @@
+import type { Row } from "./columns";
+
+/** What the client learnt from a failed save. */
+export type SaveFailure =
+  | { kind: "conflict"; current: Row; message: string }
+  | { kind: "error"; code: string; message: string };
+
+/** Reads the machine code from a tRPC error (`data.appCode`) or any thrown value. */
+export function errorCode(err: unknown): string {
+  const data = (err as { data?: { appCode?: unknown; code?: unknown } } | null)?.data;
+  if (data && typeof data.appCode === "string") return data.appCode;
+  if (data && typeof data.code === "string") return data.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "NETWORK_ERROR";
+}
+
+/** A human message for any error. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error && err.message) return err.message;
+  return "Something went wrong";
+}
+
+/** Turns an update error into a conflict (with the server's current row) or a plain failure. */
+export function classifySaveError(err: unknown): SaveFailure {
+  const code = errorCode(err);
+  const details = (err as { data?: { details?: { current?: Row } } } | null)?.data?.details;
+  if (code === "VERSION_CONFLICT" && details?.current)
+    return { kind: "conflict", current: details.current, message: errorMessage(err) };
+  return { kind: "error", code, message: errorMessage(err) };
+}
+
+/** An edit the server refused because someone else changed the row first. */
+export interface Conflict {
+  rowId: string;
+  /** The fields and values this user typed (kept, never dropped). */
+  mine: Record<string, unknown>;
+  /** The row as the server has it now. */
+  theirs: Row;
+}
+
+/** The save request a grid edit turns into: the patch plus the version the user last saw. */
+export interface SaveRequest {
+  id: string;
+  patch: Record<string, unknown>;
+  version: number;
+}
+
+/** Applies a patch to a row locally (the optimistic view). */
+export function applyPatch(row: Row, patch: Record<string, unknown>): Row {
+  return { ...row, ...patch } as Row;
+}
+
+/**
+ * Runs one optimistic save. `show` is called at once with the optimistic row, then with the
+ * server's row on success, or the previous row on failure; a version conflict is returned (never
+ * silently dropped) so the caller can ask "keep mine / take theirs".
+ */
+export async function optimisticSave(
+  row: Row,
+  patch: Record<string, unknown>,
+  update: (req: SaveRequest) => Promise<Row & { changeSetId: string | null }>,
+  show: (row: Row) => void,
+): Promise<
+  | { ok: true; row: Row; changeSetId: string | null }
+  | { ok: false; failure: SaveFailure; conflict?: Conflict }
+> {
+  show(applyPatch(row, patch));
+  try {
+    const saved = await update({ id: row.id, patch, version: row.version });
+    const { changeSetId, ...rest } = saved;
+    // Keep marketplace warnings the list gave us if the update response has none.
+    const next = { ...rest, warnings: rest.warnings ?? row.warnings } as Row;
+    show(next);
+    return { ok: true, row: next, changeSetId };
+  } catch (err) {
+    const failure = classifySaveError(err);
+    if (failure.kind === "conflict") {
+      // Show their value; the conflict record keeps mine for the user to choose.
+      show(failure.current);
+      return {
+        ok: false,
+        failure,
+        conflict: { rowId: row.id, mine: patch, theirs: failure.current },
+      };
+    }
+    show(row);
+    return { ok: false, failure };
+  }
+}
+
+/** "Keep mine": the same patch re-sent against the version the server now has. */
+export function keepMineRequest(c: Conflict): SaveRequest {
+  return { id: c.rowId, patch: c.mine, version: c.theirs.version };
+}
+
+/** Fields whose values differ between mine and theirs, for the conflict dialog. */
+export function conflictFields(c: Conflict): { field: string; mine: unknown; theirs: unknown }[] {
+  return Object.entries(c.mine).map(([field, mine]) => ({
+    field,
+    mine,
+    theirs: (c.theirs as unknown as Record<string, unknown>)[field],
+  }));
+}

@@ -1,0 +1,63 @@
+/** One server change set the user can step back or forward over. */
+export interface UndoEntry {
+  changeSetId: string;
+  label: string;
+}
+
+/**
+ * The console's undo/redo history, mirroring server change sets: every mutation pushes the
+ * change set it produced; undo moves it to the redo side; a new mutation clears redo.
+ */
+export class UndoStack {
+  private undos: UndoEntry[] = [];
+  private redos: UndoEntry[] = [];
+  constructor(private readonly limit = 200) {}
+
+  /** Records a fresh mutation; anything that was redoable is no longer reachable. */
+  push(entry: UndoEntry): void {
+    this.undos.push(entry);
+    if (this.undos.length > this.limit) this.undos.shift();
+    this.redos = [];
+  }
+  get canUndo(): boolean {
+    return this.undos.length > 0;
+  }
+  get canRedo(): boolean {
+    return this.redos.length > 0;
+  }
+  peekUndo(): UndoEntry | undefined {
+    return this.undos.at(-1);
+  }
+  peekRedo(): UndoEntry | undefined {
+    return this.redos.at(-1);
+  }
+  /**
+   * Runs `revert` on the newest entry and moves it to the redo side only if the server accepted;
+   * a refused undo (e.g. a row changed since) leaves the stacks untouched.
+   */
+  async undo(revert: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
+    const e = this.undos.at(-1);
+    if (!e) return undefined;
+    await revert(e);
+    this.undos.pop();
+    this.redos.push(e);
+    return e;
+  }
+  /** Re-applies the most recently undone entry; stacks change only on success. */
+  async redo(apply: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
+    const e = this.redos.at(-1);
+    if (!e) return undefined;
+    await apply(e);
+    this.redos.pop();
+    this.undos.push(e);
+    return e;
+  }
+  /** Drops an entry another screen already undid (history panel), keeping order for the rest. */
+  forget(changeSetId: string): void {
+    this.undos = this.undos.filter((e) => e.changeSetId !== changeSetId);
+    this.redos = this.redos.filter((e) => e.changeSetId !== changeSetId);
+  }
+  sizes(): { undo: number; redo: number } {
+    return { undo: this.undos.length, redo: this.redos.length };
+  }
+}

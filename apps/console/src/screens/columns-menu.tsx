@@ -1,0 +1,120 @@
+import { useEffect, useRef } from "react";
+import type { Column, ColumnPrefs } from "../lib/columns";
+
+/** Show/hide, reorder and size columns by keyboard or mouse; changes are saved per seller. */
+export function ColumnsMenu(props: {
+  available: Column[];
+  prefs: Partial<ColumnPrefs>;
+  onChange: (p: Partial<ColumnPrefs>) => void;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLFieldSetElement>(null);
+  const { onClose } = props;
+  useEffect(() => {
+    ref.current?.querySelector("input")?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (
+        ref.current &&
+        !ref.current.contains(e.target as Node) &&
+        !(e.target as HTMLElement).closest(".popover-anchor")
+      )
+        onClose();
+    };
+    addEventListener("mousedown", onDown);
+    return () => removeEventListener("mousedown", onDown);
+  }, [onClose]);
+  const hidden = new Set(props.prefs.hidden ?? []);
+  const order = props.prefs.order ?? [];
+  const sorted = [...props.available].sort((a, b) => {
+    const ra = order.indexOf(a.key);
+    const rb = order.indexOf(b.key);
+    return (
+      (ra === -1 ? 1000 + props.available.indexOf(a) : ra) -
+      (rb === -1 ? 1000 + props.available.indexOf(b) : rb)
+    );
+  });
+  const moveBy = (key: string, d: number) => {
+    const keys = sorted.map((c) => c.key);
+    const i = keys.indexOf(key);
+    const j = i + d;
+    if (j < 0 || j >= keys.length) return;
+    [keys[i], keys[j]] = [keys[j] as string, keys[i] as string];
+    props.onChange({ ...props.prefs, order: keys });
+  };
+  return (
+    <fieldset
+      className="popover"
+      ref={ref}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <legend className="sr-only">Columns</legend>
+      <ul className="col-list">
+        {sorted.map((c, i) => (
+          <li key={c.key}>
+            <label>
+              <input
+                type="checkbox"
+                checked={!hidden.has(c.key)}
+                onChange={(e) => {
+                  const h = new Set(hidden);
+                  e.target.checked ? h.delete(c.key) : h.add(c.key);
+                  props.onChange({ ...props.prefs, hidden: [...h] });
+                }}
+              />
+              {c.label}
+            </label>
+            <span className="col-actions">
+              <input
+                type="number"
+                aria-label={`${c.label} width`}
+                min={48}
+                max={900}
+                step={10}
+                value={props.prefs.widths?.[c.key] ?? c.width}
+                onChange={(e) => {
+                  const w = Number(e.target.value);
+                  if (w >= 48 && w <= 900)
+                    props.onChange({
+                      ...props.prefs,
+                      widths: { ...(props.prefs.widths ?? {}), [c.key]: w },
+                    });
+                }}
+              />
+              <button
+                type="button"
+                className="btn ghost icon"
+                aria-label={`Move ${c.label} up`}
+                disabled={i === 0}
+                onClick={() => moveBy(c.key, -1)}
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                className="btn ghost icon"
+                aria-label={`Move ${c.label} down`}
+                disabled={i === sorted.length - 1}
+                onClick={() => moveBy(c.key, 1)}
+              >
+                ↓
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+      <div className="popover-foot">
+        <button type="button" className="btn ghost" onClick={() => props.onChange({})}>
+          Reset layout
+        </button>
+        <button type="button" className="btn" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,1152 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { api, type Inputs } from "../api/client";
+import { useApp } from "../app-context";
+import { blockPatches, clearPatches, fillBlock, type RowPatch } from "../lib/block-edit";
+import {
+  ALL_COLUMNS,
+  type ColumnPrefs,
+  cellText,
+  columnsFor,
+  layoutColumns,
+  MARKETPLACE_LABEL,
+  MARKETPLACES,
+  type Marketplace,
+  type Row,
+  TITLE_LIMIT,
+} from "../lib/columns";
+import {
+  afterCommit,
+  clickCell,
+  type GridSel,
+  initialSel,
+  isRange,
+  keyCommand,
+  selRect,
+} from "../lib/grid-model";
+import { PAGE_SIZE, RowCache } from "../lib/row-cache";
+import {
+  type Conflict,
+  errorMessage,
+  keepMineRequest,
+  optimisticSave,
+  type SaveRequest,
+} from "../lib/save-logic";
+import { parseTsv, toTsv } from "../lib/tsv";
+import { UndoStack } from "../lib/undo-stack";
+import { BulkDialog } from "./bulk-dialog";
+import { ColumnsMenu } from "./columns-menu";
+import { ConflictPanel } from "./conflict-panel";
+import { GridRow } from "./grid-row";
+import { HistoryPanel } from "./history-panel";
+
+export const ROW_H = 30;
+const HEADER_H = 32;
+const GUTTER_W = 64;
+const OVERSCAN = 12;
+const BULK_CHUNK = 10_000;
+
+type Sort = NonNullable<Inputs["listings"]["list"]["sort"]>;
+type Status = "draft" | "active" | "archived";
+
+interface Filters {
+  q: string;
+  status: "" | Status;
+  category: string;
+  condition: string;
+  priceMin: string;
+  priceMax: string;
+}
+
+const emptyFilters: Filters = {
+  q: "",
+  status: "",
+  category: "",
+  condition: "",
+  priceMin: "",
+  priceMax: "",
+};
+
+const asRow = (x: unknown) => x as Row;
+
+/** Filter state → the list procedure's filter input. */
+function filterInput(f: Filters) {
+  const num = (s: string) =>
+    s.trim() !== "" && Number.isFinite(Number(s)) && Number(s) >= 0 ? Number(s) : undefined;
+  return {
+    ...(f.q.trim() ? { q: f.q.trim() } : {}),
+    ...(f.status ? { status: [f.status] } : {}),
+    ...(f.category.trim() ? { category: f.category.trim() } : {}),
+    ...(f.condition.trim() ? { condition: f.condition.trim() } : {}),
+    ...(num(f.priceMin) !== undefined ? { priceMin: num(f.priceMin) } : {}),
+    ...(num(f.priceMax) !== undefined ? { priceMax: num(f.priceMax) } : {}),
+  };
+}
+
+const SORTABLE: Record<string, [Sort, Sort]> = {
+  title: ["title:asc", "title:desc"],
+  price: ["price:asc", "price:desc"],
+  updatedAt: ["updatedAt:desc", "updatedAt:asc"],
+};
+
+/** The listings grid: virtualised, server-paged, keyboard-first, with bulk edits and undo. */
+export function GridScreen() {
+  const app = useApp();
+  const savedCols = (app.prefs.columns ?? {}) as Partial<ColumnPrefs>;
+  const [colPrefs, setColPrefs] = useState<Partial<ColumnPrefs>>(savedCols);
+  const [marketplace, setMarketplace] = useState<Marketplace>(
+    MARKETPLACES.includes(app.prefs.marketplace as Marketplace)
+      ? (app.prefs.marketplace as Marketplace)
+      : "generic",
+  );
+  const [sort, setSort] = useState<Sort>("updatedAt:desc");
+  const [filters, setFilters] = useState<Filters>(emptyFilters);
+  const [appliedFilters, setAppliedFilters] = useState<Filters>(emptyFilters);
+  const [sel, setSel] = useState<GridSel>(initialSel);
+  const [editing, setEditing] = useState<{ r: number; c: number; text: string } | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewH, setViewH] = useState(600);
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const [reload, setReload] = useState(0);
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [historyTick, setHistoryTick] = useState(0);
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const [colsOpen, setColsOpen] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [firstLoad, setFirstLoad] = useState(true);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const undo = useRef(new UndoStack()).current;
+  const [, setUndoSizes] = useState(undo.sizes());
+
+  const cols = useMemo(
+    () => layoutColumns(columnsFor(marketplace), colPrefs),
+    [marketplace, colPrefs],
+  );
+  const filterArgs = useMemo(() => filterInput(appliedFilters), [appliedFilters]);
+  const queryKey = JSON.stringify({ filterArgs, sort, marketplace });
+  const cache = useMemo(() => new RowCache(queryKey), [queryKey]);
+  const cacheRef = useRef(cache);
+  cacheRef.current = cache;
+  const total = cache.total ?? 0;
+  const titleLimit = TITLE_LIMIT[marketplace];
+  const totalWidth = GUTTER_W + cols.reduce((s, c) => s + c.width, 0);
+
+  const listArgs = useCallback(
+    (offset: number, limit: number, includeTotal: boolean) => ({
+      ...filterArgs,
+      sort,
+      offset,
+      limit,
+      ...(marketplace !== "generic" ? { marketplace } : {}),
+      ...(includeTotal ? { includeTotal: true } : {}),
+    }),
+    [filterArgs, sort, marketplace],
+  );
+
+  // Search as you type, without a request per keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => setAppliedFilters(filters), 250);
+    return () => clearTimeout(t);
+  }, [filters]);
+
+  // New query: back to the top.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the query changes
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    setScrollTop(0);
+    setSel(initialSel);
+    setEditing(null);
+  }, [queryKey]);
+
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setViewH(el.clientHeight));
+    ro.observe(el);
+    setViewH(el.clientHeight);
+    return () => ro.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_H) - OVERSCAN);
+  const visibleCount = Math.ceil(viewH / ROW_H) + 1;
+  const last = Math.min(
+    Math.max(0, total - 1),
+    Math.floor(scrollTop / ROW_H) + visibleCount + OVERSCAN,
+  );
+
+  /** Fetches the given pages of the current cache (one batched HTTP request). */
+  const fetchPages = useCallback(
+    async (c: RowCache, pages: number[], withTotal: boolean) => {
+      await Promise.all(
+        pages.map(async (p, i) => {
+          c.markLoading(p);
+          try {
+            const res = await api.listings.list.query(
+              listArgs(p * PAGE_SIZE, PAGE_SIZE, withTotal && i === 0),
+            );
+            if (typeof res.total === "number") c.total = res.total;
+            c.fill(p, res.items.map(asRow));
+          } catch (err) {
+            c.unmark(p);
+            throw err;
+          }
+        }),
+      );
+    },
+    [listArgs],
+  );
+
+  // Load what is on screen; the first page of a query also asks for the total.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload forces a refetch
+  useEffect(() => {
+    const c = cache;
+    const needTotal = c.total === null;
+    const pages = needTotal
+      ? [0, ...c.missingPages(first, last).filter((p) => p !== 0)]
+      : c.missingPages(first, last);
+    if (!pages.length && !needTotal) return;
+    const t = setTimeout(
+      () => {
+        fetchPages(c, needTotal ? pages.filter((p, i) => i === 0 || p !== 0) : pages, needTotal)
+          .then(() => {
+            if (cacheRef.current === c) {
+              setFirstLoad(false);
+              bump();
+            }
+          })
+          .catch((err) => app.toast("error", `Could not load listings: ${errorMessage(err)}`));
+      },
+      needTotal ? 0 : 60,
+    );
+    return () => clearTimeout(t);
+  }, [cache, first, last, reload, fetchPages]);
+
+  const pushUndo = (changeSetId: string | null | undefined, label: string) => {
+    if (!changeSetId) return;
+    undo.push({ changeSetId, label });
+    setUndoSizes(undo.sizes());
+    setHistoryTick((n) => n + 1);
+  };
+
+  /** Marks everything stale after a server-side change and refetches what is visible. */
+  const refreshAll = useCallback(() => {
+    cacheRef.current.invalidate();
+    cacheRef.current.total = null;
+    setReload((n) => n + 1);
+    setHistoryTick((n) => n + 1);
+  }, []);
+
+  /** Re-reads rows (with marketplace warnings) after a save; in chunks to keep GET URLs short. */
+  const refreshRows = useCallback(
+    async (ids: string[]) => {
+      const c = cacheRef.current;
+      for (let i = 0; i < ids.length; i += 150) {
+        const chunk = ids.slice(i, i + 150);
+        const res = await api.listings.list.query({
+          ids: chunk,
+          limit: chunk.length,
+          ...(marketplace !== "generic" ? { marketplace } : {}),
+        });
+        for (const r of res.items) c.replace(asRow(r));
+      }
+      bump();
+    },
+    [marketplace],
+  );
+
+  const setPendingIds = (ids: string[], on: boolean) =>
+    setPending((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) on ? next.add(id) : next.delete(id);
+      return next;
+    });
+
+  const show = (row: Row) => {
+    cacheRef.current.replace(row);
+    bump();
+  };
+
+  const updateRequest = (req: SaveRequest) =>
+    api.listings.update
+      .mutate({ id: req.id, version: req.version, ...req.patch } as Inputs["listings"]["update"])
+      .then(asRow) as Promise<Row & { changeSetId: string | null }>;
+
+  /** Saves one cell optimistically; a conflict goes to the conflict panel, never lost. */
+  const saveOne = async (row: Row, patch: Record<string, unknown>, label: string) => {
+    setPendingIds([row.id], true);
+    const res = await optimisticSave(row, patch, updateRequest, show);
+    setPendingIds([row.id], false);
+    if (res.ok) {
+      pushUndo(res.changeSetId, label);
+      if (marketplace !== "generic" && res.changeSetId) void refreshRows([row.id]);
+    } else if (res.conflict) {
+      const conflict = res.conflict;
+      setConflicts((cs) => [...cs.filter((c) => c.rowId !== conflict.rowId), conflict]);
+      app.toast(
+        "error",
+        "Someone else changed this listing. Your value is kept in the conflict panel.",
+      );
+    } else app.toast("error", `Not saved: ${res.failure.message}`);
+  };
+
+  /** Makes sure rows [r0, r1] are loaded (paste/fill on rows scrolled far away). */
+  const ensureRows = async (r0: number, r1: number) => {
+    const c = cacheRef.current;
+    const pages = c.missingPages(r0, r1);
+    if (pages.length) await fetchPages(c, pages, false);
+  };
+
+  /** Applies many row patches as one bulkUpsert (one change set per 10k rows). */
+  const saveMany = async (patches: RowPatch[], kind: string, summary: string) => {
+    if (!patches.length) return;
+    const c = cacheRef.current;
+    const ids = patches.map((p) => p.row.id);
+    for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
+    bump();
+    setPendingIds(ids, true);
+    try {
+      for (let i = 0; i < patches.length; i += BULK_CHUNK) {
+        const chunk = patches.slice(i, i + BULK_CHUNK);
+        const res = await api.listings.bulkUpsert.mutate({
+          rows: chunk.map((p) => ({ id: p.row.id, version: p.row.version, ...p.patch })),
+          matchBy: "id",
+          kind,
+          summary: summary.slice(0, 200),
+        });
+        const conflictIds: string[] = [];
+        const failures: string[] = [];
+        for (const r of res.results) {
+          const p = chunk[r.index];
+          if (!p) continue;
+          if ((r.status === "updated" || r.status === "unchanged") && r.version !== undefined) {
+            const cur = c.get(p.index);
+            if (cur && cur.id === p.row.id) c.replace({ ...cur, version: r.version });
+          } else if (r.status === "error") {
+            if (r.error?.code === "VERSION_CONFLICT") conflictIds.push(p.row.id);
+            else {
+              c.replace(p.row);
+              failures.push(r.error?.issues?.[0]?.message ?? r.error?.message ?? "failed");
+            }
+          }
+        }
+        pushUndo(res.changeSetId, summary);
+        if (conflictIds.length) {
+          const cur = await api.listings.list.query({
+            ids: conflictIds.slice(0, 150),
+            limit: Math.min(150, conflictIds.length),
+          });
+          const byId = new Map(chunk.map((p) => [p.row.id, p]));
+          const found = cur.items.map(asRow);
+          for (const t of found) c.replace(t);
+          setConflicts((cs) => [
+            ...cs.filter((x) => !conflictIds.includes(x.rowId)),
+            ...found.map((t) => ({ rowId: t.id, mine: byId.get(t.id)?.patch ?? {}, theirs: t })),
+          ]);
+          app.toast(
+            "error",
+            `${conflictIds.length} row(s) were changed by someone else; see the conflict panel`,
+          );
+        }
+        if (failures.length)
+          app.toast("error", `${failures.length} row(s) not saved: ${failures[0]}`);
+        else if (res.updated > 0) app.toast("success", `${res.updated} listing(s) updated`);
+      }
+      if (marketplace !== "generic") void refreshRows(ids);
+    } catch (err) {
+      for (const p of patches) c.replace(p.row);
+      app.toast("error", `Not saved: ${errorMessage(err)}`);
+    } finally {
+      setPendingIds(ids, false);
+      bump();
+    }
+  };
+
+  const rect = selRect(sel);
+
+  const startEdit = (initial?: string) => {
+    const col = cols[sel.active.c];
+    const row = cache.get(sel.active.r);
+    if (!col || !row) return;
+    if (col.readOnly) {
+      app.toast("info", `${col.label} is read-only`);
+      return;
+    }
+    setEditing({ r: sel.active.r, c: sel.active.c, text: initial ?? cellText(row, col) });
+  };
+
+  const commitEdit = async (text: string, key: "Enter" | "Tab" | "none", shift = false) => {
+    const e = editing;
+    setEditing(null);
+    if (key !== "none") setSel((s) => afterCommit(s, key, shift, total, cols.length));
+    scrollRef.current?.focus({ preventScroll: true });
+    if (!e) return;
+    const row = cache.get(e.r);
+    const col = cols[e.c];
+    if (!row || !col) return;
+    if (text === cellText(row, col)) return;
+    const { patches, problems } = blockPatches(
+      [[text]],
+      { r: e.r, c: e.c },
+      cols,
+      (i) => cache.get(i),
+      total,
+    );
+    if (problems[0]) {
+      app.toast("error", problems[0].message);
+      return;
+    }
+    const p = patches[0];
+    if (p) await saveOne(row, p.patch, `Edit ${col.label} of "${row.title.slice(0, 40)}"`);
+  };
+
+  const doUndo = async () => {
+    try {
+      const e = await undo.undo(async (x) => {
+        await api.changeSets.undo.mutate({ id: x.changeSetId });
+      });
+      setUndoSizes(undo.sizes());
+      if (e) {
+        app.toast("info", `Undone: ${e.label}`);
+        refreshAll();
+      } else app.toast("info", "Nothing to undo");
+    } catch (err) {
+      app.toast("error", `Undo refused: ${errorMessage(err)}`);
+    }
+  };
+  const doRedo = async () => {
+    try {
+      const e = await undo.redo(async (x) => {
+        await api.changeSets.redo.mutate({ id: x.changeSetId });
+      });
+      setUndoSizes(undo.sizes());
+      if (e) {
+        app.toast("info", `Redone: ${e.label}`);
+        refreshAll();
+      } else app.toast("info", "Nothing to redo");
+    } catch (err) {
+      app.toast("error", `Redo refused: ${errorMessage(err)}`);
+    }
+  };
+
+  const fillDown = async () => {
+    const r = rect;
+    const src = r.r0 === r.r1 ? r.r0 - 1 : r.r0;
+    const from = r.r0 === r.r1 ? r.r0 : r.r0 + 1;
+    if (src < 0 || from > r.r1) return;
+    setBusy("Filling…");
+    try {
+      await ensureRows(src, r.r1);
+      const srcRow = cache.get(src);
+      if (!srcRow) return;
+      const line = cols.slice(r.c0, r.c1 + 1).map((c) => cellText(srcRow, c));
+      const block = Array.from({ length: r.r1 - from + 1 }, () => line);
+      const { patches, problems } = blockPatches(
+        block,
+        { r: from, c: r.c0 },
+        cols,
+        (i) => cache.get(i),
+        total,
+      );
+      if (problems.length) app.toast("error", problems[0]?.message ?? "Some cells were skipped");
+      await saveMany(patches, "fill-down", `Fill down ${patches.length} row(s)`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const clearCells = async () => {
+    const { patches, problems } = clearPatches(rect, cols, (i) => cache.get(i));
+    if (problems.length && !patches.length) {
+      app.toast("error", problems[0]?.message ?? "Nothing to clear");
+      return;
+    }
+    if (patches.length === 1 && patches[0]) {
+      const p = patches[0];
+      await saveOne(p.row, p.patch, `Clear cells of "${p.row.title.slice(0, 40)}"`);
+    } else await saveMany(patches, "clear", `Clear ${patches.length} row(s)`);
+  };
+
+  /** Pastes a TSV block at the selection (a single value fills the whole selected range). */
+  const pasteText = async (text: string) => {
+    let block: string[][];
+    try {
+      block = parseTsv(text);
+    } catch (err) {
+      app.toast("error", errorMessage(err));
+      return;
+    }
+    if (!block.length || !total) return;
+    const single = block.length === 1 && block[0]?.length === 1;
+    if (single && isRange(sel)) block = fillBlock(block[0]?.[0] ?? "", rect);
+    const at = { r: rect.r0, c: rect.c0 };
+    const endRow = Math.min(total - 1, at.r + block.length - 1);
+    setBusy(`Pasting ${block.length} row(s)…`);
+    try {
+      await ensureRows(at.r, endRow);
+      const { patches, problems, clipped } = blockPatches(
+        block,
+        at,
+        cols,
+        (i) => cacheRef.current.get(i),
+        total,
+      );
+      if (problems.length)
+        app.toast("error", `${problems.length} cell(s) skipped — ${problems[0]?.message}`);
+      if (clipped) app.toast("info", `${clipped} row(s) past the end were ignored`);
+      setSel({
+        anchor: at,
+        active: {
+          r: Math.min(endRow, total - 1),
+          c: Math.min(cols.length - 1, at.c + Math.max(...block.map((b) => b.length)) - 1),
+        },
+        editing: false,
+      });
+      if (patches.length === 1 && patches[0] && !single) {
+        await saveMany(patches, "paste", `Paste into 1 row`);
+      } else if (patches.length === 1 && patches[0]) {
+        const p = patches[0];
+        await saveOne(p.row, p.patch, `Paste into "${p.row.title.slice(0, 40)}"`);
+      } else
+        await saveMany(patches, "paste", `Paste ${block.length}×${block[0]?.length ?? 0} cells`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const selectionTsv = (): string | null => {
+    const r = rect;
+    if (!cache.has(r.r0, r.r1)) return null;
+    const out: string[][] = [];
+    for (let i = r.r0; i <= r.r1; i++) {
+      const row = cache.get(i);
+      if (row) out.push(cols.slice(r.c0, r.c1 + 1).map((c) => cellText(row, c)));
+    }
+    return toTsv(out);
+  };
+
+  // Clipboard events reach the document; act only while the grid has focus and no editor is open.
+  const handlers = useRef({ pasteText, selectionTsv, ensureRows, rect });
+  handlers.current = { pasteText, selectionTsv, ensureRows, rect };
+  useEffect(() => {
+    const inGrid = () => !!scrollRef.current && document.activeElement === scrollRef.current;
+    const onCopy = (e: ClipboardEvent) => {
+      if (!inGrid()) return;
+      e.preventDefault();
+      const tsv = handlers.current.selectionTsv();
+      if (tsv !== null) {
+        e.clipboardData?.setData("text/plain", tsv);
+        app.toast("info", "Copied");
+        return;
+      }
+      const r = handlers.current.rect;
+      if (r.r1 - r.r0 > 50_000) {
+        app.toast("error", "Copy at most 50,000 rows at once");
+        return;
+      }
+      void handlers.current.ensureRows(r.r0, r.r1).then(async () => {
+        const t = handlers.current.selectionTsv();
+        if (t !== null) await navigator.clipboard.writeText(t);
+        app.toast("info", "Copied");
+      });
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (!inGrid()) return;
+      e.preventDefault();
+      const text = e.clipboardData?.getData("text/plain") ?? "";
+      void handlers.current.pasteText(text);
+    };
+    document.addEventListener("copy", onCopy);
+    document.addEventListener("paste", onPaste);
+    return () => {
+      document.removeEventListener("copy", onCopy);
+      document.removeEventListener("paste", onPaste);
+    };
+  }, [app]);
+
+  // Global shortcuts for this screen.
+  const globals = useRef({ doUndo, doRedo });
+  globals.current = { doUndo, doRedo };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing =
+        t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
+      if (e.key === "/" && !typing) {
+        e.preventDefault();
+        document.getElementById("grid-search")?.focus();
+      } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "h") {
+        e.preventDefault();
+        setHistoryOpen((o) => !o);
+      } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "b") {
+        e.preventDefault();
+        setBulkOpen(true);
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+
+  const scrollIntoView = (s: GridSel) => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = s.active.r * ROW_H;
+    const bodyH = el.clientHeight - HEADER_H;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_H > el.scrollTop + bodyH) el.scrollTop = top + ROW_H - bodyH;
+    let x = GUTTER_W;
+    for (let i = 0; i < s.active.c; i++) x += cols[i]?.width ?? 0;
+    const w = cols[s.active.c]?.width ?? 0;
+    if (x - GUTTER_W < el.scrollLeft) el.scrollLeft = x - GUTTER_W;
+    else if (x + w > el.scrollLeft + el.clientWidth) el.scrollLeft = x + w - el.clientWidth;
+  };
+
+  const onGridKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (editing || e.target !== e.currentTarget) return;
+    if ((e.ctrlKey || e.metaKey) && (e.key === "v" || e.key === "V")) return; // paste event handles it
+    const cmd = keyCommand(
+      sel,
+      e,
+      total,
+      cols.length,
+      Math.max(1, Math.floor((viewH - HEADER_H) / ROW_H) - 1),
+    );
+    switch (cmd.kind) {
+      case "none":
+        return;
+      case "copy":
+        return; // the copy event fills the clipboard
+      case "move":
+      case "selectAll":
+        e.preventDefault();
+        setSel(cmd.sel);
+        scrollIntoView(cmd.sel);
+        return;
+      case "edit":
+        e.preventDefault();
+        startEdit(cmd.initial);
+        return;
+      case "clear":
+        e.preventDefault();
+        void clearCells();
+        return;
+      case "fillDown":
+        e.preventDefault();
+        void fillDown();
+        return;
+      case "undo":
+        e.preventDefault();
+        void doUndo();
+        return;
+      case "redo":
+        e.preventDefault();
+        void doRedo();
+        return;
+    }
+  };
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (el) setScrollTop(el.scrollTop);
+  };
+
+  const onCellMouseDown = (r: number, c: number, shift: boolean) => {
+    if (editing) void commitEdit(editing.text, "none");
+    setSel((s) => clickCell(s, { r, c }, shift));
+    scrollRef.current?.focus({ preventScroll: true });
+  };
+  const onCellDoubleClick = (r: number, c: number) => {
+    setSel({ active: { r, c }, anchor: { r, c }, editing: false });
+    const col = cols[c];
+    const row = cache.get(r);
+    if (col && row && !col.readOnly) setEditing({ r, c, text: cellText(row, col) });
+  };
+
+  const saveColPrefs = (next: Partial<ColumnPrefs>) => {
+    setColPrefs(next);
+    app.setPrefs({ columns: next });
+  };
+
+  const resizeStart = (key: string, startX: number, startW: number) => {
+    const move = (ev: PointerEvent) => {
+      const w = Math.max(48, Math.min(900, startW + ev.clientX - startX));
+      setColPrefs((p) => ({ ...p, widths: { ...(p.widths ?? {}), [key]: w } }));
+    };
+    const up = () => {
+      removeEventListener("pointermove", move);
+      removeEventListener("pointerup", up);
+      setColPrefs((p) => {
+        app.setPrefs({ columns: p });
+        return p;
+      });
+    };
+    addEventListener("pointermove", move);
+    addEventListener("pointerup", up);
+  };
+
+  const dragCol = useRef<string | null>(null);
+  const dropOn = (target: string) => {
+    const src = dragCol.current;
+    dragCol.current = null;
+    if (!src || src === target) return;
+    const order = cols.map((c) => c.key).filter((k) => k !== src);
+    order.splice(order.indexOf(target), 0, src);
+    saveColPrefs({ ...colPrefs, order });
+  };
+
+  const changeMarketplace = (m: Marketplace) => {
+    setMarketplace(m);
+    app.setPrefs({ marketplace: m });
+  };
+
+  const resolveConflict = async (c: Conflict, choice: "mine" | "theirs") => {
+    setConflicts((cs) => cs.filter((x) => x.rowId !== c.rowId));
+    if (choice === "theirs") {
+      show(c.theirs);
+      return;
+    }
+    const req = keepMineRequest(c);
+    await saveOne(c.theirs, req.patch, `Keep my edit of "${c.theirs.title.slice(0, 40)}"`);
+  };
+
+  const selectedIds = (): string[] | null => {
+    if (!cache.has(rect.r0, rect.r1) || rect.r1 - rect.r0 + 1 > 100_000) return null;
+    const ids: string[] = [];
+    for (let i = rect.r0; i <= rect.r1; i++) {
+      const r = cache.get(i);
+      if (r) ids.push(r.id);
+    }
+    return ids;
+  };
+
+  const rows: React.ReactNode[] = [];
+  if (total > 0) {
+    for (let i = first; i <= last; i++) {
+      const inRows = i >= rect.r0 && i <= rect.r1;
+      const row = cache.get(i);
+      rows.push(
+        <GridRow
+          key={i}
+          index={i}
+          row={row}
+          cols={cols}
+          top={i * ROW_H}
+          gutter={GUTTER_W}
+          width={totalWidth}
+          selC0={inRows ? rect.c0 : -1}
+          selC1={inRows ? rect.c1 : -1}
+          activeC={sel.active.r === i ? sel.active.c : -1}
+          titleLimit={titleLimit}
+          pending={row ? pending.has(row.id) : false}
+          conflict={row ? conflicts.some((c) => c.rowId === row.id) : false}
+          onMouseDown={onCellMouseDown}
+          onDoubleClick={onCellDoubleClick}
+        />,
+      );
+    }
+  }
+
+  const editCol = editing ? cols[editing.c] : undefined;
+  let editLeft = GUTTER_W;
+  if (editing) for (let i = 0; i < editing.c; i++) editLeft += cols[i]?.width ?? 0;
+  const activeRow = cache.get(sel.active.r);
+  const activeCol = cols[sel.active.c];
+  const sortIndicator = (key: string) => {
+    const s = SORTABLE[key];
+    if (!s) return null;
+    if (sort === s[0]) return key === "updatedAt" ? "↓" : "↑";
+    if (sort === s[1]) return key === "updatedAt" ? "↑" : "↓";
+    return null;
+  };
+
+  return (
+    <div className="grid-screen">
+      <div className="toolbar" role="toolbar" aria-label="Listing tools">
+        <label className="search">
+          <span className="sr-only">Search listings</span>
+          <input
+            id="grid-search"
+            type="search"
+            placeholder="Search title, SKU, category  ( / )"
+            value={filters.q}
+            maxLength={200}
+            onChange={(e) => setFilters({ ...filters, q: e.target.value })}
+          />
+        </label>
+        <label className="compact">
+          <span>Status</span>
+          <select
+            value={filters.status}
+            onChange={(e) =>
+              setFilters({ ...filters, status: e.target.value as Filters["status"] })
+            }
+          >
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="draft">Draft</option>
+            <option value="archived">Archived</option>
+          </select>
+        </label>
+        <label className="compact">
+          <span>Category</span>
+          <input
+            value={filters.category}
+            onChange={(e) => setFilters({ ...filters, category: e.target.value })}
+            size={9}
+            maxLength={500}
+            placeholder="exact"
+          />
+        </label>
+        <label className="compact">
+          <span>Condition</span>
+          <input
+            value={filters.condition}
+            onChange={(e) => setFilters({ ...filters, condition: e.target.value })}
+            size={7}
+            maxLength={100}
+            placeholder="exact"
+          />
+        </label>
+        <fieldset className="compact price-range">
+          <legend className="sr-only">Price range</legend>
+          <label>
+            <span>Price</span>
+            <input
+              inputMode="decimal"
+              aria-label="Minimum price"
+              placeholder="min"
+              value={filters.priceMin}
+              onChange={(e) => setFilters({ ...filters, priceMin: e.target.value })}
+              size={5}
+            />
+          </label>
+          <span aria-hidden="true">–</span>
+          <input
+            inputMode="decimal"
+            aria-label="Maximum price"
+            placeholder="max"
+            value={filters.priceMax}
+            onChange={(e) => setFilters({ ...filters, priceMax: e.target.value })}
+            size={5}
+          />
+        </fieldset>
+        {JSON.stringify(filters) !== JSON.stringify(emptyFilters) && (
+          <button type="button" className="btn ghost" onClick={() => setFilters(emptyFilters)}>
+            Clear filters
+          </button>
+        )}
+        <div className="spacer" />
+        <label className="compact">
+          <span>Marketplace</span>
+          <select
+            value={marketplace}
+            onChange={(e) => changeMarketplace(e.target.value as Marketplace)}
+            aria-label="Marketplace"
+          >
+            {MARKETPLACES.map((m) => (
+              <option key={m} value={m}>
+                {MARKETPLACE_LABEL[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="popover-anchor">
+          <button
+            type="button"
+            className="btn"
+            aria-expanded={colsOpen}
+            onClick={() => setColsOpen((o) => !o)}
+          >
+            Columns
+          </button>
+          {colsOpen && (
+            <ColumnsMenu
+              available={columnsFor(marketplace)}
+              prefs={colPrefs}
+              onChange={saveColPrefs}
+              onClose={() => setColsOpen(false)}
+            />
+          )}
+        </div>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void doUndo()}
+          disabled={!undo.canUndo}
+          title="Undo (Ctrl+Z)"
+          aria-label="Undo"
+        >
+          ↶
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void doRedo()}
+          disabled={!undo.canRedo}
+          title="Redo (Ctrl+Y)"
+          aria-label="Redo"
+        >
+          ↷
+        </button>
+        <button
+          type="button"
+          className={`btn${historyOpen ? " pressed" : ""}`}
+          aria-pressed={historyOpen}
+          onClick={() => setHistoryOpen((o) => !o)}
+        >
+          History
+        </button>
+        <button
+          type="button"
+          className="btn primary"
+          onClick={() => setBulkOpen(true)}
+          title="Bulk actions (Ctrl+B)"
+        >
+          Bulk actions
+        </button>
+      </div>
+
+      <div className="grid-area">
+        <div
+          ref={scrollRef}
+          className="grid"
+          role="grid"
+          tabIndex={0}
+          aria-label="Listings"
+          aria-rowcount={total + 1}
+          aria-colcount={cols.length + 1}
+          aria-multiselectable="true"
+          aria-activedescendant={activeRow ? `cell-${sel.active.r}-${sel.active.c}` : undefined}
+          onKeyDown={onGridKey}
+          onScroll={onScroll}
+          data-testid="grid"
+        >
+          <div
+            className="grid-header"
+            role="row"
+            aria-rowindex={1}
+            style={{ width: totalWidth, height: HEADER_H }}
+          >
+            <div className="gh gutter" role="columnheader" style={{ width: GUTTER_W }}>
+              #
+            </div>
+            {cols.map((c) => {
+              const sortable = !!SORTABLE[c.key];
+              const ind = sortIndicator(c.key);
+              return (
+                <div
+                  key={c.key}
+                  className={`gh${c.align === "right" ? " right" : ""}`}
+                  role="columnheader"
+                  aria-sort={ind ? (ind === "↑" ? "ascending" : "descending") : undefined}
+                  style={{ width: c.width }}
+                  draggable
+                  onDragStart={() => {
+                    dragCol.current = c.key;
+                  }}
+                  onDragOver={(e) => e.preventDefault()}
+                  onDrop={() => dropOn(c.key)}
+                >
+                  {sortable ? (
+                    <button
+                      type="button"
+                      className="gh-sort"
+                      onClick={() => {
+                        const s = SORTABLE[c.key];
+                        if (s) setSort(sort === s[0] ? s[1] : s[0]);
+                      }}
+                      title={`Sort by ${c.label}`}
+                    >
+                      {c.label} {ind && <span aria-hidden="true">{ind}</span>}
+                    </button>
+                  ) : (
+                    <span>{c.label}</span>
+                  )}
+                  <span
+                    className="resize"
+                    aria-hidden="true"
+                    onPointerDown={(e) => {
+                      e.preventDefault();
+                      e.stopPropagation();
+                      resizeStart(c.key, e.clientX, c.width);
+                    }}
+                  />
+                </div>
+              );
+            })}
+          </div>
+          <div
+            className="grid-body"
+            style={{ height: Math.max(total * ROW_H, 1), width: totalWidth }}
+          >
+            {rows}
+            {editing && editCol && (
+              <CellEditor
+                key={`${editing.r}-${editing.c}`}
+                initial={editing.text}
+                multiline={editCol.kind === "longtext"}
+                label={`Edit ${editCol.label}`}
+                style={{
+                  top: editing.r * ROW_H,
+                  left: editLeft,
+                  width: Math.max(editCol.width, editCol.kind === "longtext" ? 360 : 0),
+                }}
+                limit={editCol.key === "title" ? titleLimit : undefined}
+                onCommit={(text, key, shift) => void commitEdit(text, key, shift)}
+                onCancel={() => {
+                  setEditing(null);
+                  scrollRef.current?.focus({ preventScroll: true });
+                }}
+              />
+            )}
+          </div>
+          {!firstLoad && total === 0 && (
+            <div className="empty">
+              <p>No listings match.</p>
+              {JSON.stringify(appliedFilters) !== JSON.stringify(emptyFilters) && (
+                <button type="button" className="btn" onClick={() => setFilters(emptyFilters)}>
+                  Clear filters
+                </button>
+              )}
+            </div>
+          )}
+          {firstLoad && (
+            <div className="empty" aria-busy="true">
+              Loading listings…
+            </div>
+          )}
+        </div>
+        {historyOpen && (
+          <HistoryPanel
+            tick={historyTick}
+            onClose={() => setHistoryOpen(false)}
+            onChanged={(id) => {
+              undo.forget(id);
+              setUndoSizes(undo.sizes());
+              refreshAll();
+            }}
+          />
+        )}
+      </div>
+
+      {conflicts.length > 0 && (
+        <ConflictPanel
+          conflicts={conflicts}
+          onResolve={(c, choice) => void resolveConflict(c, choice)}
+        />
+      )}
+
+      <footer className="statusbar" aria-live="polite">
+        <span data-testid="row-count">
+          {cache.total === null
+            ? "…"
+            : `${total.toLocaleString()} listing${total === 1 ? "" : "s"}`}
+        </span>
+        <span>
+          {isRange(sel)
+            ? `${(rect.r1 - rect.r0 + 1).toLocaleString()} × ${rect.c1 - rect.c0 + 1} selected`
+            : activeCol && total > 0
+              ? `Row ${(sel.active.r + 1).toLocaleString()} · ${activeCol.label}`
+              : ""}
+        </span>
+        {activeRow &&
+          activeCol &&
+          activeRow.warnings?.some((w) => w.field === activeCol.warnField) && (
+            <span className="warn-text">
+              ⚠{" "}
+              {activeRow.warnings
+                .filter((w) => w.field === activeCol.warnField)
+                .map((w) => w.message)
+                .join("; ")}
+            </span>
+          )}
+        <span className="spacer" />
+        {busy && <span className="saving">{busy}</span>}
+        {pending.size > 0 && <span className="saving">Saving {pending.size}…</span>}
+        {marketplace !== "generic" && (
+          <span className="muted">Checking against {MARKETPLACE_LABEL[marketplace]} rules</span>
+        )}
+      </footer>
+
+      {bulkOpen && (
+        <BulkDialog
+          selectedIds={isRange(sel) ? selectedIds() : null}
+          filter={filterArgs}
+          total={total}
+          onClose={() => setBulkOpen(false)}
+          onApplied={(changeSetId, label) => {
+            pushUndo(changeSetId, label);
+            refreshAll();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The in-cell editor: Enter/Tab save and move, Esc cancels, Alt+Enter adds a line in long text. */
+function CellEditor(props: {
+  initial: string;
+  multiline: boolean;
+  label: string;
+  style: React.CSSProperties;
+  limit?: number;
+  onCommit: (text: string, key: "Enter" | "Tab" | "none", shift: boolean) => void;
+  onCancel: () => void;
+}) {
+  const [text, setText] = useState(props.initial);
+  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  const done = useRef(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    const n = el.value.length;
+    el.setSelectionRange(n, n);
+  }, []);
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    e.stopPropagation();
+    if (e.key === "Escape") {
+      e.preventDefault();
+      done.current = true;
+      props.onCancel();
+    } else if (e.key === "Enter" && !(props.multiline && e.altKey)) {
+      e.preventDefault();
+      done.current = true;
+      props.onCommit(text, "Enter", e.shiftKey);
+    } else if (e.key === "Tab") {
+      e.preventDefault();
+      done.current = true;
+      props.onCommit(text, "Tab", e.shiftKey);
+    }
+  };
+  const common = {
+    ref,
+    className: "cell-editor-input",
+    value: text,
+    "aria-label": props.label,
+    onKeyDown,
+    onBlur: () => {
+      if (!done.current) {
+        done.current = true;
+        props.onCommit(text, "none", false);
+      }
+    },
+  };
+  return (
+    <div className="cell-editor" style={props.style}>
+      {props.multiline ? (
+        <textarea {...common} rows={4} onChange={(e) => setText(e.target.value)} />
+      ) : (
+        <input {...common} onChange={(e) => setText(e.target.value)} />
+      )}
+      {props.limit && (
+        <span className={`counter${text.length > props.limit ? " over" : ""}`} aria-live="polite">
+          {text.length}/{props.limit}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export { ALL_COLUMNS };

@@ -1,0 +1,83 @@
+import { useEffect, useState } from "react";
+import { api, type Outputs } from "../api/client";
+import { useApp } from "../app-context";
+import { errorMessage } from "../lib/save-logic";
+
+type Item = Outputs["changeSets"]["list"]["items"][number];
+
+/** Recent change sets (changeSets.list) with undo/redo for any of them. */
+export function HistoryPanel(props: {
+  tick: number;
+  onClose: () => void;
+  onChanged: (id: string) => void;
+}) {
+  const app = useApp();
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refetch when the grid saves something
+  useEffect(() => {
+    let alive = true;
+    api.changeSets.list
+      .query({ limit: 50 })
+      .then((r) => alive && setItems(r.items))
+      .catch((err) => app.toast("error", errorMessage(err)));
+    return () => {
+      alive = false;
+    };
+  }, [props.tick, reload]);
+  const act = async (it: Item) => {
+    setBusy(it.id);
+    try {
+      if (it.status === "applied") await api.changeSets.undo.mutate({ id: it.id });
+      else await api.changeSets.redo.mutate({ id: it.id });
+      props.onChanged(it.id);
+      setReload((n) => n + 1);
+    } catch (err) {
+      app.toast("error", errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <aside className="side-panel" aria-label="Change history" data-testid="history">
+      <div className="side-head">
+        <h2>Change history</h2>
+        <button
+          type="button"
+          className="btn ghost icon"
+          aria-label="Close history"
+          onClick={props.onClose}
+        >
+          ×
+        </button>
+      </div>
+      {!items ? (
+        <p className="muted pad">Loading…</p>
+      ) : items.length === 0 ? (
+        <p className="muted pad">No changes yet.</p>
+      ) : (
+        <ol className="history">
+          {items.map((it) => (
+            <li key={it.id} className={it.status === "undone" ? "undone" : ""}>
+              <div className="h-summary">{it.summary || it.kind}</div>
+              <div className="h-meta">
+                <span className="tag">{it.kind}</span> {it.rowCount} row
+                {it.rowCount === 1 ? "" : "s"} · {new Date(it.createdAt).toLocaleString()}
+                {it.status === "undone" && <span className="tag muted-tag">undone</span>}
+              </div>
+              <button
+                type="button"
+                className="btn small"
+                disabled={busy === it.id}
+                onClick={() => void act(it)}
+              >
+                {it.status === "applied" ? "Undo" : "Redo"}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
+  );
+}
