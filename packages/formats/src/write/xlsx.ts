@@ -25,11 +25,16 @@ export interface XlsxWriteOptions {
   guard?: boolean;
 }
 
+interface Waitable extends NodeJS.EventEmitter {
+  writableNeedDrain?: boolean;
+  writableLength?: number;
+}
+
 interface DataValidationsLike {
   add(address: string, validation: ExcelJS.DataValidation): void;
 }
 
-const HIGH_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 256 * 1024;
 
 function cellRange(range: string): string[] {
   const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
@@ -46,7 +51,7 @@ function cellRange(range: string): string[] {
  * producer waits while the consumer has not read the output, so memory stays flat.
  */
 export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {}): Readable {
-  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  const out = new PassThrough({ highWaterMark: 64 * 1024 });
   const guard = options.guard !== false;
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
@@ -54,11 +59,17 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
     useSharedStrings: false,
   });
   const cell = (v: XlsxCell) => (typeof v === "string" ? (guard ? guardFormula(v) : v) : v);
-  const pace = async () => {
+  // exceljs writes each sheet into a buffer that pushes 64 KiB blocks into the zip without
+  // waiting; when nobody reads `out`, those blocks pile up in the zip's input stream. Waiting for
+  // that stream (and `out`) to drain every few hundred rows keeps memory flat.
+  const pace = async (ws: unknown) => {
     await new Promise((r) => setImmediate(r));
-    // The zip pipes into `out`; once its buffer is full the consumer is behind, so wait for it.
-    while ((out.writableNeedDrain || out.readableLength > HIGH_WATER) && !out.destroyed) {
-      await Promise.race([once(out, "drain"), once(out, "close")]);
+    const pipes = (ws as { stream?: { pipes?: unknown[] } }).stream?.pipes ?? [];
+    const targets = [...(pipes as Waitable[]), out as Waitable];
+    for (const t of targets) {
+      while ((t.writableNeedDrain || (t.writableLength ?? 0) > HIGH_WATER) && !out.destroyed) {
+        await Promise.race([once(t, "drain"), once(out, "close")]);
+      }
     }
   };
   (async () => {
@@ -89,7 +100,7 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
       let n = 0;
       for await (const values of spec.rows ?? []) {
         ws.addRow(values.map(cell)).commit();
-        if (++n % 500 === 0) await pace();
+        if (++n % 200 === 0) await pace(ws);
       }
       ws.commit();
     }
