@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { LocalStorage } from "@mbe/core";
 import { createDb, type DbHandle, seedDemo } from "@mbe/db";
 import { createQueues, type Queues } from "@mbe/jobs";
 import { type LocalService, startRedis } from "@mbe/local-services";
@@ -78,6 +79,8 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     }),
     hooks: {},
     readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
+    storage: new LocalStorage(path.join(config.DATA_DIR, "files")),
+    queues,
     version,
   };
 

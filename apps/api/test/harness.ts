@@ -1,4 +1,9 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LocalStorage } from "@mbe/core";
 import { createDb, type DbHandle } from "@mbe/db";
+import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
@@ -21,6 +26,8 @@ export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, s
   const redis = new Redis(inject("redisUrl"), { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   await redis.connect();
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
+  const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  const queues = createQueues(bullRedis, prefix);
   const config = ApiConfig.parse({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, ...overrides });
   const deps: AppDeps = {
     config,
@@ -36,6 +43,8 @@ export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, s
     }),
     hooks: {},
     readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
+    storage: new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
+    queues,
     version: "test",
   };
   const app = createApp(deps);
@@ -45,6 +54,8 @@ export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, s
     db,
     redis,
     async close() {
+      await queues.close();
+      bullRedis.disconnect();
       redis.disconnect();
       await db.close();
     },

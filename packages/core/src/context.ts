@@ -1,4 +1,6 @@
 import type { Db, DbOrTx } from "@mbe/db";
+import type { Queues } from "@mbe/jobs";
+import type { Storage } from "./storage/storage";
 import { CoreError } from "./errors";
 
 export type Scope = "read" | "write";
@@ -48,6 +50,10 @@ export interface CoreContext {
   log: Logger;
   auth: AuthConfig;
   hooks: CoreHooks;
+  /** Uploads, page images and export files. */
+  storage: Storage;
+  /** Background queues; absent where no Redis is configured (verbs needing them refuse). */
+  queues?: Queues;
 }
 
 export const defaultAuthConfig = (jwtSecret: string): AuthConfig => ({

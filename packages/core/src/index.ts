@@ -33,3 +33,5 @@ export * from "./templates/crud";
 export * from "./templates/schema";
 export * from "./bulk-edits/run";
 export * from "./bulk-edits/schema";
+export * from "./storage/local";
+export * from "./storage/storage";

@@ -1,4 +1,5 @@
-import type { CoreHooks, Logger } from "@mbe/core";
+import type { CoreHooks, Logger, Storage } from "@mbe/core";
+import type { Queues } from "@mbe/jobs";
 import type { Db } from "@mbe/db";
 import type { MiddlewareHandler } from "hono";
 import type { ApiConfig } from "../config";
@@ -19,6 +20,8 @@ export interface AppDeps {
   rateLimits: RateLimits;
   hooks: CoreHooks;
   readiness: ReadinessCheck[];
+  storage: Storage;
+  queues?: Queues;
   version: string;
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;

@@ -66,6 +66,8 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     log: c.get("log"),
     auth: { ...authConfig(deps) },
     hooks: deps.hooks,
+    storage: deps.storage,
+    queues: deps.queues,
   };
 }
 
