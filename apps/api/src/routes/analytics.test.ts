@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createTestApi, signUp, type TestApi } from "../../test/harness";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi({ RATE_LIMIT_PER_MINUTE: "100000" });
+});
+afterAll(() => api.close());
+
+interface Overview {
+  totals: { listings: number; inventoryValue: number; minPrice: number | null; maxPrice: number | null };
+  byStatus: { status: string; count: number }[];
+  byCategory: { category: string; count: number }[];
+  validity: { marketplace: string; valid: number; invalid: number }[];
+  priceHistogram: { from: number; to: number; count: number }[];
+  changesOverTime: { day: string; changeSets: number; rows: number }[];
+}
+
+describe("GET /v1/analytics/overview", () => {
+  it("counts only the caller's listings, by status, category, validity and price", async () => {
+    const s = await signUp(api);
+    const other = await signUp(api);
+    await call(api, "POST", "/v1/listings/bulk", {
+      token: other.accessToken,
+      body: { rows: Array.from({ length: 5 }, (_, i) => ({ title: `Other ${i}`, price: 1000, sku: `O${i}` })) },
+    });
+    const rows = [
+      { title: "A".repeat(90), price: 10, status: "active", category: "Tools", condition: "New", quantity: 2, sku: "a" },
+      { title: "Short", price: 20.5, status: "active", category: "Tools", condition: "Broken", sku: "b" },
+      { title: "Third", price: 100, status: "draft", category: "9355", condition: "Used - Good", sku: "c" },
+    ];
+    const bulk = await call(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows } });
+    expect(bulk.status).toBe(200);
+    const r = await call<Overview>(api, "GET", "/v1/analytics/overview?days=7&buckets=5", { token: s.accessToken });
+    expect(r.status).toBe(200);
+    const o = r.body;
+    expect(o.totals.listings).toBe(3);
+    expect(o.totals.inventoryValue).toBe(10 * 2 + 20.5 + 100);
+    expect(o.totals.minPrice).toBe(10);
+    expect(o.totals.maxPrice).toBe(100);
+    expect(Object.fromEntries(o.byStatus.map((x) => [x.status, x.count]))).toEqual({ active: 2, draft: 1 });
+    expect(o.byCategory[0]).toEqual({ category: "Tools", count: 2 });
+    const v = Object.fromEntries(o.validity.map((x) => [x.marketplace, x.invalid]));
+    // Facebook: "Short" has cents and a non-Facebook condition; the long title is fine (<150).
+    expect(v.facebook).toBe(1);
+    // eBay: the 90-character title is too long; only "Third" has a numeric category id.
+    expect(v.ebay).toBe(2);
+    expect(v.generic).toBe(0);
+    expect(o.priceHistogram).toHaveLength(5);
+    expect(o.priceHistogram.reduce((a, b) => a + b.count, 0)).toBe(3);
+    expect(o.priceHistogram[0]?.count).toBe(2);
+    expect(o.priceHistogram[4]?.count).toBe(1);
+    expect(o.changesOverTime).toHaveLength(7);
+    expect(o.changesOverTime.at(-1)).toMatchObject({ changeSets: 1, rows: 3 });
+  });
+
+  it("gives an empty catalog zeros, and refuses bad input and anonymous callers", async () => {
+    const s = await signUp(api);
+    const r = await call<Overview>(api, "GET", "/v1/analytics/overview", { token: s.accessToken });
+    expect(r.status).toBe(200);
+    expect(r.body.totals.listings).toBe(0);
+    expect(r.body.priceHistogram).toEqual([]);
+    expect((await call(api, "GET", "/v1/analytics/overview?days=9999", { token: s.accessToken })).status).toBe(400);
+    expect((await call(api, "GET", "/v1/analytics/overview")).status).toBe(401);
+  });
+});
