@@ -34,7 +34,8 @@ interface DataValidationsLike {
   add(address: string, validation: ExcelJS.DataValidation): void;
 }
 
-const HIGH_WATER = 256 * 1024;
+const HIGH_WATER = 1024 * 1024;
+const PACE_ROWS = 500;
 
 function cellRange(range: string): string[] {
   const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
@@ -61,12 +62,12 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
   const cell = (v: XlsxCell) => (typeof v === "string" ? (guard ? guardFormula(v) : v) : v);
   // exceljs writes each sheet into a buffer that pushes 64 KiB blocks into the zip without
   // waiting; when nobody reads `out`, those blocks pile up in the zip's input stream. Waiting for
-  // that stream (and `out`) to drain every few hundred rows keeps memory flat.
+  // that stream (and `out`) to drain every 500 rows keeps memory flat.
   const pace = async (ws: unknown) => {
+    // Yielding lets the zip's deflate and the consumer run, so the drain checks see real levels.
     await new Promise((r) => setImmediate(r));
-    const pipes = (ws as { stream?: { pipes?: unknown[] } }).stream?.pipes ?? [];
-    const targets = [...(pipes as Waitable[]), out as Waitable];
-    for (const t of targets) {
+    const pipes = ((ws as { stream?: { pipes?: unknown[] } }).stream?.pipes ?? []) as Waitable[];
+    for (const t of [...pipes, out as Waitable]) {
       while ((t.writableNeedDrain || (t.writableLength ?? 0) > HIGH_WATER) && !out.destroyed) {
         await Promise.race([once(t, "drain"), once(out, "close")]);
       }
@@ -100,7 +101,7 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
       let n = 0;
       for await (const values of spec.rows ?? []) {
         ws.addRow(values.map(cell)).commit();
-        if (++n % 200 === 0) await pace(ws);
+        if (++n % PACE_ROWS === 0) await pace(ws);
       }
       ws.commit();
     }
