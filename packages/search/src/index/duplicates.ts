@@ -4,7 +4,7 @@ import { hash32 } from "../local/hash";
 export interface DuplicateOptions {
   /** Cosine similarity at or above which two listings are duplicates. */
   threshold: number;
-  /** Random-hyperplane bands (more = better recall, more work). Default 24. */
+  /** Random-hyperplane bands (more = better recall, more work). Default 16. */
   bands?: number;
 }
 
@@ -55,7 +55,7 @@ interface Plane {
   sign: Float32Array;
 }
 
-const PLANE_NONZERO = 32;
+const PLANE_NONZERO = 16;
 
 /** Deterministic planes (no Math.random: the same catalogue always gives the same groups). */
 function sparsePlanes(count: number, dims: number): Plane[] {
@@ -76,11 +76,11 @@ function sparsePlanes(count: number, dims: number): Plane[] {
 
 // Bits of each band's key, used level by level: a bucket is split further only while it is big,
 // so crowds of similar (not duplicate) listings do not turn into quadratic work.
-const LEVELS = [12, 8, 8];
+const LEVELS = [12, 6, 6, 6];
 const BITS = LEVELS.reduce((a, b) => a + b, 0);
 
 const SMALL = 400;
-const FULL_PAIRS_BUCKET = 64;
+const FULL_PAIRS_BUCKET = 16;
 
 /**
  * Groups near-duplicate vectors (single link: a chain of pairs at or above the threshold).
@@ -103,7 +103,7 @@ export function findDuplicateGroups(vectors: Float32Array[], opts: DuplicateOpti
     }
   } else {
     const dims = vs[0]?.length ?? 0;
-    const bands = opts.bands ?? 24;
+    const bands = opts.bands ?? 16;
     const planes = sparsePlanes(bands * BITS, dims);
     const keys = new Uint32Array(n * bands);
     for (let i = 0; i < n; i++) {

@@ -615,17 +615,24 @@ export class SearchIndex {
       hits = (await run(k + extra, undefined)).hits;
     } else {
       // Chroma's metadata filter costs time per matching record, which is slow for broad filters
-      // on big catalogues; over-fetching and filtering here is exact whenever at least k of the
-      // over-fetched hits pass (they are then the true top k). Otherwise the filter is selective
-      // and Chroma's filtered query is cheap.
-      const n = Math.min(Math.max(k * 10, 100), 1000);
-      const first = await run(n + extra, undefined);
-      const passing = first.hits.filter((h) => matches(h.meta, filters));
-      if (passing.length >= k || first.returned < n + extra) hits = passing;
-      else
+      // on big catalogues. Over-fetching and filtering here is exact whenever at least k of the
+      // over-fetched hits pass (they are then the true top k), so try that first, wider once;
+      // only a very selective filter falls through to Chroma's filtered query, which is then cheap.
+      hits = [];
+      let done = false;
+      for (const n of [Math.max(k * 10, 100), 1000]) {
+        const res = await run(n + extra, undefined);
+        hits = res.hits.filter((h) => matches(h.meta, filters));
+        if (hits.length >= k || res.returned < n + extra) {
+          done = true;
+          break;
+        }
+      }
+      if (!done) {
         hits = (await run(k + extra, whereOf(filters))).hits.filter((h) =>
           matches(h.meta, filters),
         );
+      }
     }
     return hits
       .filter((h) => minScore === undefined || h.score >= minScore)

@@ -1,0 +1,405 @@
+/**
+ * Listing search at 100k: embed + index 100k generated listings of one seller with the local
+ * embedder into a Chroma child server, then query latency, beside PostgreSQL 15 pg_trgm on the
+ * same rows in the same run (load + GIN index, word-similarity query). Also recall@5 of both on the
+ * hand-labelled fixture (197 listings, 36 queries).
+ * Targets: index < 60 s, query p95 < 30 ms.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { startChroma } from "../packages/local-services/src/index";
+import {
+  chromaCliPath,
+  LocalEmbedder,
+  type SearchDocument,
+  SearchIndex,
+  toSearchDocument,
+} from "../packages/search/src/index";
+import { memoryActiveStore } from "../packages/search/test/testing";
+
+const N = Number(process.env.BENCH_SEARCH_ROWS ?? 100_000);
+const BATCH = 2000;
+const QUERIES = 300;
+const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+// ---------- data ----------
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KINDS: Array<[category: string, brands: string[], items: string[], attrs: string[]]> = [
+  [
+    "Electronics > Cell Phones",
+    ["Apple", "Samsung", "Google", "Motorola", "OnePlus"],
+    ["iPhone 13", "iPhone 14 Pro", "Galaxy S22", "Pixel 7", "Moto G Power", "smartphone"],
+    ["64GB", "128GB", "256GB", "unlocked", "Verizon", "black", "blue"],
+  ],
+  [
+    "Electronics > Computers",
+    ["Apple", "Dell", "Lenovo", "HP", "ASUS"],
+    [
+      "MacBook Air",
+      "XPS 13 laptop",
+      "ThinkPad notebook",
+      "Chromebook",
+      "gaming laptop",
+      "desktop PC",
+    ],
+    ["16GB RAM", "512GB SSD", "i7", "M1", "RTX 3060", "touchscreen"],
+  ],
+  [
+    "Electronics > TVs",
+    ["Samsung", "LG", "Sony", "TCL", "Vizio"],
+    ["4K smart TV", "OLED television", "LED TV", "Roku TV"],
+    ["55 inch", "65 inch", "43 inch", "70 inch", "HDR", "wall mount"],
+  ],
+  [
+    "Electronics > Video Games",
+    ["Sony", "Microsoft", "Nintendo", "Valve"],
+    ["PlayStation 5", "PS4 Slim", "Xbox Series X", "Switch OLED", "Steam Deck", "controller"],
+    ["1TB", "bundle", "two controllers", "disc edition", "with games"],
+  ],
+  [
+    "Home & Garden > Solar",
+    ["Renogy", "Battle Born", "Ampere Time", "Victron", "EcoFlow"],
+    [
+      "deep cycle AGM battery",
+      "LiFePO4 lithium battery",
+      "solar panel",
+      "MPPT charge controller",
+      "pure sine inverter",
+      "power station",
+    ],
+    ["12V", "100Ah", "200Ah", "200W", "3000W", "marine", "RV"],
+  ],
+  [
+    "Home & Garden > Furniture",
+    ["IKEA", "Ashley", "West Elm", "Wayfair", "Pottery Barn"],
+    [
+      "sofa",
+      "sectional couch",
+      "loveseat",
+      "dining table",
+      "office chair",
+      "dresser",
+      "bookcase",
+      "queen bed frame",
+      "coffee table",
+    ],
+    ["grey", "leather", "oak", "velvet", "3 seat", "with chairs", "mid century"],
+  ],
+  [
+    "Home & Garden > Appliances",
+    ["Samsung", "LG", "Whirlpool", "GE", "Dyson", "Ninja"],
+    [
+      "refrigerator",
+      "washer and dryer",
+      "microwave",
+      "air fryer",
+      "cordless vacuum",
+      "dishwasher",
+      "window AC",
+    ],
+    ["stainless", "front load", "5.5 qt", "8000 BTU", "like new"],
+  ],
+  [
+    "Sporting Goods > Bicycles",
+    ["Trek", "Specialized", "Giant", "Schwinn", "Rad Power"],
+    ["mountain bike", "road bike", "electric bike", "cruiser bike", "kids bike", "BMX"],
+    ["29er", "56cm", "hydraulic brakes", "7 speed", "large frame"],
+  ],
+  [
+    "Home & Garden > Tools",
+    ["DeWalt", "Milwaukee", "Makita", "Ryobi", "Craftsman"],
+    [
+      "cordless drill",
+      "impact driver kit",
+      "miter saw",
+      "circular saw",
+      "tool set",
+      "lawn mower",
+      "pressure washer",
+    ],
+    ["20V", "18V", "brushless", "two batteries", "tool only"],
+  ],
+  [
+    "Clothing > Shoes",
+    ["Nike", "Adidas", "New Balance", "Vans", "Converse"],
+    ["running shoes", "sneakers", "basketball shoes", "boots"],
+    ["size 9", "size 10", "size 11", "white", "black"],
+  ],
+];
+const CONDITIONS = ["New", "Used - Like New", "Used - Good", "Used - Fair"];
+const STATUSES = ["active", "active", "active", "draft", "archived"];
+const FILLER = [
+  "Smoke free home.",
+  "Pickup downtown.",
+  "Works perfectly.",
+  "Minor scratches.",
+  "Original box included.",
+  "Price firm.",
+  "Can ship.",
+  "Barely used.",
+];
+
+function pick<T>(r: () => number, xs: T[]): T {
+  return xs[Math.floor(r() * xs.length)] as T;
+}
+
+interface Row {
+  id: string;
+  title: string;
+  category: string;
+  condition: string;
+  description: string;
+  status: string;
+  price: number;
+  sku: string;
+}
+
+function generate(n: number): Row[] {
+  const r = rng(42);
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const [category, brands, items, attrs] = pick(r, KINDS);
+    const title = `${pick(r, brands)} ${pick(r, items)} ${pick(r, attrs)} ${pick(r, attrs)}`;
+    rows.push({
+      id: randomUUID(),
+      title,
+      category,
+      condition: pick(r, CONDITIONS),
+      description: `${title}. ${pick(r, FILLER)} ${pick(r, FILLER)} Item ${i}.`,
+      status: pick(r, STATUSES),
+      price: Math.round(10 + r() * 2000),
+      sku: `SKU-${i.toString(36).toUpperCase()}`,
+    });
+  }
+  return rows;
+}
+
+const NATURAL = [
+  "12v deep cycle battery",
+  "cheap couch",
+  "gaming console",
+  "phone with 128gb",
+  "lithium battery for rv",
+  "solar panel",
+  "laptop for college",
+  "macbook",
+  "big screen tv",
+  "bycicle",
+  "electric bike",
+  "washer dryer",
+  "fridge",
+  "cordless drill",
+  "lawnmower",
+  "office chair",
+  "sectional sofa",
+  "android phone",
+  "air fryer",
+  "playstation 5",
+  "running shoes size 10",
+  "dining table with chairs",
+  "pressure washer",
+  "oled tv 65 inch",
+];
+
+// ---------- helpers ----------
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+const f1 = (x: number) => x.toFixed(1);
+function line(label: string, ours: number, ref: number, unit: string) {
+  console.log(
+    `${label.padEnd(34)} ours ${f1(ours).padStart(9)} ${unit}   pg_trgm ${f1(ref).padStart(9)} ${unit}   ratio ${(ours / ref).toFixed(2)}`,
+  );
+}
+
+async function timeQueries(run: (q: string) => Promise<unknown>): Promise<number[]> {
+  const r = rng(7);
+  for (let i = 0; i < 20; i++) await run(pick(r, NATURAL)); // warm-up
+  const lat: number[] = [];
+  for (let i = 0; i < QUERIES; i++) {
+    const q = pick(r, NATURAL);
+    const t = performance.now();
+    await run(q);
+    lat.push(performance.now() - t);
+  }
+  return lat;
+}
+
+// ---------- main ----------
+
+async function main() {
+  const rows = generate(N);
+  const owner = randomUUID();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mbe-bench-chroma-"));
+  const chroma = await startChroma(dir, chromaCliPath());
+  const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+  const dbName = `mbe_bench_search_${process.pid}`;
+  let sql: postgres.Sql | undefined;
+  const cleanup = async () => {
+    await sql?.end({ timeout: 1 });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName}`).catch(() => {});
+    await admin.end({ timeout: 1 });
+    await chroma.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("SIGINT", () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+  try {
+    const embedder = new LocalEmbedder();
+    const index = new SearchIndex({
+      chromaUrl: chroma.url,
+      embedder,
+      store: memoryActiveStore(),
+      timeoutMs: 60_000,
+    });
+    console.log(
+      `search-index: ${N} listings, one seller, local embedder ${embedder.id}, ${os.cpus().length} cores`,
+    );
+
+    // Embed alone, to separate our CPU from Chroma's.
+    const texts = rows.slice(0, 20_000).map((r) => toSearchDocument(r).text);
+    let t = performance.now();
+    await embedder.embed(texts);
+    const embedPerSec = texts.length / ((performance.now() - t) / 1000);
+
+    // Index: two batches in flight so embedding overlaps Chroma's ingestion.
+    const docs: SearchDocument[] = rows.map(toSearchDocument);
+    t = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < docs.length) {
+        const start = next;
+        next += BATCH;
+        await index.upsert(owner, docs.slice(start, start + BATCH));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const indexMs = performance.now() - t;
+    const count = await index.count(owner);
+
+    // PostgreSQL pg_trgm reference on the same rows.
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName}`);
+    await admin.unsafe(`CREATE DATABASE ${dbName}`);
+    const url = new URL(PG_ADMIN);
+    url.pathname = `/${dbName}`;
+    sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`;
+    await sql`CREATE TABLE listings (id uuid PRIMARY KEY, owner_id uuid NOT NULL, title text NOT NULL,
+      category text, condition text, description text, status text, price numeric(12,2), sku text)`;
+    t = performance.now();
+    for (let i = 0; i < rows.length; i += 5000) {
+      const chunk = rows.slice(i, i + 5000).map((r) => ({
+        id: r.id,
+        owner_id: owner,
+        title: r.title,
+        category: r.category,
+        condition: r.condition,
+        description: r.description,
+        status: r.status,
+        price: r.price,
+        sku: r.sku,
+      }));
+      await sql`INSERT INTO listings ${sql(chunk)}`;
+    }
+    await sql`CREATE INDEX listings_title_trgm ON listings USING gin (title gin_trgm_ops)`;
+    await sql`ANALYZE listings`;
+    const pgLoadMs = performance.now() - t;
+
+    const ours = await timeQueries((q) => index.query(owner, q, { k: 10 }));
+    const oursActive = await timeQueries((q) =>
+      index.query(owner, q, { k: 10, filters: { status: "active" } }),
+    );
+    const oursCategory = await timeQueries((q) =>
+      index.query(owner, q, { k: 10, filters: { category: "Clothing > Shoes", priceMax: 100 } }),
+    );
+    const pgQuery = (
+      q: string,
+    ) => sql`SELECT id FROM listings WHERE owner_id = ${owner} AND ${q} <% title
+      ORDER BY word_similarity(${q}, title) DESC LIMIT 10`;
+    const pg = await timeQueries(pgQuery);
+    const pgActive = await timeQueries(
+      (q) => sql`SELECT id FROM listings WHERE owner_id = ${owner}
+      AND status = 'active' AND ${q} <% title ORDER BY word_similarity(${q}, title) DESC LIMIT 10`,
+    );
+    const firstId = rows[0]?.id ?? "";
+    const similar = await timeQueries(() => index.similar(owner, firstId, { k: 10 }));
+    t = performance.now();
+    const dups = await index.duplicates(owner, { threshold: 0.99 });
+    const dupMs = performance.now() - t;
+    // The live-edit path: one listing changed in the editor.
+    let edit = 0;
+    const single = await timeQueries(() => {
+      const row = rows[edit++ % rows.length] as Row;
+      return index.upsert(owner, [toSearchDocument({ ...row, title: `${row.title} (edited)` })]);
+    });
+    t = performance.now();
+    await index.remove(
+      owner,
+      rows.slice(-1000).map((r) => r.id),
+    );
+    const removeMs = performance.now() - t;
+
+    console.log(`indexed ${count} vectors; embedding alone ${Math.round(embedPerSec)} listings/s`);
+    line(`index ${N} (target < 60000 ms)`, indexMs, pgLoadMs, "ms");
+    line("query p50", pct(ours, 50), pct(pg, 50), "ms");
+    line("query p95 (target < 30 ms)", pct(ours, 95), pct(pg, 95), "ms");
+    line("query p95, status=active", pct(oursActive, 95), pct(pgActive, 95), "ms");
+    console.log(`${"query p95, category+price (ours)".padEnd(34)} ${f1(pct(oursCategory, 95))} ms`);
+    console.log(`${"similar() p95 (ours)".padEnd(34)} ${f1(pct(similar, 95))} ms`);
+    console.log(
+      `${`duplicates() over ${N} (ours)`.padEnd(34)} ${f1(dupMs)} ms, ${dups.length} groups at 0.99`,
+    );
+    console.log(`${"single-listing upsert p95 (ours)".padEnd(34)} ${f1(pct(single, 95))} ms`);
+    console.log(`${"remove 1000 ids (ours)".padEnd(34)} ${f1(removeMs)} ms`);
+
+    // Quality on the labelled fixture, same two engines.
+    const fixture = JSON.parse(
+      readFileSync("packages/search/test/fixtures/listings.json", "utf8"),
+    ) as Row[];
+    const labelled = JSON.parse(
+      readFileSync("packages/search/test/fixtures/queries.json", "utf8"),
+    ) as Array<{ query: string; expected: string[] }>;
+    const fxOwner = randomUUID();
+    await index.upsert(fxOwner, fixture.map(toSearchDocument));
+    await sql`CREATE TABLE fixture (id text PRIMARY KEY, title text)`;
+    await sql`INSERT INTO fixture ${sql(fixture.map((r) => ({ id: r.id, title: r.title })))}`;
+    let recallOurs = 0;
+    let recallPg = 0;
+    for (const q of labelled) {
+      const denom = Math.min(5, q.expected.length);
+      const a = (await index.query(fxOwner, q.query, { k: 5 })).map((h) => h.id);
+      const b = (
+        await sql`SELECT id FROM fixture WHERE ${q.query} <% title
+        ORDER BY word_similarity(${q.query}, title) DESC LIMIT 5`
+      ).map((r) => String(r.id));
+      recallOurs += a.filter((id) => q.expected.includes(id)).length / denom;
+      recallPg += b.filter((id) => q.expected.includes(id)).length / denom;
+    }
+    const ro = recallOurs / labelled.length;
+    const rp = recallPg / labelled.length;
+    console.log(
+      `${"recall@5 on fixture".padEnd(34)} ours ${ro.toFixed(3)}   pg_trgm ${rp.toFixed(3)}   ratio ${(ro / rp).toFixed(2)}`,
+    );
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
