@@ -15,7 +15,9 @@ export interface CanonicalListing {
   status?: "draft" | "active" | "archived";
 }
 
+/** Marketplace layouts the formats package reads and writes (`generic` = any table). */
 export const MARKETPLACES = ["facebook", "ebay", "shopify", "generic"] as const;
+/** One of {@link MARKETPLACES}. */
 export type Marketplace = (typeof MARKETPLACES)[number];
 
 /** A rule a listing breaks for one marketplace; shown as a warning, never a hard error. */

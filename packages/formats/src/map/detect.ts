@@ -32,6 +32,14 @@ export function detectMarketplace(
       reason: "eBay File Exchange Info line and Action column",
     };
   }
+  const keys = new Set(headers.map(ebayKey));
+  if (keys.has("action") && (keys.has("startprice") || keys.has("conditionid"))) {
+    return {
+      marketplace: "ebay",
+      confidence: 0.9,
+      reason: "Action, StartPrice/ConditionID columns",
+    };
+  }
   const shopifyKeys = new Set(headers.map(shopifyKeyForHeader).filter((k) => k !== null));
   if (
     shopifyKeys.has("handle") &&

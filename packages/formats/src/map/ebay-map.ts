@@ -8,7 +8,7 @@ import {
 import { EBAY_CONDITION_IDS } from "../marketplaces/rules";
 import type { RawRow } from "../read/csv";
 import type { MapOptions } from "./facebook-map";
-import type { ImportedListing } from "./problems";
+import type { ImportedListing, RowMapper } from "./problems";
 import { RowContext } from "./row-context";
 import { isHttpUrl, parsePrice } from "./text";
 
@@ -40,7 +40,7 @@ const KNOWN = new Set([
 ]);
 
 /** Maps eBay File Exchange rows; eBay-only values go to `marketplaceFields`. */
-export function createEbayMapper(headers: readonly string[], options: MapOptions = {}) {
+export function createEbayMapper(headers: readonly string[], options: MapOptions = {}): RowMapper {
   const keys = headers.map(ebayKey);
   const idx = new Map<string, number>();
   keys.forEach((k, i) => {

@@ -7,7 +7,7 @@ import {
 import { FACEBOOK_CONDITIONS } from "../marketplaces/rules";
 import type { RawRow } from "../read/csv";
 import { normalizeHeader } from "./fields";
-import type { ImportedListing } from "./problems";
+import type { ImportedListing, RowMapper } from "./problems";
 import { HeaderIndex, RowContext } from "./row-context";
 import { decodeHtmlEntities, parseBoolean, parsePrice } from "./text";
 
@@ -40,7 +40,10 @@ function decoded(
 }
 
 /** Maps rows of Facebook's bulk-upload layout to listings, reporting every cell Facebook rejects. */
-export function createFacebookMapper(headers: readonly string[], options: MapOptions = {}) {
+export function createFacebookMapper(
+  headers: readonly string[],
+  options: MapOptions = {},
+): RowMapper {
   const h = new HeaderIndex(headers, normalizeHeader);
   const col = (name: string) => h.header(normalizeHeader(name));
   const [TITLE, PRICE, CONDITION, DESCRIPTION, CATEGORY, SHIPPING] = FACEBOOK_TEMPLATE.headers.map(

@@ -1,12 +1,12 @@
 import type { CanonicalListing } from "../listing";
 import type { RawRow } from "../read/csv";
 import type { ColumnMapping } from "./fields";
-import type { ImportedListing } from "./problems";
+import type { ImportedListing, RowMapper } from "./problems";
 import { RowContext } from "./row-context";
 import { isHttpUrl, parseBoolean, parsePrice } from "./text";
 
 /** Maps rows of any table through a header → field mapping (see suggestMapping). */
-export function createGenericMapper(headers: readonly string[], mapping: ColumnMapping) {
+export function createGenericMapper(headers: readonly string[], mapping: ColumnMapping): RowMapper {
   const fieldCol = new Map<string, number>();
   headers.forEach((h, i) => {
     const f = mapping[h];

@@ -1,4 +1,5 @@
 import type { CanonicalListing } from "../listing";
+import type { RawRow } from "../read/csv";
 
 /** Codes of cell-level problems found while mapping rows to listings. */
 export const PROBLEM_CODES = [
@@ -60,3 +61,6 @@ export interface ImportedListing {
   /** True when no problem has severity `error`. */
   ok: boolean;
 }
+
+/** Maps one row of a one-row-per-listing layout (facebook, ebay, generic). */
+export type RowMapper = (row: RawRow) => ImportedListing;

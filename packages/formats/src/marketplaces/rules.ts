@@ -1,6 +1,7 @@
 import type { CanonicalListing, FieldWarning, Marketplace } from "../listing";
 import { FACEBOOK_CATEGORIES } from "./facebook";
 
+/** The only CONDITION values Facebook's bulk-upload template accepts. */
 export const FACEBOOK_CONDITIONS = [
   "New",
   "Used - Like New",
