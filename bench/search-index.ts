@@ -299,9 +299,10 @@ async function main() {
     await admin.unsafe(`CREATE DATABASE ${dbName}`);
     const url = new URL(PG_ADMIN);
     url.pathname = `/${dbName}`;
-    sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-    await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`;
-    await sql`CREATE TABLE listings (id uuid PRIMARY KEY, owner_id uuid NOT NULL, title text NOT NULL,
+    const db = postgres(url.toString(), { max: 2, onnotice: () => {} });
+    sql = db;
+    await db`CREATE EXTENSION IF NOT EXISTS pg_trgm`;
+    await db`CREATE TABLE listings (id uuid PRIMARY KEY, owner_id uuid NOT NULL, title text NOT NULL,
       category text, condition text, description text, status text, price numeric(12,2), sku text)`;
     t = performance.now();
     for (let i = 0; i < rows.length; i += 5000) {
@@ -316,10 +317,10 @@ async function main() {
         price: r.price,
         sku: r.sku,
       }));
-      await sql`INSERT INTO listings ${sql(chunk)}`;
+      await db`INSERT INTO listings ${db(chunk)}`;
     }
-    await sql`CREATE INDEX listings_title_trgm ON listings USING gin (title gin_trgm_ops)`;
-    await sql`ANALYZE listings`;
+    await db`CREATE INDEX listings_title_trgm ON listings USING gin (title gin_trgm_ops)`;
+    await db`ANALYZE listings`;
     const pgLoadMs = performance.now() - t;
 
     const ours = await timeQueries((q) => index.query(owner, q, { k: 10 }));
@@ -331,11 +332,11 @@ async function main() {
     );
     const pgQuery = (
       q: string,
-    ) => sql`SELECT id FROM listings WHERE owner_id = ${owner} AND ${q} <% title
+    ) => db`SELECT id FROM listings WHERE owner_id = ${owner} AND ${q} <% title
       ORDER BY word_similarity(${q}, title) DESC LIMIT 10`;
     const pg = await timeQueries(pgQuery);
     const pgActive = await timeQueries(
-      (q) => sql`SELECT id FROM listings WHERE owner_id = ${owner}
+      (q) => db`SELECT id FROM listings WHERE owner_id = ${owner}
       AND status = 'active' AND ${q} <% title ORDER BY word_similarity(${q}, title) DESC LIMIT 10`,
     );
     const firstId = rows[0]?.id ?? "";
@@ -378,15 +379,15 @@ async function main() {
     ) as Array<{ query: string; expected: string[] }>;
     const fxOwner = randomUUID();
     await index.upsert(fxOwner, fixture.map(toSearchDocument));
-    await sql`CREATE TABLE fixture (id text PRIMARY KEY, title text)`;
-    await sql`INSERT INTO fixture ${sql(fixture.map((r) => ({ id: r.id, title: r.title })))}`;
+    await db`CREATE TABLE fixture (id text PRIMARY KEY, title text)`;
+    await db`INSERT INTO fixture ${db(fixture.map((r) => ({ id: r.id, title: r.title })))}`;
     let recallOurs = 0;
     let recallPg = 0;
     for (const q of labelled) {
       const denom = Math.min(5, q.expected.length);
       const a = (await index.query(fxOwner, q.query, { k: 5 })).map((h) => h.id);
       const b = (
-        await sql`SELECT id FROM fixture WHERE ${q.query} <% title
+        await db`SELECT id FROM fixture WHERE ${q.query} <% title
         ORDER BY word_similarity(${q.query}, title) DESC LIMIT 5`
       ).map((r) => String(r.id));
       recallOurs += a.filter((id) => q.expected.includes(id)).length / denom;
