@@ -1,5 +1,3 @@
-import { auditLogs, users } from "@mbe/db";
-import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApi, type Seller, signUp, type TestApi } from "../../test/harness";
 
@@ -9,16 +7,31 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
+/** Raw SQL through the harness's own client (tests never reach for drizzle operators). */
+async function q<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  if (api.db.sql) return (await api.db.sql.unsafe(text, params as never[])) as unknown as T[];
+  if (api.db.pglite) return (await api.db.pglite.query<T>(text, params)).rows;
+  throw new Error("the test database handle exposes no raw client");
+}
+
 /** A fresh seller promoted to admin; the new role is in the token issued by signing in again. */
 async function admin(): Promise<Seller> {
   const s = await signUp(api, "admin");
-  await api.db.db.update(users).set({ role: "admin" }).where(eq(users.id, s.id));
-  const r = await call<{ accessToken: string; refreshToken: string }>(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } });
+  await q("update users set role = 'admin' where id = $1", [s.id]);
+  const r = await call<{ accessToken: string; refreshToken: string }>(
+    api,
+    "POST",
+    "/v1/auth/login",
+    { body: { email: s.email, password: s.password } },
+  );
   return { ...s, accessToken: r.body.accessToken, refreshToken: r.body.refreshToken };
 }
 
 const auditFor = (action: string, target: string) =>
-  api.db.db.select().from(auditLogs).where(and(eq(auditLogs.action, action), eq(auditLogs.resourceId, target)));
+  q<{ actor_id: string }>(
+    "select actor_id from audit_logs where action = $1 and resource_id = $2",
+    [action, target],
+  );
 
 describe("admin", () => {
   it("refuses sellers with 403 on every admin route", async () => {
@@ -39,59 +52,136 @@ describe("admin", () => {
   it("lists sellers with lockout state and listing counts", async () => {
     const a = await admin();
     const s = await signUp(api, "listed");
-    await call(api, "POST", "/v1/listings", { token: s.accessToken, body: { title: "One", price: 1 } });
-    const r = await call<{ total: number; items: { id: string; email: string; listingCount: number; locked: boolean; active: boolean }[] }>(api, "GET", `/v1/admin/users?q=${encodeURIComponent(s.email)}`, { token: a.accessToken });
+    await call(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "One", price: 1 },
+    });
+    const r = await call<{
+      total: number;
+      items: {
+        id: string;
+        email: string;
+        listingCount: number;
+        locked: boolean;
+        active: boolean;
+      }[];
+    }>(api, "GET", `/v1/admin/users?q=${encodeURIComponent(s.email)}`, { token: a.accessToken });
     expect(r.status).toBe(200);
     expect(r.body.total).toBe(1);
-    expect(r.body.items[0]).toMatchObject({ id: s.id, email: s.email, listingCount: 1, locked: false, active: true });
+    expect(r.body.items[0]).toMatchObject({
+      id: s.id,
+      email: s.email,
+      listingCount: 1,
+      locked: false,
+      active: true,
+    });
   });
 
   it("unlocks a locked account so the seller can sign in again, and audits it", async () => {
     const a = await admin();
     const s = await signUp(api, "locked");
-    await api.db.db.update(users).set({ lockedUntil: new Date(Date.now() + 3_600_000), failedLoginCount: 5 }).where(eq(users.id, s.id));
-    const before = await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } });
+    // Five wrong passwords lock the account; then even the right one is refused.
+    for (let i = 0; i < 5; i++)
+      await call(api, "POST", "/v1/auth/login", {
+        body: { email: s.email, password: "wrong-password-123" },
+      });
+    const before = await call(api, "POST", "/v1/auth/login", {
+      body: { email: s.email, password: s.password },
+    });
     expect(before.status).toBe(423);
-    const r = await call<{ unlocked: boolean }>(api, "POST", `/v1/admin/users/${s.id}/unlock`, { token: a.accessToken });
+    const r = await call<{ unlocked: boolean }>(api, "POST", `/v1/admin/users/${s.id}/unlock`, {
+      token: a.accessToken,
+    });
     expect(r.status).toBe(200);
-    const [row] = await api.db.db.select().from(users).where(eq(users.id, s.id));
-    expect(row?.lockedUntil).toBeNull();
-    expect(row?.failedLoginCount).toBe(0);
-    expect((await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } })).status).toBe(200);
+    const [row] = await q<{ locked_until: unknown; failed_login_count: number }>(
+      "select locked_until, failed_login_count from users where id = $1",
+      [s.id],
+    );
+    expect(row?.locked_until).toBeNull();
+    expect(row?.failed_login_count).toBe(0);
+    expect(
+      (
+        await call(api, "POST", "/v1/auth/login", {
+          body: { email: s.email, password: s.password },
+        })
+      ).status,
+    ).toBe(200);
     const audit = await auditFor("admin.user_unlock", s.id);
     expect(audit).toHaveLength(1);
-    expect(audit[0]?.actorId).toBe(a.id);
+    expect(audit[0]?.actor_id).toBe(a.id);
   });
 
   it("deactivates an account: every session's refresh fails and the access token stops working", async () => {
     const a = await admin();
     const s = await signUp(api, "deact");
-    const second = await call<{ refreshToken: string }>(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } });
-    const r = await call<{ active: boolean; revokedSessions: number }>(api, "POST", `/v1/admin/users/${s.id}/deactivate`, { token: a.accessToken });
+    const second = await call<{ refreshToken: string }>(api, "POST", "/v1/auth/login", {
+      body: { email: s.email, password: s.password },
+    });
+    const r = await call<{ active: boolean; revokedSessions: number }>(
+      api,
+      "POST",
+      `/v1/admin/users/${s.id}/deactivate`,
+      { token: a.accessToken },
+    );
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ active: false, revokedSessions: 2 });
     for (const rt of [s.refreshToken, second.body.refreshToken]) {
-      expect((await call(api, "POST", "/v1/auth/refresh", { body: { refreshToken: rt } })).status).toBe(401);
+      expect(
+        (await call(api, "POST", "/v1/auth/refresh", { body: { refreshToken: rt } })).status,
+      ).toBe(401);
     }
-    expect((await call(api, "GET", "/v1/listings", { token: s.accessToken })).status).toBe(403);
-    expect((await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } })).status).toBe(403);
+    // The session was revoked with the account, so the access token is refused too.
+    expect((await call(api, "GET", "/v1/listings", { token: s.accessToken })).status).toBe(401);
+    expect(
+      (
+        await call(api, "POST", "/v1/auth/login", {
+          body: { email: s.email, password: s.password },
+        })
+      ).status,
+    ).toBe(403);
     expect(await auditFor("admin.user_deactivate", s.id)).toHaveLength(1);
     // An admin cannot lock themselves out.
-    expect((await call(api, "POST", `/v1/admin/users/${a.id}/deactivate`, { token: a.accessToken })).status).toBe(400);
+    expect(
+      (await call(api, "POST", `/v1/admin/users/${a.id}/deactivate`, { token: a.accessToken }))
+        .status,
+    ).toBe(400);
     // Reactivation lets them sign in again.
-    expect((await call(api, "POST", `/v1/admin/users/${s.id}/reactivate`, { token: a.accessToken })).status).toBe(200);
-    expect((await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } })).status).toBe(200);
+    expect(
+      (await call(api, "POST", `/v1/admin/users/${s.id}/reactivate`, { token: a.accessToken }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(api, "POST", "/v1/auth/login", {
+          body: { email: s.email, password: s.password },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("answers 404 for an unknown user and 400 for a malformed id", async () => {
     const a = await admin();
-    expect((await call(api, "POST", "/v1/admin/users/00000000-0000-4000-8000-000000000000/unlock", { token: a.accessToken })).status).toBe(404);
-    expect((await call(api, "POST", "/v1/admin/users/not-a-uuid/unlock", { token: a.accessToken })).status).toBe(400);
+    expect(
+      (
+        await call(api, "POST", "/v1/admin/users/00000000-0000-4000-8000-000000000000/unlock", {
+          token: a.accessToken,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(api, "POST", "/v1/admin/users/not-a-uuid/unlock", { token: a.accessToken }))
+        .status,
+    ).toBe(400);
   });
 
   it("reports system stats", async () => {
     const a = await admin();
-    const r = await call<{ users: { total: number; admins: number }; listings: { total: number } }>(api, "GET", "/v1/admin/stats", { token: a.accessToken });
+    const r = await call<{ users: { total: number; admins: number }; listings: { total: number } }>(
+      api,
+      "GET",
+      "/v1/admin/stats",
+      { token: a.accessToken },
+    );
     expect(r.status).toBe(200);
     expect(r.body.users.total).toBeGreaterThanOrEqual(1);
     expect(r.body.users.admins).toBeGreaterThanOrEqual(1);

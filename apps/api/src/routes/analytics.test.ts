@@ -8,7 +8,12 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 interface Overview {
-  totals: { listings: number; inventoryValue: number; minPrice: number | null; maxPrice: number | null };
+  totals: {
+    listings: number;
+    inventoryValue: number;
+    minPrice: number | null;
+    maxPrice: number | null;
+  };
   byStatus: { status: string; count: number }[];
   byCategory: { category: string; count: number }[];
   validity: { marketplace: string; valid: number; invalid: number }[];
@@ -22,23 +27,59 @@ describe("GET /v1/analytics/overview", () => {
     const other = await signUp(api);
     await call(api, "POST", "/v1/listings/bulk", {
       token: other.accessToken,
-      body: { rows: Array.from({ length: 5 }, (_, i) => ({ title: `Other ${i}`, price: 1000, sku: `O${i}` })) },
+      body: {
+        rows: Array.from({ length: 5 }, (_, i) => ({
+          title: `Other ${i}`,
+          price: 1000,
+          sku: `O${i}`,
+        })),
+      },
     });
     const rows = [
-      { title: "A".repeat(90), price: 10, status: "active", category: "Tools", condition: "New", quantity: 2, sku: "a" },
-      { title: "Short", price: 20.5, status: "active", category: "Tools", condition: "Broken", sku: "b" },
-      { title: "Third", price: 100, status: "draft", category: "9355", condition: "Used - Good", sku: "c" },
+      {
+        title: "A".repeat(90),
+        price: 10,
+        status: "active",
+        category: "Tools",
+        condition: "New",
+        quantity: 2,
+        sku: "a",
+      },
+      {
+        title: "Short",
+        price: 20.5,
+        status: "active",
+        category: "Tools",
+        condition: "Broken",
+        sku: "b",
+      },
+      {
+        title: "Third",
+        price: 100,
+        status: "draft",
+        category: "9355",
+        condition: "Used - Good",
+        sku: "c",
+      },
     ];
-    const bulk = await call(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows } });
+    const bulk = await call(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows },
+    });
     expect(bulk.status).toBe(200);
-    const r = await call<Overview>(api, "GET", "/v1/analytics/overview?days=7&buckets=5", { token: s.accessToken });
+    const r = await call<Overview>(api, "GET", "/v1/analytics/overview?days=7&buckets=5", {
+      token: s.accessToken,
+    });
     expect(r.status).toBe(200);
     const o = r.body;
     expect(o.totals.listings).toBe(3);
     expect(o.totals.inventoryValue).toBe(10 * 2 + 20.5 + 100);
     expect(o.totals.minPrice).toBe(10);
     expect(o.totals.maxPrice).toBe(100);
-    expect(Object.fromEntries(o.byStatus.map((x) => [x.status, x.count]))).toEqual({ active: 2, draft: 1 });
+    expect(Object.fromEntries(o.byStatus.map((x) => [x.status, x.count]))).toEqual({
+      active: 2,
+      draft: 1,
+    });
     expect(o.byCategory[0]).toEqual({ category: "Tools", count: 2 });
     const v = Object.fromEntries(o.validity.map((x) => [x.marketplace, x.invalid]));
     // Facebook: "Short" has cents and a non-Facebook condition; the long title is fine (<150).
@@ -60,7 +101,9 @@ describe("GET /v1/analytics/overview", () => {
     expect(r.status).toBe(200);
     expect(r.body.totals.listings).toBe(0);
     expect(r.body.priceHistogram).toEqual([]);
-    expect((await call(api, "GET", "/v1/analytics/overview?days=9999", { token: s.accessToken })).status).toBe(400);
+    expect(
+      (await call(api, "GET", "/v1/analytics/overview?days=9999", { token: s.accessToken })).status,
+    ).toBe(400);
     expect((await call(api, "GET", "/v1/analytics/overview")).status).toBe(401);
   });
 });

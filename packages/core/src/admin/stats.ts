@@ -15,7 +15,7 @@ export async function systemStats(ctx: CoreContext) {
       active: sql<number>`(count(*) filter (where ${users.active}))::int`,
       admins: sql<number>`(count(*) filter (where ${users.role} = 'admin'))::int`,
       locked: sql<number>`(count(*) filter (where ${users.lockedUntil} > now()))::int`,
-      newToday: sql<number>`(count(*) filter (where ${users.createdAt} > ${dayAgo}))::int`,
+      newToday: sql<number>`(count(*) filter (where ${users.createdAt} > ${dayAgo.toISOString()}::timestamptz))::int`,
     })
     .from(users);
   const [l] = await ctx.db.select({ total: n }).from(listings);

@@ -1,4 +1,4 @@
-import { listings, refreshTokens, users } from "@mbe/db";
+import { refreshTokens, users } from "@mbe/db";
 import { and, asc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
@@ -16,7 +16,8 @@ export type ListUsersInput = z.input<typeof ListUsersInput>;
 export const UserIdInput = z.object({ id: z.uuid() });
 export type UserIdInput = z.infer<typeof UserIdInput>;
 
-const listingCount = sql<number>`(select count(*)::int from ${listings} where ${listings.ownerId} = ${users.id})`;
+// Written out because drizzle renders ${users.id} unqualified inside a select, which would bind to listings.id.
+const listingCount = sql<number>`(select count(*)::int from listings l where l.owner_id = "users"."id")`;
 
 /** Every account (admins only) with lockout state and listing counts, for the admin screen. */
 export async function listUsers(ctx: CoreContext, raw: ListUsersInput = {}) {

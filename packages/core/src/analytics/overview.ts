@@ -89,7 +89,8 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
       .select({ b: bucket, count: n })
       .from(listings)
       .where(mine)
-      .groupBy(bucket);
+      // By position: the bucket expression carries bind parameters, so a repeated copy would not match.
+      .groupBy(sql`1`);
     const counts = new Map(rows.map((r) => [Number(r.b), Number(r.count)]));
     priceHistogram = Array.from({ length: input.buckets }, (_, i) => ({
       from: Math.round((lo + i * width) * 100) / 100,

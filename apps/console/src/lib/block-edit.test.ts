@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { blockPatches, clearPatches, fillBlock } from "./block-edit";
+import { columnsFor, type Row } from "./columns";
+import { parseTsv } from "./tsv";
+
+const cols = columnsFor("generic"); // title, price, currency, quantity, status, condition, ...
+const rows: Row[] = Array.from({ length: 5 }, (_, i) => ({
+  id: `id-${i}`,
+  title: `Row ${i}`,
+  price: 1,
+  currency: "USD",
+  condition: null,
+  description: "",
+  category: null,
+  offerShipping: false,
+  sku: null,
+  quantity: 1,
+  imageUrls: [],
+  marketplaceFields: {},
+  status: "draft",
+  source: "manual",
+  version: 1,
+  createdAt: "",
+  updatedAt: "",
+}));
+
+describe("pasting a block from a spreadsheet", () => {
+  it("maps each pasted cell to the column under it, one patch per row", () => {
+    const block = parseTsv('"Lamp, ""brass""\nwith shade"\t$19.99\nChair\t5\n');
+    const { patches, problems, clipped } = blockPatches(
+      block,
+      { r: 1, c: 0 },
+      cols,
+      (i) => rows[i],
+      rows.length,
+    );
+    expect(problems).toEqual([]);
+    expect(clipped).toBe(0);
+    expect(patches.map((p) => [p.row.id, p.patch])).toEqual([
+      ["id-1", { title: 'Lamp, "brass"\nwith shade', price: 19.99 }],
+      ["id-2", { title: "Chair", price: 5 }],
+    ]);
+  });
+
+  it("reports unparseable cells but keeps the rest of the row", () => {
+    const { patches, problems } = blockPatches(
+      [["Ok", "free"]],
+      { r: 0, c: 0 },
+      cols,
+      (i) => rows[i],
+      rows.length,
+    );
+    expect(patches[0]?.patch).toEqual({ title: "Ok" });
+    expect(problems[0]?.message).toMatch(/Price/);
+  });
+
+  it("cuts rows past the end and columns past the last one", () => {
+    const wide = [Array.from({ length: cols.length + 3 }, () => "x")];
+    const { clipped } = blockPatches(
+      [["a"], ["b"], ["c"]],
+      { r: 3, c: 0 },
+      cols,
+      (i) => rows[i],
+      rows.length,
+    );
+    expect(clipped).toBe(1);
+    const r = blockPatches(wide, { r: 0, c: cols.length - 1 }, cols, (i) => rows[i], rows.length);
+    expect(r.patches.length + r.problems.length).toBeLessThanOrEqual(1);
+  });
+
+  it("fills a selected range with one copied value", () => {
+    expect(fillBlock("7", { r0: 0, r1: 2, c0: 1, c1: 2 })).toEqual([
+      ["7", "7"],
+      ["7", "7"],
+      ["7", "7"],
+    ]);
+  });
+
+  it("clears optional cells and refuses required ones", () => {
+    const { patches, problems } = clearPatches(
+      { r0: 0, r1: 1, c0: 0, c1: 5 },
+      cols,
+      (i) => rows[i],
+    );
+    expect(patches.map((p) => p.patch)).toEqual([
+      { quantity: 0, condition: null },
+      { quantity: 0, condition: null },
+    ]);
+    expect(problems.length).toBe(8);
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import type { Row } from "./columns";
+import {
+  classifySaveError,
+  conflictFields,
+  keepMineRequest,
+  optimisticSave,
+  type SaveRequest,
+} from "./save-logic";
+
+const row = (over: Partial<Row> = {}): Row => ({
+  id: "11111111-1111-4111-8111-111111111111",
+  title: "Old title",
+  price: 10,
+  currency: "USD",
+  condition: "New",
+  description: "",
+  category: null,
+  offerShipping: false,
+  sku: "A",
+  quantity: 1,
+  imageUrls: [],
+  marketplaceFields: {},
+  status: "active",
+  source: "manual",
+  version: 3,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  ...over,
+});
+
+/** A tRPC client error as the API sends it (data.appCode, data.details). */
+const trpcError = (appCode: string, details?: unknown) =>
+  Object.assign(
+    new Error(
+      appCode === "VERSION_CONFLICT"
+        ? "This listing was changed by someone else; reload it"
+        : "Bad",
+    ),
+    { data: { appCode, details } },
+  );
+
+describe("optimisticSave", () => {
+  it("shows the edit at once, then the server's row with its new version", async () => {
+    const shown: Row[] = [];
+    const sent: SaveRequest[] = [];
+    const res = await optimisticSave(
+      row(),
+      { title: "New title" },
+      async (req) => {
+        sent.push(req);
+        expect(shown.at(-1)?.title).toBe("New title");
+        return { ...row({ title: "New title", version: 4 }), changeSetId: "cs-1" };
+      },
+      (r) => shown.push(r),
+    );
+    expect(sent).toEqual([{ id: row().id, patch: { title: "New title" }, version: 3 }]);
+    expect(res).toMatchObject({ ok: true, changeSetId: "cs-1" });
+    expect(shown.map((r) => [r.title, r.version])).toEqual([
+      ["New title", 3],
+      ["New title", 4],
+    ]);
+  });
+
+  it("keeps my value in a conflict and shows theirs when the version is stale", async () => {
+    const theirs = row({ title: "Their title", version: 5 });
+    const shown: Row[] = [];
+    const res = await optimisticSave(
+      row(),
+      { title: "My title" },
+      async () => {
+        throw trpcError("VERSION_CONFLICT", { current: theirs });
+      },
+      (r) => shown.push(r),
+    );
+    if (res.ok || !res.conflict) throw new Error("expected a conflict");
+    expect(res.conflict.mine).toEqual({ title: "My title" });
+    expect(res.conflict.theirs.version).toBe(5);
+    expect(shown.at(-1)?.title).toBe("Their title");
+    expect(conflictFields(res.conflict)).toEqual([
+      { field: "title", mine: "My title", theirs: "Their title" },
+    ]);
+    // "Keep mine" re-sends my patch against their version, so it wins knowingly.
+    expect(keepMineRequest(res.conflict)).toEqual({
+      id: row().id,
+      patch: { title: "My title" },
+      version: 5,
+    });
+  });
+
+  it("rolls back to the previous row on any other error", async () => {
+    const shown: Row[] = [];
+    const res = await optimisticSave(
+      row(),
+      { price: 99 },
+      async () => {
+        throw trpcError("VALIDATION_FAILED");
+      },
+      (r) => shown.push(r),
+    );
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.failure).toMatchObject({ kind: "error", code: "VALIDATION_FAILED" });
+    expect(shown.at(-1)?.price).toBe(10);
+  });
+
+  it("classifies network failures and conflicts without the current row as plain errors", () => {
+    expect(classifySaveError(new TypeError("fetch failed"))).toMatchObject({
+      kind: "error",
+      code: "NETWORK_ERROR",
+    });
+    expect(classifySaveError(trpcError("VERSION_CONFLICT"))).toMatchObject({
+      kind: "error",
+      code: "VERSION_CONFLICT",
+    });
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { PASTE_MAX_ROWS, PasteTooLargeError, parseTsv, toTsv } from "./tsv";
+
+describe("parseTsv", () => {
+  it("splits rows and columns and ignores the trailing newline Excel adds", () => {
+    expect(parseTsv("a\tb\tc\r\n1\t2\t3\r\n")).toEqual([
+      ["a", "b", "c"],
+      ["1", "2", "3"],
+    ]);
+  });
+
+  it("keeps tabs, newlines and doubled quotes inside quoted cells", () => {
+    const excel = 'Title\t"Line one\nLine two"\t"He said ""hi"""\n"tab\there"\t5\t""\n';
+    expect(parseTsv(excel)).toEqual([
+      ["Title", "Line one\nLine two", 'He said "hi"'],
+      ["tab\there", "5", ""],
+    ]);
+  });
+
+  it("treats a quote that does not wrap the whole cell as a literal character", () => {
+    expect(parseTsv('12" screen\t"quoted" tail\n')).toEqual([['12" screen', '"quoted" tail']]);
+  });
+
+  it("keeps empty cells and ragged rows", () => {
+    expect(parseTsv("a\t\tc\nonly\n\t\n")).toEqual([["a", "", "c"], ["only"], ["", ""]]);
+  });
+
+  it("returns nothing for an empty clipboard and a single value for one cell", () => {
+    expect(parseTsv("")).toEqual([]);
+    expect(parseTsv("42")).toEqual([["42"]]);
+  });
+
+  it("refuses blocks larger than the paste bounds instead of freezing", () => {
+    const huge = "x\n".repeat(PASTE_MAX_ROWS + 5);
+    expect(() => parseTsv(huge)).toThrow(PasteTooLargeError);
+  });
+
+  it("round-trips what toTsv writes", () => {
+    const block = [
+      ["plain", 'with "quotes"', "multi\nline"],
+      ["tab\tinside", "", "end"],
+    ];
+    expect(parseTsv(toTsv(block))).toEqual(block);
+  });
+});
