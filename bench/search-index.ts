@@ -370,6 +370,9 @@ async function main() {
     console.log(`${"single-listing upsert p95 (ours)".padEnd(34)} ${f1(pct(single, 95))} ms`);
     console.log(`${"remove 1000 ids (ours)".padEnd(34)} ${f1(removeMs)} ms`);
 
+    console.log(
+      `load average ${os.loadavg()[0]?.toFixed(1)} at end (other processes share the cores)`,
+    );
     // Quality on the labelled fixture, same two engines.
     const fixture = JSON.parse(
       readFileSync("packages/search/test/fixtures/listings.json", "utf8"),
