@@ -250,6 +250,18 @@ describe("SearchIndex", () => {
     expect(listingText(a)).not.toBe(listingText(b));
   });
 
+  it("removeOwner() deletes one seller's index and nothing else", async () => {
+    const leaving = randomUUID();
+    await index.upsert(leaving, [{ id: "x", text: "snowboard" }]);
+    expect(await index.count(leaving)).toBe(1);
+    await index.removeOwner(leaving);
+    expect(await index.count(leaving)).toBe(0);
+    expect(await index.query(leaving, "snowboard")).toEqual([]);
+    // Removing ids of a seller whose collection is gone is a no-op, not an error.
+    await index.remove(leaving, ["x"]);
+    expect(await index.count(sellerA)).toBe(catalogA.length);
+  });
+
   it("counts per seller and returns nothing for an unknown seller", async () => {
     expect(await index.count(sellerA)).toBe(catalogA.length);
     const stranger = randomUUID();

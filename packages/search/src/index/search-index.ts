@@ -374,9 +374,15 @@ export class SearchIndex {
     for (const gen of await this.writeTargets()) {
       const col = await this.ownerCollection(gen, owner, false);
       if (!col) continue;
-      for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
-        const chunk = valid.slice(i, i + WRITE_CHUNK);
-        await this.call("delete", () => col.delete({ ids: chunk, where: { ownerId: owner } }));
+      try {
+        for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
+          const chunk = valid.slice(i, i + WRITE_CHUNK);
+          await this.call("delete", () => col.delete({ ids: chunk, where: { ownerId: owner } }));
+        }
+      } catch (err) {
+        if (!(err instanceof ChromaNotFoundError)) throw err;
+        // The collection was dropped meanwhile (swap or owner removal): nothing left to delete.
+        this.handles.delete(this.ownerCollectionName(gen, owner));
       }
     }
   }
@@ -466,6 +472,8 @@ export class SearchIndex {
       );
     }
     await this.setActive(generation);
+    // The swap is done once the store points here: the marker state is informational, and old
+    // generations left behind by a failure below are dropped by the next commit.
     await this.call("modify", () =>
       marker.modify({
         metadata: {
@@ -474,7 +482,7 @@ export class SearchIndex {
           embedder: this.embedderKey,
         },
       }),
-    );
+    ).catch(() => undefined);
     for (const name of await this.listNames()) {
       const g = this.generationOf(name);
       if (g && g !== generation) await this.dropCollection(name);
