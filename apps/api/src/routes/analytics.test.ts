@@ -40,7 +40,6 @@ describe("GET /v1/analytics/overview", () => {
         title: "A".repeat(90),
         price: 10,
         status: "active",
-        category: "Tools",
         condition: "New",
         quantity: 2,
         sku: "a",
@@ -61,6 +60,14 @@ describe("GET /v1/analytics/overview", () => {
         condition: "Used - Good",
         sku: "c",
       },
+      {
+        title: "Fourth",
+        price: 5,
+        status: "active",
+        category: "Tools",
+        condition: "New",
+        sku: "d",
+      },
     ];
     const bulk = await call(api, "POST", "/v1/listings/bulk", {
       token: s.accessToken,
@@ -72,27 +79,68 @@ describe("GET /v1/analytics/overview", () => {
     });
     expect(r.status).toBe(200);
     const o = r.body;
-    expect(o.totals.listings).toBe(3);
-    expect(o.totals.inventoryValue).toBe(10 * 2 + 20.5 + 100);
-    expect(o.totals.minPrice).toBe(10);
+    expect(o.totals.listings).toBe(4);
+    expect(o.totals.inventoryValue).toBe(10 * 2 + 20.5 + 100 + 5);
+    expect(o.totals.minPrice).toBe(5);
     expect(o.totals.maxPrice).toBe(100);
     expect(Object.fromEntries(o.byStatus.map((x) => [x.status, x.count]))).toEqual({
-      active: 2,
+      active: 3,
       draft: 1,
     });
     expect(o.byCategory[0]).toEqual({ category: "Tools", count: 2 });
     const v = Object.fromEntries(o.validity.map((x) => [x.marketplace, x.invalid]));
-    // Facebook: "Short" has cents and a non-Facebook condition; the long title is fine (<150).
-    expect(v.facebook).toBe(1);
-    // eBay: the 90-character title is too long; only "Third" has a numeric category id.
-    expect(v.ebay).toBe(2);
+    // Facebook: only the first row passes (whole dollars, a Facebook condition, no unknown category).
+    expect(v.facebook).toBe(3);
+    // eBay: only "Third" has a short title and a numeric category id.
+    expect(v.ebay).toBe(3);
     expect(v.generic).toBe(0);
+    expect(v.shopify).toBe(0);
     expect(o.priceHistogram).toHaveLength(5);
-    expect(o.priceHistogram.reduce((a, b) => a + b.count, 0)).toBe(3);
-    expect(o.priceHistogram[0]?.count).toBe(2);
+    expect(o.priceHistogram.reduce((a, b) => a + b.count, 0)).toBe(4);
+    expect(o.priceHistogram[0]?.count).toBe(3);
     expect(o.priceHistogram[4]?.count).toBe(1);
     expect(o.changesOverTime).toHaveLength(7);
-    expect(o.changesOverTime.at(-1)).toMatchObject({ changeSets: 1, rows: 3 });
+    expect(o.changesOverTime.at(-1)).toMatchObject({ changeSets: 1, rows: 4 });
+  });
+
+  it("agrees with the per-row marketplace warnings the listings API reports", async () => {
+    const s = await signUp(api);
+    const rows = [
+      { title: "Fine", price: 10, condition: "New", sku: "1" },
+      { title: "Cents", price: 10.5, condition: "Used - Good", category: "123", sku: "2" },
+      { title: "x".repeat(151), price: 1, condition: "New", sku: "3" },
+      {
+        title: "Ebay ok",
+        price: 3,
+        category: "99",
+        marketplaceFields: { conditionId: "1000", format: "Auction", duration: "Days_7" },
+        sku: "4",
+      },
+      {
+        title: "Ebay bad",
+        price: 3,
+        marketplaceFields: { ebayCategoryId: "12", conditionId: "42", duration: "forever" },
+        sku: "5",
+      },
+      { title: "Handle", price: 0, marketplaceFields: { shopifyHandle: "bad handle!" }, sku: "6" },
+      { title: "Zero qty", price: 2, quantity: 0, description: "d".repeat(5001), sku: "7" },
+    ];
+    expect(
+      (await call(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows } }))
+        .status,
+    ).toBe(200);
+    const o = (await call<Overview>(api, "GET", "/v1/analytics/overview", { token: s.accessToken }))
+      .body;
+    for (const m of ["generic", "facebook", "ebay", "shopify"]) {
+      const page = await call<{ items: { warnings?: unknown[] }[] }>(
+        api,
+        "GET",
+        `/v1/listings?limit=100&marketplace=${m}`,
+        { token: s.accessToken },
+      );
+      const flagged = page.body.items.filter((i) => (i.warnings?.length ?? 0) > 0).length;
+      expect(o.validity.find((v) => v.marketplace === m)?.invalid, m).toBe(flagged);
+    }
   });
 
   it("gives an empty catalog zeros, and refuses bad input and anonymous callers", async () => {

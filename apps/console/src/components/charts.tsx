@@ -12,7 +12,7 @@ const fmt = (n: number) => n.toLocaleString();
 export function BarChart({ data, label }: { data: Datum[]; label: string }) {
   const max = Math.max(1, ...data.map((d) => d.value));
   const rowH = 26;
-  const labelW = 150;
+  const labelW = 200;
   const w = 520;
   const h = Math.max(rowH, data.length * rowH);
   return (
@@ -30,7 +30,7 @@ export function BarChart({ data, label }: { data: Datum[]; label: string }) {
             <g key={d.label}>
               <title>{d.title ?? `${d.label}: ${fmt(d.value)}`}</title>
               <text x={labelW - 8} y={y + rowH / 2 + 4} textAnchor="end" className="ch-label">
-                {d.label.length > 22 ? `${d.label.slice(0, 21)}…` : d.label}
+                {d.label.length > 28 ? `${d.label.slice(0, 27)}…` : d.label}
               </text>
               <rect
                 x={labelW}

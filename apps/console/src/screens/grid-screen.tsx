@@ -703,6 +703,7 @@ export function GridScreen() {
     setConflicts((cs) => cs.filter((x) => x.rowId !== c.rowId));
     if (choice === "theirs") {
       show(c.theirs);
+      if (marketplace !== "generic") void refreshRows([c.rowId]);
       return;
     }
     const req = keepMineRequest(c);
@@ -767,7 +768,7 @@ export function GridScreen() {
           <input
             id="grid-search"
             type="search"
-            placeholder="Search title, SKU, category  ( / )"
+            placeholder="Search title, SKU, category"
             value={filters.q}
             maxLength={200}
             onChange={(e) => setFilters({ ...filters, q: e.target.value })}
@@ -788,23 +789,23 @@ export function GridScreen() {
           </select>
         </label>
         <label className="compact">
-          <span>Category</span>
+          <span className="sr-only">Category (exact)</span>
           <input
             value={filters.category}
             onChange={(e) => setFilters({ ...filters, category: e.target.value })}
             size={9}
             maxLength={500}
-            placeholder="exact"
+            placeholder="Category"
           />
         </label>
         <label className="compact">
-          <span>Condition</span>
+          <span className="sr-only">Condition (exact)</span>
           <input
             value={filters.condition}
             onChange={(e) => setFilters({ ...filters, condition: e.target.value })}
             size={7}
             maxLength={100}
-            placeholder="exact"
+            placeholder="Condition"
           />
         </label>
         <fieldset className="compact price-range">
@@ -835,75 +836,76 @@ export function GridScreen() {
             Clear filters
           </button>
         )}
-        <div className="spacer" />
-        <label className="compact">
-          <span>Marketplace</span>
-          <select
-            value={marketplace}
-            onChange={(e) => changeMarketplace(e.target.value as Marketplace)}
-            aria-label="Marketplace"
-          >
-            {MARKETPLACES.map((m) => (
-              <option key={m} value={m}>
-                {MARKETPLACE_LABEL[m]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div className="popover-anchor">
+        <div className="toolbar-group">
+          <label className="compact">
+            <span>Marketplace</span>
+            <select
+              value={marketplace}
+              onChange={(e) => changeMarketplace(e.target.value as Marketplace)}
+              aria-label="Marketplace"
+            >
+              {MARKETPLACES.map((m) => (
+                <option key={m} value={m}>
+                  {MARKETPLACE_LABEL[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="popover-anchor">
+            <button
+              type="button"
+              className="btn"
+              aria-expanded={colsOpen}
+              onClick={() => setColsOpen((o) => !o)}
+            >
+              Columns
+            </button>
+            {colsOpen && (
+              <ColumnsMenu
+                available={columnsFor(marketplace)}
+                prefs={colPrefs}
+                onChange={saveColPrefs}
+                onClose={() => setColsOpen(false)}
+              />
+            )}
+          </div>
           <button
             type="button"
             className="btn"
-            aria-expanded={colsOpen}
-            onClick={() => setColsOpen((o) => !o)}
+            onClick={() => void doUndo()}
+            disabled={!undo.canUndo}
+            title="Undo (Ctrl+Z)"
+            aria-label="Undo"
           >
-            Columns
+            ↶
           </button>
-          {colsOpen && (
-            <ColumnsMenu
-              available={columnsFor(marketplace)}
-              prefs={colPrefs}
-              onChange={saveColPrefs}
-              onClose={() => setColsOpen(false)}
-            />
-          )}
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void doRedo()}
+            disabled={!undo.canRedo}
+            title="Redo (Ctrl+Y)"
+            aria-label="Redo"
+          >
+            ↷
+          </button>
+          <button
+            type="button"
+            className={`btn${historyOpen ? " pressed" : ""}`}
+            aria-pressed={historyOpen}
+            onClick={() => setHistoryOpen((o) => !o)}
+          >
+            History
+          </button>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => setBulkOpen(true)}
+            title="Bulk actions (Ctrl+B)"
+          >
+            Bulk actions
+          </button>
         </div>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => void doUndo()}
-          disabled={!undo.canUndo}
-          title="Undo (Ctrl+Z)"
-          aria-label="Undo"
-        >
-          ↶
-        </button>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => void doRedo()}
-          disabled={!undo.canRedo}
-          title="Redo (Ctrl+Y)"
-          aria-label="Redo"
-        >
-          ↷
-        </button>
-        <button
-          type="button"
-          className={`btn${historyOpen ? " pressed" : ""}`}
-          aria-pressed={historyOpen}
-          onClick={() => setHistoryOpen((o) => !o)}
-        >
-          History
-        </button>
-        <button
-          type="button"
-          className="btn primary"
-          onClick={() => setBulkOpen(true)}
-          title="Bulk actions (Ctrl+B)"
-        >
-          Bulk actions
-        </button>
       </div>
 
       <div className="grid-area">

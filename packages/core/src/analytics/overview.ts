@@ -1,4 +1,5 @@
 import { changeSets, listings } from "@mbe/db";
+import { EBAY_CONDITION_IDS, FACEBOOK_CATEGORIES, FACEBOOK_CONDITIONS } from "@mbe/formats";
 import { and, desc, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
@@ -20,13 +21,18 @@ const n = sql<number>`count(*)::int`;
 const INVALID = {
   generic: sql`btrim(${listings.title}) = ''`,
   facebook: sql`(btrim(${listings.title}) = '' or char_length(${listings.title}) > 150 or ${listings.price} <> trunc(${listings.price})
-    or ${listings.condition} is null or ${listings.condition} not in ('New', 'Used - Like New', 'Used - Good', 'Used - Fair')
-    or char_length(${listings.description}) > 5000)`,
+    or ${listings.condition} is null or ${listings.condition} not in ${[...FACEBOOK_CONDITIONS]}
+    or char_length(${listings.description}) > 5000
+    or (coalesce(${listings.category}, '') <> '' and ${listings.category} not in ${[...FACEBOOK_CATEGORIES]}))`,
   ebay: sql`(btrim(${listings.title}) = '' or char_length(${listings.title}) > 80 or ${listings.price} <= 0 or ${listings.quantity} < 1
     or coalesce(${listings.marketplaceFields}->>'ebayCategoryId', ${listings.category}, '') !~ '^[0-9]+$'
+    or (${listings.marketplaceFields} ? 'conditionId' and coalesce(${listings.marketplaceFields}->>'conditionId', '') not in ${Object.keys(EBAY_CONDITION_IDS)})
+    or (${listings.marketplaceFields} ? 'format' and coalesce(${listings.marketplaceFields}->>'format', '') not in ('FixedPrice', 'Auction'))
+    or (${listings.marketplaceFields} ? 'duration' and coalesce(${listings.marketplaceFields}->>'duration', '') !~ '^(GTC|Days_[0-9]+)$')
     or cardinality(${listings.imageUrls}) > 24)`,
   shopify: sql`(btrim(${listings.title}) = '' or (${listings.marketplaceFields} ? 'shopifyHandle'
-    and (${listings.marketplaceFields}->>'shopifyHandle') !~* '^[a-z0-9-]+$'))`,
+    and coalesce(${listings.marketplaceFields}->>'shopifyHandle', '') !~* '^[a-z0-9-]+$')
+    or (jsonb_typeof(${listings.marketplaceFields}->'variants') = 'array' and jsonb_array_length(${listings.marketplaceFields}->'variants') > 100))`,
 } as const;
 
 /**

@@ -1,0 +1,268 @@
+import assert from "node:assert/strict";
+import { signIn } from "./browser.mjs";
+import { rest, restLogin } from "./server.mjs";
+
+const cell = (page, r, c) => page.locator(`#cell-${r}-${c}`);
+const TITLE = 0;
+const PRICE = 1;
+
+async function cellText(page, r, c) {
+  return (await cell(page, r, c).locator(".txt").first().textContent())?.trim() ?? "";
+}
+
+async function waitCell(page, r, c, expected, timeout = 10_000) {
+  await page.waitForFunction(
+    ({ id, expected }) => document.querySelector(`#${id} .txt`)?.textContent?.trim() === expected,
+    { id: `cell-${r}-${c}`, expected },
+    { timeout },
+  );
+}
+
+/** Pastes text into the focused grid the way a browser delivers Ctrl+V from Excel or Sheets. */
+async function paste(page, text) {
+  await page.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.setData("text/plain", t);
+    document.dispatchEvent(
+      new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }),
+    );
+  }, text);
+}
+
+async function idle(page) {
+  await page.waitForFunction(() => !document.querySelector(".saving"), null, { timeout: 15_000 });
+}
+
+/** The specs, run in order against one server; each gets a fresh browser context. */
+export const specs = [
+  {
+    name: "signs in as the demo seller and shows the listings grid",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      const count = await page.getByTestId("row-count").textContent();
+      assert.match(count ?? "", /^\d[\d,]* listings$/);
+      assert.ok(
+        Number((count ?? "").replace(/\D/g, "")) >= 100,
+        `expected the demo catalog, got ${count}`,
+      );
+      await page
+        .getByTestId("backend-status")
+        .locator(".status-text")
+        .filter({ hasText: /ms/ })
+        .waitFor();
+      await shot("grid");
+      await page.keyboard.press("?");
+      await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+      await shot("shortcuts");
+      await page.keyboard.press("Escape");
+      await page.selectOption('select[aria-label="Marketplace"]', "facebook");
+      await page.locator(".gc.invalid").first().waitFor();
+      await shot("grid-facebook");
+    },
+  },
+  {
+    name: "edits a cell from the keyboard and undoes it with Ctrl+Z",
+    async run({ page, base }) {
+      await signIn(page, base);
+      const before = await cellText(page, 0, TITLE);
+      await cell(page, 0, TITLE).click();
+      await page.keyboard.press("Enter");
+      const editor = page.getByLabel("Edit Title");
+      await editor.waitFor();
+      await editor.fill("E2E edited title");
+      await page.keyboard.press("Enter");
+      await waitCell(page, 0, TITLE, "E2E edited title");
+      await idle(page);
+      // Enter moved the cursor down; the edit is saved on the server.
+      await page.reload();
+      await page.locator(".gr .gc:not(.loading)").first().waitFor();
+      await waitCell(page, 0, TITLE, "E2E edited title");
+      // Undo needs the change set from this tab, so edit again and undo it here.
+      await cell(page, 0, TITLE).click();
+      await page.keyboard.type("Second edit");
+      await page.keyboard.press("Enter");
+      await waitCell(page, 0, TITLE, "Second edit");
+      await idle(page);
+      await page.getByTestId("grid").focus();
+      await page.keyboard.press("Control+z");
+      await waitCell(page, 0, TITLE, "E2E edited title");
+      await page.keyboard.press("Control+y");
+      await waitCell(page, 0, TITLE, "Second edit");
+      assert.notEqual(before, "Second edit");
+    },
+  },
+  {
+    name: "pastes a tab-separated block from a spreadsheet as one change set",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await cell(page, 2, TITLE).click();
+      await paste(
+        page,
+        'Pasted "A"\t11.50\nPasted B, with comma\t12\n"Pasted C\nline two"\t$13.25\n',
+      );
+      await waitCell(page, 2, TITLE, 'Pasted "A"');
+      await waitCell(page, 3, TITLE, "Pasted B, with comma");
+      await waitCell(page, 4, PRICE, "13.25");
+      await idle(page);
+      await page.getByRole("button", { name: "History", exact: true }).click();
+      const history = page.getByTestId("history");
+      await history.getByText("Paste 3×2 cells").first().waitFor();
+      await shot("history");
+      // One Ctrl+Z takes the whole block back.
+      await page.getByTestId("grid").focus();
+      await page.keyboard.press("Control+z");
+      await page.waitForFunction(
+        () => !document.querySelector("#cell-2-0 .txt")?.textContent?.startsWith("Pasted"),
+        null,
+        { timeout: 10_000 },
+      );
+      assert.notEqual(await cellText(page, 3, TITLE), "Pasted B, with comma");
+    },
+  },
+  {
+    name: "bulk price change previews, applies and can be undone",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await page.getByLabel("Search listings").fill("Zelda");
+      await page.waitForFunction(
+        () =>
+          /^\d+ listings?$/.test(
+            document.querySelector('[data-testid="row-count"]')?.textContent ?? "",
+          ) && document.querySelector("#cell-0-0 .txt")?.textContent?.includes("Zelda"),
+        null,
+        { timeout: 10_000 },
+      );
+      const before = Number(await cellText(page, 0, PRICE));
+      const title = await cellText(page, 0, TITLE);
+      await page.getByRole("button", { name: "Bulk actions" }).click();
+      const dialog = page.getByRole("dialog", { name: "Bulk actions" });
+      await dialog.getByRole("radio", { name: "Change price" }).click();
+      await dialog.getByLabel("Value (negative lowers)").fill("10");
+      await dialog.getByRole("button", { name: "Preview" }).click();
+      await dialog.getByTestId("bulk-preview").waitFor();
+      await shot("bulk-preview");
+      await dialog.getByRole("button", { name: /^Apply to/ }).click();
+      await dialog.waitFor({ state: "detached" });
+      const expected = (Math.round(before * 110) / 100).toFixed(2);
+      await page.waitForFunction(
+        ({ title, expected }) =>
+          [...document.querySelectorAll(".gr")].some(
+            (r) =>
+              r.querySelector(".gc:nth-child(2) .txt")?.textContent === title &&
+              r.querySelector(".gc:nth-child(3) .txt")?.textContent === expected,
+          ),
+        { title, expected },
+        { timeout: 10_000 },
+      );
+      await page.getByTestId("grid").focus();
+      await page.keyboard.press("Control+z");
+      await page.waitForFunction(
+        ({ title, before }) =>
+          [...document.querySelectorAll(".gr")].some(
+            (r) =>
+              r.querySelector(".gc:nth-child(2) .txt")?.textContent === title &&
+              r.querySelector(".gc:nth-child(3) .txt")?.textContent === before,
+          ),
+        { title, before: before.toFixed(2) },
+        { timeout: 10_000 },
+      );
+    },
+  },
+  {
+    name: "shows a version conflict with both values and keeps mine on request",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      const id = await page.evaluate(() => null);
+      assert.equal(id, null);
+      const token = await restLogin(base, "demo@example.com", "demo-password");
+      const page1 = await rest(base, token, "GET", "/v1/listings?limit=1");
+      const row = page1.items[0];
+      assert.equal(await cellText(page, 0, TITLE), row.title);
+      // Someone else edits the same listing after this tab loaded it.
+      await rest(base, token, "PATCH", `/v1/listings/${row.id}`, {
+        title: "Changed elsewhere",
+        version: row.version,
+      });
+      await cell(page, 0, TITLE).dblclick();
+      await page.getByLabel("Edit Title").fill("My conflicting title");
+      await page.keyboard.press("Enter");
+      const panel = page.getByTestId("conflicts");
+      await panel.waitFor();
+      await panel.getByText("My conflicting title").waitFor();
+      await panel.getByText("Changed elsewhere").first().waitFor();
+      await shot("conflict");
+      await panel.getByRole("button", { name: "Keep mine" }).click();
+      await panel.waitFor({ state: "detached" });
+      await idle(page);
+      const after = await rest(base, token, "GET", `/v1/listings/${row.id}`);
+      assert.equal(after.title, "My conflicting title");
+      assert.equal(after.version, row.version + 2);
+    },
+  },
+  {
+    name: "register, the other screens, dark mode and sign out",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await page.getByRole("link", { name: "Overview" }).click();
+      await page.getByRole("heading", { name: "Catalog overview" }).waitFor();
+      await page.locator(".chart svg").first().waitFor();
+      await shot("overview");
+      await page.getByRole("link", { name: "Templates" }).click();
+      await page.getByRole("button", { name: "New template" }).click();
+      await page.getByLabel("Name").fill("Summer sale");
+      await page.getByRole("checkbox", { name: "Status" }).check();
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByRole("cell", { name: /Summer sale/ }).waitFor();
+      await shot("templates");
+      await page.getByRole("link", { name: "Audit log" }).click();
+      await page.locator("table.data tbody tr").first().waitFor();
+      await shot("audit-log");
+      await page.getByRole("link", { name: "API keys" }).click();
+      await page.getByLabel("Key name").fill("E2E key");
+      await page.getByRole("button", { name: "Create key" }).click();
+      const secret = await page.getByTestId("api-key-secret").textContent();
+      assert.ok((secret ?? "").length > 20);
+      await shot("api-keys");
+      await page.getByRole("link", { name: "Listings" }).click();
+      await page.getByRole("button", { name: "Switch to dark mode" }).click();
+      await page.locator(".gr .gc:not(.loading)").first().waitFor();
+      await shot("grid-dark");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("heading", { name: "Sign in" }).waitFor();
+      await page.getByRole("button", { name: "Create an account" }).click();
+      await page.getByLabel("Email").fill(`e2e-${Date.now()}@example.com`);
+      await page.getByLabel("Password").fill("a-long-enough-password");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByTestId("row-count").filter({ hasText: "0 listings" }).waitFor();
+    },
+  },
+  {
+    name: "admin sees sellers and system stats",
+    async run({ page, base, shot }) {
+      await page.goto(base);
+      await page.getByLabel("Email").fill("admin@example.com");
+      await page.getByLabel("Password").fill("admin-password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "Admin" }).click();
+      await page.getByRole("cell", { name: "demo@example.com" }).waitFor();
+      await shot("admin");
+    },
+  },
+  {
+    name: "a revoked session returns to sign-in",
+    async run({ page, base }) {
+      await signIn(page, base);
+      // Rotate the stored refresh token behind the tab's back: its next refresh is a reuse.
+      const stored = await page.evaluate(() => localStorage.getItem("mbe.refreshToken"));
+      const r = await fetch(`${base}/v1/auth/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refreshToken: stored }),
+      });
+      assert.equal(r.status, 200);
+      await page.reload();
+      await page.getByRole("heading", { name: "Sign in" }).waitFor();
+      await page.getByText(/revoked|ended/).waitFor();
+    },
+  },
+];
