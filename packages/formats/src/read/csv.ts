@@ -70,6 +70,14 @@ export async function* parseCsvText(
   chunks: AsyncIterable<string>,
   options: CsvParseOptions,
 ): AsyncGenerator<RawRow> {
+  for await (const batch of parseCsvBatches(chunks, options)) yield* batch;
+}
+
+/** {@link parseCsvText}, but yielding the rows of each text chunk together (cheaper per row). */
+export async function* parseCsvBatches(
+  chunks: AsyncIterable<string>,
+  options: CsvParseOptions,
+): AsyncGenerator<RawRow[]> {
   const { limits } = options;
   const strip = options.stripGuard !== false;
   let delim = options.delimiter;
@@ -82,7 +90,7 @@ export async function* parseCsvText(
   let rowNo = 0;
   let dataRows = 0;
   let fieldStarted = false;
-  const out: RawRow[] = [];
+  let out: RawRow[] = [];
 
   const tooLong = () =>
     new FormatError(
@@ -210,11 +218,12 @@ export async function* parseCsvText(
       i = j + 1;
     }
     if (out.length > 0) {
-      yield* out;
-      out.length = 0;
+      const batch = out;
+      out = [];
+      yield batch;
     }
   }
   if (quotePending) inQuotes = false;
   if (field !== "" || fields.length > 0 || fieldStarted) endRow();
-  yield* out;
+  if (out.length > 0) yield out;
 }

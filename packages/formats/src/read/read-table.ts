@@ -1,6 +1,6 @@
 import { FormatError, type ReadLimits, resolveLimits } from "../errors";
 import { fieldForHeader, normalizeHeader } from "../map/fields";
-import { type CsvDelimiter, parseCsvText, type RawRow } from "./csv";
+import { type CsvDelimiter, parseCsvBatches, type RawRow } from "./csv";
 import { decodeText } from "./decode";
 import { readJsonRecords } from "./json";
 import { assertTextLike, type ReadNotice, sniffKind, type TableKind } from "./sniff";
@@ -106,21 +106,39 @@ function pickHeader(rows: RawRow[], forced: number | undefined): number {
   return Math.max(multi, 0);
 }
 
-async function* chain(
-  first: RawRow[],
-  rest: AsyncIterator<RawRow>,
-  onEnd: () => void,
-): AsyncGenerator<RawRow> {
-  yield* first;
-  try {
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    onEnd();
-  }
+/**
+ * Rows from batches without an async-generator hop per row: rows already in hand are returned as
+ * resolved promises, and only an empty buffer waits for the next batch.
+ */
+function rowsFromBatches(first: RawRow[], batches: AsyncIterator<RawRow[]>): AsyncIterable<RawRow> {
+  let buf = first;
+  let i = 0;
+  let done = false;
+  const iterator: AsyncIterator<RawRow> = {
+    async next() {
+      while (i >= buf.length) {
+        if (done) return { done: true, value: undefined };
+        const n = await batches.next();
+        if (n.done) {
+          done = true;
+          return { done: true, value: undefined };
+        }
+        buf = n.value;
+        i = 0;
+      }
+      return { done: false, value: buf[i++] as RawRow };
+    },
+    async return() {
+      done = true;
+      await batches.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+async function* single(rows: AsyncIterable<RawRow>): AsyncGenerator<RawRow[]> {
+  for await (const r of rows) yield [r];
 }
 
 /**
@@ -172,18 +190,19 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
     })();
     return table;
   }
-  let rowsIter: AsyncGenerator<RawRow>;
+  let batches: AsyncGenerator<RawRow[]>;
   if (kind === "xlsx") {
-    rowsIter = readXlsxRows(source, {
+    const xlsxRows = readXlsxRows(source, {
       limits,
       ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
       onSheet: (name) => {
         table.sheetName = name;
       },
     });
+    batches = single(xlsxRows);
   } else {
     assertTextLike(source.head);
-    rowsIter = parseCsvText(decodeText(source.head, source.chunks(), notices), {
+    batches = parseCsvBatches(decodeText(source.head, source.chunks(), notices), {
       limits,
       ...(input.delimiter ? { delimiter: input.delimiter } : {}),
       onDelimiter: (d) => {
@@ -193,16 +212,19 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
   }
   const look: RawRow[] = [];
   while (look.length < HEADER_SCAN_ROWS) {
-    const next = await rowsIter.next();
+    const next = await batches.next();
     if (next.done) break;
-    look.push(next.value);
+    look.push(...next.value);
   }
   if (look.length === 0) throw new FormatError("EMPTY_FILE", "The file has no rows");
-  const h = pickHeader(look, input.headerRow);
+  const h = pickHeader(
+    input.headerRow === undefined ? look.slice(0, HEADER_SCAN_ROWS) : look,
+    input.headerRow,
+  );
   const headerRow = look[h] as RawRow;
   table.headerRow = headerRow.row;
   table.headers = headerRow.values.map((v) => v.trim());
   table.preamble = look.slice(0, h);
-  table.rows = chain(look.slice(h + 1), rowsIter, () => {});
+  table.rows = rowsFromBatches(look.slice(h + 1), batches);
   return table;
 }
