@@ -92,6 +92,15 @@ describe("OpenAIEmbedder", () => {
     expect(stub.requests).toHaveLength(2);
   });
 
+  it("prefers retry-after-ms over Retry-After when both are sent", async () => {
+    stub.failNext(1, 429);
+    const start = Date.now();
+    await embedder().embed(["both headers"]);
+    const ms = Date.now() - start;
+    expect(ms).toBeGreaterThanOrEqual(90);
+    expect(ms).toBeLessThan(900);
+  });
+
   it("retries 5xx with backoff and gives up with EMBEDDING_UNAVAILABLE", async () => {
     stub.failNext(4, 503);
     const err = await embedder()

@@ -47,7 +47,10 @@ export interface OpenAIStub {
   /** Base URL for the openai client (`baseURL`), ending in /v1. */
   url: string;
   requests: StubRequest[];
-  /** The next `n` requests fail with `status` (429 carries Retry-After). */
+  /**
+   * The next `n` requests fail with `status`. A 429 carries Retry-After (default: 1 s and
+   * retry-after-ms 100, which clients that know the header prefer).
+   */
   failNext(
     n: number,
     status: number,
@@ -176,10 +179,18 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
       const failure = failures.shift();
       if (failure) {
         const headers: Record<string, string> = {};
-        if (failure.retryAfterSeconds !== undefined)
-          headers["retry-after"] = String(failure.retryAfterSeconds);
-        if (failure.retryAfterMs !== undefined)
-          headers["retry-after-ms"] = String(failure.retryAfterMs);
+        let { retryAfterSeconds, retryAfterMs } = failure;
+        // Like OpenAI, a 429 always says when to come back (short by default to keep tests fast).
+        if (
+          failure.status === 429 &&
+          retryAfterSeconds === undefined &&
+          retryAfterMs === undefined
+        ) {
+          retryAfterSeconds = 1;
+          retryAfterMs = 100;
+        }
+        if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
+        if (retryAfterMs !== undefined) headers["retry-after-ms"] = String(retryAfterMs);
         send(
           res,
           failure.status,
