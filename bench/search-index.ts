@@ -21,6 +21,7 @@ import {
 import { memoryActiveStore } from "../packages/search/test/testing";
 
 const N = Number(process.env.BENCH_SEARCH_ROWS ?? 100_000);
+const DIMS = Number(process.env.BENCH_SEARCH_DIMS ?? 256);
 const BATCH = 2000;
 const QUERIES = 300;
 const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -262,7 +263,7 @@ async function main() {
     void cleanup().finally(() => process.exit(130));
   });
   try {
-    const embedder = new LocalEmbedder();
+    const embedder = new LocalEmbedder({ dimensions: DIMS });
     const index = new SearchIndex({
       chromaUrl: chroma.url,
       embedder,
