@@ -1,3 +1,5 @@
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { exportListings, readTable } from "../src/index";
 import {
@@ -52,8 +54,13 @@ describe("xlsx reader", () => {
     async function* once() {
       yield bytes;
     }
+    const spools = async () =>
+      (await readdir(tmpdir())).filter((n) => n.startsWith("mbe-formats-spool-"));
+    const before = await spools();
     const t2 = await readTable({ stream: once() });
     expect((await collect(t2.rows)).map((x) => x.values.slice(1, 3))).toEqual([["A", "1"]]);
+    // The upload was spooled to a private temporary file, removed once the rows were read.
+    expect(await spools()).toEqual(before);
   });
 
   it("refuses a truncated xlsx with ZIP_TRUNCATED, quickly", async () => {

@@ -1,5 +1,8 @@
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, open, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { FormatError } from "../errors";
 
 /** Where a reader takes its bytes from: exactly one of bytes, a file path, or a byte stream. */
@@ -12,6 +15,8 @@ export interface ByteInput {
 /** Random access over a whole input, used for zip central-directory inspection. */
 export interface RandomAccess {
   size: number;
+  /** A file holding the bytes, when there is one (the caller's file or a spooled copy). */
+  path?: string;
   read(position: number, length: number): Promise<Uint8Array>;
   /** Streams bytes [start, end) without loading them whole. */
   range(start: number, end: number): AsyncIterable<Uint8Array>;
@@ -95,13 +100,29 @@ export class ByteSource {
     }
   }
 
-  /** Random access to the input; a stream is collected first (bounded by the size limit). */
+  /**
+   * Random access to the input. A stream is spooled to a private temporary file (bounded by the
+   * size limit, deleted on close) so a large upload is never held in memory whole.
+   */
   async randomAccess(): Promise<RandomAccess> {
     if (this.input.path !== undefined) return fileAccess(this.input.path);
     if (this.input.bytes) return bytesAccess(this.input.bytes);
-    const parts: Uint8Array[] = [];
-    for await (const c of this.chunks()) parts.push(c);
-    return bytesAccess(Buffer.concat(parts));
+    const dir = await mkdtemp(join(tmpdir(), "mbe-formats-spool-"));
+    const file = join(dir, "upload.bin");
+    try {
+      await pipeline(this.chunks(), createWriteStream(file, { mode: 0o600 }));
+      const access = await fileAccess(file);
+      return {
+        ...access,
+        async close() {
+          await access.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 }
 
@@ -134,6 +155,7 @@ async function fileAccess(path: string): Promise<RandomAccess> {
   const { size } = await fh.stat();
   return {
     size,
+    path,
     async read(position, length) {
       const len = Math.max(0, Math.min(length, size - position));
       const buf = Buffer.alloc(len);

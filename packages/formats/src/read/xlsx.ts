@@ -77,10 +77,10 @@ export async function* readXlsxRows(
       throw new FormatError("XLSX_INVALID", "This zip is not an Excel workbook (.xlsx)");
     }
     await verifyZipEntries(ra, entries);
-    if (source.input.path !== undefined) input = createReadStream(source.input.path);
-    else input = Readable.from(ra.range(0, ra.size));
-  } finally {
+    input = ra.path !== undefined ? createReadStream(ra.path) : Readable.from(ra.range(0, ra.size));
+  } catch (err) {
     await ra.close();
+    throw err;
   }
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: "cache",
@@ -154,6 +154,7 @@ export async function* readXlsxRows(
     );
   } finally {
     input.destroy();
+    await ra.close();
   }
   if (!found) {
     throw new FormatError(
