@@ -49,8 +49,12 @@ describe("csv reader", () => {
   });
 
   it("numbers rows as the user sees them, counting blank and multi-line records", async () => {
-    const { rows } = await rowsOf(Buffer.from('Title,Price\n"a\nb",1\n\n,\nc,2\n'));
+    const { t, rows } = await rowsOf(Buffer.from('Title,Price\n"a\nb",1\n\n,\nc,2\n'));
     expect(rows.map((r) => r.row)).toEqual([2, 5]);
+    expect(t.notices).toContainEqual({
+      code: "BLANK_ROWS_SKIPPED",
+      message: "2 empty row(s) were skipped (first: row 3)",
+    });
   });
 
   it("finds the header row below title lines", async () => {

@@ -18,6 +18,8 @@ export interface CsvParseOptions {
   stripGuard?: boolean;
   /** Called once the delimiter is known. */
   onDelimiter?: (d: CsvDelimiter) => void;
+  /** Called with the row number of each row skipped because every cell is empty. */
+  onBlankRow?: (row: number) => void;
 }
 
 /** Picks `,` `;` or tab by how consistently each splits the first lines (quotes respected). */
@@ -128,7 +130,7 @@ export async function* parseCsvBatches(
         });
       }
       out.push({ row: rowNo, values: fields });
-    }
+    } else options.onBlankRow?.(rowNo);
     fields = [];
   };
 

@@ -110,7 +110,11 @@ function pickHeader(rows: RawRow[], forced: number | undefined): number {
  * Rows from batches without an async-generator hop per row: rows already in hand are returned as
  * resolved promises, and only an empty buffer waits for the next batch.
  */
-function rowsFromBatches(first: RawRow[], batches: AsyncIterator<RawRow[]>): AsyncIterable<RawRow> {
+function rowsFromBatches(
+  first: RawRow[],
+  batches: AsyncIterator<RawRow[]>,
+  onEnd: () => void,
+): AsyncIterable<RawRow> {
   let buf = first;
   let i = 0;
   let done = false;
@@ -121,6 +125,7 @@ function rowsFromBatches(first: RawRow[], batches: AsyncIterator<RawRow[]>): Asy
         const n = await batches.next();
         if (n.done) {
           done = true;
+          onEnd();
           return { done: true, value: undefined };
         }
         buf = n.value;
@@ -190,6 +195,11 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
     })();
     return table;
   }
+  const blankRows: number[] = [];
+  const onBlankRow = (row: number) => {
+    if (blankRows.length < 1000) blankRows.push(row);
+    else blankRows[999] = row;
+  };
   let batches: AsyncGenerator<RawRow[]>;
   if (kind === "xlsx") {
     const xlsxRows = readXlsxRows(source, {
@@ -198,6 +208,7 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
       onSheet: (name) => {
         table.sheetName = name;
       },
+      onBlankRow,
     });
     batches = single(xlsxRows);
   } else {
@@ -208,6 +219,7 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
       onDelimiter: (d) => {
         table.delimiter = d;
       },
+      onBlankRow,
     });
   }
   const look: RawRow[] = [];
@@ -225,6 +237,15 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
   table.headerRow = headerRow.row;
   table.headers = headerRow.values.map((v) => v.trim());
   table.preamble = look.slice(0, h);
-  table.rows = rowsFromBatches(look.slice(h + 1), batches);
+  // Blank rows carry no listing, but the user is told they were skipped (once reading ends).
+  table.rows = rowsFromBatches(look.slice(h + 1), batches, () => {
+    const after = blankRows.filter((r) => r > table.headerRow);
+    if (after.length > 0) {
+      notices.push({
+        code: "BLANK_ROWS_SKIPPED",
+        message: `${after.length >= 1000 ? "1000+" : after.length} empty row(s) were skipped (first: row ${after[0]})`,
+      });
+    }
+  });
   return table;
 }

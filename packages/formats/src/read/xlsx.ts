@@ -16,6 +16,8 @@ export interface XlsxReadOptions {
   stripGuard?: boolean;
   /** Receives the chosen sheet's name once known. */
   onSheet?: (name: string) => void;
+  /** Called with the row number of each row skipped because every cell is empty. */
+  onBlankRow?: (row: number) => void;
 }
 
 interface SheetReader extends AsyncIterable<ExcelJS.Row> {
@@ -134,7 +136,10 @@ export async function* readXlsxRows(
           if (t !== "") blank = false;
           values[c - 1] = t;
         }
-        if (blank) continue;
+        if (blank) {
+          options.onBlankRow?.(row.number);
+          continue;
+        }
         dataRows++;
         if (dataRows > limits.maxRows + 1) {
           throw new FormatError("TOO_MANY_ROWS", `The sheet has more than ${limits.maxRows} rows`, {
