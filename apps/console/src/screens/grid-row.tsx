@@ -46,69 +46,64 @@ export const GridRow = memo(function GridRow(p: Props) {
           </span>
         )}
       </div>
-      {p.cols.map((c, ci) => {
-        const selected = ci >= p.selC0 && ci <= p.selC1;
-        const active = ci === p.activeC;
-        if (!row)
+      {!row && (
+        // One placeholder per unloaded row keeps fast scrolling over unfetched pages cheap.
+        <div className="gc loading" role="gridcell" style={{ width: p.width - p.gutter }}>
+          <span className="skeleton" />
+        </div>
+      )}
+      {row &&
+        p.cols.map((c, ci) => {
+          const selected = ci >= p.selC0 && ci <= p.selC1;
+          const active = ci === p.activeC;
+          const warns = cellWarnings(row, c);
+          const text = cellText(row, c);
+          const over =
+            c.key === "title" && p.titleLimit !== undefined && row.title.length > p.titleLimit;
           return (
             <div
               key={c.key}
-              className={`gc loading${selected ? " sel" : ""}${active ? " active" : ""}`}
+              id={`cell-${index}-${ci}`}
+              className={`gc${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
               role="gridcell"
-              id={active ? `cell-${index}-${ci}` : undefined}
+              aria-selected={selected}
+              aria-invalid={warns.length > 0 || undefined}
+              title={
+                warns.length
+                  ? warns.map((w) => w.message).join("\n")
+                  : c.kind === "longtext" || text.length > 30
+                    ? text
+                    : undefined
+              }
               style={{ width: c.width }}
+              onMouseDown={(e) => {
+                if (e.button === 0) {
+                  e.preventDefault();
+                  p.onMouseDown(index, ci, e.shiftKey);
+                }
+              }}
+              onDoubleClick={() => p.onDoubleClick(index, ci)}
             >
-              <span className="skeleton" />
+              {c.kind === "status" ? (
+                <span className={`pill pill-${row.status}`}>{row.status}</span>
+              ) : c.kind === "bool" ? (
+                <span className={row.offerShipping ? "yes" : "muted"}>{text}</span>
+              ) : (
+                <span className="txt">
+                  {c.kind === "longtext" ? text.replace(/\s+/g, " ") : text}
+                </span>
+              )}
+              {c.key === "title" && p.titleLimit !== undefined && (
+                <span className={`counter${over ? " over" : ""}`}>
+                  {row.title.length}/{p.titleLimit}
+                </span>
+              )}
+              {warns.length > 0 && (
+                <span className="sr-only">Invalid: {warns.map((w) => w.message).join("; ")}</span>
+              )}
             </div>
           );
-        const warns = cellWarnings(row, c);
-        const text = cellText(row, c);
-        const over =
-          c.key === "title" && p.titleLimit !== undefined && row.title.length > p.titleLimit;
-        return (
-          <div
-            key={c.key}
-            id={`cell-${index}-${ci}`}
-            className={`gc${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
-            role="gridcell"
-            aria-selected={selected}
-            aria-invalid={warns.length > 0 || undefined}
-            title={
-              warns.length
-                ? warns.map((w) => w.message).join("\n")
-                : c.kind === "longtext" || text.length > 30
-                  ? text
-                  : undefined
-            }
-            style={{ width: c.width }}
-            onMouseDown={(e) => {
-              if (e.button === 0) {
-                e.preventDefault();
-                p.onMouseDown(index, ci, e.shiftKey);
-              }
-            }}
-            onDoubleClick={() => p.onDoubleClick(index, ci)}
-          >
-            {c.kind === "status" ? (
-              <span className={`pill pill-${row.status}`}>{row.status}</span>
-            ) : c.kind === "bool" ? (
-              <span className={row.offerShipping ? "yes" : "muted"}>{text}</span>
-            ) : (
-              <span className="txt">
-                {c.kind === "longtext" ? text.replace(/\s+/g, " ") : text}
-              </span>
-            )}
-            {c.key === "title" && p.titleLimit !== undefined && (
-              <span className={`counter${over ? " over" : ""}`}>
-                {row.title.length}/{p.titleLimit}
-              </span>
-            )}
-            {warns.length > 0 && (
-              <span className="sr-only">Invalid: {warns.map((w) => w.message).join("; ")}</span>
-            )}
-          </div>
-        );
-      })}
+        })}
     </div>
   );
 });

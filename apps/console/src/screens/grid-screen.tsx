@@ -43,6 +43,7 @@ export const ROW_H = 30;
 const HEADER_H = 32;
 const GUTTER_W = 64;
 const OVERSCAN = 12;
+const SCROLL_STEP = 4;
 const BULK_CHUNK = 10_000;
 
 type Sort = NonNullable<Inputs["listings"]["list"]["sort"]>;
@@ -294,7 +295,32 @@ export function GridScreen() {
   const ensureRows = async (r0: number, r1: number) => {
     const c = cacheRef.current;
     const pages = c.missingPages(r0, r1);
-    if (pages.length) await fetchPages(c, pages, false);
+    if (!pages.length) return;
+    // Contiguous missing pages are fetched five at a time (500 rows, the list maximum).
+    const groups: number[][] = [];
+    for (const p of pages) {
+      const g = groups.at(-1);
+      if (g && g.at(-1) === p - 1 && g.length < 5) g.push(p);
+      else groups.push([p]);
+    }
+    await Promise.all(
+      groups.map(async (g) => {
+        const first = g[0] ?? 0;
+        for (const p of g) c.markLoading(p);
+        try {
+          const res = await api.listings.list.query(
+            listArgs(first * PAGE_SIZE, g.length * PAGE_SIZE, false),
+          );
+          g.forEach((p, k) => {
+            c.fill(p, res.items.slice(k * PAGE_SIZE, (k + 1) * PAGE_SIZE).map(asRow));
+          });
+        } catch (err) {
+          for (const p of g) c.unmark(p);
+          throw err;
+        }
+      }),
+    );
+    bump();
   };
 
   /** Applies many row patches as one bulkUpsert (one change set per 10k rows). */
@@ -645,9 +671,13 @@ export function GridScreen() {
     }
   };
 
+  // The window of rendered rows moves in steps of SCROLL_STEP rows (the overscan covers the
+  // rest), so native scrolling carries most frames without a React render.
   const onScroll = () => {
     const el = scrollRef.current;
-    if (el) setScrollTop(el.scrollTop);
+    if (!el) return;
+    const q = Math.floor(el.scrollTop / (ROW_H * SCROLL_STEP)) * ROW_H * SCROLL_STEP;
+    setScrollTop((prev) => (prev === q ? prev : q));
   };
 
   const onCellMouseDown = (r: number, c: number, shift: boolean) => {
@@ -720,6 +750,21 @@ export function GridScreen() {
     return ids;
   };
 
+  const cellHandlers = useRef({ down: onCellMouseDown, dbl: onCellDoubleClick });
+  cellHandlers.current = { down: onCellMouseDown, dbl: onCellDoubleClick };
+  // Stable identities keep memoised rows from re-rendering on every grid render.
+  const stableMouseDown = useCallback(
+    (r: number, c: number, shift: boolean) => cellHandlers.current.down(r, c, shift),
+    [],
+  );
+  const stableDoubleClick = useCallback(
+    (r: number, c: number) => cellHandlers.current.dbl(r, c),
+    [],
+  );
+  // Rows are keyed by slot, not index: scrolling reuses the same DOM rows with new content
+  // instead of unmounting and mounting a screenful of cells every frame.
+  const slots = visibleCount + 2 * OVERSCAN + 2;
+  const conflictIds = new Set(conflicts.map((c) => c.rowId));
   const rows: React.ReactNode[] = [];
   if (total > 0) {
     for (let i = first; i <= last; i++) {
@@ -727,7 +772,7 @@ export function GridScreen() {
       const row = cache.get(i);
       rows.push(
         <GridRow
-          key={i}
+          key={i % slots}
           index={i}
           row={row}
           cols={cols}
@@ -739,9 +784,9 @@ export function GridScreen() {
           activeC={sel.active.r === i ? sel.active.c : -1}
           titleLimit={titleLimit}
           pending={row ? pending.has(row.id) : false}
-          conflict={row ? conflicts.some((c) => c.rowId === row.id) : false}
-          onMouseDown={onCellMouseDown}
-          onDoubleClick={onCellDoubleClick}
+          conflict={row ? conflictIds.has(row.id) : false}
+          onMouseDown={stableMouseDown}
+          onDoubleClick={stableDoubleClick}
         />,
       );
     }
