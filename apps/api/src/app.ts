@@ -14,6 +14,7 @@ import { authRoutes } from "./routes/auth";
 import { changeSetRoutes } from "./routes/change-sets";
 import { docsPage } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
+import { importRoutes, mappingProfileRoutes } from "./routes/imports";
 import { listingRoutes } from "./routes/listings";
 import { templateRoutes } from "./routes/templates";
 import { mountTrpc } from "./trpc/mount";
@@ -53,6 +54,8 @@ export function createApp(deps: AppDeps) {
   app.use("/v1/*", async (c, next) => {
     const p = c.req.path;
     if (p === "/v1/listings/bulk" || p === "/v1/listings/bulk-delete") return next();
+    // Uploads stream to storage under their own, larger cap.
+    if (c.req.method === "POST" && (p === "/v1/imports" || p === "/v1/ocr/scans")) return next();
     return jsonLimit(c, next);
   });
   app.use("/v1/*", authenticate(deps));
@@ -66,6 +69,8 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/analytics", analyticsRoutes(deps));
   app.route("/v1/admin", adminRoutes(deps));
   app.route("/v1/bulk-edits", bulkEditRoutes(deps));
+  app.route("/v1/imports", importRoutes(deps));
+  app.route("/v1/mapping-profiles", mappingProfileRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });

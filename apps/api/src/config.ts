@@ -25,6 +25,8 @@ export const ApiConfig = z.object({
   LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MAX_BULK_JSON_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  MAX_OCR_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().optional(),
   QUEUE_PREFIX: z.string().default("mbe"),

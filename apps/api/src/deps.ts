@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { LocalStorage } from "@mbe/core";
-import { createDb, type DbHandle, seedDemo } from "@mbe/db";
+import { type CoreContext, type CoreHooks, LocalStorage, type Storage } from "@mbe/core";
+import { copyIntoFor, createDb, type DbHandle, seedDemo } from "@mbe/db";
 import { createQueues, type Queues } from "@mbe/jobs";
 import { type LocalService, startRedis } from "@mbe/local-services";
 import { Redis } from "ioredis";
@@ -21,6 +21,9 @@ export interface Runtime {
   redis: Redis;
   redisUrl: string;
   dataDir: string;
+  storage: Storage;
+  hooks: CoreHooks;
+  copyInto?: CoreContext["copyInto"];
   close(): Promise<void>;
 }
 
@@ -65,6 +68,9 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
   bullRedis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
 
+  const hooks: CoreHooks = {};
+  const storage = new LocalStorage(path.join(config.DATA_DIR, "files"));
+  const copyInto = copyIntoFor(db);
   const deps: AppDeps = {
     config,
     db: db.db,
@@ -77,10 +83,11 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       exportsPerHour: config.EXPORTS_PER_HOUR,
       loginPerMinute: config.LOGIN_PER_MINUTE,
     }),
-    hooks: {},
+    hooks,
     readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
-    storage: new LocalStorage(path.join(config.DATA_DIR, "files")),
+    storage,
     queues,
+    copyInto,
     version,
   };
 
@@ -91,6 +98,9 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     bullRedis,
     redis,
     redisUrl,
+    storage,
+    hooks,
+    copyInto,
     dataDir: config.DATA_DIR,
     async close() {
       await queues.close().catch(() => {});

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalStorage } from "@mbe/core";
-import { createDb, type DbHandle } from "@mbe/db";
+import { copyIntoFor, createDb, type DbHandle } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
@@ -21,7 +21,10 @@ export interface TestApi {
 }
 
 /** A fully wired app on the run's throwaway PostgreSQL database and real Redis (unique prefix). */
-export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, string>> = {}): Promise<TestApi> {
+export async function createTestApi(
+  overrides: Partial<Record<keyof ApiConfig, string>> = {},
+  opts: { workers?: boolean } = {},
+): Promise<TestApi> {
   const db = createDb({ url: inject("databaseUrl"), max: 5 });
   const redis = new Redis(inject("redisUrl"), { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   await redis.connect();
@@ -45,15 +48,26 @@ export async function createTestApi(overrides: Partial<Record<keyof ApiConfig, s
     readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
     storage: new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
     queues,
+    copyInto: copyIntoFor(db),
     version: "test",
   };
   const app = createApp(deps);
+  let stopWorkers: (() => Promise<void>) | undefined;
+  if (opts.workers) {
+    const { startWorkers } = await import("@mbe/worker");
+    stopWorkers = await startWorkers({
+      runtime: { db, bullRedis, queues, dataDir: "", storage: deps.storage, hooks: deps.hooks, copyInto: deps.copyInto },
+      config: { QUEUE_PREFIX: prefix },
+      log: deps.log,
+    });
+  }
   return {
     app,
     deps,
     db,
     redis,
     async close() {
+      await stopWorkers?.();
       await queues.close();
       bullRedis.disconnect();
       redis.disconnect();
@@ -73,6 +87,40 @@ export interface Res<T = Record<string, unknown>> {
 }
 
 /** Sends a JSON request through the whole middleware stack. */
+/** Sends a multipart upload with a file and optional fields. */
+export async function upload<T = Record<string, unknown>>(
+  api: TestApi,
+  path: string,
+  file: { name: string; bytes: Uint8Array; type?: string },
+  opts: { token?: string; fields?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<Res<T>> {
+  const form = new FormData();
+  form.append("file", new Blob([file.bytes], { type: file.type ?? "application/octet-stream" }), file.name);
+  for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v);
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await api.app.request(path, { method: "POST", headers, body: form });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // non-JSON bodies stay text
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+/** Polls until `check` returns a value or the time runs out. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function call<T = Record<string, unknown>>(
   api: TestApi,
   method: string,

@@ -1,4 +1,4 @@
-import type { Logger } from "@mbe/core";
+import { type CoreContext, type CoreHooks, defaultAuthConfig, type Logger, type Storage } from "@mbe/core";
 import type { Db } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
 import type { Worker } from "bullmq";
@@ -10,6 +10,9 @@ export interface WorkerRuntime {
   bullRedis: Redis;
   queues: Queues;
   dataDir: string;
+  storage: Storage;
+  hooks: CoreHooks;
+  copyInto?: CoreContext["copyInto"];
 }
 
 export interface WorkerOptions {
@@ -22,6 +25,24 @@ export interface WorkerOptions {
 export type ProcessorFactory = (opts: WorkerOptions) => Promise<Worker[]> | Worker[];
 
 const factories: ProcessorFactory[] = [];
+
+/** The context a job runs verbs with: acting as the seller who owns the work. */
+export function jobContext(opts: WorkerOptions, ownerId: string, jobId: string): CoreContext {
+  const { runtime } = opts;
+  return {
+    db: runtime.db.db,
+    rootDb: runtime.db.db,
+    actor: { userId: ownerId, role: "seller", via: "jwt", scopes: ["read", "write"] },
+    requestId: `job:${jobId}`,
+    log: opts.log,
+    // Jobs never issue tokens; the secret is unused here.
+    auth: defaultAuthConfig("job-context-does-not-sign-tokens"),
+    hooks: runtime.hooks,
+    storage: runtime.storage,
+    queues: runtime.queues,
+    copyInto: runtime.copyInto,
+  };
+}
 
 /** Adds a processor; each feature (imports, exports, OCR, search index) registers one. */
 export function registerProcessor(f: ProcessorFactory) {

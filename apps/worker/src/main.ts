@@ -1,4 +1,6 @@
-import { createDb } from "@mbe/db";
+import path from "node:path";
+import { LocalStorage } from "@mbe/core";
+import { copyIntoFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { z } from "zod";
@@ -22,7 +24,16 @@ const db = createDb({ url: config.DATABASE_URL });
 await db.migrate();
 const bullRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
-const stop = await startWorkers({ runtime: { db, bullRedis, queues, dataDir: config.DATA_DIR }, config, log });
+const runtime = {
+  db,
+  bullRedis,
+  queues,
+  dataDir: config.DATA_DIR,
+  storage: new LocalStorage(path.join(config.DATA_DIR, "files")),
+  hooks: {},
+  copyInto: copyIntoFor(db),
+};
+const stop = await startWorkers({ runtime, config, log });
 
 async function shutdown(signal: string) {
   log.info({ signal }, "worker draining");

@@ -54,6 +54,11 @@ export interface CoreContext {
   storage: Storage;
   /** Background queues; absent where no Redis is configured (verbs needing them refuse). */
   queues?: Queues;
+  /**
+   * Streams rows into a table with COPY (PostgreSQL); absent on PGlite, where verbs fall back to
+   * batched inserts. `lines` are COPY text-format lines without the newline.
+   */
+  copyInto?(table: string, columns: string[], lines: AsyncIterable<string>): Promise<void>;
 }
 
 export const defaultAuthConfig = (jwtSecret: string): AuthConfig => ({

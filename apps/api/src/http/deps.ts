@@ -1,4 +1,4 @@
-import type { CoreHooks, Logger, Storage } from "@mbe/core";
+import type { CoreContext, CoreHooks, Logger, Storage } from "@mbe/core";
 import type { Queues } from "@mbe/jobs";
 import type { Db } from "@mbe/db";
 import type { MiddlewareHandler } from "hono";
@@ -22,6 +22,7 @@ export interface AppDeps {
   readiness: ReadinessCheck[];
   storage: Storage;
   queues?: Queues;
+  copyInto?: CoreContext["copyInto"];
   version: string;
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;

@@ -68,6 +68,7 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     hooks: deps.hooks,
     storage: deps.storage,
     queues: deps.queues,
+    copyInto: deps.copyInto,
   };
 }
 

@@ -1,2 +1,2 @@
 // Each processor module registers itself with registerProcessor when imported.
-export {};
+import "./imports";

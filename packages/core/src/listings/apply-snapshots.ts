@@ -1,6 +1,27 @@
 import { type DbOrTx, listings } from "@mbe/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Snapshot } from "./fields";
+
+/**
+ * SET assignments taking each editable field from the JSON snapshot `json` when it has the key,
+ * keeping the column otherwise (target table aliased `l`).
+ */
+export function snapshotSetClause(json: string): SQL {
+  const j = sql.raw(json);
+  const pick = (field: string, expr: SQL, column: string) => sql`case when ${j} ? ${field} then ${expr} else ${sql.raw(`l.${column}`)} end`;
+  return sql`title = ${pick("title", sql`${j}->>'title'`, "title")},
+        price = ${pick("price", sql`(${j}->>'price')::numeric`, "price")},
+        currency = ${pick("currency", sql`${j}->>'currency'`, "currency")},
+        condition = ${pick("condition", sql`${j}->>'condition'`, "condition")},
+        description = ${pick("description", sql`coalesce(${j}->>'description', '')`, "description")},
+        category = ${pick("category", sql`${j}->>'category'`, "category")},
+        offer_shipping = ${pick("offerShipping", sql`(${j}->>'offerShipping')::boolean`, "offer_shipping")},
+        sku = ${pick("sku", sql`${j}->>'sku'`, "sku")},
+        quantity = ${pick("quantity", sql`(${j}->>'quantity')::int`, "quantity")},
+        image_urls = ${pick("imageUrls", sql`array(select jsonb_array_elements_text(${j}->'imageUrls'))`, "image_urls")},
+        marketplace_fields = ${pick("marketplaceFields", sql`${j}->'marketplaceFields'`, "marketplace_fields")},
+        status = ${pick("status", sql`(${j}->>'status')::listing_status`, "status")}`;
+}
 
 /**
  * Writes partial snapshots to many listings in one statement per batch: a field absent from a
@@ -11,25 +32,11 @@ export async function applySnapshots(
   ownerId: string,
   items: { id: string; snapshot: Snapshot; version: number }[],
 ): Promise<void> {
-  const pick = (field: string, expr: ReturnType<typeof sql>, column: ReturnType<typeof sql>) =>
-    sql`case when v.s ? ${field} then ${expr} else ${column} end`;
   for (let i = 0; i < items.length; i += 5000) {
     const chunk = items.slice(i, i + 5000);
     const payload = JSON.stringify(chunk.map((it) => ({ id: it.id, s: it.snapshot, version: it.version })));
     await db.execute(sql`
-      update ${listings} as l set
-        title = ${pick("title", sql`v.s->>'title'`, sql`l.title`)},
-        price = ${pick("price", sql`(v.s->>'price')::numeric`, sql`l.price`)},
-        currency = ${pick("currency", sql`v.s->>'currency'`, sql`l.currency`)},
-        condition = ${pick("condition", sql`v.s->>'condition'`, sql`l.condition`)},
-        description = ${pick("description", sql`coalesce(v.s->>'description', '')`, sql`l.description`)},
-        category = ${pick("category", sql`v.s->>'category'`, sql`l.category`)},
-        offer_shipping = ${pick("offerShipping", sql`(v.s->>'offerShipping')::boolean`, sql`l.offer_shipping`)},
-        sku = ${pick("sku", sql`v.s->>'sku'`, sql`l.sku`)},
-        quantity = ${pick("quantity", sql`(v.s->>'quantity')::int`, sql`l.quantity`)},
-        image_urls = ${pick("imageUrls", sql`array(select jsonb_array_elements_text(v.s->'imageUrls'))`, sql`l.image_urls`)},
-        marketplace_fields = ${pick("marketplaceFields", sql`v.s->'marketplaceFields'`, sql`l.marketplace_fields`)},
-        status = ${pick("status", sql`(v.s->>'status')::listing_status`, sql`l.status`)},
+      update ${listings} as l set ${snapshotSetClause("v.s")},
         version = v.version,
         updated_at = now()
       from jsonb_to_recordset(${payload}::jsonb) as v(id uuid, s jsonb, version int)

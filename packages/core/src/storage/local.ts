@@ -43,6 +43,11 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async localFile(key: string): Promise<{ path: string; release(): Promise<void> }> {
+    if (!(await this.stat(key))) throw new CoreError("NOT_FOUND", "Stored file not found");
+    return { path: this.file(key), release: async () => {} };
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.file(key), { force: true });
   }

@@ -9,6 +9,8 @@ export interface Storage {
   get(key: string): Promise<Readable>;
   stat(key: string): Promise<{ size: number } | null>;
   delete(key: string): Promise<void>;
+  /** A local file path for readers that need random access (XLSX); remote stores download first. */
+  localFile(key: string): Promise<{ path: string; release(): Promise<void> }>;
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;

@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { changeSets } from "./change-sets";
 import { importStatus } from "./enums";
 import { users } from "./users";
@@ -54,3 +54,19 @@ export const mappingProfiles = pgTable(
 
 export type Import = typeof imports.$inferSelect;
 export type MappingProfile = typeof mappingProfiles.$inferSelect;
+
+/**
+ * Scratch rows of an import being committed: COPY fills it, one transaction merges it into
+ * listings, then the rows are deleted. `targetId` is the listing an update hits (null: create).
+ */
+export const importStaging = pgTable(
+  "import_staging",
+  {
+    importId: uuid().notNull(),
+    rowNo: integer().notNull(),
+    targetId: uuid(),
+    newId: uuid(),
+    data: jsonb().$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index("import_staging_import_idx").on(t.importId)],
+);

@@ -1,0 +1,172 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  analyzeImport,
+  CommitImportInput,
+  CoreError,
+  CreateImportOptions,
+  CreateMappingProfileInput,
+  createImport,
+  createMappingProfile,
+  deleteMappingProfile,
+  getImport,
+  importErrorsCsv,
+  ListImportsInput,
+  listImports,
+  listMappingProfiles,
+  ReanalyzeImportInput,
+  redoImport,
+  requestImportCommit,
+  requireActor,
+  undoImport,
+} from "@mbe/core";
+import type { AppDeps } from "../http/deps";
+import type { AppEnv } from "../http/env";
+import { coreContext, rateLimit } from "../http/middleware";
+import { streamFile } from "../http/stream";
+import { receiveUpload } from "../http/upload";
+import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { ErrorBody, IdParam, Ok } from "../openapi/schemas";
+
+export const Import = z
+  .object({
+    id: z.uuid(),
+    fileName: z.string(),
+    fileSize: z.number().int(),
+    sha256: z.string(),
+    format: z.string(),
+    marketplace: z.string().nullable(),
+    mapping: z.record(z.string(), z.string()),
+    mode: z.enum(["create", "update", "upsert"]),
+    matchBy: z.enum(["id", "sku"]),
+    status: z.enum(["uploaded", "previewed", "committing", "committed", "failed", "undone"]),
+    counts: z.record(z.string(), z.number()),
+    problems: z.array(z.unknown()),
+    problemCount: z.number().int(),
+    changeSetId: z.uuid().nullable(),
+    error: z.string().nullable(),
+    progress: z.object({ processed: z.number(), total: z.number() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Import");
+const MappingProfile = z.object({ id: z.uuid(), name: z.string(), mapping: z.record(z.string(), z.string()), createdAt: z.string() }).openapi("MappingProfile");
+
+/** Parses the small multipart fields that come with an upload. */
+export function importOptionsFromFields(fields: Record<string, string>) {
+  const parsed: Record<string, unknown> = { ...fields };
+  try {
+    if (fields.mapping) parsed.mapping = JSON.parse(fields.mapping);
+  } catch {
+    throw new CoreError("VALIDATION_FAILED", "mapping must be JSON");
+  }
+  if (fields.applyFixes !== undefined) parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
+  if (fields.sheet !== undefined && /^\d+$/.test(fields.sheet)) parsed.sheet = Number(fields.sheet);
+  const r = CreateImportOptions.safeParse(parsed);
+  if (!r.success) throw new CoreError("VALIDATION_FAILED", "Invalid import options", { details: { issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } });
+  return r.data;
+}
+
+/** /v1/imports: upload → dry run → commit (a job with progress) → undo; /v1/mapping-profiles. */
+export function importRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const tags = ["Imports"];
+  const maxBytes = deps.config.MAX_IMPORT_BYTES;
+
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/imports",
+    tags,
+    operationId: "createImport",
+    security,
+    description: `Upload a CSV (any delimiter, UTF-8/UTF-16), XLSX or JSON file (≤ ${Math.round(maxBytes / 1024 / 1024)} MB) as multipart field \`file\`, or as the raw body with \`?fileName=\`. Facebook, eBay and Shopify layouts are detected. Nothing is written to listings: the response is the dry run (counts and problems). Send \`Idempotency-Key\` to make a repeated upload return the first import.`,
+    request: {
+      body: {
+        content: {
+          "multipart/form-data": {
+            schema: z.object({
+              file: z.string().openapi({ type: "string", format: "binary" }),
+              marketplace: z.enum(["facebook", "ebay", "shopify", "generic"]).optional(),
+              mapping: z.string().optional().openapi({ description: "JSON: { header: field | 'ignore' }" }),
+              mappingProfileId: z.uuid().optional(),
+              mode: z.enum(["create", "update", "upsert"]).optional(),
+              matchBy: z.enum(["id", "sku"]).optional(),
+              applyFixes: z.enum(["true", "false"]).optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: { 201: json(Import, "Uploaded and analysed (or queued for analysis when large)"), 200: json(Import, "Replayed (same Idempotency-Key)"), ...authedErrors, 415: json(ErrorBody, "Not a spreadsheet") },
+  });
+  app.post("/", rateLimit(deps.rateLimits.uploads, "uploads"), async (c) => {
+    const ctx = coreContext(c, deps);
+    const actor = requireActor(ctx, "write");
+    const upload = await receiveUpload(c, { storage: deps.storage, ownerId: actor.userId, kind: "imports", maxBytes });
+    let options: ReturnType<typeof importOptionsFromFields>;
+    try {
+      options = importOptionsFromFields(upload.fields);
+    } catch (err) {
+      await deps.storage.delete(upload.storageKey);
+      throw err;
+    }
+    const idem = c.req.header("idempotency-key")?.slice(0, 200);
+    const result = await createImport(ctx, upload, options, idem);
+    return c.json(result, result.replayed ? 200 : 201);
+  });
+
+  app.openapi(
+    createRoute({ method: "get", path: "/", tags, operationId: "listImports", security, request: { query: ListImportsInput }, responses: { 200: json(z.object({ items: z.array(Import) })), ...authedErrors } }),
+    async (c) => c.json(await listImports(coreContext(c, deps), c.req.valid("query")), 200),
+  );
+  app.openapi(
+    createRoute({ method: "get", path: "/{id}", tags, operationId: "getImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors } }),
+    async (c) => c.json(await getImport(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/{id}/analyze", tags, operationId: "analyzeImport", security, description: "Runs the dry run again, e.g. with a corrected column mapping or with fixes applied.", request: { params: IdParam, body: body(ReanalyzeImportInput) }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
+    async (c) => c.json(await analyzeImport(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+  app.openapi(
+    createRoute({ method: "get", path: "/{id}/errors.csv", tags, operationId: "getImportErrors", security, request: { params: IdParam }, responses: { 200: { description: "CSV of every problem (row, column, value, severity, code, message, suggestion)", content: { "text/csv": { schema: z.string() } } }, ...authedErrors } }),
+    async (c) => {
+      const { fileName, stream } = await importErrorsCsv(coreContext(c, deps), c.req.valid("param").id);
+      return streamFile(c, stream, fileName, "text/csv; charset=utf-8") as never;
+    },
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/{id}/commit", tags, operationId: "commitImport", security, description: "Queues the commit as a job; poll GET /v1/imports/{id} for progress. Every accepted row lands in one transaction, or none does. `Idempotency-Key` makes a repeat a no-op.", request: { params: IdParam, body: { ...body(CommitImportInput), required: false } }, responses: { 202: json(Import, "Commit queued"), 200: json(Import, "Already committing or committed"), ...authedErrors, ...conflict } }),
+    async (c) => {
+      const input = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+      const r = await requestImportCommit(coreContext(c, deps), c.req.valid("param").id, input, c.req.header("idempotency-key")?.slice(0, 200));
+      return c.json(r, r.replayed ? 200 : 202);
+    },
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/{id}/undo", tags, operationId: "undoImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
+    async (c) => c.json(await undoImport(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/{id}/redo", tags, operationId: "redoImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
+    async (c) => c.json(await redoImport(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  return app;
+}
+
+/** /v1/mapping-profiles: saved column mappings for generic files. */
+export function mappingProfileRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const tags = ["Imports"];
+  app.openapi(
+    createRoute({ method: "get", path: "/", tags, operationId: "listMappingProfiles", security, responses: { 200: json(z.object({ items: z.array(MappingProfile) })), ...authedErrors } }),
+    async (c) => c.json(await listMappingProfiles(coreContext(c, deps)), 200),
+  );
+  app.openapi(
+    createRoute({ method: "post", path: "/", tags, operationId: "createMappingProfile", security, request: { body: body(CreateMappingProfileInput) }, responses: { 201: json(MappingProfile), ...authedErrors, ...conflict } }),
+    async (c) => c.json(await createMappingProfile(coreContext(c, deps), c.req.valid("json")), 201),
+  );
+  app.openapi(
+    createRoute({ method: "delete", path: "/{id}", tags, operationId: "deleteMappingProfile", security, request: { params: IdParam }, responses: { 200: json(Ok), ...authedErrors } }),
+    async (c) => c.json(await deleteMappingProfile(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  return app;
+}

@@ -1,0 +1,30 @@
+import { analyzeImport, failImportCommit, runImportCommit } from "@mbe/core";
+import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
+import { Worker } from "bullmq";
+import { jobContext, registerProcessor } from "../index";
+
+/** `imports` queue: `analyze-import` (dry run of large files) and `run-import` (the commit). */
+registerProcessor((opts) => {
+  const worker = new Worker(
+    QUEUES.imports,
+    async (job) => {
+      if (job.name === "analyze-import") {
+        const p = AnalyzeImportPayload.parse(job.data);
+        return analyzeImport(jobContext(opts, p.ownerId, String(job.id)), p.importId, p.options as never);
+      }
+      const p = RunImportPayload.parse(job.data);
+      const ctx = jobContext(opts, p.ownerId, String(job.id));
+      try {
+        const done = await runImportCommit(ctx, p.importId, (progress) => job.updateProgress(progress));
+        return { status: done.status, counts: done.counts };
+      } catch (err) {
+        // Retries run the whole commit again from a clean staging area; after the last, say why.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await failImportCommit(ctx, p.importId, (err as Error).message);
+        throw err;
+      }
+    },
+    { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 2 },
+  );
+  worker.on("failed", (job, err) => opts.log.error({ jobId: job?.id, err: err.message }, "import job failed"));
+  return [worker];
+});

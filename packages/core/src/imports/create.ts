@@ -1,0 +1,138 @@
+import { imports, mappingProfiles } from "@mbe/db";
+import { type ColumnMapping, FormatError } from "@mbe/formats";
+import { and, eq } from "drizzle-orm";
+import { type CoreContext, requireActor } from "../context";
+import { CoreError, notFound } from "../errors";
+import { recordAudit } from "../audit/record";
+import { decideImportRows } from "./process";
+import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
+import { importView } from "./view";
+
+export interface UploadedFile {
+  fileName: string;
+  size: number;
+  sha256: string;
+  storageKey: string;
+}
+
+/**
+ * Records an uploaded file as an import and runs the dry run (nothing is written to listings).
+ * The same Idempotency-Key returns the first import instead of a second one.
+ */
+export async function createImport(
+  ctx: CoreContext,
+  file: UploadedFile,
+  raw: CreateImportOptions,
+  idempotencyKey?: string,
+  /** Files above this size are analysed by a background job (the API stays responsive). */
+  inlineLimitBytes = 5 * 1024 * 1024,
+) {
+  const actor = requireActor(ctx, "write");
+  const opts = CreateImportOptions.parse(raw);
+  if (idempotencyKey) {
+    const [prior] = await ctx.db
+      .select()
+      .from(imports)
+      .where(and(eq(imports.ownerId, actor.userId), eq(imports.idempotencyKey, idempotencyKey)));
+    if (prior) {
+      await ctx.storage.delete(file.storageKey);
+      return { ...importView(prior), replayed: true };
+    }
+  }
+  let mapping = opts.mapping;
+  if (opts.mappingProfileId) {
+    const [profile] = await ctx.db
+      .select()
+      .from(mappingProfiles)
+      .where(and(eq(mappingProfiles.id, opts.mappingProfileId), eq(mappingProfiles.ownerId, actor.userId)));
+    if (!profile) throw notFound("Mapping profile");
+    mapping = profile.mapping as ColumnMapping;
+  }
+  const [imp] = await ctx.db
+    .insert(imports)
+    .values({
+      ownerId: actor.userId,
+      fileName: file.fileName,
+      fileSize: file.size,
+      sha256: file.sha256,
+      storageKey: file.storageKey,
+      format: "unknown",
+      marketplace: opts.marketplace ?? null,
+      mapping: mapping ?? {},
+      mode: opts.mode,
+      matchBy: opts.matchBy,
+      idempotencyKey: idempotencyKey ?? null,
+      counts: { applyFixes: opts.applyFixes ? 1 : 0 },
+    })
+    .returning();
+  if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
+  await recordAudit(ctx, { action: "import.upload", resourceType: "import", resourceId: imp.id, details: { fileName: file.fileName, size: file.size, sha256: file.sha256 } });
+  if (file.size > inlineLimitBytes && ctx.queues) {
+    await ctx.queues.imports.add(
+      "analyze-import",
+      { importId: imp.id, ownerId: actor.userId, actorId: actor.userId, options: { ...opts, mapping } },
+      { jobId: `analyze-${imp.id}` },
+    );
+    return { ...importView(imp), replayed: false };
+  }
+  return { ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })), replayed: false };
+}
+
+/**
+ * The dry run: reads the whole file, decides each listing and stores counts and problems. A file
+ * the readers refuse ends as status `failed` with the reader's code, never as a server error.
+ */
+export async function analyzeImport(ctx: CoreContext, id: string, raw: ReanalyzeImportInput & { sheet?: string | number } = {}) {
+  const actor = requireActor(ctx, "write");
+  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  if (!imp) throw notFound("Import");
+  if (imp.status === "committing" || imp.status === "committed")
+    throw new CoreError("CONFLICT", "This import was already committed");
+  const opts = ReanalyzeImportInput.parse(raw);
+  const mapping = opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
+  const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
+  try {
+    const summary = await decideImportRows(
+      ctx,
+      imp,
+      {
+        marketplace: opts.marketplace ?? (imp.marketplace as never) ?? undefined,
+        mapping,
+        applyFixes,
+        mode: opts.mode ?? imp.mode,
+        matchBy: opts.matchBy ?? imp.matchBy,
+        sheet: raw.sheet,
+      },
+      async () => {},
+    );
+    const [updated] = await ctx.db
+      .update(imports)
+      .set({
+        format: summary.format,
+        marketplace: summary.marketplace,
+        mapping: summary.mapping as Record<string, string>,
+        mode: opts.mode ?? imp.mode,
+        matchBy: opts.matchBy ?? imp.matchBy,
+        status: "previewed",
+        counts: { ...summary.counts, applyFixes: applyFixes ? 1 : 0 },
+        problems: summary.problems,
+        error: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(imports.id, imp.id))
+      .returning();
+    if (!updated) throw notFound("Import");
+    return importView(updated);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    const problem: ImportProblem = { row: 0, column: "", value: "", code: err.code, severity: "error", message: err.message };
+    const [failed] = await ctx.db
+      .update(imports)
+      .set({ status: "failed", error: `${err.code}: ${err.message}`, problems: [problem], updatedAt: new Date() })
+      .where(eq(imports.id, imp.id))
+      .returning();
+    await recordAudit(ctx, { action: "import.analyze", outcome: "failure", resourceType: "import", resourceId: imp.id, details: { code: err.code } });
+    if (!failed) throw notFound("Import");
+    return importView(failed);
+  }
+}

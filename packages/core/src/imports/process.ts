@@ -1,0 +1,183 @@
+import { type Import, listings, type Listing } from "@mbe/db";
+import { type ColumnMapping, type ImportedListing, importListings, type Marketplace } from "@mbe/formats";
+import { and, eq, inArray } from "drizzle-orm";
+import type { CoreContext } from "../context";
+import { diffFields } from "../listings/fields";
+import { toRecord } from "../listings/insert-many";
+import { CreateListingInput, UpdateListingInput } from "../listings/schema";
+import { type ImportProblem, MAX_STORED_PROBLEMS } from "./schema";
+
+export interface ImportRunOptions {
+  marketplace?: Marketplace;
+  mapping?: ColumnMapping;
+  applyFixes: boolean;
+  mode: "create" | "update" | "upsert";
+  matchBy: "id" | "sku";
+  sheet?: string | number;
+}
+
+/** One listing of the file, decided: what the commit will do with it. */
+export interface DecidedRow {
+  row: number;
+  action: "create" | "update" | "skip" | "reject";
+  targetId?: string;
+  /** create: a full listing record; update: only the fields that change. */
+  data?: Record<string, unknown>;
+}
+
+export interface ImportSummary {
+  format: string;
+  marketplace: Marketplace;
+  mapping: ColumnMapping;
+  counts: { rows: number; create: number; update: number; skip: number; reject: number; problems: number };
+  problems: ImportProblem[];
+}
+
+const BATCH = 2000;
+
+function canonicalToInput(l: NonNullable<ImportedListing["listing"]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(l)) if (v !== undefined && k !== "id") out[k] = v;
+  return out;
+}
+
+/**
+ * Reads an import's file and decides every listing in it (create, update, skip or reject, with
+ * problems), batch by batch so memory stays flat. The dry run and the commit both use it, so
+ * what the seller previewed is what lands.
+ */
+export async function decideImportRows(
+  ctx: CoreContext,
+  imp: Import,
+  opts: ImportRunOptions,
+  onBatch: (rows: DecidedRow[]) => Promise<void>,
+): Promise<ImportSummary> {
+  const file = await ctx.storage.localFile(imp.storageKey);
+  try {
+    const session = await importListings({
+      path: file.path,
+      fileName: imp.fileName,
+      marketplace: opts.marketplace,
+      mapping: opts.mapping,
+      applyFixes: opts.applyFixes,
+      sheet: opts.sheet,
+    });
+    const counts = { rows: 0, create: 0, update: 0, skip: 0, reject: 0, problems: 0 };
+    const problems: ImportProblem[] = [];
+    const addProblem = (p: ImportProblem) => {
+      counts.problems++;
+      if (problems.length < MAX_STORED_PROBLEMS) problems.push(p);
+    };
+    const seenSkus = new Set<string>();
+    const seenIds = new Set<string>();
+    let batch: { item: ImportedListing; input: Record<string, unknown>; id?: string }[] = [];
+
+    const flush = async () => {
+      if (!batch.length) return;
+      const ids = batch.flatMap((b) => (opts.matchBy === "id" && b.id ? [b.id] : []));
+      const skus = batch.flatMap((b) => (typeof b.input.sku === "string" ? [b.input.sku] : []));
+      const existing: Listing[] = [];
+      if (ids.length) existing.push(...(await ctx.db.select().from(listings).where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.id, ids)))));
+      if (skus.length) existing.push(...(await ctx.db.select().from(listings).where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.sku, skus)))));
+      const byId = new Map(existing.map((r) => [r.id, r]));
+      const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
+      const decided: DecidedRow[] = [];
+      for (const b of batch) {
+        const row = b.item.row;
+        const sku = typeof b.input.sku === "string" ? b.input.sku : undefined;
+        const match = opts.matchBy === "id" ? (b.id ? byId.get(b.id) : undefined) : sku ? bySku.get(sku) : undefined;
+        const reject = (column: string, code: string, message: string) => {
+          addProblem({ row, column, value: "", code, severity: "error", message });
+          decided.push({ row, action: "reject" });
+          counts.reject++;
+        };
+        if (match && opts.mode !== "create") {
+          const parsed = UpdateListingInput.safeParse(b.input);
+          if (!parsed.success) {
+            for (const i of parsed.error.issues) addProblem({ row, column: String(i.path[0] ?? ""), value: String(b.input[String(i.path[0])] ?? "").slice(0, 200), code: "INVALID_VALUE", severity: "error", message: i.message });
+            decided.push({ row, action: "reject" });
+            counts.reject++;
+            continue;
+          }
+          const { version: _v, ...patch } = parsed.data;
+          const { after, changed } = diffFields(match, patch);
+          if (!changed) {
+            decided.push({ row, action: "skip", targetId: match.id });
+            counts.skip++;
+          } else {
+            decided.push({ row, action: "update", targetId: match.id, data: after });
+            counts.update++;
+          }
+          continue;
+        }
+        if (match && opts.mode === "create") {
+          decided.push({ row, action: "skip", targetId: match.id });
+          counts.skip++;
+          addProblem({ row, column: opts.matchBy === "id" ? "id" : "sku", value: sku ?? b.id ?? "", code: "ALREADY_EXISTS", severity: "warning", message: "A listing with this key exists; create mode skips it" });
+          continue;
+        }
+        if (opts.mode === "update") {
+          decided.push({ row, action: "skip" });
+          counts.skip++;
+          addProblem({ row, column: opts.matchBy, value: sku ?? b.id ?? "", code: "NO_MATCH", severity: "warning", message: "No listing matches; update mode skips it" });
+          continue;
+        }
+        const parsed = CreateListingInput.safeParse(b.input);
+        if (!parsed.success) {
+          for (const i of parsed.error.issues) addProblem({ row, column: String(i.path[0] ?? ""), value: String(b.input[String(i.path[0])] ?? "").slice(0, 200), code: "INVALID_VALUE", severity: "error", message: i.message });
+          decided.push({ row, action: "reject" });
+          counts.reject++;
+          continue;
+        }
+        if (parsed.data.sku && bySku.has(parsed.data.sku)) {
+          reject("sku", "SKU_TAKEN", `SKU '${parsed.data.sku}' already belongs to another listing`);
+          continue;
+        }
+        const id = crypto.randomUUID();
+        decided.push({
+          row,
+          action: "create",
+          data: toRecord({ ...parsed.data, price: String(parsed.data.price), id, ownerId: imp.ownerId, source: "import", sourceRef: imp.id }),
+        });
+        counts.create++;
+      }
+      batch = [];
+      await onBatch(decided);
+    };
+
+    for await (const item of session.listings) {
+      counts.rows++;
+      const blocking = item.problems.filter((p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined));
+      for (const p of item.problems)
+        addProblem({ row: p.row, column: p.column, value: p.value, code: p.code, severity: p.severity, message: p.message, ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}) });
+      if (!item.listing || blocking.length > 0) {
+        counts.reject++;
+        await onBatch([{ row: item.row, action: "reject" }]);
+        continue;
+      }
+      const input = canonicalToInput(item.listing);
+      const id = item.listing.id;
+      const sku = typeof input.sku === "string" ? input.sku : undefined;
+      if (sku && seenSkus.has(sku)) {
+        addProblem({ row: item.row, column: "sku", value: sku, code: "DUPLICATE_IN_FILE", severity: "error", message: "This SKU appears earlier in the file" });
+        counts.reject++;
+        await onBatch([{ row: item.row, action: "reject" }]);
+        continue;
+      }
+      if (id && opts.matchBy === "id" && seenIds.has(id)) {
+        addProblem({ row: item.row, column: "id", value: id, code: "DUPLICATE_IN_FILE", severity: "error", message: "This id appears earlier in the file" });
+        counts.reject++;
+        await onBatch([{ row: item.row, action: "reject" }]);
+        continue;
+      }
+      if (sku) seenSkus.add(sku);
+      if (id) seenIds.add(id);
+      batch.push({ item, input, id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined });
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+    return { format: session.table.kind, marketplace: session.marketplace, mapping: session.mapping, counts, problems };
+  } finally {
+    await file.release();
+  }
+}

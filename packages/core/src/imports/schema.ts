@@ -1,0 +1,44 @@
+import { CANONICAL_FIELDS, MARKETPLACES } from "@mbe/formats";
+import { z } from "zod";
+
+export const ImportMode = z.enum(["create", "update", "upsert"]);
+export const MatchBy = z.enum(["id", "sku"]);
+
+/** Options sent with an upload (multipart fields, as strings). */
+export const CreateImportOptions = z.object({
+  marketplace: z.enum(MARKETPLACES).optional(),
+  /** Generic files: `{ "<header>": "<field>" | "ignore" }` as JSON. */
+  mapping: z.record(z.string().max(200), z.enum([...CANONICAL_FIELDS, "ignore"])).optional(),
+  mappingProfileId: z.uuid().optional(),
+  mode: ImportMode.default("upsert"),
+  matchBy: MatchBy.default("sku"),
+  /** Apply the suggested fixes (condition, category…) instead of rejecting those rows. */
+  applyFixes: z.boolean().default(false),
+  /** 1-based sheet position or name for XLSX files with several sheets. */
+  sheet: z.union([z.string().max(100), z.number().int().min(1).max(1000)]).optional(),
+});
+export type CreateImportOptions = z.input<typeof CreateImportOptions>;
+
+export const CommitImportInput = z.object({
+  mode: ImportMode.optional(),
+  matchBy: MatchBy.optional(),
+  applyFixes: z.boolean().optional(),
+});
+export type CommitImportInput = z.input<typeof CommitImportInput>;
+
+export const ReanalyzeImportInput = CreateImportOptions.pick({ marketplace: true, mapping: true, applyFixes: true, mode: true, matchBy: true }).partial();
+export type ReanalyzeImportInput = z.input<typeof ReanalyzeImportInput>;
+
+/** A problem as the dry run reports it (row and column as the seller sees them in the file). */
+export interface ImportProblem {
+  row: number;
+  column: string;
+  value: string;
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  suggestion?: string;
+}
+
+/** Stored problems per import; the errors.csv states how many more there were. */
+export const MAX_STORED_PROBLEMS = 10_000;

@@ -1,0 +1,26 @@
+import type { Import } from "@mbe/db";
+
+/** API shape of an import (the file history entry). */
+export function importView(i: Import, progress?: { processed: number; total: number } | null) {
+  return {
+    id: i.id,
+    fileName: i.fileName,
+    fileSize: i.fileSize,
+    sha256: i.sha256,
+    format: i.format,
+    marketplace: i.marketplace,
+    mapping: i.mapping,
+    mode: i.mode,
+    matchBy: i.matchBy,
+    status: i.status,
+    counts: i.counts,
+    problems: (i.problems as unknown[]).slice(0, 200),
+    problemCount: i.counts.problems ?? 0,
+    changeSetId: i.changeSetId,
+    error: i.error,
+    progress: progress ?? null,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+  };
+}
+export type ImportView = ReturnType<typeof importView>;
