@@ -1,6 +1,7 @@
 /**
  * Regenerates src/marketplaces/facebook-template.json from Facebook's bulk-upload template, so the
- * runtime needs no fixture: `pnpm exec tsx packages/formats/scripts/extract-facebook-template.ts`.
+ * runtime needs no fixture: `pnpm exec tsx packages/formats/scripts/extract-facebook-template.ts`
+ * then `pnpm biome format --write packages/formats/src/marketplaces/facebook-template.json`.
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   FACEBOOK_CATEGORIES,
   FACEBOOK_CONDITIONS,
+  FACEBOOK_TEMPLATE,
   importListings,
   matchFacebookCategory,
+  readTable,
   suggestFacebookCondition,
 } from "../src/index";
 import { collect, fixture } from "./helpers";
@@ -16,6 +18,24 @@ describe("facebook import", () => {
     expect(FACEBOOK_CATEGORIES).toContain(
       "Clothing, Shoes & Accessories//Men's Clothing//T-Shirts",
     );
+  });
+
+  it("matches the template's hidden VALIDATION sheet and its first rows exactly", async () => {
+    const v = await readTable({
+      path: fixture("facebook-bulk-upload-template.xlsx"),
+      sheet: "VALIDATION",
+      headerRow: 3,
+      limits: { maxColumns: 5000 },
+    });
+    expect(v.headers).toEqual(FACEBOOK_TEMPLATE.conditions);
+    expect((await collect(v.rows))[0]?.values).toEqual([...FACEBOOK_CATEGORIES]);
+    const t = await readTable({ path: fixture("facebook-bulk-upload-template.xlsx") });
+    expect(t.headers).toEqual(FACEBOOK_TEMPLATE.headers);
+    expect(t.preamble.map((r) => r.values)).toEqual([
+      [FACEBOOK_TEMPLATE.title],
+      [FACEBOOK_TEMPLATE.instructions],
+      FACEBOOK_TEMPLATE.hints,
+    ]);
   });
 
   it("imports the clean sheet with no errors", async () => {
