@@ -18,7 +18,7 @@ type Imp = {
   format: string;
   marketplace: string;
   counts: Record<string, number>;
-  problems: { row: number; column: string; value: string; code: string; suggestion?: string }[];
+  problems: { row: number; column: string; value: string; code: string; severity: string; suggestion?: string }[];
   changeSetId: string | null;
   error: string | null;
   progress: { processed: number; total: number } | null;
@@ -42,7 +42,7 @@ describe("imports", () => {
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ status: "previewed", format: "xlsx", marketplace: "facebook" });
     expect(up.body.counts.reject).toBe(0);
-    expect(up.body.problems.filter((p) => (p as { severity?: string }).severity === "error")).toEqual([]);
+    expect(up.body.problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(up.body.counts.create).toBe(3);
     expect(await listAll(s)).toEqual([]); // the dry run writes nothing
     const done = await commitAndWait(s, up.body.id);
