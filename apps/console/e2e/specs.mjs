@@ -117,6 +117,14 @@ export const specs = [
         { timeout: 10_000 },
       );
       assert.notEqual(await cellText(page, 3, TITLE), "Pasted B, with comma");
+      // Fill down: shift-click a range in the Qty column, Ctrl+D copies the first row's value down.
+      const QTY = 3;
+      const top = await cellText(page, 5, QTY);
+      await cell(page, 5, QTY).click();
+      await cell(page, 8, QTY).click({ modifiers: ["Shift"] });
+      await page.keyboard.press("Control+d");
+      for (const r of [6, 7, 8]) await waitCell(page, r, QTY, top);
+      await idle(page);
     },
   },
   {
