@@ -201,6 +201,40 @@ describe("ebay and shopify layouts", () => {
     expect(again.map((x) => x.listing)).toEqual(first.map((x) => x.listing));
   });
 
+  it("splits a shopify export past the size limit into csv parts cut at product boundaries", async () => {
+    const listings: ExportListing[] = Array.from({ length: 40 }, (_, i) => ({
+      title: `Product ${i}`,
+      price: `${i}.99`,
+      description: "x".repeat(200),
+      imageUrls: [`https://cdn.test/${i}-a.png`, `https://cdn.test/${i}-b.png`],
+    }));
+    const small = await exportListings(listings.slice(0, 3), {
+      layout: "shopify",
+      shopify: { maxFileBytes: 4000 },
+    });
+    expect([small.extension, small.zipped]).toEqual(["csv", false]);
+    const r = await exportListings(listings, {
+      layout: "shopify",
+      shopify: { maxFileBytes: 4000 },
+      now: NOW,
+    });
+    expect([r.extension, r.contentType, r.zipped]).toEqual(["zip", "application/zip", true]);
+    const files = await unzip(await bytesOf(r));
+    expect(files.size).toBeGreaterThan(3);
+    const titles: string[] = [];
+    let n = 0;
+    for (const [name, csv] of files) {
+      expect(name).toBe(
+        `marketplace-listings-20260304-050607-part-${String(++n).padStart(3, "0")}.csv`,
+      );
+      expect(csv.length).toBeLessThanOrEqual(4000);
+      const part = await collect((await importListings({ bytes: csv })).listings);
+      expect(part.every((p) => p.ok && p.rows.length === 2)).toBe(true);
+      titles.push(...part.map((p) => p.listing?.title ?? ""));
+    }
+    expect(titles).toEqual(listings.map((l) => l.title));
+  });
+
   it("writes a readable text sheet", async () => {
     const r = await exportListings(
       [

@@ -25,6 +25,17 @@ export function csvField(value: string, delimiter = ","): string {
   return value;
 }
 
+/** One CSV record with its CRLF, formula-guarded unless `guard` is false. */
+export function csvLine(row: readonly string[], delimiter = ",", guard = true): string {
+  let line = "";
+  for (let i = 0; i < row.length; i++) {
+    // NUL cannot live in a text file our reader accepts (nor in PostgreSQL): drop it.
+    const v = (row[i] ?? "").replaceAll("\u0000", "");
+    line += (i > 0 ? delimiter : "") + csvField(guard ? guardFormula(v) : v, delimiter);
+  }
+  return `${line}\r\n`;
+}
+
 /** Streams rows of text cells as CSV (CRLF line ends, RFC 4180 quoting, formula guard). */
 export async function* writeCsvRows(
   rows: AsyncIterable<readonly string[]>,
@@ -35,13 +46,7 @@ export async function* writeCsvRows(
   const chunker = new Chunker();
   if (options.bom !== false) chunker.push("\uFEFF");
   for await (const row of rows) {
-    let line = "";
-    for (let i = 0; i < row.length; i++) {
-      // NUL cannot live in a text file our reader accepts (nor in PostgreSQL): drop it.
-      const v = (row[i] ?? "").replaceAll("\u0000", "");
-      line += (i > 0 ? d : "") + csvField(guard ? guardFormula(v) : v, d);
-    }
-    const out = chunker.push(`${line}\r\n`);
+    const out = chunker.push(csvLine(row, d, guard));
     if (out) yield out;
   }
   const last = chunker.flush();

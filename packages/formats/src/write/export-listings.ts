@@ -11,7 +11,7 @@ import {
   iterate,
   type ListingSource,
 } from "./common";
-import { writeCsvRows } from "./csv";
+import { csvLine, writeCsvRows } from "./csv";
 import { writeJson } from "./json";
 import {
   collectItemSpecifics,
@@ -67,6 +67,8 @@ export interface ExportOptions {
   now?: Date;
   sql?: SqlWriteOptions;
   ebay?: EbayLayoutOptions;
+  /** Shopify: bytes per csv before the export becomes a zip of parts (default 15 MB). */
+  shopify?: { maxFileBytes?: number };
   /** CSV: write a UTF-8 BOM (default true, for Excel). */
   bom?: boolean;
 }
@@ -77,7 +79,7 @@ export interface ExportResult {
   fileName: string;
   extension: ExportExtension;
   contentType: string;
-  /** True when the output is a zip of several files (facebook layout, more than 50 listings). */
+  /** True when the output is a zip of several files (facebook > 50 listings, shopify > 15 MB). */
   zipped: boolean;
 }
 
@@ -172,6 +174,84 @@ async function exportFacebook(src: AsyncIterable<ExportListing>, now: Date): Pro
   return result(out, "zip", now, true);
 }
 
+/** Shopify refuses product CSVs larger than this. */
+export const SHOPIFY_MAX_FILE_BYTES = 15 * 1024 * 1024;
+
+/**
+ * Shopify takes at most 15 MB per product CSV. Up to that size (held in memory while deciding)
+ * the export is one csv; past it, a zip of csv parts, each cut at a product boundary and starting
+ * with the header row, so every part imports on its own.
+ */
+async function exportShopify(
+  src: AsyncIterable<ExportListing>,
+  now: Date,
+  bom: boolean,
+  maxBytes: number,
+): Promise<ExportResult> {
+  const used = new Set<string>();
+  const { head, rest } = await lookahead(src, 1000);
+  const extra = collectShopifyExtras(head);
+  const header = Buffer.from((bom ? "\uFEFF" : "") + csvLine(shopifyHeaders(extra)), "utf8");
+  const it = withHead(head, rest);
+  const encode = (l: ExportListing) =>
+    Buffer.from(
+      shopifyRows(l, used, extra)
+        .map((r) => csvLine(r))
+        .join(""),
+      "utf8",
+    );
+  const first: Buffer[] = [header];
+  let size = header.length;
+  let carry: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    const product = encode(n.value);
+    if (size + product.length > maxBytes && first.length > 1) {
+      carry = product;
+      break;
+    }
+    first.push(product);
+    size += product.length;
+  }
+  if (!carry) return result(Readable.from(first), "csv", now);
+  const zip = new yazl.ZipFile();
+  const out = new PassThrough();
+  zip.outputStream.pipe(out);
+  const name = (i: number) => exportFileName("csv", now, `-part-${String(i).padStart(3, "0")}`);
+  zip.addBuffer(Buffer.concat(first), name(1));
+  let pending: Buffer | null = carry;
+  (async () => {
+    for (let part = 2; pending; part++) {
+      const start: Buffer = pending;
+      pending = null;
+      const chunks = (async function* () {
+        yield header;
+        yield start;
+        let partSize = header.length + start.length;
+        for (;;) {
+          const n = await it.next();
+          if (n.done) return;
+          const product = encode(n.value);
+          if (partSize + product.length > maxBytes) {
+            pending = product;
+            return;
+          }
+          partSize += product.length;
+          yield product;
+        }
+      })();
+      const stream = Readable.from(chunks);
+      zip.addReadStream(stream, name(part));
+      await once(stream, "end");
+    }
+    zip.end();
+  })().catch((err: unknown) => {
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return result(out, "zip", now, true);
+}
+
 /**
  * Exports listings as csv, json, xlsx, sql or text, in the generic layout or a marketplace's
  * (facebook → xlsx/zip, ebay → File Exchange csv, shopify → product csv). Output is streamed.
@@ -207,14 +287,7 @@ export async function exportListings(
   if (layout === "shopify") {
     if (format !== "csv")
       throw new FormatError("INVALID_OPTION", "The shopify layout is written as csv");
-    const used = new Set<string>();
-    const { head, rest } = await lookahead(src, 1000);
-    const extra = collectShopifyExtras(head);
-    const rows = (async function* () {
-      yield shopifyHeaders(extra);
-      for await (const l of withHead(head, rest)) yield* shopifyRows(l, used, extra);
-    })();
-    return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
+    return exportShopify(src, now, bom, options.shopify?.maxFileBytes ?? SHOPIFY_MAX_FILE_BYTES);
   }
   switch (format) {
     case "csv": {
