@@ -1,6 +1,7 @@
 import { createContext, useContext } from "react";
 import type { Outputs } from "./api/client";
 
+/** The signed-in account as auth.me returns it. */
 export type Me = Outputs["auth"]["me"];
 
 /** A transient message in the corner. */
@@ -20,6 +21,7 @@ export interface AppCtx {
   navigate(path: string): void;
 }
 
+/** Provided by the signed-in shell. */
 export const AppContext = createContext<AppCtx | null>(null);
 
 /** The app context; screens render only inside the signed-in shell. */

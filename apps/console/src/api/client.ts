@@ -5,7 +5,9 @@ import { Session, type Tokens } from "./session";
 
 /** Outputs/inputs of every procedure, for typing screens. */
 export type Outputs = inferRouterOutputs<AppRouter>;
+/** Inputs of every procedure (the same zod types the API validates). */
 export type Inputs = inferRouterInputs<AppRouter>;
+/** A tRPC error from this API (`data.appCode`, `data.details`). */
 export type ApiError = TRPCClientError<AppRouter>;
 
 /** Calls auth.refresh over plain fetch (no auth header, no retry loop). */

@@ -1,7 +1,9 @@
 /** Marketplaces the grid can validate against (mirrors @mbe/formats without importing it). */
 export const MARKETPLACES = ["generic", "facebook", "ebay", "shopify"] as const;
+/** One of the marketplaces the grid validates against. */
 export type Marketplace = (typeof MARKETPLACES)[number];
 
+/** Display names of the marketplaces. */
 export const MARKETPLACE_LABEL: Record<Marketplace, string> = {
   generic: "Generic",
   facebook: "Facebook",
@@ -41,6 +43,7 @@ export interface Row {
   warnings?: FieldWarning[];
 }
 
+/** How a column parses and renders its value. */
 export type ColumnKind = "text" | "longtext" | "price" | "int" | "status" | "bool" | "date" | "mf";
 
 /** One grid column: which listing field it edits and how its text is parsed. */

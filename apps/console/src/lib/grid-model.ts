@@ -19,6 +19,7 @@ export interface Rect {
   c1: number;
 }
 
+/** Cursor on the first cell, nothing selected, no editor. */
 export const initialSel: GridSel = {
   active: { r: 0, c: 0 },
   anchor: { r: 0, c: 0 },

@@ -1,5 +1,6 @@
-/** Hard limits so a runaway clipboard cannot freeze the tab. */
+/** Most rows one paste accepts, so a runaway clipboard cannot freeze the tab. */
 export const PASTE_MAX_ROWS = 10_000;
+/** Most columns one paste accepts. */
 export const PASTE_MAX_COLS = 64;
 
 /**

@@ -3,7 +3,6 @@ import { api, type Inputs } from "../api/client";
 import { useApp } from "../app-context";
 import { blockPatches, clearPatches, fillBlock, type RowPatch } from "../lib/block-edit";
 import {
-  ALL_COLUMNS,
   type ColumnPrefs,
   cellText,
   columnsFor,
@@ -39,6 +38,7 @@ import { ConflictPanel } from "./conflict-panel";
 import { GridRow } from "./grid-row";
 import { HistoryPanel } from "./history-panel";
 
+/** Row height in px (fixed, so a row index maps to a scroll offset). */
 export const ROW_H = 30;
 const HEADER_H = 32;
 const GUTTER_W = 64;
@@ -1195,5 +1195,3 @@ function CellEditor(props: {
     </div>
   );
 }
-
-export { ALL_COLUMNS };

@@ -6,6 +6,7 @@ import { type CoreContext, inTx, requireAdmin } from "../context";
 import { CoreError, notFound } from "../errors";
 import { likeEscape } from "../listings/filter";
 
+/** Paging and an optional email/name search for the admin sellers list. */
 export const ListUsersInput = z.object({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -13,6 +14,7 @@ export const ListUsersInput = z.object({
 });
 export type ListUsersInput = z.input<typeof ListUsersInput>;
 
+/** The account an admin action targets. */
 export const UserIdInput = z.object({ id: z.uuid() });
 export type UserIdInput = z.infer<typeof UserIdInput>;
 

@@ -4,6 +4,7 @@ import { and, desc, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 
+/** Options of the catalog overview charts. */
 export const CatalogOverviewInput = z.object({
   /** How many days of change history to chart. */
   days: z.coerce.number().int().min(1).max(365).default(30),
@@ -161,4 +162,5 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     changesOverTime,
   };
 }
+/** The overview as the console and REST clients receive it. */
 export type CatalogOverview = Awaited<ReturnType<typeof catalogOverview>>;
