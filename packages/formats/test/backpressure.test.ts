@@ -24,9 +24,9 @@ describe("streaming writers", () => {
       const total = 60_000;
       const { state, gen } = counted(total);
       const r = await exportListings(gen(), { format });
-      // Give the producer time to fill every buffer, until two looks agree (or 8 s pass).
+      // Give the producer time to fill every buffer, until two looks agree (or 20 s pass).
       let last = -1;
-      for (let waited = 0; waited < 8000 && state.pulled !== last; waited += 500) {
+      for (let waited = 0; waited < 20_000 && state.pulled !== last; waited += 500) {
         last = state.pulled;
         await sleep(500);
       }
@@ -36,6 +36,6 @@ describe("streaming writers", () => {
       for await (const c of r.stream) bytes += (c as Buffer).length;
       expect(state.pulled).toBe(total);
       expect(bytes).toBeGreaterThan(total * 10);
-    });
+    }, 45_000);
   }
 });
