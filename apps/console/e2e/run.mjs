@@ -64,7 +64,7 @@ try {
     const shot = (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
     const started = Date.now();
     try {
-      await spec.run({ page, base, shot });
+      await spec.run({ page, base, apiBase: server.base, shot });
       if (errors.length) throw new Error(`uncaught page errors: ${errors.join(" | ")}`);
       passed++;
       console.log(`  ✓ ${spec.name} (${Date.now() - started} ms)`);

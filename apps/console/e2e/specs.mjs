@@ -36,6 +36,17 @@ async function idle(page) {
 /** The specs, run in order against one server; each gets a fresh browser context. */
 export const specs = [
   {
+    name: "the API serves the built console at / with an SPA fallback",
+    async run({ apiBase }) {
+      for (const p of ["/", "/overview"]) {
+        const r = await fetch(`${apiBase}${p}`);
+        assert.equal(r.status, 200, `GET ${p} on the API answered ${r.status}`);
+        assert.match(r.headers.get("content-type") ?? "", /text\/html/);
+        assert.match(await r.text(), /<div id="root">/);
+      }
+    },
+  },
+  {
     name: "signs in as the demo seller and shows the listings grid",
     async run({ page, base, shot }) {
       await signIn(page, base);
@@ -271,6 +282,33 @@ export const specs = [
       await page.reload();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByText(/revoked|ended/).waitFor();
+    },
+  },
+  {
+    name: "column layout (hidden, reordered) is remembered for the seller",
+    async run({ page, base }) {
+      await signIn(page, base);
+      const saved = () => page.waitForResponse((r) => r.url().includes("auth.updateMe") && r.ok());
+      await page.getByRole("button", { name: "Columns" }).click();
+      await page.getByRole("checkbox", { name: "Description" }).uncheck();
+      await page.getByRole("button", { name: "Move Price up" }).click();
+      const done = saved();
+      await page.getByRole("button", { name: "Done" }).click();
+      await done;
+      await page.reload();
+      await page.locator(".gr .gc:not(.loading)").first().waitFor();
+      const headers = (await page.locator(".grid-header .gh").allTextContents()).map((h) =>
+        h.trim(),
+      );
+      assert.ok(!headers.some((h) => h.startsWith("Description")), headers.join(","));
+      assert.ok(
+        headers[1]?.startsWith("Price") && headers[2]?.startsWith("Title"),
+        headers.join(","),
+      );
+      await page.getByRole("button", { name: "Columns" }).click();
+      const reset = saved();
+      await page.getByRole("button", { name: "Reset layout" }).click();
+      await reset;
     },
   },
 ];
