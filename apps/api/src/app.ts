@@ -13,6 +13,7 @@ import { bulkEditRoutes } from "./routes/bulk-edits";
 import { authRoutes } from "./routes/auth";
 import { changeSetRoutes } from "./routes/change-sets";
 import { docsPage } from "./routes/docs";
+import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes, mappingProfileRoutes } from "./routes/imports";
 import { listingRoutes } from "./routes/listings";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/bulk-edits", bulkEditRoutes(deps));
   app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/mapping-profiles", mappingProfileRoutes(deps));
+  app.route("/v1/exports", exportRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });

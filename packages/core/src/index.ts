@@ -42,3 +42,5 @@ export * from "./imports/mapping-profiles";
 export * from "./imports/schema";
 export * from "./imports/undo";
 export * from "./imports/view";
+export * from "./exports/run";
+export * from "./exports/schema";

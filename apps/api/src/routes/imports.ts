@@ -2,14 +2,13 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   analyzeImport,
   CommitImportInput,
-  CoreError,
-  CreateImportOptions,
   CreateMappingProfileInput,
   createImport,
   createMappingProfile,
   deleteMappingProfile,
   getImport,
   importErrorsCsv,
+  importOptionsFromFields,
   ListImportsInput,
   listImports,
   listMappingProfiles,
@@ -50,21 +49,6 @@ export const Import = z
   })
   .openapi("Import");
 const MappingProfile = z.object({ id: z.uuid(), name: z.string(), mapping: z.record(z.string(), z.string()), createdAt: z.string() }).openapi("MappingProfile");
-
-/** Parses the small multipart fields that come with an upload. */
-export function importOptionsFromFields(fields: Record<string, string>) {
-  const parsed: Record<string, unknown> = { ...fields };
-  try {
-    if (fields.mapping) parsed.mapping = JSON.parse(fields.mapping);
-  } catch {
-    throw new CoreError("VALIDATION_FAILED", "mapping must be JSON");
-  }
-  if (fields.applyFixes !== undefined) parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
-  if (fields.sheet !== undefined && /^\d+$/.test(fields.sheet)) parsed.sheet = Number(fields.sheet);
-  const r = CreateImportOptions.safeParse(parsed);
-  if (!r.success) throw new CoreError("VALIDATION_FAILED", "Invalid import options", { details: { issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } });
-  return r.data;
-}
 
 /** /v1/imports: upload → dry run → commit (a job with progress) → undo; /v1/mapping-profiles. */
 export function importRoutes(deps: AppDeps) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as core from "@mbe/core";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "./init";
@@ -68,6 +69,58 @@ export const bulkEditsRouter = router({
   execute: authedProcedure.input(core.BulkEditInput).mutation(({ ctx, input }) => core.applyBulkEdit(ctx.core, input)),
 });
 
+/** Imports for the console; the file arrives as FormData (field `file` plus option fields). */
+export const importsRouter = router({
+  upload: authedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
+    const file = input.get("file");
+    if (!(file instanceof File)) throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
+    const max = ctx.deps.config.MAX_IMPORT_BYTES;
+    if (file.size > max) throw new core.CoreError("PAYLOAD_TOO_LARGE", `Files are limited to ${Math.round(max / 1024 / 1024)} MB`);
+    if (file.size === 0) throw new core.CoreError("BAD_REQUEST", "The uploaded file is empty");
+    const fields: Record<string, string> = {};
+    for (const [k, v] of input.entries()) if (typeof v === "string") fields[k] = v;
+    const options = core.importOptionsFromFields(fields);
+    const actor = core.requireActor(ctx.core, "write");
+    const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
+    if (!d.allowed && !d.unavailable) throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, { retryAfterSeconds: d.resetSeconds });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const key = core.newStorageKey(actor.userId, "imports");
+    await ctx.core.storage.put(key, bytes);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    return core.createImport(ctx.core, { fileName: file.name.slice(0, 255) || "upload", size: file.size, sha256, storageKey: key }, options, fields.idempotencyKey);
+  }),
+  list: authedProcedure.input(core.ListImportsInput).query(({ ctx, input }) => core.listImports(ctx.core, input)),
+  byId: authedProcedure.input(id).query(({ ctx, input }) => core.getImport(ctx.core, input.id)),
+  analyze: authedProcedure
+    .input(core.ReanalyzeImportInput.extend({ id: z.string().max(100) }))
+    .mutation(({ ctx, input: { id, ...rest } }) => core.analyzeImport(ctx.core, id, rest)),
+  commit: authedProcedure
+    .input(core.CommitImportInput.extend({ id: z.string().max(100), idempotencyKey: z.string().max(200).optional() }))
+    .mutation(({ ctx, input: { id, idempotencyKey, ...rest } }) => core.requestImportCommit(ctx.core, id, rest, idempotencyKey)),
+  undo: authedProcedure.input(id).mutation(({ ctx, input }) => core.undoImport(ctx.core, input.id)),
+  redo: authedProcedure.input(id).mutation(({ ctx, input }) => core.redoImport(ctx.core, input.id)),
+});
+
+export const mappingProfilesRouter = router({
+  list: authedProcedure.query(({ ctx }) => core.listMappingProfiles(ctx.core)),
+  create: authedProcedure.input(core.CreateMappingProfileInput).mutation(({ ctx, input }) => core.createMappingProfile(ctx.core, input)),
+  remove: authedProcedure.input(id).mutation(({ ctx, input }) => core.deleteMappingProfile(ctx.core, input.id)),
+});
+
+/** Exports for the console always run as jobs; `downloadUrl` is a signed link the browser can open. */
+export const exportsRouter = router({
+  create: authedProcedure.input(core.ExportInput).mutation(async ({ ctx, input }) => {
+    const actor = core.requireActor(ctx.core, "read");
+    const d = await ctx.deps.rateLimits.exports.consume(`u:${actor.userId}`);
+    if (!d.allowed && !d.unavailable) throw new core.CoreError("RATE_LIMITED", `Too many exports; retry in ${d.resetSeconds} s`, { retryAfterSeconds: d.resetSeconds });
+    const r = await core.startExport(ctx.core, { ...input, mode: "job" });
+    if (r.kind !== "job") throw new core.CoreError("INTERNAL", "Export was not queued");
+    return r.export;
+  }),
+  list: authedProcedure.query(({ ctx }) => core.listExports(ctx.core)),
+  byId: authedProcedure.input(id).query(({ ctx, input }) => core.getExport(ctx.core, input.id)),
+});
+
 export const apiKeysRouter = router({
   list: authedProcedure.query(({ ctx }) => core.listApiKeys(ctx.core)),
   create: authedProcedure.input(core.CreateApiKeyInput).mutation(({ ctx, input }) => core.createApiKey(ctx.core, input)),
@@ -90,6 +143,9 @@ export const appRouter = router({
   templates: templatesRouter,
   changeSets: changeSetsRouter,
   bulkEdits: bulkEditsRouter,
+  imports: importsRouter,
+  mappingProfiles: mappingProfilesRouter,
+  exports: exportsRouter,
   apiKeys: apiKeysRouter,
   auditLogs: auditLogsRouter,
   system: systemRouter,

@@ -1,2 +1,3 @@
 // Each processor module registers itself with registerProcessor when imported.
 import "./imports";
+import "./exports";

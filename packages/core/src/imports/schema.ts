@@ -1,5 +1,6 @@
 import { CANONICAL_FIELDS, MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
+import { CoreError } from "../errors";
 
 export const ImportMode = z.enum(["create", "update", "upsert"]);
 export const MatchBy = z.enum(["id", "sku"]);
@@ -42,3 +43,22 @@ export interface ImportProblem {
 
 /** Stored problems per import; the errors.csv states how many more there were. */
 export const MAX_STORED_PROBLEMS = 10_000;
+
+/** Parses the small text fields that come with a multipart upload into import options. */
+export function importOptionsFromFields(fields: Record<string, string>) {
+  const parsed: Record<string, unknown> = { ...fields };
+  try {
+    if (fields.mapping) parsed.mapping = JSON.parse(fields.mapping);
+  } catch {
+    throw new CoreError("VALIDATION_FAILED", "mapping must be JSON");
+  }
+  if (fields.applyFixes !== undefined) parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
+  if (fields.sheet !== undefined && /^\d+$/.test(fields.sheet)) parsed.sheet = Number(fields.sheet);
+  delete parsed.idempotencyKey;
+  const r = CreateImportOptions.safeParse(parsed);
+  if (!r.success)
+    throw new CoreError("VALIDATION_FAILED", "Invalid import options", {
+      details: { issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+    });
+  return r.data;
+}
