@@ -107,6 +107,9 @@ if (process.argv[2] === "phase") {
     )
       .toLocaleString("en-US")
       .padStart(10)} rows/s  peak RSS +${(r.rssGrowth / 1024 / 1024).toFixed(0).padStart(4)} MB`;
+  // Figures on a shared machine swing with its load: print it so runs can be compared.
+  const load = () => os.loadavg()[0]?.toFixed(1) ?? "?";
+  console.log(`load average before: ${load()} (${os.cpus().length} cores)`);
   try {
     const w = run("write-ours", file);
     const size = statSync(file).size;
@@ -124,6 +127,7 @@ if (process.argv[2] === "phase") {
     console.log(fmt("write  @mbe/formats writeCsvRows", w));
     console.log(fmt("write  join + write (floor)", wf));
     console.log(`       ratio ours/floor: ${(w.ms / wf.ms).toFixed(2)}× time`);
+    console.log(`load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -136,6 +136,9 @@ if (process.argv[2] === "phase") {
     )
       .toLocaleString("en-US")
       .padStart(10)} rows/s  peak RSS +${(r.rssGrowth / 1024 / 1024).toFixed(0).padStart(4)} MB`;
+  // Figures on a shared machine swing with its load: print it so runs can be compared.
+  const load = () => os.loadavg()[0]?.toFixed(1) ?? "?";
+  console.log(`load average before: ${load()} (${os.cpus().length} cores)`);
   try {
     const w = run("write-ours", file);
     const wr = run("write-exceljs", ref);
@@ -152,6 +155,7 @@ if (process.argv[2] === "phase") {
     console.log(fmt("parse  @mbe/formats readTable", p));
     console.log(fmt("parse  exceljs WorkbookReader (ref)", pr));
     console.log(`       ratio ours/ref: ${(p.ms / pr.ms).toFixed(2)}× time`);
+    console.log(`load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
