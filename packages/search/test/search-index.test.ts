@@ -170,8 +170,8 @@ describe("SearchIndex", () => {
 
   it("falls back to Chroma's filtered query when the filter is selective", async () => {
     const seller = randomUUID();
-    // More than the widest over-fetch (1000), so only Chroma's filtered query can find them.
-    const bulk = Array.from({ length: 1100 }, (_, i) => ({
+    // More than the widest over-fetch (300), so only Chroma's filtered query can find them.
+    const bulk = Array.from({ length: 400 }, (_, i) => ({
       id: `bike-${i}`,
       text: `mountain bike number ${i}`,
       category: "Bicycles",

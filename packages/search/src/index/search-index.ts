@@ -377,7 +377,9 @@ export class SearchIndex {
       try {
         for (let i = 0; i < valid.length; i += WRITE_CHUNK) {
           const chunk = valid.slice(i, i + WRITE_CHUNK);
-          await this.call("delete", () => col.delete({ ids: chunk, where: { ownerId: owner } }));
+          // No `where` here: Chroma evaluates it over the whole collection (5 s for 200 ids at
+          // 20k records); the collection is this owner's alone, which is the isolation.
+          await this.call("delete", () => col.delete({ ids: chunk }));
         }
       } catch (err) {
         if (!(err instanceof ChromaNotFoundError)) throw err;
@@ -628,7 +630,7 @@ export class SearchIndex {
       // only a very selective filter falls through to Chroma's filtered query, which is then cheap.
       hits = [];
       let done = false;
-      for (const n of [Math.max(k * 10, 100), 1000]) {
+      for (const n of [Math.max(k * 10, 100), Math.max(k * 30, 300)]) {
         const res = await run(n + extra, undefined);
         hits = res.hits.filter((h) => matches(h.meta, filters));
         if (hits.length >= k || res.returned < n + extra) {
