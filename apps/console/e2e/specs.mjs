@@ -311,4 +311,21 @@ export const specs = [
       await reset;
     },
   },
+  {
+    name: "exports the current filter as CSV through a queued job",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await page.getByRole("button", { name: "Export", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: "Export listings" });
+      await dialog.getByRole("button", { name: "Export", exact: true }).click();
+      const link = dialog.getByTestId("export-status").getByRole("link");
+      await link.waitFor({ timeout: 30_000 });
+      await shot("export");
+      const href = await link.getAttribute("href");
+      const r = await fetch(new URL(href, base));
+      assert.equal(r.status, 200);
+      const text = await r.text();
+      assert.ok(text.split("\n").length > 100, "expected the demo catalog in the CSV");
+    },
+  },
 ];

@@ -35,6 +35,7 @@ import { UndoStack } from "../lib/undo-stack";
 import { BulkDialog } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
 import { ConflictPanel } from "./conflict-panel";
+import { ExportDialog } from "./export-dialog";
 import { GridRow } from "./grid-row";
 import { HistoryPanel } from "./history-panel";
 
@@ -113,6 +114,7 @@ export function GridScreen() {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [historyTick, setHistoryTick] = useState(0);
   const [bulkOpen, setBulkOpen] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
   const [colsOpen, setColsOpen] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [firstLoad, setFirstLoad] = useState(true);
@@ -942,6 +944,9 @@ export function GridScreen() {
           >
             History
           </button>
+          <button type="button" className="btn" onClick={() => setExportOpen(true)}>
+            Export
+          </button>
           <button
             type="button"
             className="btn primary"
@@ -1115,6 +1120,15 @@ export function GridScreen() {
         )}
       </footer>
 
+      {exportOpen && (
+        <ExportDialog
+          selectedIds={isRange(sel) ? selectedIds() : null}
+          filter={filterArgs}
+          total={total}
+          marketplace={marketplace}
+          onClose={() => setExportOpen(false)}
+        />
+      )}
       {bulkOpen && (
         <BulkDialog
           selectedIds={isRange(sel) ? selectedIds() : null}

@@ -1,0 +1,202 @@
+import { useEffect, useState } from "react";
+import { api, type Inputs, type Outputs } from "../api/client";
+import { Dialog } from "../components/dialog";
+import { MARKETPLACE_LABEL, MARKETPLACES, type Marketplace } from "../lib/columns";
+import { errorMessage } from "../lib/save-logic";
+
+type ExportJob = Outputs["exports"]["byId"];
+type Format = NonNullable<Inputs["exports"]["create"]["format"]>;
+
+const FORMATS: { value: Format; label: string }[] = [
+  { value: "csv", label: "CSV" },
+  { value: "xlsx", label: "Excel (.xlsx)" },
+  { value: "json", label: "JSON" },
+  { value: "sql", label: "SQL" },
+  { value: "text", label: "Text" },
+];
+
+/** Exports the selection, the current filter or everything as a queued job with a download link. */
+export function ExportDialog(props: {
+  selectedIds: string[] | null;
+  filter: Record<string, unknown>;
+  total: number;
+  marketplace: Marketplace;
+  onClose: () => void;
+}) {
+  const [format, setFormat] = useState<Format>("csv");
+  const [marketplace, setMarketplace] = useState<Marketplace>(props.marketplace);
+  const [scope, setScope] = useState<"selection" | "filter" | "all">(
+    props.selectedIds?.length ? "selection" : "filter",
+  );
+  const [job, setJob] = useState<ExportJob | null>(null);
+  const [recent, setRecent] = useState<ExportJob[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.exports.list
+      .query()
+      .then((r) =>
+        setRecent((Array.isArray(r) ? r : (r as { items: ExportJob[] }).items).slice(0, 5)),
+      )
+      .catch(() => undefined);
+  }, []);
+
+  // Poll the running job until it finishes.
+  useEffect(() => {
+    if (!job || job.status === "completed" || job.status === "failed") return;
+    const t = setTimeout(() => {
+      api.exports.byId
+        .query({ id: job.id })
+        .then(setJob)
+        .catch((err) => setError(errorMessage(err)));
+    }, 1000);
+    return () => clearTimeout(t);
+  }, [job]);
+
+  const start = async () => {
+    setError(null);
+    try {
+      const selection =
+        scope === "selection" && props.selectedIds
+          ? { ids: props.selectedIds }
+          : scope === "filter"
+            ? { filter: props.filter }
+            : undefined;
+      setJob(
+        await api.exports.create.mutate({
+          format,
+          marketplace,
+          ...(selection ? { selection } : {}),
+        }),
+      );
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  const running = !!job && job.status !== "completed" && job.status !== "failed";
+  return (
+    <Dialog
+      title="Export listings"
+      onClose={props.onClose}
+      footer={
+        <>
+          <span className="spacer" />
+          <button type="button" className="btn" onClick={props.onClose}>
+            Close
+          </button>
+          <button
+            type="button"
+            className="btn primary"
+            disabled={running}
+            onClick={() => void start()}
+          >
+            Export
+          </button>
+        </>
+      }
+    >
+      <fieldset className="radio-row">
+        <legend>Listings</legend>
+        <label>
+          <input
+            type="radio"
+            name="export-scope"
+            checked={scope === "selection"}
+            disabled={!props.selectedIds?.length}
+            onChange={() => setScope("selection")}
+          />
+          Selected rows {props.selectedIds ? `(${props.selectedIds.length.toLocaleString()})` : ""}
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="export-scope"
+            checked={scope === "filter"}
+            onChange={() => setScope("filter")}
+          />
+          Current filter ({props.total.toLocaleString()})
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="export-scope"
+            checked={scope === "all"}
+            onChange={() => setScope("all")}
+          />
+          Everything
+        </label>
+      </fieldset>
+      <div className="form-grid">
+        <label className="field">
+          <span>Format</span>
+          <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+            {FORMATS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Layout</span>
+          <select
+            value={marketplace}
+            onChange={(e) => setMarketplace(e.target.value as Marketplace)}
+          >
+            {MARKETPLACES.map((m) => (
+              <option key={m} value={m}>
+                {m === "generic" ? "Generic (all fields)" : `${MARKETPLACE_LABEL[m]} upload file`}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {job && (
+        <p role="status" data-testid="export-status">
+          {job.status === "completed" && job.downloadUrl ? (
+            <>
+              Ready:{" "}
+              <a href={job.downloadUrl} download={job.fileName ?? undefined}>
+                {job.fileName ?? "download"}
+              </a>{" "}
+              ({job.rowCount?.toLocaleString() ?? 0} rows)
+            </>
+          ) : job.status === "failed" ? (
+            <span className="warn-text">Export failed: {job.error}</span>
+          ) : (
+            <>
+              Exporting…{" "}
+              {job.progress
+                ? `${job.progress.processed.toLocaleString()} / ${job.progress.total.toLocaleString()}`
+                : job.status}
+            </>
+          )}
+        </p>
+      )}
+      {recent.length > 0 && (
+        <>
+          <h3>Recent exports</h3>
+          <ul className="plain-list">
+            {recent.map((r) => (
+              <li key={r.id}>
+                {new Date(r.createdAt).toLocaleString()} · {r.format} · {r.marketplace ?? "generic"}{" "}
+                ·{" "}
+                {r.status === "completed" && r.downloadUrl ? (
+                  <a href={r.downloadUrl}>{r.fileName ?? "download"}</a>
+                ) : (
+                  r.status
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Dialog>
+  );
+}
