@@ -10,7 +10,9 @@ import { buildRuntime } from "./deps";
 import type { AppEnv } from "./http/env";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const version = (JSON.parse(readFileSync(path.join(here, "../package.json"), "utf8")) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(path.join(here, "../package.json"), "utf8")) as { version: string }
+).version;
 
 /** The built console (apps/console/dist) with an SPA fallback to index.html. */
 function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
@@ -21,12 +23,11 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
   const index = serveStatic({ root, path: "index.html" });
   return async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
-    let served = false;
-    await assets(c, async () => {
-      await index(c, async () => {});
-      served = !!c.res && c.res.status !== 404;
-    });
-    if (!served && c.res.status === 404) return next();
+    // API paths keep their JSON 404s; everything else is the single-page app.
+    if (/^\/(v1|trpc|health|docs)(\/|$)/.test(c.req.path)) return next();
+    const asset = await assets(c, async () => {});
+    if (asset) return asset;
+    return index(c, next);
   };
 }
 
@@ -34,7 +35,8 @@ const config = loadConfig();
 const runtime = await buildRuntime(config, version);
 const { deps } = runtime;
 deps.consoleHandler = consoleHandler();
-if (!deps.consoleHandler) deps.log.warn({}, "console not built: run `pnpm --filter @mbe/console build` to serve it at /");
+if (!deps.consoleHandler)
+  deps.log.warn({}, "console not built: run `pnpm --filter @mbe/console build` to serve it at /");
 
 let stopWorkers: (() => Promise<void>) | undefined;
 if (config.RUN_WORKERS ?? !config.DATABASE_URL) {
