@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort, waitForPort } from "@mbe/local-services";
 import postgres from "postgres";
 
-export const PG_BASE = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const PG_BASE =
+  process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** A fresh PostgreSQL database for one benchmark run. */
@@ -79,9 +80,64 @@ export async function benchSeller(url: string): Promise<string> {
 }
 
 /** Prints one result line: figure, reference, ratio and whether the target holds. */
-export function report(name: string, value: number, unit: string, reference: { label: string; value: number }, target: string, ok: boolean) {
+export function report(
+  name: string,
+  value: number,
+  unit: string,
+  reference: { label: string; value: number },
+  target: string,
+  ok: boolean,
+) {
   const ratio = reference.value ? value / reference.value : Number.NaN;
   console.log(
     `${name}: ${value.toFixed(2)} ${unit} | ${reference.label}: ${reference.value.toFixed(2)} ${unit} | ratio ${ratio.toFixed(2)} | target ${target} ${ok ? "MET" : "MISSED"}`,
   );
+}
+
+/** Peak resident memory (VmHWM) of a process, in MB, from /proc. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m?.[1] ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** Current resident memory (VmRSS) of a process, in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m?.[1] ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** The user id behind an access token (its `sub`). */
+export function userIdOf(token: string): string {
+  const payload = token.split(".")[1] ?? "";
+  return (JSON.parse(Buffer.from(payload, "base64url").toString()) as { sub: string }).sub;
+}
+
+/** Fills `listings` for one seller straight through COPY (fast set-up for large benchmarks). */
+export async function copyListings(databaseUrl: string, ownerId: string, n: number): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const w =
+    await sql`copy listings (owner_id, title, price, condition, description, category, sku, quantity, status) from stdin`.writable();
+  await new Promise<void>((resolve, reject) => {
+    w.on("error", reject);
+    w.on("finish", () => resolve());
+    let buf = "";
+    const flush = () => {
+      const ok = w.write(buf);
+      buf = "";
+      return ok;
+    };
+    let i = 0;
+    const pump = () => {
+      while (i < n) {
+        buf += `${ownerId}\tSeeded item ${i} 12V LiFePO4 battery\t${(10 + (i % 900) + (i % 7) / 10).toFixed(2)}\tNew\tDeep cycle battery, built-in BMS, 4000 cycles\tElectronics//Batteries\tSEED-${i}\t${1 + (i % 5)}\tactive\n`;
+        i++;
+        if (buf.length > 1 << 16 && !flush()) return w.once("drain", pump);
+      }
+      w.end(buf);
+    };
+    pump();
+  });
+  await sql.end();
 }

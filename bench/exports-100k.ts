@@ -1,0 +1,125 @@
+/**
+ * Export of 100k listings: CSV vs `psql \copy (SELECT …) TO STDOUT CSV` (target ≤ 2×), XLSX
+ * (target < 4 s), the API process's peak RSS growth (target < 150 MB), then 1M rows as CSV
+ * (peak RSS ≤ 1.3× the 100k run's).
+ */
+import { execFileSync } from "node:child_process";
+import {
+  benchDatabase,
+  benchSeller,
+  copyListings,
+  peakRssMb,
+  REDIS_URL,
+  report,
+  rssMb,
+  startApiServer,
+  userIdOf,
+} from "./lib/server";
+
+const db = await benchDatabase("exports");
+const api = await startApiServer({
+  DATABASE_URL: db.url,
+  REDIS_URL,
+  SEED_DEMO: "0",
+  RATE_LIMIT_PER_MINUTE: "100000",
+  EXPORTS_PER_HOUR: "1000",
+});
+const pid = api.child.pid ?? 0;
+
+async function timedExport(
+  token: string,
+  body: Record<string, unknown>,
+): Promise<{ ms: number; bytes: number }> {
+  const t = performance.now();
+  const res = await fetch(`${api.url}/v1/exports`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status === 202) {
+    const { id } = (await res.json()) as { id: string };
+    for (;;) {
+      const r = (await (
+        await fetch(`${api.url}/v1/exports/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { status: string; downloadUrl: string | null; error: string | null };
+      if (r.status === "failed") throw new Error(r.error ?? "export failed");
+      if (r.status === "completed" && r.downloadUrl) {
+        const file = await fetch(`${api.url}${r.downloadUrl}`);
+        const bytes = (await file.arrayBuffer()).byteLength;
+        return { ms: performance.now() - t, bytes };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  let bytes = 0;
+  for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) bytes += c.byteLength;
+  return { ms: performance.now() - t, bytes };
+}
+
+const token = await benchSeller(api.url);
+await copyListings(db.url, userIdOf(token), 100_000);
+execFileSync("psql", [db.url, "-qc", "vacuum analyze listings"]);
+const psqlT = performance.now();
+execFileSync("psql", [
+  db.url,
+  "-qc",
+  `\\copy (select id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, status, created_at, updated_at from listings where owner_id = '${userIdOf(token)}') to '/dev/null' with (format csv, header true)`,
+]);
+const psqlMs = performance.now() - psqlT;
+
+await timedExport(token, { format: "csv", mode: "job", selection: { filter: { q: "item 1 " } } }); // warm-up
+const rssBefore = rssMb(pid);
+const csv = await timedExport(token, { format: "csv", mode: "job" });
+const xlsx = await timedExport(token, { format: "xlsx", mode: "job" });
+const peak100k = peakRssMb(pid);
+console.log(
+  `CSV ${(csv.bytes / 1e6).toFixed(1)} MB in ${csv.ms.toFixed(0)} ms; XLSX ${(xlsx.bytes / 1e6).toFixed(1)} MB in ${xlsx.ms.toFixed(0)} ms; RSS before ${rssBefore.toFixed(0)} MB, peak ${peak100k.toFixed(0)} MB`,
+);
+report(
+  "export 100k CSV",
+  csv.ms,
+  "ms",
+  { label: "psql \\copy to csv", value: psqlMs },
+  "ratio ≤ 2",
+  csv.ms / psqlMs <= 2,
+);
+report(
+  "export 100k XLSX",
+  xlsx.ms,
+  "ms",
+  { label: "CSV export same run", value: csv.ms },
+  "< 4000 ms",
+  xlsx.ms < 4000,
+);
+report(
+  "export peak RSS growth",
+  peak100k - rssBefore,
+  "MB",
+  { label: "RSS before", value: rssBefore },
+  "< 150 MB",
+  peak100k - rssBefore < 150,
+);
+
+if (process.env.BENCH_SKIP_1M !== "1") {
+  const big = await benchSeller(api.url);
+  await copyListings(db.url, userIdOf(big), 1_000_000);
+  execFileSync("psql", [db.url, "-qc", "vacuum analyze listings"]);
+  const m = await timedExport(big, { format: "csv", mode: "job" });
+  const peak1m = peakRssMb(pid);
+  console.log(
+    `1M CSV: ${(m.bytes / 1e6).toFixed(0)} MB in ${(m.ms / 1000).toFixed(1)} s, peak RSS ${peak1m.toFixed(0)} MB`,
+  );
+  report(
+    "1M-row CSV export peak RSS",
+    peak1m,
+    "MB",
+    { label: "peak RSS after the 100k runs", value: peak100k },
+    "ratio ≤ 1.3",
+    peak1m / peak100k <= 1.3,
+  );
+}
+await api.stop();
+await db.drop();
