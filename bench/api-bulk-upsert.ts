@@ -19,12 +19,21 @@ const rows = (tag: string) =>
   }));
 
 const db = await benchDatabase("bulk");
-const api = await startApiServer({ DATABASE_URL: db.url, REDIS_URL, SEED_DEMO: "0", RATE_LIMIT_PER_MINUTE: "10000000" });
+const api = await startApiServer({
+  DATABASE_URL: db.url,
+  REDIS_URL,
+  SEED_DEMO: "0",
+  RATE_LIMIT_PER_MINUTE: "10000000",
+});
 const token = await benchSeller(api.url);
 const post = async (body: unknown) => {
   const t = performance.now();
   const r = await json<{ created: number; updated: number; failed: number }>(
-    await fetch(`${api.url}/v1/listings/bulk`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) }),
+    await fetch(`${api.url}/v1/listings/bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    }),
   );
   return { ms: performance.now() - t, r };
 };
@@ -56,6 +65,22 @@ const copyMs = performance.now() - t;
 await sql.end();
 await api.stop();
 await db.drop();
-console.log(`bulk create: ${create.r.created} created in ${create.ms.toFixed(0)} ms; bulk update: ${update.r.updated} updated in ${update.ms.toFixed(0)} ms`);
-report("POST /v1/listings/bulk 10k create", create.ms, "ms", { label: "postgres.js COPY 10k", value: copyMs }, "< 1500 ms", create.ms < 1500 && create.r.created === N);
-report("POST /v1/listings/bulk 10k update", update.ms, "ms", { label: "postgres.js COPY 10k", value: copyMs }, "< 1500 ms", update.ms < 1500 && update.r.updated === N);
+console.log(
+  `bulk create: ${create.r.created} created in ${create.ms.toFixed(0)} ms; bulk update: ${update.r.updated} updated in ${update.ms.toFixed(0)} ms`,
+);
+report(
+  "POST /v1/listings/bulk 10k create",
+  create.ms,
+  "ms",
+  { label: "postgres.js COPY 10k", value: copyMs },
+  "< 1500 ms",
+  create.ms < 1500 && create.r.created === N,
+);
+report(
+  "POST /v1/listings/bulk 10k update",
+  update.ms,
+  "ms",
+  { label: "postgres.js COPY 10k", value: copyMs },
+  "< 1500 ms",
+  update.ms < 1500 && update.r.updated === N,
+);

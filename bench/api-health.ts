@@ -20,7 +20,14 @@ const measure = (url: string) => {
 };
 
 const port = await freePort();
-const bare = spawn(process.execPath, ["-e", `require("node:http").createServer((q,s)=>{s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`], { stdio: "inherit" });
+const bare = spawn(
+  process.execPath,
+  [
+    "-e",
+    `require("node:http").createServer((q,s)=>{s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`,
+  ],
+  { stdio: "inherit" },
+);
 await waitForPort("127.0.0.1", port);
 const db = await benchDatabase("health");
 const api = await startApiServer({ DATABASE_URL: db.url, REDIS_URL, SEED_DEMO: "0" });
@@ -36,5 +43,14 @@ await api.stop();
 await db.drop();
 const bareRps = Math.max(...bareRuns);
 const apiRps = Math.max(...apiRuns);
-console.log(`runs: bare ${bareRuns.map((x) => x.toFixed(0)).join(", ")}; api ${apiRuns.map((x) => x.toFixed(0)).join(", ")}`);
-report("GET /health req/s", apiRps, "req/s", { label: "bare node:http", value: bareRps }, "ratio ≥ 0.70", apiRps / bareRps >= 0.7);
+console.log(
+  `runs: bare ${bareRuns.map((x) => x.toFixed(0)).join(", ")}; api ${apiRuns.map((x) => x.toFixed(0)).join(", ")}`,
+);
+report(
+  "GET /health req/s",
+  apiRps,
+  "req/s",
+  { label: "bare node:http", value: bareRps },
+  "ratio ≥ 0.70",
+  apiRps / bareRps >= 0.7,
+);
