@@ -1,0 +1,283 @@
+import heicDecode from "heic-decode";
+import sharp from "sharp";
+import { OcrError } from "./errors";
+
+/** Image prepared for OCR plus a small preview in the coordinate space reported to callers. */
+export interface PreparedImage {
+  /** Grayscale PNG handed to the OCR engine. */
+  ocrImage: Uint8Array;
+  /** ocrImage pixels per preview pixel; OCR boxes are divided by it. */
+  ocrScale: number;
+  /** Preview PNG (deskewed, lighting flattened) that word boxes refer to. */
+  previewPng: Uint8Array;
+  width: number;
+  height: number;
+  /** Skew that was corrected, in degrees (positive = text ran downhill to the right). */
+  skewDegrees: number;
+}
+
+/** Tuning knobs of {@link prepareImage}; defaults suit phone photos and 150–300 dpi scans. */
+export interface PrepareOptions {
+  maxImagePixels: number;
+  /** Longest side of the OCR image is raised to at least this (default 1800). */
+  minOcrSide?: number;
+  /** ...and lowered to at most this (default 3600). */
+  maxOcrSide?: number;
+  /** Longest side of the preview PNG (default 1600). */
+  maxPreviewSide?: number;
+  /** Skip deskew (text-layer renders are never skewed). */
+  deskew?: boolean;
+  /** Skip background flattening (clean renders do not need it). */
+  flatten?: boolean;
+}
+
+interface Gray {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+function heicDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  // The 'ispe' property box carries the coded size; reading it lets us refuse a pixel bomb
+  // before the WASM decoder allocates for it.
+  const end = Math.min(bytes.length - 16, 1 << 20);
+  for (let i = 4; i < end; i++) {
+    if (bytes[i] === 0x69 && bytes[i + 1] === 0x73 && bytes[i + 2] === 0x70 && bytes[i + 3] === 0x65) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset + i + 8, 8);
+      return { width: view.getUint32(0), height: view.getUint32(4) };
+    }
+  }
+  return null;
+}
+
+async function decodeToGray(
+  bytes: Uint8Array,
+  mimeType: string,
+  maxImagePixels: number,
+): Promise<Gray> {
+  let pipeline: sharp.Sharp;
+  if (mimeType === "image/heic") {
+    const size = heicDimensions(bytes);
+    if (size && size.width * size.height > maxImagePixels) {
+      throw new OcrError("IMAGE_TOO_LARGE", `The image has ${size.width}×${size.height} pixels.`);
+    }
+    let decoded: Awaited<ReturnType<typeof heicDecode>>;
+    try {
+      decoded = await heicDecode({ buffer: bytes });
+    } catch (error) {
+      throw new OcrError("CORRUPT_IMAGE", "The HEIC image could not be decoded.", { cause: error });
+    }
+    if (decoded.width * decoded.height > maxImagePixels) {
+      throw new OcrError("IMAGE_TOO_LARGE", `The image has ${decoded.width}×${decoded.height} pixels.`);
+    }
+    pipeline = sharp(Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength), {
+      raw: { width: decoded.width, height: decoded.height, channels: 4 },
+    });
+  } else {
+    pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
+  }
+  try {
+    // rotate() with no angle applies the EXIF orientation, so phone photos come out upright.
+    const { data, info } = await pipeline
+      .rotate()
+      .flatten({ background: "#ffffff" })
+      .grayscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/pixel limit/i.test(message)) {
+      throw new OcrError("IMAGE_TOO_LARGE", `The image exceeds ${maxImagePixels} pixels.`, { cause: error });
+    }
+    throw new OcrError("CORRUPT_IMAGE", `The image could not be decoded: ${message}`, { cause: error });
+  }
+}
+
+/**
+ * Divides out the paper's brightness so shadows and lamp fall-off do not turn into black
+ * blobs when tesseract binarises: the background is the 90th-percentile level of coarse
+ * blocks, bilinearly interpolated.
+ */
+export function flattenBackground(img: Gray): Gray {
+  const { data, width, height } = img;
+  const block = Math.max(16, Math.round(Math.max(width, height) / 48));
+  const bw = Math.ceil(width / block);
+  const bh = Math.ceil(height / block);
+  const levels = new Float32Array(bw * bh);
+  const hist = new Uint32Array(256);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      hist.fill(0);
+      let n = 0;
+      const y1 = Math.min(height, (by + 1) * block);
+      const x1 = Math.min(width, (bx + 1) * block);
+      for (let y = by * block; y < y1; y++) {
+        const row = y * width;
+        for (let x = bx * block; x < x1; x++) {
+          hist[data[row + x] ?? 0] = (hist[data[row + x] ?? 0] ?? 0) + 1;
+          n++;
+        }
+      }
+      let target = n * 0.9;
+      let v = 0;
+      for (; v < 255; v++) {
+        target -= hist[v] ?? 0;
+        if (target <= 0) break;
+      }
+      levels[by * bw + bx] = Math.max(v, 40);
+    }
+  }
+  // A 3×3 max then mean keeps big dark regions (photos, thick headings) from being read as
+  // shadow.
+  const smooth = new Float32Array(bw * bh);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      let sum = 0;
+      let count = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = by + dy;
+          const xx = bx + dx;
+          if (yy < 0 || yy >= bh || xx < 0 || xx >= bw) continue;
+          sum += levels[yy * bw + xx] ?? 255;
+          count++;
+        }
+      }
+      smooth[by * bw + bx] = Math.max(levels[by * bw + bx] ?? 255, sum / count);
+    }
+  }
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(bh - 1, Math.max(0, (y + 0.5) / block - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(bh - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(bw - 1, Math.max(0, (x + 0.5) / block - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(bw - 1, x0 + 1);
+      const tx = fx - x0;
+      const top = (smooth[y0 * bw + x0] ?? 255) * (1 - tx) + (smooth[y0 * bw + x1] ?? 255) * tx;
+      const bottom = (smooth[y1 * bw + x0] ?? 255) * (1 - tx) + (smooth[y1 * bw + x1] ?? 255) * tx;
+      const bg = top * (1 - ty) + bottom * ty;
+      const v = ((data[y * width + x] ?? 255) * 255) / bg;
+      out[y * width + x] = v >= 255 ? 255 : v;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/**
+ * Estimates small page skew (±8°) by maximising the variance of the horizontal projection
+ * profile of dark pixels: text lines line up into sharp peaks only at the right angle.
+ */
+export function estimateSkew(img: Gray): number {
+  const { data, width, height } = img;
+  const step = Math.max(1, Math.round(Math.max(width, height) / 1000));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = 0; y < height; y += step) {
+    for (let x = 0; x < width; x += step) {
+      if ((data[y * width + x] ?? 255) < 110) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  if (xs.length < 200) return 0;
+  const bins = new Float64Array(Math.ceil((height + width * 0.3) / step) + 2);
+  const offset = Math.ceil((width * 0.15) / step) + 1;
+  const score = (degrees: number): number => {
+    const t = Math.tan((degrees * Math.PI) / 180);
+    bins.fill(0);
+    for (let i = 0; i < xs.length; i++) {
+      const b = Math.round(((ys[i] ?? 0) - (xs[i] ?? 0) * t) / step) + offset;
+      if (b >= 0 && b < bins.length) bins[b] = (bins[b] ?? 0) + 1;
+    }
+    let s = 0;
+    for (const v of bins) s += v * v;
+    return s;
+  };
+  let best = 0;
+  let bestScore = score(0);
+  for (let a = -8; a <= 8; a += 0.5) {
+    const s = score(a);
+    if (s > bestScore) {
+      bestScore = s;
+      best = a;
+    }
+  }
+  const coarse = best;
+  for (let a = coarse - 0.5; a <= coarse + 0.5; a += 0.1) {
+    const s = score(a);
+    if (s > bestScore) {
+      bestScore = s;
+      best = a;
+    }
+  }
+  return Math.round(best * 10) / 10;
+}
+
+/**
+ * Decodes an upload (HEIC through heic-decode, the rest through sharp), applies EXIF
+ * orientation, flattens uneven lighting, corrects skew, stretches contrast and scales to a
+ * size tesseract reads well. Throws CORRUPT_IMAGE or IMAGE_TOO_LARGE.
+ */
+export async function prepareImage(
+  bytes: Uint8Array,
+  mimeType: string,
+  options: PrepareOptions,
+): Promise<PreparedImage> {
+  const decoded = await decodeToGray(bytes, mimeType, options.maxImagePixels);
+  const flat = options.flatten === false ? decoded : flattenBackground(decoded);
+  const skew = options.deskew === false ? 0 : estimateSkew(flat);
+  let base = sharp(Buffer.from(flat.data.buffer, flat.data.byteOffset, flat.data.byteLength), {
+    raw: { width: flat.width, height: flat.height, channels: 1 },
+  });
+  let width = flat.width;
+  let height = flat.height;
+  if (Math.abs(skew) >= 0.3) {
+    const rotated = await base
+      .rotate(-skew, { background: "#ffffff" })
+      // Rotating adds a background channel layout of its own; keep exactly one channel.
+      .removeAlpha()
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    width = rotated.info.width;
+    height = rotated.info.height;
+    base = sharp(rotated.data, { raw: { width, height, channels: 1 } });
+  }
+  const longest = Math.max(width, height);
+  const minSide = options.minOcrSide ?? 1800;
+  const maxSide = options.maxOcrSide ?? 3600;
+  const ocrLongest = Math.round(Math.min(maxSide, Math.max(minSide, longest), longest * 3));
+  const previewLongest = Math.min(options.maxPreviewSide ?? 1600, longest);
+  const previewScale = previewLongest / longest;
+  const ocrScale = ocrLongest / previewLongest;
+  // A 3×3 median removes sensor speckle that tesseract would otherwise read as punctuation
+  // (decimal points vanish in it); clean renders skip it to keep thin strokes intact.
+  const denoised = options.flatten === false ? base : base.median(3);
+  const normalised = denoised.normalise({ lower: 1, upper: 99 });
+  const [ocrImage, previewPng] = await Promise.all([
+    normalised
+      .clone()
+      .resize({ width: Math.round(width * (ocrLongest / longest)), kernel: "lanczos3" })
+      .png({ compressionLevel: 1 })
+      .toBuffer(),
+    normalised
+      .clone()
+      .resize({ width: Math.round(width * previewScale) })
+      .png({ compressionLevel: 9, palette: true, colours: 32 })
+      .toBuffer(),
+  ]);
+  return {
+    ocrImage,
+    ocrScale,
+    previewPng,
+    width: Math.round(width * previewScale),
+    height: Math.round(height * previewScale),
+    skewDegrees: skew,
+  };
+}
