@@ -9,6 +9,8 @@ import { AdminScreen } from "./screens/admin";
 import { ApiKeysScreen } from "./screens/api-keys";
 import { AuditScreen } from "./screens/audit";
 import { GridScreen } from "./screens/grid-screen";
+import { ImportScreen } from "./screens/import-screen";
+import { JobsButton } from "./screens/jobs-panel";
 import { OverviewScreen } from "./screens/overview";
 import { SignInScreen } from "./screens/sign-in";
 import { TemplatesScreen } from "./screens/templates";
@@ -22,6 +24,7 @@ function applyTheme(t: Theme) {
 
 const NAV = [
   { path: "/", label: "Listings" },
+  { path: "/import", label: "Import" },
   { path: "/overview", label: "Overview" },
   { path: "/templates", label: "Templates" },
   { path: "/audit", label: "Audit log" },
@@ -190,6 +193,9 @@ export function App() {
     case "/overview":
       screen = <OverviewScreen />;
       break;
+    case "/import":
+      screen = <ImportScreen />;
+      break;
     case "/templates":
       screen = <TemplatesScreen />;
       break;
@@ -241,6 +247,7 @@ export function App() {
         </nav>
         <div className="topbar-right">
           <StatusIndicator />
+          <JobsButton />
           <button
             type="button"
             className="btn ghost icon"

@@ -1,5 +1,12 @@
 import type { AppRouter } from "@mbe/api/trpc";
-import { createTRPCClient, httpBatchLink, type TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
+  splitLink,
+  type TRPCClientError,
+} from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { Session, type Tokens } from "./session";
 
@@ -42,7 +49,7 @@ export const session = new Session(localStorage, refreshCall);
  * fetch for tRPC that adds the access token, refreshes it first when stale, and on a 401 refreshes
  * once and retries — so a 15-minute token expiring mid-edit never loses the edit.
  */
-async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+export async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = String(input);
   const isAuthless = /\/trpc\/(auth\.(login|register|refresh)|system\.status)(\?|$)/.test(url);
   if (!isAuthless && session.stale && session.hasRefreshToken) await session.refresh();
@@ -59,9 +66,18 @@ async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promis
   return res;
 }
 
-/** The typed tRPC client every screen uses. */
+/**
+ * The typed tRPC client every screen uses. File uploads (FormData) cannot be batched as JSON, so
+ * they go over a plain httpLink; everything else is batched.
+ */
 export const api = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/trpc", fetch: authedFetch, maxURLLength: 4000 })],
+  links: [
+    splitLink({
+      condition: (op) => isNonJsonSerializable(op.input),
+      true: httpLink({ url: "/trpc", fetch: authedFetch }),
+      false: httpBatchLink({ url: "/trpc", fetch: authedFetch, maxURLLength: 4000 }),
+    }),
+  ],
 });
 
 /** Round-trip time of the last status poll, for the indicator. */

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, type Inputs, type Outputs } from "../api/client";
 import { Dialog } from "../components/dialog";
 import { MARKETPLACE_LABEL, MARKETPLACES, type Marketplace } from "../lib/columns";
+import { announceJob } from "../lib/jobs";
 import { errorMessage } from "../lib/save-logic";
 
 type ExportJob = Outputs["exports"]["byId"];
@@ -69,6 +70,7 @@ export function ExportDialog(props: {
           ...(selection ? { selection } : {}),
         }),
       );
+      announceJob();
     } catch (err) {
       setError(errorMessage(err));
     }

@@ -944,6 +944,9 @@ export function GridScreen() {
           >
             History
           </button>
+          <button type="button" className="btn" onClick={() => app.navigate("/import")}>
+            Import
+          </button>
           <button type="button" className="btn" onClick={() => setExportOpen(true)}>
             Export
           </button>

@@ -1,0 +1,271 @@
+import type { Inputs, Outputs } from "../api/client";
+import type { Marketplace } from "./columns";
+
+/** An import as the API returns it (upload, byId, analyze, commit, undo). */
+export type ImportView = Outputs["imports"]["byId"];
+/** One dry-run problem. */
+export type ImportProblem = {
+  row: number;
+  column: string;
+  value: string;
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  suggestion?: string;
+};
+/** Header → canonical field or "ignore", as the API accepts it. */
+export type ColumnMapping = NonNullable<Inputs["imports"]["analyze"]["mapping"]>;
+/** What a column can be mapped to. */
+export type MappingTarget = ColumnMapping[string];
+/** create | update | upsert. */
+export type ImportMode = NonNullable<Inputs["imports"]["commit"]["mode"]>;
+/** id | sku. */
+export type MatchBy = NonNullable<Inputs["imports"]["commit"]["matchBy"]>;
+
+/**
+ * The listing fields a column can feed (mirrors CANONICAL_FIELDS in @mbe/formats; the console
+ * imports only types from the API, and `satisfies` keeps this list honest against them).
+ */
+export const MAPPING_TARGETS = [
+  "id",
+  "title",
+  "price",
+  "currency",
+  "condition",
+  "description",
+  "category",
+  "offerShipping",
+  "sku",
+  "quantity",
+  "imageUrls",
+  "status",
+  "marketplaceFields",
+  "ignore",
+] as const satisfies readonly MappingTarget[];
+
+/** Labels for the mapping dropdown. */
+export const TARGET_LABEL: Record<MappingTarget, string> = {
+  id: "Listing id",
+  title: "Title",
+  price: "Price",
+  currency: "Currency",
+  condition: "Condition",
+  description: "Description",
+  category: "Category",
+  offerShipping: "Offers shipping",
+  sku: "SKU",
+  quantity: "Quantity",
+  imageUrls: "Image URLs",
+  status: "Status",
+  marketplaceFields: "Marketplace fields",
+  ignore: "— Ignore this column —",
+};
+
+/** Where the wizard is. */
+export type WizardStep =
+  | "pick"
+  | "uploading"
+  | "analysing"
+  | "mapping"
+  | "preview"
+  | "committing"
+  | "done"
+  | "undone"
+  | "failed";
+
+/** The whole wizard state; the screen renders from it and sends actions. */
+export interface WizardState {
+  step: WizardStep;
+  file: { name: string; size: number } | null;
+  imp: ImportView | null;
+  /** The marketplace layout the seller chose, or null to keep the detected one. */
+  marketplace: Marketplace | null;
+  mapping: ColumnMapping;
+  /** Set once the seller has confirmed (or never needed) the column mapping. */
+  mappingConfirmed: boolean;
+  applyFixes: boolean;
+  mode: ImportMode;
+  matchBy: MatchBy;
+  /** A dry run or commit request is in flight. */
+  busy: boolean;
+  error: string | null;
+}
+
+/** Everything that can happen to the wizard. */
+export type WizardAction =
+  | { type: "fileChosen"; file: { name: string; size: number } }
+  | { type: "received"; imp: ImportView }
+  | { type: "resume"; imp: ImportView }
+  | { type: "reanalyse" }
+  | { type: "setMarketplace"; marketplace: Marketplace }
+  | { type: "setTarget"; header: string; target: MappingTarget }
+  | { type: "loadMapping"; mapping: ColumnMapping }
+  | { type: "confirmMapping" }
+  | { type: "editMapping" }
+  | { type: "setApplyFixes"; value: boolean }
+  | { type: "setMode"; mode: ImportMode }
+  | { type: "setMatchBy"; matchBy: MatchBy }
+  | { type: "commit" }
+  | { type: "error"; message: string }
+  | { type: "reset" };
+
+/** The state before any file was chosen. */
+export const initialWizard: WizardState = {
+  step: "pick",
+  file: null,
+  imp: null,
+  marketplace: null,
+  mapping: {},
+  mappingConfirmed: false,
+  applyFixes: false,
+  mode: "upsert",
+  matchBy: "sku",
+  busy: false,
+  error: null,
+};
+
+/** The marketplace in effect: the seller's choice, else what the dry run detected. */
+export function effectiveMarketplace(s: WizardState): Marketplace | null {
+  return s.marketplace ?? (s.imp?.marketplace as Marketplace | null | undefined) ?? null;
+}
+
+/** Only generic files are mapped by the seller; marketplace layouts have fixed columns. */
+export function needsMapping(s: WizardState): boolean {
+  return effectiveMarketplace(s) === "generic";
+}
+
+/** Where a freshly received import puts the wizard. */
+function stepFor(s: WizardState, imp: ImportView): WizardStep {
+  switch (imp.status) {
+    case "uploaded":
+      return "analysing";
+    case "previewed":
+      return needsMapping({ ...s, imp }) && !s.mappingConfirmed ? "mapping" : "preview";
+    case "committing":
+      return "committing";
+    case "committed":
+      return "done";
+    case "undone":
+      return "undone";
+    default:
+      return "failed";
+  }
+}
+
+/** Keeps every header of the file in the mapping, preferring what the seller already chose. */
+function mergeMapping(current: ColumnMapping, fromServer: unknown): ColumnMapping {
+  const out: ColumnMapping = {};
+  if (fromServer && typeof fromServer === "object")
+    for (const [h, f] of Object.entries(fromServer as Record<string, unknown>))
+      if (typeof f === "string" && (MAPPING_TARGETS as readonly string[]).includes(f))
+        out[h] = f as MappingTarget;
+  for (const [h, f] of Object.entries(current)) if (h in out) out[h] = f;
+  return Object.keys(out).length ? out : current;
+}
+
+/** The wizard's transitions (a pure reducer, so the flow is testable without a server). */
+export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
+  switch (a.type) {
+    case "fileChosen":
+      return { ...initialWizard, step: "uploading", file: a.file, busy: true };
+    case "received": {
+      const imp = a.imp;
+      const next: WizardState = {
+        ...s,
+        imp,
+        busy: false,
+        error: imp.status === "failed" ? (imp.error ?? "The file could not be read") : null,
+        mapping: mergeMapping(s.mapping, imp.mapping),
+        mode: (imp.mode as ImportMode | undefined) ?? s.mode,
+        matchBy: (imp.matchBy as MatchBy | undefined) ?? s.matchBy,
+      };
+      return { ...next, step: stepFor(next, imp) };
+    }
+    case "resume":
+      // Reopened from the file history: the seller already saw (and chose) this file's mapping.
+      return wizardReducer(
+        {
+          ...initialWizard,
+          file: { name: a.imp.fileName, size: Number(a.imp.fileSize) || 0 },
+          mappingConfirmed: true,
+          applyFixes: a.imp.counts.applyFixes === 1,
+        },
+        { type: "received", imp: a.imp },
+      );
+    case "reanalyse":
+      return { ...s, busy: true, error: null };
+    case "setMarketplace": {
+      const changed = a.marketplace !== effectiveMarketplace(s);
+      return {
+        ...s,
+        marketplace: a.marketplace,
+        busy: changed && !!s.imp,
+        mappingConfirmed: a.marketplace === "generic" ? false : s.mappingConfirmed,
+      };
+    }
+    case "setTarget": {
+      const mapping: ColumnMapping = { ...s.mapping };
+      // One column per field: taking a field away from another column leaves that one ignored.
+      if (a.target !== "ignore" && a.target !== "marketplaceFields")
+        for (const [h, f] of Object.entries(mapping))
+          if (f === a.target && h !== a.header) mapping[h] = "ignore";
+      mapping[a.header] = a.target;
+      return { ...s, mapping };
+    }
+    case "loadMapping": {
+      const mapping: ColumnMapping = {};
+      for (const h of Object.keys(s.mapping)) mapping[h] = a.mapping[h] ?? "ignore";
+      return { ...s, mapping };
+    }
+    case "confirmMapping":
+      return { ...s, mappingConfirmed: true, busy: true, error: null };
+    case "editMapping":
+      return needsMapping(s) ? { ...s, step: "mapping", mappingConfirmed: false } : s;
+    case "setApplyFixes":
+      return { ...s, applyFixes: a.value, busy: !!s.imp };
+    case "setMode":
+      return { ...s, mode: a.mode, busy: !!s.imp };
+    case "setMatchBy":
+      return { ...s, matchBy: a.matchBy, busy: !!s.imp };
+    case "commit":
+      return canCommit(s) ? { ...s, busy: true, error: null } : s;
+    case "error":
+      return {
+        ...s,
+        busy: false,
+        error: a.message,
+        step: s.step === "uploading" ? "pick" : s.step,
+      };
+    case "reset":
+      return initialWizard;
+  }
+}
+
+/** Whether the preview can be committed: a dry run exists and something would be written. */
+export function canCommit(s: WizardState): boolean {
+  const c = s.imp?.counts;
+  return (
+    s.step === "preview" && !s.busy && !!c && (Number(c.create) || 0) + (Number(c.update) || 0) > 0
+  );
+}
+
+/** Files the wizard accepts (the API sniffs the content; this only guides the picker). */
+export const ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx,.json,.ndjson";
+
+/** Rejects files the API would refuse anyway, before uploading them. */
+export function checkFile(f: { name: string; size: number }, maxBytes: number): string | null {
+  if (f.size === 0) return "The file is empty";
+  if (f.size > maxBytes)
+    return `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB (this one is ${(
+      f.size / 1024 / 1024
+    ).toFixed(1)} MB)`;
+  if (!/\.(csv|tsv|txt|xlsx|json|ndjson)$/i.test(f.name))
+    return "Choose a CSV, Excel (.xlsx) or JSON file";
+  return null;
+}
+
+/** Processed / total as a 0–100 percentage (null when the total is not known yet). */
+export function percent(p: { processed: number; total: number } | null | undefined): number | null {
+  if (!p || !(p.total > 0)) return null;
+  return Math.max(0, Math.min(100, Math.round((p.processed / p.total) * 100)));
+}

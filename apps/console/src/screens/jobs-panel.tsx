@@ -1,0 +1,227 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, type Outputs } from "../api/client";
+import { useApp } from "../app-context";
+import { ProgressBar } from "../components/progress-bar";
+import { type ImportView, percent } from "../lib/import-wizard";
+import { JOBS_EVENT } from "../lib/jobs";
+
+type ExportJob = Outputs["exports"]["byId"];
+
+/** One row of the panel, import or export. */
+export interface JobRow {
+  kind: "import" | "export";
+  id: string;
+  title: string;
+  status: string;
+  running: boolean;
+  progress: { processed: number; total: number } | null;
+  createdAt: string;
+  detail: string;
+  href?: string | null;
+}
+
+const IMPORT_RUNNING = new Set(["uploaded", "committing"]);
+const EXPORT_DONE = new Set(["completed", "failed"]);
+
+/** Imports and exports merged into one list, newest first. */
+export function jobRows(imports: ImportView[], exports: ExportJob[]): JobRow[] {
+  const rows: JobRow[] = [
+    ...imports.map((i) => ({
+      kind: "import" as const,
+      id: i.id,
+      title: i.fileName,
+      status: i.status,
+      running: IMPORT_RUNNING.has(i.status),
+      progress: i.progress,
+      createdAt: i.createdAt,
+      detail:
+        i.status === "failed"
+          ? (i.error ?? "failed")
+          : `${Number(i.counts.create ?? 0).toLocaleString()} new · ${Number(i.counts.update ?? 0).toLocaleString()} updated`,
+    })),
+    ...exports.map((e) => ({
+      kind: "export" as const,
+      id: e.id,
+      title: `${e.format.toUpperCase()} export${e.marketplace ? ` (${e.marketplace})` : ""}`,
+      status: e.status,
+      running: !EXPORT_DONE.has(e.status),
+      progress: e.progress,
+      createdAt: e.createdAt,
+      detail:
+        e.status === "failed"
+          ? (e.error ?? "failed")
+          : e.rowCount !== null && e.rowCount !== undefined
+            ? `${e.rowCount.toLocaleString()} rows`
+            : "",
+      href: e.downloadUrl,
+    })),
+  ];
+  return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/**
+ * The header's Jobs button and its panel: running and recent imports and exports with progress.
+ * Polls quickly while something runs, slowly otherwise, and at once when a screen starts a job.
+ */
+export function JobsButton() {
+  const app = useApp();
+  const [open, setOpen] = useState(false);
+  const [rows, setRows] = useState<JobRow[] | null>(null);
+  const [tick, setTick] = useState(0);
+  const busy = useRef(false);
+
+  const load = useCallback(async () => {
+    if (busy.current) return;
+    busy.current = true;
+    try {
+      const [imps, exps] = await Promise.all([
+        api.imports.list.query({ limit: 10 }),
+        api.exports.list.query(),
+      ]);
+      const importItems = imps.items as ImportView[];
+      const exportItems = exps.items.slice(0, 10);
+      // The lists carry no progress; ask for it only for what is running.
+      const withProgress = await Promise.all([
+        Promise.all(
+          importItems.map((i) =>
+            IMPORT_RUNNING.has(i.status)
+              ? api.imports.byId.query({ id: i.id }).catch(() => i)
+              : Promise.resolve(i),
+          ),
+        ),
+        Promise.all(
+          exportItems.map((e) =>
+            EXPORT_DONE.has(e.status)
+              ? Promise.resolve(e)
+              : api.exports.byId.query({ id: e.id }).catch(() => e),
+          ),
+        ),
+      ]);
+      setRows(jobRows(withProgress[0], withProgress[1]));
+    } catch {
+      // The status dot already reports an unreachable server; keep the last list.
+    } finally {
+      busy.current = false;
+      setTick((t) => t + 1);
+    }
+  }, []);
+
+  const running = rows?.filter((r) => r.running).length ?? 0;
+
+  useEffect(() => {
+    const now = () => void load();
+    addEventListener(JOBS_EVENT, now);
+    return () => removeEventListener(JOBS_EVENT, now);
+  }, [load]);
+
+  // tick re-arms the timer after every load.
+  useEffect(() => {
+    void tick;
+    const ms = running > 0 ? 1000 : open ? 5000 : 30_000;
+    const t = setTimeout(() => void load(), rows === null ? 0 : ms);
+    return () => clearTimeout(t);
+  }, [tick, running, open, load, rows]);
+
+  return (
+    <div className="popover-anchor">
+      <button
+        type="button"
+        className={`btn ghost${open ? " pressed" : ""}`}
+        aria-expanded={open}
+        aria-controls="jobs-panel"
+        onClick={() => {
+          setOpen((o) => !o);
+          void load();
+        }}
+        title="Running and recent imports and exports"
+      >
+        Jobs
+        {running > 0 && (
+          <span className="badge" data-testid="jobs-running">
+            {running}
+          </span>
+        )}
+      </button>
+      {open && (
+        <section
+          id="jobs-panel"
+          className="popover jobs-panel"
+          aria-label="Jobs"
+          data-testid="jobs-panel"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setOpen(false);
+          }}
+        >
+          <div className="side-head">
+            <h2>Jobs</h2>
+            <button
+              type="button"
+              className="btn ghost icon"
+              aria-label="Close jobs"
+              onClick={() => setOpen(false)}
+            >
+              ×
+            </button>
+          </div>
+          {rows === null ? (
+            <p className="muted pad">Loading…</p>
+          ) : rows.length === 0 ? (
+            <p className="muted pad">No imports or exports yet.</p>
+          ) : (
+            <ul className="jobs-list">
+              {rows.map((r) => (
+                <li key={`${r.kind}-${r.id}`} className={r.running ? "running" : ""}>
+                  <div className="job-line">
+                    <span className="tag">{r.kind}</span>
+                    <span className="job-title" title={r.title}>
+                      {r.title}
+                    </span>
+                    <span
+                      className={`pill ${r.status === "failed" ? "pill-error" : r.running ? "pill-draft" : "pill-active"}`}
+                    >
+                      {r.status}
+                    </span>
+                  </div>
+                  {r.running ? (
+                    <ProgressBar
+                      label={`${r.title} progress`}
+                      value={percent(r.progress)}
+                      detail={
+                        r.progress
+                          ? `${r.progress.processed.toLocaleString()} / ${r.progress.total.toLocaleString()}`
+                          : "Waiting…"
+                      }
+                    />
+                  ) : (
+                    <div className="small muted job-meta">
+                      {new Date(r.createdAt).toLocaleString()}
+                      {r.detail ? ` · ${r.detail}` : ""}
+                      {r.href && (
+                        <>
+                          {" · "}
+                          <a href={r.href}>Download</a>
+                        </>
+                      )}
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+          <div className="popover-foot">
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => {
+                setOpen(false);
+                app.navigate("/import");
+              }}
+            >
+              Import a file…
+            </button>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
