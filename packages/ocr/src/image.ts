@@ -269,7 +269,7 @@ export async function prepareImage(
     normalised
       .clone()
       .resize({ width: Math.round(width * previewScale) })
-      .png({ compressionLevel: 9, palette: true, colours: 32 })
+      .png({ compressionLevel: 9, palette: true, colours: 8, dither: 0 })
       .toBuffer(),
   ]);
   return {

@@ -1,0 +1,111 @@
+/** A money amount found in text. */
+export interface ParsedPrice {
+  amount: number;
+  /** ISO 4217 code; the default currency when the text names none. */
+  currency: string;
+  /** True when the text itself named the currency (symbol or code). */
+  explicitCurrency: boolean;
+  /** The matched text. */
+  raw: string;
+  /** 0..1: explicit currency or "each" is strong, a bare 12.50 is weak. */
+  strength: number;
+}
+
+const SYMBOLS: Record<string, string> = {
+  US$: "USD",
+  $: "USD",
+  "€": "EUR",
+  "£": "GBP",
+  "¥": "JPY",
+  C$: "CAD",
+  CA$: "CAD",
+  A$: "AUD",
+  AU$: "AUD",
+};
+const CODES = ["USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "NZD", "MXN", "SEK", "NOK", "DKK", "PLN"];
+
+const CURRENCY = `(?:US\\$|CA\\$|AU\\$|C\\$|A\\$|[$€£¥]|${CODES.join("|")})`;
+const NUMBER = "\\d{1,3}(?:[.,'\\u00a0 ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?";
+const PRICE_RE = new RegExp(
+  `(?<pre>${CURRENCY})?\\s?(?<num>${NUMBER})(?![\\d])(?:\\s?(?<post>${CURRENCY}))?(?:\\s*(?<each>each|ea\\.?|/\\s?ea|per\\s+(?:unit|item|piece|pc)|/\\s?(?:unit|pc)))?`,
+  "giu",
+);
+
+function currencyOf(token: string | undefined): string | null {
+  if (!token) return null;
+  const upper = token.toUpperCase();
+  return SYMBOLS[upper] ?? SYMBOLS[token] ?? (CODES.includes(upper) ? upper : null);
+}
+
+/**
+ * Reads a number written with either decimal convention: `1,299.00`, `1.299,00`, `1 299,00`,
+ * `12.50`, `12,5`, `1,299` (thousands) — the last separator followed by one or two digits is
+ * the decimal point.
+ */
+export function parseAmount(text: string): number | null {
+  const s = text.replace(/[\s\u00a0']/g, "");
+  if (!/^\d[\d.,]*$/.test(s)) return null;
+  const lastDot = s.lastIndexOf(".");
+  const lastComma = s.lastIndexOf(",");
+  const last = Math.max(lastDot, lastComma);
+  let integer = s;
+  let fraction = "";
+  if (last >= 0) {
+    const tail = s.slice(last + 1);
+    const sep = s.charAt(last);
+    const count = s.split(sep).length - 1;
+    const isDecimal = tail.length > 0 && tail.length <= 2 && (count === 1 || lastDot !== lastComma);
+    if (isDecimal) {
+      integer = s.slice(0, last);
+      fraction = tail;
+    }
+  }
+  const digits = integer.replace(/[.,]/g, "");
+  if (!/^\d+$/.test(digits)) return null;
+  const value = Number(fraction ? `${digits}.${fraction}` : digits);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Finds every price in a line of text (see {@link parsePrice} for the accepted forms). */
+export function findPrices(text: string, defaultCurrency = "USD"): Array<ParsedPrice & { index: number }> {
+  const found: Array<ParsedPrice & { index: number }> = [];
+  for (const m of text.matchAll(PRICE_RE)) {
+    const groups = m.groups ?? {};
+    const num = groups.num ?? "";
+    const amount = parseAmount(num);
+    if (amount === null) continue;
+    const before = text.charAt((m.index ?? 0) - 1);
+    const after = text.charAt((m.index ?? 0) + m[0].length);
+    // Part of a code or a longer token (SKU NW-1001, 18V, 7-1/4): not a price.
+    if (/[A-Za-z0-9\-/]/.test(before) && !groups.pre) continue;
+    if (/[A-Za-z0-9\-/%]/.test(after)) continue;
+    const currency = currencyOf(groups.pre) ?? currencyOf(groups.post);
+    const hasDecimals = /[.,]\d{2}$/.test(num);
+    let strength = 0;
+    if (currency) strength = 1;
+    else if (groups.each) strength = 0.9;
+    else if (hasDecimals && num.length === m[0].trim().length) strength = 0.5;
+    if (strength === 0) continue;
+    found.push({
+      amount,
+      currency: currency ?? defaultCurrency,
+      explicitCurrency: currency !== null,
+      raw: m[0].trim(),
+      strength,
+      index: m.index ?? 0,
+    });
+  }
+  return found;
+}
+
+/**
+ * Parses the first price in `text`: `$1,299.00`, `1.299,00 €`, `€119,90`, `12.50 each`,
+ * `USD 40`, `40 EUR`, `£18.75`, `US$ 12`. Bare integers are not prices; bare decimals are
+ * weak ones. Returns null when there is none.
+ */
+export function parsePrice(text: string, defaultCurrency = "USD"): ParsedPrice | null {
+  const first = findPrices(text, defaultCurrency)[0];
+  if (!first) return null;
+  const { index: _index, ...price } = first;
+  return price;
+}

@@ -1,0 +1,69 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOcrEngine, type OcrEngine, processScan, type ScanResult, wordAccuracy } from "../src/index";
+
+const dir = join(import.meta.dirname, "fixtures");
+
+interface Expected {
+  file: string;
+  items: Array<{ title: string; price: number; currency: string; quantity?: number; sku?: string; condition?: string }>;
+}
+
+const cases: Array<[name: string, minAccuracy: number, source: "ocr" | "text-layer"]> = [
+  ["clean-price-list", 0.97, "ocr"],
+  ["noisy-scan", 0.9, "ocr"],
+  ["two-column-catalog", 0.97, "ocr"],
+  ["text-layer", 0.99, "text-layer"],
+  ["image-only", 0.97, "ocr"],
+];
+
+let engine: OcrEngine;
+beforeAll(async () => {
+  engine = await createOcrEngine({ workers: 2 });
+}, 60_000);
+afterAll(async () => {
+  await engine.close();
+});
+
+describe.each(cases)("fixture %s", (name, minAccuracy, source) => {
+  let result: ScanResult;
+  let expected: Expected;
+  beforeAll(async () => {
+    expected = JSON.parse(await readFile(join(dir, `${name}.expected.json`), "utf8")) as Expected;
+    result = await processScan({ bytes: await readFile(join(dir, expected.file)), engine });
+  }, 120_000);
+
+  it(`reads the text with word accuracy >= ${minAccuracy}`, async () => {
+    const text = await readFile(join(dir, `${name}.expected.txt`), "utf8");
+    const actual = result.pages.map((p) => p.text).join("\n");
+    expect(wordAccuracy(text, actual)).toBeGreaterThanOrEqual(minAccuracy);
+    expect(result.pages.every((p) => p.source === source)).toBe(true);
+  });
+
+  it("finds every expected item with title, price, currency, quantity and SKU", () => {
+    for (const want of expected.items) {
+      const got = result.items.find((i) => i.title.value.toLowerCase() === want.title.toLowerCase());
+      expect(got, want.title).toBeDefined();
+      expect(got?.price?.value).toBeCloseTo(want.price, 2);
+      expect(got?.currency?.value).toBe(want.currency);
+      if (want.quantity !== undefined) expect(got?.quantity?.value).toBe(want.quantity);
+      if (want.sku !== undefined) expect(got?.sku?.value).toBe(want.sku);
+      if (want.condition !== undefined) expect(got?.condition?.value).toBe(want.condition);
+      expect(got?.page).toBe(1);
+      expect(got?.box.width).toBeGreaterThan(0);
+    }
+    expect(result.items.length).toBe(expected.items.length);
+  });
+
+  it("returns a small preview PNG whose size matches the word boxes", () => {
+    for (const page of result.pages) {
+      expect(page.imagePng?.byteLength ?? 0).toBeGreaterThan(1000);
+      expect(page.imagePng?.byteLength ?? 0).toBeLessThan(1_000_000);
+      for (const w of page.words ?? []) {
+        expect(w.box.x + w.box.width).toBeLessThanOrEqual(page.width + 2);
+        expect(w.box.y + w.box.height).toBeLessThanOrEqual(page.height + 2);
+      }
+    }
+  });
+});
