@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { PDFDocument } from "pdf-lib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOcrEngine, type OcrEngine, type OcrErrorCode, processScan } from "../src/index";
+
+const dir = join(import.meta.dirname, "fixtures");
+let engine: OcrEngine;
+
+beforeAll(async () => {
+  engine = await createOcrEngine({ workers: 1 });
+}, 60_000);
+afterAll(async () => {
+  await engine.close();
+});
+
+async function rejectionCode(promise: Promise<unknown>): Promise<OcrErrorCode | string> {
+  try {
+    await promise;
+    return "resolved";
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+/** Builds a PDF by hand so the page tree and streams can lie about their size. */
+function rawPdf(objects: string[]): Uint8Array {
+  let body = "%PDF-1.7\n";
+  const offsets: number[] = [];
+  objects.forEach((obj, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${obj}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) body += `${String(o).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Uint8Array.from(body, (c) => c.charCodeAt(0) & 0xff);
+}
+
+describe("hostile and broken uploads", () => {
+  it("rejects a truncated PNG with CORRUPT_IMAGE, then still reads a real page", async () => {
+    const good = await readFile(join(dir, "clean-price-list.png"));
+    const broken = good.subarray(0, 400);
+    expect(await rejectionCode(processScan({ bytes: broken, engine }))).toBe("CORRUPT_IMAGE");
+    const after = await processScan({ bytes: good, engine });
+    expect(after.items.length).toBeGreaterThan(5);
+  }, 120_000);
+
+  it("rejects a page tree of 100 000 pages with TOO_MANY_PAGES quickly", async () => {
+    // Every kid points at the same page object: a tiny file that expands to a huge document.
+    const pdf = rawPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      `<< /Type /Pages /Kids [${"3 0 R ".repeat(100_000)}] /Count 100000 >>`,
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ]);
+    const started = Date.now();
+    expect(await rejectionCode(processScan({ bytes: pdf, engine }))).toBe("TOO_MANY_PAGES");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("honours a lower page limit", async () => {
+    const doc = await PDFDocument.create();
+    for (let i = 0; i < 3; i++) doc.addPage([200, 200]);
+    const bytes = await doc.save();
+    expect(await rejectionCode(processScan({ bytes, engine, limits: { maxPages: 2 } }))).toBe(
+      "TOO_MANY_PAGES",
+    );
+  });
+
+  it("rejects a giant page with PAGE_TOO_LARGE", async () => {
+    const pdf = rawPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 5000000 5000000] >>",
+    ]);
+    expect(await rejectionCode(processScan({ bytes: pdf, engine }))).toBe("PAGE_TOO_LARGE");
+  });
+
+  it("cuts off a deflate bomb content stream without hanging or exhausting memory", async () => {
+    // 400 MB of drawing operators compressed to well under a megabyte.
+    const op = new TextEncoder().encode("0 0 m 1 1 l S\n".repeat(4096));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < 7000; i++) chunks.push(Buffer.from(op));
+    const compressed = deflateSync(Buffer.concat(chunks), { level: 9 });
+    const head = rawPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+      `<< /Length ${compressed.length} /Filter /FlateDecode >>\nstream\nSTREAM_PLACEHOLDER\nendstream`,
+    ]);
+    // Splice the binary stream in (the xref offsets of earlier objects stay valid; pdf.js
+    // rebuilds the table for the last one if needed).
+    const text = Buffer.from(head).toString("latin1");
+    const at = text.indexOf("STREAM_PLACEHOLDER");
+    const bytes = Buffer.concat([
+      Buffer.from(head.subarray(0, at)),
+      compressed,
+      Buffer.from(head.subarray(at + "STREAM_PLACEHOLDER".length)),
+    ]);
+    const started = Date.now();
+    const code = await rejectionCode(
+      processScan({ bytes, engine, limits: { pdfTimeoutMs: 8_000, pdfMemoryMb: 256 } }),
+    );
+    expect(["PDF_TOO_COMPLEX", "TIMEOUT", "CORRUPT_PDF"]).toContain(code);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const after = await processScan({ bytes: await readFile(join(dir, "text-layer.pdf")), engine });
+    expect(after.items.length).toBe(5);
+  }, 60_000);
+
+  it("rejects a deeply nested object with a coded error", async () => {
+    const nested = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    const pdf = rawPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Junk ${nested} >>`,
+    ]);
+    const code = await rejectionCode(processScan({ bytes: pdf, engine, limits: { pdfTimeoutMs: 8_000 } }));
+    expect(code).not.toBe("resolved");
+    expect(code).toMatch(/^[A-Z_]+$/);
+  }, 30_000);
+
+  it("rejects calls on a closed engine with ENGINE_CLOSED", async () => {
+    const closed = await createOcrEngine({ workers: 1 });
+    await closed.close();
+    const bytes = await readFile(join(dir, "clean-price-list.png"));
+    expect(await rejectionCode(processScan({ bytes, engine: closed }))).toBe("ENGINE_CLOSED");
+  }, 60_000);
+});
