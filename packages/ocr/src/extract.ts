@@ -1,4 +1,12 @@
-import { buildRows, cleanWords, type Region, type Row, type Segment, splitRegions, unionBox } from "./layout";
+import {
+  buildRows,
+  cleanWords,
+  type Region,
+  type Row,
+  type Segment,
+  splitRegions,
+  unionBox,
+} from "./layout";
 import { findPrices } from "./price";
 import type { Box, Word } from "./types";
 
@@ -49,11 +57,16 @@ const CONDITIONS = [
   "good",
   "fair",
 ];
-const CONDITION_RE = new RegExp(`\\b(${CONDITIONS.map((c) => c.replace("-", "\\-")).join("|")})\\b`, "i");
-const SKU_LABEL_RE = /\b(?:SKU|Item\s*(?:No|#)|Part\s*(?:No|#)|Model|Ref)\b\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-_./]{2,})/i;
+const CONDITION_RE = new RegExp(
+  `\\b(${CONDITIONS.map((c) => c.replace("-", "\\-")).join("|")})\\b`,
+  "i",
+);
+const SKU_LABEL_RE =
+  /\b(?:SKU|Item\s*(?:No|#)|Part\s*(?:No|#)|Model|Ref)\b\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-_./]{2,})/i;
 const SKU_TOKEN_RE = /^(?=[A-Z0-9\-_]*\d)(?=[A-Z0-9\-_]*[A-Z])[A-Z0-9]{1,8}[-_][A-Z0-9\-_]{2,}$/;
 const QTY_LABEL_RE = /\b(?:Qty|Quantity|Stock|Qté|Units?)\.?\s*[:#]?\s*(\d{1,5})\b/i;
-const HEADER_WORDS = /^(item|items|sku|qty|quantity|price|condition|description|product|unit|total)$/i;
+const HEADER_WORDS =
+  /^(item|items|sku|qty|quantity|price|condition|description|product|unit|total)$/i;
 
 function meanConfidence(words: Word[]): number {
   if (words.length === 0) return 0;
@@ -124,7 +137,8 @@ function classify(b: Builder): Candidate | null {
       candidate.quantity = field(Number(qty[1]), wordsMatching(seg, qty[1]));
       used.add(seg);
     }
-    const cond = /condition/i.test(seg.text) || seg.words.length <= 3 ? conditionOf(seg.text) : null;
+    const cond =
+      /condition/i.test(seg.text) || seg.words.length <= 3 ? conditionOf(seg.text) : null;
     if (cond && !candidate.condition) {
       candidate.condition = field(cond, wordsMatching(seg, cond));
       used.add(seg);
@@ -203,7 +217,8 @@ function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
         const cur = rows[start];
         if (!prev || !cur) break;
         const gap = cur.box.y - (prev.box.y + prev.box.height);
-        if (gap > Math.max(cur.box.height, prev.box.height) * 1.3 || prev.segments.some(anyPrice)) break;
+        if (gap > Math.max(cur.box.height, prev.box.height) * 1.3 || prev.segments.some(anyPrice))
+          break;
         start--;
       }
       const blockRows = rows.slice(start, i + 1);
@@ -229,7 +244,12 @@ function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
     }
     // Table row: the cells on the price's row, plus following lines that only continue the
     // first column (a wrapped name or a note) as description.
-    const b: Builder = { page: options.page, defaultCurrency, segments: row.segments, description: [] };
+    const b: Builder = {
+      page: options.page,
+      defaultCurrency,
+      segments: row.segments,
+      description: [],
+    };
     const firstX = row.segments[0]?.box.x ?? 0;
     let j = i + 1;
     for (; j < rows.length; j++) {

@@ -42,7 +42,12 @@ function heicDimensions(bytes: Uint8Array): { width: number; height: number } | 
   // before the WASM decoder allocates for it.
   const end = Math.min(bytes.length - 16, 1 << 20);
   for (let i = 4; i < end; i++) {
-    if (bytes[i] === 0x69 && bytes[i + 1] === 0x73 && bytes[i + 2] === 0x70 && bytes[i + 3] === 0x65) {
+    if (
+      bytes[i] === 0x69 &&
+      bytes[i + 1] === 0x73 &&
+      bytes[i + 2] === 0x70 &&
+      bytes[i + 3] === 0x65
+    ) {
       const view = new DataView(bytes.buffer, bytes.byteOffset + i + 8, 8);
       return { width: view.getUint32(0), height: view.getUint32(4) };
     }
@@ -55,7 +60,7 @@ async function decodeToGray(
   mimeType: string,
   maxImagePixels: number,
 ): Promise<Gray> {
-  let pipeline: sharp.Sharp;
+  let pipeline: ReturnType<typeof sharp>;
   if (mimeType === "image/heic") {
     const size = heicDimensions(bytes);
     if (size && size.width * size.height > maxImagePixels) {
@@ -68,11 +73,17 @@ async function decodeToGray(
       throw new OcrError("CORRUPT_IMAGE", "The HEIC image could not be decoded.", { cause: error });
     }
     if (decoded.width * decoded.height > maxImagePixels) {
-      throw new OcrError("IMAGE_TOO_LARGE", `The image has ${decoded.width}×${decoded.height} pixels.`);
+      throw new OcrError(
+        "IMAGE_TOO_LARGE",
+        `The image has ${decoded.width}×${decoded.height} pixels.`,
+      );
     }
-    pipeline = sharp(Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength), {
-      raw: { width: decoded.width, height: decoded.height, channels: 4 },
-    });
+    pipeline = sharp(
+      Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+      {
+        raw: { width: decoded.width, height: decoded.height, channels: 4 },
+      },
+    );
   } else {
     pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
   }
@@ -84,13 +95,21 @@ async function decodeToGray(
       .grayscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/pixel limit/i.test(message)) {
-      throw new OcrError("IMAGE_TOO_LARGE", `The image exceeds ${maxImagePixels} pixels.`, { cause: error });
+      throw new OcrError("IMAGE_TOO_LARGE", `The image exceeds ${maxImagePixels} pixels.`, {
+        cause: error,
+      });
     }
-    throw new OcrError("CORRUPT_IMAGE", `The image could not be decoded: ${message}`, { cause: error });
+    throw new OcrError("CORRUPT_IMAGE", `The image could not be decoded: ${message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -162,7 +181,7 @@ export function flattenBackground(img: Gray): Gray {
       const bottom = (smooth[y1 * bw + x0] ?? 255) * (1 - tx) + (smooth[y1 * bw + x1] ?? 255) * tx;
       const bg = top * (1 - ty) + bottom * ty;
       const v = ((data[y * width + x] ?? 255) * 255) / bg;
-      out[y * width + x] = v >= 255 ? 255 : v;
+      out[y * width + x] = Math.min(v, 255);
     }
   }
   return { data: out, width, height };

@@ -43,7 +43,11 @@ function percentile(values: number[], p: number): number {
 }
 
 function makeSegment(words: Word[]): Segment {
-  return { words, text: words.map((w) => w.text).join(" "), box: unionBox(words.map((w) => w.box)) };
+  return {
+    words,
+    text: words.map((w) => w.text).join(" "),
+    box: unionBox(words.map((w) => w.box)),
+  };
 }
 
 /** Drops OCR specks: tokens made only of punctuation that tesseract reads from noise. */
@@ -57,7 +61,9 @@ export function cleanWords(words: Word[]): Word[] {
  * catalog columns, never between words of a phrase.
  */
 export function buildRows(words: Word[]): Row[] {
-  const sorted = [...words].sort((a, b) => a.box.y + a.box.height / 2 - (b.box.y + b.box.height / 2));
+  const sorted = [...words].sort(
+    (a, b) => a.box.y + a.box.height / 2 - (b.box.y + b.box.height / 2),
+  );
   const rows: Word[][] = [];
   const bands: Array<{ top: number; bottom: number }> = [];
   for (const word of sorted) {
@@ -128,11 +134,18 @@ export function splitRegions(rows: Row[]): Region[] {
       reach = Math.max(reach, s.box.x + s.box.width);
     }
     // Prefer the cut closest to the middle: catalogs are usually split evenly.
-    cuts.sort((a, b) => Math.abs(a - (box.x + box.width / 2)) - Math.abs(b - (box.x + box.width / 2)));
+    cuts.sort(
+      (a, b) => Math.abs(a - (box.x + box.width / 2)) - Math.abs(b - (box.x + box.width / 2)),
+    );
     for (const cut of cuts) {
       const left = segs.filter((s) => s.box.x + s.box.width / 2 < cut);
       const right = segs.filter((s) => s.box.x + s.box.width / 2 >= cut);
-      if (left.some(isProse) && right.some(isProse) && left.some(hasPrice) && right.some(hasPrice)) {
+      if (
+        left.some(isProse) &&
+        right.some(isProse) &&
+        left.some(hasPrice) &&
+        right.some(hasPrice)
+      ) {
         return [...tryRegion(left), ...tryRegion(right)];
       }
     }
@@ -146,7 +159,8 @@ export function splitRegions(rows: Row[]): Region[] {
     const regionRows: Row[] = [];
     for (const row of rows) {
       const segs = row.segments.filter((s) => members.has(s));
-      if (segs.length > 0) regionRows.push({ segments: segs, box: unionBox(segs.map((s) => s.box)) });
+      if (segs.length > 0)
+        regionRows.push({ segments: segs, box: unionBox(segs.map((s) => s.box)) });
     }
     return { rows: regionRows, box: group.length ? unionBox(group.map((s) => s.box)) : whole };
   });

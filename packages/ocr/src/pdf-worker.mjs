@@ -62,7 +62,8 @@ async function main() {
     }).promise;
   } catch (error) {
     const name = error?.name ?? "";
-    if (name === "PasswordException") return fail("ENCRYPTED_PDF", "The PDF is password-protected.");
+    if (name === "PasswordException")
+      return fail("ENCRYPTED_PDF", "The PDF is password-protected.");
     return fail("CORRUPT_PDF", `The PDF could not be opened: ${error?.message ?? error}`);
   }
   const pages = doc.numPages;

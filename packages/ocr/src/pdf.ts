@@ -81,9 +81,7 @@ export async function* readPdf(
     push(new OcrError("CORRUPT_PDF", "The PDF reader stopped unexpectedly.")),
   );
   const timer = setTimeout(() => {
-    push(
-      new OcrError("TIMEOUT", `Reading the PDF took longer than ${limits.pdfTimeoutMs} ms.`),
-    );
+    push(new OcrError("TIMEOUT", `Reading the PDF took longer than ${limits.pdfTimeoutMs} ms.`));
   }, limits.pdfTimeoutMs);
   let pages = 0;
   try {

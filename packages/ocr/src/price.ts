@@ -22,7 +22,21 @@ const SYMBOLS: Record<string, string> = {
   A$: "AUD",
   AU$: "AUD",
 };
-const CODES = ["USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "NZD", "MXN", "SEK", "NOK", "DKK", "PLN"];
+const CODES = [
+  "USD",
+  "EUR",
+  "GBP",
+  "CAD",
+  "AUD",
+  "JPY",
+  "CHF",
+  "NZD",
+  "MXN",
+  "SEK",
+  "NOK",
+  "DKK",
+  "PLN",
+];
 
 const CURRENCY = `(?:US\\$|CA\\$|AU\\$|C\\$|A\\$|[$€£¥]|${CODES.join("|")})`;
 const NUMBER = "\\d{1,3}(?:[.,'\\u00a0 ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?";
@@ -67,7 +81,10 @@ export function parseAmount(text: string): number | null {
 }
 
 /** Finds every price in a line of text (see {@link parsePrice} for the accepted forms). */
-export function findPrices(text: string, defaultCurrency = "USD"): Array<ParsedPrice & { index: number }> {
+export function findPrices(
+  text: string,
+  defaultCurrency = "USD",
+): Array<ParsedPrice & { index: number }> {
   const found: Array<ParsedPrice & { index: number }> = [];
   for (const m of text.matchAll(PRICE_RE)) {
     const groups = m.groups ?? {};

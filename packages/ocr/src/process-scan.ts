@@ -69,7 +69,9 @@ async function ocrPage(
   limits: ScanLimits,
 ): Promise<ScanPage> {
   const prepared = await prepareImage(bytes, mimeType, { maxImagePixels: limits.maxImagePixels });
-  const recognized = await engine.recognize(prepared.ocrImage, { timeoutMs: limits.pageOcrTimeoutMs });
+  const recognized = await engine.recognize(prepared.ocrImage, {
+    timeoutMs: limits.pageOcrTimeoutMs,
+  });
   const words = scaleWords(recognized.words, prepared.ocrScale);
   return {
     page,

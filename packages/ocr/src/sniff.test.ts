@@ -18,13 +18,19 @@ function codeOf(fn: () => unknown): string | undefined {
 describe("sniffUpload", () => {
   it("identifies each accepted type by magic bytes", () => {
     expect(sniffUpload(png).mimeType).toBe("image/png");
-    expect(sniffUpload(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16])).mimeType).toBe("image/jpeg");
-    expect(sniffUpload(enc("RIFF\u0000\u0000\u0000\u0000WEBPVP8 ")).mimeType).toBe("image/webp");
-    expect(sniffUpload(Uint8Array.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])).mimeType).toBe("image/tiff");
-    expect(sniffUpload(Uint8Array.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8])).mimeType).toBe("image/tiff");
-    expect(sniffUpload(enc("\u0000\u0000\u0000\u0018ftypheic\u0000\u0000\u0000\u0000mif1heic")).mimeType).toBe(
-      "image/heic",
+    expect(sniffUpload(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16])).mimeType).toBe(
+      "image/jpeg",
     );
+    expect(sniffUpload(enc("RIFF\u0000\u0000\u0000\u0000WEBPVP8 ")).mimeType).toBe("image/webp");
+    expect(sniffUpload(Uint8Array.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])).mimeType).toBe(
+      "image/tiff",
+    );
+    expect(sniffUpload(Uint8Array.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8])).mimeType).toBe(
+      "image/tiff",
+    );
+    expect(
+      sniffUpload(enc("\u0000\u0000\u0000\u0018ftypheic\u0000\u0000\u0000\u0000mif1heic")).mimeType,
+    ).toBe("image/heic");
     expect(sniffUpload(enc("%PDF-1.7\n%âãÏÓ\n")).kind).toBe("pdf");
   });
 
@@ -42,7 +48,14 @@ describe("sniffUpload", () => {
   it("refuses polyglots: a PNG carrying script, a PDF that is also a ZIP", () => {
     const htmlPng = new Uint8Array([...png, ...enc("<script>alert(1)</script>")]);
     expect(codeOf(() => sniffUpload(htmlPng))).toBe("UNSUPPORTED_MEDIA_TYPE");
-    const zipPdf = new Uint8Array([...enc("%PDF-1.4\n"), 0x50, 0x4b, 0x05, 0x06, ...new Uint8Array(18)]);
+    const zipPdf = new Uint8Array([
+      ...enc("%PDF-1.4\n"),
+      0x50,
+      0x4b,
+      0x05,
+      0x06,
+      ...new Uint8Array(18),
+    ]);
     expect(codeOf(() => sniffUpload(zipPdf))).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 

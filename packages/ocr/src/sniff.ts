@@ -25,7 +25,8 @@ const MARKUP = /<(?:script|html|svg|iframe|body|head|object|embed|!doctype|\?php
 
 function ascii(bytes: Uint8Array, start: number, end: number): string {
   let out = "";
-  for (let i = start; i < Math.min(end, bytes.length); i++) out += String.fromCharCode(bytes[i] ?? 0);
+  for (let i = start; i < Math.min(end, bytes.length); i++)
+    out += String.fromCharCode(bytes[i] ?? 0);
   return out;
 }
 
@@ -36,7 +37,8 @@ function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0)
 
 function heicBrand(bytes: Uint8Array): "heic" | "other" | null {
   if (bytes.length < 16 || ascii(bytes, 4, 8) !== "ftyp") return null;
-  const boxSize = ((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
+  const boxSize =
+    ((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
   const end = Math.min(Math.max(boxSize, 16), 256, bytes.length);
   const brands: string[] = [ascii(bytes, 8, 12)];
   for (let i = 16; i + 4 <= end; i += 4) brands.push(ascii(bytes, i, i + 4));
@@ -69,7 +71,12 @@ function hasZipDirectory(bytes: Uint8Array): boolean {
   // (office documents, JARs): a classic polyglot.
   const from = Math.max(0, bytes.length - 65_557);
   for (let i = bytes.length - 22; i >= from; i--) {
-    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06) {
+    if (
+      bytes[i] === 0x50 &&
+      bytes[i + 1] === 0x4b &&
+      bytes[i + 2] === 0x05 &&
+      bytes[i + 3] === 0x06
+    ) {
       return true;
     }
   }
@@ -93,10 +100,7 @@ function hasMarkup(bytes: Uint8Array): boolean {
  * a plain PNG, JPEG, WebP, TIFF, HEIC or PDF, including HTML/SVG and polyglot files.
  * Throws OcrError EMPTY_FILE, FILE_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE.
  */
-export function sniffUpload(
-  bytes: Uint8Array,
-  options: { maxBytes?: number } = {},
-): SniffResult {
+export function sniffUpload(bytes: Uint8Array, options: { maxBytes?: number } = {}): SniffResult {
   const maxBytes = options.maxBytes ?? DEFAULT_LIMITS.maxBytes;
   if (bytes.byteLength === 0) throw new OcrError("EMPTY_FILE", "The uploaded file is empty.");
   if (bytes.byteLength > maxBytes) {

@@ -1,13 +1,26 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOcrEngine, type OcrEngine, processScan, type ScanResult, wordAccuracy } from "../src/index";
+import {
+  createOcrEngine,
+  type OcrEngine,
+  processScan,
+  type ScanResult,
+  wordAccuracy,
+} from "../src/index";
 
 const dir = join(import.meta.dirname, "fixtures");
 
 interface Expected {
   file: string;
-  items: Array<{ title: string; price: number; currency: string; quantity?: number; sku?: string; condition?: string }>;
+  items: Array<{
+    title: string;
+    price: number;
+    currency: string;
+    quantity?: number;
+    sku?: string;
+    condition?: string;
+  }>;
 }
 
 const cases: Array<[name: string, minAccuracy: number, source: "ocr" | "text-layer"]> = [
@@ -43,7 +56,9 @@ describe.each(cases)("fixture %s", (name, minAccuracy, source) => {
 
   it("finds every expected item with title, price, currency, quantity and SKU", () => {
     for (const want of expected.items) {
-      const got = result.items.find((i) => i.title.value.toLowerCase() === want.title.toLowerCase());
+      const got = result.items.find(
+        (i) => i.title.value.toLowerCase() === want.title.toLowerCase(),
+      );
       expect(got, want.title).toBeDefined();
       expect(got?.price?.value).toBeCloseTo(want.price, 2);
       expect(got?.currency?.value).toBe(want.currency);

@@ -116,7 +116,9 @@ describe("hostile and broken uploads", () => {
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Junk ${nested} >>`,
     ]);
-    const code = await rejectionCode(processScan({ bytes: pdf, engine, limits: { pdfTimeoutMs: 8_000 } }));
+    const code = await rejectionCode(
+      processScan({ bytes: pdf, engine, limits: { pdfTimeoutMs: 8_000 } }),
+    );
     expect(code).not.toBe("resolved");
     expect(code).toMatch(/^[A-Z_]+$/);
   }, 30_000);

@@ -35,10 +35,12 @@ interface TableRow {
 }
 
 const FONT = "DejaVu Sans";
-for (const file of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
-  const path = `/usr/share/fonts/truetype/dejavu/${file}`;
-  if (!existsSync(path)) throw new Error(`missing font ${path}: apt-get install fonts-dejavu-core`);
-  GlobalFonts.registerFromPath(path, FONT);
+function registerFonts(): void {
+  for (const file of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
+    const path = `/usr/share/fonts/truetype/dejavu/${file}`;
+    if (!existsSync(path)) throw new Error(`missing font ${path}: apt-get install fonts-dejavu-core`);
+    GlobalFonts.registerFromPath(path, FONT);
+  }
 }
 
 const cleanRows: TableRow[] = [
@@ -237,21 +239,100 @@ function entry(
     condition,
     qty,
     price,
-    expected: { title, price: amount, currency, quantity: qty, sku, condition: condition.toLowerCase() },
+    expected: {
+      title,
+      price: amount,
+      currency,
+      quantity: qty,
+      sku,
+      condition: condition.toLowerCase(),
+    },
   };
 }
 
 const catalogLeft: CatalogEntry[] = [
-  entry("Impact Driver", "GD-2201", ["Brushless motor with belt", "clip and LED light."], "New", 3, "$89.99", 89.99, "USD"),
-  entry("Hedge Trimmer", "GD-2250", ["Dual action blades, 22 inch", "cutting length."], "Used", 1, "$55.00", 55, "USD"),
-  entry("Leaf Blower", "GD-2310", ["Cordless, variable speed,", "battery not included."], "Refurbished", 2, "$74.50", 74.5, "USD"),
-  entry("Pressure Washer", "GD-2475", ["2000 PSI with three", "quick connect nozzles."], "New", 1, "$1,150.00", 1150, "USD"),
+  entry(
+    "Impact Driver",
+    "GD-2201",
+    ["Brushless motor with belt", "clip and LED light."],
+    "New",
+    3,
+    "$89.99",
+    89.99,
+    "USD",
+  ),
+  entry(
+    "Hedge Trimmer",
+    "GD-2250",
+    ["Dual action blades, 22 inch", "cutting length."],
+    "Used",
+    1,
+    "$55.00",
+    55,
+    "USD",
+  ),
+  entry(
+    "Leaf Blower",
+    "GD-2310",
+    ["Cordless, variable speed,", "battery not included."],
+    "Refurbished",
+    2,
+    "$74.50",
+    74.5,
+    "USD",
+  ),
+  entry(
+    "Pressure Washer",
+    "GD-2475",
+    ["2000 PSI with three", "quick connect nozzles."],
+    "New",
+    1,
+    "$1,150.00",
+    1150,
+    "USD",
+  ),
 ];
 const catalogRight: CatalogEntry[] = [
-  entry("Garden Hose Reel", "GH-0310", ["Holds 150 feet of hose,", "powder coated steel."], "Used", 1, "EUR 24.00", 24, "EUR"),
-  entry("Wheelbarrow", "GH-0355", ["Six cubic feet, steel", "tray and rubber tire."], "New", 5, "€119,90", 119.9, "EUR"),
-  entry("Pruning Shears", "GH-0402", ["Bypass blades with", "soft grip handles."], "New", 10, "€14,50", 14.5, "EUR"),
-  entry("Lawn Spreader", "GH-0460", ["Broadcast spreader for", "seed and fertilizer."], "Used", 2, "€39,00", 39, "EUR"),
+  entry(
+    "Garden Hose Reel",
+    "GH-0310",
+    ["Holds 150 feet of hose,", "powder coated steel."],
+    "Used",
+    1,
+    "EUR 24.00",
+    24,
+    "EUR",
+  ),
+  entry(
+    "Wheelbarrow",
+    "GH-0355",
+    ["Six cubic feet, steel", "tray and rubber tire."],
+    "New",
+    5,
+    "€119,90",
+    119.9,
+    "EUR",
+  ),
+  entry(
+    "Pruning Shears",
+    "GH-0402",
+    ["Bypass blades with", "soft grip handles."],
+    "New",
+    10,
+    "€14,50",
+    14.5,
+    "EUR",
+  ),
+  entry(
+    "Lawn Spreader",
+    "GH-0460",
+    ["Broadcast spreader for", "seed and fertilizer."],
+    "Used",
+    2,
+    "€39,00",
+    39,
+    "EUR",
+  ),
 ];
 
 /** A4 at 150 dpi. */
@@ -348,7 +429,10 @@ async function canvasPng(draw: (ctx: SKRSContext2D) => string[]): Promise<{
   const lines = draw(ctx);
   const raw = await canvas.encode("png");
   // Grayscale 4-bit palette keeps the committed PNGs small without touching glyph edges much.
-  const png = await sharp(raw).grayscale().png({ palette: true, colours: 16, compressionLevel: 9 }).toBuffer();
+  const png = await sharp(raw)
+    .grayscale()
+    .png({ palette: true, colours: 16, compressionLevel: 9 })
+    .toBuffer();
   return { png, lines };
 }
 
@@ -448,11 +532,15 @@ async function writeFixture(
 ): Promise<void> {
   await writeFile(join(out, file), bytes);
   await writeFile(join(out, `${name}.expected.txt`), `${lines.join("\n")}\n`);
-  await writeFile(join(out, `${name}.expected.json`), `${JSON.stringify({ file, items }, null, 2)}\n`);
+  await writeFile(
+    join(out, `${name}.expected.json`),
+    `${JSON.stringify({ file, items }, null, 2)}\n`,
+  );
   console.log(`${file}: ${bytes.byteLength} bytes, ${lines.length} lines, ${items.length} items`);
 }
 
 async function main(): Promise<void> {
+  registerFonts();
   await mkdir(out, { recursive: true });
   const clean = await canvasPng((ctx) =>
     drawTable(ctx, "Northwind Tool Supply", "Wholesale price list - March 2026", cleanRows, 24),
