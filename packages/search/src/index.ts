@@ -4,6 +4,7 @@ export {
   type CatalogAnswer,
   type CatalogListing,
 } from "./ai/ask-catalog";
+export type { ChatOptions } from "./ai/chat-json";
 export {
   type ListingSuggestion,
   MARKETPLACE_LIMITS,
