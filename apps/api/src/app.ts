@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { cors } from "hono/cors";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import type { AppDeps } from "./http/deps";
 import type { AppEnv } from "./http/env";
 import { errorResponse, onError, zodDetails } from "./http/errors";
@@ -9,14 +9,15 @@ import { adminRoutes } from "./routes/admin";
 import { analyticsRoutes } from "./routes/analytics";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditLogRoutes } from "./routes/audit-logs";
-import { bulkEditRoutes } from "./routes/bulk-edits";
 import { authRoutes } from "./routes/auth";
+import { bulkEditRoutes } from "./routes/bulk-edits";
 import { changeSetRoutes } from "./routes/change-sets";
 import { docsPage } from "./routes/docs";
 import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes, mappingProfileRoutes } from "./routes/imports";
 import { listingRoutes } from "./routes/listings";
+import { searchRoutes } from "./routes/search";
 import { templateRoutes } from "./routes/templates";
 import { mountTrpc } from "./trpc/mount";
 
@@ -30,16 +31,31 @@ export type { AppRouter } from "./trpc/router";
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (!result.success) return errorResponse(c, 400, "VALIDATION_FAILED", "Request is invalid", zodDetails(result.error));
+      if (!result.success)
+        return errorResponse(
+          c,
+          400,
+          "VALIDATION_FAILED",
+          "Request is invalid",
+          zodDetails(result.error),
+        );
     },
   });
   app.onError(onError);
-  app.notFound((c) => errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`),
+  );
   app.use("*", requestContext(deps));
   const corsHandler = cors({
     origin: deps.config.CORS_ORIGINS.split(",").map((s) => s.trim()),
     allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "Idempotency-Key"],
-    exposeHeaders: ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Content-Disposition"],
+    exposeHeaders: [
+      "X-Request-Id",
+      "RateLimit",
+      "RateLimit-Policy",
+      "Retry-After",
+      "Content-Disposition",
+    ],
     credentials: false,
     maxAge: 600,
   });
@@ -49,7 +65,13 @@ export function createApp(deps: AppDeps) {
 
   const jsonLimit = bodyLimit({
     maxSize: deps.config.MAX_JSON_BYTES,
-    onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${deps.config.MAX_JSON_BYTES} bytes`),
+    onError: (c) =>
+      errorResponse(
+        c,
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `Request bodies are limited to ${deps.config.MAX_JSON_BYTES} bytes`,
+      ),
   });
   // Bulk routes carry their own, larger limit.
   app.use("/v1/*", async (c, next) => {
@@ -73,15 +95,25 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/mapping-profiles", mappingProfileRoutes(deps));
   app.route("/v1/exports", exportRoutes(deps));
+  app.route("/v1", searchRoutes(deps));
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", { type: "apiKey", in: "header", name: "X-API-Key" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyAuth", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+  });
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: "Marketplace Bulk Editor API",
       version: deps.version,
-      description: "Bulk listing management for marketplace sellers. Authenticate with a Bearer access token or an API key (`X-API-Key` or `Authorization: Bearer mbe_…`). Errors: `{ error: { code, message, requestId } }`.",
+      description:
+        "Bulk listing management for marketplace sellers. Authenticate with a Bearer access token or an API key (`X-API-Key` or `Authorization: Bearer mbe_…`). Errors: `{ error: { code, message, requestId } }`.",
     },
     servers: [{ url: "/" }],
   });

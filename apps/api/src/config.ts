@@ -23,13 +23,33 @@ export const ApiConfig = z.object({
   UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   EXPORTS_PER_HOUR: z.coerce.number().int().positive().default(50),
   LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
-  MAX_BULK_JSON_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
-  MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
-  MAX_OCR_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  MAX_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  MAX_BULK_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  MAX_IMPORT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  MAX_OCR_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().optional(),
   QUEUE_PREFIX: z.string().default("mbe"),
+  /** Cron pattern of the nightly search-index rebuild. */
+  SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
+  /** Set to 0 to run without semantic search (no Chroma). */
+  SEARCH_ENABLED: z.preprocess((v) => v !== "0" && v !== "false", z.boolean()).default(true),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 

@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type CoreContext, type CoreHooks, LocalStorage, type Storage } from "@mbe/core";
+import {
+  type CoreContext,
+  type CoreHooks,
+  createSearchPort,
+  LocalStorage,
+  type SearchPort,
+  type Storage,
+  searchIndexHooks,
+} from "@mbe/core";
 import { copyIntoFor, createDb, type DbHandle, seedDemo } from "@mbe/db";
 import { createQueues, type Queues } from "@mbe/jobs";
-import { type LocalService, startRedis } from "@mbe/local-services";
+import { type LocalService, startChroma, startRedis } from "@mbe/local-services";
+import { chromaCliPath } from "@mbe/search";
 import { Redis } from "ioredis";
 import type { ApiConfig } from "./config";
 import type { AppDeps } from "./http/deps";
@@ -24,13 +33,15 @@ export interface Runtime {
   storage: Storage;
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
+  search?: SearchPort;
   close(): Promise<void>;
 }
 
 /** A JWT secret from the environment, or one generated once and kept in the data folder. */
 function jwtSecret(config: ApiConfig): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
-  if (config.NODE_ENV === "production") throw new Error("JWT_SECRET must be set in production (32+ characters)");
+  if (config.NODE_ENV === "production")
+    throw new Error("JWT_SECRET must be set in production (32+ characters)");
   const file = path.join(config.DATA_DIR, "jwt-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(config.DATA_DIR, { recursive: true });
@@ -46,12 +57,18 @@ function jwtSecret(config: ApiConfig): string {
 export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {
   const log = createLogger(config.LOG_LEVEL);
   const started: LocalService[] = [];
-  const db = createDb({ url: config.DATABASE_URL, pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR });
+  const db = createDb({
+    url: config.DATABASE_URL,
+    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
+  });
   await db.migrate();
   log.info({ kind: db.kind }, "database ready, migrations applied");
   const seed = config.SEED_DEMO ?? !config.DATABASE_URL;
   if (seed) {
-    const { created } = await seedDemo(db.db, { password: config.DEMO_PASSWORD, adminPassword: config.DEMO_ADMIN_PASSWORD });
+    const { created } = await seedDemo(db.db, {
+      password: config.DEMO_PASSWORD,
+      adminPassword: config.DEMO_ADMIN_PASSWORD,
+    });
     if (created) log.info({ email: "demo@example.com" }, "demo seller created");
   }
 
@@ -62,13 +79,48 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     redisUrl = local.url;
     log.info({ url: redisUrl }, "started a private redis-server");
   }
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
+  const redis = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+  });
   redis.on("error", () => {}); // reconnects on its own; readiness reports the state
   const bullRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   bullRedis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
 
-  const hooks: CoreHooks = {};
+  const hooks: CoreHooks = searchIndexHooks(queues, log);
+  let search: SearchPort | undefined;
+  if (config.SEARCH_ENABLED) {
+    try {
+      let chromaUrl = config.CHROMA_URL;
+      if (!chromaUrl) {
+        const chroma = await startChroma(path.join(config.DATA_DIR, "chroma"), chromaCliPath());
+        started.push(chroma);
+        chromaUrl = chroma.url;
+        log.info({ url: chromaUrl }, "started a private Chroma server");
+      }
+      const activeKey = `${config.QUEUE_PREFIX}:search:active`;
+      search = createSearchPort({
+        chromaUrl,
+        openaiApiKey: config.OPENAI_API_KEY,
+        openaiBaseUrl: config.OPENAI_BASE_URL,
+        activeStore: {
+          get: () => redis.get(activeKey),
+          set: async (name) => {
+            await redis.set(activeKey, name);
+          },
+        },
+      });
+      log.info({ embedder: search.embedder }, "semantic search ready");
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        "semantic search is off: Chroma could not be started",
+      );
+    }
+  }
   const storage = new LocalStorage(path.join(config.DATA_DIR, "files"));
   const copyInto = copyIntoFor(db);
   const deps: AppDeps = {
@@ -84,7 +136,21 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       loginPerMinute: config.LOGIN_PER_MINUTE,
     }),
     hooks,
-    readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
+    readiness: [
+      { name: "redis", check: async () => ({ pong: await redis.ping() }) },
+      ...(search
+        ? [
+            {
+              name: "search",
+              check: async () => ({
+                embedder: search.embedder,
+                index: await search.index.status(),
+              }),
+            },
+          ]
+        : []),
+    ],
+    search,
     storage,
     queues,
     copyInto,

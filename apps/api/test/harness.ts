@@ -1,9 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalStorage } from "@mbe/core";
+import { createSearchPort, LocalStorage, searchIndexHooks } from "@mbe/core";
 import { copyIntoFor, createDb, type DbHandle } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
+import { memoryActiveStore, startTestChroma } from "@mbe/search/testing";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
@@ -23,15 +24,24 @@ export interface TestApi {
 /** A fully wired app on the run's throwaway PostgreSQL database and real Redis (unique prefix). */
 export async function createTestApi(
   overrides: Partial<Record<keyof ApiConfig, string>> = {},
-  opts: { workers?: boolean } = {},
+  opts: { workers?: boolean; search?: boolean; openaiBaseUrl?: string } = {},
 ): Promise<TestApi> {
   const db = createDb({ url: inject("databaseUrl"), max: 5 });
-  const redis = new Redis(inject("redisUrl"), { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = new Redis(inject("redisUrl"), {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   await redis.connect();
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
   const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
   const queues = createQueues(bullRedis, prefix);
-  const config = ApiConfig.parse({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, ...overrides });
+  const config = ApiConfig.parse({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    QUEUE_PREFIX: prefix,
+    ...overrides,
+  });
   const deps: AppDeps = {
     config,
     db: db.db,
@@ -51,12 +61,34 @@ export async function createTestApi(
     copyInto: copyIntoFor(db),
     version: "test",
   };
+  let stopChroma: (() => Promise<void>) | undefined;
+  if (opts.search) {
+    const chroma = await startTestChroma();
+    stopChroma = chroma.stop;
+    deps.search = createSearchPort({
+      chromaUrl: chroma.url,
+      activeStore: memoryActiveStore(),
+      prefix: prefix.replace(/[^a-z0-9-]/g, ""),
+      openaiApiKey: opts.openaiBaseUrl ? "sk-test" : undefined,
+      openaiBaseUrl: opts.openaiBaseUrl,
+    });
+    deps.hooks = searchIndexHooks(queues, deps.log);
+  }
   const app = createApp(deps);
   let stopWorkers: (() => Promise<void>) | undefined;
   if (opts.workers) {
     const { startWorkers } = await import("@mbe/worker");
     stopWorkers = await startWorkers({
-      runtime: { db, bullRedis, queues, dataDir: "", storage: deps.storage, hooks: deps.hooks, copyInto: deps.copyInto },
+      runtime: {
+        db,
+        bullRedis,
+        queues,
+        dataDir: "",
+        storage: deps.storage,
+        hooks: deps.hooks,
+        copyInto: deps.copyInto,
+        search: deps.search,
+      },
       config: { QUEUE_PREFIX: prefix },
       log: deps.log,
     });
@@ -68,6 +100,7 @@ export async function createTestApi(
     redis,
     async close() {
       await stopWorkers?.();
+      await stopChroma?.();
       await queues.close();
       bullRedis.disconnect();
       redis.disconnect();
@@ -78,7 +111,8 @@ export async function createTestApi(
 
 let counter = 0;
 /** A unique email so each test works in its own tenant. */
-export const uniqueEmail = (tag = "seller") => `${tag}-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+export const uniqueEmail = (tag = "seller") =>
+  `${tag}-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 6)}@example.test`;
 
 export interface Res<T = Record<string, unknown>> {
   status: number;
@@ -95,7 +129,11 @@ export async function upload<T = Record<string, unknown>>(
   opts: { token?: string; fields?: Record<string, string>; headers?: Record<string, string> } = {},
 ): Promise<Res<T>> {
   const form = new FormData();
-  form.append("file", new Blob([file.bytes], { type: file.type ?? "application/octet-stream" }), file.name);
+  form.append(
+    "file",
+    new Blob([file.bytes], { type: file.type ?? "application/octet-stream" }),
+    file.name,
+  );
   for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v);
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -111,7 +149,10 @@ export async function upload<T = Record<string, unknown>>(
 }
 
 /** Polls until `check` returns a value or the time runs out. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -156,12 +197,25 @@ export interface Seller {
 export async function signUp(api: TestApi, tag?: string): Promise<Seller> {
   const email = uniqueEmail(tag);
   const password = "correct-horse-battery";
-  const r = await call<{ user: { id: string }; accessToken: string; refreshToken: string }>(api, "POST", "/v1/auth/register", {
-    body: { email, password, firstName: "Test" },
-    headers: { "x-forwarded-for": `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
-  });
+  const r = await call<{ user: { id: string }; accessToken: string; refreshToken: string }>(
+    api,
+    "POST",
+    "/v1/auth/register",
+    {
+      body: { email, password, firstName: "Test" },
+      headers: {
+        "x-forwarded-for": `10.${counter % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+      },
+    },
+  );
   if (r.status !== 201) throw new Error(`sign-up failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return { id: r.body.user.id, email, password, accessToken: r.body.accessToken, refreshToken: r.body.refreshToken };
+  return {
+    id: r.body.user.id,
+    email,
+    password,
+    accessToken: r.body.accessToken,
+    refreshToken: r.body.refreshToken,
+  };
 }
 
 export const sampleListing = (over: Record<string, unknown> = {}) => ({

@@ -1,4 +1,11 @@
-import { type CoreContext, type CoreHooks, defaultAuthConfig, type Logger, type Storage } from "@mbe/core";
+import {
+  type CoreContext,
+  type CoreHooks,
+  defaultAuthConfig,
+  type Logger,
+  type SearchPort,
+  type Storage,
+} from "@mbe/core";
 import type { Db } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
 import type { Worker } from "bullmq";
@@ -13,11 +20,12 @@ export interface WorkerRuntime {
   storage: Storage;
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
+  search?: SearchPort;
 }
 
 export interface WorkerOptions {
   runtime: WorkerRuntime;
-  config: { QUEUE_PREFIX: string };
+  config: { QUEUE_PREFIX: string; SEARCH_REBUILD_CRON?: string };
   log: Logger;
 }
 
@@ -41,6 +49,7 @@ export function jobContext(opts: WorkerOptions, ownerId: string, jobId: string):
     storage: runtime.storage,
     queues: runtime.queues,
     copyInto: runtime.copyInto,
+    search: runtime.search,
   };
 }
 

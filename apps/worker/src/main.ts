@@ -1,5 +1,5 @@
 import path from "node:path";
-import { LocalStorage } from "@mbe/core";
+import { createSearchPort, LocalStorage, searchIndexHooks } from "@mbe/core";
 import { copyIntoFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -13,25 +13,47 @@ const Config = z.object({
   DATA_DIR: z.string().default(".data"),
   QUEUE_PREFIX: z.string().default("mbe"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  CHROMA_URL: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().optional(),
+  SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
 });
 const config = Config.parse(process.env);
 const log = {
-  info: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "info", msg: m, ...o })),
-  warn: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "warn", msg: m, ...o })),
-  error: (o: Record<string, unknown>, m?: string) => console.log(JSON.stringify({ level: "error", msg: m, ...o })),
+  info: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "info", msg: m, ...o })),
+  warn: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "warn", msg: m, ...o })),
+  error: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "error", msg: m, ...o })),
 };
 const db = createDb({ url: config.DATABASE_URL });
 await db.migrate();
 const bullRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
+const activeKey = `${config.QUEUE_PREFIX}:search:active`;
+const search = config.CHROMA_URL
+  ? createSearchPort({
+      chromaUrl: config.CHROMA_URL,
+      openaiApiKey: config.OPENAI_API_KEY,
+      openaiBaseUrl: config.OPENAI_BASE_URL,
+      activeStore: {
+        get: () => bullRedis.get(activeKey),
+        set: async (name) => {
+          await bullRedis.set(activeKey, name);
+        },
+      },
+    })
+  : undefined;
 const runtime = {
   db,
   bullRedis,
   queues,
   dataDir: config.DATA_DIR,
   storage: new LocalStorage(path.join(config.DATA_DIR, "files")),
-  hooks: {},
+  hooks: searchIndexHooks(queues, log),
   copyInto: copyIntoFor(db),
+  search,
 };
 const stop = await startWorkers({ runtime, config, log });
 

@@ -1,7 +1,8 @@
 import type { Db, DbOrTx } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
-import type { Storage } from "./storage/storage";
 import { CoreError } from "./errors";
+import type { SearchPort } from "./search/port";
+import type { Storage } from "./storage/storage";
 
 export type Scope = "read" | "write";
 
@@ -59,6 +60,8 @@ export interface CoreContext {
    * batched inserts. `lines` are COPY text-format lines without the newline.
    */
   copyInto?(table: string, columns: string[], lines: AsyncIterable<string>): Promise<void>;
+  /** Semantic search and AI; absent when search is not configured (verbs answer 503). */
+  search?: SearchPort;
 }
 
 export const defaultAuthConfig = (jwtSecret: string): AuthConfig => ({
@@ -87,6 +90,9 @@ export function requireAdmin(ctx: CoreContext): Actor {
 }
 
 /** Runs `fn` in a transaction, nesting as a savepoint when `ctx.db` is already one. */
-export async function inTx<T>(ctx: CoreContext, fn: (txCtx: CoreContext) => Promise<T>): Promise<T> {
+export async function inTx<T>(
+  ctx: CoreContext,
+  fn: (txCtx: CoreContext) => Promise<T>,
+): Promise<T> {
   return ctx.db.transaction((tx) => fn({ ...ctx, db: tx }));
 }

@@ -22,6 +22,9 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  SEARCH_UNAVAILABLE: 503,
+  AI_UNAVAILABLE: 503,
+  AI_FAILED: 502,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -30,7 +33,11 @@ export class CoreError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
-  constructor(code: ErrorCode, message: string, opts: { details?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { details?: unknown; retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = "CoreError";
     this.code = code;

@@ -1,6 +1,6 @@
 import type { CoreContext, CoreHooks, Logger, Storage } from "@mbe/core";
-import type { Queues } from "@mbe/jobs";
 import type { Db } from "@mbe/db";
+import type { Queues } from "@mbe/jobs";
 import type { MiddlewareHandler } from "hono";
 import type { ApiConfig } from "../config";
 import type { AppEnv } from "./env";
@@ -23,6 +23,7 @@ export interface AppDeps {
   storage: Storage;
   queues?: Queues;
   copyInto?: CoreContext["copyInto"];
+  search?: CoreContext["search"];
   version: string;
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;

@@ -10,11 +10,22 @@ export function errorBody(code: string, message: string, requestId: string, deta
   return { error: { code, message, requestId, ...(details !== undefined ? { details } : {}) } };
 }
 
-export function errorResponse(c: Context<AppEnv>, status: number, code: ErrorCode | string, message: string, details?: unknown) {
-  return c.json(errorBody(code, message, c.get("requestId") ?? "", details), status as ContentfulStatusCode);
+export function errorResponse(
+  c: Context<AppEnv>,
+  status: number,
+  code: ErrorCode | string,
+  message: string,
+  details?: unknown,
+) {
+  return c.json(
+    errorBody(code, message, c.get("requestId") ?? "", details),
+    status as ContentfulStatusCode,
+  );
 }
 
-export const zodDetails = (e: ZodError) => ({ issues: e.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
+export const zodDetails = (e: ZodError) => ({
+  issues: e.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+});
 
 /** Maps anything thrown by a handler to the error body; unknown errors are logged, never leaked. */
 export function onError(err: Error, c: Context<AppEnv>) {
@@ -22,13 +33,21 @@ export function onError(err: Error, c: Context<AppEnv>) {
     if (err.retryAfterSeconds) c.header("Retry-After", String(err.retryAfterSeconds));
     return errorResponse(c, err.status, err.code, err.message, err.details);
   }
-  if (err instanceof ZodError) return errorResponse(c, 400, "VALIDATION_FAILED", "Request is invalid", zodDetails(err));
+  if (err instanceof ZodError)
+    return errorResponse(c, 400, "VALIDATION_FAILED", "Request is invalid", zodDetails(err));
   if (err instanceof HTTPException) {
     const status = err.status;
-    if (status === 413) return errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "Request body is too large");
-    if (status === 400) return errorResponse(c, 400, "MALFORMED_BODY", err.message || "Malformed request body");
+    if (status === 413)
+      return errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "Request body is too large");
+    if (status === 400)
+      return errorResponse(c, 400, "MALFORMED_BODY", err.message || "Malformed request body");
     return errorResponse(c, status, status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST", err.message);
   }
   c.get("log")?.error({ err: err.stack ?? String(err) }, "unhandled error");
-  return errorResponse(c, 500, "INTERNAL", "Something went wrong; the request id helps support find it");
+  return errorResponse(
+    c,
+    500,
+    "INTERNAL",
+    "Something went wrong; the request id helps support find it",
+  );
 }

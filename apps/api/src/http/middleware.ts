@@ -1,4 +1,9 @@
-import { authenticateAccessToken, authenticateApiKey, CoreError, type CoreContext } from "@mbe/core";
+import {
+  authenticateAccessToken,
+  authenticateApiKey,
+  type CoreContext,
+  CoreError,
+} from "@mbe/core";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
@@ -43,7 +48,15 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set("log", log);
     const started = performance.now();
     await next();
-    log.info({ method: c.req.method, path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request");
+    log.info(
+      {
+        method: c.req.method,
+        path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      "request",
+    );
   };
 }
 
@@ -69,10 +82,12 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     storage: deps.storage,
     queues: deps.queues,
     copyInto: deps.copyInto,
+    search: deps.search,
   };
 }
 
 import { defaultAuthConfig } from "@mbe/core";
+
 const authCache = new WeakMap<AppDeps, ReturnType<typeof defaultAuthConfig>>();
 export function authConfig(deps: AppDeps) {
   let cfg = authCache.get(deps);
@@ -94,13 +109,16 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     let token: string | undefined;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m?.[1]) return errorResponse(c, 401, "UNAUTHORIZED", "Authorization must be 'Bearer <token>'");
+      if (!m?.[1])
+        return errorResponse(c, 401, "UNAUTHORIZED", "Authorization must be 'Bearer <token>'");
       token = m[1];
     } else if (apiKey) token = apiKey;
     if (token) {
       try {
         const ctx = coreContext(c, deps);
-        const actor = token.startsWith("mbe_") ? await authenticateApiKey(ctx, token) : await authenticateAccessToken(ctx, token);
+        const actor = token.startsWith("mbe_")
+          ? await authenticateApiKey(ctx, token)
+          : await authenticateAccessToken(ctx, token);
         c.set("actor", actor);
       } catch (err) {
         if (err instanceof CoreError) return errorResponse(c, err.status, err.code, err.message);
@@ -111,25 +129,43 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   };
 }
 
-function setHeaders(c: Context<AppEnv>, name: string, d: { limit: number; remaining: number; resetSeconds: number; windowSeconds: number }) {
+function setHeaders(
+  c: Context<AppEnv>,
+  name: string,
+  d: { limit: number; remaining: number; resetSeconds: number; windowSeconds: number },
+) {
   c.header("RateLimit-Policy", `"${name}";q=${d.limit};w=${d.windowSeconds}`);
   c.header("RateLimit", `"${name}";r=${Math.max(0, d.remaining)};t=${d.resetSeconds}`);
 }
 
 /** Applies one limit keyed by the user (or the IP when anonymous); 429 with Retry-After when spent. */
-export function rateLimit(limiter: Limiter, name: string, opts: { failClosed?: boolean; key?: (c: Context<AppEnv>) => string } = {}): MiddlewareHandler<AppEnv> {
+export function rateLimit(
+  limiter: Limiter,
+  name: string,
+  opts: { failClosed?: boolean; key?: (c: Context<AppEnv>) => string } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const actor = c.get("actor");
     const key = opts.key?.(c) ?? (actor ? `u:${actor.userId}` : `ip:${clientIp(c)}`);
     const d = await limiter.consume(key);
     if (d.unavailable && opts.failClosed) {
       c.header("Retry-After", String(d.resetSeconds));
-      return errorResponse(c, 503, "SERVICE_UNAVAILABLE", "Sign-in is briefly unavailable; try again shortly");
+      return errorResponse(
+        c,
+        503,
+        "SERVICE_UNAVAILABLE",
+        "Sign-in is briefly unavailable; try again shortly",
+      );
     }
     setHeaders(c, name, d);
     if (!d.allowed && !d.unavailable) {
       c.header("Retry-After", String(d.resetSeconds));
-      return errorResponse(c, 429, "RATE_LIMITED", `Too many requests; retry in ${d.resetSeconds} s`);
+      return errorResponse(
+        c,
+        429,
+        "RATE_LIMITED",
+        `Too many requests; retry in ${d.resetSeconds} s`,
+      );
     }
     await next();
   };

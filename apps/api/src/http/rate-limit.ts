@@ -27,11 +27,30 @@ function wrap(limiter: RateLimiterRedis, points: number, windowSeconds: number):
     async consume(key) {
       try {
         const r = await limiter.consume(key);
-        return { allowed: true, limit: points, remaining: r.remainingPoints, resetSeconds: Math.ceil(r.msBeforeNext / 1000), windowSeconds };
+        return {
+          allowed: true,
+          limit: points,
+          remaining: r.remainingPoints,
+          resetSeconds: Math.ceil(r.msBeforeNext / 1000),
+          windowSeconds,
+        };
       } catch (err) {
         if (err instanceof RateLimiterRes)
-          return { allowed: false, limit: points, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)), windowSeconds };
-        return { allowed: false, limit: points, remaining: 0, resetSeconds: 5, windowSeconds, unavailable: true };
+          return {
+            allowed: false,
+            limit: points,
+            remaining: 0,
+            resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)),
+            windowSeconds,
+          };
+        return {
+          allowed: false,
+          limit: points,
+          remaining: 0,
+          resetSeconds: 5,
+          windowSeconds,
+          unavailable: true,
+        };
       }
     },
   };
@@ -43,7 +62,13 @@ function wrap(limiter: RateLimiterRedis, points: number, windowSeconds: number):
  */
 export function createRateLimits(
   redis: Redis,
-  opts: { prefix: string; perMinute: number; uploadsPerMinute: number; exportsPerHour: number; loginPerMinute: number },
+  opts: {
+    prefix: string;
+    perMinute: number;
+    uploadsPerMinute: number;
+    exportsPerHour: number;
+    loginPerMinute: number;
+  },
 ): RateLimits {
   const make = (name: string, points: number, duration: number, insurance: boolean) =>
     wrap(

@@ -33,7 +33,13 @@ function meter(maxBytes: number) {
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
-      if (size > maxBytes) return cb(new CoreError("PAYLOAD_TOO_LARGE", `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB`));
+      if (size > maxBytes)
+        return cb(
+          new CoreError(
+            "PAYLOAD_TOO_LARGE",
+            `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB`,
+          ),
+        );
       hash.update(chunk);
       cb(null, chunk);
     },
@@ -41,17 +47,28 @@ function meter(maxBytes: number) {
   return { t, done: () => ({ size, sha256: hash.digest("hex") }) };
 }
 
-const cleanName = (n: string) => n.replace(/[\\/]/g, "_").replace(/[\u0000-\u001f]/g, "").slice(0, 255) || "upload";
+const cleanName = (n: string) =>
+  n
+    .replace(/[\\/]/g, "_")
+    // Control characters (code points below 32) never belong in a file name.
+    .replace(/[\s\S]/gu, (ch) => ((ch.codePointAt(0) ?? 32) < 32 ? "" : ch))
+    .slice(0, 255) || "upload";
 
 /**
  * Streams an upload to storage without holding it in memory: multipart/form-data (file in
  * `field`, other fields kept) or a raw body with `?fileName=`. Size is capped while streaming.
  */
-export async function receiveUpload(c: Context<AppEnv>, opts: UploadOptions): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  c: Context<AppEnv>,
+  opts: UploadOptions,
+): Promise<ReceivedUpload> {
   const declared = Number(c.req.header("content-length") ?? "0");
   // Multipart framing adds a little; anything far beyond the limit is refused before reading.
   if (declared > opts.maxBytes + 64 * 1024)
-    throw new CoreError("PAYLOAD_TOO_LARGE", `Files are limited to ${Math.round(opts.maxBytes / 1024 / 1024)} MB`);
+    throw new CoreError(
+      "PAYLOAD_TOO_LARGE",
+      `Files are limited to ${Math.round(opts.maxBytes / 1024 / 1024)} MB`,
+    );
   const body = c.req.raw.body;
   if (!body) throw new CoreError("BAD_REQUEST", "The request has no file");
   const input = Readable.fromWeb(body as unknown as NodeWebReadableStream);
@@ -68,26 +85,46 @@ export async function receiveUpload(c: Context<AppEnv>, opts: UploadOptions): Pr
     }
     const { size, sha256 } = m.done();
     if (size === 0) throw new CoreError("BAD_REQUEST", "The uploaded file is empty");
-    return { fileName: cleanName(c.req.query("fileName") ?? "upload"), declaredType: contentType, size, sha256, storageKey: key, fields: {} };
+    return {
+      fileName: cleanName(c.req.query("fileName") ?? "upload"),
+      declaredType: contentType,
+      size,
+      sha256,
+      storageKey: key,
+      fields: {},
+    };
   }
 
   return new Promise<ReceivedUpload>((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { "content-type": contentType }, limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 } });
+      bb = busboy({
+        headers: { "content-type": contentType },
+        limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 },
+      });
     } catch {
       reject(new CoreError("BAD_REQUEST", "Malformed multipart body"));
       return;
     }
     const fields: Record<string, string> = {};
-    let filePromise: Promise<{ fileName: string; declaredType: string; size: number; sha256: string }> | undefined;
+    let filePromise:
+      | Promise<{ fileName: string; declaredType: string; size: number; sha256: string }>
+      | undefined;
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
       input.unpipe(bb);
       input.resume();
-      void opts.storage.delete(key).finally(() => reject(err instanceof CoreError ? err : new CoreError("BAD_REQUEST", "Malformed multipart body")));
+      void opts.storage
+        .delete(key)
+        .finally(() =>
+          reject(
+            err instanceof CoreError
+              ? err
+              : new CoreError("BAD_REQUEST", "Malformed multipart body"),
+          ),
+        );
     };
     bb.on("field", (name, value) => {
       fields[name] = value;
@@ -102,13 +139,23 @@ export async function receiveUpload(c: Context<AppEnv>, opts: UploadOptions): Pr
       stream.on("error", fail);
       m.t.on("error", fail);
       stream.pipe(m.t).pipe(pass);
-      filePromise = opts.storage.put(key, pass).then(() => ({ fileName: cleanName(info.filename ?? "upload"), declaredType: info.mimeType, ...m.done() }));
+      filePromise = opts.storage.put(key, pass).then(() => ({
+        fileName: cleanName(info.filename ?? "upload"),
+        declaredType: info.mimeType,
+        ...m.done(),
+      }));
       filePromise.catch(fail);
     });
     bb.on("error", fail);
     bb.on("close", async () => {
       if (failed) return;
-      if (!filePromise) return fail(new CoreError("BAD_REQUEST", `Send the file in the multipart field '${opts.field ?? "file"}'`));
+      if (!filePromise)
+        return fail(
+          new CoreError(
+            "BAD_REQUEST",
+            `Send the file in the multipart field '${opts.field ?? "file"}'`,
+          ),
+        );
       try {
         const f = await filePromise;
         if (f.size === 0) return fail(new CoreError("BAD_REQUEST", "The uploaded file is empty"));

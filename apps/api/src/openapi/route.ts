@@ -1,4 +1,4 @@
-import { type RouteConfig, z } from "@hono/zod-openapi";
+import type { RouteConfig, z } from "@hono/zod-openapi";
 import { ErrorBody } from "./schemas";
 
 export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({

@@ -12,7 +12,9 @@ export const ErrorBody = z
   })
   .openapi("Error");
 
-export const FieldWarning = z.object({ field: z.string(), code: z.string(), message: z.string() }).openapi("FieldWarning");
+export const FieldWarning = z
+  .object({ field: z.string(), code: z.string(), message: z.string() })
+  .openapi("FieldWarning");
 
 export const Listing = z
   .object({
@@ -38,10 +40,16 @@ export const Listing = z
   })
   .openapi("Listing");
 
-export const ListingWithChangeSet = Listing.extend({ changeSetId: z.uuid().nullable() }).openapi("ListingWithChangeSet");
+export const ListingWithChangeSet = Listing.extend({ changeSetId: z.uuid().nullable() }).openapi(
+  "ListingWithChangeSet",
+);
 
 export const ListingPage = z
-  .object({ items: z.array(Listing), nextCursor: z.string().nullable(), total: z.number().int().optional() })
+  .object({
+    items: z.array(Listing),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().optional(),
+  })
   .openapi("ListingPage");
 
 export const RowResult = z.object({
@@ -74,7 +82,9 @@ export const BulkDeleteResult = z
   .object({
     deleted: z.number().int(),
     changeSetId: z.uuid().nullable(),
-    errors: z.array(z.object({ index: z.number().int(), id: z.string(), code: z.string(), message: z.string() })),
+    errors: z.array(
+      z.object({ index: z.number().int(), id: z.string(), code: z.string(), message: z.string() }),
+    ),
   })
   .openapi("BulkDeleteResult");
 
@@ -181,4 +191,9 @@ export const AuditLog = z
   .openapi("AuditLog");
 
 export const Ok = z.object({ ok: z.literal(true) }).openapi("Ok");
-export const IdParam = z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

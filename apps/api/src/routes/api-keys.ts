@@ -11,15 +11,41 @@ export function apiKeyRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["API keys"];
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listApiKeys", security, responses: { 200: json(z.object({ items: z.array(ApiKey) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listApiKeys",
+      security,
+      responses: { 200: json(z.object({ items: z.array(ApiKey) })), ...authedErrors },
+    }),
     async (c) => c.json(await listApiKeys(coreContext(c, deps)), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/", tags, operationId: "createApiKey", security, request: { body: body(CreateApiKeyInput) }, responses: { 201: json(ApiKeyWithSecret, "Created; `secret` is shown only now"), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      operationId: "createApiKey",
+      security,
+      request: { body: body(CreateApiKeyInput) },
+      responses: {
+        201: json(ApiKeyWithSecret, "Created; `secret` is shown only now"),
+        ...authedErrors,
+      },
+    }),
     async (c) => c.json(await createApiKey(coreContext(c, deps), c.req.valid("json")), 201),
   );
   app.openapi(
-    createRoute({ method: "delete", path: "/{id}", tags, operationId: "revokeApiKey", security, request: { params: IdParam }, responses: { 200: json(Ok), ...authedErrors } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      operationId: "revokeApiKey",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Ok), ...authedErrors },
+    }),
     async (c) => {
       const { id } = c.req.valid("param");
       return c.json(await revokeApiKey(coreContext(c, deps), id), 200);

@@ -10,7 +10,18 @@ import { AuditLog } from "../openapi/schemas";
 export function auditLogRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
-    createRoute({ method: "get", path: "/", tags: ["Audit"], operationId: "listAuditLogs", security, request: { query: ListAuditLogsInput }, responses: { 200: json(z.object({ items: z.array(AuditLog), nextCursor: z.string().nullable() })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["Audit"],
+      operationId: "listAuditLogs",
+      security,
+      request: { query: ListAuditLogsInput },
+      responses: {
+        200: json(z.object({ items: z.array(AuditLog), nextCursor: z.string().nullable() })),
+        ...authedErrors,
+      },
+    }),
     async (c) => c.json(await listAuditLogs(coreContext(c, deps), c.req.valid("query")), 200),
   );
   return app;

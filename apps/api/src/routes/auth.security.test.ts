@@ -12,7 +12,11 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url")
 
 describe("auth security", () => {
   it("refuses requests without credentials", async () => {
-    const r = await call<{ error: { code: string; requestId: string } }>(api, "GET", "/v1/listings");
+    const r = await call<{ error: { code: string; requestId: string } }>(
+      api,
+      "GET",
+      "/v1/listings",
+    );
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe("UNAUTHORIZED");
     expect(r.body.error.requestId).toBeTruthy();
@@ -24,36 +28,63 @@ describe("auth security", () => {
     const none = `${b64({ alg: "none", typ: "JWT" })}.${payload}.`;
     expect((await call(api, "GET", "/v1/auth/me", { token: none })).status).toBe(401);
     const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString());
-    const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("x".repeat(40)));
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode("x".repeat(40)));
     expect((await call(api, "GET", "/v1/auth/me", { token: forged })).status).toBe(401);
     const key = new TextEncoder().encode(api.deps.jwtSecret);
-    const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }).setProtectedHeader({ alg: "HS256" }).sign(key);
-    const r = await call<{ error: { code: string } }>(api, "GET", "/v1/auth/me", { token: expired });
+    const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(key);
+    const r = await call<{ error: { code: string } }>(api, "GET", "/v1/auth/me", {
+      token: expired,
+    });
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe("TOKEN_EXPIRED");
-    const wrongAud = await new SignJWT({ ...claims, aud: "someone-else" }).setProtectedHeader({ alg: "HS256" }).sign(key);
+    const wrongAud = await new SignJWT({ ...claims, aud: "someone-else" })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(key);
     expect((await call(api, "GET", "/v1/auth/me", { token: wrongAud })).status).toBe(401);
   });
 
   it("reusing a rotated refresh token revokes the whole family", async () => {
     const s = await signUp(api);
-    const r1 = await call<{ accessToken: string; refreshToken: string }>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } });
+    const r1 = await call<{ accessToken: string; refreshToken: string }>(
+      api,
+      "POST",
+      "/v1/auth/refresh",
+      { body: { refreshToken: s.refreshToken } },
+    );
     expect(r1.status).toBe(200);
-    const reuse = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } });
+    const reuse = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/refresh", {
+      body: { refreshToken: s.refreshToken },
+    });
     expect(reuse.status).toBe(401);
     expect(reuse.body.error.code).toBe("TOKEN_REUSED");
     // The legitimate newer token is dead too, and so is its access token.
-    expect((await call(api, "POST", "/v1/auth/refresh", { body: { refreshToken: r1.body.refreshToken } })).status).toBe(401);
-    expect((await call(api, "GET", "/v1/auth/me", { token: r1.body.accessToken })).status).toBe(401);
+    expect(
+      (
+        await call(api, "POST", "/v1/auth/refresh", {
+          body: { refreshToken: r1.body.refreshToken },
+        })
+      ).status,
+    ).toBe(401);
+    expect((await call(api, "GET", "/v1/auth/me", { token: r1.body.accessToken })).status).toBe(
+      401,
+    );
   });
 
   it("locks the account after 5 failures, even for the right password", async () => {
     const s = await signUp(api);
     for (let i = 0; i < 5; i++) {
-      const r = await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: "wrong-password" } });
+      const r = await call(api, "POST", "/v1/auth/login", {
+        body: { email: s.email, password: "wrong-password" },
+      });
       expect(r.status).toBe(401);
     }
-    const locked = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", { body: { email: s.email, password: s.password } });
+    const locked = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", {
+      body: { email: s.email, password: s.password },
+    });
     expect(locked.status).toBe(423);
     expect(locked.body.error.code).toBe("ACCOUNT_LOCKED");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(1700);
@@ -63,7 +94,9 @@ describe("auth security", () => {
     const s = await signUp(api);
     const time = async (email: string) => {
       const t = performance.now();
-      const r = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", { body: { email, password: "nope-nope-nope" } });
+      const r = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", {
+        body: { email, password: "nope-nope-nope" },
+      });
       return { ms: performance.now() - t, r };
     };
     await time(uniqueEmail()); // warm the dummy hash
@@ -77,8 +110,15 @@ describe("auth security", () => {
 
   it("records auth events, failures included, in the audit log", async () => {
     const s = await signUp(api);
-    await call(api, "POST", "/v1/auth/login", { body: { email: s.email, password: "bad-password-1" } });
-    const logs = await call<{ items: { action: string; outcome: string }[] }>(api, "GET", "/v1/audit-logs", { token: s.accessToken });
+    await call(api, "POST", "/v1/auth/login", {
+      body: { email: s.email, password: "bad-password-1" },
+    });
+    const logs = await call<{ items: { action: string; outcome: string }[] }>(
+      api,
+      "GET",
+      "/v1/audit-logs",
+      { token: s.accessToken },
+    );
     expect(logs.status).toBe(200);
     const actions = logs.body.items.map((i) => `${i.action}:${i.outcome}`);
     expect(actions).toContain("auth.register:success");

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestApi, sampleListing, type Seller, signUp, type TestApi } from "../../test/harness";
+import {
+  call,
+  createTestApi,
+  type Seller,
+  sampleListing,
+  signUp,
+  type TestApi,
+} from "../../test/harness";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -7,40 +14,78 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type L = { id: string; title: string; price: number; description: string; status: string; sku: string | null };
-type Preview = { matched: number; changed: number; sample: { id: string; before: Record<string, unknown>; after: Record<string, unknown> }[]; rejected: unknown[] };
+type L = {
+  id: string;
+  title: string;
+  price: number;
+  description: string;
+  status: string;
+  sku: string | null;
+};
+type Preview = {
+  matched: number;
+  changed: number;
+  sample: { id: string; before: Record<string, unknown>; after: Record<string, unknown> }[];
+  rejected: unknown[];
+};
 type Applied = { changeSetId: string; changed: number; rejected: number };
 
 async function seed(s: Seller, rows: Record<string, unknown>[]) {
-  const r = await call<{ results: { id: string }[] }>(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows } });
+  const r = await call<{ results: { id: string }[] }>(api, "POST", "/v1/listings/bulk", {
+    token: s.accessToken,
+    body: { rows },
+  });
   return r.body.results.map((x) => x.id);
 }
-const all = async (s: Seller) => (await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", { token: s.accessToken })).body.items;
+const all = async (s: Seller) =>
+  (
+    await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", {
+      token: s.accessToken,
+    })
+  ).body.items;
 
 describe("bulk edits", () => {
   it("changes prices by percent with .99 rounding and a floor, previewed, then undone", async () => {
     const s = await signUp(api);
-    await seed(s, [sampleListing({ title: "A", price: 10 }), sampleListing({ title: "B", price: 100 }), sampleListing({ title: "C", price: 2 })]);
+    await seed(s, [
+      sampleListing({ title: "A", price: 10 }),
+      sampleListing({ title: "B", price: 100 }),
+      sampleListing({ title: "C", price: 2 }),
+    ]);
     const op = { kind: "priceChange", mode: "percent", value: 10, rounding: "99", floor: 5 };
-    const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", { token: s.accessToken, body: { selection: { filter: {} }, operation: op } });
+    const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+      token: s.accessToken,
+      body: { selection: { filter: {} }, operation: op },
+    });
     expect(pv.status).toBe(200);
     expect(pv.body.matched).toBe(3);
     expect(pv.body.changed).toBe(3);
     expect((await all(s)).map((l) => l.price)).toEqual([10, 100, 2]); // preview wrote nothing
-    const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: s.accessToken, body: { selection: { filter: {} }, operation: op } });
+    const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: { selection: { filter: {} }, operation: op },
+    });
     expect(ap.body.changed).toBe(3);
     // 10 → 11 → 10.99; 100 → 110 → 109.99; 2 → 2.2 → 2.99 → floor 5
     expect((await all(s)).map((l) => l.price)).toEqual([10.99, 109.99, 5]);
-    await call(api, "POST", `/v1/change-sets/${ap.body.changeSetId}/undo`, { token: s.accessToken });
+    await call(api, "POST", `/v1/change-sets/${ap.body.changeSetId}/undo`, {
+      token: s.accessToken,
+    });
     expect((await all(s)).map((l) => l.price)).toEqual([10, 100, 2]);
   });
 
   it("finds and replaces plain text literally and with regex, case-insensitive by default", async () => {
     const s = await signUp(api);
-    await seed(s, [sampleListing({ title: "Iphone 13 (blue)", description: "iPhone in box" }), sampleListing({ title: "Galaxy S22", description: "no match" })]);
+    await seed(s, [
+      sampleListing({ title: "Iphone 13 (blue)", description: "iPhone in box" }),
+      sampleListing({ title: "Galaxy S22", description: "no match" }),
+    ]);
     const plain = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
       token: s.accessToken,
-      body: { selection: { filter: {} }, operation: { kind: "findReplace", field: "all", find: "iphone", replace: "iPhone $1" } },
+      body: {
+        selection: { filter: {} },
+        operation: { kind: "findReplace", field: "all", find: "iphone", replace: "iPhone $1" },
+      },
     });
     expect(plain.body.changed).toBe(1);
     const rows = await all(s);
@@ -48,7 +93,16 @@ describe("bulk edits", () => {
     expect(rows.find((r) => r.title.includes("13"))?.title).toBe("iPhone $1 13 (blue)");
     const rx = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
       token: s.accessToken,
-      body: { selection: { filter: {} }, operation: { kind: "findReplace", field: "title", find: "\\((\\w+)\\)", replace: "- $1", regex: true } },
+      body: {
+        selection: { filter: {} },
+        operation: {
+          kind: "findReplace",
+          field: "title",
+          find: "\\((\\w+)\\)",
+          replace: "- $1",
+          regex: true,
+        },
+      },
     });
     expect(rx.body.changed).toBe(1);
     expect((await all(s)).map((r) => r.title)).toContain("iPhone $1 13 - blue");
@@ -60,33 +114,66 @@ describe("bulk edits", () => {
     const t = performance.now();
     const r = await call<{ error: { code: string } }>(api, "POST", "/v1/bulk-edits/preview", {
       token: s.accessToken,
-      body: { selection: { filter: {} }, operation: { kind: "findReplace", field: "title", find: "(a+)+$", replace: "", regex: true } },
+      body: {
+        selection: { filter: {} },
+        operation: {
+          kind: "findReplace",
+          field: "title",
+          find: "(a+)+$",
+          replace: "",
+          regex: true,
+        },
+      },
     });
     expect(r.status).toBe(422);
     expect(performance.now() - t).toBeLessThan(10_000);
     const invalid = await call<{ error: { code: string } }>(api, "POST", "/v1/bulk-edits/preview", {
       token: s.accessToken,
-      body: { selection: { filter: {} }, operation: { kind: "findReplace", field: "title", find: "(", replace: "", regex: true } },
+      body: {
+        selection: { filter: {} },
+        operation: { kind: "findReplace", field: "title", find: "(", replace: "", regex: true },
+      },
     });
     expect(invalid.status).toBe(400);
   });
 
   it("sets a field on selected ids, rejecting invalid values, and duplicates and deletes by filter", async () => {
     const s = await signUp(api);
-    const ids = await seed(s, [sampleListing({ title: "One", status: "draft" }), sampleListing({ title: "Two", status: "draft" }), sampleListing({ title: "Three", status: "draft" })]);
-    const set = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: s.accessToken, body: { selection: { ids: ids.slice(0, 2) }, operation: { kind: "setField", field: "status", value: "active" } } });
+    const ids = await seed(s, [
+      sampleListing({ title: "One", status: "draft" }),
+      sampleListing({ title: "Two", status: "draft" }),
+      sampleListing({ title: "Three", status: "draft" }),
+    ]);
+    const set = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: {
+        selection: { ids: ids.slice(0, 2) },
+        operation: { kind: "setField", field: "status", value: "active" },
+      },
+    });
     expect(set.body.changed).toBe(2);
-    const bad = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", { token: s.accessToken, body: { selection: { ids }, operation: { kind: "setField", field: "status", value: "sold" } } });
+    const bad = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+      token: s.accessToken,
+      body: { selection: { ids }, operation: { kind: "setField", field: "status", value: "sold" } },
+    });
     expect(bad.body.changed).toBe(0);
     expect(bad.body.rejected.length).toBe(3);
-    const dup = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: s.accessToken, body: { selection: { filter: { status: ["active"] } }, operation: { kind: "duplicate" } } });
+    const dup = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: { selection: { filter: { status: ["active"] } }, operation: { kind: "duplicate" } },
+    });
     expect(dup.body.changed).toBe(2);
     const titles = (await all(s)).map((r) => r.title).sort();
     expect(titles).toEqual(["One", "One (copy)", "Three", "Two", "Two (copy)"]);
-    const del = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: s.accessToken, body: { selection: { filter: { q: "(copy)" } }, operation: { kind: "delete" } } });
+    const del = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: { selection: { filter: { q: "(copy)" } }, operation: { kind: "delete" } },
+    });
     expect(del.body.changed).toBe(2);
     expect((await all(s)).length).toBe(3);
-    await call(api, "POST", `/v1/change-sets/${del.body.changeSetId}/undo`, { token: s.accessToken });
+    await call(api, "POST", `/v1/change-sets/${del.body.changeSetId}/undo`, {
+      token: s.accessToken,
+    });
     expect((await all(s)).length).toBe(5);
   });
 
@@ -94,9 +181,15 @@ describe("bulk edits", () => {
     const a = await signUp(api);
     const b = await signUp(api);
     const ids = await seed(a, [sampleListing({ price: 10 })]);
-    const r = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: b.accessToken, body: { selection: { ids }, operation: { kind: "priceChange", mode: "amount", value: -9 } } });
+    const r = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: b.accessToken,
+      body: { selection: { ids }, operation: { kind: "priceChange", mode: "amount", value: -9 } },
+    });
     expect(r.body.changed).toBe(0);
-    const d = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", { token: b.accessToken, body: { selection: { ids }, operation: { kind: "delete" } } });
+    const d = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: b.accessToken,
+      body: { selection: { ids }, operation: { kind: "delete" } },
+    });
     expect(d.body.changed).toBe(0);
     expect((await all(a))[0]?.price).toBe(10);
   });

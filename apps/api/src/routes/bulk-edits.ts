@@ -9,22 +9,55 @@ const Preview = z
   .object({
     matched: z.number().int(),
     changed: z.number().int(),
-    sample: z.array(z.object({ id: z.string(), title: z.string(), before: z.record(z.string(), z.unknown()), after: z.record(z.string(), z.unknown()) })),
+    sample: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        before: z.record(z.string(), z.unknown()),
+        after: z.record(z.string(), z.unknown()),
+      }),
+    ),
     rejected: z.array(z.object({ id: z.string(), message: z.string() })),
   })
   .openapi("BulkEditPreview");
-const Applied = z.object({ changeSetId: z.uuid().nullable(), changed: z.number().int(), rejected: z.number().int() }).openapi("BulkEditResult");
+const Applied = z
+  .object({
+    changeSetId: z.uuid().nullable(),
+    changed: z.number().int(),
+    rejected: z.number().int(),
+  })
+  .openapi("BulkEditResult");
 
 /** /v1/bulk-edits: find & replace, price change, set field, template, duplicate, delete. */
 export function bulkEditRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["Bulk edits"];
   app.openapi(
-    createRoute({ method: "post", path: "/preview", tags, operationId: "previewBulkEdit", security, description: "What the operation would change on the selection (ids or a filter): counts and up to 20 sample rows. Writes nothing.", request: { body: body(BulkEditInput) }, responses: { 200: json(Preview), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/preview",
+      tags,
+      operationId: "previewBulkEdit",
+      security,
+      description:
+        "What the operation would change on the selection (ids or a filter): counts and up to 20 sample rows. Writes nothing.",
+      request: { body: body(BulkEditInput) },
+      responses: { 200: json(Preview), ...authedErrors },
+    }),
     async (c) => c.json(await previewBulkEdit(coreContext(c, deps), c.req.valid("json")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/apply", tags, operationId: "applyBulkEdit", security, description: "Applies the operation as one change set (undo with POST /v1/change-sets/{id}/undo).", request: { body: body(BulkEditInput) }, responses: { 200: json(Applied), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/apply",
+      tags,
+      operationId: "applyBulkEdit",
+      security,
+      description:
+        "Applies the operation as one change set (undo with POST /v1/change-sets/{id}/undo).",
+      request: { body: body(BulkEditInput) },
+      responses: { 200: json(Applied), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await applyBulkEdit(coreContext(c, deps), c.req.valid("json")), 200),
   );
   return app;

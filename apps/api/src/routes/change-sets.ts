@@ -1,5 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { GetChangeSetInput, getChangeSet, ListChangeSetsInput, listChangeSets, redoChangeSet, undoChangeSet } from "@mbe/core";
+import {
+  GetChangeSetInput,
+  getChangeSet,
+  ListChangeSetsInput,
+  listChangeSets,
+  redoChangeSet,
+  undoChangeSet,
+} from "@mbe/core";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
@@ -11,19 +18,58 @@ export function changeSetRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["Change sets"];
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listChangeSets", security, request: { query: ListChangeSetsInput }, responses: { 200: json(z.object({ items: z.array(ChangeSet) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listChangeSets",
+      security,
+      request: { query: ListChangeSetsInput },
+      responses: { 200: json(z.object({ items: z.array(ChangeSet) })), ...authedErrors },
+    }),
     async (c) => c.json(await listChangeSets(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}", tags, operationId: "getChangeSet", security, request: { params: IdParam, query: GetChangeSetInput.omit({ id: true }) }, responses: { 200: json(ChangeSetDetail), ...authedErrors } }),
-    async (c) => c.json(await getChangeSet(coreContext(c, deps), { ...c.req.valid("query"), id: c.req.valid("param").id }), 200),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      operationId: "getChangeSet",
+      security,
+      request: { params: IdParam, query: GetChangeSetInput.omit({ id: true }) },
+      responses: { 200: json(ChangeSetDetail), ...authedErrors },
+    }),
+    async (c) =>
+      c.json(
+        await getChangeSet(coreContext(c, deps), {
+          ...c.req.valid("query"),
+          id: c.req.valid("param").id,
+        }),
+        200,
+      ),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/undo", tags, operationId: "undoChangeSet", security, request: { params: IdParam }, responses: { 200: json(RevertResult), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/undo",
+      tags,
+      operationId: "undoChangeSet",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(RevertResult), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await undoChangeSet(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/redo", tags, operationId: "redoChangeSet", security, request: { params: IdParam }, responses: { 200: json(RevertResult), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/redo",
+      tags,
+      operationId: "redoChangeSet",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(RevertResult), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await redoChangeSet(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   return app;

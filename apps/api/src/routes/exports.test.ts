@@ -2,16 +2,27 @@ import { execFileSync } from "node:child_process";
 import ExcelJS from "exceljs";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, createTestApi, type Seller, signUp, type TestApi, upload, waitFor } from "../../test/harness";
+import {
+  call,
+  createTestApi,
+  type Seller,
+  signUp,
+  type TestApi,
+  upload,
+  waitFor,
+} from "../../test/harness";
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await createTestApi({ RATE_LIMIT_PER_MINUTE: "100000", UPLOADS_PER_MINUTE: "1000", EXPORTS_PER_HOUR: "1000" }, { workers: true });
+  api = await createTestApi(
+    { RATE_LIMIT_PER_MINUTE: "100000", UPLOADS_PER_MINUTE: "1000", EXPORTS_PER_HOUR: "1000" },
+    { workers: true },
+  );
 });
 afterAll(() => api.close());
 
 const NASTY = [
-  "=HYPERLINK(\"http://evil\")",
+  '=HYPERLINK("http://evil")',
   "+1 555 0100",
   "-3 dB cable",
   "@SUM(A1)",
@@ -20,23 +31,47 @@ const NASTY = [
   "emoji 🚲🔋 and ünïcödé ✓",
 ];
 
-async function seed(s: Seller, n: number, over: (i: number) => Record<string, unknown> = () => ({})) {
-  const rows = Array.from({ length: n }, (_, i) => ({ title: `Item ${String(i).padStart(3, "0")}`, price: 10 + i, sku: `SKU-${i}`, condition: "New", status: "active", ...over(i) }));
-  for (let i = 0; i < rows.length; i += 5000) await call(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows: rows.slice(i, i + 5000) } });
+async function seed(
+  s: Seller,
+  n: number,
+  over: (i: number) => Record<string, unknown> = () => ({}),
+) {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    title: `Item ${String(i).padStart(3, "0")}`,
+    price: 10 + i,
+    sku: `SKU-${i}`,
+    condition: "New",
+    status: "active",
+    ...over(i),
+  }));
+  for (let i = 0; i < rows.length; i += 5000)
+    await call(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows: rows.slice(i, i + 5000) },
+    });
 }
 
 async function exportRaw(s: Seller, body: Record<string, unknown>) {
-  const res = await api.app.request("/v1/exports", { method: "POST", headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await api.app.request("/v1/exports", {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { res, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
 describe("exports", () => {
   it("streams CSV for Excel: BOM, neutralised formulas, the original file name", async () => {
     const s = await signUp(api);
-    await seed(s, NASTY.length, (i) => ({ title: NASTY[i], description: NASTY[(i + 1) % NASTY.length] }));
+    await seed(s, NASTY.length, (i) => ({
+      title: NASTY[i],
+      description: NASTY[(i + 1) % NASTY.length],
+    }));
     const { res, bytes } = await exportRaw(s, { format: "csv" });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="marketplace-listings-\d{8}-\d{6}\.csv"/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /attachment; filename="marketplace-listings-\d{8}-\d{6}\.csv"/,
+    );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes);
     expect(text).toContain("'=HYPERLINK");
@@ -70,24 +105,39 @@ describe("exports", () => {
 
   it("exports SQL that psql loads back into exactly the same rows", async () => {
     const s = await signUp(api);
-    await seed(s, NASTY.length, (i) => ({ title: NASTY[i], description: NASTY[(i + 3) % NASTY.length], price: 1234.5 + i }));
+    await seed(s, NASTY.length, (i) => ({
+      title: NASTY[i],
+      description: NASTY[(i + 3) % NASTY.length],
+      price: 1234.5 + i,
+    }));
     const { res, bytes } = await exportRaw(s, { format: "sql" });
     expect(res.status).toBe(200);
     const sqlText = new TextDecoder().decode(bytes);
     expect(sqlText).toContain("SET standard_conforming_strings = on;");
     const base = new URL(inject("databaseUrl"));
     const name = `mbe_sqlrt_${Date.now()}`;
-    const admin = postgres(`${base.protocol}//${base.username}@${base.host}/postgres`, { max: 1, onnotice: () => {} });
+    const admin = postgres(`${base.protocol}//${base.username}@${base.host}/postgres`, {
+      max: 1,
+      onnotice: () => {},
+    });
     await admin.unsafe(`create database "${name}"`);
     try {
       const target = `${base.protocol}//${base.username}@${base.host}/${name}`;
       execFileSync("psql", ["-v", "ON_ERROR_STOP=1", "-q", target], { input: sqlText });
       const db = postgres(target, { max: 1, onnotice: () => {} });
-      const tables = await db`select table_name from information_schema.tables where table_schema = 'public'`;
+      const tables =
+        await db`select table_name from information_schema.tables where table_schema = 'public'`;
       const table = String(tables[0]?.table_name);
       const rows = await db.unsafe(`select * from "${table}"`);
       await db.end();
-      const mine = (await call<{ items: { title: string; description: string; price: number }[] }>(api, "GET", "/v1/listings?limit=100", { token: s.accessToken })).body.items;
+      const mine = (
+        await call<{ items: { title: string; description: string; price: number }[] }>(
+          api,
+          "GET",
+          "/v1/listings?limit=100",
+          { token: s.accessToken },
+        )
+      ).body.items;
       expect(rows.length).toBe(mine.length);
       expect(rows.map((r) => r.title).sort()).toEqual(mine.map((m) => m.title).sort());
       expect(rows.map((r) => r.description).sort()).toEqual(mine.map((m) => m.description).sort());
@@ -112,10 +162,18 @@ describe("exports", () => {
   it("runs large exports as a job with a signed download link", async () => {
     const s = await signUp(api);
     await seed(s, 30);
-    const queued = await call<{ id: string; status: string }>(api, "POST", "/v1/exports", { token: s.accessToken, body: { format: "json", mode: "job" } });
+    const queued = await call<{ id: string; status: string }>(api, "POST", "/v1/exports", {
+      token: s.accessToken,
+      body: { format: "json", mode: "job" },
+    });
     expect(queued.status).toBe(202);
     const done = await waitFor(async () => {
-      const r = await call<{ status: string; downloadUrl: string | null; rowCount: number; progress: { processed: number } | null }>(api, "GET", `/v1/exports/${queued.body.id}`, { token: s.accessToken });
+      const r = await call<{
+        status: string;
+        downloadUrl: string | null;
+        rowCount: number;
+        progress: { processed: number } | null;
+      }>(api, "GET", `/v1/exports/${queued.body.id}`, { token: s.accessToken });
       return r.body.status === "completed" ? r.body : undefined;
     });
     expect(done.rowCount).toBe(30);
@@ -126,8 +184,17 @@ describe("exports", () => {
     const tampered = await api.app.request(`${(done.downloadUrl as string).slice(0, -2)}xx`);
     expect(tampered.status).toBe(401);
     const other = await signUp(api);
-    expect((await call(api, "GET", `/v1/exports/${queued.body.id}/download`, { token: other.accessToken })).status).toBe(404);
-    expect((await call(api, "GET", `/v1/exports/${queued.body.id}`, { token: other.accessToken })).status).toBe(404);
+    expect(
+      (
+        await call(api, "GET", `/v1/exports/${queued.body.id}/download`, {
+          token: other.accessToken,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(api, "GET", `/v1/exports/${queued.body.id}`, { token: other.accessToken }))
+        .status,
+    ).toBe(404);
   });
 
   it("exports only the caller's listings, and honours a filter", async () => {
@@ -143,22 +210,75 @@ describe("exports", () => {
     expect(filtered.res.headers.get("x-total-count")).toBe("2");
   });
 
-  it.each(["csv", "json", "xlsx"])("gives back the same listings after export → import (%s)", async (format) => {
-    const s = await signUp(api);
-    await seed(s, NASTY.length, (i) => ({ title: NASTY[i], description: NASTY[(i + 2) % NASTY.length], price: 19.99 + i, quantity: i + 1, offerShipping: i % 2 === 0, category: "Electronics//Batteries" }));
-    type L = { title: string; description: string; price: number; quantity: number; offerShipping: boolean; sku: string; category: string; condition: string; status: string };
-    const before = (await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=100&sort=title:asc", { token: s.accessToken })).body.items;
-    const { bytes } = await exportRaw(s, { format });
-    const fresh = await signUp(api);
-    const up = await upload<{ id: string; counts: Record<string, number>; status: string }>(api, "/v1/imports", { name: `export.${format}`, bytes }, { token: fresh.accessToken });
-    expect(up.body.status).toBe("previewed");
-    expect(up.body.counts.reject).toBe(0);
-    await call(api, "POST", `/v1/imports/${up.body.id}/commit`, { token: fresh.accessToken, body: {} });
-    await waitFor(async () => (await call<{ status: string }>(api, "GET", `/v1/imports/${up.body.id}`, { token: fresh.accessToken })).body.status === "committed");
-    const after = (await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=100&sort=title:asc", { token: fresh.accessToken })).body.items;
-    // XML parsers normalise CRLF to LF, so inside XLSX cells a CRLF comes back as LF.
-    const text = (v: string) => (format === "xlsx" ? v.replace(/\r\n/g, "\n") : v);
-    const pick = (l: L) => ({ title: text(l.title), description: text(l.description), price: l.price, quantity: l.quantity, offerShipping: l.offerShipping, sku: l.sku, category: l.category, condition: l.condition, status: l.status });
-    expect(after.map(pick)).toEqual(before.map(pick));
-  });
+  it.each(["csv", "json", "xlsx"])(
+    "gives back the same listings after export → import (%s)",
+    async (format) => {
+      const s = await signUp(api);
+      await seed(s, NASTY.length, (i) => ({
+        title: NASTY[i],
+        description: NASTY[(i + 2) % NASTY.length],
+        price: 19.99 + i,
+        quantity: i + 1,
+        offerShipping: i % 2 === 0,
+        category: "Electronics//Batteries",
+      }));
+      type L = {
+        title: string;
+        description: string;
+        price: number;
+        quantity: number;
+        offerShipping: boolean;
+        sku: string;
+        category: string;
+        condition: string;
+        status: string;
+      };
+      const before = (
+        await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=100&sort=title:asc", {
+          token: s.accessToken,
+        })
+      ).body.items;
+      const { bytes } = await exportRaw(s, { format });
+      const fresh = await signUp(api);
+      const up = await upload<{ id: string; counts: Record<string, number>; status: string }>(
+        api,
+        "/v1/imports",
+        { name: `export.${format}`, bytes },
+        { token: fresh.accessToken },
+      );
+      expect(up.body.status).toBe("previewed");
+      expect(up.body.counts.reject).toBe(0);
+      await call(api, "POST", `/v1/imports/${up.body.id}/commit`, {
+        token: fresh.accessToken,
+        body: {},
+      });
+      await waitFor(
+        async () =>
+          (
+            await call<{ status: string }>(api, "GET", `/v1/imports/${up.body.id}`, {
+              token: fresh.accessToken,
+            })
+          ).body.status === "committed",
+      );
+      const after = (
+        await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=100&sort=title:asc", {
+          token: fresh.accessToken,
+        })
+      ).body.items;
+      // XML parsers normalise CRLF to LF, so inside XLSX cells a CRLF comes back as LF.
+      const text = (v: string) => (format === "xlsx" ? v.replace(/\r\n/g, "\n") : v);
+      const pick = (l: L) => ({
+        title: text(l.title),
+        description: text(l.description),
+        price: l.price,
+        quantity: l.quantity,
+        offerShipping: l.offerShipping,
+        sku: l.sku,
+        category: l.category,
+        condition: l.condition,
+        status: l.status,
+      });
+      expect(after.map(pick)).toEqual(before.map(pick));
+    },
+  );
 });

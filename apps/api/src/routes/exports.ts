@@ -28,7 +28,9 @@ export const ExportJob = z
 export function exportRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["Exports"];
-  app.use("/", async (c, next) => (c.req.method === "POST" ? rateLimit(deps.rateLimits.exports, "exports")(c, next) : next()));
+  app.use("/", async (c, next) =>
+    c.req.method === "POST" ? rateLimit(deps.rateLimits.exports, "exports")(c, next) : next(),
+  );
   app.openapi(
     createRoute({
       method: "post",
@@ -39,7 +41,13 @@ export function exportRoutes(deps: AppDeps) {
       description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
       request: { body: body(ExportInput) },
       responses: {
-        200: { description: "The file", content: { "text/csv": { schema: z.string() }, "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+        200: {
+          description: "The file",
+          content: {
+            "text/csv": { schema: z.string() },
+            "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
+          },
+        },
         202: json(ExportJob, "Queued"),
         ...authedErrors,
       },
@@ -52,11 +60,26 @@ export function exportRoutes(deps: AppDeps) {
     },
   );
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listExports", security, responses: { 200: json(z.object({ items: z.array(ExportJob) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listExports",
+      security,
+      responses: { 200: json(z.object({ items: z.array(ExportJob) })), ...authedErrors },
+    }),
     async (c) => c.json(await listExports(coreContext(c, deps)), 200),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}", tags, operationId: "getExport", security, request: { params: IdParam }, responses: { 200: json(ExportJob), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      operationId: "getExport",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(ExportJob), ...authedErrors },
+    }),
     async (c) => c.json(await getExport(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
@@ -66,15 +89,42 @@ export function exportRoutes(deps: AppDeps) {
       tags,
       operationId: "downloadExport",
       security,
-      description: "The finished file. Either authenticate, or use the signed `downloadUrl` (exp, sig) from the export, valid 15 minutes.",
-      request: { params: IdParam, query: z.object({ exp: z.string().max(20).optional(), sig: z.string().max(100).optional() }) },
-      responses: { 200: { description: "The file", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } }, ...authedErrors, ...conflict },
+      description:
+        "The finished file. Either authenticate, or use the signed `downloadUrl` (exp, sig) from the export, valid 15 minutes.",
+      request: {
+        params: IdParam,
+        query: z.object({
+          exp: z.string().max(20).optional(),
+          sig: z.string().max(100).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "The file",
+          content: {
+            "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
+          },
+        },
+        ...authedErrors,
+        ...conflict,
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { fileName, stream } = await openExportDownload(coreContext(c, deps), c.req.valid("param").id, q.sig ? q : undefined);
+      const { fileName, stream } = await openExportDownload(
+        coreContext(c, deps),
+        c.req.valid("param").id,
+        q.sig ? q : undefined,
+      );
       const ext = fileName.split(".").pop() ?? "";
-      const types: Record<string, string> = { csv: "text/csv; charset=utf-8", json: "application/json", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", sql: "application/sql", txt: "text/plain; charset=utf-8", zip: "application/zip" };
+      const types: Record<string, string> = {
+        csv: "text/csv; charset=utf-8",
+        json: "application/json",
+        xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        sql: "application/sql",
+        txt: "text/plain; charset=utf-8",
+        zip: "application/zip",
+      };
       return streamFile(c, stream, fileName, types[ext] ?? "application/octet-stream") as never;
     },
   );

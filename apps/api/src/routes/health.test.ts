@@ -10,14 +10,23 @@ afterAll(() => api.close());
 describe("health, OpenAPI and docs", () => {
   it("reports liveness and readiness of database and Redis", async () => {
     expect((await call(api, "GET", "/health")).status).toBe(200);
-    const ready = await call<{ status: string; checks: Record<string, { ok: boolean }> }>(api, "GET", "/health/ready");
+    const ready = await call<{ status: string; checks: Record<string, { ok: boolean }> }>(
+      api,
+      "GET",
+      "/health/ready",
+    );
     expect(ready.status).toBe(200);
     expect(ready.body.checks.database?.ok).toBe(true);
     expect(ready.body.checks.redis?.ok).toBe(true);
   });
 
   it("reports 503 when a dependency fails", async () => {
-    api.deps.readiness.push({ name: "broken", check: async () => { throw new Error("down"); } });
+    api.deps.readiness.push({
+      name: "broken",
+      check: async () => {
+        throw new Error("down");
+      },
+    });
     const ready = await call<{ status: string }>(api, "GET", "/health/ready");
     api.deps.readiness.pop();
     expect(ready.status).toBe(503);
@@ -25,10 +34,44 @@ describe("health, OpenAPI and docs", () => {
   });
 
   it("publishes an OpenAPI 3.1 document covering every REST operation", async () => {
-    const doc = await call<{ openapi: string; paths: Record<string, Record<string, { operationId: string }>> }>(api, "GET", "/v1/openapi.json");
+    const doc = await call<{
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string }>>;
+    }>(api, "GET", "/v1/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
-    const ops = Object.values(doc.body.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
-    for (const op of ["register", "login", "refreshSession", "logout", "getMe", "updateMe", "changePassword", "listApiKeys", "createApiKey", "revokeApiKey", "listListings", "createListing", "getListing", "updateListing", "deleteListing", "bulkUpsertListings", "bulkDeleteListings", "listTemplates", "createTemplate", "getTemplate", "updateTemplate", "deleteTemplate", "applyTemplate", "listChangeSets", "getChangeSet", "undoChangeSet", "redoChangeSet", "listAuditLogs"])
+    const ops = Object.values(doc.body.paths).flatMap((p) =>
+      Object.values(p).map((o) => o.operationId),
+    );
+    for (const op of [
+      "register",
+      "login",
+      "refreshSession",
+      "logout",
+      "getMe",
+      "updateMe",
+      "changePassword",
+      "listApiKeys",
+      "createApiKey",
+      "revokeApiKey",
+      "listListings",
+      "createListing",
+      "getListing",
+      "updateListing",
+      "deleteListing",
+      "bulkUpsertListings",
+      "bulkDeleteListings",
+      "listTemplates",
+      "createTemplate",
+      "getTemplate",
+      "updateTemplate",
+      "deleteTemplate",
+      "applyTemplate",
+      "listChangeSets",
+      "getChangeSet",
+      "undoChangeSet",
+      "redoChangeSet",
+      "listAuditLogs",
+    ])
       expect(ops).toContain(op);
     const docs = await api.app.request("/docs");
     expect(docs.status).toBe(200);

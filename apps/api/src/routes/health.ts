@@ -1,14 +1,19 @@
-import { Hono } from "hono";
 import { pingDb } from "@mbe/db";
+import { Hono } from "hono";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 
-async function timed<T>(fn: () => Promise<T>, timeoutMs = 2000): Promise<{ ok: boolean; ms: number; error?: string; info?: T }> {
+async function timed<T>(
+  fn: () => Promise<T>,
+  timeoutMs = 2000,
+): Promise<{ ok: boolean; ms: number; error?: string; info?: T }> {
   const t = performance.now();
   try {
     const info = await Promise.race([
       fn(),
-      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref?.()),
+      new Promise<never>((_, rej) =>
+        setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref?.(),
+      ),
     ]);
     return { ok: true, ms: Math.round(performance.now() - t), info };
   } catch (err) {
@@ -29,10 +34,18 @@ export function healthRoutes(deps: AppDeps) {
     ok &&= db.ok;
     for (const r of deps.readiness) {
       const res = await timed(() => r.check());
-      checks[r.name] = { ok: res.ok, ms: res.ms, ...(res.error ? { error: res.error } : {}), ...(res.info ?? {}) };
+      checks[r.name] = {
+        ok: res.ok,
+        ms: res.ms,
+        ...(res.error ? { error: res.error } : {}),
+        ...(res.info ?? {}),
+      };
       ok &&= res.ok;
     }
-    return c.json({ status: ok ? "ready" : "degraded", version: deps.version, checks }, ok ? 200 : 503);
+    return c.json(
+      { status: ok ? "ready" : "degraded", version: deps.version, checks },
+      ok ? 200 : 503,
+    );
   });
   return app;
 }

@@ -1,14 +1,25 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestApi, type Seller, signUp, type TestApi, upload, waitFor } from "../../test/harness";
+import {
+  call,
+  createTestApi,
+  type Seller,
+  signUp,
+  type TestApi,
+  upload,
+  waitFor,
+} from "../../test/harness";
 
 const FIXTURES = path.resolve(__dirname, "../../../../packages/formats/test/fixtures");
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)));
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await createTestApi({ RATE_LIMIT_PER_MINUTE: "100000", UPLOADS_PER_MINUTE: "1000" }, { workers: true });
+  api = await createTestApi(
+    { RATE_LIMIT_PER_MINUTE: "100000", UPLOADS_PER_MINUTE: "1000" },
+    { workers: true },
+  );
 });
 afterAll(() => api.close());
 
@@ -18,16 +29,45 @@ type Imp = {
   format: string;
   marketplace: string;
   counts: Record<string, number>;
-  problems: { row: number; column: string; value: string; code: string; severity: string; suggestion?: string }[];
+  problems: {
+    row: number;
+    column: string;
+    value: string;
+    code: string;
+    severity: string;
+    suggestion?: string;
+  }[];
   changeSetId: string | null;
   error: string | null;
   progress: { processed: number; total: number } | null;
 };
-type L = { id: string; title: string; price: number; condition: string; sku: string | null; source: string; marketplaceFields: Record<string, unknown> };
+type L = {
+  id: string;
+  title: string;
+  price: number;
+  condition: string;
+  sku: string | null;
+  source: string;
+  marketplaceFields: Record<string, unknown>;
+};
 
-const listAll = async (s: Seller) => (await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", { token: s.accessToken })).body.items;
-async function commitAndWait(s: Seller, id: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const c = await call<Imp>(api, "POST", `/v1/imports/${id}/commit`, { token: s.accessToken, body, headers });
+const listAll = async (s: Seller) =>
+  (
+    await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", {
+      token: s.accessToken,
+    })
+  ).body.items;
+async function commitAndWait(
+  s: Seller,
+  id: string,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const c = await call<Imp>(api, "POST", `/v1/imports/${id}/commit`, {
+    token: s.accessToken,
+    body,
+    headers,
+  });
   expect([200, 202]).toContain(c.status);
   return waitFor(async () => {
     const r = await call<Imp>(api, "GET", `/v1/imports/${id}`, { token: s.accessToken });
@@ -38,7 +78,12 @@ async function commitAndWait(s: Seller, id: string, body: Record<string, unknown
 describe("imports", () => {
   it("imports the clean Facebook file with no errors, commits it as one change set, and undoes it", async () => {
     const s = await signUp(api);
-    const up = await upload<Imp>(api, "/v1/imports", { name: "facebook-listings-small.xlsx", bytes: fixture("facebook-listings-small.xlsx") }, { token: s.accessToken });
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "facebook-listings-small.xlsx", bytes: fixture("facebook-listings-small.xlsx") },
+      { token: s.accessToken },
+    );
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ status: "previewed", format: "xlsx", marketplace: "facebook" });
     expect(up.body.counts.reject).toBe(0);
@@ -51,24 +96,39 @@ describe("imports", () => {
     const rows = await listAll(s);
     expect(rows.length).toBe(3);
     expect(rows.every((r) => r.source === "import")).toBe(true);
-    const undo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/undo`, { token: s.accessToken });
+    const undo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/undo`, {
+      token: s.accessToken,
+    });
     expect(undo.body.status).toBe("undone");
     expect(await listAll(s)).toEqual([]);
   });
 
   it("reports every bad cell of the messy Facebook file with a fix, and applies fixes on request", async () => {
     const s = await signUp(api);
-    const up = await upload<Imp>(api, "/v1/imports", { name: "solar.xlsx", bytes: fixture("facebook-listings-solar-messy.xlsx") }, { token: s.accessToken });
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "solar.xlsx", bytes: fixture("facebook-listings-solar-messy.xlsx") },
+      { token: s.accessToken },
+    );
     expect(up.status).toBe(201);
     const codes = new Set(up.body.problems.map((p) => p.code));
     expect(codes.has("INVALID_CONDITION") || codes.has("CONDITION_FORMAT")).toBe(true);
-    const condition = up.body.problems.find((p) => p.column.toUpperCase() === "CONDITION" && p.value === "Used");
+    const condition = up.body.problems.find(
+      (p) => p.column.toUpperCase() === "CONDITION" && p.value === "Used",
+    );
     expect(condition?.row).toBeGreaterThan(1);
-    expect(["New", "Used - Like New", "Used - Good", "Used - Fair"]).toContain(condition?.suggestion);
-    const category = up.body.problems.find((p) => p.column.toUpperCase() === "CATEGORY" && p.value.includes(">"));
+    expect(["New", "Used - Like New", "Used - Good", "Used - Fair"]).toContain(
+      condition?.suggestion,
+    );
+    const category = up.body.problems.find(
+      (p) => p.column.toUpperCase() === "CATEGORY" && p.value.includes(">"),
+    );
     expect(category?.suggestion).toBeTruthy();
     expect(category?.suggestion).not.toContain(">");
-    const errors = await api.app.request(`/v1/imports/${up.body.id}/errors.csv`, { headers: { authorization: `Bearer ${s.accessToken}` } });
+    const errors = await api.app.request(`/v1/imports/${up.body.id}/errors.csv`, {
+      headers: { authorization: `Bearer ${s.accessToken}` },
+    });
     expect(errors.status).toBe(200);
     expect(errors.headers.get("content-disposition")).toContain("errors.csv");
     const csv = await errors.text();
@@ -77,11 +137,23 @@ describe("imports", () => {
     const rows = up.body.counts.rows ?? 0;
     expect(rows).toBe(22);
     // Nothing silently dropped: every row is accounted for.
-    expect((up.body.counts.create ?? 0) + (up.body.counts.update ?? 0) + (up.body.counts.skip ?? 0) + (up.body.counts.reject ?? 0)).toBe(rows);
+    expect(
+      (up.body.counts.create ?? 0) +
+        (up.body.counts.update ?? 0) +
+        (up.body.counts.skip ?? 0) +
+        (up.body.counts.reject ?? 0),
+    ).toBe(rows);
     // With fixes applied, condition and category are repaired; the sheet has no prices at all,
     // and a price has no automatic fix, so those cells stay blocking and are reported per row.
-    const fixed = await call<Imp & { problems: { severity: string; code: string; column: string; suggestion?: string }[] }>(api, "POST", `/v1/imports/${up.body.id}/analyze`, { token: s.accessToken, body: { applyFixes: true } });
-    const blocking = fixed.body.problems.filter((p) => p.severity === "error" && p.suggestion === undefined);
+    const fixed = await call<
+      Imp & { problems: { severity: string; code: string; column: string; suggestion?: string }[] }
+    >(api, "POST", `/v1/imports/${up.body.id}/analyze`, {
+      token: s.accessToken,
+      body: { applyFixes: true },
+    });
+    const blocking = fixed.body.problems.filter(
+      (p) => p.severity === "error" && p.suggestion === undefined,
+    );
     expect(blocking.length).toBeGreaterThan(0);
     expect(blocking.every((p) => p.column.toUpperCase() === "PRICE")).toBe(true);
     expect(fixed.body.counts.reject).toBe(22);
@@ -90,22 +162,46 @@ describe("imports", () => {
 
   it("reads the Shopify template as 2 listings with variants", async () => {
     const s = await signUp(api);
-    const up = await upload<Imp>(api, "/v1/imports", { name: "shopify.csv", bytes: fixture("shopify-product-template.csv") }, { token: s.accessToken });
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "shopify.csv", bytes: fixture("shopify-product-template.csv") },
+      { token: s.accessToken },
+    );
     expect(up.body.marketplace).toBe("shopify");
     expect(up.body.counts.rows).toBe(2);
     await commitAndWait(s, up.body.id);
     const rows = await listAll(s);
     expect(rows.length).toBe(2);
-    expect(rows.some((r) => Array.isArray((r.marketplaceFields as { variants?: unknown[] }).variants))).toBe(true);
+    expect(
+      rows.some((r) => Array.isArray((r.marketplaceFields as { variants?: unknown[] }).variants)),
+    ).toBe(true);
   });
 
   it("updates by SKU with a generic CSV and a saved mapping profile", async () => {
     const s = await signUp(api);
-    await call(api, "POST", "/v1/listings", { token: s.accessToken, body: { title: "Old title", price: 5, sku: "00123" } });
-    const profile = await call<{ id: string }>(api, "POST", "/v1/mapping-profiles", { token: s.accessToken, body: { name: "Supplier A", mapping: { "Item name": "title", Cost: "price", Code: "sku", Notes: "ignore" } } });
+    await call(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "Old title", price: 5, sku: "00123" },
+    });
+    const profile = await call<{ id: string }>(api, "POST", "/v1/mapping-profiles", {
+      token: s.accessToken,
+      body: {
+        name: "Supplier A",
+        mapping: { "Item name": "title", Cost: "price", Code: "sku", Notes: "ignore" },
+      },
+    });
     expect(profile.status).toBe(201);
     const csv = "Item name;Cost;Code;Notes\r\nNew title;7,50;00123;x\r\nBrand new;3;00999;y\r\n";
-    const up = await upload<Imp>(api, "/v1/imports", { name: "supplier.csv", bytes: new TextEncoder().encode(csv) }, { token: s.accessToken, fields: { mappingProfileId: profile.body.id, mode: "upsert", matchBy: "sku" } });
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "supplier.csv", bytes: new TextEncoder().encode(csv) },
+      {
+        token: s.accessToken,
+        fields: { mappingProfileId: profile.body.id, mode: "upsert", matchBy: "sku" },
+      },
+    );
     expect(up.body.counts).toMatchObject({ create: 1, update: 1, reject: 0 });
     await commitAndWait(s, up.body.id);
     const rows = await listAll(s);
@@ -117,13 +213,27 @@ describe("imports", () => {
     const s = await signUp(api);
     const bytes = new TextEncoder().encode("title,price,sku\nLamp,10,L1\n");
     const headers = { "idempotency-key": "upload-1" };
-    const a = await upload<Imp>(api, "/v1/imports", { name: "a.csv", bytes }, { token: s.accessToken, headers });
-    const b = await upload<Imp>(api, "/v1/imports", { name: "a.csv", bytes }, { token: s.accessToken, headers });
+    const a = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "a.csv", bytes },
+      { token: s.accessToken, headers },
+    );
+    const b = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "a.csv", bytes },
+      { token: s.accessToken, headers },
+    );
     expect(a.status).toBe(201);
     expect(b.status).toBe(200);
     expect(b.body.id).toBe(a.body.id);
     const first = await commitAndWait(s, a.body.id, {}, { "idempotency-key": "commit-1" });
-    const again = await call<Imp>(api, "POST", `/v1/imports/${a.body.id}/commit`, { token: s.accessToken, body: {}, headers: { "idempotency-key": "commit-1" } });
+    const again = await call<Imp>(api, "POST", `/v1/imports/${a.body.id}/commit`, {
+      token: s.accessToken,
+      body: {},
+      headers: { "idempotency-key": "commit-1" },
+    });
     expect(again.status).toBe(200);
     expect(again.body.changeSetId).toBe(first.changeSetId);
     expect((await listAll(s)).length).toBe(1);
@@ -132,10 +242,30 @@ describe("imports", () => {
   it("keeps imports private to their seller", async () => {
     const a = await signUp(api);
     const b = await signUp(api);
-    const up = await upload<Imp>(api, "/v1/imports", { name: "a.csv", bytes: new TextEncoder().encode("title,price\nX,1\n") }, { token: a.accessToken });
-    for (const [m, p] of [["GET", ""], ["POST", "/commit"], ["POST", "/undo"], ["GET", "/errors.csv"], ["POST", "/analyze"]] as const)
-      expect((await call(api, m, `/v1/imports/${up.body.id}${p}`, { token: b.accessToken, body: m === "POST" ? {} : undefined })).status).toBe(404);
-    const list = await call<{ items: unknown[] }>(api, "GET", "/v1/imports", { token: b.accessToken });
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "a.csv", bytes: new TextEncoder().encode("title,price\nX,1\n") },
+      { token: a.accessToken },
+    );
+    for (const [m, p] of [
+      ["GET", ""],
+      ["POST", "/commit"],
+      ["POST", "/undo"],
+      ["GET", "/errors.csv"],
+      ["POST", "/analyze"],
+    ] as const)
+      expect(
+        (
+          await call(api, m, `/v1/imports/${up.body.id}${p}`, {
+            token: b.accessToken,
+            body: m === "POST" ? {} : undefined,
+          })
+        ).status,
+      ).toBe(404);
+    const list = await call<{ items: unknown[] }>(api, "GET", "/v1/imports", {
+      token: b.accessToken,
+    });
     expect(list.body.items).toEqual([]);
   });
 });

@@ -48,7 +48,14 @@ export const Import = z
     updatedAt: z.string(),
   })
   .openapi("Import");
-const MappingProfile = z.object({ id: z.uuid(), name: z.string(), mapping: z.record(z.string(), z.string()), createdAt: z.string() }).openapi("MappingProfile");
+const MappingProfile = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    mapping: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+  })
+  .openapi("MappingProfile");
 
 /** /v1/imports: upload → dry run → commit (a job with progress) → undo; /v1/mapping-profiles. */
 export function importRoutes(deps: AppDeps) {
@@ -70,7 +77,10 @@ export function importRoutes(deps: AppDeps) {
             schema: z.object({
               file: z.string().openapi({ type: "string", format: "binary" }),
               marketplace: z.enum(["facebook", "ebay", "shopify", "generic"]).optional(),
-              mapping: z.string().optional().openapi({ description: "JSON: { header: field | 'ignore' }" }),
+              mapping: z
+                .string()
+                .optional()
+                .openapi({ description: "JSON: { header: field | 'ignore' }" }),
               mappingProfileId: z.uuid().optional(),
               mode: z.enum(["create", "update", "upsert"]).optional(),
               matchBy: z.enum(["id", "sku"]).optional(),
@@ -80,12 +90,22 @@ export function importRoutes(deps: AppDeps) {
         },
       },
     },
-    responses: { 201: json(Import, "Uploaded and analysed (or queued for analysis when large)"), 200: json(Import, "Replayed (same Idempotency-Key)"), ...authedErrors, 415: json(ErrorBody, "Not a spreadsheet") },
+    responses: {
+      201: json(Import, "Uploaded and analysed (or queued for analysis when large)"),
+      200: json(Import, "Replayed (same Idempotency-Key)"),
+      ...authedErrors,
+      415: json(ErrorBody, "Not a spreadsheet"),
+    },
   });
   app.post("/", rateLimit(deps.rateLimits.uploads, "uploads"), async (c) => {
     const ctx = coreContext(c, deps);
     const actor = requireActor(ctx, "write");
-    const upload = await receiveUpload(c, { storage: deps.storage, ownerId: actor.userId, kind: "imports", maxBytes });
+    const upload = await receiveUpload(c, {
+      storage: deps.storage,
+      ownerId: actor.userId,
+      kind: "imports",
+      maxBytes,
+    });
     let options: ReturnType<typeof importOptionsFromFields>;
     try {
       options = importOptionsFromFields(upload.fields);
@@ -99,38 +119,122 @@ export function importRoutes(deps: AppDeps) {
   });
 
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listImports", security, request: { query: ListImportsInput }, responses: { 200: json(z.object({ items: z.array(Import) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listImports",
+      security,
+      request: { query: ListImportsInput },
+      responses: { 200: json(z.object({ items: z.array(Import) })), ...authedErrors },
+    }),
     async (c) => c.json(await listImports(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}", tags, operationId: "getImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      operationId: "getImport",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Import), ...authedErrors },
+    }),
     async (c) => c.json(await getImport(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/analyze", tags, operationId: "analyzeImport", security, description: "Runs the dry run again, e.g. with a corrected column mapping or with fixes applied.", request: { params: IdParam, body: body(ReanalyzeImportInput) }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
-    async (c) => c.json(await analyzeImport(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")), 200),
+    createRoute({
+      method: "post",
+      path: "/{id}/analyze",
+      tags,
+      operationId: "analyzeImport",
+      security,
+      description:
+        "Runs the dry run again, e.g. with a corrected column mapping or with fixes applied.",
+      request: { params: IdParam, body: body(ReanalyzeImportInput) },
+      responses: { 200: json(Import), ...authedErrors, ...conflict },
+    }),
+    async (c) =>
+      c.json(
+        await analyzeImport(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}/errors.csv", tags, operationId: "getImportErrors", security, request: { params: IdParam }, responses: { 200: { description: "CSV of every problem (row, column, value, severity, code, message, suggestion)", content: { "text/csv": { schema: z.string() } } }, ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/{id}/errors.csv",
+      tags,
+      operationId: "getImportErrors",
+      security,
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description:
+            "CSV of every problem (row, column, value, severity, code, message, suggestion)",
+          content: { "text/csv": { schema: z.string() } },
+        },
+        ...authedErrors,
+      },
+    }),
     async (c) => {
-      const { fileName, stream } = await importErrorsCsv(coreContext(c, deps), c.req.valid("param").id);
+      const { fileName, stream } = await importErrorsCsv(
+        coreContext(c, deps),
+        c.req.valid("param").id,
+      );
       return streamFile(c, stream, fileName, "text/csv; charset=utf-8") as never;
     },
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/commit", tags, operationId: "commitImport", security, description: "Queues the commit as a job; poll GET /v1/imports/{id} for progress. Every accepted row lands in one transaction, or none does. `Idempotency-Key` makes a repeat a no-op.", request: { params: IdParam, body: { ...body(CommitImportInput), required: false } }, responses: { 202: json(Import, "Commit queued"), 200: json(Import, "Already committing or committed"), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/commit",
+      tags,
+      operationId: "commitImport",
+      security,
+      description:
+        "Queues the commit as a job; poll GET /v1/imports/{id} for progress. Every accepted row lands in one transaction, or none does. `Idempotency-Key` makes a repeat a no-op.",
+      request: { params: IdParam, body: { ...body(CommitImportInput), required: false } },
+      responses: {
+        202: json(Import, "Commit queued"),
+        200: json(Import, "Already committing or committed"),
+        ...authedErrors,
+        ...conflict,
+      },
+    }),
     async (c) => {
       const input = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
-      const r = await requestImportCommit(coreContext(c, deps), c.req.valid("param").id, input, c.req.header("idempotency-key")?.slice(0, 200));
+      const r = await requestImportCommit(
+        coreContext(c, deps),
+        c.req.valid("param").id,
+        input,
+        c.req.header("idempotency-key")?.slice(0, 200),
+      );
       return c.json(r, r.replayed ? 200 : 202);
     },
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/undo", tags, operationId: "undoImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/undo",
+      tags,
+      operationId: "undoImport",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Import), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await undoImport(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/redo", tags, operationId: "redoImport", security, request: { params: IdParam }, responses: { 200: json(Import), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/redo",
+      tags,
+      operationId: "redoImport",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Import), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await redoImport(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   return app;
@@ -141,16 +245,40 @@ export function mappingProfileRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["Imports"];
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listMappingProfiles", security, responses: { 200: json(z.object({ items: z.array(MappingProfile) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listMappingProfiles",
+      security,
+      responses: { 200: json(z.object({ items: z.array(MappingProfile) })), ...authedErrors },
+    }),
     async (c) => c.json(await listMappingProfiles(coreContext(c, deps)), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/", tags, operationId: "createMappingProfile", security, request: { body: body(CreateMappingProfileInput) }, responses: { 201: json(MappingProfile), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      operationId: "createMappingProfile",
+      security,
+      request: { body: body(CreateMappingProfileInput) },
+      responses: { 201: json(MappingProfile), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await createMappingProfile(coreContext(c, deps), c.req.valid("json")), 201),
   );
   app.openapi(
-    createRoute({ method: "delete", path: "/{id}", tags, operationId: "deleteMappingProfile", security, request: { params: IdParam }, responses: { 200: json(Ok), ...authedErrors } }),
-    async (c) => c.json(await deleteMappingProfile(coreContext(c, deps), c.req.valid("param").id), 200),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      operationId: "deleteMappingProfile",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Ok), ...authedErrors },
+    }),
+    async (c) =>
+      c.json(await deleteMappingProfile(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   return app;
 }

@@ -7,14 +7,29 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type E = { error: { code: string; message: string; details?: { current?: { version: number }; issues?: unknown[] } } };
+type E = {
+  error: {
+    code: string;
+    message: string;
+    details?: { current?: { version: number }; issues?: unknown[] };
+  };
+};
 
 describe("listing errors", () => {
   it("refuses a stale version with 409 and the current row", async () => {
     const s = await signUp(api);
-    const c = await call<{ id: string }>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing() });
-    await call(api, "PATCH", `/v1/listings/${c.body.id}`, { token: s.accessToken, body: { title: "First edit", version: 1 } });
-    const stale = await call<E>(api, "PATCH", `/v1/listings/${c.body.id}`, { token: s.accessToken, body: { title: "Second edit", version: 1 } });
+    const c = await call<{ id: string }>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing(),
+    });
+    await call(api, "PATCH", `/v1/listings/${c.body.id}`, {
+      token: s.accessToken,
+      body: { title: "First edit", version: 1 },
+    });
+    const stale = await call<E>(api, "PATCH", `/v1/listings/${c.body.id}`, {
+      token: s.accessToken,
+      body: { title: "Second edit", version: 1 },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe("VERSION_CONFLICT");
     expect(stale.body.error.details?.current?.version).toBe(2);
@@ -22,32 +37,63 @@ describe("listing errors", () => {
 
   it("validates bodies and queries with codes", async () => {
     const s = await signUp(api);
-    const bad = await call<E>(api, "POST", "/v1/listings", { token: s.accessToken, body: { title: "", price: "abc", imageUrls: ["javascript:alert(1)"] } });
+    const bad = await call<E>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "", price: "abc", imageUrls: ["javascript:alert(1)"] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("VALIDATION_FAILED");
-    const badQuery = await call<E>(api, "GET", "/v1/listings?limit=100000&sort=evil", { token: s.accessToken });
+    const badQuery = await call<E>(api, "GET", "/v1/listings?limit=100000&sort=evil", {
+      token: s.accessToken,
+    });
     expect(badQuery.status).toBe(400);
-    const badCursor = await call<E>(api, "GET", "/v1/listings?cursor=garbage", { token: s.accessToken });
+    const badCursor = await call<E>(api, "GET", "/v1/listings?cursor=garbage", {
+      token: s.accessToken,
+    });
     expect(badCursor.status).toBe(400);
-    const malformed = await call<E>(api, "POST", "/v1/listings", { token: s.accessToken, raw: '{"title": ' });
+    const malformed = await call<E>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      raw: '{"title": ',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe("MALFORMED_BODY");
   });
 
   it("answers 404 for unknown and non-uuid ids and 413 for a huge bulk body", async () => {
     const s = await signUp(api);
-    expect((await call(api, "GET", "/v1/listings/not-a-uuid", { token: s.accessToken })).status).toBe(404);
-    expect((await call(api, "PATCH", "/v1/listings/00000000-0000-4000-8000-000000000000", { token: s.accessToken, body: { title: "x" } })).status).toBe(404);
-    const big = await call<E>(api, "POST", "/v1/listings/bulk", { token: s.accessToken, raw: JSON.stringify({ rows: [{ title: "x".repeat(17 * 1024 * 1024), price: 1 }] }) });
+    expect(
+      (await call(api, "GET", "/v1/listings/not-a-uuid", { token: s.accessToken })).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(api, "PATCH", "/v1/listings/00000000-0000-4000-8000-000000000000", {
+          token: s.accessToken,
+          body: { title: "x" },
+        })
+      ).status,
+    ).toBe(404);
+    const big = await call<E>(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      raw: JSON.stringify({ rows: [{ title: "x".repeat(17 * 1024 * 1024), price: 1 }] }),
+    });
     expect(big.status).toBe(413);
-    const tooMany = await call<E>(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows: Array.from({ length: 10_001 }, () => ({ title: "t", price: 1 })) } });
+    const tooMany = await call<E>(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows: Array.from({ length: 10_001 }, () => ({ title: "t", price: 1 })) },
+    });
     expect(tooMany.status).toBe(400);
   });
 
   it("refuses a duplicate SKU", async () => {
     const s = await signUp(api);
-    await call(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing({ sku: "DUP" }) });
-    const dup = await call<E>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing({ sku: "DUP" }) });
+    await call(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing({ sku: "DUP" }),
+    });
+    const dup = await call<E>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing({ sku: "DUP" }),
+    });
     expect(dup.status).toBe(409);
   });
 });

@@ -7,63 +7,129 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type L = { id: string; title: string; price: number; version: number; status: string; warnings?: { field: string; code: string }[] };
+type L = {
+  id: string;
+  title: string;
+  price: number;
+  version: number;
+  status: string;
+  warnings?: { field: string; code: string }[];
+};
 
 describe("listings happy paths", () => {
   it("creates, reads, updates with version, and deletes", async () => {
     const s = await signUp(api);
-    const created = await call<L>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing() });
+    const created = await call<L>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing(),
+    });
     expect(created.status).toBe(201);
     expect(created.body.version).toBe(1);
     expect(created.body.price).toBe(329.99);
-    const got = await call<L>(api, "GET", `/v1/listings/${created.body.id}`, { token: s.accessToken });
+    const got = await call<L>(api, "GET", `/v1/listings/${created.body.id}`, {
+      token: s.accessToken,
+    });
     expect(got.body.title).toBe("12V 100Ah LiFePO4 Deep Cycle Battery");
-    const upd = await call<L>(api, "PATCH", `/v1/listings/${created.body.id}`, { token: s.accessToken, body: { price: 299, version: 1 } });
+    const upd = await call<L>(api, "PATCH", `/v1/listings/${created.body.id}`, {
+      token: s.accessToken,
+      body: { price: 299, version: 1 },
+    });
     expect(upd.status).toBe(200);
     expect(upd.body.version).toBe(2);
     expect(upd.body.price).toBe(299);
-    expect((await call(api, "DELETE", `/v1/listings/${created.body.id}`, { token: s.accessToken })).status).toBe(200);
-    expect((await call(api, "GET", `/v1/listings/${created.body.id}`, { token: s.accessToken })).status).toBe(404);
+    expect(
+      (await call(api, "DELETE", `/v1/listings/${created.body.id}`, { token: s.accessToken }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(api, "GET", `/v1/listings/${created.body.id}`, { token: s.accessToken })).status,
+    ).toBe(404);
   });
 
   it("pages with a cursor, sorts and filters", async () => {
     const s = await signUp(api);
-    const rows = Array.from({ length: 25 }, (_, i) => sampleListing({ title: `Item ${String(i).padStart(2, "0")}`, price: i + 1, status: i % 2 ? "active" : "draft", category: i < 5 ? "Toys" : "Tools" }));
-    const bulk = await call<{ created: number }>(api, "POST", "/v1/listings/bulk", { token: s.accessToken, body: { rows } });
+    const rows = Array.from({ length: 25 }, (_, i) =>
+      sampleListing({
+        title: `Item ${String(i).padStart(2, "0")}`,
+        price: i + 1,
+        status: i % 2 ? "active" : "draft",
+        category: i < 5 ? "Toys" : "Tools",
+      }),
+    );
+    const bulk = await call<{ created: number }>(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows },
+    });
     expect(bulk.body.created).toBe(25);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const qs = new URLSearchParams({ limit: "10", sort: "price:asc", ...(cursor ? { cursor } : {}) });
-      const page: { status: number; body: { items: L[]; nextCursor: string | null } } = await call(api, "GET", `/v1/listings?${qs}`, { token: s.accessToken });
+      const qs = new URLSearchParams({
+        limit: "10",
+        sort: "price:asc",
+        ...(cursor ? { cursor } : {}),
+      });
+      const page: { status: number; body: { items: L[]; nextCursor: string | null } } = await call(
+        api,
+        "GET",
+        `/v1/listings?${qs}`,
+        { token: s.accessToken },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((i) => i.title));
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(rows.map((r) => r.title));
-    const filtered = await call<{ items: L[]; total: number }>(api, "GET", "/v1/listings?status=active&category=Tools&priceMin=10&priceMax=20&includeTotal=true", { token: s.accessToken });
+    const filtered = await call<{ items: L[]; total: number }>(
+      api,
+      "GET",
+      "/v1/listings?status=active&category=Tools&priceMin=10&priceMax=20&includeTotal=true",
+      { token: s.accessToken },
+    );
     expect(filtered.body.total).toBe(filtered.body.items.length);
-    expect(filtered.body.items.every((i) => i.status === "active" && i.price >= 10 && i.price <= 20)).toBe(true);
+    expect(
+      filtered.body.items.every((i) => i.status === "active" && i.price >= 10 && i.price <= 20),
+    ).toBe(true);
     expect(filtered.body.total).toBe(6); // odd i in 9..19
-    const text = await call<{ items: L[] }>(api, "GET", "/v1/listings?q=item%2007", { token: s.accessToken });
+    const text = await call<{ items: L[] }>(api, "GET", "/v1/listings?q=item%2007", {
+      token: s.accessToken,
+    });
     expect(text.body.items.map((i) => i.title)).toEqual(["Item 07"]);
   });
 
   it("returns marketplace warnings for the chosen marketplace", async () => {
     const s = await signUp(api);
-    const created = await call<L>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing({ title: "x".repeat(120), condition: "Used", price: 10.5 }) });
-    const fb = await call<L>(api, "GET", `/v1/listings/${created.body.id}?marketplace=facebook`, { token: s.accessToken });
+    const created = await call<L>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing({ title: "x".repeat(120), condition: "Used", price: 10.5 }),
+    });
+    const fb = await call<L>(api, "GET", `/v1/listings/${created.body.id}?marketplace=facebook`, {
+      token: s.accessToken,
+    });
     const codes = fb.body.warnings?.map((w) => `${w.field}:${w.code}`) ?? [];
-    expect(codes).toEqual(expect.arrayContaining(["condition:INVALID_CONDITION", "price:WHOLE_DOLLARS"]));
+    expect(codes).toEqual(
+      expect.arrayContaining(["condition:INVALID_CONDITION", "price:WHOLE_DOLLARS"]),
+    );
     expect(codes.some((c) => c.startsWith("title:"))).toBe(false); // 120 chars is within Facebook's 150
-    const ebay = await call<L>(api, "GET", `/v1/listings/${created.body.id}?marketplace=ebay`, { token: s.accessToken });
+    const ebay = await call<L>(api, "GET", `/v1/listings/${created.body.id}?marketplace=ebay`, {
+      token: s.accessToken,
+    });
     expect(ebay.body.warnings?.map((w) => w.field)).toContain("title");
   });
 
   it("bulk upsert applies valid rows and reports invalid ones per index", async () => {
     const s = await signUp(api);
-    const existing = await call<L & { sku: string }>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing({ sku: "KEEP-1" }) });
-    const r = await call<{ created: number; updated: number; failed: number; changeSetId: string; results: { index: number; status: string; error?: { code: string } }[] }>(api, "POST", "/v1/listings/bulk", {
+    const existing = await call<L & { sku: string }>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing({ sku: "KEEP-1" }),
+    });
+    const r = await call<{
+      created: number;
+      updated: number;
+      failed: number;
+      changeSetId: string;
+      results: { index: number; status: string; error?: { code: string } }[];
+    }>(api, "POST", "/v1/listings/bulk", {
       token: s.accessToken,
       body: {
         rows: [
@@ -77,18 +143,34 @@ describe("listings happy paths", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ created: 1, updated: 1, failed: 3 });
-    expect(r.body.results.map((x) => x.status)).toEqual(["created", "updated", "error", "error", "error"]);
+    expect(r.body.results.map((x) => x.status)).toEqual([
+      "created",
+      "updated",
+      "error",
+      "error",
+      "error",
+    ]);
     expect(r.body.results[3]?.error?.code).toBe("NOT_FOUND");
     expect(r.body.results[4]?.error?.code).toBe("CONFLICT");
-    const after = await call<L>(api, "GET", `/v1/listings/${existing.body.id}`, { token: s.accessToken });
+    const after = await call<L>(api, "GET", `/v1/listings/${existing.body.id}`, {
+      token: s.accessToken,
+    });
     expect(after.body.price).toBe(1);
     expect(after.body.version).toBe(2);
   });
 
   it("bulk deletes by ids and reports unknown ones", async () => {
     const s = await signUp(api);
-    const a = await call<L>(api, "POST", "/v1/listings", { token: s.accessToken, body: sampleListing() });
-    const r = await call<{ deleted: number; errors: { id: string }[] }>(api, "POST", "/v1/listings/bulk-delete", { token: s.accessToken, body: { ids: [a.body.id, "00000000-0000-4000-8000-000000000001"] } });
+    const a = await call<L>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing(),
+    });
+    const r = await call<{ deleted: number; errors: { id: string }[] }>(
+      api,
+      "POST",
+      "/v1/listings/bulk-delete",
+      { token: s.accessToken, body: { ids: [a.body.id, "00000000-0000-4000-8000-000000000001"] } },
+    );
     expect(r.body.deleted).toBe(1);
     expect(r.body.errors.map((e) => e.id)).toEqual(["00000000-0000-4000-8000-000000000001"]);
   });

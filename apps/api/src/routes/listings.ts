@@ -36,37 +36,115 @@ export function listingRoutes(deps: AppDeps) {
   const tags = ["Listings"];
   const bulkLimit = bodyLimit({
     maxSize: deps.config.MAX_BULK_JSON_BYTES,
-    onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `Bulk bodies are limited to ${deps.config.MAX_BULK_JSON_BYTES} bytes`),
+    onError: (c) =>
+      errorResponse(
+        c,
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `Bulk bodies are limited to ${deps.config.MAX_BULK_JSON_BYTES} bytes`,
+      ),
   });
   app.use("/bulk", bulkLimit);
   app.use("/bulk-delete", bulkLimit);
 
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listListings", security, request: { query: ListListingsInput }, responses: { 200: json(ListingPage), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listListings",
+      security,
+      request: { query: ListListingsInput },
+      responses: { 200: json(ListingPage), ...authedErrors },
+    }),
     async (c) => c.json(await listListings(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/", tags, operationId: "createListing", security, request: { body: body(CreateListingInput) }, responses: { 201: json(ListingWithChangeSet), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      operationId: "createListing",
+      security,
+      request: { body: body(CreateListingInput) },
+      responses: { 201: json(ListingWithChangeSet), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await createListing(coreContext(c, deps), c.req.valid("json")), 201),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/bulk", tags, operationId: "bulkUpsertListings", security, description: "Creates or updates up to 10,000 listings in one change set; invalid rows are reported per index and valid rows still apply.", request: { body: body(BulkUpsertInput) }, responses: { 200: json(BulkUpsertResult), ...authedErrors, ...conflict } }),
+    createRoute({
+      method: "post",
+      path: "/bulk",
+      tags,
+      operationId: "bulkUpsertListings",
+      security,
+      description:
+        "Creates or updates up to 10,000 listings in one change set; invalid rows are reported per index and valid rows still apply.",
+      request: { body: body(BulkUpsertInput) },
+      responses: { 200: json(BulkUpsertResult), ...authedErrors, ...conflict },
+    }),
     async (c) => c.json(await bulkUpsertListings(coreContext(c, deps), c.req.valid("json")), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/bulk-delete", tags, operationId: "bulkDeleteListings", security, request: { body: body(BulkDeleteInput) }, responses: { 200: json(BulkDeleteResult), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/bulk-delete",
+      tags,
+      operationId: "bulkDeleteListings",
+      security,
+      request: { body: body(BulkDeleteInput) },
+      responses: { 200: json(BulkDeleteResult), ...authedErrors },
+    }),
     async (c) => c.json(await bulkDeleteListings(coreContext(c, deps), c.req.valid("json")), 200),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}", tags, operationId: "getListing", security, request: { params: IdParam, query: z.object({ marketplace: Marketplace.optional() }) }, responses: { 200: json(Listing), ...authedErrors } }),
-    async (c) => c.json(await getListing(coreContext(c, deps), c.req.valid("param").id, c.req.valid("query").marketplace), 200),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      operationId: "getListing",
+      security,
+      request: { params: IdParam, query: z.object({ marketplace: Marketplace.optional() }) },
+      responses: { 200: json(Listing), ...authedErrors },
+    }),
+    async (c) =>
+      c.json(
+        await getListing(
+          coreContext(c, deps),
+          c.req.valid("param").id,
+          c.req.valid("query").marketplace,
+        ),
+        200,
+      ),
   );
   app.openapi(
-    createRoute({ method: "patch", path: "/{id}", tags, operationId: "updateListing", security, description: "Send the `version` you last read; a stale one gets 409 VERSION_CONFLICT with the current row.", request: { params: IdParam, body: body(UpdateListingInput) }, responses: { 200: json(ListingWithChangeSet), ...authedErrors, ...conflict } }),
-    async (c) => c.json(await updateListing(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")), 200),
+    createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags,
+      operationId: "updateListing",
+      security,
+      description:
+        "Send the `version` you last read; a stale one gets 409 VERSION_CONFLICT with the current row.",
+      request: { params: IdParam, body: body(UpdateListingInput) },
+      responses: { 200: json(ListingWithChangeSet), ...authedErrors, ...conflict },
+    }),
+    async (c) =>
+      c.json(
+        await updateListing(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
   );
   app.openapi(
-    createRoute({ method: "delete", path: "/{id}", tags, operationId: "deleteListing", security, responses: { 200: json(Ok.extend({ changeSetId: z.uuid().nullable() })), ...authedErrors }, request: { params: IdParam } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      operationId: "deleteListing",
+      security,
+      responses: { 200: json(Ok.extend({ changeSetId: z.uuid().nullable() })), ...authedErrors },
+      request: { params: IdParam },
+    }),
     async (c) => c.json(await deleteListing(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   return app;

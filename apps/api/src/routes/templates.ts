@@ -21,28 +21,83 @@ export function templateRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const tags = ["Templates"];
   app.openapi(
-    createRoute({ method: "get", path: "/", tags, operationId: "listTemplates", security, responses: { 200: json(z.object({ items: z.array(Template) })), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      operationId: "listTemplates",
+      security,
+      responses: { 200: json(z.object({ items: z.array(Template) })), ...authedErrors },
+    }),
     async (c) => c.json(await listTemplates(coreContext(c, deps)), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/", tags, operationId: "createTemplate", security, request: { body: body(CreateTemplateInput) }, responses: { 201: json(Template), ...authedErrors } }),
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      operationId: "createTemplate",
+      security,
+      request: { body: body(CreateTemplateInput) },
+      responses: { 201: json(Template), ...authedErrors },
+    }),
     async (c) => c.json(await createTemplate(coreContext(c, deps), c.req.valid("json")), 201),
   );
   app.openapi(
-    createRoute({ method: "get", path: "/{id}", tags, operationId: "getTemplate", security, request: { params: IdParam }, responses: { 200: json(Template), ...authedErrors } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      operationId: "getTemplate",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Template), ...authedErrors },
+    }),
     async (c) => c.json(await getTemplate(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
-    createRoute({ method: "patch", path: "/{id}", tags, operationId: "updateTemplate", security, request: { params: IdParam, body: body(UpdateTemplateInput) }, responses: { 200: json(Template), ...authedErrors, ...conflict } }),
-    async (c) => c.json(await updateTemplate(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")), 200),
+    createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags,
+      operationId: "updateTemplate",
+      security,
+      request: { params: IdParam, body: body(UpdateTemplateInput) },
+      responses: { 200: json(Template), ...authedErrors, ...conflict },
+    }),
+    async (c) =>
+      c.json(
+        await updateTemplate(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
   );
   app.openapi(
-    createRoute({ method: "delete", path: "/{id}", tags, operationId: "deleteTemplate", security, request: { params: IdParam }, responses: { 200: json(Ok), ...authedErrors } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      operationId: "deleteTemplate",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Ok), ...authedErrors },
+    }),
     async (c) => c.json(await deleteTemplate(coreContext(c, deps), c.req.valid("param").id), 200),
   );
   app.openapi(
-    createRoute({ method: "post", path: "/{id}/apply", tags, operationId: "applyTemplate", security, request: { params: IdParam, body: body(ApplyTemplateInput) }, responses: { 200: json(BulkUpsertResult), ...authedErrors } }),
-    async (c) => c.json(await applyTemplate(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")), 200),
+    createRoute({
+      method: "post",
+      path: "/{id}/apply",
+      tags,
+      operationId: "applyTemplate",
+      security,
+      request: { params: IdParam, body: body(ApplyTemplateInput) },
+      responses: { 200: json(BulkUpsertResult), ...authedErrors },
+    }),
+    async (c) =>
+      c.json(
+        await applyTemplate(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
   );
   return app;
 }

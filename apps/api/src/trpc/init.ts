@@ -1,4 +1,4 @@
-import { type Actor, CoreError, type CoreContext } from "@mbe/core";
+import { type Actor, type CoreContext, CoreError } from "@mbe/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { AppDeps } from "../http/deps";
@@ -13,7 +13,12 @@ export interface TrpcContext {
 const t = initTRPC.context<TrpcContext>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const appCode = cause instanceof CoreError ? cause.code : error.code === "BAD_REQUEST" ? "VALIDATION_FAILED" : error.code;
+    const appCode =
+      cause instanceof CoreError
+        ? cause.code
+        : error.code === "BAD_REQUEST"
+          ? "VALIDATION_FAILED"
+          : error.code;
     return {
       ...shape,
       data: {
@@ -46,7 +51,11 @@ const mapErrors = t.middleware(async ({ next, ctx }) => {
   if (!res.ok) {
     const cause = res.error.cause;
     if (cause instanceof CoreError)
-      throw new TRPCError({ code: STATUS_TO_TRPC[cause.status] ?? "INTERNAL_SERVER_ERROR", message: cause.message, cause });
+      throw new TRPCError({
+        code: STATUS_TO_TRPC[cause.status] ?? "INTERNAL_SERVER_ERROR",
+        message: cause.message,
+        cause,
+      });
     if (res.error.code === "INTERNAL_SERVER_ERROR")
       ctx.core.log.error({ err: res.error.cause?.stack ?? String(res.error) }, "trpc error");
   }

@@ -2,8 +2,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../http/deps";
-import { errorResponse } from "../http/errors";
 import type { AppEnv } from "../http/env";
+import { errorResponse } from "../http/errors";
 import { authenticate, clientIp, coreContext, rateLimit } from "../http/middleware";
 import { appRouter } from "./router";
 

@@ -15,7 +15,8 @@ function client(token?: string) {
       httpBatchLink({
         url: "http://local/trpc",
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
-        fetch: async (url, init) => api.app.request(String(url), init as RequestInit) as Promise<Response>,
+        fetch: async (url, init) =>
+          api.app.request(String(url), init as RequestInit) as Promise<Response>,
       }),
     ],
   });
@@ -24,10 +25,17 @@ function client(token?: string) {
 describe("tRPC for the console", () => {
   it("signs up, edits a listing and undoes it through the same verbs as REST", async () => {
     const anon = client();
-    const session = await anon.auth.register.mutate({ email: uniqueEmail(), password: "long-enough-pass" });
+    const session = await anon.auth.register.mutate({
+      email: uniqueEmail(),
+      password: "long-enough-pass",
+    });
     const c = client(session.accessToken);
     const created = await c.listings.create.mutate({ title: "Road bike", price: 450 });
-    const updated = await c.listings.update.mutate({ id: created.id, price: 400, version: created.version });
+    const updated = await c.listings.update.mutate({
+      id: created.id,
+      price: 400,
+      version: created.version,
+    });
     expect(updated.price).toBe(400);
     expect(updated.changeSetId).toBeTruthy();
     await c.changeSets.undo.mutate({ id: updated.changeSetId as string });
@@ -39,12 +47,19 @@ describe("tRPC for the console", () => {
 
   it("maps core errors to tRPC codes with the app code", async () => {
     const anon = client();
-    await expect(anon.listings.list.query({})).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
-    const session = await anon.auth.register.mutate({ email: uniqueEmail(), password: "long-enough-pass" });
+    await expect(anon.listings.list.query({})).rejects.toMatchObject({
+      data: { code: "UNAUTHORIZED" },
+    });
+    const session = await anon.auth.register.mutate({
+      email: uniqueEmail(),
+      password: "long-enough-pass",
+    });
     const c = client(session.accessToken);
     const l = await c.listings.create.mutate({ title: "Lamp", price: 5 });
     await c.listings.update.mutate({ id: l.id, title: "Lamp 2", version: 1 });
-    const err = await c.listings.update.mutate({ id: l.id, title: "Lamp 3", version: 1 }).catch((e) => e);
+    const err = await c.listings.update
+      .mutate({ id: l.id, title: "Lamp 3", version: 1 })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     expect(err.data).toMatchObject({ code: "CONFLICT", appCode: "VERSION_CONFLICT" });
     const bad = await c.listings.create.mutate({ title: "", price: -1 }).catch((e) => e);

@@ -7,10 +7,29 @@ import { analyticsRouter } from "./routers/analytics";
 
 const id = z.object({ id: z.string().max(100) });
 
-async function loginLimit(ctx: { deps: { rateLimits: { login: { consume(k: string): Promise<{ allowed: boolean; unavailable?: boolean; resetSeconds: number }> } } }; ip: string }) {
+async function loginLimit(ctx: {
+  deps: {
+    rateLimits: {
+      login: {
+        consume(
+          k: string,
+        ): Promise<{ allowed: boolean; unavailable?: boolean; resetSeconds: number }>;
+      };
+    };
+  };
+  ip: string;
+}) {
   const d = await ctx.deps.rateLimits.login.consume(`ip:${ctx.ip}`);
-  if (d.unavailable) throw new core.CoreError("SERVICE_UNAVAILABLE", "Sign-in is briefly unavailable; try again shortly", { retryAfterSeconds: d.resetSeconds });
-  if (!d.allowed) throw new core.CoreError("RATE_LIMITED", `Too many attempts; retry in ${d.resetSeconds} s`, { retryAfterSeconds: d.resetSeconds });
+  if (d.unavailable)
+    throw new core.CoreError(
+      "SERVICE_UNAVAILABLE",
+      "Sign-in is briefly unavailable; try again shortly",
+      { retryAfterSeconds: d.resetSeconds },
+    );
+  if (!d.allowed)
+    throw new core.CoreError("RATE_LIMITED", `Too many attempts; retry in ${d.resetSeconds} s`, {
+      retryAfterSeconds: d.resetSeconds,
+    });
 }
 
 export const authRouter = router({
@@ -22,89 +41,149 @@ export const authRouter = router({
     await loginLimit(ctx);
     return core.login(ctx.core, input);
   }),
-  refresh: publicProcedure.input(core.RefreshInput).mutation(({ ctx, input }) => core.refreshSession(ctx.core, input)),
-  logout: authedProcedure.input(core.LogoutInput).mutation(({ ctx, input }) => core.logout(ctx.core, input)),
+  refresh: publicProcedure
+    .input(core.RefreshInput)
+    .mutation(({ ctx, input }) => core.refreshSession(ctx.core, input)),
+  logout: authedProcedure
+    .input(core.LogoutInput)
+    .mutation(({ ctx, input }) => core.logout(ctx.core, input)),
   me: authedProcedure.query(({ ctx }) => core.getMe(ctx.core)),
-  updateMe: authedProcedure.input(core.UpdateMeInput).mutation(({ ctx, input }) => core.updateMe(ctx.core, input)),
-  changePassword: authedProcedure.input(core.ChangePasswordInput).mutation(({ ctx, input }) => core.changePassword(ctx.core, input)),
+  updateMe: authedProcedure
+    .input(core.UpdateMeInput)
+    .mutation(({ ctx, input }) => core.updateMe(ctx.core, input)),
+  changePassword: authedProcedure
+    .input(core.ChangePasswordInput)
+    .mutation(({ ctx, input }) => core.changePassword(ctx.core, input)),
 });
 
 export const listingsRouter = router({
-  list: authedProcedure.input(core.ListListingsInput).query(({ ctx, input }) => core.listListings(ctx.core, input)),
+  list: authedProcedure
+    .input(core.ListListingsInput)
+    .query(({ ctx, input }) => core.listListings(ctx.core, input)),
   byId: authedProcedure
     .input(id.extend({ marketplace: core.Marketplace.optional() }))
     .query(({ ctx, input }) => core.getListing(ctx.core, input.id, input.marketplace)),
-  create: authedProcedure.input(core.CreateListingInput).mutation(({ ctx, input }) => core.createListing(ctx.core, input)),
+  create: authedProcedure
+    .input(core.CreateListingInput)
+    .mutation(({ ctx, input }) => core.createListing(ctx.core, input)),
   update: authedProcedure
     .input(core.UpdateListingInput.extend({ id: z.string().max(100) }))
     .mutation(({ ctx, input: { id, ...patch } }) => core.updateListing(ctx.core, id, patch)),
-  remove: authedProcedure.input(id).mutation(({ ctx, input }) => core.deleteListing(ctx.core, input.id)),
-  bulkUpsert: authedProcedure.input(core.BulkUpsertInput).mutation(({ ctx, input }) => core.bulkUpsertListings(ctx.core, input)),
-  bulkDelete: authedProcedure.input(core.BulkDeleteInput).mutation(({ ctx, input }) => core.bulkDeleteListings(ctx.core, input)),
+  remove: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.deleteListing(ctx.core, input.id)),
+  bulkUpsert: authedProcedure
+    .input(core.BulkUpsertInput)
+    .mutation(({ ctx, input }) => core.bulkUpsertListings(ctx.core, input)),
+  bulkDelete: authedProcedure
+    .input(core.BulkDeleteInput)
+    .mutation(({ ctx, input }) => core.bulkDeleteListings(ctx.core, input)),
 });
 
 export const templatesRouter = router({
   list: authedProcedure.query(({ ctx }) => core.listTemplates(ctx.core)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getTemplate(ctx.core, input.id)),
-  create: authedProcedure.input(core.CreateTemplateInput).mutation(({ ctx, input }) => core.createTemplate(ctx.core, input)),
+  create: authedProcedure
+    .input(core.CreateTemplateInput)
+    .mutation(({ ctx, input }) => core.createTemplate(ctx.core, input)),
   update: authedProcedure
     .input(core.UpdateTemplateInput.extend({ id: z.string().max(100) }))
     .mutation(({ ctx, input: { id, ...patch } }) => core.updateTemplate(ctx.core, id, patch)),
-  remove: authedProcedure.input(id).mutation(({ ctx, input }) => core.deleteTemplate(ctx.core, input.id)),
+  remove: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.deleteTemplate(ctx.core, input.id)),
   applyTo: authedProcedure
     .input(core.ApplyTemplateInput.extend({ id: z.string().max(100) }))
     .mutation(({ ctx, input: { id, ...rest } }) => core.applyTemplate(ctx.core, id, rest)),
 });
 
 export const changeSetsRouter = router({
-  list: authedProcedure.input(core.ListChangeSetsInput).query(({ ctx, input }) => core.listChangeSets(ctx.core, input)),
-  byId: authedProcedure.input(core.GetChangeSetInput).query(({ ctx, input }) => core.getChangeSet(ctx.core, input)),
-  undo: authedProcedure.input(id).mutation(({ ctx, input }) => core.undoChangeSet(ctx.core, input.id)),
-  redo: authedProcedure.input(id).mutation(({ ctx, input }) => core.redoChangeSet(ctx.core, input.id)),
+  list: authedProcedure
+    .input(core.ListChangeSetsInput)
+    .query(({ ctx, input }) => core.listChangeSets(ctx.core, input)),
+  byId: authedProcedure
+    .input(core.GetChangeSetInput)
+    .query(({ ctx, input }) => core.getChangeSet(ctx.core, input)),
+  undo: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.undoChangeSet(ctx.core, input.id)),
+  redo: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.redoChangeSet(ctx.core, input.id)),
 });
 
 /** `apply` is a reserved name in tRPC routers, so applying an edit is `execute`. */
 export const bulkEditsRouter = router({
-  preview: authedProcedure.input(core.BulkEditInput).mutation(({ ctx, input }) => core.previewBulkEdit(ctx.core, input)),
-  execute: authedProcedure.input(core.BulkEditInput).mutation(({ ctx, input }) => core.applyBulkEdit(ctx.core, input)),
+  preview: authedProcedure
+    .input(core.BulkEditInput)
+    .mutation(({ ctx, input }) => core.previewBulkEdit(ctx.core, input)),
+  execute: authedProcedure
+    .input(core.BulkEditInput)
+    .mutation(({ ctx, input }) => core.applyBulkEdit(ctx.core, input)),
 });
 
 /** Imports for the console; the file arrives as FormData (field `file` plus option fields). */
 export const importsRouter = router({
   upload: authedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
     const file = input.get("file");
-    if (!(file instanceof File)) throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
+    if (!(file instanceof File))
+      throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
     const max = ctx.deps.config.MAX_IMPORT_BYTES;
-    if (file.size > max) throw new core.CoreError("PAYLOAD_TOO_LARGE", `Files are limited to ${Math.round(max / 1024 / 1024)} MB`);
+    if (file.size > max)
+      throw new core.CoreError(
+        "PAYLOAD_TOO_LARGE",
+        `Files are limited to ${Math.round(max / 1024 / 1024)} MB`,
+      );
     if (file.size === 0) throw new core.CoreError("BAD_REQUEST", "The uploaded file is empty");
     const fields: Record<string, string> = {};
     for (const [k, v] of input.entries()) if (typeof v === "string") fields[k] = v;
     const options = core.importOptionsFromFields(fields);
     const actor = core.requireActor(ctx.core, "write");
     const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
-    if (!d.allowed && !d.unavailable) throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, { retryAfterSeconds: d.resetSeconds });
+    if (!d.allowed && !d.unavailable)
+      throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, {
+        retryAfterSeconds: d.resetSeconds,
+      });
     const bytes = new Uint8Array(await file.arrayBuffer());
     const key = core.newStorageKey(actor.userId, "imports");
     await ctx.core.storage.put(key, bytes);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    return core.createImport(ctx.core, { fileName: file.name.slice(0, 255) || "upload", size: file.size, sha256, storageKey: key }, options, fields.idempotencyKey);
+    return core.createImport(
+      ctx.core,
+      { fileName: file.name.slice(0, 255) || "upload", size: file.size, sha256, storageKey: key },
+      options,
+      fields.idempotencyKey,
+    );
   }),
-  list: authedProcedure.input(core.ListImportsInput).query(({ ctx, input }) => core.listImports(ctx.core, input)),
+  list: authedProcedure
+    .input(core.ListImportsInput)
+    .query(({ ctx, input }) => core.listImports(ctx.core, input)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getImport(ctx.core, input.id)),
   analyze: authedProcedure
     .input(core.ReanalyzeImportInput.extend({ id: z.string().max(100) }))
     .mutation(({ ctx, input: { id, ...rest } }) => core.analyzeImport(ctx.core, id, rest)),
   commit: authedProcedure
-    .input(core.CommitImportInput.extend({ id: z.string().max(100), idempotencyKey: z.string().max(200).optional() }))
-    .mutation(({ ctx, input: { id, idempotencyKey, ...rest } }) => core.requestImportCommit(ctx.core, id, rest, idempotencyKey)),
+    .input(
+      core.CommitImportInput.extend({
+        id: z.string().max(100),
+        idempotencyKey: z.string().max(200).optional(),
+      }),
+    )
+    .mutation(({ ctx, input: { id, idempotencyKey, ...rest } }) =>
+      core.requestImportCommit(ctx.core, id, rest, idempotencyKey),
+    ),
   undo: authedProcedure.input(id).mutation(({ ctx, input }) => core.undoImport(ctx.core, input.id)),
   redo: authedProcedure.input(id).mutation(({ ctx, input }) => core.redoImport(ctx.core, input.id)),
 });
 
 export const mappingProfilesRouter = router({
   list: authedProcedure.query(({ ctx }) => core.listMappingProfiles(ctx.core)),
-  create: authedProcedure.input(core.CreateMappingProfileInput).mutation(({ ctx, input }) => core.createMappingProfile(ctx.core, input)),
-  remove: authedProcedure.input(id).mutation(({ ctx, input }) => core.deleteMappingProfile(ctx.core, input.id)),
+  create: authedProcedure
+    .input(core.CreateMappingProfileInput)
+    .mutation(({ ctx, input }) => core.createMappingProfile(ctx.core, input)),
+  remove: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.deleteMappingProfile(ctx.core, input.id)),
 });
 
 /** Exports for the console always run as jobs; `downloadUrl` is a signed link the browser can open. */
@@ -112,7 +191,10 @@ export const exportsRouter = router({
   create: authedProcedure.input(core.ExportInput).mutation(async ({ ctx, input }) => {
     const actor = core.requireActor(ctx.core, "read");
     const d = await ctx.deps.rateLimits.exports.consume(`u:${actor.userId}`);
-    if (!d.allowed && !d.unavailable) throw new core.CoreError("RATE_LIMITED", `Too many exports; retry in ${d.resetSeconds} s`, { retryAfterSeconds: d.resetSeconds });
+    if (!d.allowed && !d.unavailable)
+      throw new core.CoreError("RATE_LIMITED", `Too many exports; retry in ${d.resetSeconds} s`, {
+        retryAfterSeconds: d.resetSeconds,
+      });
     const r = await core.startExport(ctx.core, { ...input, mode: "job" });
     if (r.kind !== "job") throw new core.CoreError("INTERNAL", "Export was not queued");
     return r.export;
@@ -121,19 +203,54 @@ export const exportsRouter = router({
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getExport(ctx.core, input.id)),
 });
 
+/** Semantic search, duplicates and AI assistance. */
+export const searchRouter = router({
+  query: authedProcedure
+    .input(core.SearchListingsInput)
+    .query(({ ctx, input }) => core.searchListings(ctx.core, input)),
+  similar: authedProcedure
+    .input(id.extend({ limit: z.number().int().min(1).max(50).default(10) }))
+    .query(({ ctx, input }) => core.similarListings(ctx.core, input.id, input.limit)),
+  duplicates: authedProcedure
+    .input(core.ListDuplicatesInput)
+    .query(({ ctx, input }) => core.listDuplicates(ctx.core, input)),
+  mergeDuplicates: authedProcedure
+    .input(core.MergeDuplicatesInput)
+    .mutation(({ ctx, input }) => core.mergeDuplicates(ctx.core, input)),
+  aiSuggest: authedProcedure
+    .input(core.AiSuggestInput)
+    .mutation(({ ctx, input }) => core.aiSuggest(ctx.core, input)),
+  aiApply: authedProcedure
+    .input(core.AiApplyInput)
+    .mutation(({ ctx, input }) => core.aiApply(ctx.core, input)),
+  aiAsk: authedProcedure
+    .input(core.AiAskInput)
+    .mutation(({ ctx, input }) => core.aiAsk(ctx.core, input)),
+  reindex: authedProcedure.mutation(({ ctx }) => core.requestReindex(ctx.core)),
+});
+
 export const apiKeysRouter = router({
   list: authedProcedure.query(({ ctx }) => core.listApiKeys(ctx.core)),
-  create: authedProcedure.input(core.CreateApiKeyInput).mutation(({ ctx, input }) => core.createApiKey(ctx.core, input)),
-  revoke: authedProcedure.input(id).mutation(({ ctx, input }) => core.revokeApiKey(ctx.core, input.id)),
+  create: authedProcedure
+    .input(core.CreateApiKeyInput)
+    .mutation(({ ctx, input }) => core.createApiKey(ctx.core, input)),
+  revoke: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.revokeApiKey(ctx.core, input.id)),
 });
 
 export const auditLogsRouter = router({
-  list: authedProcedure.input(core.ListAuditLogsInput).query(({ ctx, input }) => core.listAuditLogs(ctx.core, input)),
+  list: authedProcedure
+    .input(core.ListAuditLogsInput)
+    .query(({ ctx, input }) => core.listAuditLogs(ctx.core, input)),
 });
 
 export const systemRouter = router({
   /** Backend status for the console's indicator. */
-  status: publicProcedure.query(({ ctx }) => ({ version: ctx.deps.version, time: new Date().toISOString() })),
+  status: publicProcedure.query(({ ctx }) => ({
+    version: ctx.deps.version,
+    time: new Date().toISOString(),
+  })),
 });
 
 /** The console's whole API surface. */
@@ -146,6 +263,7 @@ export const appRouter = router({
   imports: importsRouter,
   mappingProfiles: mappingProfilesRouter,
   exports: exportsRouter,
+  search: searchRouter,
   apiKeys: apiKeysRouter,
   auditLogs: auditLogsRouter,
   system: systemRouter,

@@ -9,11 +9,17 @@ registerProcessor((opts) => {
     QUEUES.exports,
     async (job) => {
       const p = RunExportPayload.parse(job.data);
-      const done = await runExport(jobContext(opts, p.ownerId, String(job.id)), p.exportId, (progress) => job.updateProgress(progress));
+      const done = await runExport(
+        jobContext(opts, p.ownerId, String(job.id)),
+        p.exportId,
+        (progress) => job.updateProgress(progress),
+      );
       return { status: done.status, rows: done.rowCount };
     },
     { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 2 },
   );
-  worker.on("failed", (job, err) => opts.log.error({ jobId: job?.id, err: err.message }, "export job failed"));
+  worker.on("failed", (job, err) =>
+    opts.log.error({ jobId: job?.id, err: err.message }, "export job failed"),
+  );
   return [worker];
 });

@@ -10,21 +10,30 @@ registerProcessor((opts) => {
     async (job) => {
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
-        return analyzeImport(jobContext(opts, p.ownerId, String(job.id)), p.importId, p.options as never);
+        return analyzeImport(
+          jobContext(opts, p.ownerId, String(job.id)),
+          p.importId,
+          p.options as never,
+        );
       }
       const p = RunImportPayload.parse(job.data);
       const ctx = jobContext(opts, p.ownerId, String(job.id));
       try {
-        const done = await runImportCommit(ctx, p.importId, (progress) => job.updateProgress(progress));
+        const done = await runImportCommit(ctx, p.importId, (progress) =>
+          job.updateProgress(progress),
+        );
         return { status: done.status, counts: done.counts };
       } catch (err) {
         // Retries run the whole commit again from a clean staging area; after the last, say why.
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await failImportCommit(ctx, p.importId, (err as Error).message);
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+          await failImportCommit(ctx, p.importId, (err as Error).message);
         throw err;
       }
     },
     { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 2 },
   );
-  worker.on("failed", (job, err) => opts.log.error({ jobId: job?.id, err: err.message }, "import job failed"));
+  worker.on("failed", (job, err) =>
+    opts.log.error({ jobId: job?.id, err: err.message }, "import job failed"),
+  );
   return [worker];
 });

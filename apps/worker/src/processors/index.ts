@@ -1,3 +1,4 @@
 // Each processor module registers itself with registerProcessor when imported.
 import "./imports";
 import "./exports";
+import "./search-index";

@@ -1,13 +1,14 @@
 import { apiKeys } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 
 /** Revokes one of the caller's API keys; it stops working immediately. */
 export async function revokeApiKey(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx);
-  if (actor.via !== "jwt") throw new CoreError("FORBIDDEN", "API keys are managed from a signed-in session");
+  if (actor.via !== "jwt")
+    throw new CoreError("FORBIDDEN", "API keys are managed from a signed-in session");
   const [row] = await ctx.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })

@@ -26,7 +26,9 @@ export async function listAuditLogs(ctx: CoreContext, input: ListAuditLogsInput)
     .where(and(...where))
     .orderBy(desc(auditLogs.id))
     .limit(input.limit + 1);
-  const items = rows.slice(0, input.limit).map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+  const items = rows
+    .slice(0, input.limit)
+    .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? String(last.id) : null };
 }

@@ -13,12 +13,22 @@ export interface AuditEntry {
 }
 
 /** Appends one audit record; inside a transaction it lands or rolls back with the change. */
-export async function recordAudit(ctx: CoreContext, entry: AuditEntry, db: DbOrTx = ctx.db): Promise<void> {
+export async function recordAudit(
+  ctx: CoreContext,
+  entry: AuditEntry,
+  db: DbOrTx = ctx.db,
+): Promise<void> {
   const actor = ctx.actor;
   await db.insert(auditLogs).values({
     ownerId: entry.ownerId === undefined ? (actor?.userId ?? null) : entry.ownerId,
     actorId: entry.actorId === undefined ? (actor?.userId ?? null) : entry.actorId,
-    actorType: actor ? actor.via === "api_key" ? "api_key" : "user" : entry.actorId ? "user" : "anonymous",
+    actorType: actor
+      ? actor.via === "api_key"
+        ? "api_key"
+        : "user"
+      : entry.actorId
+        ? "user"
+        : "anonymous",
     action: entry.action,
     resourceType: entry.resourceType,
     resourceId: entry.resourceId,

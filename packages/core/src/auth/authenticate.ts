@@ -18,16 +18,23 @@ export async function authenticateAccessToken(ctx: CoreContext, token: string): 
     })
     .from(users)
     .where(eq(users.id, claims.sub));
-  if (!row || !row.live) throw new CoreError("TOKEN_INVALID", "This session has ended; sign in again");
+  if (!row?.live) throw new CoreError("TOKEN_INVALID", "This session has ended; sign in again");
   if (!row.active) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
-  return { userId: claims.sub, role: row.role, via: "jwt", scopes: ["read", "write"], sessionId: claims.sid };
+  return {
+    userId: claims.sub,
+    role: row.role,
+    via: "jwt",
+    scopes: ["read", "write"],
+    sessionId: claims.sid,
+  };
 }
 
 export const API_KEY_PREFIX = "mbe_";
 
 /** Resolves an API key (`mbe_…`) to an actor limited to the key's scopes. */
 export async function authenticateApiKey(ctx: CoreContext, key: string): Promise<Actor> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) throw new CoreError("TOKEN_INVALID", "Invalid API key");
+  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
+    throw new CoreError("TOKEN_INVALID", "Invalid API key");
   const [row] = await ctx.rootDb
     .select({
       id: apiKeys.id,

@@ -1,9 +1,9 @@
 import { users } from "@mbe/db";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { recordAuditDetached } from "../audit/record";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
-import { recordAuditDetached } from "../audit/record";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
 import { issueSession } from "./tokens";
 import { userView } from "./user-view";
@@ -27,18 +27,33 @@ export async function login(ctx: CoreContext, input: LoginInput) {
     .where(sql`lower(${users.email}) = lower(${input.email})`);
   if (!user) {
     await burnPasswordCheck(input.password, ctx.auth.bcryptCost);
-    await recordAuditDetached(ctx, { action: "auth.login", outcome: "failure", ownerId: null, details: { reason: "unknown_email" } });
+    await recordAuditDetached(ctx, {
+      action: "auth.login",
+      outcome: "failure",
+      ownerId: null,
+      details: { reason: "unknown_email" },
+    });
     throw invalid();
   }
   const audit = (outcome: "success" | "failure", details: Record<string, unknown> = {}) =>
-    recordAuditDetached(ctx, { action: "auth.login", outcome, ownerId: user.id, actorId: user.id, resourceType: "user", resourceId: user.id, details });
+    recordAuditDetached(ctx, {
+      action: "auth.login",
+      outcome,
+      ownerId: user.id,
+      actorId: user.id,
+      resourceType: "user",
+      resourceId: user.id,
+      details,
+    });
 
   const now = new Date();
   if (user.lockedUntil && user.lockedUntil > now) {
     await burnPasswordCheck(input.password, ctx.auth.bcryptCost);
     await audit("failure", { reason: "locked" });
     const retry = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
-    throw new CoreError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later", { retryAfterSeconds: retry });
+    throw new CoreError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later", {
+      retryAfterSeconds: retry,
+    });
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) {
     // Counted in SQL so concurrent failures cannot undercount.
@@ -63,7 +78,10 @@ export async function login(ctx: CoreContext, input: LoginInput) {
     .set({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: now })
     .where(eq(users.id, user.id))
     .returning();
-  const tokens = await issueSession(ctx.rootDb, ctx.auth, user, { ip: ctx.ip, userAgent: ctx.userAgent });
+  const tokens = await issueSession(ctx.rootDb, ctx.auth, user, {
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+  });
   await audit("success");
   return { user: userView(updated ?? user), ...tokens };
 }

@@ -1,8 +1,8 @@
 import { refreshTokens } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { type CoreContext, requireActor } from "../context";
 import { recordAudit } from "../audit/record";
+import { type CoreContext, requireActor } from "../context";
 import { sha256 } from "./tokens";
 
 export const LogoutInput = z.object({
@@ -28,7 +28,12 @@ export async function logout(ctx: CoreContext, input: LogoutInput) {
       const [row] = await ctx.db
         .select({ familyId: refreshTokens.familyId })
         .from(refreshTokens)
-        .where(and(eq(refreshTokens.tokenHash, sha256(input.refreshToken)), eq(refreshTokens.userId, actor.userId)));
+        .where(
+          and(
+            eq(refreshTokens.tokenHash, sha256(input.refreshToken)),
+            eq(refreshTokens.userId, actor.userId),
+          ),
+        );
       if (row) families.add(row.familyId);
     }
     for (const familyId of families)
@@ -37,6 +42,11 @@ export async function logout(ctx: CoreContext, input: LogoutInput) {
         .set({ revokedAt: now })
         .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
   }
-  await recordAudit(ctx, { action: "auth.logout", resourceType: "user", resourceId: actor.userId, details: { everywhere: input.everywhere } });
+  await recordAudit(ctx, {
+    action: "auth.logout",
+    resourceType: "user",
+    resourceId: actor.userId,
+    details: { everywhere: input.everywhere },
+  });
   return { ok: true as const };
 }

@@ -1,9 +1,9 @@
 import { users } from "@mbe/db";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 import { userView } from "./user-view";
 
 /** The signed-in account. */
@@ -35,12 +35,19 @@ export async function updateMe(ctx: CoreContext, input: UpdateMeInput) {
     .set({
       ...(input.firstName !== undefined ? { firstName: input.firstName } : {}),
       ...(input.lastName !== undefined ? { lastName: input.lastName } : {}),
-      ...(input.preferences !== undefined ? { preferences: JSON.stringify(input.preferences) } : {}),
+      ...(input.preferences !== undefined
+        ? { preferences: JSON.stringify(input.preferences) }
+        : {}),
       updatedAt: new Date(),
     })
     .where(eq(users.id, actor.userId))
     .returning();
   if (!user) throw notFound("User");
-  await recordAudit(ctx, { action: "user.update", resourceType: "user", resourceId: user.id, details: { fields: Object.keys(input) } });
+  await recordAudit(ctx, {
+    action: "user.update",
+    resourceType: "user",
+    resourceId: user.id,
+    details: { fields: Object.keys(input) },
+  });
   return userView(user);
 }

@@ -1,9 +1,9 @@
 import { refreshTokens, users } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { recordAuditDetached } from "../audit/record";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
-import { recordAuditDetached } from "../audit/record";
 import { issueRefreshToken, sha256, signAccessToken } from "./tokens";
 
 export const RefreshInput = z.object({ refreshToken: z.string().min(10).max(200) });
@@ -12,7 +12,10 @@ export type RefreshInput = z.infer<typeof RefreshInput>;
 /** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
 export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
   const hash = sha256(input.refreshToken);
-  const [row] = await ctx.rootDb.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash));
+  const [row] = await ctx.rootDb
+    .select()
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, hash));
   if (!row) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
   if (row.revokedAt) throw new CoreError("TOKEN_INVALID", "This session has been signed out");
   // Claiming the token atomically makes two racing refreshes count as reuse, not two sessions.
@@ -21,7 +24,13 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
     : await ctx.rootDb
         .update(refreshTokens)
         .set({ rotatedAt: new Date() })
-        .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.rotatedAt), isNull(refreshTokens.revokedAt)))
+        .where(
+          and(
+            eq(refreshTokens.id, row.id),
+            isNull(refreshTokens.rotatedAt),
+            isNull(refreshTokens.revokedAt),
+          ),
+        )
         .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
     await ctx.rootDb
@@ -47,7 +56,11 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
     ip: ctx.ip,
     userAgent: ctx.userAgent,
   });
-  const accessToken = await signAccessToken(ctx.auth, { userId: user.id, sessionId: row.familyId, role: user.role });
+  const accessToken = await signAccessToken(ctx.auth, {
+    userId: user.id,
+    sessionId: row.familyId,
+    role: user.role,
+  });
   return {
     accessToken,
     refreshToken: next.token,

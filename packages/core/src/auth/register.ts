@@ -1,9 +1,9 @@
 import { users } from "@mbe/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit, recordAuditDetached } from "../audit/record";
 import { type CoreContext, inTx } from "../context";
 import { CoreError } from "../errors";
-import { recordAudit, recordAuditDetached } from "../audit/record";
 import { hashPassword, Password } from "./passwords";
 import { issueSession } from "./tokens";
 import { userView } from "./user-view";
@@ -26,22 +26,40 @@ export async function register(ctx: CoreContext, input: RegisterInput) {
         .select({ id: users.id })
         .from(users)
         .where(sql`lower(${users.email}) = lower(${email})`);
-      if (taken.length > 0) throw new CoreError("EMAIL_TAKEN", "An account with this email already exists");
+      if (taken.length > 0)
+        throw new CoreError("EMAIL_TAKEN", "An account with this email already exists");
       const [user] = await tx.db
         .insert(users)
         .values({ email, passwordHash, firstName: input.firstName, lastName: input.lastName })
         .returning();
       if (!user) throw new CoreError("INTERNAL", "Account not created");
-      const tokens = await issueSession(tx.db, ctx.auth, user, { ip: ctx.ip, userAgent: ctx.userAgent });
-      await recordAudit(tx, { action: "auth.register", ownerId: user.id, actorId: user.id, resourceType: "user", resourceId: user.id });
+      const tokens = await issueSession(tx.db, ctx.auth, user, {
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+      });
+      await recordAudit(tx, {
+        action: "auth.register",
+        ownerId: user.id,
+        actorId: user.id,
+        resourceType: "user",
+        resourceId: user.id,
+      });
       return { user: userView(user), ...tokens };
     });
   } catch (err) {
     // Two concurrent registrations race past the check; the unique index decides.
-    if ((err as { code?: string }).code === "23505" || (err as { cause?: { code?: string } }).cause?.code === "23505")
+    if (
+      (err as { code?: string }).code === "23505" ||
+      (err as { cause?: { code?: string } }).cause?.code === "23505"
+    )
       throw new CoreError("EMAIL_TAKEN", "An account with this email already exists");
     if (err instanceof CoreError && err.code === "EMAIL_TAKEN")
-      await recordAuditDetached(ctx, { action: "auth.register", outcome: "failure", ownerId: null, details: { reason: "email_taken" } });
+      await recordAuditDetached(ctx, {
+        action: "auth.register",
+        outcome: "failure",
+        ownerId: null,
+        details: { reason: "email_taken" },
+      });
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
-import { refreshTokens, type DbOrTx } from "@mbe/db";
+import { type DbOrTx, refreshTokens } from "@mbe/db";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { AuthConfig } from "../context";
 import { CoreError } from "../errors";
@@ -54,7 +54,8 @@ export async function verifyAccessToken(cfg: AuthConfig, token: string): Promise
     return { sub: payload.sub, sid: payload.sid, role, iat: payload.iat ?? 0 };
   } catch (err) {
     if (err instanceof CoreError) throw err;
-    if (err instanceof joseErrors.JWTExpired) throw new CoreError("TOKEN_EXPIRED", "Access token expired");
+    if (err instanceof joseErrors.JWTExpired)
+      throw new CoreError("TOKEN_EXPIRED", "Access token expired");
     throw new CoreError("TOKEN_INVALID", "Invalid access token");
   }
 }
@@ -95,7 +96,11 @@ export async function issueSession(
 ): Promise<TokenPair> {
   const familyId = meta.familyId ?? crypto.randomUUID();
   const refresh = await issueRefreshToken(db, cfg, { userId: user.id, familyId, ...meta });
-  const accessToken = await signAccessToken(cfg, { userId: user.id, sessionId: familyId, role: user.role });
+  const accessToken = await signAccessToken(cfg, {
+    userId: user.id,
+    sessionId: familyId,
+    role: user.role,
+  });
   return {
     accessToken,
     refreshToken: refresh.token,

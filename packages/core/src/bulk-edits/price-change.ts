@@ -7,7 +7,10 @@ type PriceOp = Extract<BulkOperation, { kind: "priceChange" }>;
 /** The new price as a SQL expression of the old one: change, rounding, floor, never below 0. */
 export function priceExpr(op: PriceOp, old: SQL): SQL {
   const v = op.value;
-  let x = op.mode === "percent" ? sql`(${old} * (1 + ${v}::numeric / 100))` : sql`(${old} + ${v}::numeric)`;
+  let x =
+    op.mode === "percent"
+      ? sql`(${old} * (1 + ${v}::numeric / 100))`
+      : sql`(${old} + ${v}::numeric)`;
   if (op.rounding === "nearest") x = sql`round(${x})`;
   else if (op.rounding === "up") x = sql`ceil(${x})`;
   else if (op.rounding === "down") x = sql`floor(${x})`;
@@ -21,15 +24,24 @@ export function priceExpr(op: PriceOp, old: SQL): SQL {
 export async function previewPriceChange(db: DbOrTx, where: SQL, op: PriceOp) {
   const expr = priceExpr(op, sql`${listings.price}`);
   const [counts] = rowsOf<{ matched: number; changed: number }>(
-    await db.execute(sql`select count(*)::int as matched, count(*) filter (where ${expr} <> ${listings.price})::int as changed from ${listings} where ${where}`),
+    await db.execute(
+      sql`select count(*)::int as matched, count(*) filter (where ${expr} <> ${listings.price})::int as changed from ${listings} where ${where}`,
+    ),
   );
   const sample = rowsOf<{ id: string; title: string; before: string; after: string }>(
-    await db.execute(sql`select id, title, price::text as before, (${expr})::text as after from ${listings} where ${where} and ${expr} <> ${listings.price} order by updated_at desc limit 20`),
+    await db.execute(
+      sql`select id, title, price::text as before, (${expr})::text as after from ${listings} where ${where} and ${expr} <> ${listings.price} order by updated_at desc limit 20`,
+    ),
   );
   return {
     matched: Number(counts?.matched ?? 0),
     changed: Number(counts?.changed ?? 0),
-    sample: sample.map((r) => ({ id: r.id, title: r.title, before: { price: r.before }, after: { price: r.after } })),
+    sample: sample.map((r) => ({
+      id: r.id,
+      title: r.title,
+      before: { price: r.before },
+      after: { price: r.after },
+    })),
   };
 }
 
@@ -37,8 +49,17 @@ export async function previewPriceChange(db: DbOrTx, where: SQL, op: PriceOp) {
  * Applies a price change in set-based SQL: one UPDATE and one INSERT of change-set entries, so
  * 100k rows take about a second instead of 100k round trips.
  */
-export async function applyPriceChange(db: DbOrTx, ownerId: string, where: SQL, op: PriceOp, summary: string) {
-  const [cs] = await db.insert(changeSets).values({ ownerId, kind: "price-change", summary }).returning({ id: changeSets.id });
+export async function applyPriceChange(
+  db: DbOrTx,
+  ownerId: string,
+  where: SQL,
+  op: PriceOp,
+  summary: string,
+) {
+  const [cs] = await db
+    .insert(changeSets)
+    .values({ ownerId, kind: "price-change", summary })
+    .returning({ id: changeSets.id });
   if (!cs) throw new Error("change set not created");
   const expr = priceExpr(op, sql`t.old_price`);
   const result = rowsOf<{ n: number; ids: string[] | null }>(

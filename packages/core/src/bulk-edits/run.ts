@@ -1,16 +1,16 @@
 import { type Listing, listings, type NewListing } from "@mbe/db";
 import { desc, type SQL, sql } from "drizzle-orm";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { writeChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError } from "../errors";
 import { applySnapshots } from "../listings/apply-snapshots";
 import { fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
 import { getTemplate } from "../templates/crud";
 import { planChanges } from "./compute";
 import { applyPriceChange, previewPriceChange } from "./price-change";
-import { type BulkOperation, BulkEditInput, type Selection } from "./schema";
+import { BulkEditInput, type BulkOperation, type Selection } from "./schema";
 
 /** Row-by-row operations load the selection into memory; beyond this, narrow the filter. */
 export const BULK_EDIT_MAX_ROWS = 200_000;
@@ -22,7 +22,10 @@ function whereOf(ownerId: string, s: Selection): SQL {
 async function loadRows(ctx: CoreContext, where: SQL, forUpdate: boolean): Promise<Listing[]> {
   const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
   if (Number(c?.n ?? 0) > BULK_EDIT_MAX_ROWS)
-    throw new CoreError("PAYLOAD_TOO_LARGE", `This operation handles up to ${BULK_EDIT_MAX_ROWS} listings at once; narrow the selection`);
+    throw new CoreError(
+      "PAYLOAD_TOO_LARGE",
+      `This operation handles up to ${BULK_EDIT_MAX_ROWS} listings at once; narrow the selection`,
+    );
   const q = ctx.db.select().from(listings).where(where).orderBy(desc(listings.updatedAt));
   return forUpdate ? q.for("update") : q;
 }
@@ -44,30 +47,50 @@ function describe(op: BulkOperation): string {
   }
 }
 
-const sampleOf = (rows: { row: Listing; before: Record<string, unknown>; after: Record<string, unknown> }[]) =>
-  rows.slice(0, 20).map((p) => ({ id: p.row.id, title: p.row.title, before: p.before, after: p.after }));
+const sampleOf = (
+  rows: { row: Listing; before: Record<string, unknown>; after: Record<string, unknown> }[],
+) =>
+  rows
+    .slice(0, 20)
+    .map((p) => ({ id: p.row.id, title: p.row.title, before: p.before, after: p.after }));
 
 /** Shows what a bulk edit would change (counts and a sample) without writing anything. */
 export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   const { selection, operation: op } = BulkEditInput.parse(raw);
   const actor = requireActor(ctx, "read");
   const where = whereOf(actor.userId, selection);
-  if (op.kind === "priceChange") return { ...(await previewPriceChange(ctx.db, where, op)), rejected: [] };
+  if (op.kind === "priceChange")
+    return { ...(await previewPriceChange(ctx.db, where, op)), rejected: [] };
   if (op.kind === "delete" || op.kind === "duplicate") {
     const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
-    const sample = await ctx.db.select().from(listings).where(where).orderBy(desc(listings.updatedAt)).limit(20);
+    const sample = await ctx.db
+      .select()
+      .from(listings)
+      .where(where)
+      .orderBy(desc(listings.updatedAt))
+      .limit(20);
     const n = Number(c?.n ?? 0);
     return {
       matched: n,
       changed: n,
-      sample: sample.map((r) => ({ id: r.id, title: r.title, before: op.kind === "delete" ? { title: r.title } : {}, after: op.kind === "delete" ? {} : { title: `${r.title} (copy)` } })),
+      sample: sample.map((r) => ({
+        id: r.id,
+        title: r.title,
+        before: op.kind === "delete" ? { title: r.title } : {},
+        after: op.kind === "delete" ? {} : { title: `${r.title} (copy)` },
+      })),
       rejected: [],
     };
   }
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
   const rows = await loadRows(ctx, where, false);
   const { planned, rejected } = planChanges(rows, op, template?.fields);
-  return { matched: rows.length, changed: planned.length, sample: sampleOf(planned), rejected: rejected.slice(0, 100) };
+  return {
+    matched: rows.length,
+    changed: planned.length,
+    sample: sampleOf(planned),
+    rejected: rejected.slice(0, 100),
+  };
 }
 
 /** Applies a bulk edit to a selection or filter as one change set (undoable). */
@@ -79,78 +102,146 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
   const out = await inTx(ctx, async (tx) => {
     const r = await (async () => {
-    if (op.kind === "priceChange") {
-      const r = await applyPriceChange(tx.db, actor.userId, where, op, summary);
-      return { changeSetId: r.changeSetId, changed: r.changed, rejected: 0, upsert: r.ids, remove: [] as string[] };
-    }
-    if (op.kind === "delete") {
-      const deleted = await tx.db.delete(listings).where(where).returning();
-      if (!deleted.length) return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
+      if (op.kind === "priceChange") {
+        const r = await applyPriceChange(tx.db, actor.userId, where, op, summary);
+        return {
+          changeSetId: r.changeSetId,
+          changed: r.changed,
+          rejected: 0,
+          upsert: r.ids,
+          remove: [] as string[],
+        };
+      }
+      if (op.kind === "delete") {
+        const deleted = await tx.db.delete(listings).where(where).returning();
+        if (!deleted.length)
+          return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
+        const changeSetId = await writeChangeSet(tx.db, {
+          ownerId: actor.userId,
+          kind: "bulk-delete",
+          summary: `${summary}: ${deleted.length} listings`,
+          entries: deleted.map((r) => ({
+            listingId: r.id,
+            op: "delete" as const,
+            before: fullSnapshot(r),
+            after: null,
+            currentVersion: null,
+          })),
+        });
+        return {
+          changeSetId,
+          changed: deleted.length,
+          rejected: 0,
+          upsert: [],
+          remove: deleted.map((r) => r.id),
+        };
+      }
+      const rows = await loadRows(tx, where, true);
+      if (op.kind === "duplicate") {
+        const copies: NewListing[] = rows.map((r) => ({
+          ownerId: actor.userId,
+          title: `${r.title} (copy)`.slice(0, 500),
+          price: priceText(r.price),
+          currency: r.currency,
+          condition: r.condition,
+          description: r.description,
+          category: r.category,
+          offerShipping: r.offerShipping,
+          sku: null,
+          quantity: r.quantity,
+          imageUrls: r.imageUrls,
+          marketplaceFields: r.marketplaceFields,
+          status: "draft",
+          source: r.source,
+          sourceRef: r.sourceRef,
+        }));
+        const created: Listing[] = [];
+        for (let i = 0; i < copies.length; i += 1000)
+          created.push(
+            ...(await tx.db
+              .insert(listings)
+              .values(copies.slice(i, i + 1000))
+              .returning()),
+          );
+        if (!created.length)
+          return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
+        const changeSetId = await writeChangeSet(tx.db, {
+          ownerId: actor.userId,
+          kind: "duplicate",
+          summary: `${summary}: ${created.length} listings`,
+          entries: created.map((r) => ({
+            listingId: r.id,
+            op: "create" as const,
+            before: null,
+            after: fullSnapshot(r),
+            currentVersion: r.version,
+          })),
+        });
+        return {
+          changeSetId,
+          changed: created.length,
+          rejected: 0,
+          upsert: created.map((r) => r.id),
+          remove: [],
+        };
+      }
+      const { planned, rejected } = planChanges(rows, op, template?.fields);
+      if (!planned.length)
+        return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
+      await applySnapshots(
+        tx.db,
+        actor.userId,
+        planned.map((p) => ({ id: p.row.id, snapshot: p.after, version: p.row.version + 1 })),
+      );
       const changeSetId = await writeChangeSet(tx.db, {
         ownerId: actor.userId,
-        kind: "bulk-delete",
-        summary: `${summary}: ${deleted.length} listings`,
-        entries: deleted.map((r) => ({ listingId: r.id, op: "delete" as const, before: fullSnapshot(r), after: null, currentVersion: null })),
+        kind:
+          op.kind === "applyTemplate"
+            ? "template-apply"
+            : op.kind === "setField"
+              ? "set-field"
+              : "find-replace",
+        summary: `${template ? `Apply template "${template.name}"` : summary}: ${planned.length} listings`,
+        entries: planned.map((p) => ({
+          listingId: p.row.id,
+          op: "update" as const,
+          before: { ...p.before, version: p.row.version },
+          after: { ...p.after, version: p.row.version + 1 },
+          currentVersion: p.row.version + 1,
+        })),
       });
-      return { changeSetId, changed: deleted.length, rejected: 0, upsert: [], remove: deleted.map((r) => r.id) };
-    }
-    const rows = await loadRows(tx, where, true);
-    if (op.kind === "duplicate") {
-      const copies: NewListing[] = rows.map((r) => ({
-        ownerId: actor.userId,
-        title: `${r.title} (copy)`.slice(0, 500),
-        price: priceText(r.price),
-        currency: r.currency,
-        condition: r.condition,
-        description: r.description,
-        category: r.category,
-        offerShipping: r.offerShipping,
-        sku: null,
-        quantity: r.quantity,
-        imageUrls: r.imageUrls,
-        marketplaceFields: r.marketplaceFields,
-        status: "draft",
-        source: r.source,
-        sourceRef: r.sourceRef,
-      }));
-      const created: Listing[] = [];
-      for (let i = 0; i < copies.length; i += 1000) created.push(...(await tx.db.insert(listings).values(copies.slice(i, i + 1000)).returning()));
-      if (!created.length) return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
-      const changeSetId = await writeChangeSet(tx.db, {
-        ownerId: actor.userId,
-        kind: "duplicate",
-        summary: `${summary}: ${created.length} listings`,
-        entries: created.map((r) => ({ listingId: r.id, op: "create" as const, before: null, after: fullSnapshot(r), currentVersion: r.version })),
-      });
-      return { changeSetId, changed: created.length, rejected: 0, upsert: created.map((r) => r.id), remove: [] };
-    }
-    const { planned, rejected } = planChanges(rows, op, template?.fields);
-    if (!planned.length) return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
-    await applySnapshots(tx.db, actor.userId, planned.map((p) => ({ id: p.row.id, snapshot: p.after, version: p.row.version + 1 })));
-    const changeSetId = await writeChangeSet(tx.db, {
-      ownerId: actor.userId,
-      kind: op.kind === "applyTemplate" ? "template-apply" : op.kind === "setField" ? "set-field" : "find-replace",
-      summary: `${template ? `Apply template "${template.name}"` : summary}: ${planned.length} listings`,
-      entries: planned.map((p) => ({
-        listingId: p.row.id,
-        op: "update" as const,
-        before: { ...p.before, version: p.row.version },
-        after: { ...p.after, version: p.row.version + 1 },
-        currentVersion: p.row.version + 1,
-      })),
-    });
-    return { changeSetId, changed: planned.length, rejected: rejected.length, upsert: planned.map((p) => p.row.id), remove: [] };
+      return {
+        changeSetId,
+        changed: planned.length,
+        rejected: rejected.length,
+        upsert: planned.map((p) => p.row.id),
+        remove: [],
+      };
     })();
     if (r.changeSetId)
-      await recordAudit(tx, { action: `bulk_edit.${op.kind}`, resourceType: "change_set", resourceId: r.changeSetId, details: { changed: r.changed, rejected: r.rejected } });
+      await recordAudit(tx, {
+        action: `bulk_edit.${op.kind}`,
+        resourceType: "change_set",
+        resourceId: r.changeSetId,
+        details: { changed: r.changed, rejected: r.rejected },
+      });
     return r;
   }).catch((err) => {
-    if ((err as { code?: string; cause?: { code?: string } }).code === "23505" || (err as { cause?: { code?: string } }).cause?.code === "23505")
-      throw new CoreError("CONFLICT", "The result would give two listings the same SKU; nothing was changed");
+    if (
+      (err as { code?: string; cause?: { code?: string } }).code === "23505" ||
+      (err as { cause?: { code?: string } }).cause?.code === "23505"
+    )
+      throw new CoreError(
+        "CONFLICT",
+        "The result would give two listings the same SKU; nothing was changed",
+      );
     throw err;
   });
   if (out.changeSetId) {
-    if (template) await ctx.db.execute(sql`update templates set use_count = use_count + 1 where id = ${template.id}`);
+    if (template)
+      await ctx.db.execute(
+        sql`update templates set use_count = use_count + 1 where id = ${template.id}`,
+      );
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: out.upsert, remove: out.remove });
   }
   return { changeSetId: out.changeSetId, changed: out.changed, rejected: out.rejected };

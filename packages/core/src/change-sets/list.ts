@@ -28,7 +28,12 @@ export async function listChangeSets(ctx: CoreContext, raw: ListChangeSetsInput)
   const rows = await ctx.db
     .select()
     .from(changeSets)
-    .where(and(eq(changeSets.ownerId, actor.userId), input.before ? lt(changeSets.createdAt, new Date(input.before)) : undefined))
+    .where(
+      and(
+        eq(changeSets.ownerId, actor.userId),
+        input.before ? lt(changeSets.createdAt, new Date(input.before)) : undefined,
+      ),
+    )
     .orderBy(desc(changeSets.createdAt))
     .limit(input.limit);
   return { items: rows.map(view) };
@@ -53,13 +58,24 @@ export async function getChangeSet(ctx: CoreContext, raw: GetChangeSetInput) {
   const entries = await ctx.db
     .select()
     .from(changeSetEntries)
-    .where(and(eq(changeSetEntries.changeSetId, cs.id), input.entriesAfter ? gt(changeSetEntries.id, input.entriesAfter) : undefined))
+    .where(
+      and(
+        eq(changeSetEntries.changeSetId, cs.id),
+        input.entriesAfter ? gt(changeSetEntries.id, input.entriesAfter) : undefined,
+      ),
+    )
     .orderBy(asc(changeSetEntries.id))
     .limit(input.entriesLimit);
   const last = entries.at(-1);
   return {
     ...view(cs),
-    entries: entries.map((e) => ({ id: e.id, listingId: e.listingId, op: e.op, before: e.before, after: e.after })),
+    entries: entries.map((e) => ({
+      id: e.id,
+      listingId: e.listingId,
+      op: e.op,
+      before: e.before,
+      after: e.after,
+    })),
     nextEntriesCursor: entries.length === input.entriesLimit && last ? last.id : null,
   };
 }

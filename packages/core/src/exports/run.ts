@@ -3,9 +3,9 @@ import { exportJobs, listings } from "@mbe/db";
 import { exportListings, FormatError } from "@mbe/formats";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 import { listingWhere } from "../listings/filter";
 import { newStorageKey } from "../storage/storage";
 import { ExportInput, STREAM_EXPORT_MAX_ROWS } from "./schema";
@@ -15,30 +15,46 @@ type ExportRow = typeof exportJobs.$inferSelect;
 
 function whereOf(ownerId: string, selection: z.infer<typeof ExportInput>["selection"]) {
   if (!selection) return listingWhere(ownerId, {});
-  return "ids" in selection ? listingWhere(ownerId, { ids: selection.ids }) : listingWhere(ownerId, selection.filter);
+  return "ids" in selection
+    ? listingWhere(ownerId, { ids: selection.ids })
+    : listingWhere(ownerId, selection.filter);
 }
 
 function asCoreError(err: unknown): never {
-  if (err instanceof FormatError) throw new CoreError("VALIDATION_FAILED", err.message, { details: { code: err.code } });
+  if (err instanceof FormatError)
+    throw new CoreError("VALIDATION_FAILED", err.message, { details: { code: err.code } });
   throw err;
 }
 
 /** A download link that works without an Authorization header (browsers), valid for 15 minutes. */
 export function signDownload(ctx: CoreContext, exportId: string, ttlSeconds = 900): string {
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const sig = createHmac("sha256", ctx.auth.jwtSecret).update(`export:${exportId}:${exp}`).digest("base64url");
+  const sig = createHmac("sha256", ctx.auth.jwtSecret)
+    .update(`export:${exportId}:${exp}`)
+    .digest("base64url");
   return `/v1/exports/${exportId}/download?exp=${exp}&sig=${sig}`;
 }
 
 /** Checks a signed download link. */
-export function verifyDownload(ctx: CoreContext, exportId: string, exp: string | undefined, sig: string | undefined): boolean {
+export function verifyDownload(
+  ctx: CoreContext,
+  exportId: string,
+  exp: string | undefined,
+  sig: string | undefined,
+): boolean {
   if (!exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return false;
-  const want = createHmac("sha256", ctx.auth.jwtSecret).update(`export:${exportId}:${exp}`).digest();
+  const want = createHmac("sha256", ctx.auth.jwtSecret)
+    .update(`export:${exportId}:${exp}`)
+    .digest();
   const got = Buffer.from(sig, "base64url");
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-function exportView(ctx: CoreContext, e: ExportRow, progress?: { processed: number; total: number } | null) {
+function exportView(
+  ctx: CoreContext,
+  e: ExportRow,
+  progress?: { processed: number; total: number } | null,
+) {
   return {
     id: e.id,
     format: e.format,
@@ -66,50 +82,104 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
   const where = whereOf(actor.userId, input.selection);
   const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
   const total = Number(c?.n ?? 0);
-  const format = input.marketplace === "facebook" ? "xlsx" : input.marketplace === "ebay" || input.marketplace === "shopify" ? "csv" : input.format;
+  const format =
+    input.marketplace === "facebook"
+      ? "xlsx"
+      : input.marketplace === "ebay" || input.marketplace === "shopify"
+        ? "csv"
+        : input.format;
   if (input.mode === "auto" && total <= STREAM_EXPORT_MAX_ROWS) {
-    const result = await exportListings(listingsForExport(ctx, where), { format, layout: input.marketplace ?? "generic" }).catch(asCoreError);
-    await recordAudit(ctx, { action: "export.stream", resourceType: "export", details: { format, marketplace: input.marketplace ?? "generic", rows: total } });
+    const result = await exportListings(listingsForExport(ctx, where), {
+      format,
+      layout: input.marketplace ?? "generic",
+    }).catch(asCoreError);
+    await recordAudit(ctx, {
+      action: "export.stream",
+      resourceType: "export",
+      details: { format, marketplace: input.marketplace ?? "generic", rows: total },
+    });
     return { kind: "stream" as const, total, ...result };
   }
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
   const [job] = await ctx.db
     .insert(exportJobs)
-    .values({ ownerId: actor.userId, format, marketplace: input.marketplace ?? null, selection: { selection: input.selection ?? null, total } })
+    .values({
+      ownerId: actor.userId,
+      format,
+      marketplace: input.marketplace ?? null,
+      selection: { selection: input.selection ?? null, total },
+    })
     .returning();
   if (!job) throw new CoreError("INTERNAL", "Export not recorded");
-  await ctx.queues.exports.add("run-export", { exportId: job.id, ownerId: actor.userId }, { jobId: `export-${job.id}` });
-  await recordAudit(ctx, { action: "export.queued", resourceType: "export", resourceId: job.id, details: { format, rows: total } });
+  await ctx.queues.exports.add(
+    "run-export",
+    { exportId: job.id, ownerId: actor.userId },
+    { jobId: `export-${job.id}` },
+  );
+  await recordAudit(ctx, {
+    action: "export.queued",
+    resourceType: "export",
+    resourceId: job.id,
+    details: { format, rows: total },
+  });
   return { kind: "job" as const, total, export: exportView(ctx, job) };
 }
 
 /** The export job: writes the file to storage with rows/total progress. */
-export async function runExport(ctx: CoreContext, id: string, onProgress: (p: { processed: number; total: number }) => Promise<void> = async () => {}) {
+export async function runExport(
+  ctx: CoreContext,
+  id: string,
+  onProgress: (p: { processed: number; total: number }) => Promise<void> = async () => {},
+) {
   const actor = requireActor(ctx, "read");
-  const [job] = await ctx.db.select().from(exportJobs).where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
+  const [job] = await ctx.db
+    .select()
+    .from(exportJobs)
+    .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
   if (!job) throw notFound("Export");
   if (job.status === "completed") return exportView(ctx, job);
   await ctx.db.update(exportJobs).set({ status: "running" }).where(eq(exportJobs.id, id));
-  const sel = (job.selection as { selection?: z.infer<typeof ExportInput>["selection"] | null; total?: number }) ?? {};
+  const sel =
+    (job.selection as {
+      selection?: z.infer<typeof ExportInput>["selection"] | null;
+      total?: number;
+    }) ?? {};
   const total = sel.total ?? 0;
   let processed = 0;
-  const source = listingsForExport(ctx, whereOf(actor.userId, sel.selection ?? undefined), async (n) => {
-    processed += n;
-    await onProgress({ processed, total });
-  });
+  const source = listingsForExport(
+    ctx,
+    whereOf(actor.userId, sel.selection ?? undefined),
+    async (n) => {
+      processed += n;
+      await onProgress({ processed, total });
+    },
+  );
   try {
-    const result = await exportListings(source, { format: job.format as never, layout: (job.marketplace as never) ?? "generic" });
+    const result = await exportListings(source, {
+      format: job.format as never,
+      layout: (job.marketplace as never) ?? "generic",
+    });
     const key = newStorageKey(actor.userId, "exports", `.${result.extension}`);
     const { size } = await ctx.storage.put(key, result.stream);
     const [done] = await ctx.db
       .update(exportJobs)
-      .set({ status: "completed", fileName: result.fileName, storageKey: key, size, rowCount: processed, completedAt: new Date() })
+      .set({
+        status: "completed",
+        fileName: result.fileName,
+        storageKey: key,
+        size,
+        rowCount: processed,
+        completedAt: new Date(),
+      })
       .where(eq(exportJobs.id, id))
       .returning();
     if (!done) throw notFound("Export");
     return exportView(ctx, done);
   } catch (err) {
-    await ctx.db.update(exportJobs).set({ status: "failed", error: (err as Error).message.slice(0, 1000) }).where(eq(exportJobs.id, id));
+    await ctx.db
+      .update(exportJobs)
+      .set({ status: "failed", error: (err as Error).message.slice(0, 1000) })
+      .where(eq(exportJobs.id, id));
     throw err;
   }
 }
@@ -118,18 +188,29 @@ export async function runExport(ctx: CoreContext, id: string, onProgress: (p: { 
 export async function getExport(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Export");
-  const [job] = await ctx.db.select().from(exportJobs).where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
+  const [job] = await ctx.db
+    .select()
+    .from(exportJobs)
+    .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
   if (!job) throw notFound("Export");
   const q = await ctx.queues?.exports.getJob(`export-${id}`).catch(() => undefined);
   const p = q?.progress;
-  const progress = p && typeof p === "object" && "processed" in p && "total" in p ? { processed: Number(p.processed), total: Number(p.total) } : null;
+  const progress =
+    p && typeof p === "object" && "processed" in p && "total" in p
+      ? { processed: Number(p.processed), total: Number(p.total) }
+      : null;
   return exportView(ctx, job, progress);
 }
 
 /** The caller's exports, newest first. */
 export async function listExports(ctx: CoreContext) {
   const actor = requireActor(ctx, "read");
-  const rows = await ctx.db.select().from(exportJobs).where(eq(exportJobs.ownerId, actor.userId)).orderBy(desc(exportJobs.createdAt)).limit(100);
+  const rows = await ctx.db
+    .select()
+    .from(exportJobs)
+    .where(eq(exportJobs.ownerId, actor.userId))
+    .orderBy(desc(exportJobs.createdAt))
+    .limit(100);
   return { items: rows.map((r) => exportView(ctx, r)) };
 }
 
@@ -137,16 +218,25 @@ export async function listExports(ctx: CoreContext) {
  * Opens a finished export's file. With `signature`, the link itself is the credential (for
  * browser downloads); otherwise the caller must own the export.
  */
-export async function openExportDownload(ctx: CoreContext, id: string, signature?: { exp?: string; sig?: string }) {
+export async function openExportDownload(
+  ctx: CoreContext,
+  id: string,
+  signature?: { exp?: string; sig?: string },
+) {
   if (!z.uuid().safeParse(id).success) throw notFound("Export");
-  const signed = signature?.sig !== undefined && verifyDownload(ctx, id, signature.exp, signature.sig);
-  if (signature?.sig !== undefined && !signed) throw new CoreError("UNAUTHORIZED", "This download link is invalid or has expired");
+  const signed =
+    signature?.sig !== undefined && verifyDownload(ctx, id, signature.exp, signature.sig);
+  if (signature?.sig !== undefined && !signed)
+    throw new CoreError("UNAUTHORIZED", "This download link is invalid or has expired");
   const owner = signed ? undefined : requireActor(ctx, "read").userId;
   const [job] = await ctx.db
     .select()
     .from(exportJobs)
-    .where(owner ? and(eq(exportJobs.id, id), eq(exportJobs.ownerId, owner)) : eq(exportJobs.id, id));
+    .where(
+      owner ? and(eq(exportJobs.id, id), eq(exportJobs.ownerId, owner)) : eq(exportJobs.id, id),
+    );
   if (!job) throw notFound("Export");
-  if (job.status !== "completed" || !job.storageKey || !job.fileName) throw new CoreError("CONFLICT", `The export is ${job.status}`);
+  if (job.status !== "completed" || !job.storageKey || !job.fileName)
+    throw new CoreError("CONFLICT", `The export is ${job.status}`);
   return { fileName: job.fileName, stream: await ctx.storage.get(job.storageKey) };
 }

@@ -7,7 +7,11 @@ import type { CoreContext } from "../context";
  * The selected listings, read in keyset pages so an export of a million rows holds one page in
  * memory at a time. Prices stay decimal strings.
  */
-export async function* listingsForExport(ctx: CoreContext, where: SQL, onPage?: (n: number) => Promise<void>): AsyncGenerator<ExportListing> {
+export async function* listingsForExport(
+  ctx: CoreContext,
+  where: SQL,
+  onPage?: (n: number) => Promise<void>,
+): AsyncGenerator<ExportListing> {
   let after: string | undefined;
   for (;;) {
     const page = await ctx.db

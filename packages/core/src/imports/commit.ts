@@ -1,10 +1,10 @@
-import { imports, importStaging, rowsOf } from "@mbe/db";
+import { importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
 import { and, eq, sql } from "drizzle-orm";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { closeChangeSet, openChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
@@ -18,51 +18,94 @@ export const importCommitJobId = (importId: string) => `commit-${importId}`;
  * Queues the commit of a previewed import (a BullMQ job with progress). Asking again, or with the
  * same Idempotency-Key, returns the import as it stands instead of committing twice.
  */
-export async function requestImportCommit(ctx: CoreContext, id: string, raw: CommitImportInput, idempotencyKey?: string) {
+export async function requestImportCommit(
+  ctx: CoreContext,
+  id: string,
+  raw: CommitImportInput,
+  idempotencyKey?: string,
+) {
   const actor = requireActor(ctx, "write");
   const input = CommitImportInput.parse(raw);
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
-  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  const [imp] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
   if (imp.status === "committing" || imp.status === "committed" || imp.status === "undone") {
-    if (idempotencyKey && imp.commitIdempotencyKey === idempotencyKey) return { ...importView(imp), replayed: true };
+    if (idempotencyKey && imp.commitIdempotencyKey === idempotencyKey)
+      return { ...importView(imp), replayed: true };
     if (imp.status === "committing") return { ...importView(imp), replayed: true };
     throw new CoreError("CONFLICT", `This import is already ${imp.status}`);
   }
-  if (imp.status !== "previewed") throw new CoreError("CONFLICT", "Only a previewed import can be committed");
+  if (imp.status !== "previewed")
+    throw new CoreError("CONFLICT", "Only a previewed import can be committed");
   const [updated] = await ctx.db
     .update(imports)
     .set({
       status: "committing",
       mode: input.mode ?? imp.mode,
       matchBy: input.matchBy ?? imp.matchBy,
-      counts: { ...imp.counts, ...(input.applyFixes !== undefined ? { applyFixes: input.applyFixes ? 1 : 0 } : {}) },
+      counts: {
+        ...imp.counts,
+        ...(input.applyFixes !== undefined ? { applyFixes: input.applyFixes ? 1 : 0 } : {}),
+      },
       commitIdempotencyKey: idempotencyKey ?? null,
       updatedAt: new Date(),
     })
     .where(and(eq(imports.id, id), eq(imports.status, "previewed")))
     .returning();
   if (!updated) throw new CoreError("CONFLICT", "The import changed state; reload it");
-  await ctx.queues.imports.add("run-import", { importId: id, ownerId: actor.userId, actorId: actor.userId }, { jobId: importCommitJobId(id) });
-  await recordAudit(ctx, { action: "import.commit_requested", resourceType: "import", resourceId: id });
+  await ctx.queues.imports.add(
+    "run-import",
+    { importId: id, ownerId: actor.userId, actorId: actor.userId },
+    { jobId: importCommitJobId(id) },
+  );
+  await recordAudit(ctx, {
+    action: "import.commit_requested",
+    resourceType: "import",
+    resourceId: id,
+  });
   return { ...importView(updated), replayed: false };
 }
 
 function copyLine(values: (string | null)[]): string {
   // COPY text format: backslash escapes; JSON text already has no raw tabs or newlines.
-  return values.map((v) => (v === null ? "\\N" : v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r"))).join("\t");
+  return values
+    .map((v) =>
+      v === null
+        ? "\\N"
+        : v
+            .replace(/\\/g, "\\\\")
+            .replace(/\t/g, "\\t")
+            .replace(/\n/g, "\\n")
+            .replace(/\r/g, "\\r"),
+    )
+    .join("\t");
 }
 
 /**
  * The commit job: re-reads the file, stages accepted rows (COPY on PostgreSQL), then merges them
  * into listings in ONE transaction with one change set — every accepted row lands or none does.
  */
-export async function runImportCommit(ctx: CoreContext, id: string, onProgress: (p: { processed: number; total: number; stage: string }) => Promise<void> = async () => {}) {
+export async function runImportCommit(
+  ctx: CoreContext,
+  id: string,
+  onProgress: (p: {
+    processed: number;
+    total: number;
+    stage: string;
+  }) => Promise<void> = async () => {},
+) {
   const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  const [imp] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
   if (imp.status === "committed") return importView(imp);
-  if (imp.status !== "committing") throw new CoreError("CONFLICT", `Import is ${imp.status}, not committing`);
+  if (imp.status !== "committing")
+    throw new CoreError("CONFLICT", `Import is ${imp.status}, not committing`);
   // A retried job starts from a clean staging area.
   await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
   const total = imp.counts.rows ?? 0;
@@ -77,11 +120,26 @@ export async function runImportCommit(ctx: CoreContext, id: string, onProgress: 
         "import_staging",
         ["import_id", "row_no", "target_id", "new_id", "data"],
         (async function* () {
-          for (const r of chunk) yield copyLine([id, String(r.row), r.targetId ?? null, (r.data?.id as string | undefined) ?? null, JSON.stringify(r.data ?? {})]);
+          for (const r of chunk)
+            yield copyLine([
+              id,
+              String(r.row),
+              r.targetId ?? null,
+              (r.data?.id as string | undefined) ?? null,
+              JSON.stringify(r.data ?? {}),
+            ]);
         })(),
       );
     } else {
-      const payload = JSON.stringify(chunk.map((r) => ({ i: id, r: r.row, t: r.targetId ?? null, n: r.data?.id ?? null, d: r.data ?? {} })));
+      const payload = JSON.stringify(
+        chunk.map((r) => ({
+          i: id,
+          r: r.row,
+          t: r.targetId ?? null,
+          n: r.data?.id ?? null,
+          d: r.data ?? {},
+        })),
+      );
       await ctx.db.execute(sql`insert into ${importStaging} (import_id, row_no, target_id, new_id, data)
         select x.i, x.r, x.t, x.n, x.d from jsonb_to_recordset(${payload}::jsonb) as x(i uuid, r int, t uuid, n uuid, d jsonb)`);
     }
@@ -107,7 +165,11 @@ export async function runImportCommit(ctx: CoreContext, id: string, onProgress: 
   await onProgress({ processed, total, stage: "merging" });
 
   const result = await inTx(ctx, async (tx) => {
-    const changeSetId = await openChangeSet(tx.db, { ownerId: actor.userId, kind: "import", summary: `Import of ${imp.fileName}` });
+    const changeSetId = await openChangeSet(tx.db, {
+      ownerId: actor.userId,
+      kind: "import",
+      summary: `Import of ${imp.fileName}`,
+    });
     const created = await insertRecords(
       tx.db,
       changeSetId,
@@ -140,16 +202,27 @@ export async function runImportCommit(ctx: CoreContext, id: string, onProgress: 
       .set({
         status: "committed",
         changeSetId,
-        counts: { ...imp.counts, ...summary.counts, created: created.length, updated: updated.length },
+        counts: {
+          ...imp.counts,
+          ...summary.counts,
+          created: created.length,
+          updated: updated.length,
+        },
         updatedAt: new Date(),
       })
       .where(eq(imports.id, id))
       .returning();
-    await recordAudit(tx, { action: "import.commit", resourceType: "import", resourceId: id, details: { changeSetId, created: created.length, updated: updated.length } });
+    await recordAudit(tx, {
+      action: "import.commit",
+      resourceType: "import",
+      resourceId: id,
+      details: { changeSetId, created: created.length, updated: updated.length },
+    });
     return { done, upsert: [...created.map((c) => c.id), ...updated.map((u) => u.id)] };
   });
   await onProgress({ processed: total, total, stage: "done" });
-  if (result.upsert.length) await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: [] });
+  if (result.upsert.length)
+    await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: [] });
   if (!result.done) throw notFound("Import");
   return importView(result.done);
 }
@@ -157,5 +230,8 @@ export async function runImportCommit(ctx: CoreContext, id: string, onProgress: 
 /** Marks a commit that ran out of retries as failed, with the reason, and clears its staging rows. */
 export async function failImportCommit(ctx: CoreContext, id: string, message: string) {
   await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
-  await ctx.db.update(imports).set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() }).where(eq(imports.id, id));
+  await ctx.db
+    .update(imports)
+    .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
+    .where(eq(imports.id, id));
 }

@@ -1,9 +1,9 @@
 import { imports, mappingProfiles } from "@mbe/db";
 import { type ColumnMapping, FormatError } from "@mbe/formats";
 import { and, eq } from "drizzle-orm";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 import { decideImportRows } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
 import { importView } from "./view";
@@ -44,7 +44,12 @@ export async function createImport(
     const [profile] = await ctx.db
       .select()
       .from(mappingProfiles)
-      .where(and(eq(mappingProfiles.id, opts.mappingProfileId), eq(mappingProfiles.ownerId, actor.userId)));
+      .where(
+        and(
+          eq(mappingProfiles.id, opts.mappingProfileId),
+          eq(mappingProfiles.ownerId, actor.userId),
+        ),
+      );
     if (!profile) throw notFound("Mapping profile");
     mapping = profile.mapping as ColumnMapping;
   }
@@ -66,30 +71,51 @@ export async function createImport(
     })
     .returning();
   if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
-  await recordAudit(ctx, { action: "import.upload", resourceType: "import", resourceId: imp.id, details: { fileName: file.fileName, size: file.size, sha256: file.sha256 } });
+  await recordAudit(ctx, {
+    action: "import.upload",
+    resourceType: "import",
+    resourceId: imp.id,
+    details: { fileName: file.fileName, size: file.size, sha256: file.sha256 },
+  });
   if (file.size > inlineLimitBytes && ctx.queues) {
     await ctx.queues.imports.add(
       "analyze-import",
-      { importId: imp.id, ownerId: actor.userId, actorId: actor.userId, options: { ...opts, mapping } },
+      {
+        importId: imp.id,
+        ownerId: actor.userId,
+        actorId: actor.userId,
+        options: { ...opts, mapping },
+      },
       { jobId: `analyze-${imp.id}` },
     );
     return { ...importView(imp), replayed: false };
   }
-  return { ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })), replayed: false };
+  return {
+    ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })),
+    replayed: false,
+  };
 }
 
 /**
  * The dry run: reads the whole file, decides each listing and stores counts and problems. A file
  * the readers refuse ends as status `failed` with the reader's code, never as a server error.
  */
-export async function analyzeImport(ctx: CoreContext, id: string, raw: ReanalyzeImportInput & { sheet?: string | number } = {}) {
+export async function analyzeImport(
+  ctx: CoreContext,
+  id: string,
+  raw: ReanalyzeImportInput & { sheet?: string | number } = {},
+) {
   const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  const [imp] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
   if (imp.status === "committing" || imp.status === "committed")
     throw new CoreError("CONFLICT", "This import was already committed");
   const opts = ReanalyzeImportInput.parse(raw);
-  const mapping = opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
+  const mapping =
+    opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
   const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
   try {
     const summary = await decideImportRows(
@@ -125,13 +151,31 @@ export async function analyzeImport(ctx: CoreContext, id: string, raw: Reanalyze
     return importView(updated);
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
-    const problem: ImportProblem = { row: 0, column: "", value: "", code: err.code, severity: "error", message: err.message };
+    const problem: ImportProblem = {
+      row: 0,
+      column: "",
+      value: "",
+      code: err.code,
+      severity: "error",
+      message: err.message,
+    };
     const [failed] = await ctx.db
       .update(imports)
-      .set({ status: "failed", error: `${err.code}: ${err.message}`, problems: [problem], updatedAt: new Date() })
+      .set({
+        status: "failed",
+        error: `${err.code}: ${err.message}`,
+        problems: [problem],
+        updatedAt: new Date(),
+      })
       .where(eq(imports.id, imp.id))
       .returning();
-    await recordAudit(ctx, { action: "import.analyze", outcome: "failure", resourceType: "import", resourceId: imp.id, details: { code: err.code } });
+    await recordAudit(ctx, {
+      action: "import.analyze",
+      outcome: "failure",
+      resourceType: "import",
+      resourceId: imp.id,
+      details: { code: err.code },
+    });
     if (!failed) throw notFound("Import");
     return importView(failed);
   }

@@ -21,9 +21,15 @@ async function progressOf(ctx: CoreContext, id: string) {
 export async function getImport(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Import");
-  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  const [imp] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
-  return importView(imp, imp.status === "committing" || imp.status === "committed" ? await progressOf(ctx, id) : null);
+  return importView(
+    imp,
+    imp.status === "committing" || imp.status === "committed" ? await progressOf(ctx, id) : null,
+  );
 }
 
 export const ListImportsInput = z.object({
@@ -38,7 +44,12 @@ export async function listImports(ctx: CoreContext, raw: z.input<typeof ListImpo
   const rows = await ctx.db
     .select()
     .from(imports)
-    .where(and(eq(imports.ownerId, actor.userId), input.before ? lt(imports.createdAt, new Date(input.before)) : undefined))
+    .where(
+      and(
+        eq(imports.ownerId, actor.userId),
+        input.before ? lt(imports.createdAt, new Date(input.before)) : undefined,
+      ),
+    )
     .orderBy(desc(imports.createdAt))
     .limit(input.limit);
   return { items: rows.map((r) => ({ ...importView(r), problems: [] as unknown[] })) };
@@ -48,15 +59,35 @@ export async function listImports(ctx: CoreContext, raw: z.input<typeof ListImpo
 export async function importErrorsCsv(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Import");
-  const [imp] = await ctx.db.select().from(imports).where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
+  const [imp] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
   const problems = imp.problems as ImportProblem[];
   const total = imp.counts.problems ?? problems.length;
   async function* rows() {
     yield ["row", "column", "value", "severity", "code", "message", "suggestion"];
-    for (const p of problems) yield [String(p.row), p.column, p.value, p.severity, p.code, p.message, p.suggestion ?? ""];
-    if (total > problems.length) yield ["", "", "", "", "TRUNCATED", `${total - problems.length} more problems not listed`, ""];
+    for (const p of problems)
+      yield [String(p.row), p.column, p.value, p.severity, p.code, p.message, p.suggestion ?? ""];
+    if (total > problems.length)
+      yield [
+        "",
+        "",
+        "",
+        "",
+        "TRUNCATED",
+        `${total - problems.length} more problems not listed`,
+        "",
+      ];
   }
-  const base = imp.fileName.replace(/\.[^.]+$/, "").replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 100) || "import";
-  return { fileName: `${base}-errors.csv`, stream: Readable.from(writeCsvRows(rows(), { bom: true })) };
+  const base =
+    imp.fileName
+      .replace(/\.[^.]+$/, "")
+      .replace(/[^A-Za-z0-9._-]+/g, "_")
+      .slice(0, 100) || "import";
+  return {
+    fileName: `${base}-errors.csv`,
+    stream: Readable.from(writeCsvRows(rows(), { bom: true })),
+  };
 }

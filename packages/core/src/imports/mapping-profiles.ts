@@ -8,16 +8,27 @@ import { isUniqueViolation } from "../listings/unique";
 
 export const CreateMappingProfileInput = z.object({
   name: z.string().trim().min(1).max(100),
-  mapping: z.record(z.string().max(200), z.enum([...CANONICAL_FIELDS, "ignore"])).refine((m) => Object.keys(m).length <= 500, "At most 500 columns"),
+  mapping: z
+    .record(z.string().max(200), z.enum([...CANONICAL_FIELDS, "ignore"]))
+    .refine((m) => Object.keys(m).length <= 500, "At most 500 columns"),
 });
 export type CreateMappingProfileInput = z.input<typeof CreateMappingProfileInput>;
 
-const view = (p: typeof mappingProfiles.$inferSelect) => ({ id: p.id, name: p.name, mapping: p.mapping, createdAt: p.createdAt.toISOString() });
+const view = (p: typeof mappingProfiles.$inferSelect) => ({
+  id: p.id,
+  name: p.name,
+  mapping: p.mapping,
+  createdAt: p.createdAt.toISOString(),
+});
 
 /** Saved column mappings ("my supplier's sheet"). */
 export async function listMappingProfiles(ctx: CoreContext) {
   const actor = requireActor(ctx, "read");
-  const rows = await ctx.db.select().from(mappingProfiles).where(eq(mappingProfiles.ownerId, actor.userId)).orderBy(asc(mappingProfiles.name));
+  const rows = await ctx.db
+    .select()
+    .from(mappingProfiles)
+    .where(eq(mappingProfiles.ownerId, actor.userId))
+    .orderBy(asc(mappingProfiles.name));
   return { items: rows.map(view) };
 }
 
@@ -26,11 +37,15 @@ export async function createMappingProfile(ctx: CoreContext, raw: CreateMappingP
   const input = CreateMappingProfileInput.parse(raw);
   const actor = requireActor(ctx, "write");
   try {
-    const [p] = await ctx.db.insert(mappingProfiles).values({ ownerId: actor.userId, name: input.name, mapping: input.mapping }).returning();
+    const [p] = await ctx.db
+      .insert(mappingProfiles)
+      .values({ ownerId: actor.userId, name: input.name, mapping: input.mapping })
+      .returning();
     if (!p) throw new CoreError("INTERNAL", "Profile not saved");
     return view(p);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new CoreError("CONFLICT", "A mapping profile with this name exists");
+    if (isUniqueViolation(err))
+      throw new CoreError("CONFLICT", "A mapping profile with this name exists");
     throw err;
   }
 }
@@ -39,7 +54,10 @@ export async function createMappingProfile(ctx: CoreContext, raw: CreateMappingP
 export async function deleteMappingProfile(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "write");
   if (!z.uuid().safeParse(id).success) throw notFound("Mapping profile");
-  const [p] = await ctx.db.delete(mappingProfiles).where(and(eq(mappingProfiles.id, id), eq(mappingProfiles.ownerId, actor.userId))).returning({ id: mappingProfiles.id });
+  const [p] = await ctx.db
+    .delete(mappingProfiles)
+    .where(and(eq(mappingProfiles.id, id), eq(mappingProfiles.ownerId, actor.userId)))
+    .returning({ id: mappingProfiles.id });
   if (!p) throw notFound("Mapping profile");
   return { ok: true as const };
 }

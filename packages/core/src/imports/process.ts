@@ -1,5 +1,10 @@
-import { type Import, listings, type Listing } from "@mbe/db";
-import { type ColumnMapping, type ImportedListing, importListings, type Marketplace } from "@mbe/formats";
+import { type Import, type Listing, listings } from "@mbe/db";
+import {
+  type ColumnMapping,
+  type ImportedListing,
+  importListings,
+  type Marketplace,
+} from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { diffFields } from "../listings/fields";
@@ -29,7 +34,14 @@ export interface ImportSummary {
   format: string;
   marketplace: Marketplace;
   mapping: ColumnMapping;
-  counts: { rows: number; create: number; update: number; skip: number; reject: number; problems: number };
+  counts: {
+    rows: number;
+    create: number;
+    update: number;
+    skip: number;
+    reject: number;
+    problems: number;
+  };
   problems: ImportProblem[];
 }
 
@@ -77,15 +89,34 @@ export async function decideImportRows(
       const ids = batch.flatMap((b) => (opts.matchBy === "id" && b.id ? [b.id] : []));
       const skus = batch.flatMap((b) => (typeof b.input.sku === "string" ? [b.input.sku] : []));
       const existing: Listing[] = [];
-      if (ids.length) existing.push(...(await ctx.db.select().from(listings).where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.id, ids)))));
-      if (skus.length) existing.push(...(await ctx.db.select().from(listings).where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.sku, skus)))));
+      if (ids.length)
+        existing.push(
+          ...(await ctx.db
+            .select()
+            .from(listings)
+            .where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.id, ids)))),
+        );
+      if (skus.length)
+        existing.push(
+          ...(await ctx.db
+            .select()
+            .from(listings)
+            .where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.sku, skus)))),
+        );
       const byId = new Map(existing.map((r) => [r.id, r]));
       const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
       const decided: DecidedRow[] = [];
       for (const b of batch) {
         const row = b.item.row;
         const sku = typeof b.input.sku === "string" ? b.input.sku : undefined;
-        const match = opts.matchBy === "id" ? (b.id ? byId.get(b.id) : undefined) : sku ? bySku.get(sku) : undefined;
+        const match =
+          opts.matchBy === "id"
+            ? b.id
+              ? byId.get(b.id)
+              : undefined
+            : sku
+              ? bySku.get(sku)
+              : undefined;
         const reject = (column: string, code: string, message: string) => {
           addProblem({ row, column, value: "", code, severity: "error", message });
           decided.push({ row, action: "reject" });
@@ -94,7 +125,15 @@ export async function decideImportRows(
         if (match && opts.mode !== "create") {
           const parsed = UpdateListingInput.safeParse(b.input);
           if (!parsed.success) {
-            for (const i of parsed.error.issues) addProblem({ row, column: String(i.path[0] ?? ""), value: String(b.input[String(i.path[0])] ?? "").slice(0, 200), code: "INVALID_VALUE", severity: "error", message: i.message });
+            for (const i of parsed.error.issues)
+              addProblem({
+                row,
+                column: String(i.path[0] ?? ""),
+                value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
+                code: "INVALID_VALUE",
+                severity: "error",
+                message: i.message,
+              });
             decided.push({ row, action: "reject" });
             counts.reject++;
             continue;
@@ -113,18 +152,40 @@ export async function decideImportRows(
         if (match && opts.mode === "create") {
           decided.push({ row, action: "skip", targetId: match.id });
           counts.skip++;
-          addProblem({ row, column: opts.matchBy === "id" ? "id" : "sku", value: sku ?? b.id ?? "", code: "ALREADY_EXISTS", severity: "warning", message: "A listing with this key exists; create mode skips it" });
+          addProblem({
+            row,
+            column: opts.matchBy === "id" ? "id" : "sku",
+            value: sku ?? b.id ?? "",
+            code: "ALREADY_EXISTS",
+            severity: "warning",
+            message: "A listing with this key exists; create mode skips it",
+          });
           continue;
         }
         if (opts.mode === "update") {
           decided.push({ row, action: "skip" });
           counts.skip++;
-          addProblem({ row, column: opts.matchBy, value: sku ?? b.id ?? "", code: "NO_MATCH", severity: "warning", message: "No listing matches; update mode skips it" });
+          addProblem({
+            row,
+            column: opts.matchBy,
+            value: sku ?? b.id ?? "",
+            code: "NO_MATCH",
+            severity: "warning",
+            message: "No listing matches; update mode skips it",
+          });
           continue;
         }
         const parsed = CreateListingInput.safeParse(b.input);
         if (!parsed.success) {
-          for (const i of parsed.error.issues) addProblem({ row, column: String(i.path[0] ?? ""), value: String(b.input[String(i.path[0])] ?? "").slice(0, 200), code: "INVALID_VALUE", severity: "error", message: i.message });
+          for (const i of parsed.error.issues)
+            addProblem({
+              row,
+              column: String(i.path[0] ?? ""),
+              value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
+              code: "INVALID_VALUE",
+              severity: "error",
+              message: i.message,
+            });
           decided.push({ row, action: "reject" });
           counts.reject++;
           continue;
@@ -137,7 +198,14 @@ export async function decideImportRows(
         decided.push({
           row,
           action: "create",
-          data: toRecord({ ...parsed.data, price: String(parsed.data.price), id, ownerId: imp.ownerId, source: "import", sourceRef: imp.id }),
+          data: toRecord({
+            ...parsed.data,
+            price: String(parsed.data.price),
+            id,
+            ownerId: imp.ownerId,
+            source: "import",
+            sourceRef: imp.id,
+          }),
         });
         counts.create++;
       }
@@ -147,9 +215,19 @@ export async function decideImportRows(
 
     for await (const item of session.listings) {
       counts.rows++;
-      const blocking = item.problems.filter((p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined));
+      const blocking = item.problems.filter(
+        (p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined),
+      );
       for (const p of item.problems)
-        addProblem({ row: p.row, column: p.column, value: p.value, code: p.code, severity: p.severity, message: p.message, ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}) });
+        addProblem({
+          row: p.row,
+          column: p.column,
+          value: p.value,
+          code: p.code,
+          severity: p.severity,
+          message: p.message,
+          ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
+        });
       if (!item.listing || blocking.length > 0) {
         counts.reject++;
         await onBatch([{ row: item.row, action: "reject" }]);
@@ -159,13 +237,27 @@ export async function decideImportRows(
       const id = item.listing.id;
       const sku = typeof input.sku === "string" ? input.sku : undefined;
       if (sku && seenSkus.has(sku)) {
-        addProblem({ row: item.row, column: "sku", value: sku, code: "DUPLICATE_IN_FILE", severity: "error", message: "This SKU appears earlier in the file" });
+        addProblem({
+          row: item.row,
+          column: "sku",
+          value: sku,
+          code: "DUPLICATE_IN_FILE",
+          severity: "error",
+          message: "This SKU appears earlier in the file",
+        });
         counts.reject++;
         await onBatch([{ row: item.row, action: "reject" }]);
         continue;
       }
       if (id && opts.matchBy === "id" && seenIds.has(id)) {
-        addProblem({ row: item.row, column: "id", value: id, code: "DUPLICATE_IN_FILE", severity: "error", message: "This id appears earlier in the file" });
+        addProblem({
+          row: item.row,
+          column: "id",
+          value: id,
+          code: "DUPLICATE_IN_FILE",
+          severity: "error",
+          message: "This id appears earlier in the file",
+        });
         counts.reject++;
         await onBatch([{ row: item.row, action: "reject" }]);
         continue;
@@ -176,7 +268,13 @@ export async function decideImportRows(
       if (batch.length >= BATCH) await flush();
     }
     await flush();
-    return { format: session.table.kind, marketplace: session.marketplace, mapping: session.mapping, counts, problems };
+    return {
+      format: session.table.kind,
+      marketplace: session.marketplace,
+      mapping: session.mapping,
+      counts,
+      problems,
+    };
   } finally {
     await file.release();
   }

@@ -27,7 +27,13 @@ export const CommitImportInput = z.object({
 });
 export type CommitImportInput = z.input<typeof CommitImportInput>;
 
-export const ReanalyzeImportInput = CreateImportOptions.pick({ marketplace: true, mapping: true, applyFixes: true, mode: true, matchBy: true }).partial();
+export const ReanalyzeImportInput = CreateImportOptions.pick({
+  marketplace: true,
+  mapping: true,
+  applyFixes: true,
+  mode: true,
+  matchBy: true,
+}).partial();
 export type ReanalyzeImportInput = z.input<typeof ReanalyzeImportInput>;
 
 /** A problem as the dry run reports it (row and column as the seller sees them in the file). */
@@ -52,13 +58,16 @@ export function importOptionsFromFields(fields: Record<string, string>) {
   } catch {
     throw new CoreError("VALIDATION_FAILED", "mapping must be JSON");
   }
-  if (fields.applyFixes !== undefined) parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
+  if (fields.applyFixes !== undefined)
+    parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
   if (fields.sheet !== undefined && /^\d+$/.test(fields.sheet)) parsed.sheet = Number(fields.sheet);
   delete parsed.idempotencyKey;
   const r = CreateImportOptions.safeParse(parsed);
   if (!r.success)
     throw new CoreError("VALIDATION_FAILED", "Invalid import options", {
-      details: { issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+      details: {
+        issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      },
     });
   return r.data;
 }

@@ -8,7 +8,8 @@ import type { Snapshot } from "./fields";
  */
 export function snapshotSetClause(json: string): SQL {
   const j = sql.raw(json);
-  const pick = (field: string, expr: SQL, column: string) => sql`case when ${j} ? ${field} then ${expr} else ${sql.raw(`l.${column}`)} end`;
+  const pick = (field: string, expr: SQL, column: string) =>
+    sql`case when ${j} ? ${field} then ${expr} else ${sql.raw(`l.${column}`)} end`;
   return sql`title = ${pick("title", sql`${j}->>'title'`, "title")},
         price = ${pick("price", sql`(${j}->>'price')::numeric`, "price")},
         currency = ${pick("currency", sql`${j}->>'currency'`, "currency")},
@@ -34,7 +35,9 @@ export async function applySnapshots(
 ): Promise<void> {
   for (let i = 0; i < items.length; i += 5000) {
     const chunk = items.slice(i, i + 5000);
-    const payload = JSON.stringify(chunk.map((it) => ({ id: it.id, s: it.snapshot, version: it.version })));
+    const payload = JSON.stringify(
+      chunk.map((it) => ({ id: it.id, s: it.snapshot, version: it.version })),
+    );
     await db.execute(sql`
       update ${listings} as l set ${snapshotSetClause("v.s")},
         version = v.version,

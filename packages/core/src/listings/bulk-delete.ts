@@ -1,9 +1,9 @@
 import { listings } from "@mbe/db";
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { type CoreContext, inTx, requireActor } from "../context";
 import { recordAudit } from "../audit/record";
 import { writeChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
 import { fullSnapshot } from "./fields";
 
 export const BulkDeleteInput = z.object({ ids: z.array(z.string().max(100)).min(1).max(10_000) });
@@ -27,10 +27,24 @@ export async function bulkDeleteListings(ctx: CoreContext, raw: BulkDeleteInput)
     const changeSetId = await writeChangeSet(tx.db, {
       ownerId: actor.userId,
       kind: "delete",
-      summary: deleted.length === 1 ? `Deleted "${deleted[0]?.title.slice(0, 80)}"` : `Deleted ${deleted.length} listings`,
-      entries: deleted.map((r) => ({ listingId: r.id, op: "delete" as const, before: fullSnapshot(r), after: null, currentVersion: null })),
+      summary:
+        deleted.length === 1
+          ? `Deleted "${deleted[0]?.title.slice(0, 80)}"`
+          : `Deleted ${deleted.length} listings`,
+      entries: deleted.map((r) => ({
+        listingId: r.id,
+        op: "delete" as const,
+        before: fullSnapshot(r),
+        after: null,
+        currentVersion: null,
+      })),
     });
-    await recordAudit(tx, { action: "listing.bulk_delete", resourceType: "change_set", resourceId: changeSetId, details: { count: deleted.length } });
+    await recordAudit(tx, {
+      action: "listing.bulk_delete",
+      resourceType: "change_set",
+      resourceId: changeSetId,
+      details: { count: deleted.length },
+    });
     return { deleted, changeSetId };
   });
   const found = new Set(result.deleted.map((r) => r.id));
@@ -38,6 +52,7 @@ export async function bulkDeleteListings(ctx: CoreContext, raw: BulkDeleteInput)
     .map((id, index) => ({ index, id }))
     .filter(({ id }) => !found.has(id))
     .map(({ index, id }) => ({ index, id, code: "NOT_FOUND", message: "Listing not found" }));
-  if (found.size) await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [], remove: [...found] });
+  if (found.size)
+    await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [], remove: [...found] });
   return { deleted: found.size, changeSetId: result.changeSetId, errors };
 }

@@ -2,10 +2,10 @@ import { type Listing, listings, type NewListing } from "@mbe/db";
 import { type FieldWarning, validateForMarketplace } from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { addEntries, closeChangeSet, type EntryInput, openChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError } from "../errors";
 import { applySnapshots } from "./apply-snapshots";
 import { diffFields, priceText } from "./fields";
 import { insertListingsWithEntries } from "./insert-many";
@@ -35,7 +35,8 @@ export interface RowResult {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+const issuesOf = (e: z.ZodError) =>
+  e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 
 /**
  * Creates or updates up to 10,000 listings as one change set. Invalid rows are reported with their
@@ -53,12 +54,20 @@ export async function bulkUpsertListings(
   input.rows.forEach((row, index) => {
     const { id, ...rest } = row;
     if (id !== undefined && (typeof id !== "string" || !UUID.test(id))) {
-      results[index] = { index, status: "error", error: { code: "VALIDATION_FAILED", message: "id must be a UUID" } };
+      results[index] = {
+        index,
+        status: "error",
+        error: { code: "VALIDATION_FAILED", message: "id must be a UUID" },
+      };
       return;
     }
     const p = UpdateListingInput.safeParse(rest);
     if (!p.success) {
-      results[index] = { index, status: "error", error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(p.error) } };
+      results[index] = {
+        index,
+        status: "error",
+        error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(p.error) },
+      };
       return;
     }
     parsed.push({ index, id: id as string | undefined, data: p.data });
@@ -86,7 +95,12 @@ export async function bulkUpsertListings(
     const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
     const claimedSkus = new Map<string, string>(); // sku -> listing id (or "new:<index>")
     const creates: { index: number; row: NewListing }[] = [];
-    const updates: { index: number; before: Listing; after: Record<string, unknown>; beforeVals: Record<string, unknown> }[] = [];
+    const updates: {
+      index: number;
+      before: Listing;
+      after: Record<string, unknown>;
+      beforeVals: Record<string, unknown>;
+    }[] = [];
     const touched = new Set<string>();
 
     const skuClash = (sku: string | null | undefined, owner: string) => {
@@ -99,22 +113,47 @@ export async function bulkUpsertListings(
     };
 
     for (const p of parsed) {
-      const target = p.id ? byId.get(p.id) : input.matchBy === "sku" && p.data.sku ? bySku.get(p.data.sku) : undefined;
+      const target = p.id
+        ? byId.get(p.id)
+        : input.matchBy === "sku" && p.data.sku
+          ? bySku.get(p.data.sku)
+          : undefined;
       if (p.id && !target) {
-        results[p.index] = { index: p.index, status: "error", error: { code: "NOT_FOUND", message: "Listing not found" } };
+        results[p.index] = {
+          index: p.index,
+          status: "error",
+          error: { code: "NOT_FOUND", message: "Listing not found" },
+        };
         continue;
       }
       if (target) {
         if (touched.has(target.id)) {
-          results[p.index] = { index: p.index, status: "error", error: { code: "DUPLICATE_ROW", message: "Another row in this request updates the same listing" } };
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            error: {
+              code: "DUPLICATE_ROW",
+              message: "Another row in this request updates the same listing",
+            },
+          };
           continue;
         }
         if (p.data.version !== undefined && p.data.version !== target.version) {
-          results[p.index] = { index: p.index, status: "error", id: target.id, version: target.version, error: { code: "VERSION_CONFLICT", message: `Listing is at version ${target.version}` } };
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            id: target.id,
+            version: target.version,
+            error: { code: "VERSION_CONFLICT", message: `Listing is at version ${target.version}` },
+          };
           continue;
         }
         if (skuClash(p.data.sku, target.id)) {
-          results[p.index] = { index: p.index, status: "error", error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` } };
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` },
+          };
           continue;
         }
         touched.add(target.id);
@@ -122,7 +161,12 @@ export async function bulkUpsertListings(
         const { version: _v, ...patch } = p.data;
         const { before, after, changed } = diffFields(target, patch);
         if (!changed) {
-          results[p.index] = { index: p.index, status: "unchanged", id: target.id, version: target.version };
+          results[p.index] = {
+            index: p.index,
+            status: "unchanged",
+            id: target.id,
+            version: target.version,
+          };
           continue;
         }
         updates.push({ index: p.index, before: target, after, beforeVals: before });
@@ -130,12 +174,24 @@ export async function bulkUpsertListings(
       }
       const full = CreateListingInput.safeParse(p.data);
       if (!full.success) {
-        results[p.index] = { index: p.index, status: "error", error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(full.error) } };
+        results[p.index] = {
+          index: p.index,
+          status: "error",
+          error: {
+            code: "VALIDATION_FAILED",
+            message: "Invalid row",
+            issues: issuesOf(full.error),
+          },
+        };
         continue;
       }
       const owner = `new:${p.index}`;
       if (skuClash(full.data.sku, owner)) {
-        results[p.index] = { index: p.index, status: "error", error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` } };
+        results[p.index] = {
+          index: p.index,
+          status: "error",
+          error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` },
+        };
         continue;
       }
       if (full.data.sku) claimedSkus.set(full.data.sku, owner);
@@ -151,15 +207,21 @@ export async function bulkUpsertListings(
       });
     }
 
-    if (creates.length === 0 && updates.length === 0) return { changeSetId: null, upsert: [] as string[] };
+    if (creates.length === 0 && updates.length === 0)
+      return { changeSetId: null, upsert: [] as string[] };
     const changeSetId = await openChangeSet(tx.db, {
       ownerId: actor.userId,
       kind: input.kind ?? "bulk-upsert",
       summary: input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
     });
     const withIds = creates.map((c) => ({ ...c, row: { ...c.row, id: crypto.randomUUID() } }));
-    await insertListingsWithEntries(tx.db, changeSetId, withIds.map((c) => c.row));
-    for (const c of withIds) results[c.index] = { index: c.index, status: "created", id: c.row.id, version: 1 };
+    await insertListingsWithEntries(
+      tx.db,
+      changeSetId,
+      withIds.map((c) => c.row),
+    );
+    for (const c of withIds)
+      results[c.index] = { index: c.index, status: "created", id: c.row.id, version: 1 };
     await applySnapshots(
       tx.db,
       actor.userId,
@@ -182,11 +244,19 @@ export async function bulkUpsertListings(
       action: "listing.bulk_upsert",
       resourceType: "change_set",
       resourceId: changeSetId,
-      details: { created: creates.length, updated: updates.length, failed: results.filter((r) => r.status === "error").length },
+      details: {
+        created: creates.length,
+        updated: updates.length,
+        failed: results.filter((r) => r.status === "error").length,
+      },
     });
-    return { changeSetId, upsert: [...withIds.map((c) => c.row.id), ...updates.map((u) => u.before.id)] };
+    return {
+      changeSetId,
+      upsert: [...withIds.map((c) => c.row.id), ...updates.map((u) => u.before.id)],
+    };
   }).catch((err) => {
-    if (isUniqueViolation(err)) throw new CoreError("CONFLICT", "Two rows claim the same SKU; nothing was applied");
+    if (isUniqueViolation(err))
+      throw new CoreError("CONFLICT", "Two rows claim the same SKU; nothing was applied");
     throw err;
   });
 
@@ -195,11 +265,15 @@ export async function bulkUpsertListings(
     for (const p of parsed) {
       const r = results[p.index];
       if (!r || r.status === "error") continue;
-      const w = validateForMarketplace({ title: "", ...p.data, price: String(p.data.price ?? "0") }, m);
+      const w = validateForMarketplace(
+        { title: "", ...p.data, price: String(p.data.price ?? "0") },
+        m,
+      );
       if (w.length) r.warnings = w;
     }
   }
-  if (out.upsert.length) await ctx.hooks.listingsChanged?.(actor.userId, { upsert: out.upsert, remove: [] });
+  if (out.upsert.length)
+    await ctx.hooks.listingsChanged?.(actor.userId, { upsert: out.upsert, remove: [] });
   const count = (s: RowResult["status"]) => results.filter((r) => r.status === s).length;
   return {
     changeSetId: out.changeSetId,

@@ -1,9 +1,9 @@
 import { listings } from "@mbe/db";
 import type { z } from "zod";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError } from "../errors";
 import { recordAudit } from "../audit/record";
 import { writeChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError } from "../errors";
 import { fullSnapshot, priceText } from "./fields";
 import { CreateListingInput } from "./schema";
 import { isUniqueViolation } from "./unique";
@@ -27,7 +27,8 @@ export async function createListing(ctx: CoreContext, raw: z.input<typeof Create
         })
         .returning();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new CoreError("CONFLICT", `SKU '${input.sku}' is already used by another listing`);
+      if (isUniqueViolation(err))
+        throw new CoreError("CONFLICT", `SKU '${input.sku}' is already used by another listing`);
       throw err;
     }
     if (!created) throw new CoreError("INTERNAL", "Listing not created");
@@ -35,9 +36,22 @@ export async function createListing(ctx: CoreContext, raw: z.input<typeof Create
       ownerId: actor.userId,
       kind: "create",
       summary: `Created "${created.title.slice(0, 80)}"`,
-      entries: [{ listingId: created.id, op: "create", before: null, after: fullSnapshot(created), currentVersion: created.version }],
+      entries: [
+        {
+          listingId: created.id,
+          op: "create",
+          before: null,
+          after: fullSnapshot(created),
+          currentVersion: created.version,
+        },
+      ],
     });
-    await recordAudit(tx, { action: "listing.create", resourceType: "listing", resourceId: created.id, details: { changeSetId } });
+    await recordAudit(tx, {
+      action: "listing.create",
+      resourceType: "listing",
+      resourceId: created.id,
+      details: { changeSetId },
+    });
     return { created, changeSetId };
   });
   await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [row.created.id], remove: [] });

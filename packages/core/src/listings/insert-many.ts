@@ -38,7 +38,11 @@ export function toRecord(r: NewListing & { id: string }) {
  * Inserts the records selected by `from` (a FROM clause exposing them as `x`) and, given a change
  * set, their "create" entries — one statement, snapshots built in SQL.
  */
-export async function insertRecords(db: DbOrTx, changeSetId: string | null, from: SQL): Promise<{ id: string; version: number }[]> {
+export async function insertRecords(
+  db: DbOrTx,
+  changeSetId: string | null,
+  from: SQL,
+): Promise<{ id: string; version: number }[]> {
   const insert = sql`insert into ${listings} (id, owner_id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, marketplace_fields, status, source, source_ref, version, created_at)
     select x.id, x.owner_id, x.title, x.price, x.currency, x.condition, coalesce(x.description, ''), x.category, coalesce(x.offer_shipping, false), x.sku, coalesce(x.quantity, 1),
       array(select jsonb_array_elements_text(coalesce(x.image_urls, '[]'::jsonb))), coalesce(x.marketplace_fields, '{}'::jsonb), x.status::listing_status, x.source::listing_source, x.source_ref, coalesce(x.version, 1), coalesce(x.created_at, now())
@@ -65,7 +69,13 @@ export async function insertListingsWithEntries(
   const out: { id: string; version: number }[] = [];
   for (let i = 0; i < rows.length; i += BATCH) {
     const payload = JSON.stringify(rows.slice(i, i + BATCH).map(toRecord));
-    out.push(...(await insertRecords(db, changeSetId, sql`jsonb_to_recordset(${payload}::jsonb) as x(${RECORD_COLUMNS})`)));
+    out.push(
+      ...(await insertRecords(
+        db,
+        changeSetId,
+        sql`jsonb_to_recordset(${payload}::jsonb) as x(${RECORD_COLUMNS})`,
+      )),
+    );
   }
   return out;
 }

@@ -20,7 +20,8 @@ function encodeCursor(value: unknown, id: string): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string")
+      return [v[0], v[1]];
   } catch {
     // fall through to the coded error
   }
@@ -36,11 +37,26 @@ export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
   const where: SQL[] = [listingWhere(actor.userId, input)];
   if (input.cursor) {
     const [value, id] = decodeCursor(input.cursor);
-    const castValue = field === "price" ? sql`${value}::numeric` : field === "title" ? sql`${value}` : sql`${value}::timestamptz`;
-    where.push(dir === "asc" ? sql`(${col}, ${listings.id}) > (${castValue}, ${id}::uuid)` : sql`(${col}, ${listings.id}) < (${castValue}, ${id}::uuid)`);
+    const castValue =
+      field === "price"
+        ? sql`${value}::numeric`
+        : field === "title"
+          ? sql`${value}`
+          : sql`${value}::timestamptz`;
+    where.push(
+      dir === "asc"
+        ? sql`(${col}, ${listings.id}) > (${castValue}, ${id}::uuid)`
+        : sql`(${col}, ${listings.id}) < (${castValue}, ${id}::uuid)`,
+    );
   }
   const order = dir === "asc" ? [asc(col), asc(listings.id)] : [desc(col), desc(listings.id)];
-  let q = ctx.db.select().from(listings).where(and(...where)).orderBy(...order).limit(input.limit + 1).$dynamic();
+  let q = ctx.db
+    .select()
+    .from(listings)
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(input.limit + 1)
+    .$dynamic();
   if (!input.cursor && input.offset) q = q.offset(input.offset);
   const rows = await q;
   const page = rows.slice(0, input.limit);
@@ -52,8 +68,15 @@ export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
   }
   let total: number | undefined;
   if (input.includeTotal) {
-    const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(listingWhere(actor.userId, input));
+    const [c] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(listings)
+      .where(listingWhere(actor.userId, input));
     total = Number(c?.n ?? 0);
   }
-  return { items: page.map((r) => listingView(r, input.marketplace)), nextCursor, ...(total !== undefined ? { total } : {}) };
+  return {
+    items: page.map((r) => listingView(r, input.marketplace)),
+    nextCursor,
+    ...(total !== undefined ? { total } : {}),
+  };
 }

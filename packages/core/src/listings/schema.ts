@@ -2,7 +2,13 @@ import { MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
 
 const Decimal = z
-  .union([z.number(), z.string().trim().regex(/^-?\d{1,10}(\.\d{1,2})?$/, "Use a number with at most 2 decimals")])
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d{1,10}(\.\d{1,2})?$/, "Use a number with at most 2 decimals"),
+  ])
   .refine((v) => {
     const n = Number(v);
     return Number.isFinite(n) && n >= 0 && n < 1e10;
@@ -16,14 +22,20 @@ const MarketplaceFields = z
 export const ListingFields = z.object({
   title: z.string().trim().min(1, "Title is required").max(500),
   price: Decimal,
-  currency: z.string().regex(/^[A-Z]{3}$/, "Currency is a 3-letter ISO code").default("USD"),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "Currency is a 3-letter ISO code")
+    .default("USD"),
   condition: z.string().trim().max(100).nullable().optional(),
   description: z.string().max(20_000).default(""),
   category: z.string().trim().max(500).nullable().optional(),
   offerShipping: z.boolean().default(false),
   sku: z.string().trim().min(1).max(100).nullable().optional(),
   quantity: z.number().int().min(0).max(1_000_000).default(1),
-  imageUrls: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(24).default([]),
+  imageUrls: z
+    .array(z.url({ protocol: /^https?$/ }).max(2048))
+    .max(24)
+    .default([]),
   marketplaceFields: MarketplaceFields.default({}),
   status: z.enum(["draft", "active", "archived"]).default("draft"),
 });
@@ -65,7 +77,10 @@ export const SORTS = [
 ] as const;
 
 const csvOrArray = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item).max(10_000));
+  z.preprocess(
+    (v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v),
+    z.array(item).max(10_000),
+  );
 
 /** Which listings: used by the list, bulk actions on a filter, and exports. */
 export const ListingFilter = z.object({
@@ -87,6 +102,8 @@ export const ListListingsInput = ListingFilter.extend({
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   sort: z.enum(SORTS).default("updatedAt:desc"),
   marketplace: Marketplace.optional(),
-  includeTotal: z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean()).optional(),
+  includeTotal: z
+    .preprocess((v) => v === "true" || v === true || v === "1", z.boolean())
+    .optional(),
 });
 export type ListListingsInput = z.input<typeof ListListingsInput>;

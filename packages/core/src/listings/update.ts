@@ -1,10 +1,10 @@
 import { listings } from "@mbe/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { writeChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError, notFound } from "../errors";
 import { columnsFromSnapshot, diffFields } from "./fields";
 import { UpdateListingInput } from "./schema";
 import { isUniqueViolation } from "./unique";
@@ -14,7 +14,11 @@ import { listingView } from "./view";
  * Edits one listing. With `version`, a stale edit is refused with VERSION_CONFLICT and the current
  * row in `details`, so the client can show the conflict instead of losing either edit.
  */
-export async function updateListing(ctx: CoreContext, id: string, raw: z.input<typeof UpdateListingInput>) {
+export async function updateListing(
+  ctx: CoreContext,
+  id: string,
+  raw: z.input<typeof UpdateListingInput>,
+) {
   const input = UpdateListingInput.parse(raw);
   const actor = requireActor(ctx, "write");
   const result = await inTx(ctx, async (tx) => {
@@ -25,9 +29,13 @@ export async function updateListing(ctx: CoreContext, id: string, raw: z.input<t
       .for("update");
     if (!row) throw notFound("Listing");
     if (input.version !== undefined && input.version !== row.version)
-      throw new CoreError("VERSION_CONFLICT", "This listing was changed by someone else; reload it", {
-        details: { current: listingView(row) },
-      });
+      throw new CoreError(
+        "VERSION_CONFLICT",
+        "This listing was changed by someone else; reload it",
+        {
+          details: { current: listingView(row) },
+        },
+      );
     const { version: _v, ...patch } = input;
     const { before, after, changed } = diffFields(row, patch);
     if (!changed) return { row, changeSetId: null };
@@ -35,11 +43,16 @@ export async function updateListing(ctx: CoreContext, id: string, raw: z.input<t
     try {
       [updated] = await tx.db
         .update(listings)
-        .set({ ...columnsFromSnapshot(after), version: sql`${listings.version} + 1`, updatedAt: new Date() })
+        .set({
+          ...columnsFromSnapshot(after),
+          version: sql`${listings.version} + 1`,
+          updatedAt: new Date(),
+        })
         .where(eq(listings.id, row.id))
         .returning();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new CoreError("CONFLICT", `SKU '${patch.sku}' is already used by another listing`);
+      if (isUniqueViolation(err))
+        throw new CoreError("CONFLICT", `SKU '${patch.sku}' is already used by another listing`);
       throw err;
     }
     if (!updated) throw notFound("Listing");
@@ -57,9 +70,15 @@ export async function updateListing(ctx: CoreContext, id: string, raw: z.input<t
         },
       ],
     });
-    await recordAudit(tx, { action: "listing.update", resourceType: "listing", resourceId: row.id, details: { fields: Object.keys(after), changeSetId } });
+    await recordAudit(tx, {
+      action: "listing.update",
+      resourceType: "listing",
+      resourceId: row.id,
+      details: { fields: Object.keys(after), changeSetId },
+    });
     return { row: updated, changeSetId };
   });
-  if (result.changeSetId) await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [id], remove: [] });
+  if (result.changeSetId)
+    await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [id], remove: [] });
   return { ...listingView(result.row), changeSetId: result.changeSetId };
 }

@@ -1,5 +1,5 @@
-import { type Marketplace, validateForMarketplace } from "@mbe/formats";
 import type { Listing } from "@mbe/db";
+import { type Marketplace, validateForMarketplace } from "@mbe/formats";
 
 /** The API shape of a listing (price as a number, dates as ISO strings). */
 export function listingView(row: Listing, marketplace?: Marketplace) {

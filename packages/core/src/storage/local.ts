@@ -19,7 +19,10 @@ export class LocalStorage implements Storage {
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.part-${process.pid}`;
     try {
-      await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, createWriteStream(tmp));
+      await pipeline(
+        body instanceof Uint8Array ? Readable.from([body]) : body,
+        createWriteStream(tmp),
+      );
       const { rename } = await import("node:fs/promises");
       await rename(tmp, file);
     } catch (err) {

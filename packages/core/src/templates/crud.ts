@@ -1,8 +1,8 @@
 import { templates } from "@mbe/db";
 import { and, desc, eq, or } from "drizzle-orm";
+import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { recordAudit } from "../audit/record";
 import { isUniqueViolation } from "../listings/unique";
 import { CreateTemplateInput, UpdateTemplateInput } from "./schema";
 import { templateView } from "./view";
@@ -28,7 +28,12 @@ export async function getTemplate(ctx: CoreContext, id: string) {
   const [t] = await ctx.db
     .select()
     .from(templates)
-    .where(and(eq(templates.id, id), or(eq(templates.ownerId, actor.userId), eq(templates.isPublic, true))));
+    .where(
+      and(
+        eq(templates.id, id),
+        or(eq(templates.ownerId, actor.userId), eq(templates.isPublic, true)),
+      ),
+    );
   if (!t) throw notFound("Template");
   return templateView(t, actor.userId);
 }
@@ -37,7 +42,10 @@ export async function getTemplate(ctx: CoreContext, id: string) {
 export async function createTemplate(ctx: CoreContext, raw: CreateTemplateInput) {
   const input = CreateTemplateInput.parse(raw);
   const actor = requireActor(ctx, "write");
-  const [t] = await ctx.db.insert(templates).values({ ...input, ownerId: actor.userId }).returning();
+  const [t] = await ctx.db
+    .insert(templates)
+    .values({ ...input, ownerId: actor.userId })
+    .returning();
   if (!t) throw new CoreError("INTERNAL", "Template not created");
   await recordAudit(ctx, { action: "template.create", resourceType: "template", resourceId: t.id });
   return templateView(t, actor.userId);
@@ -55,7 +63,11 @@ export async function updateTemplate(ctx: CoreContext, id: string, raw: UpdateTe
       .where(and(eq(templates.id, id), eq(templates.ownerId, actor.userId)))
       .returning();
     if (!t) throw notFound("Template");
-    await recordAudit(ctx, { action: "template.update", resourceType: "template", resourceId: t.id });
+    await recordAudit(ctx, {
+      action: "template.update",
+      resourceType: "template",
+      resourceId: t.id,
+    });
     return templateView(t, actor.userId);
   } catch (err) {
     if (isUniqueViolation(err)) throw new CoreError("CONFLICT", "A template with this name exists");

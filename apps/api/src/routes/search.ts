@@ -1,0 +1,214 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  AiApplyInput,
+  AiAskInput,
+  AiSuggestInput,
+  aiApply,
+  aiAsk,
+  aiSuggest,
+  ListDuplicatesInput,
+  listDuplicates,
+  MergeDuplicatesInput,
+  mergeDuplicates,
+  requestReindex,
+  SearchListingsInput,
+  searchListings,
+  similarListings,
+} from "@mbe/core";
+import type { AppDeps } from "../http/deps";
+import type { AppEnv } from "../http/env";
+import { coreContext } from "../http/middleware";
+import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { BulkUpsertResult, ErrorBody, IdParam, Listing } from "../openapi/schemas";
+
+const Hit = z
+  .object({
+    listing: Listing,
+    score: z.number(),
+    semanticScore: z.number().optional(),
+    textScore: z.number().optional(),
+  })
+  .openapi("SearchHit");
+const unavailable = {
+  503: json(
+    ErrorBody,
+    "Search or AI unavailable (SEARCH_UNAVAILABLE, AI_UNAVAILABLE); see Retry-After",
+  ),
+};
+
+/** /v1/search, similar listings, duplicates, AI assistance and the admin reindex. */
+export function searchRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const tags = ["Search"];
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/search",
+      tags,
+      operationId: "searchListings",
+      security,
+      description:
+        "Semantic search over your catalog blended with text match; each result has a score.",
+      request: { query: SearchListingsInput },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(Hit),
+            embedder: z
+              .object({ provider: z.string(), model: z.string(), dimensions: z.number() })
+              .passthrough(),
+          }),
+        ),
+        ...authedErrors,
+        ...unavailable,
+      },
+    }),
+    async (c) => c.json(await searchListings(coreContext(c, deps), c.req.valid("query")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/listings/{id}/similar",
+      tags,
+      operationId: "similarListings",
+      security,
+      request: {
+        params: IdParam,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }),
+      },
+      responses: { 200: json(z.object({ items: z.array(Hit) })), ...authedErrors, ...unavailable },
+    }),
+    async (c) =>
+      c.json(
+        await similarListings(
+          coreContext(c, deps),
+          c.req.valid("param").id,
+          c.req.valid("query").limit,
+        ),
+        200,
+      ),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/duplicates",
+      tags,
+      operationId: "listDuplicates",
+      security,
+      request: { query: ListDuplicatesInput },
+      responses: {
+        200: json(z.object({ groups: z.array(z.array(Listing)) })),
+        ...authedErrors,
+        ...unavailable,
+      },
+    }),
+    async (c) => c.json(await listDuplicates(coreContext(c, deps), c.req.valid("query")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/duplicates/merge",
+      tags,
+      operationId: "mergeDuplicates",
+      security,
+      description:
+        "Keeps one listing and merges (quantities, pictures) or deletes the others, as one change set.",
+      request: { body: body(MergeDuplicatesInput) },
+      responses: {
+        200: json(z.object({ changeSetId: z.uuid(), removed: z.number().int() })),
+        ...authedErrors,
+        ...conflict,
+      },
+    }),
+    async (c) => c.json(await mergeDuplicates(coreContext(c, deps), c.req.valid("json")), 200),
+  );
+  const ai = ["AI"];
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/ai/suggest",
+      tags: ai,
+      operationId: "aiSuggest",
+      security,
+      description:
+        "Proposed title, description and category per listing, within the marketplace's limits. Writes nothing. 409 NOT_CONFIGURED without an OpenAI key.",
+      request: { body: body(AiSuggestInput) },
+      responses: {
+        200: json(
+          z.object({
+            suggestions: z.array(
+              z.object({
+                id: z.uuid(),
+                version: z.number().int(),
+                before: z.record(z.string(), z.unknown()),
+                after: z.record(z.string(), z.unknown()),
+                truncated: z.boolean(),
+              }),
+            ),
+          }),
+        ),
+        ...authedErrors,
+        ...conflict,
+        ...unavailable,
+      },
+    }),
+    async (c) => c.json(await aiSuggest(coreContext(c, deps), c.req.valid("json")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/ai/apply",
+      tags: ai,
+      operationId: "aiApply",
+      security,
+      description: "Applies reviewed suggestions as one change set.",
+      request: { body: body(AiApplyInput) },
+      responses: { 200: json(BulkUpsertResult), ...authedErrors },
+    }),
+    async (c) => c.json(await aiApply(coreContext(c, deps), c.req.valid("json")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/ai/ask",
+      tags: ai,
+      operationId: "aiAsk",
+      security,
+      description: "Answers a question from the listings search retrieves, citing them.",
+      request: { body: body(AiAskInput) },
+      responses: {
+        200: json(
+          z.object({
+            answer: z.string(),
+            citations: z.array(
+              z.object({
+                id: z.uuid(),
+                title: z.string(),
+                price: z.number(),
+                sku: z.string().nullable(),
+              }),
+            ),
+          }),
+        ),
+        ...authedErrors,
+        ...conflict,
+        ...unavailable,
+      },
+    }),
+    async (c) => c.json(await aiAsk(coreContext(c, deps), c.req.valid("json")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/search/reindex",
+      tags: ["Admin"],
+      operationId: "reindexSearch",
+      security,
+      description:
+        "Admins: rebuild the whole index into new collections and swap it in atomically.",
+      responses: { 202: json(z.object({ jobId: z.string() })), ...authedErrors },
+    }),
+    async (c) => c.json(await requestReindex(coreContext(c, deps)), 202),
+  );
+  return app;
+}

@@ -1,0 +1,107 @@
+import type { SearchPort } from "@mbe/core";
+import { listings } from "@mbe/db";
+import { IndexListingsPayload, QUEUES } from "@mbe/jobs";
+import { toSearchDocument } from "@mbe/search";
+import { Worker } from "bullmq";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { registerProcessor, type WorkerOptions } from "../index";
+
+type Row = typeof listings.$inferSelect;
+const doc = (r: Row) =>
+  toSearchDocument({
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    category: r.category,
+    condition: r.condition,
+    sku: r.sku,
+    status: r.status,
+    price: r.price,
+  });
+
+async function indexListings(opts: WorkerOptions, search: SearchPort, data: IndexListingsPayload) {
+  const { db } = opts.runtime.db;
+  const rows = data.upsert.length
+    ? await db
+        .select()
+        .from(listings)
+        .where(and(eq(listings.ownerId, data.ownerId), inArray(listings.id, data.upsert)))
+    : [];
+  const found = new Set(rows.map((r) => r.id));
+  // A listing deleted after the job was queued is removed rather than indexed.
+  const remove = [...data.remove, ...data.upsert.filter((id) => !found.has(id))];
+  if (rows.length) await search.index.upsert(data.ownerId, rows.map(doc));
+  if (remove.length) await search.index.remove(data.ownerId, remove);
+  return { indexed: rows.length, removed: remove.length };
+}
+
+/** Builds a new generation of every seller's collection and swaps it in atomically. */
+async function rebuild(
+  opts: WorkerOptions,
+  search: SearchPort,
+  progress: (p: object) => Promise<void>,
+) {
+  const { db } = opts.runtime.db;
+  const rb = await search.index.beginRebuild({ force: true });
+  let done = 0;
+  try {
+    const owners = (await db.selectDistinct({ ownerId: listings.ownerId }).from(listings)).map(
+      (r) => r.ownerId,
+    );
+    const [{ total } = { total: 0 }] = await db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(listings);
+    for (const ownerId of owners) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await db
+          .select()
+          .from(listings)
+          .where(
+            after
+              ? and(eq(listings.ownerId, ownerId), gt(listings.id, after))
+              : eq(listings.ownerId, ownerId),
+          )
+          .orderBy(asc(listings.id))
+          .limit(5000);
+        if (!page.length) break;
+        await rb.upsert(ownerId, page.map(doc));
+        done += page.length;
+        await progress({ processed: done, total: Number(total) });
+        after = page.at(-1)?.id;
+        if (page.length < 5000) break;
+      }
+    }
+    await rb.commit();
+    return { indexed: done, generation: rb.generation };
+  } catch (err) {
+    await rb.abort().catch(() => {});
+    throw err;
+  }
+}
+
+/** `search-index` queue: `index-listings` after every write, `rebuild-index` nightly and on demand. */
+registerProcessor(async (opts) => {
+  const search = opts.runtime.search;
+  if (!search) {
+    opts.log.warn({}, "search is not configured; the search-index worker is off");
+    return [];
+  }
+  const worker = new Worker(
+    QUEUES.searchIndex,
+    async (job) => {
+      if (job.name === "rebuild-index") return rebuild(opts, search, (p) => job.updateProgress(p));
+      return indexListings(opts, search, IndexListingsPayload.parse(job.data));
+    },
+    { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 1 },
+  );
+  worker.on("failed", (job, err) =>
+    opts.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "search job failed"),
+  );
+  await opts.runtime.queues.searchIndex.upsertJobScheduler(
+    "nightly-rebuild",
+    { pattern: opts.config.SEARCH_REBUILD_CRON ?? "0 3 * * *" },
+    { name: "rebuild-index", data: {} },
+  );
+  return [worker];
+});

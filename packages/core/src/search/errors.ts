@@ -1,0 +1,50 @@
+import { isSearchError } from "@mbe/search";
+import type { CoreContext } from "../context";
+import { CoreError } from "../errors";
+import type { SearchPort } from "./port";
+
+/** The search port, or a 503 with a code when search is not running. */
+export function requireSearch(ctx: CoreContext): SearchPort {
+  if (!ctx.search)
+    throw new CoreError("SEARCH_UNAVAILABLE", "Semantic search is not available right now");
+  return ctx.search;
+}
+
+/** Maps search-package failures to API errors (Chroma down → 503, never a 500). */
+export async function searchCall<T>(ctx: CoreContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isSearchError(err)) throw err;
+    switch (err.code) {
+      case "SEARCH_INVALID_INPUT":
+        throw new CoreError("VALIDATION_FAILED", err.message);
+      case "SEARCH_NOT_FOUND":
+        throw new CoreError("NOT_FOUND", "That listing is not in the search index yet");
+      case "SEARCH_REBUILD_REQUIRED":
+        await ctx.queues?.searchIndex
+          .add("rebuild-index", {}, { jobId: "rebuild-required" })
+          .catch(() => {});
+        throw new CoreError(
+          "SEARCH_UNAVAILABLE",
+          "The search index is being rebuilt; try again shortly",
+          { retryAfterSeconds: 30 },
+        );
+      case "SEARCH_REBUILD_CONFLICT":
+        throw new CoreError("CONFLICT", err.message);
+      case "AI_UNAVAILABLE":
+      case "EMBEDDING_UNAVAILABLE":
+        throw new CoreError("AI_UNAVAILABLE", "The AI service is unavailable; try again shortly", {
+          retryAfterSeconds: 10,
+        });
+      case "AI_FAILED":
+      case "AI_INVALID_OUTPUT":
+      case "EMBEDDING_FAILED":
+        throw new CoreError("AI_FAILED", err.message);
+      default:
+        throw new CoreError("SEARCH_UNAVAILABLE", "Semantic search is unavailable right now", {
+          retryAfterSeconds: 10,
+        });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { recordAudit } from "../audit/record";
+import { type CoreContext, requireAdmin } from "../context";
+import { CoreError } from "../errors";
+
+/** Queues a full rebuild of the search index (new collections, swapped in atomically). */
+export async function requestReindex(ctx: CoreContext) {
+  requireAdmin(ctx);
+  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
+  const job = await ctx.queues.searchIndex.add(
+    "rebuild-index",
+    { requestedBy: ctx.actor?.userId },
+    { jobId: `rebuild-${Date.now()}` },
+  );
+  await recordAudit(ctx, {
+    action: "search.reindex_requested",
+    resourceType: "search_index",
+    resourceId: String(job.id),
+  });
+  return { jobId: String(job.id) };
+}
+
+/** Enqueues index jobs for changed listings, in bounded batches (the hook every write calls). */
+export function searchIndexHooks(
+  queues: NonNullable<CoreContext["queues"]>,
+  log: CoreContext["log"],
+): Required<CoreContext["hooks"]> {
+  return {
+    async listingsChanged(ownerId, change) {
+      try {
+        for (let i = 0; i < Math.max(change.upsert.length, change.remove.length); i += 5000) {
+          await queues.searchIndex.add(
+            "index-listings",
+            {
+              ownerId,
+              upsert: change.upsert.slice(i, i + 5000),
+              remove: change.remove.slice(i, i + 5000),
+            },
+            {
+              removeOnComplete: { count: 200 },
+              attempts: 5,
+              backoff: { type: "exponential", delay: 500 },
+            },
+          );
+        }
+      } catch (err) {
+        // A save never fails because indexing could not be queued; the nightly rebuild catches up.
+        log.warn({ err: (err as Error).message, ownerId }, "could not queue search indexing");
+      }
+    },
+  };
+}

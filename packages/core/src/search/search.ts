@@ -1,0 +1,140 @@
+import { listings, rowsOf } from "@mbe/db";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type CoreContext, requireActor } from "../context";
+import { notFound } from "../errors";
+import { searchExpr } from "../listings/filter";
+import { listingView } from "../listings/view";
+import { requireSearch, searchCall } from "./errors";
+
+export const SearchListingsInput = z.object({
+  q: z.string().trim().min(1).max(500),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  status: z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v),
+      z.array(z.enum(["draft", "active", "archived"])).max(3),
+    )
+    .optional(),
+  category: z.string().max(500).optional(),
+  priceMin: z.coerce.number().min(0).optional(),
+  priceMax: z.coerce.number().min(0).optional(),
+});
+export type SearchListingsInput = z.input<typeof SearchListingsInput>;
+
+/** Semantic similarity counts most; exact text matches still lift a hit. */
+const SEMANTIC_WEIGHT = 0.7;
+
+/**
+ * Semantic search over the caller's catalog, blended with PostgreSQL trigram text match. Each
+ * result carries the blended score and both parts.
+ */
+export async function searchListings(ctx: CoreContext, raw: SearchListingsInput) {
+  const input = SearchListingsInput.parse(raw);
+  const actor = requireActor(ctx, "read");
+  const search = requireSearch(ctx);
+  const filters = {
+    status: input.status,
+    category: input.category,
+    priceMin: input.priceMin,
+    priceMax: input.priceMax,
+  };
+  const semantic = await searchCall(ctx, () =>
+    search.index.query(actor.userId, input.q, { k: Math.min(100, input.limit * 2), filters }),
+  );
+  const conds = [
+    sql`owner_id = ${actor.userId}::uuid`,
+    sql`(${searchExpr} ilike ${`%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or ${input.q} <% ${searchExpr})`,
+  ];
+  if (input.status?.length)
+    conds.push(
+      sql`status::text in (${sql.join(
+        input.status.map((s) => sql`${s}`),
+        sql`, `,
+      )})`,
+    );
+  if (input.category) conds.push(sql`category = ${input.category}`);
+  if (input.priceMin !== undefined) conds.push(sql`price >= ${input.priceMin}`);
+  if (input.priceMax !== undefined) conds.push(sql`price <= ${input.priceMax}`);
+  const text = rowsOf<{ id: string; s: number }>(
+    await ctx.db.execute(
+      sql`select id, word_similarity(${input.q}, ${searchExpr}) as s from ${listings} where ${sql.join(conds, sql` and `)} order by s desc limit ${input.limit * 2}`,
+    ),
+  );
+  const scores = new Map<string, { semantic: number; text: number }>();
+  for (const h of semantic) scores.set(h.id, { semantic: h.score, text: 0 });
+  for (const t of text)
+    scores.set(t.id, { semantic: scores.get(t.id)?.semantic ?? 0, text: Number(t.s) });
+  const ranked = [...scores.entries()]
+    .map(([id, s]) => ({
+      id,
+      ...s,
+      score: SEMANTIC_WEIGHT * s.semantic + (1 - SEMANTIC_WEIGHT) * s.text,
+    }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, input.limit);
+  if (!ranked.length) return { items: [], embedder: search.embedder };
+  // Hits are candidates: load them by owner, so a deleted or foreign id can never come back.
+  const rows = await ctx.db
+    .select()
+    .from(listings)
+    .where(
+      and(
+        eq(listings.ownerId, actor.userId),
+        inArray(
+          listings.id,
+          ranked.map((r) => r.id),
+        ),
+      ),
+    );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const items = ranked.flatMap((r) => {
+    const row = byId.get(r.id);
+    return row
+      ? [
+          {
+            listing: listingView(row),
+            score: r.score,
+            semanticScore: r.semantic,
+            textScore: r.text,
+          },
+        ]
+      : [];
+  });
+  return { items, embedder: search.embedder };
+}
+
+/** Listings most like one of the caller's listings. */
+export async function similarListings(ctx: CoreContext, id: string, limit = 10) {
+  const actor = requireActor(ctx, "read");
+  const search = requireSearch(ctx);
+  if (!z.uuid().safeParse(id).success) throw notFound("Listing");
+  const [own] = await ctx.db
+    .select({ id: listings.id })
+    .from(listings)
+    .where(and(eq(listings.id, id), eq(listings.ownerId, actor.userId)));
+  if (!own) throw notFound("Listing");
+  const hits = await searchCall(ctx, () =>
+    search.index.similar(actor.userId, id, { k: Math.min(50, limit) }),
+  );
+  if (!hits.length) return { items: [] };
+  const rows = await ctx.db
+    .select()
+    .from(listings)
+    .where(
+      and(
+        eq(listings.ownerId, actor.userId),
+        inArray(
+          listings.id,
+          hits.map((h) => h.id),
+        ),
+      ),
+    );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return {
+    items: hits.flatMap((h) => {
+      const row = byId.get(h.id);
+      return row ? [{ listing: listingView(row), score: h.score }] : [];
+    }),
+  };
+}
