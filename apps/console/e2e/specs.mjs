@@ -1,6 +1,28 @@
 import assert from "node:assert/strict";
+import path from "node:path";
 import { signIn } from "./browser.mjs";
-import { rest, restLogin } from "./server.mjs";
+import { repoRoot, rest, restLogin } from "./server.mjs";
+
+const FACEBOOK_FIXTURE = path.join(
+  repoRoot,
+  "packages/formats/test/fixtures/facebook-listings-small.xlsx",
+);
+
+/** Filters the grid by a search term and waits until the filtered count settles. */
+async function searchGrid(page, term) {
+  await page.getByLabel("Search listings").fill(term);
+  await page.waitForFunction(
+    (t) => {
+      const c = document.querySelector('[data-testid="row-count"]')?.textContent ?? "";
+      const first = document.querySelector("#cell-0-0 .txt")?.textContent ?? "";
+      // A handful of matches, not the whole (unfiltered) catalog still on screen.
+      return /^0 listings$/.test(c) || (/^\d listings?$/.test(c) && first.includes(t));
+    },
+    term,
+    { timeout: 10_000 },
+  );
+  return (await page.getByTestId("row-count").textContent())?.trim();
+}
 
 const cell = (page, r, c) => page.locator(`#cell-${r}-${c}`);
 const TITLE = 0;
@@ -326,6 +348,157 @@ export const specs = [
       assert.equal(r.status, 200);
       const text = await r.text();
       assert.ok(text.split("\n").length > 100, "expected the demo catalog in the CSV");
+    },
+  },
+  {
+    name: "imports the Facebook file through the wizard, commits it and undoes it",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      assert.equal(await searchGrid(page, "Solar Panel 300W"), "0 listings");
+      await page.getByRole("link", { name: "Import", exact: true }).click();
+      await page.getByTestId("dropzone").waitFor();
+      await page.getByText("Nothing is written to your listings").waitFor();
+      await shot("import-1-pick");
+      await page.getByLabel("Import file").setInputFiles(FACEBOOK_FIXTURE);
+      const preview = page.getByTestId("import-preview");
+      await preview.waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByTestId("detected-format").textContent(), "XLSX");
+      assert.equal(await page.getByLabel("Marketplace layout").inputValue(), "facebook");
+      await preview.getByText("Nothing has been written yet").waitFor();
+      const n = async (k) =>
+        Number(
+          (await page.getByTestId(`count-${k}`).locator(".kpi-value").textContent()).replace(
+            /\D/g,
+            "",
+          ),
+        );
+      assert.equal((await n("create")) + (await n("reject")), 3);
+      assert.ok((await n("create")) > 0, "expected rows to create");
+      // The category warnings come with a suggested fix and a downloadable problem list.
+      await preview.getByTestId("problems").getByText("CATEGORY").first().waitFor();
+      await shot("import-2-preview");
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        preview.getByRole("button", { name: "Download errors.csv" }).click(),
+      ]);
+      const csvPath = await download.path();
+      const { readFile } = await import("node:fs/promises");
+      const csv = await readFile(csvPath, "utf8");
+      assert.match(csv.split("\n")[0] ?? "", /^\uFEFF?row,column,value/);
+      assert.match(csv, /CATEGORY/);
+      // Ticking "apply suggested fixes" re-runs the dry run on the server.
+      const rerun = page.waitForResponse((r) => r.url().includes("imports.analyze") && r.ok());
+      await preview.getByRole("checkbox", { name: /Apply suggested fixes/ }).check();
+      await rerun;
+      await preview.getByRole("button", { name: /^Import \d+ listings$/ }).waitFor();
+      // Still nothing written: the dry run is only a preview.
+      await page.getByRole("link", { name: "Listings" }).click();
+      assert.equal(await searchGrid(page, "Solar Panel 300W"), "0 listings");
+      await page.getByRole("link", { name: "Import", exact: true }).click();
+      const history = page.getByTestId("import-history");
+      await history.getByRole("button", { name: "Open" }).first().click();
+      await preview.waitFor();
+      const created = await n("create");
+      await preview.getByRole("button", { name: /^Import \d+ listings$/ }).click();
+      const done = page.getByTestId("import-done");
+      await done.waitFor({ timeout: 30_000 });
+      await done.getByText(`${created} listings created`).waitFor();
+      await shot("import-3-done");
+      await page.getByRole("button", { name: "Jobs" }).click();
+      const jobs = page.getByTestId("jobs-panel");
+      await jobs.getByText("facebook-listings-small.xlsx").first().waitFor();
+      await jobs.getByText("committed").first().waitFor();
+      await shot("jobs");
+      await jobs.getByRole("button", { name: "Close jobs" }).click();
+      await done.getByRole("button", { name: "View listings" }).click();
+      assert.equal(await searchGrid(page, "Solar Panel 300W"), "1 listing");
+      assert.equal(
+        (await page.locator("#cell-0-0 .txt").first().textContent())?.trim(),
+        "Solar Panel 300W",
+      );
+      // Undo from the file history takes the imported listings away again.
+      await page.getByRole("link", { name: "Import", exact: true }).click();
+      const row = history.locator("tr", { hasText: "committed" }).first();
+      await row.getByRole("button", { name: "Undo" }).click();
+      await history.locator("tr").nth(1).getByText("undone").waitFor();
+      await shot("import-4-history");
+      await page.getByRole("link", { name: "Listings" }).click();
+      assert.equal(await searchGrid(page, "Solar Panel 300W"), "0 listings");
+    },
+  },
+  {
+    name: "maps the columns of a generic sheet and saves the mapping",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await page.getByRole("link", { name: "Import", exact: true }).click();
+      await page.getByLabel("Import file").setInputFiles({
+        name: "supplier.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(
+          "Item name,Cost,Stock,Internal note\nBrass lamp,25.00,3,shelf A\nOak stool,40,1,\n",
+        ),
+      });
+      const mapping = page.getByTestId("mapping-step");
+      await mapping.waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByLabel("Marketplace layout").inputValue(), "generic");
+      assert.equal(await mapping.getByLabel("Field for Item name").inputValue(), "title");
+      assert.equal(await mapping.getByLabel("Field for Cost").inputValue(), "price");
+      await mapping.getByLabel("Field for Internal note").selectOption("description");
+      await mapping.getByLabel("Mapping name").fill("Supplier sheet");
+      await mapping.getByRole("button", { name: "Save mapping" }).click();
+      await mapping
+        .getByLabel("Saved mapping")
+        .locator("option", { hasText: "Supplier sheet" })
+        .waitFor({ state: "attached" });
+      await shot("import-mapping");
+      await mapping.getByRole("button", { name: "Use this mapping and preview" }).click();
+      const preview = page.getByTestId("import-preview");
+      await preview.waitFor();
+      assert.equal(await page.getByTestId("count-create").locator(".kpi-value").textContent(), "2");
+      // Back to the mapping: the seller's choice survived the dry run.
+      await preview.getByRole("button", { name: "Edit column mapping" }).click();
+      assert.equal(await mapping.getByLabel("Field for Internal note").inputValue(), "description");
+    },
+  },
+  {
+    name: "semantic search from the header shows scored results, similar listings and duplicates",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      const box = page.getByRole("searchbox", { name: "Semantic search" });
+      await box.fill("Zelda");
+      const pop = page.getByTestId("search-results");
+      // The demo catalog is indexed in the background right after start; give it time.
+      await pop.locator(".search-hit").first().waitFor({ timeout: 30_000 });
+      const first = await pop.locator(".search-title").first().textContent();
+      assert.match(first ?? "", /Zelda/);
+      assert.match((await pop.locator(".score-n").first().textContent()) ?? "", /^[01]\.\d\d$/);
+      await shot("search-header");
+      await box.press("Enter");
+      const table = page.getByTestId("search-table");
+      await table.waitFor();
+      await page.getByRole("heading", { name: "Search results" }).waitFor();
+      const scores = (await table.locator(".score-n").allTextContents()).map(Number);
+      assert.ok(scores.length > 0);
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+        "results are ranked by score",
+      );
+      await shot("search-results");
+      await table.getByRole("button", { name: "Similar" }).first().click();
+      await page.getByRole("heading", { name: "Similar listings" }).waitFor();
+      // Right after start the vector index may still be building; the screen must say so.
+      await page
+        .locator('[data-testid="search-table"] tbody tr, .form-error[role="alert"]')
+        .first()
+        .waitFor({ timeout: 20_000 });
+      await page.getByRole("tab", { name: "Duplicates" }).click();
+      await page.getByRole("heading", { name: "Likely duplicates" }).waitFor();
+      await page
+        .getByText(/No likely duplicates|Keep/)
+        .first()
+        .waitFor({ timeout: 20_000 });
+      await shot("search-duplicates");
     },
   },
 ];

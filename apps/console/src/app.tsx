@@ -12,6 +12,7 @@ import { GridScreen } from "./screens/grid-screen";
 import { ImportScreen } from "./screens/import-screen";
 import { JobsButton } from "./screens/jobs-panel";
 import { OverviewScreen } from "./screens/overview";
+import { HeaderSearch, SearchScreen } from "./screens/search-screen";
 import { SignInScreen } from "./screens/sign-in";
 import { TemplatesScreen } from "./screens/templates";
 
@@ -38,6 +39,7 @@ export function App() {
   const [booting, setBooting] = useState(session.hasRefreshToken);
   const [notice, setNotice] = useState<string | undefined>();
   const [path, setPath] = useState(location.pathname);
+  const [query, setQuery] = useState(location.search);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [sheet, setSheet] = useState(false);
   const [theme, setTheme] = useState<Theme>(
@@ -90,7 +92,10 @@ export function App() {
   }, [loadMe]);
 
   useEffect(() => {
-    const onPop = () => setPath(location.pathname);
+    const onPop = () => {
+      setPath(location.pathname);
+      setQuery(location.search);
+    };
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);
@@ -115,7 +120,8 @@ export function App() {
 
   const navigate = useCallback((p: string) => {
     history.pushState(null, "", p);
-    setPath(p);
+    setPath(location.pathname);
+    setQuery(location.search);
   }, []);
 
   const setPrefs = useCallback((patch: Record<string, unknown>) => {
@@ -196,6 +202,9 @@ export function App() {
     case "/import":
       screen = <ImportScreen />;
       break;
+    case "/search":
+      screen = <SearchScreen search={query} />;
+      break;
     case "/templates":
       screen = <TemplatesScreen />;
       break;
@@ -231,7 +240,8 @@ export function App() {
               key={n.path}
               href={n.path}
               className={
-                path === n.path || (n.path === "/" && !nav.some((x) => x.path === path))
+                path === n.path ||
+                (n.path === "/" && path !== "/search" && !nav.some((x) => x.path === path))
                   ? "active"
                   : ""
               }
@@ -246,6 +256,7 @@ export function App() {
           ))}
         </nav>
         <div className="topbar-right">
+          <HeaderSearch />
           <StatusIndicator />
           <JobsButton />
           <button

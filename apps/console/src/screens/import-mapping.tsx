@@ -36,6 +36,7 @@ export function MappingStep(props: {
   const missingTitle = !used.includes("title");
   const missingPrice = !used.includes("price");
   const profile = props.profiles.find((p) => p.id === profileId);
+  const hasSamples = headers.some((h) => props.samples?.[h]);
 
   return (
     <section className="card" aria-labelledby="mapping-head" data-testid="mapping-step">
@@ -106,7 +107,7 @@ export function MappingStep(props: {
         <thead>
           <tr>
             <th scope="col">Column in your file</th>
-            <th scope="col">Example</th>
+            {hasSamples && <th scope="col">Example</th>}
             <th scope="col">Imports into</th>
           </tr>
         </thead>
@@ -116,7 +117,7 @@ export function MappingStep(props: {
               <td>
                 <strong>{h}</strong>
               </td>
-              <td className="muted ellipsis">{props.samples?.[h] ?? ""}</td>
+              {hasSamples && <td className="muted ellipsis">{props.samples?.[h] ?? ""}</td>}
               <td>
                 <select
                   aria-label={`Field for ${h}`}
