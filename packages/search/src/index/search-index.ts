@@ -649,12 +649,22 @@ export class SearchIndex {
       // only a very selective filter falls through to Chroma's filtered query, which is then cheap.
       hits = [];
       let done = false;
+      let total: number | undefined;
       for (const n of [Math.max(k * 10, 100), Math.max(k * 30, 300)]) {
         const res = await run(n + extra, undefined);
         hits = res.hits.filter((h) => matches(h.meta, filters));
-        if (hits.length >= k || res.returned < n + extra) {
+        if (hits.length >= k) {
           done = true;
           break;
+        }
+        // HNSW may return fewer than asked without having seen everything: only a full count
+        // proves the over-fetch covered the whole collection.
+        if (res.returned < n + extra) {
+          total ??= await this.call("count", () => col.count());
+          if (res.returned >= total) {
+            done = true;
+            break;
+          }
         }
       }
       if (!done) {
