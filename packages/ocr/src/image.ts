@@ -116,7 +116,7 @@ async function decodeToGray(
 /**
  * Divides out the paper's brightness so shadows and lamp fall-off do not turn into black
  * blobs when tesseract binarises: the background is the 90th-percentile level of coarse
- * blocks, bilinearly interpolated.
+ * blocks, bilinearly interpolated. The result is also contrast-stretched.
  */
 export function flattenBackground(img: Gray): Gray {
   const { data, width, height } = img;
@@ -166,7 +166,7 @@ export function flattenBackground(img: Gray): Gray {
       smooth[by * bw + bx] = Math.max(levels[by * bw + bx] ?? 255, sum / count);
     }
   }
-  const out = new Uint8Array(width * height);
+  const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const fy = Math.min(bh - 1, Math.max(0, (y + 0.5) / block - 0.5));
     const y0 = Math.floor(fy);
@@ -184,7 +184,23 @@ export function flattenBackground(img: Gray): Gray {
       out[y * width + x] = Math.min(v, 255);
     }
   }
-  return { data: out, width, height };
+  // Contrast stretch in the same pass family (cheaper than a second libvips histogram pass):
+  // the darkest 1% of pixels becomes black, paper stays white.
+  const histogram = new Uint32Array(256);
+  for (const v of out) histogram[v | 0] = (histogram[v | 0] ?? 0) + 1;
+  let remaining = out.length * 0.01;
+  let low = 0;
+  for (; low < 254; low++) {
+    remaining -= histogram[low] ?? 0;
+    if (remaining <= 0) break;
+  }
+  const gain = 255 / Math.max(1, 255 - low);
+  const stretched = new Uint8Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const v = ((out[i] ?? 255) - low) * gain;
+    stretched[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+  }
+  return { data: stretched, width, height };
 }
 
 /**
@@ -278,17 +294,22 @@ export async function prepareImage(
   // A 3×3 median removes sensor speckle that tesseract would otherwise read as punctuation
   // (decimal points vanish in it); clean renders skip it to keep thin strokes intact.
   const denoised = options.flatten === false ? base : base.median(3);
-  const normalised = denoised.normalise({ lower: 1, upper: 99 });
+  // flattenBackground already stretched contrast; unflattened input gets libvips' version.
+  const normalised =
+    options.flatten === false ? denoised.normalise({ lower: 1, upper: 99 }) : denoised;
+  // Materialise once: normalise needs a full histogram pass, and both outputs share it.
+  const flatRaw = await normalised.toColourspace("b-w").raw().toBuffer();
+  const fromRaw = () => sharp(flatRaw, { raw: { width, height, channels: 1 } });
   const [ocrImage, previewPng] = await Promise.all([
-    normalised
-      .clone()
-      .resize({ width: Math.round(width * (ocrLongest / longest)), kernel: "lanczos3" })
-      .png({ compressionLevel: 1 })
+    fromRaw()
+      .resize({ width: Math.round(width * (ocrLongest / longest)), kernel: "cubic" })
+      .toColourspace("b-w")
+      .png({ compressionLevel: 1, adaptiveFiltering: false })
       .toBuffer(),
-    normalised
-      .clone()
+    fromRaw()
       .resize({ width: Math.round(width * previewScale) })
-      .png({ compressionLevel: 9, palette: true, colours: 8, dither: 0 })
+      .toColourspace("b-w")
+      .png({ compressionLevel: 6, palette: true, colours: 8, dither: 0, effort: 1 })
       .toBuffer(),
   ]);
   return {

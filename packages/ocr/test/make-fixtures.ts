@@ -38,7 +38,8 @@ const FONT = "DejaVu Sans";
 function registerFonts(): void {
   for (const file of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
     const path = `/usr/share/fonts/truetype/dejavu/${file}`;
-    if (!existsSync(path)) throw new Error(`missing font ${path}: apt-get install fonts-dejavu-core`);
+    if (!existsSync(path))
+      throw new Error(`missing font ${path}: apt-get install fonts-dejavu-core`);
     GlobalFonts.registerFromPath(path, FONT);
   }
 }
