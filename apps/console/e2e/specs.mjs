@@ -441,6 +441,12 @@ export const specs = [
       const mapping = page.getByTestId("mapping-step");
       await mapping.waitFor({ timeout: 30_000 });
       assert.equal(await page.getByLabel("Marketplace layout").inputValue(), "generic");
+      assert.deepEqual(await mapping.locator("tbody td strong").allTextContents(), [
+        "Item name",
+        "Cost",
+        "Stock",
+        "Internal note",
+      ]);
       assert.equal(await mapping.getByLabel("Field for Item name").inputValue(), "title");
       assert.equal(await mapping.getByLabel("Field for Cost").inputValue(), "price");
       await mapping.getByLabel("Field for Internal note").selectOption("description");

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   canCommit,
   checkFile,
+  csvHeaderOrder,
   type ImportView,
   initialWizard,
+  orderedHeaders,
   percent,
   type WizardAction,
   type WizardState,
@@ -187,5 +189,22 @@ describe("import wizard", () => {
     expect(checkFile({ name: "A.XLSX", size: 10 }, 100)).toBeNull();
     expect(percent({ processed: 0, total: 0 })).toBeNull();
     expect(percent({ processed: 12, total: 10 })).toBe(100);
+  });
+
+  it("orders the mapping rows like the file's header row", () => {
+    expect(csvHeaderOrder('\uFEFFItem name,"Cost, USD","Say ""hi""",Stock\r\n1,2,3,4')).toEqual([
+      "Item name",
+      "Cost, USD",
+      'Say "hi"',
+      "Stock",
+    ]);
+    expect(csvHeaderOrder("a\tb;c\td\n")).toEqual(["a", "b;c", "d"]);
+    expect(
+      orderedHeaders({ Stock: "quantity", Cost: "price", "Item name": "title", Extra: "ignore" }, [
+        "Item name",
+        "Cost",
+        "Stock",
+      ]),
+    ).toEqual(["Item name", "Cost", "Stock", "Extra"]);
   });
 });

@@ -269,3 +269,44 @@ export function percent(p: { processed: number; total: number } | null | undefin
   if (!p || !(p.total > 0)) return null;
   return Math.max(0, Math.min(100, Math.round((p.processed / p.total) * 100)));
 }
+
+/**
+ * The header names of a CSV/TSV file's first record, in file order. The API returns the mapping as
+ * an object whose key order the database does not keep, so the mapping step orders rows by this.
+ */
+export function csvHeaderOrder(head: string): string[] {
+  const text = head.replace(/^\uFEFF/, "");
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const counts = [",", "\t", ";"].map((d) => [d, firstLine.split(d).length] as const);
+  const delim = counts.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  const out: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length && out.length < 1000; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === "") quoted = true;
+    else if (c === delim) {
+      out.push(cell.trim());
+      cell = "";
+    } else if (c === "\n" || c === "\r") break;
+    else cell += c;
+  }
+  out.push(cell.trim());
+  return out.filter(Boolean);
+}
+
+/** The mapping's headers in file order when known; unknown ones keep their place at the end. */
+export function orderedHeaders(mapping: ColumnMapping, order: readonly string[]): string[] {
+  const keys = Object.keys(mapping);
+  const pos = new Map(order.map((h, i) => [h, i]));
+  return keys
+    .map((h, i) => ({ h, k: pos.get(h) ?? order.length + i }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.h);
+}

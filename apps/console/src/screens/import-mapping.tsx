@@ -3,6 +3,7 @@ import {
   type ColumnMapping,
   MAPPING_TARGETS,
   type MappingTarget,
+  orderedHeaders,
   TARGET_LABEL,
 } from "../lib/import-wizard";
 
@@ -19,6 +20,8 @@ export interface MappingProfile {
  */
 export function MappingStep(props: {
   mapping: ColumnMapping;
+  /** Headers in the file's order, when the browser could read them. */
+  order?: readonly string[];
   /** A few values per header from the problems table, to jog the seller's memory. */
   samples?: Record<string, string>;
   profiles: MappingProfile[];
@@ -31,7 +34,7 @@ export function MappingStep(props: {
 }) {
   const [profileId, setProfileId] = useState("");
   const [name, setName] = useState("");
-  const headers = Object.keys(props.mapping);
+  const headers = orderedHeaders(props.mapping, props.order ?? []);
   const used = Object.values(props.mapping).filter((f) => f !== "ignore");
   const missingTitle = !used.includes("title");
   const missingPrice = !used.includes("price");

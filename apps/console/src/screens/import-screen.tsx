@@ -7,6 +7,7 @@ import {
   ACCEPTED_FILES,
   canCommit,
   checkFile,
+  csvHeaderOrder,
   effectiveMarketplace,
   type ImportMode,
   type ImportProblem,
@@ -60,6 +61,7 @@ export function ImportScreen() {
   const [profiles, setProfiles] = useState<MappingProfile[]>([]);
   const [history, setHistory] = useState<ImportView[] | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [headerOrder, setHeaderOrder] = useState<string[]>([]);
   const fileInput = useRef<HTMLInputElement>(null);
   const commitKey = useRef<string>("");
 
@@ -118,6 +120,13 @@ export function ImportScreen() {
       return;
     }
     act({ type: "fileChosen", file: { name: file.name, size: file.size } });
+    setHeaderOrder([]);
+    if (/\.(csv|tsv|txt)$/i.test(file.name))
+      file
+        .slice(0, 64 * 1024)
+        .text()
+        .then((t) => setHeaderOrder(csvHeaderOrder(t)))
+        .catch(() => undefined);
     const fd = new FormData();
     fd.set("file", file);
     fd.set("idempotencyKey", crypto.randomUUID());
@@ -358,6 +367,7 @@ export function ImportScreen() {
       {s.step === "mapping" && (
         <MappingStep
           mapping={s.mapping}
+          order={headerOrder}
           samples={samplesFrom(imp?.problems as ImportProblem[] | undefined)}
           profiles={profiles}
           busy={s.busy}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { Outputs } from "../api/client";
+import type { ImportView } from "../lib/import-wizard";
+import { jobRows } from "./jobs-panel";
+import { searchPath } from "./search-screen";
+
+type ExportJob = Outputs["exports"]["byId"];
+
+const imp = (p: Partial<ImportView>) =>
+  ({
+    id: "i1",
+    fileName: "stock.csv",
+    status: "committed",
+    counts: { create: 1200, update: 3 },
+    progress: null,
+    error: null,
+    createdAt: "2026-01-01T10:00:00.000Z",
+    ...p,
+  }) as ImportView;
+const exp = (p: Partial<ExportJob>) =>
+  ({
+    id: "e1",
+    format: "csv",
+    marketplace: "ebay",
+    status: "completed",
+    rowCount: 40,
+    error: null,
+    progress: null,
+    downloadUrl: "/v1/exports/e1/download?sig=x",
+    createdAt: "2026-01-01T11:00:00.000Z",
+    ...p,
+  }) as ExportJob;
+
+describe("jobs panel rows", () => {
+  it("merges imports and exports newest first and marks what is still running", () => {
+    const rows = jobRows(
+      [
+        imp({}),
+        imp({
+          id: "i2",
+          status: "committing",
+          progress: { processed: 10, total: 40 },
+          createdAt: "2026-01-01T12:00:00.000Z",
+        }),
+      ],
+      [exp({}), exp({ id: "e2", status: "running", createdAt: "2026-01-01T09:00:00.000Z" })],
+    );
+    expect(rows.map((r) => `${r.kind}:${r.id}:${r.running}`)).toEqual([
+      "import:i2:true",
+      "export:e1:false",
+      "import:i1:false",
+      "export:e2:true",
+    ]);
+    expect(rows[0]?.progress).toEqual({ processed: 10, total: 40 });
+    expect(rows[1]?.title).toBe("CSV export (ebay)");
+    expect(rows[1]?.href).toContain("/download");
+    expect(rows[2]?.detail).toMatch(/^1,?200 new · 3 updated$/);
+  });
+
+  it("shows why a job failed", () => {
+    const [row] = jobRows([imp({ status: "failed", error: "Bad header row" })], []);
+    expect(row?.running).toBe(false);
+    expect(row?.detail).toBe("Bad header row");
+  });
+
+  it("links each search view by URL", () => {
+    expect(searchPath({ q: "oak table" })).toBe("/search?q=oak+table");
+    expect(searchPath({ similar: "abc" })).toBe("/search?similar=abc");
+    expect(searchPath({ view: "duplicates" })).toBe("/search?view=duplicates");
+  });
+});
