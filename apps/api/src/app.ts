@@ -17,6 +17,7 @@ import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes, mappingProfileRoutes } from "./routes/imports";
 import { listingRoutes } from "./routes/listings";
+import { ocrRoutes } from "./routes/ocr";
 import { searchRoutes } from "./routes/search";
 import { templateRoutes } from "./routes/templates";
 import { mountTrpc } from "./trpc/mount";
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/mapping-profiles", mappingProfileRoutes(deps));
   app.route("/v1/exports", exportRoutes(deps));
+  app.route("/v1/ocr", ocrRoutes(deps));
   app.route("/v1", searchRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

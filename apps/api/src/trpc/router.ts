@@ -203,6 +203,51 @@ export const exportsRouter = router({
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getExport(ctx.core, input.id)),
 });
 
+/** OCR scans for the console; files arrive as FormData (field `file`). */
+export const ocrRouter = router({
+  upload: authedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
+    const file = input.get("file");
+    if (!(file instanceof File))
+      throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
+    const max = ctx.deps.config.MAX_OCR_BYTES;
+    if (file.size > max)
+      throw new core.CoreError(
+        "PAYLOAD_TOO_LARGE",
+        `Files are limited to ${Math.round(max / 1024 / 1024)} MB`,
+      );
+    const actor = core.requireActor(ctx.core, "write");
+    const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
+    if (!d.allowed && !d.unavailable)
+      throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, {
+        retryAfterSeconds: d.resetSeconds,
+      });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const key = core.newStorageKey(actor.userId, "ocr");
+    await ctx.core.storage.put(key, bytes);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    return core.createScan(
+      ctx.core,
+      { fileName: file.name.slice(0, 255) || "scan", size: file.size, sha256, storageKey: key },
+      max,
+    );
+  }),
+  list: authedProcedure.query(({ ctx }) => core.listScans(ctx.core)),
+  byId: authedProcedure.input(id).query(({ ctx, input }) => core.getScan(ctx.core, input.id)),
+  update: authedProcedure
+    .input(core.UpdateScanInput.extend({ id: z.string().max(100) }))
+    .mutation(({ ctx, input: { id, ...rest } }) => core.updateScan(ctx.core, id, rest)),
+  convert: authedProcedure
+    .input(core.ConvertScanInput.extend({ id: z.string().max(100) }))
+    .mutation(({ ctx, input: { id, ...rest } }) => core.convertScan(ctx.core, id, rest)),
+  rerun: authedProcedure.input(id).mutation(({ ctx, input }) => core.rerunScan(ctx.core, input.id)),
+  cancel: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.cancelScan(ctx.core, input.id)),
+  remove: authedProcedure
+    .input(id)
+    .mutation(({ ctx, input }) => core.deleteScan(ctx.core, input.id)),
+});
+
 /** Semantic search, duplicates and AI assistance. */
 export const searchRouter = router({
   query: authedProcedure
@@ -264,6 +309,7 @@ export const appRouter = router({
   mappingProfiles: mappingProfilesRouter,
   exports: exportsRouter,
   search: searchRouter,
+  ocr: ocrRouter,
   apiKeys: apiKeysRouter,
   auditLogs: auditLogsRouter,
   system: systemRouter,

@@ -2,3 +2,4 @@
 import "./imports";
 import "./exports";
 import "./search-index";
+import "./ocr";

@@ -1,0 +1,230 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  ConvertScanInput,
+  cancelScan,
+  convertScan,
+  createScan,
+  deleteScan,
+  getScan,
+  listScans,
+  openScanPageImage,
+  requireActor,
+  rerunScan,
+  UpdateScanInput,
+  updateScan,
+} from "@mbe/core";
+import type { AppDeps } from "../http/deps";
+import type { AppEnv } from "../http/env";
+import { coreContext, rateLimit } from "../http/middleware";
+import { streamFile } from "../http/stream";
+import { receiveUpload } from "../http/upload";
+import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { ErrorBody, IdParam, Ok } from "../openapi/schemas";
+
+const Scan = z
+  .object({
+    id: z.uuid(),
+    fileName: z.string(),
+    mimeType: z.string(),
+    size: z.number().int(),
+    pageCount: z.number().int().nullable(),
+    status: z.enum(["pending", "processing", "completed", "failed", "corrected"]),
+    engine: z.string(),
+    pages: z.array(
+      z.object({
+        page: z.number().int(),
+        text: z.string(),
+        confidence: z.number(),
+        source: z.string(),
+        width: z.number(),
+        height: z.number(),
+        imageUrl: z.string().nullable(),
+      }),
+    ),
+    items: z.array(z.record(z.string(), z.unknown())),
+    processingMs: z.number().int().nullable(),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("OcrScan");
+
+/** /v1/ocr/scans: photos and PDFs of price lists → reviewed draft listings. */
+export function ocrRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const tags = ["OCR"];
+  const maxBytes = deps.config.MAX_OCR_BYTES;
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/ocr/scans",
+    tags,
+    operationId: "createScan",
+    security,
+    description: `Upload a PNG, JPEG, WebP, TIFF, HEIC or PDF (≤ ${Math.round(maxBytes / 1024 / 1024)} MB, ≤ 50 pages) as multipart field \`file\`. The type is checked by its bytes. OCR runs as a job; poll GET /v1/ocr/scans/{id}.`,
+    request: {
+      body: {
+        content: {
+          "multipart/form-data": {
+            schema: z.object({ file: z.string().openapi({ type: "string", format: "binary" }) }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(Scan, "Queued for OCR"),
+      ...authedErrors,
+      415: json(ErrorBody, "Not an image or PDF"),
+    },
+  });
+  app.post("/scans", rateLimit(deps.rateLimits.uploads, "uploads"), async (c) => {
+    const ctx = coreContext(c, deps);
+    const actor = requireActor(ctx, "write");
+    const upload = await receiveUpload(c, {
+      storage: deps.storage,
+      ownerId: actor.userId,
+      kind: "ocr",
+      maxBytes,
+    });
+    return c.json(await createScan(ctx, upload, maxBytes), 201);
+  });
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/scans",
+      tags,
+      operationId: "listScans",
+      security,
+      responses: {
+        200: json(z.object({ items: z.array(Scan.extend({ itemCount: z.number().int() })) })),
+        ...authedErrors,
+      },
+    }),
+    async (c) => c.json(await listScans(coreContext(c, deps)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/scans/{id}",
+      tags,
+      operationId: "getScan",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Scan), ...authedErrors },
+    }),
+    async (c) => c.json(await getScan(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/scans/{id}",
+      tags,
+      operationId: "updateScan",
+      security,
+      description: "Saves corrected items; the scan becomes `corrected`.",
+      request: { params: IdParam, body: body(UpdateScanInput) },
+      responses: { 200: json(Scan), ...authedErrors, ...conflict },
+    }),
+    async (c) =>
+      c.json(
+        await updateScan(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/scans/{id}/convert",
+      tags,
+      operationId: "convertScan",
+      security,
+      description: "Creates draft listings from the chosen items as one change set (source `ocr`).",
+      request: { params: IdParam, body: body(ConvertScanInput) },
+      responses: {
+        200: json(
+          z.object({
+            created: z.number().int(),
+            changeSetId: z.uuid().nullable(),
+            listingIds: z.array(z.uuid()).optional(),
+            errors: z.array(z.object({ index: z.number().int(), message: z.string() })),
+          }),
+        ),
+        ...authedErrors,
+        ...conflict,
+      },
+    }),
+    async (c) =>
+      c.json(
+        await convertScan(coreContext(c, deps), c.req.valid("param").id, c.req.valid("json")),
+        200,
+      ),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/scans/{id}/rerun",
+      tags,
+      operationId: "rerunScan",
+      security,
+      request: { params: IdParam },
+      responses: { 202: json(Scan), ...authedErrors, ...conflict },
+    }),
+    async (c) => c.json(await rerunScan(coreContext(c, deps), c.req.valid("param").id), 202),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/scans/{id}/cancel",
+      tags,
+      operationId: "cancelScan",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Scan), ...authedErrors, ...conflict },
+    }),
+    async (c) => c.json(await cancelScan(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/scans/{id}",
+      tags,
+      operationId: "deleteScan",
+      security,
+      request: { params: IdParam },
+      responses: { 200: json(Ok), ...authedErrors },
+    }),
+    async (c) => c.json(await deleteScan(coreContext(c, deps), c.req.valid("param").id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/scans/{id}/pages/{page}/image",
+      tags,
+      operationId: "getScanPageImage",
+      security,
+      description:
+        "A page image for side-by-side review; the signed `imageUrl` of a page works without credentials.",
+      request: {
+        params: IdParam.extend({ page: z.coerce.number().int().min(1).max(1000) }),
+        query: z.object({
+          exp: z.string().max(20).optional(),
+          sig: z.string().max(100).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "PNG",
+          content: { "image/png": { schema: z.string().openapi({ format: "binary" }) } },
+        },
+        ...authedErrors,
+      },
+    }),
+    async (c) => {
+      const { id, page } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const stream = await openScanPageImage(coreContext(c, deps), id, page, q.sig ? q : undefined);
+      c.header("Cache-Control", "private, max-age=600");
+      return streamFile(c, stream, `page-${page}.png`, "image/png") as never;
+    },
+  );
+  return app;
+}

@@ -1,0 +1,52 @@
+import { failScan, OCR_LOCK_PREFIX, runScan } from "@mbe/core";
+import { ProcessScanPayload, QUEUES } from "@mbe/jobs";
+import { createOcrEngine, type OcrEngine } from "@mbe/ocr";
+import { DelayedError, Worker } from "bullmq";
+import { jobContext, registerProcessor } from "../index";
+
+/**
+ * `ocr` queue: `process-scan`. Recognition runs in tesseract.js worker threads and PDF parsing in
+ * an isolated worker, so this process's event loop stays free; a Redis lock keeps two jobs from
+ * processing the same scan at once.
+ */
+registerProcessor((opts) => {
+  let engine: OcrEngine | undefined;
+  const redis = opts.runtime.bullRedis;
+  const worker = new Worker(
+    QUEUES.ocr,
+    async (job, token) => {
+      const p = ProcessScanPayload.parse(job.data);
+      const lock = `${opts.config.QUEUE_PREFIX}:${OCR_LOCK_PREFIX}${p.scanId}`;
+      const got = await redis.set(lock, String(job.id), "PX", 10 * 60_000, "NX");
+      if (!got) {
+        // Another job holds this scan: try again shortly instead of processing it twice.
+        await job.moveToDelayed(Date.now() + 5000, token);
+        throw new DelayedError();
+      }
+      try {
+        engine ??= await createOcrEngine({ workers: 2 });
+        const ctx = jobContext(opts, p.ownerId, String(job.id));
+        try {
+          return await runScan(ctx, p.scanId, engine, (progress) =>
+            job.updateProgress(progress as unknown as object),
+          );
+        } catch (err) {
+          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+            await failScan(ctx, p.scanId, `OCR_FAILED: ${(err as Error).message}`);
+          throw err;
+        }
+      } finally {
+        // Only the holder releases the lock.
+        if ((await redis.get(lock)) === String(job.id)) await redis.del(lock);
+      }
+    },
+    { connection: redis, prefix: opts.config.QUEUE_PREFIX, concurrency: 1, lockDuration: 120_000 },
+  );
+  worker.on("failed", (job, err) =>
+    opts.log.error({ jobId: job?.id, err: err.message }, "ocr job failed"),
+  );
+  worker.on("closed", () => {
+    void engine?.close();
+  });
+  return [worker];
+});

@@ -1,0 +1,103 @@
+import { type NewListing, ocrScans } from "@mbe/db";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { closeChangeSet, openChangeSet } from "../change-sets/record";
+import { type CoreContext, inTx, requireActor } from "../context";
+import { CoreError, notFound } from "../errors";
+import { insertListingsWithEntries } from "../listings/insert-many";
+import { CreateListingInput } from "../listings/schema";
+import type { ScanItem } from "./scans";
+
+export const ConvertScanInput = z.object({
+  /** Which items (by position) become listings; all when absent. */
+  items: z.array(z.number().int().min(0)).max(5000).optional(),
+  status: z.enum(["draft", "active"]).default("draft"),
+});
+
+/** Creates draft listings from chosen scan items as one change set (source `ocr`, linked to the scan). */
+export async function convertScan(
+  ctx: CoreContext,
+  id: string,
+  raw: z.input<typeof ConvertScanInput>,
+) {
+  const input = ConvertScanInput.parse(raw);
+  const actor = requireActor(ctx, "write");
+  if (!z.uuid().safeParse(id).success) throw notFound("Scan");
+  const [scan] = await ctx.db
+    .select()
+    .from(ocrScans)
+    .where(and(eq(ocrScans.id, id), eq(ocrScans.ownerId, actor.userId)));
+  if (!scan) throw notFound("Scan");
+  if (scan.status !== "completed" && scan.status !== "corrected")
+    throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
+  const all = scan.items as ScanItem[];
+  const chosen = (input.items ?? all.map((_, i) => i)).map((i) => ({ i, item: all[i] }));
+  const errors: { index: number; message: string }[] = [];
+  const rows: (NewListing & { id: string })[] = [];
+  for (const { i, item } of chosen) {
+    if (!item) {
+      errors.push({ index: i, message: "No such item" });
+      continue;
+    }
+    const parsed = CreateListingInput.safeParse({
+      title: item.title,
+      price: item.price ?? undefined,
+      currency: item.currency,
+      quantity: item.quantity ?? 1,
+      sku: item.sku || null,
+      condition: item.condition || null,
+      description: item.description ?? "",
+      status: input.status,
+    });
+    if (!parsed.success) {
+      errors.push({
+        index: i,
+        message: parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "),
+      });
+      continue;
+    }
+    rows.push({
+      ...parsed.data,
+      price: String(parsed.data.price),
+      id: crypto.randomUUID(),
+      ownerId: actor.userId,
+      source: "ocr" as const,
+      sourceRef: scan.id,
+    });
+  }
+  if (!rows.length) return { created: 0, changeSetId: null, errors };
+  const result = await inTx(ctx, async (tx) => {
+    const changeSetId = await openChangeSet(tx.db, {
+      ownerId: actor.userId,
+      kind: "ocr",
+      summary: `Listings from ${scan.fileName}`,
+    });
+    const created = await insertListingsWithEntries(tx.db, changeSetId, rows);
+    await closeChangeSet(tx.db, changeSetId, created.length);
+    await recordAudit(tx, {
+      action: "ocr.convert",
+      resourceType: "ocr_scan",
+      resourceId: scan.id,
+      details: { changeSetId, created: created.length },
+    });
+    return { changeSetId, ids: created.map((c) => c.id) };
+  }).catch((err) => {
+    if (
+      (err as { code?: string; cause?: { code?: string } }).cause?.code === "23505" ||
+      (err as { code?: string }).code === "23505"
+    )
+      throw new CoreError(
+        "CONFLICT",
+        "An item's SKU is already used by a listing; change it and try again",
+      );
+    throw err;
+  });
+  await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.ids, remove: [] });
+  return {
+    created: result.ids.length,
+    changeSetId: result.changeSetId,
+    listingIds: result.ids,
+    errors,
+  };
+}

@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { ocrScans } from "@mbe/db";
+import {
+  type Candidate,
+  isOcrError,
+  type OcrEngine,
+  processScan,
+  type ScanProgress,
+} from "@mbe/ocr";
+import { eq } from "drizzle-orm";
+import type { CoreContext } from "../context";
+import { newStorageKey } from "../storage/storage";
+import type { ScanItem } from "./scans";
+
+function toItem(c: Candidate): ScanItem {
+  const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
+  if (c.price) confidence.price = c.price.confidence;
+  if (c.quantity) confidence.quantity = c.quantity.confidence;
+  if (c.sku) confidence.sku = c.sku.confidence;
+  return {
+    title: c.title.value.slice(0, 500),
+    price: c.price?.value ?? null,
+    currency: /^[A-Z]{3}$/.test(c.currency?.value ?? "") ? (c.currency?.value as string) : "USD",
+    quantity: c.quantity?.value ?? null,
+    sku: c.sku?.value ?? null,
+    condition: c.condition?.value ?? null,
+    description: c.description?.value ?? "",
+    page: c.page,
+    box: { x: c.box.x, y: c.box.y, w: c.box.width, h: c.box.height },
+    confidence,
+  };
+}
+
+/**
+ * The OCR job for one scan: reads the stored file, runs the pipeline (text layer or OCR per page),
+ * stores page images, and saves text and items. Deterministic failures (corrupt file, PDF bomb)
+ * end as `failed` with the reason; the engine stays usable.
+ */
+export async function runScan(
+  ctx: CoreContext,
+  scanId: string,
+  engine: OcrEngine,
+  onProgress: (p: ScanProgress) => Promise<void> | void,
+) {
+  const [scan] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, scanId));
+  if (
+    !scan ||
+    scan.status === "failed" ||
+    scan.status === "completed" ||
+    scan.status === "corrected"
+  )
+    return { skipped: true };
+  await ctx.db
+    .update(ocrScans)
+    .set({ status: "processing", error: null, updatedAt: new Date() })
+    .where(eq(ocrScans.id, scanId));
+  const local = await ctx.storage.localFile(scan.storageKey);
+  const bytes = new Uint8Array(await readFile(local.path));
+  await local.release();
+  try {
+    const result = await processScan({ bytes, engine, onProgress: (p) => void onProgress(p) });
+    const pages = [];
+    for (const p of result.pages) {
+      let imageKey: string | undefined;
+      if (p.imagePng) {
+        imageKey = newStorageKey(scan.ownerId, "ocr-pages", ".png");
+        await ctx.storage.put(imageKey, p.imagePng);
+      }
+      pages.push({
+        page: p.page,
+        text: p.text,
+        confidence: p.confidence,
+        source: p.source,
+        width: p.width,
+        height: p.height,
+        imageKey,
+      });
+    }
+    // A scan cancelled while it ran keeps its cancelled state; its results are discarded.
+    const [current] = await ctx.db
+      .select({ status: ocrScans.status })
+      .from(ocrScans)
+      .where(eq(ocrScans.id, scanId));
+    if (current?.status === "failed") {
+      for (const p of pages) if (p.imageKey) await ctx.storage.delete(p.imageKey);
+      return { cancelled: true };
+    }
+    await ctx.db
+      .update(ocrScans)
+      .set({
+        status: "completed",
+        pageCount: result.pageCount,
+        pages,
+        items: result.items.map(toItem),
+        processingMs: Math.round(result.processingMs),
+        mimeType: result.mimeType,
+        updatedAt: new Date(),
+      })
+      .where(eq(ocrScans.id, scanId));
+    return { pages: result.pageCount, items: result.items.length };
+  } catch (err) {
+    if (isOcrError(err)) {
+      await ctx.db
+        .update(ocrScans)
+        .set({ status: "failed", error: `${err.code}: ${err.message}`, updatedAt: new Date() })
+        .where(eq(ocrScans.id, scanId));
+      return { failed: err.code };
+    }
+    throw err;
+  }
+}
+
+/** Marks a scan failed after its last retry. */
+export async function failScan(ctx: CoreContext, scanId: string, message: string) {
+  await ctx.db
+    .update(ocrScans)
+    .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
+    .where(eq(ocrScans.id, scanId));
+}

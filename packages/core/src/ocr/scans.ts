@@ -1,0 +1,264 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { type OcrScan, ocrScans } from "@mbe/db";
+import { isOcrError, sniffUpload } from "@mbe/ocr";
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { type CoreContext, requireActor } from "../context";
+import { CoreError, notFound } from "../errors";
+import type { UploadedFile } from "../imports/create";
+
+export const OCR_LOCK_PREFIX = "ocr:lock:";
+export const scanJobId = (scanId: string, attempt: number) => `scan-${scanId}-${attempt}`;
+
+/** A listing candidate as the seller reviews it (after extraction or correction). */
+export const ScanItem = z.object({
+  title: z.string().trim().min(1).max(500),
+  price: z.number().min(0).max(1e10).nullable().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default("USD"),
+  quantity: z.number().int().min(0).max(1_000_000).nullable().optional(),
+  sku: z.string().trim().max(100).nullable().optional(),
+  condition: z.string().trim().max(100).nullable().optional(),
+  description: z.string().max(20_000).default(""),
+  page: z.number().int().min(1).optional(),
+  box: z
+    .object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() })
+    .partial()
+    .optional(),
+  confidence: z.record(z.string(), z.number()).optional(),
+});
+export type ScanItem = z.infer<typeof ScanItem>;
+
+interface StoredPage {
+  page: number;
+  text: string;
+  confidence: number;
+  source: "text-layer" | "ocr";
+  width: number;
+  height: number;
+  imageKey?: string;
+}
+
+function sign(ctx: CoreContext, what: string, exp: number) {
+  return createHmac("sha256", ctx.auth.jwtSecret).update(`${what}:${exp}`).digest("base64url");
+}
+
+/** A page image link the browser can load in an <img> (signed, 15 minutes). */
+function pageImageUrl(ctx: CoreContext, scanId: string, page: number) {
+  const exp = Math.floor(Date.now() / 1000) + 900;
+  return `/v1/ocr/scans/${scanId}/pages/${page}/image?exp=${exp}&sig=${sign(ctx, `ocr:${scanId}:${page}`, exp)}`;
+}
+
+/** API shape of a scan; page images are signed links. */
+export function scanView(ctx: CoreContext, s: OcrScan) {
+  return {
+    id: s.id,
+    fileName: s.fileName,
+    mimeType: s.mimeType,
+    size: s.size,
+    pageCount: s.pageCount,
+    status: s.status,
+    engine: s.engine,
+    pages: (s.pages as StoredPage[]).map((p) => ({
+      page: p.page,
+      text: p.text,
+      confidence: p.confidence,
+      source: p.source,
+      width: p.width,
+      height: p.height,
+      imageUrl: p.imageKey ? pageImageUrl(ctx, s.id, p.page) : null,
+    })),
+    items: s.items as ScanItem[],
+    processingMs: s.processingMs,
+    error: s.error,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+async function ownScan(ctx: CoreContext, id: string, scope: "read" | "write" = "read") {
+  const actor = requireActor(ctx, scope);
+  if (!z.uuid().safeParse(id).success) throw notFound("Scan");
+  const [s] = await ctx.db
+    .select()
+    .from(ocrScans)
+    .where(and(eq(ocrScans.id, id), eq(ocrScans.ownerId, actor.userId)));
+  if (!s) throw notFound("Scan");
+  return { actor, scan: s };
+}
+
+async function enqueue(ctx: CoreContext, scan: OcrScan) {
+  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
+  await ctx.queues.ocr.add(
+    "process-scan",
+    { scanId: scan.id, ownerId: scan.ownerId },
+    { jobId: scanJobId(scan.id, Date.now()), attempts: 2 },
+  );
+}
+
+/**
+ * Records an uploaded photo or PDF (type checked by its bytes, never its name) and queues OCR.
+ * Anything but PNG, JPEG, WebP, TIFF, HEIC or PDF is refused with 415 and the file removed.
+ */
+export async function createScan(ctx: CoreContext, file: UploadedFile, maxBytes: number) {
+  const actor = requireActor(ctx, "write");
+  let mimeType: string;
+  try {
+    const local = await ctx.storage.localFile(file.storageKey);
+    const head = await readFile(local.path).then((b) => new Uint8Array(b.subarray(0, 64 * 1024)));
+    await local.release();
+    mimeType = sniffUpload(head, { maxBytes }).mimeType;
+  } catch (err) {
+    await ctx.storage.delete(file.storageKey);
+    if (isOcrError(err)) {
+      const code =
+        err.code === "FILE_TOO_LARGE"
+          ? "PAYLOAD_TOO_LARGE"
+          : err.code === "EMPTY_FILE"
+            ? "BAD_REQUEST"
+            : "UNSUPPORTED_MEDIA_TYPE";
+      throw new CoreError(code, err.message, { details: { code: err.code } });
+    }
+    throw err;
+  }
+  const [scan] = await ctx.db
+    .insert(ocrScans)
+    .values({
+      ownerId: actor.userId,
+      fileName: file.fileName,
+      mimeType,
+      size: file.size,
+      storageKey: file.storageKey,
+    })
+    .returning();
+  if (!scan) throw new CoreError("INTERNAL", "Scan not recorded");
+  await enqueue(ctx, scan);
+  await recordAudit(ctx, {
+    action: "ocr.upload",
+    resourceType: "ocr_scan",
+    resourceId: scan.id,
+    details: { fileName: file.fileName, size: file.size, mimeType, sha256: file.sha256 },
+  });
+  return scanView(ctx, scan);
+}
+
+/** The caller's scans, newest first. */
+export async function listScans(ctx: CoreContext) {
+  const actor = requireActor(ctx, "read");
+  const rows = await ctx.db
+    .select()
+    .from(ocrScans)
+    .where(eq(ocrScans.ownerId, actor.userId))
+    .orderBy(desc(ocrScans.createdAt))
+    .limit(100);
+  return {
+    items: rows.map((r) => {
+      const v = scanView(ctx, r);
+      return {
+        ...v,
+        pages: [] as typeof v.pages,
+        items: [] as ScanItem[],
+        itemCount: (r.items as unknown[]).length,
+      };
+    }),
+  };
+}
+
+/** One scan with its pages (text, confidence, image link) and extracted items; progress while running. */
+export async function getScan(ctx: CoreContext, id: string) {
+  const { scan } = await ownScan(ctx, id);
+  return scanView(ctx, scan);
+}
+
+export const UpdateScanInput = z.object({ items: z.array(ScanItem).max(5000) });
+
+/** Saves the seller's corrections to the extracted items. */
+export async function updateScan(
+  ctx: CoreContext,
+  id: string,
+  raw: z.input<typeof UpdateScanInput>,
+) {
+  const input = UpdateScanInput.parse(raw);
+  const { scan } = await ownScan(ctx, id, "write");
+  if (scan.status !== "completed" && scan.status !== "corrected")
+    throw new CoreError("CONFLICT", `The scan is ${scan.status}; correct it once OCR has finished`);
+  const [updated] = await ctx.db
+    .update(ocrScans)
+    .set({ items: input.items, status: "corrected", updatedAt: new Date() })
+    .where(eq(ocrScans.id, id))
+    .returning();
+  if (!updated) throw notFound("Scan");
+  await recordAudit(ctx, {
+    action: "ocr.correct",
+    resourceType: "ocr_scan",
+    resourceId: id,
+    details: { items: input.items.length },
+  });
+  return scanView(ctx, updated);
+}
+
+/** Runs OCR again (e.g. after a failure or a better engine); the previous results are replaced. */
+export async function rerunScan(ctx: CoreContext, id: string) {
+  const { scan } = await ownScan(ctx, id, "write");
+  if (scan.status === "processing") throw new CoreError("CONFLICT", "The scan is being processed");
+  const [updated] = await ctx.db
+    .update(ocrScans)
+    .set({ status: "pending", error: null, updatedAt: new Date() })
+    .where(eq(ocrScans.id, id))
+    .returning();
+  if (!updated) throw notFound("Scan");
+  await enqueue(ctx, updated);
+  return scanView(ctx, updated);
+}
+
+/** Stops a pending or running scan; the worker checks between pages. */
+export async function cancelScan(ctx: CoreContext, id: string) {
+  const { scan } = await ownScan(ctx, id, "write");
+  if (scan.status !== "pending" && scan.status !== "processing")
+    throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
+  const [updated] = await ctx.db
+    .update(ocrScans)
+    .set({ status: "failed", error: "CANCELLED: stopped by the seller", updatedAt: new Date() })
+    .where(eq(ocrScans.id, id))
+    .returning();
+  if (!updated) throw notFound("Scan");
+  return scanView(ctx, updated);
+}
+
+/** Deletes a scan with its file and page images. */
+export async function deleteScan(ctx: CoreContext, id: string) {
+  const { scan } = await ownScan(ctx, id, "write");
+  for (const p of scan.pages as StoredPage[]) if (p.imageKey) await ctx.storage.delete(p.imageKey);
+  await ctx.storage.delete(scan.storageKey);
+  await ctx.db.delete(ocrScans).where(eq(ocrScans.id, id));
+  await recordAudit(ctx, { action: "ocr.delete", resourceType: "ocr_scan", resourceId: id });
+  return { ok: true as const };
+}
+
+/** Opens a page image; a valid signature stands in for authentication (browser <img> tags). */
+export async function openScanPageImage(
+  ctx: CoreContext,
+  id: string,
+  page: number,
+  signature?: { exp?: string; sig?: string },
+) {
+  if (!z.uuid().safeParse(id).success) throw notFound("Page");
+  let scan: OcrScan | undefined;
+  if (signature?.sig) {
+    const exp = Number(signature.exp);
+    const want = Buffer.from(sign(ctx, `ocr:${id}:${page}`, exp));
+    const got = Buffer.from(signature.sig);
+    if (!(exp > Date.now() / 1000) || want.length !== got.length || !timingSafeEqual(want, got))
+      throw new CoreError("UNAUTHORIZED", "This image link is invalid or has expired");
+    [scan] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, id));
+  } else {
+    scan = (await ownScan(ctx, id)).scan;
+  }
+  const p = (scan?.pages as StoredPage[] | undefined)?.find((x) => x.page === page);
+  if (!p?.imageKey) throw notFound("Page");
+  return ctx.storage.get(p.imageKey);
+}
