@@ -3,6 +3,7 @@ import path from "node:path";
 import { signIn } from "./browser.mjs";
 import { repoRoot, rest, restLogin } from "./server.mjs";
 
+const PRICE_LIST_PHOTO = path.join(repoRoot, "packages/ocr/test/fixtures/clean-price-list.png");
 const FACEBOOK_FIXTURE = path.join(
   repoRoot,
   "packages/formats/test/fixtures/facebook-listings-small.xlsx",
@@ -505,6 +506,29 @@ export const specs = [
         .first()
         .waitFor({ timeout: 20_000 });
       await shot("search-duplicates");
+    },
+  },
+  {
+    name: "scans a price list photo, corrects an item and creates a draft listing",
+    async run({ page, base, shot }) {
+      await signIn(page, base);
+      await page.getByRole("link", { name: "Scan", exact: true }).click();
+      await page.getByLabel("Scan files").setInputFiles(PRICE_LIST_PHOTO);
+      const scan = page.getByTestId("ocr-scan");
+      await scan.getByRole("progressbar").or(scan.getByTestId("ocr-items")).first().waitFor();
+      const items = scan.getByTestId("ocr-items");
+      await items.waitFor({ timeout: 90_000 });
+      const rows = await items.locator("tbody tr").count();
+      assert.ok(rows >= 3, `expected several items from the price list, got ${rows}`);
+      await scan.getByRole("img", { name: /Page 1 of clean-price-list/ }).waitFor();
+      await scan.getByLabel("Title of item 1").fill("E2E scanned lamp");
+      await scan.getByRole("checkbox", { name: "Select all items" }).uncheck();
+      await scan.getByRole("checkbox", { name: "Create item 1" }).check();
+      await shot("ocr");
+      await scan.getByRole("button", { name: "Create 1 draft listing" }).click();
+      await page.getByText(/Created 1 draft listing/).waitFor();
+      await page.getByRole("link", { name: "Listings" }).click();
+      assert.equal(await searchGrid(page, "E2E scanned lamp"), "1 listing");
     },
   },
 ];

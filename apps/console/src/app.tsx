@@ -11,6 +11,7 @@ import { AuditScreen } from "./screens/audit";
 import { GridScreen } from "./screens/grid-screen";
 import { ImportScreen } from "./screens/import-screen";
 import { JobsButton } from "./screens/jobs-panel";
+import { OcrScreen } from "./screens/ocr-screen";
 import { OverviewScreen } from "./screens/overview";
 import { HeaderSearch, SearchScreen } from "./screens/search-screen";
 import { SignInScreen } from "./screens/sign-in";
@@ -26,6 +27,7 @@ function applyTheme(t: Theme) {
 const NAV = [
   { path: "/", label: "Listings" },
   { path: "/import", label: "Import" },
+  { path: "/scan", label: "Scan" },
   { path: "/overview", label: "Overview" },
   { path: "/templates", label: "Templates" },
   { path: "/audit", label: "Audit log" },
@@ -201,6 +203,9 @@ export function App() {
       break;
     case "/import":
       screen = <ImportScreen />;
+      break;
+    case "/scan":
+      screen = <OcrScreen />;
       break;
     case "/search":
       screen = <SearchScreen search={query} />;

@@ -57,6 +57,30 @@ describe("jobs panel rows", () => {
     expect(rows[2]?.detail).toMatch(/^1,?200 new · 3 updated$/);
   });
 
+  it("lists OCR scans with their page progress", () => {
+    const rows = jobRows(
+      [],
+      [],
+      [
+        {
+          id: "s1",
+          fileName: "prices.pdf",
+          status: "processing",
+          pageCount: null,
+          itemCount: 0,
+          error: null,
+          createdAt: "2026-01-01T10:00:00.000Z",
+          progress: { page: 2, pages: 5, stage: "ocr" },
+        } as unknown as Outputs["ocr"]["list"]["items"][number],
+      ],
+    );
+    expect(rows[0]).toMatchObject({
+      kind: "scan",
+      running: true,
+      progress: { processed: 2, total: 5 },
+    });
+  });
+
   it("shows why a job failed", () => {
     const [row] = jobRows([imp({ status: "failed", error: "Bad header row" })], []);
     expect(row?.running).toBe(false);

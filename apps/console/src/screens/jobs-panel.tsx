@@ -4,12 +4,14 @@ import { useApp } from "../app-context";
 import { ProgressBar } from "../components/progress-bar";
 import { type ImportView, percent } from "../lib/import-wizard";
 import { JOBS_EVENT } from "../lib/jobs";
+import { scanProgress } from "./ocr-screen";
 
 type ExportJob = Outputs["exports"]["byId"];
+type ScanSummary = Outputs["ocr"]["list"]["items"][number];
 
 /** One row of the panel, import or export. */
 export interface JobRow {
-  kind: "import" | "export";
+  kind: "import" | "export" | "scan";
   id: string;
   title: string;
   status: string;
@@ -22,9 +24,14 @@ export interface JobRow {
 
 const IMPORT_RUNNING = new Set(["uploaded", "committing"]);
 const EXPORT_DONE = new Set(["completed", "failed"]);
+const SCAN_RUNNING = new Set(["pending", "processing"]);
 
-/** Imports and exports merged into one list, newest first. */
-export function jobRows(imports: ImportView[], exports: ExportJob[]): JobRow[] {
+/** Imports, exports and OCR scans merged into one list, newest first. */
+export function jobRows(
+  imports: ImportView[],
+  exports: ExportJob[],
+  scans: ScanSummary[] = [],
+): JobRow[] {
   const rows: JobRow[] = [
     ...imports.map((i) => ({
       kind: "import" as const,
@@ -55,6 +62,19 @@ export function jobRows(imports: ImportView[], exports: ExportJob[]): JobRow[] {
             : "",
       href: e.downloadUrl,
     })),
+    ...scans.map((c) => ({
+      kind: "scan" as const,
+      id: c.id,
+      title: c.fileName,
+      status: c.status,
+      running: SCAN_RUNNING.has(c.status),
+      progress: scanProgress(c),
+      createdAt: c.createdAt,
+      detail:
+        c.status === "failed"
+          ? (c.error ?? "failed")
+          : `${c.pageCount ?? 0} page(s) · ${c.itemCount} item(s)`,
+    })),
   ];
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
@@ -74,9 +94,14 @@ export function JobsButton() {
     if (busy.current) return;
     busy.current = true;
     try {
-      const [imps, exps] = await Promise.all([
+      const [imps, exps, scans] = await Promise.all([
         api.imports.list.query({ limit: 10 }),
         api.exports.list.query(),
+        // OCR may be switched off on this server; the panel still shows the rest.
+        api.ocr.list.query().then(
+          (r) => r.items.slice(0, 10),
+          () => [],
+        ),
       ]);
       const importItems = imps.items as ImportView[];
       const exportItems = exps.items.slice(0, 10);
@@ -97,7 +122,7 @@ export function JobsButton() {
           ),
         ),
       ]);
-      setRows(jobRows(withProgress[0], withProgress[1]));
+      setRows(jobRows(withProgress[0], withProgress[1], scans));
     } catch {
       // The status dot already reports an unreachable server; keep the last list.
     } finally {
@@ -133,7 +158,7 @@ export function JobsButton() {
           setOpen((o) => !o);
           void load();
         }}
-        title="Running and recent imports and exports"
+        title="Running and recent imports, exports and scans"
       >
         Jobs
         {running > 0 && (
@@ -166,7 +191,7 @@ export function JobsButton() {
           {rows === null ? (
             <p className="muted pad">Loading…</p>
           ) : rows.length === 0 ? (
-            <p className="muted pad">No imports or exports yet.</p>
+            <p className="muted pad">No imports, exports or scans yet.</p>
           ) : (
             <ul className="jobs-list">
               {rows.map((r) => (
@@ -218,6 +243,16 @@ export function JobsButton() {
               }}
             >
               Import a file…
+            </button>
+            <button
+              type="button"
+              className="btn small ghost"
+              onClick={() => {
+                setOpen(false);
+                app.navigate("/scan");
+              }}
+            >
+              Scan a price list…
             </button>
           </div>
         </section>
