@@ -472,7 +472,9 @@ export const specs = [
     async run({ page, base, shot }) {
       await signIn(page, base);
       const box = page.getByRole("searchbox", { name: "Semantic search" });
-      await box.fill("Zelda");
+      await page.keyboard.press("Control+k");
+      await page.waitForFunction(() => document.activeElement?.id === "semantic-search");
+      await page.keyboard.type("Zelda");
       const pop = page.getByTestId("search-results");
       // The demo catalog is indexed in the background right after start; give it time.
       await pop.locator(".search-hit").first().waitFor({ timeout: 30_000 });

@@ -114,6 +114,12 @@ export function App() {
       if (e.key === "?" && !typing) {
         e.preventDefault();
         setSheet((s) => !s);
+      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "k") {
+        const box = document.getElementById("semantic-search");
+        if (box) {
+          e.preventDefault();
+          box.focus();
+        }
       }
     };
     addEventListener("keydown", onKey);

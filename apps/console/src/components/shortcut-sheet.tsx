@@ -30,6 +30,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     keys: [
       ["?", "This sheet"],
       ["/", "Search listings"],
+      ["Ctrl+K", "Search by meaning (header)"],
       ["Ctrl+Shift+H", "Change history"],
       ["Ctrl+B", "Bulk actions"],
     ],

@@ -92,8 +92,10 @@ export function HeaderSearch() {
           }}
         >
           <input
+            id="semantic-search"
             type="search"
             aria-label="Semantic search"
+            title="Search by meaning (Ctrl+K)"
             placeholder="Search by meaning…"
             value={q}
             maxLength={500}
