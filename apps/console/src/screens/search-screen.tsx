@@ -412,8 +412,8 @@ function Duplicates() {
 
   return (
     <>
-      <div className="inline-form row-gap">
-        <label className="field compact">
+      <div className="inline-form row-gap dup-controls">
+        <label className="field">
           <span>How alike</span>
           <select
             aria-label="Duplicate threshold"
