@@ -533,4 +533,31 @@ export const specs = [
       assert.equal(await searchGrid(page, "E2E scanned lamp"), "1 listing");
     },
   },
+  {
+    name: "a file over 5 MB is analysed in the background while the wizard waits",
+    async run({ page, base }) {
+      await signIn(page, base);
+      await page.getByRole("link", { name: "Import", exact: true }).click();
+      const rows = ["Item name,Cost,Stock,SKU,Notes"];
+      const pad = "x".repeat(80);
+      for (let i = 0; i < 52_000; i++)
+        rows.push(`Bulk item ${i},${(i % 500) + 1}.99,${i % 7},BULK-${i},${pad}`);
+      const buffer = Buffer.from(`${rows.join("\n")}\n`);
+      assert.ok(buffer.length > 5 * 1024 * 1024, `fixture is ${buffer.length} bytes`);
+      await page
+        .getByLabel("Import file")
+        .setInputFiles({ name: "big.csv", mimeType: "text/csv", buffer });
+      await page
+        .getByText("Large file: the dry run runs in the background")
+        .waitFor({ timeout: 30_000 });
+      const mapping = page.getByTestId("mapping-step");
+      await mapping.waitFor({ timeout: 120_000 });
+      await mapping.getByRole("button", { name: "Use this mapping and preview" }).click();
+      await page.getByTestId("import-preview").waitFor({ timeout: 120_000 });
+      assert.equal(
+        await page.getByTestId("count-create").locator(".kpi-value").textContent(),
+        "52,000",
+      );
+    },
+  },
 ];
