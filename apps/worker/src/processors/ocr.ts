@@ -1,16 +1,16 @@
 import { failScan, OCR_LOCK_PREFIX, runScan } from "@mbe/core";
 import { ProcessScanPayload, QUEUES } from "@mbe/jobs";
-import { createOcrEngine, type OcrEngine } from "@mbe/ocr";
 import { DelayedError, Worker } from "bullmq";
 import { jobContext, registerProcessor } from "../index";
+import { OcrThread } from "../ocr/runner";
 
 /**
- * `ocr` queue: `process-scan`. Recognition runs in tesseract.js worker threads and PDF parsing in
- * an isolated worker, so this process's event loop stays free; a Redis lock keeps two jobs from
+ * `ocr` queue: `process-scan`. The whole pipeline runs in a worker thread (with its own warm
+ * tesseract pool), so this process's event loop keeps serving; a Redis lock keeps two jobs from
  * processing the same scan at once.
  */
 registerProcessor((opts) => {
-  let engine: OcrEngine | undefined;
+  const thread = new OcrThread();
   const redis = opts.runtime.bullRedis;
   const worker = new Worker(
     QUEUES.ocr,
@@ -24,11 +24,13 @@ registerProcessor((opts) => {
         throw new DelayedError();
       }
       try {
-        engine ??= await createOcrEngine({ workers: 2 });
         const ctx = jobContext(opts, p.ownerId, String(job.id));
         try {
-          return await runScan(ctx, p.scanId, engine, (progress) =>
-            job.updateProgress(progress as unknown as object),
+          return await runScan(
+            ctx,
+            p.scanId,
+            (bytes, onProgress) => thread.scan(bytes, onProgress),
+            (progress) => job.updateProgress(progress as unknown as object),
           );
         } catch (err) {
           if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
@@ -46,7 +48,7 @@ registerProcessor((opts) => {
     opts.log.error({ jobId: job?.id, err: err.message }, "ocr job failed"),
   );
   worker.on("closed", () => {
-    void engine?.close();
+    void thread.close();
   });
   return [worker];
 });

@@ -98,6 +98,14 @@ registerProcessor(async (opts) => {
   worker.on("failed", (job, err) =>
     opts.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "search job failed"),
   );
+  // A new deployment (or one that switched embedder) has listings the index never saw: build it now.
+  const status = await search.index.status().catch(() => null);
+  if (status && (!status.active || !status.compatible))
+    await opts.runtime.queues.searchIndex.add(
+      "rebuild-index",
+      { reason: "startup" },
+      { jobId: `startup-rebuild-${status.embedderId}` },
+    );
   await opts.runtime.queues.searchIndex.upsertJobScheduler(
     "nightly-rebuild",
     { pattern: opts.config.SEARCH_REBUILD_CRON ?? "0 3 * * *" },

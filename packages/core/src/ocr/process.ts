@@ -1,12 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { ocrScans } from "@mbe/db";
-import {
-  type Candidate,
-  isOcrError,
-  type OcrEngine,
-  processScan,
-  type ScanProgress,
-} from "@mbe/ocr";
+import { type Candidate, isOcrError, type ScanProgress, type ScanResult } from "@mbe/ocr";
 import { eq } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { newStorageKey } from "../storage/storage";
@@ -34,36 +28,32 @@ function toItem(c: Candidate): ScanItem {
 /**
  * The OCR job for one scan: reads the stored file, runs the pipeline (text layer or OCR per page),
  * stores page images, and saves text and items. Deterministic failures (corrupt file, PDF bomb)
- * end as `failed` with the reason; the engine stays usable.
+ * end as `failed` with the reason; the pipeline stays usable.
  */
 export async function runScan(
   ctx: CoreContext,
   scanId: string,
-  engine: OcrEngine,
+  /** Runs the OCR pipeline (the worker runs it in a thread, off its event loop). */
+  scan: (bytes: Uint8Array, onProgress: (p: ScanProgress) => void) => Promise<ScanResult>,
   onProgress: (p: ScanProgress) => Promise<void> | void,
 ) {
-  const [scan] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, scanId));
-  if (
-    !scan ||
-    scan.status === "failed" ||
-    scan.status === "completed" ||
-    scan.status === "corrected"
-  )
+  const [row] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, scanId));
+  if (!row || row.status === "failed" || row.status === "completed" || row.status === "corrected")
     return { skipped: true };
   await ctx.db
     .update(ocrScans)
     .set({ status: "processing", error: null, updatedAt: new Date() })
     .where(eq(ocrScans.id, scanId));
-  const local = await ctx.storage.localFile(scan.storageKey);
+  const local = await ctx.storage.localFile(row.storageKey);
   const bytes = new Uint8Array(await readFile(local.path));
   await local.release();
   try {
-    const result = await processScan({ bytes, engine, onProgress: (p) => void onProgress(p) });
+    const result = await scan(bytes, (p) => void onProgress(p));
     const pages = [];
     for (const p of result.pages) {
       let imageKey: string | undefined;
       if (p.imagePng) {
-        imageKey = newStorageKey(scan.ownerId, "ocr-pages", ".png");
+        imageKey = newStorageKey(row.ownerId, "ocr-pages", ".png");
         await ctx.storage.put(imageKey, p.imagePng);
       }
       pages.push({
