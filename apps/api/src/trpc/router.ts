@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as core from "@mbe/core";
 import { z } from "zod";
-import { authedProcedure, publicProcedure, router } from "./init";
+import { authedProcedure, publicProcedure, router, type TrpcContext } from "./init";
 import { adminRouter } from "./routers/admin";
 import { analyticsRouter } from "./routers/analytics";
 
@@ -122,38 +122,41 @@ export const bulkEditsRouter = router({
     .mutation(({ ctx, input }) => core.applyBulkEdit(ctx.core, input)),
 });
 
+/**
+ * Takes the `file` of a FormData upload (the console's path; REST streams instead): checks size,
+ * counts it against the upload limit, and stores it.
+ */
+async function storeFormFile(ctx: TrpcContext, input: FormData, kind: string, maxBytes: number) {
+  const file = input.get("file");
+  if (!(file instanceof File))
+    throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
+  if (file.size > maxBytes)
+    throw new core.CoreError(
+      "PAYLOAD_TOO_LARGE",
+      `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB`,
+    );
+  if (file.size === 0) throw new core.CoreError("BAD_REQUEST", "The uploaded file is empty");
+  const actor = core.requireActor(ctx.core, "write");
+  const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
+  if (!d.allowed && !d.unavailable)
+    throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, {
+      retryAfterSeconds: d.resetSeconds,
+    });
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const storageKey = core.newStorageKey(actor.userId, kind);
+  await ctx.core.storage.put(storageKey, bytes);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return { fileName: file.name.slice(0, 255) || "upload", size: file.size, sha256, storageKey };
+}
+
 /** Imports for the console; the file arrives as FormData (field `file` plus option fields). */
 export const importsRouter = router({
   upload: authedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
-    const file = input.get("file");
-    if (!(file instanceof File))
-      throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
-    const max = ctx.deps.config.MAX_IMPORT_BYTES;
-    if (file.size > max)
-      throw new core.CoreError(
-        "PAYLOAD_TOO_LARGE",
-        `Files are limited to ${Math.round(max / 1024 / 1024)} MB`,
-      );
-    if (file.size === 0) throw new core.CoreError("BAD_REQUEST", "The uploaded file is empty");
     const fields: Record<string, string> = {};
     for (const [k, v] of input.entries()) if (typeof v === "string") fields[k] = v;
     const options = core.importOptionsFromFields(fields);
-    const actor = core.requireActor(ctx.core, "write");
-    const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
-    if (!d.allowed && !d.unavailable)
-      throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, {
-        retryAfterSeconds: d.resetSeconds,
-      });
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const key = core.newStorageKey(actor.userId, "imports");
-    await ctx.core.storage.put(key, bytes);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    return core.createImport(
-      ctx.core,
-      { fileName: file.name.slice(0, 255) || "upload", size: file.size, sha256, storageKey: key },
-      options,
-      fields.idempotencyKey,
-    );
+    const file = await storeFormFile(ctx, input, "imports", ctx.deps.config.MAX_IMPORT_BYTES);
+    return core.createImport(ctx.core, file, options, fields.idempotencyKey);
   }),
   list: authedProcedure
     .input(core.ListImportsInput)
@@ -206,30 +209,8 @@ export const exportsRouter = router({
 /** OCR scans for the console; files arrive as FormData (field `file`). */
 export const ocrRouter = router({
   upload: authedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
-    const file = input.get("file");
-    if (!(file instanceof File))
-      throw new core.CoreError("BAD_REQUEST", "Send the file in the field 'file'");
-    const max = ctx.deps.config.MAX_OCR_BYTES;
-    if (file.size > max)
-      throw new core.CoreError(
-        "PAYLOAD_TOO_LARGE",
-        `Files are limited to ${Math.round(max / 1024 / 1024)} MB`,
-      );
-    const actor = core.requireActor(ctx.core, "write");
-    const d = await ctx.deps.rateLimits.uploads.consume(`u:${actor.userId}`);
-    if (!d.allowed && !d.unavailable)
-      throw new core.CoreError("RATE_LIMITED", `Too many uploads; retry in ${d.resetSeconds} s`, {
-        retryAfterSeconds: d.resetSeconds,
-      });
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const key = core.newStorageKey(actor.userId, "ocr");
-    await ctx.core.storage.put(key, bytes);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    return core.createScan(
-      ctx.core,
-      { fileName: file.name.slice(0, 255) || "scan", size: file.size, sha256, storageKey: key },
-      max,
-    );
+    const file = await storeFormFile(ctx, input, "ocr", ctx.deps.config.MAX_OCR_BYTES);
+    return core.createScan(ctx.core, file, ctx.deps.config.MAX_OCR_BYTES);
   }),
   list: authedProcedure.query(({ ctx }) => core.listScans(ctx.core)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getScan(ctx.core, input.id)),
