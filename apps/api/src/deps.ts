@@ -167,6 +167,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     storage,
     hooks,
     copyInto,
+    search,
     dataDir: config.DATA_DIR,
     async close() {
       await queues.close().catch(() => {});
