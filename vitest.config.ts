@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "apps/{api,worker}/src/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "packages/*/test/**/*.test.ts",
+            "apps/{api,worker}/src/**/*.test.ts",
+          ],
           globalSetup: ["./vitest.global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -3,7 +3,11 @@ import { pipeline } from "node:stream/promises";
 import type { DbHandle } from "./client";
 
 /** Streams COPY text-format lines into a table. */
-export type CopyInto = (table: string, columns: string[], lines: AsyncIterable<string>) => Promise<void>;
+export type CopyInto = (
+  table: string,
+  columns: string[],
+  lines: AsyncIterable<string>,
+) => Promise<void>;
 
 /**
  * COPY … FROM STDIN through postgres.js, the fastest way in; undefined on PGlite (its COPY
@@ -14,7 +18,9 @@ export function copyIntoFor(handle: DbHandle): CopyInto | undefined {
   if (!client) return undefined;
   const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
   return async (table, columns, lines) => {
-    const writable = await client.unsafe(`copy ${quote(table)} (${columns.map(quote).join(", ")}) from stdin`).writable();
+    const writable = await client
+      .unsafe(`copy ${quote(table)} (${columns.map(quote).join(", ")}) from stdin`)
+      .writable();
     await pipeline(
       Readable.from(
         (async function* () {

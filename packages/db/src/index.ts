@@ -1,4 +1,4 @@
 export * from "./client";
-export * from "./schema/index";
-export { seedDemo, DEMO_EMAIL } from "./seed";
 export * from "./copy";
+export * from "./schema/index";
+export { DEMO_EMAIL, seedDemo } from "./seed";

@@ -140,7 +140,8 @@ export async function seedDemo(
       role: "admin",
     });
     const rows = demoListings(seller.id, opts.listingCount ?? 200);
-    for (let i = 0; i < rows.length; i += 500) await tx.insert(listings).values(rows.slice(i, i + 500));
+    for (let i = 0; i < rows.length; i += 500)
+      await tx.insert(listings).values(rows.slice(i, i + 500));
     await tx.insert(templates).values([
       {
         ownerId: seller.id,

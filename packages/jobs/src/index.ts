@@ -12,10 +12,16 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** `run-import`: merges an import's accepted rows into listings. */
-export const RunImportPayload = z.object({ importId: z.uuid(), ownerId: z.uuid(), actorId: z.uuid() });
+export const RunImportPayload = z.object({
+  importId: z.uuid(),
+  ownerId: z.uuid(),
+  actorId: z.uuid(),
+});
 
 /** `analyze-import`: the dry run of a large upload, off the API's event loop. */
-export const AnalyzeImportPayload = RunImportPayload.extend({ options: z.record(z.string(), z.unknown()).default({}) });
+export const AnalyzeImportPayload = RunImportPayload.extend({
+  options: z.record(z.string(), z.unknown()).default({}),
+});
 export type AnalyzeImportPayload = z.infer<typeof AnalyzeImportPayload>;
 export type RunImportPayload = z.infer<typeof RunImportPayload>;
 

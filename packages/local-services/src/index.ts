@@ -56,7 +56,10 @@ function stopper(child: ChildProcess): () => Promise<void> {
  * Starts a private redis-server on a free port with its data in `dataDir`, never touching a Redis
  * that is already running. Throws one clear line when the binary is missing.
  */
-export async function startRedis(dataDir: string, opts: { persist?: boolean } = {}): Promise<LocalService> {
+export async function startRedis(
+  dataDir: string,
+  opts: { persist?: boolean } = {},
+): Promise<LocalService> {
   if (!onPath("redis-server")) {
     throw new Error(
       "redis-server is not installed: install it (Debian/Ubuntu: apt-get install redis-server, macOS: brew install redis) or set REDIS_URL",
@@ -65,7 +68,12 @@ export async function startRedis(dataDir: string, opts: { persist?: boolean } = 
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", path.resolve(dataDir)];
-  args.push("--save", opts.persist === false ? "" : "60 1", "--appendonly", opts.persist === false ? "no" : "yes");
+  args.push(
+    "--save",
+    opts.persist === false ? "" : "60 1",
+    "--appendonly",
+    opts.persist === false ? "no" : "yes",
+  );
   args.push("--maxmemory-policy", "noeviction");
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort("127.0.0.1", port);
@@ -81,7 +89,16 @@ export async function startChroma(dataDir: string, chromaCliPath: string): Promi
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [chromaCliPath, "run", "--path", path.resolve(dataDir), "--host", "127.0.0.1", "--port", String(port)],
+    [
+      chromaCliPath,
+      "run",
+      "--path",
+      path.resolve(dataDir),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   await waitForPort("127.0.0.1", port, 30_000);

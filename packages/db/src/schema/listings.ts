@@ -48,9 +48,7 @@ export const listings = pgTable(
     index("listings_owner_status_idx").on(t.ownerId, t.status),
     index("listings_owner_category_idx").on(t.ownerId, t.category),
     index("listings_owner_condition_idx").on(t.ownerId, t.condition),
-    uniqueIndex("listings_owner_sku_idx")
-      .on(t.ownerId, t.sku)
-      .where(sql`${t.sku} is not null`),
+    uniqueIndex("listings_owner_sku_idx").on(t.ownerId, t.sku).where(sql`${t.sku} is not null`),
   ],
 );
 
