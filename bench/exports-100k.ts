@@ -21,6 +21,8 @@ const api = await startApiServer({
   DATABASE_URL: db.url,
   REDIS_URL,
   SEED_DEMO: "0",
+  RUN_WORKERS: "1",
+  SEARCH_ENABLED: "0",
   RATE_LIMIT_PER_MINUTE: "100000",
   EXPORTS_PER_HOUR: "1000",
 });
