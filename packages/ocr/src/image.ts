@@ -1,3 +1,4 @@
+/// <reference path="./heic-decode.d.ts" />
 import heicDecode from "heic-decode";
 import sharp from "sharp";
 import { OcrError } from "./errors";
