@@ -101,6 +101,14 @@ describe("imports", () => {
     });
     expect(undo.body.status).toBe("undone");
     expect(await listAll(s)).toEqual([]);
+    const redo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/redo`, {
+      token: s.accessToken,
+    });
+    expect(redo.body.status).toBe("committed");
+    expect((await listAll(s)).length).toBe(3);
+    expect(
+      (await call(api, "POST", `/v1/imports/${up.body.id}/redo`, { token: s.accessToken })).status,
+    ).toBe(409);
   });
 
   it("reports every bad cell of the messy Facebook file with a fix, and applies fixes on request", async () => {

@@ -5,42 +5,33 @@ import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { importView } from "./view";
 
-/** Reverts a committed import through its change set (409 when its listings changed since). */
-export async function undoImport(ctx: CoreContext, id: string) {
+/** Undo or redo a whole import through its change set (409 when its listings changed since). */
+async function revertImport(ctx: CoreContext, id: string, direction: "undo" | "redo") {
   const actor = requireActor(ctx, "write");
   const [imp] = await ctx.db
     .select()
     .from(imports)
     .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
   if (!imp) throw notFound("Import");
-  if (imp.status !== "committed" || !imp.changeSetId)
-    throw new CoreError("CONFLICT", "Only a committed import can be undone");
-  await undoChangeSet(ctx, imp.changeSetId);
+  const [from, to] =
+    direction === "undo" ? (["committed", "undone"] as const) : (["undone", "committed"] as const);
+  if (imp.status !== from || !imp.changeSetId)
+    throw new CoreError(
+      "CONFLICT",
+      `Only a ${from} import can be ${direction === "undo" ? "undone" : "redone"}`,
+    );
+  await (direction === "undo" ? undoChangeSet : redoChangeSet)(ctx, imp.changeSetId);
   const [done] = await ctx.db
     .update(imports)
-    .set({ status: "undone", updatedAt: new Date() })
+    .set({ status: to, updatedAt: new Date() })
     .where(eq(imports.id, id))
     .returning();
   if (!done) throw notFound("Import");
   return importView(done);
 }
 
+/** Reverts a committed import through its change set (409 when its listings changed since). */
+export const undoImport = (ctx: CoreContext, id: string) => revertImport(ctx, id, "undo");
+
 /** Re-applies an undone import. */
-export async function redoImport(ctx: CoreContext, id: string) {
-  const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
-  if (imp.status !== "undone" || !imp.changeSetId)
-    throw new CoreError("CONFLICT", "Only an undone import can be redone");
-  await redoChangeSet(ctx, imp.changeSetId);
-  const [done] = await ctx.db
-    .update(imports)
-    .set({ status: "committed", updatedAt: new Date() })
-    .where(eq(imports.id, id))
-    .returning();
-  if (!done) throw notFound("Import");
-  return importView(done);
-}
+export const redoImport = (ctx: CoreContext, id: string) => revertImport(ctx, id, "redo");
