@@ -4,6 +4,7 @@ import { z } from "zod";
 import { recordAudit, recordAuditDetached } from "../audit/record";
 import { type CoreContext, inTx } from "../context";
 import { CoreError } from "../errors";
+import { isUniqueViolation } from "../listings/unique";
 import { hashPassword, Password } from "./passwords";
 import { issueSession } from "./tokens";
 import { userView } from "./user-view";
@@ -48,10 +49,7 @@ export async function register(ctx: CoreContext, input: RegisterInput) {
     });
   } catch (err) {
     // Two concurrent registrations race past the check; the unique index decides.
-    if (
-      (err as { code?: string }).code === "23505" ||
-      (err as { cause?: { code?: string } }).cause?.code === "23505"
-    )
+    if (isUniqueViolation(err))
       throw new CoreError("EMAIL_TAKEN", "An account with this email already exists");
     if (err instanceof CoreError && err.code === "EMAIL_TAKEN")
       await recordAuditDetached(ctx, {

@@ -7,6 +7,7 @@ import { CoreError } from "../errors";
 import { applySnapshots } from "../listings/apply-snapshots";
 import { fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
+import { isUniqueViolation } from "../listings/unique";
 import { getTemplate } from "../templates/crud";
 import { planChanges } from "./compute";
 import { applyPriceChange, previewPriceChange } from "./price-change";
@@ -227,10 +228,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
       });
     return r;
   }).catch((err) => {
-    if (
-      (err as { code?: string; cause?: { code?: string } }).code === "23505" ||
-      (err as { cause?: { code?: string } }).cause?.code === "23505"
-    )
+    if (isUniqueViolation(err))
       throw new CoreError(
         "CONFLICT",
         "The result would give two listings the same SKU; nothing was changed",

@@ -122,20 +122,24 @@ export async function decideImportRows(
           decided.push({ row, action: "reject" });
           counts.reject++;
         };
+        /** Every failed check of the listing schema becomes a problem on its column. */
+        const rejectInvalid = (issues: { path: PropertyKey[]; message: string }[]) => {
+          for (const i of issues)
+            addProblem({
+              row,
+              column: String(i.path[0] ?? ""),
+              value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
+              code: "INVALID_VALUE",
+              severity: "error",
+              message: i.message,
+            });
+          decided.push({ row, action: "reject" });
+          counts.reject++;
+        };
         if (match && opts.mode !== "create") {
           const parsed = UpdateListingInput.safeParse(b.input);
           if (!parsed.success) {
-            for (const i of parsed.error.issues)
-              addProblem({
-                row,
-                column: String(i.path[0] ?? ""),
-                value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
-                code: "INVALID_VALUE",
-                severity: "error",
-                message: i.message,
-              });
-            decided.push({ row, action: "reject" });
-            counts.reject++;
+            rejectInvalid(parsed.error.issues);
             continue;
           }
           const { version: _v, ...patch } = parsed.data;
@@ -177,17 +181,7 @@ export async function decideImportRows(
         }
         const parsed = CreateListingInput.safeParse(b.input);
         if (!parsed.success) {
-          for (const i of parsed.error.issues)
-            addProblem({
-              row,
-              column: String(i.path[0] ?? ""),
-              value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
-              code: "INVALID_VALUE",
-              severity: "error",
-              message: i.message,
-            });
-          decided.push({ row, action: "reject" });
-          counts.reject++;
+          rejectInvalid(parsed.error.issues);
           continue;
         }
         if (parsed.data.sku && bySku.has(parsed.data.sku)) {

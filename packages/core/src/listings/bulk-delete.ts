@@ -4,18 +4,17 @@ import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
+import { isUuid } from "../ids";
 import { fullSnapshot } from "./fields";
 
 export const BulkDeleteInput = z.object({ ids: z.array(z.string().max(100)).min(1).max(10_000) });
 export type BulkDeleteInput = z.infer<typeof BulkDeleteInput>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Deletes the caller's listings by id as one change set; unknown or foreign ids are reported. */
 export async function bulkDeleteListings(ctx: CoreContext, raw: BulkDeleteInput) {
   const input = BulkDeleteInput.parse(raw);
   const actor = requireActor(ctx, "write");
-  const ids = [...new Set(input.ids.filter((id) => UUID.test(id)))];
+  const ids = [...new Set(input.ids.filter((id) => isUuid(id)))];
   const result = await inTx(ctx, async (tx) => {
     const deleted = ids.length
       ? await tx.db

@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/record";
 import { addEntries, closeChangeSet, type EntryInput, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
+import { isUuid } from "../ids";
 import { applySnapshots } from "./apply-snapshots";
 import { diffFields, priceText } from "./fields";
 import { insertListingsWithEntries } from "./insert-many";
@@ -34,7 +35,6 @@ export interface RowResult {
   warnings?: FieldWarning[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const issuesOf = (e: z.ZodError) =>
   e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 
@@ -53,7 +53,7 @@ export async function bulkUpsertListings(
   const parsed: { index: number; id?: string; data: z.infer<typeof UpdateListingInput> }[] = [];
   input.rows.forEach((row, index) => {
     const { id, ...rest } = row;
-    if (id !== undefined && (typeof id !== "string" || !UUID.test(id))) {
+    if (id !== undefined && !isUuid(id)) {
       results[index] = {
         index,
         status: "error",

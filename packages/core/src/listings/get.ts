@@ -3,14 +3,13 @@ import type { Marketplace } from "@mbe/formats";
 import { and, eq } from "drizzle-orm";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
+import { isUuid } from "../ids";
 import { listingView } from "./view";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One of the caller's listings; another seller's id is simply not found. */
 export async function getListing(ctx: CoreContext, id: string, marketplace?: Marketplace) {
   const actor = requireActor(ctx, "read");
-  if (!UUID.test(id)) throw notFound("Listing");
+  if (!isUuid(id)) throw notFound("Listing");
   const [row] = await ctx.db
     .select()
     .from(listings)

@@ -7,6 +7,7 @@ import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { insertListingsWithEntries } from "../listings/insert-many";
 import { CreateListingInput } from "../listings/schema";
+import { isUniqueViolation } from "../listings/unique";
 import type { ScanItem } from "./scans";
 
 export const ConvertScanInput = z.object({
@@ -83,10 +84,7 @@ export async function convertScan(
     });
     return { changeSetId, ids: created.map((c) => c.id) };
   }).catch((err) => {
-    if (
-      (err as { code?: string; cause?: { code?: string } }).cause?.code === "23505" ||
-      (err as { code?: string }).code === "23505"
-    )
+    if (isUniqueViolation(err))
       throw new CoreError(
         "CONFLICT",
         "An item's SKU is already used by a listing; change it and try again",

@@ -3,11 +3,10 @@ import { and, desc, eq, or } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
+import { isUuid } from "../ids";
 import { isUniqueViolation } from "../listings/unique";
 import { CreateTemplateInput, UpdateTemplateInput } from "./schema";
 import { templateView } from "./view";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The caller's templates plus every public one. */
 export async function listTemplates(ctx: CoreContext) {
@@ -24,7 +23,7 @@ export async function listTemplates(ctx: CoreContext) {
 /** A template the caller owns or that is public. */
 export async function getTemplate(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
-  if (!UUID.test(id)) throw notFound("Template");
+  if (!isUuid(id)) throw notFound("Template");
   const [t] = await ctx.db
     .select()
     .from(templates)
@@ -55,7 +54,7 @@ export async function createTemplate(ctx: CoreContext, raw: CreateTemplateInput)
 export async function updateTemplate(ctx: CoreContext, id: string, raw: UpdateTemplateInput) {
   const input = UpdateTemplateInput.parse(raw);
   const actor = requireActor(ctx, "write");
-  if (!UUID.test(id)) throw notFound("Template");
+  if (!isUuid(id)) throw notFound("Template");
   try {
     const [t] = await ctx.db
       .update(templates)
@@ -78,7 +77,7 @@ export async function updateTemplate(ctx: CoreContext, id: string, raw: UpdateTe
 /** Deletes one of the caller's own templates. */
 export async function deleteTemplate(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "write");
-  if (!UUID.test(id)) throw notFound("Template");
+  if (!isUuid(id)) throw notFound("Template");
   const [t] = await ctx.db
     .delete(templates)
     .where(and(eq(templates.id, id), eq(templates.ownerId, actor.userId)))
