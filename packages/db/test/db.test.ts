@@ -46,6 +46,7 @@ describe.each(drivers)("database on %s", (_name, open) => {
         "audit_logs",
         "api_keys",
         "refresh_tokens",
+        "password_reset_tokens",
         "templates",
         "imports",
         "export_jobs",

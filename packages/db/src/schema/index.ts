@@ -6,6 +6,7 @@ export * from "./exports";
 export * from "./imports";
 export * from "./listings";
 export * from "./ocr-scans";
+export * from "./password-reset-tokens";
 export * from "./refresh-tokens";
 export * from "./templates";
 export * from "./users";
