@@ -25,8 +25,23 @@ export interface WorkerRuntime {
 
 export interface WorkerOptions {
   runtime: WorkerRuntime;
-  config: { QUEUE_PREFIX: string; SEARCH_REBUILD_CRON?: string };
+  config: {
+    QUEUE_PREFIX: string;
+    SEARCH_REBUILD_CRON?: string;
+    /** How long a job's lock lasts without renewal; a crashed worker's jobs wait this long. */
+    WORKER_LOCK_MS?: number;
+    /** How often workers look for jobs whose lock expired (a crashed worker's) to take over. */
+    WORKER_STALLED_INTERVAL_MS?: number;
+  };
   log: Logger;
+}
+
+/** Lock and stalled-check timing for a processor's BullMQ worker (defaults: BullMQ's, or `lockMs`). */
+export function lockOptions(opts: WorkerOptions, lockMs = 30_000) {
+  return {
+    lockDuration: opts.config.WORKER_LOCK_MS ?? lockMs,
+    stalledInterval: opts.config.WORKER_STALLED_INTERVAL_MS ?? 30_000,
+  };
 }
 
 /** A processor module: registers its BullMQ worker(s) and returns them for shutdown. */

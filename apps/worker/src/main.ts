@@ -1,5 +1,4 @@
-import path from "node:path";
-import { createSearchPort, LocalStorage, searchIndexHooks } from "@mbe/core";
+import { createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
 import { copyIntoFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -11,12 +10,21 @@ const Config = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required for a standalone worker"),
   REDIS_URL: z.string().min(1, "REDIS_URL is required for a standalone worker"),
   DATA_DIR: z.string().default(".data"),
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.preprocess((v) => v === "1" || v === "true", z.boolean()).default(false),
   QUEUE_PREFIX: z.string().default("mbe"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   CHROMA_URL: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().optional(),
   SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).optional(),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).optional(),
 });
 const config = Config.parse(process.env);
 const log = {
@@ -50,7 +58,7 @@ const runtime = {
   bullRedis,
   queues,
   dataDir: config.DATA_DIR,
-  storage: new LocalStorage(path.join(config.DATA_DIR, "files")),
+  storage: createStorage(config),
   hooks: searchIndexHooks(queues, log),
   copyInto: copyIntoFor(db),
   search,

@@ -1,7 +1,7 @@
 import { runExport } from "@mbe/core";
 import { QUEUES, RunExportPayload } from "@mbe/jobs";
 import { Worker } from "bullmq";
-import { jobContext, registerProcessor } from "../index";
+import { jobContext, lockOptions, registerProcessor } from "../index";
 
 /** `exports` queue: `run-export` writes the file to storage with rows/total progress. */
 registerProcessor((opts) => {
@@ -16,7 +16,12 @@ registerProcessor((opts) => {
       );
       return { status: done.status, rows: done.rowCount };
     },
-    { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 2 },
+    {
+      connection: opts.runtime.bullRedis,
+      prefix: opts.config.QUEUE_PREFIX,
+      concurrency: 2,
+      ...lockOptions(opts),
+    },
   );
   worker.on("failed", (job, err) =>
     opts.log.error({ jobId: job?.id, err: err.message }, "export job failed"),

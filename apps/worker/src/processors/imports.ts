@@ -1,7 +1,7 @@
 import { analyzeImport, failImportCommit, runImportCommit } from "@mbe/core";
 import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { Worker } from "bullmq";
-import { jobContext, registerProcessor } from "../index";
+import { jobContext, lockOptions, registerProcessor } from "../index";
 
 /** `imports` queue: `analyze-import` (dry run of large files) and `run-import` (the commit). */
 registerProcessor((opts) => {
@@ -30,7 +30,12 @@ registerProcessor((opts) => {
         throw err;
       }
     },
-    { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 2 },
+    {
+      connection: opts.runtime.bullRedis,
+      prefix: opts.config.QUEUE_PREFIX,
+      concurrency: 2,
+      ...lockOptions(opts),
+    },
   );
   worker.on("failed", (job, err) =>
     opts.log.error({ jobId: job?.id, err: err.message }, "import job failed"),

@@ -1,7 +1,7 @@
 import { failScan, OCR_LOCK_PREFIX, runScan } from "@mbe/core";
 import { ProcessScanPayload, QUEUES } from "@mbe/jobs";
 import { DelayedError, Worker } from "bullmq";
-import { jobContext, registerProcessor } from "../index";
+import { jobContext, lockOptions, registerProcessor } from "../index";
 import { OcrThread } from "../ocr/runner";
 
 /**
@@ -42,7 +42,12 @@ registerProcessor((opts) => {
         if ((await redis.get(lock)) === String(job.id)) await redis.del(lock);
       }
     },
-    { connection: redis, prefix: opts.config.QUEUE_PREFIX, concurrency: 1, lockDuration: 120_000 },
+    {
+      connection: redis,
+      prefix: opts.config.QUEUE_PREFIX,
+      concurrency: 1,
+      ...lockOptions(opts, 120_000),
+    },
   );
   worker.on("failed", (job, err) =>
     opts.log.error({ jobId: job?.id, err: err.message }, "ocr job failed"),

@@ -4,7 +4,7 @@ import { IndexListingsPayload, QUEUES } from "@mbe/jobs";
 import { toSearchDocument } from "@mbe/search";
 import { Worker } from "bullmq";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import { registerProcessor, type WorkerOptions } from "../index";
+import { lockOptions, registerProcessor, type WorkerOptions } from "../index";
 
 type Row = typeof listings.$inferSelect;
 const doc = (r: Row) =>
@@ -93,7 +93,12 @@ registerProcessor(async (opts) => {
       if (job.name === "rebuild-index") return rebuild(opts, search, (p) => job.updateProgress(p));
       return indexListings(opts, search, IndexListingsPayload.parse(job.data));
     },
-    { connection: opts.runtime.bullRedis, prefix: opts.config.QUEUE_PREFIX, concurrency: 1 },
+    {
+      connection: opts.runtime.bullRedis,
+      prefix: opts.config.QUEUE_PREFIX,
+      concurrency: 1,
+      ...lockOptions(opts),
+    },
   );
   worker.on("failed", (job, err) =>
     opts.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "search job failed"),
