@@ -12,6 +12,16 @@ export const ApiConfig = z.object({
   REDIS_URL: z.string().optional(),
   CHROMA_URL: z.string().optional(),
   DATA_DIR: z.string().default(".data"),
+  /** Where uploads, page images and exports live: `local` (DATA_DIR/files) or an S3 bucket. */
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  /** For S3-compatible stores (MinIO, R2, Ceph); unset means AWS. */
+  S3_ENDPOINT: z.url().optional(),
+  /** Unset uses the AWS default chain (instance or task role). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   JWT_SECRET: z.string().min(32).optional(),
   CORS_ORIGINS: z.string().default("http://localhost:5173,http://localhost:3000"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -5,7 +5,8 @@ import {
   type CoreContext,
   type CoreHooks,
   createSearchPort,
-  LocalStorage,
+  createStorage,
+  S3Storage,
   type SearchPort,
   type Storage,
   searchIndexHooks,
@@ -121,7 +122,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       );
     }
   }
-  const storage = new LocalStorage(path.join(config.DATA_DIR, "files"));
+  const storage = createStorage(config);
   const copyInto = copyIntoFor(db);
   const deps: AppDeps = {
     config,
@@ -138,6 +139,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     hooks,
     readiness: [
       { name: "redis", check: async () => ({ pong: await redis.ping() }) },
+      ...(storage instanceof S3Storage ? [{ name: "storage", check: () => storage.check() }] : []),
       ...(search
         ? [
             {
@@ -174,6 +176,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       bullRedis.disconnect();
       redis.disconnect();
       await db.close().catch(() => {});
+      if (storage instanceof S3Storage) storage.close();
       for (const s of started.reverse()) await s.stop();
     },
   };

@@ -1,7 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createSearchPort, LocalStorage, searchIndexHooks } from "@mbe/core";
+import {
+  createSearchPort,
+  createStorage,
+  LocalStorage,
+  S3Storage,
+  searchIndexHooks,
+} from "@mbe/core";
 import { copyIntoFor, createDb, type DbHandle } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { memoryActiveStore, startTestChroma } from "@mbe/search/testing";
@@ -56,7 +62,10 @@ export async function createTestApi(
     }),
     hooks: {},
     readiness: [{ name: "redis", check: async () => ({ pong: await redis.ping() }) }],
-    storage: new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
+    storage:
+      config.STORAGE_DRIVER === "s3"
+        ? createStorage(config)
+        : new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
     queues,
     copyInto: copyIntoFor(db),
     version: "test",
@@ -105,6 +114,7 @@ export async function createTestApi(
       bullRedis.disconnect();
       redis.disconnect();
       await db.close();
+      if (deps.storage instanceof S3Storage) deps.storage.close();
     },
   };
 }
