@@ -1,0 +1,78 @@
+import { createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
+import { copyIntoFor, createDb } from "@mbe/db";
+import { createQueues } from "@mbe/jobs";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { startWorkers } from "./index";
+
+/** The worker process on its own (production: one or more beside the API replicas). */
+const Config = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required for a standalone worker"),
+  REDIS_URL: z.string().min(1, "REDIS_URL is required for a standalone worker"),
+  DATA_DIR: z.string().default(".data"),
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.preprocess((v) => v === "1" || v === "true", z.boolean()).default(false),
+  QUEUE_PREFIX: z.string().default("mbe"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  CHROMA_URL: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().optional(),
+  SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).optional(),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).optional(),
+});
+const config = Config.parse(process.env);
+const log = {
+  info: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "info", msg: m, ...o })),
+  warn: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "warn", msg: m, ...o })),
+  error: (o: Record<string, unknown>, m?: string) =>
+    console.log(JSON.stringify({ level: "error", msg: m, ...o })),
+};
+const db = createDb({ url: config.DATABASE_URL });
+await db.migrate();
+const bullRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
+const activeKey = `${config.QUEUE_PREFIX}:search:active`;
+const search = config.CHROMA_URL
+  ? createSearchPort({
+      chromaUrl: config.CHROMA_URL,
+      openaiApiKey: config.OPENAI_API_KEY,
+      openaiBaseUrl: config.OPENAI_BASE_URL,
+      activeStore: {
+        get: () => bullRedis.get(activeKey),
+        set: async (name) => {
+          await bullRedis.set(activeKey, name);
+        },
+      },
+    })
+  : undefined;
+const runtime = {
+  db,
+  bullRedis,
+  queues,
+  dataDir: config.DATA_DIR,
+  storage: createStorage(config),
+  hooks: searchIndexHooks(queues, log),
+  copyInto: copyIntoFor(db),
+  search,
+};
+const stop = await startWorkers({ runtime, config, log });
+
+async function shutdown(signal: string) {
+  log.info({ signal }, "worker draining");
+  setTimeout(() => process.exit(1), 30_000).unref();
+  await stop();
+  await queues.close();
+  bullRedis.disconnect();
+  await db.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
