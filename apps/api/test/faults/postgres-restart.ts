@@ -1,0 +1,94 @@
+/**
+ * PostgreSQL restarted (`pg_ctl restart -m fast`) while an import commits, once during staging and
+ * once during the merge: the import completes on a retry or rolls back, never half-written.
+ */
+import postgres from "postgres";
+import {
+  commitImport,
+  importCsv,
+  registerSeller,
+  startApi,
+  startWorker,
+  uploadImport,
+  waitFor,
+} from "../processes";
+import type { FaultEnv } from "./env";
+
+const ROWS = 20_000;
+
+/** Matches the worker's statement of a phase in pg_stat_activity. */
+const PHASES = {
+  staging: "copy%import_staging%",
+  merge: "%jsonb_to_record(s.data)%",
+} as const;
+
+export async function postgresRestart(env: FaultEnv) {
+  const { v, pg, redis } = env;
+  const dbName = "faults_pg";
+  const dbUrl = await pg.createDatabase(dbName);
+  const prefix = `faultspg${Date.now().toString(36)}`;
+  const appEnv = {
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redis.url,
+    DATA_DIR: env.dataDir,
+    QUEUE_PREFIX: prefix,
+    SEARCH_ENABLED: "0",
+    ...env.limits,
+  };
+  const api = await startApi(appEnv);
+  const worker = await startWorker(appEnv);
+  const admin = postgres(pg.url(), { max: 1, onnotice: () => {} });
+  try {
+    for (const phase of ["staging", "merge"] as const) {
+      const seller = await registerSeller(api.url, `pg-${phase}`);
+      const imp = await uploadImport(api.url, seller, importCsv(ROWS, `PG${phase}`));
+      await commitImport(api.url, seller, imp.id);
+      const pattern = PHASES[phase];
+      const seen = await waitFor(
+        `the ${phase} statement`,
+        async () => {
+          const rows = await admin<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = ${dbName} and state = 'active' and query ilike ${pattern}`;
+          return (rows[0]?.n ?? 0) > 0;
+        },
+        60_000,
+        10,
+      );
+      const t = performance.now();
+      pg.restart();
+      const restartMs = performance.now() - t;
+      // The admin connection died with the server; postgres.js reconnects on the next query.
+      const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+      const end = await waitFor(
+        "the import to settle",
+        async () => {
+          const [row] = await sql<{ status: string; error: string | null }[]>`
+            select status, error from imports where id = ${imp.id}`;
+          return row && (row.status === "committed" || row.status === "failed") ? row : undefined;
+        },
+        90_000,
+        200,
+      );
+      const [counts] = await sql<{ listings: number; changeSets: number; staging: number }[]>`
+        select
+          (select count(*)::int from listings where owner_id = ${seller.userId}) as listings,
+          (select count(*)::int from change_sets where owner_id = ${seller.userId} and kind = 'import') as "changeSets",
+          (select count(*)::int from import_staging where import_id = ${imp.id}) as staging`;
+      await sql.end();
+      const n = counts?.listings ?? -1;
+      const whole =
+        (end.status === "committed" && n === ROWS && counts?.changeSets === 1) ||
+        (end.status === "failed" && n === 0 && counts?.changeSets === 0);
+      v.check(
+        `b. PostgreSQL restarted during the import ${phase}`,
+        Boolean(seen) && whole && counts?.staging === 0,
+        `restart took ${restartMs.toFixed(0)} ms; import ${end.status}${end.error ? ` (${end.error.slice(0, 80)})` : ""}; listings ${n} of ${ROWS} (0 or ${ROWS} allowed); import change sets ${counts?.changeSets}; staging rows left ${counts?.staging}; ${((performance.now() - t) / 1000).toFixed(1)} s from restart to settled`,
+      );
+    }
+  } finally {
+    await admin.end({ timeout: 1 }).catch(() => {});
+    await worker.kill();
+    await api.kill();
+  }
+}
