@@ -2,6 +2,7 @@ import { type Actor, type CoreContext, CoreError } from "@mbe/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { AppDeps } from "../http/deps";
+import { clientErrorFromDb } from "../http/errors";
 
 /** What every procedure sees: the same CoreContext REST handlers build, plus the app's deps. */
 export interface TrpcContext {
@@ -21,6 +22,11 @@ const t = initTRPC.context<TrpcContext>().create({
           : error.code;
     return {
       ...shape,
+      // Unexpected failures can carry SQL and parameters in their message: never send those.
+      message:
+        error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong; the request id helps support find it"
+          : shape.message,
       data: {
         ...shape.data,
         appCode,
@@ -49,7 +55,7 @@ const STATUS_TO_TRPC: Record<number, TRPC_ERROR_CODE_KEY> = {
 const mapErrors = t.middleware(async ({ next, ctx }) => {
   const res = await next();
   if (!res.ok) {
-    const cause = res.error.cause;
+    const cause = clientErrorFromDb(res.error.cause) ?? res.error.cause;
     if (cause instanceof CoreError)
       throw new TRPCError({
         code: STATUS_TO_TRPC[cause.status] ?? "INTERNAL_SERVER_ERROR",
