@@ -53,6 +53,11 @@ export const ApiConfig = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  /** Where the console is reached from outside; links in emails start with it. */
+  PUBLIC_URL: z.url().default("http://localhost:3000"),
+  /** `smtp://user:pass@host:port` (or `smtps://`); unset, emails are written to the log. */
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("Bulk Editor <no-reply@localhost>"),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().optional(),
   QUEUE_PREFIX: z.string().default("mbe"),

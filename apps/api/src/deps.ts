@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   type CoreContext,
   type CoreHooks,
+  createMailer,
   createSearchPort,
   createStorage,
   S3Storage,
@@ -35,6 +36,10 @@ export interface Runtime {
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
   search?: SearchPort;
+  /** Outgoing email: SMTP when SMTP_URL is set, otherwise the log. */
+  mailer: ReturnType<typeof createMailer>;
+  /** Signs the download links workers email. */
+  jwtSecret: string;
   close(): Promise<void>;
 }
 
@@ -124,6 +129,9 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
   }
   const storage = createStorage(config);
   const copyInto = copyIntoFor(db);
+  const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, log });
+  if (!config.SMTP_URL)
+    log.info({}, "no SMTP_URL: emails (reset links, export notices) are written to this log");
   const deps: AppDeps = {
     config,
     db: db.db,
@@ -156,6 +164,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     storage,
     queues,
     copyInto,
+    mailer,
     version,
   };
 
@@ -170,11 +179,14 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     hooks,
     copyInto,
     search,
+    mailer,
+    jwtSecret: deps.jwtSecret,
     dataDir: config.DATA_DIR,
     async close() {
       await queues.close().catch(() => {});
       bullRedis.disconnect();
       redis.disconnect();
+      mailer.close();
       await db.close().catch(() => {});
       if (storage instanceof S3Storage) storage.close();
       for (const s of started.reverse()) await s.stop();

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  createMailer,
   createSearchPort,
   createStorage,
   LocalStorage,
@@ -68,6 +69,12 @@ export async function createTestApi(
         : new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
     queues,
     copyInto: copyIntoFor(db),
+    // SMTP_URL in `overrides` points this at a test SMTP server; otherwise a silent log mailer.
+    mailer: createMailer({
+      url: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      log: createLogger("silent"),
+    }),
     version: "test",
   };
   let stopChroma: (() => Promise<void>) | undefined;
@@ -97,8 +104,10 @@ export async function createTestApi(
         hooks: deps.hooks,
         copyInto: deps.copyInto,
         search: deps.search,
+        mailer: deps.mailer,
+        jwtSecret: deps.jwtSecret,
       },
-      config: { QUEUE_PREFIX: prefix },
+      config: { QUEUE_PREFIX: prefix, PUBLIC_URL: config.PUBLIC_URL },
       log: deps.log,
     });
   }

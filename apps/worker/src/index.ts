@@ -3,6 +3,7 @@ import {
   type CoreHooks,
   defaultAuthConfig,
   type Logger,
+  type Mailer,
   type SearchPort,
   type Storage,
 } from "@mbe/core";
@@ -21,6 +22,10 @@ export interface WorkerRuntime {
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
   search?: SearchPort;
+  /** Sends the "export ready" emails; without it none are sent. */
+  mailer?: Mailer;
+  /** The API's JWT secret, so links signed here (export downloads) verify there. */
+  jwtSecret?: string;
 }
 
 export interface WorkerOptions {
@@ -28,6 +33,8 @@ export interface WorkerOptions {
   config: {
     QUEUE_PREFIX: string;
     SEARCH_REBUILD_CRON?: string;
+    /** Where the console is reached; emailed links start with it. */
+    PUBLIC_URL?: string;
     /** How long a job's lock lasts without renewal; a crashed worker's jobs wait this long. */
     WORKER_LOCK_MS?: number;
     /** How often workers look for jobs whose lock expired (a crashed worker's) to take over. */
@@ -58,13 +65,14 @@ export function jobContext(opts: WorkerOptions, ownerId: string, jobId: string):
     actor: { userId: ownerId, role: "seller", via: "jwt", scopes: ["read", "write"] },
     requestId: `job:${jobId}`,
     log: opts.log,
-    // Jobs never issue tokens; the secret is unused here.
-    auth: defaultAuthConfig("job-context-does-not-sign-tokens"),
+    // Jobs never issue tokens; the secret only signs emailed download links.
+    auth: defaultAuthConfig(runtime.jwtSecret ?? "job-context-does-not-sign-tokens"),
     hooks: runtime.hooks,
     storage: runtime.storage,
     queues: runtime.queues,
     copyInto: runtime.copyInto,
     search: runtime.search,
+    mailer: runtime.mailer,
   };
 }
 

@@ -1,4 +1,4 @@
-import { createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
+import { createMailer, createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
 import { copyIntoFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -25,6 +25,11 @@ const Config = z.object({
   SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).optional(),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).optional(),
+  /** The API's secret: "export ready" emails carry download links the API must verify. */
+  JWT_SECRET: z.string().min(32).optional(),
+  PUBLIC_URL: z.url().default("http://localhost:3000"),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("Bulk Editor <no-reply@localhost>"),
 });
 const config = Config.parse(process.env);
 const log = {
@@ -62,7 +67,10 @@ const runtime = {
   hooks: searchIndexHooks(queues, log),
   copyInto: copyIntoFor(db),
   search,
+  mailer: createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, log }),
+  jwtSecret: config.JWT_SECRET,
 };
+if (!config.JWT_SECRET) log.warn({}, "no JWT_SECRET: finished exports are not emailed");
 const stop = await startWorkers({ runtime, config, log });
 
 async function shutdown(signal: string) {
@@ -71,6 +79,7 @@ async function shutdown(signal: string) {
   await stop();
   await queues.close();
   bullRedis.disconnect();
+  runtime.mailer.close();
   await db.close();
   process.exit(0);
 }

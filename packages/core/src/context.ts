@@ -1,6 +1,7 @@
 import type { Db, DbOrTx } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
 import { CoreError } from "./errors";
+import type { Mailer } from "./mail/mailer";
 import type { SearchPort } from "./search/port";
 import type { Storage } from "./storage/storage";
 
@@ -62,6 +63,8 @@ export interface CoreContext {
   copyInto?(table: string, columns: string[], lines: AsyncIterable<string>): Promise<void>;
   /** Semantic search and AI; absent when search is not configured (verbs answer 503). */
   search?: SearchPort;
+  /** Outgoing email (password resets, export notices); absent where none is wired. */
+  mailer?: Mailer;
 }
 
 export const defaultAuthConfig = (jwtSecret: string): AuthConfig => ({

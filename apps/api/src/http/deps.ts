@@ -1,4 +1,4 @@
-import type { CoreContext, CoreHooks, Logger, Storage } from "@mbe/core";
+import type { CoreContext, CoreHooks, Logger, Mailer, Storage } from "@mbe/core";
 import type { Db } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
 import type { MiddlewareHandler } from "hono";
@@ -24,6 +24,8 @@ export interface AppDeps {
   queues?: Queues;
   copyInto?: CoreContext["copyInto"];
   search?: CoreContext["search"];
+  /** Outgoing email; without it password resets are accepted but nothing is sent. */
+  mailer?: Mailer;
   version: string;
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;

@@ -83,6 +83,7 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     queues: deps.queues,
     copyInto: deps.copyInto,
     search: deps.search,
+    mailer: deps.mailer,
   };
 }
 

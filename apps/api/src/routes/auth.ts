@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import {
   ChangePasswordInput,
+  ConfirmPasswordResetInput,
   changePassword,
+  confirmPasswordReset,
   getMe,
   LoginInput,
   LogoutInput,
@@ -9,8 +11,10 @@ import {
   logout,
   RefreshInput,
   RegisterInput,
+  RequestPasswordResetInput,
   refreshSession,
   register,
+  requestPasswordReset,
   UpdateMeInput,
   updateMe,
 } from "@mbe/core";
@@ -18,9 +22,9 @@ import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { clientIp, coreContext, rateLimit } from "../http/middleware";
 import { authedErrors, body, json, security } from "../openapi/route";
-import { Ok, Session, TokenPair, User } from "../openapi/schemas";
+import { ErrorBody, Ok, Session, TokenPair, User } from "../openapi/schemas";
 
-/** /v1/auth: register, login, refresh rotation, logout, profile, password change. */
+/** /v1/auth: register, login, refresh rotation, logout, profile, password change and reset. */
 export function authRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const loginLimit = rateLimit(deps.rateLimits.login, "login", {
@@ -30,6 +34,8 @@ export function authRoutes(deps: AppDeps) {
   app.use("/register", loginLimit);
   app.use("/login", loginLimit);
   app.use("/refresh", loginLimit);
+  app.use("/password-reset", loginLimit);
+  app.use("/password-reset/confirm", loginLimit);
   const tags = ["Auth"];
 
   app.openapi(
@@ -129,6 +135,51 @@ export function authRoutes(deps: AppDeps) {
       },
     }),
     async (c) => c.json(await changePassword(coreContext(c, deps), c.req.valid("json")), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset",
+      tags,
+      operationId: "requestPasswordReset",
+      description:
+        "Emails a single-use link to `PUBLIC_URL/reset-password?token=…`, valid 30 minutes. The answer is the same whether or not an account has this email.",
+      request: { body: body(RequestPasswordResetInput) },
+      responses: {
+        202: json(Ok, "Accepted; a link is sent if the account exists"),
+        400: authedErrors[400],
+        429: authedErrors[429],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await requestPasswordReset(coreContext(c, deps), c.req.valid("json"), {
+          publicUrl: deps.config.PUBLIC_URL,
+        }),
+        202,
+      ),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset/confirm",
+      tags,
+      operationId: "confirmPasswordReset",
+      description:
+        "Sets a new password with the emailed token, signs out every session and clears a sign-in lockout.",
+      request: { body: body(ConfirmPasswordResetInput) },
+      responses: {
+        200: json(Ok, "Password set; sign in with it"),
+        400: json(
+          ErrorBody,
+          "Invalid input, or the token is unknown (RESET_TOKEN_INVALID), expired (RESET_TOKEN_EXPIRED) or used (RESET_TOKEN_USED)",
+        ),
+        403: authedErrors[403],
+        429: authedErrors[429],
+      },
+    }),
+    async (c) =>
+      c.json(await confirmPasswordReset(coreContext(c, deps), c.req.valid("json")), 200),
   );
   return app;
 }

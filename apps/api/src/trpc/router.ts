@@ -2,35 +2,12 @@ import { createHash } from "node:crypto";
 import * as core from "@mbe/core";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router, type TrpcContext } from "./init";
+import { loginLimit } from "./login-limit";
 import { adminRouter } from "./routers/admin";
 import { analyticsRouter } from "./routers/analytics";
+import { passwordResetRouter } from "./routers/password-reset";
 
 const id = z.object({ id: z.string().max(100) });
-
-async function loginLimit(ctx: {
-  deps: {
-    rateLimits: {
-      login: {
-        consume(
-          k: string,
-        ): Promise<{ allowed: boolean; unavailable?: boolean; resetSeconds: number }>;
-      };
-    };
-  };
-  ip: string;
-}) {
-  const d = await ctx.deps.rateLimits.login.consume(`ip:${ctx.ip}`);
-  if (d.unavailable)
-    throw new core.CoreError(
-      "SERVICE_UNAVAILABLE",
-      "Sign-in is briefly unavailable; try again shortly",
-      { retryAfterSeconds: d.resetSeconds },
-    );
-  if (!d.allowed)
-    throw new core.CoreError("RATE_LIMITED", `Too many attempts; retry in ${d.resetSeconds} s`, {
-      retryAfterSeconds: d.resetSeconds,
-    });
-}
 
 export const authRouter = router({
   register: publicProcedure.input(core.RegisterInput).mutation(async ({ ctx, input }) => {
@@ -54,6 +31,7 @@ export const authRouter = router({
   changePassword: authedProcedure
     .input(core.ChangePasswordInput)
     .mutation(({ ctx, input }) => core.changePassword(ctx.core, input)),
+  passwordReset: passwordResetRouter,
 });
 
 export const listingsRouter = router({

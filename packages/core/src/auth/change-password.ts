@@ -1,10 +1,11 @@
-import { refreshTokens, users } from "@mbe/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { users } from "@mbe/db";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit, recordAuditDetached } from "../audit/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { hashPassword, Password, verifyPassword } from "./passwords";
+import { revokeAllSessions } from "./sessions";
 import { issueSession } from "./tokens";
 
 export const ChangePasswordInput = z.object({
@@ -34,10 +35,7 @@ export async function changePassword(ctx: CoreContext, input: ChangePasswordInpu
       .update(users)
       .set({ passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() })
       .where(eq(users.id, user.id));
-    await tx.db
-      .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    await revokeAllSessions(tx.db, user.id);
     await recordAudit(tx, {
       action: "auth.change_password",
       resourceType: "user",
