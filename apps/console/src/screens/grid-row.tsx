@@ -6,19 +6,38 @@ interface Props {
   row: Row | undefined;
   cols: Column[];
   top: number;
-  gutter: number;
-  width: number;
   selC0: number;
   selC1: number;
   activeC: number;
   titleLimit?: number;
   pending: boolean;
   conflict: boolean;
-  onMouseDown: (r: number, c: number, shift: boolean) => void;
-  onDoubleClick: (r: number, c: number) => void;
 }
 
-/** One virtualised row; memoised so scrolling re-renders only rows that entered the window. */
+/** Class that gives a column's cells their width (see `columnWidthCss`). */
+export const widthClass = (c: Column) => `w-${c.key}`;
+
+/**
+ * One stylesheet rule per column width, so cells carry a shared class instead of an inline style:
+ * cells of a column then share one computed style and a new row costs no style parsing.
+ */
+export function columnWidthCss(cols: Column[], gutter: number): string {
+  let css = `.grid .w-gutter{width:${gutter}px}`;
+  for (const c of cols) css += `.grid .${widthClass(c)}{width:${c.width}px}`;
+  return css;
+}
+
+/** Where a pointer event landed in grid coordinates (cells carry `cell-{row}-{col}` ids). */
+export function cellAt(target: EventTarget | null): { r: number; c: number } | null {
+  const el = (target as Element | null)?.closest?.(".gc[id^='cell-']");
+  const m = el ? /^cell-(\d+)-(\d+)$/.exec(el.id) : null;
+  return m ? { r: Number(m[1]), c: Number(m[2]) } : null;
+}
+
+/**
+ * One virtualised row; memoised so scrolling re-renders only rows that entered the window. Pointer
+ * events are handled once on the grid body (see `cellAt`), not per cell.
+ */
 export const GridRow = memo(function GridRow(p: Props) {
   const { row, index } = p;
   const rowWarnings = row?.warnings?.length ?? 0;
@@ -27,12 +46,11 @@ export const GridRow = memo(function GridRow(p: Props) {
       className={`gr${index % 2 ? " odd" : ""}${p.pending ? " pending" : ""}${p.conflict ? " conflict" : ""}${p.selC0 >= 0 ? " in-sel" : ""}`}
       role="row"
       aria-rowindex={index + 2}
-      style={{ transform: `translateY(${p.top}px)`, width: p.width }}
+      style={{ transform: `translateY(${p.top}px)` }}
     >
       <div
-        className="gc gutter"
+        className="gc gutter w-gutter"
         role="rowheader"
-        style={{ width: p.gutter }}
         title={rowWarnings ? row?.warnings?.map((w) => w.message).join("\n") : undefined}
       >
         {index + 1}
@@ -48,7 +66,7 @@ export const GridRow = memo(function GridRow(p: Props) {
       </div>
       {!row && (
         // One placeholder per unloaded row keeps fast scrolling over unfetched pages cheap.
-        <div className="gc loading" role="gridcell" style={{ width: p.width - p.gutter }}>
+        <div className="gc loading" role="gridcell">
           <span className="skeleton" />
         </div>
       )}
@@ -64,7 +82,7 @@ export const GridRow = memo(function GridRow(p: Props) {
             <div
               key={c.key}
               id={`cell-${index}-${ci}`}
-              className={`gc${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
+              className={`gc ${widthClass(c)}${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
               role="gridcell"
               aria-selected={selected}
               aria-invalid={warns.length > 0 || undefined}
@@ -75,14 +93,6 @@ export const GridRow = memo(function GridRow(p: Props) {
                     ? text
                     : undefined
               }
-              style={{ width: c.width }}
-              onMouseDown={(e) => {
-                if (e.button === 0) {
-                  e.preventDefault();
-                  p.onMouseDown(index, ci, e.shiftKey);
-                }
-              }}
-              onDoubleClick={() => p.onDoubleClick(index, ci)}
             >
               {c.kind === "status" ? (
                 <span className={`pill pill-${row.status}`}>{row.status}</span>

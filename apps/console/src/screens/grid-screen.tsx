@@ -36,15 +36,14 @@ import { BulkDialog } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
 import { ConflictPanel } from "./conflict-panel";
 import { ExportDialog } from "./export-dialog";
-import { GridRow } from "./grid-row";
+import { cellAt, columnWidthCss } from "./grid-row";
+import { GridRows, ROW_H, ScrollStore } from "./grid-rows";
 import { HistoryPanel } from "./history-panel";
 
-/** Row height in px (fixed, so a row index maps to a scroll offset). */
-export const ROW_H = 30;
+export { ROW_H };
+
 const HEADER_H = 32;
 const GUTTER_W = 64;
-const OVERSCAN = 12;
-const SCROLL_STEP = 4;
 const BULK_CHUNK = 10_000;
 
 type Sort = NonNullable<Inputs["listings"]["list"]["sort"]>;
@@ -105,9 +104,9 @@ export function GridScreen() {
   const [appliedFilters, setAppliedFilters] = useState<Filters>(emptyFilters);
   const [sel, setSel] = useState<GridSel>(initialSel);
   const [editing, setEditing] = useState<{ r: number; c: number; text: string } | null>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  const scrollStore = useRef(new ScrollStore()).current;
   const [viewH, setViewH] = useState(600);
-  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const [version, bump] = useReducer((n: number) => n + 1, 0);
   const [reload, setReload] = useState(0);
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
   const [conflicts, setConflicts] = useState<Conflict[]>([]);
@@ -157,7 +156,7 @@ export function GridScreen() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the query changes
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
-    setScrollTop(0);
+    scrollStore.set(0);
     setSel(initialSel);
     setEditing(null);
   }, [queryKey]);
@@ -170,13 +169,6 @@ export function GridScreen() {
     setViewH(el.clientHeight);
     return () => ro.disconnect();
   }, []);
-
-  const first = Math.max(0, Math.floor(scrollTop / ROW_H) - OVERSCAN);
-  const visibleCount = Math.ceil(viewH / ROW_H) + 1;
-  const last = Math.min(
-    Math.max(0, total - 1),
-    Math.floor(scrollTop / ROW_H) + visibleCount + OVERSCAN,
-  );
 
   /** Fetches the given pages of the current cache (one batched HTTP request). */
   const fetchPages = useCallback(
@@ -200,30 +192,33 @@ export function GridScreen() {
     [listArgs],
   );
 
-  // Load what is on screen; the first page of a query also asks for the total.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload forces a refetch
-  useEffect(() => {
-    const c = cache;
-    const needTotal = c.total === null;
-    const pages = needTotal
-      ? [0, ...c.missingPages(first, last).filter((p) => p !== 0)]
-      : c.missingPages(first, last);
-    if (!pages.length && !needTotal) return;
-    const t = setTimeout(
-      () => {
-        fetchPages(c, needTotal ? pages.filter((p, i) => i === 0 || p !== 0) : pages, needTotal)
-          .then(() => {
-            if (cacheRef.current === c) {
-              setFirstLoad(false);
-              bump();
-            }
-          })
-          .catch((err) => app.toast("error", `Could not load listings: ${errorMessage(err)}`));
-      },
-      needTotal ? 0 : 60,
-    );
-    return () => clearTimeout(t);
-  }, [cache, first, last, reload, fetchPages]);
+  // Load what is on screen (called by the rows whenever their window moves); the first page of a
+  // query also asks for the total. Pages load once scrolling pauses for a moment.
+  const loadWindow = useCallback(
+    (first: number, last: number) => {
+      const c = cache;
+      const needTotal = c.total === null;
+      const pages = needTotal
+        ? [0, ...c.missingPages(first, last).filter((p) => p !== 0)]
+        : c.missingPages(first, last);
+      if (!pages.length && !needTotal) return;
+      const t = setTimeout(
+        () => {
+          fetchPages(c, needTotal ? pages.filter((p, i) => i === 0 || p !== 0) : pages, needTotal)
+            .then(() => {
+              if (cacheRef.current === c) {
+                setFirstLoad(false);
+                bump();
+              }
+            })
+            .catch((err) => app.toast("error", `Could not load listings: ${errorMessage(err)}`));
+        },
+        needTotal ? 0 : 60,
+      );
+      return () => clearTimeout(t);
+    },
+    [cache, fetchPages, app],
+  );
 
   const pushUndo = (changeSetId: string | null | undefined, label: string) => {
     if (!changeSetId) return;
@@ -510,13 +505,31 @@ export function GridScreen() {
     const at = { r: rect.r0, c: rect.c0 };
     const endRow = Math.min(total - 1, at.r + block.length - 1);
     setBusy(`Pasting ${block.length} row(s)…`);
+    const c = cacheRef.current;
+    // Rows already loaded show the pasted values while the rest of the block is fetched; the
+    // save below still sends every row with the version it was loaded at.
+    const originals = new Map<number, Row>();
     try {
-      await ensureRows(at.r, endRow);
+      if (c.missingPages(at.r, endRow).length) {
+        for (const p of blockPatches(block, at, cols, (i) => c.get(i), total).patches) {
+          originals.set(p.index, p.row);
+          c.replace({ ...p.row, ...p.patch } as Row);
+        }
+        if (originals.size) bump();
+      }
+      try {
+        await ensureRows(at.r, endRow);
+      } catch (err) {
+        for (const row of originals.values()) c.replace(row);
+        bump();
+        app.toast("error", `Not pasted: ${errorMessage(err)}`);
+        return;
+      }
       const { patches, problems, clipped } = blockPatches(
         block,
         at,
         cols,
-        (i) => cacheRef.current.get(i),
+        (i) => originals.get(i) ?? c.get(i),
         total,
       );
       if (problems.length)
@@ -677,9 +690,7 @@ export function GridScreen() {
   // rest), so native scrolling carries most frames without a React render.
   const onScroll = () => {
     const el = scrollRef.current;
-    if (!el) return;
-    const q = Math.floor(el.scrollTop / (ROW_H * SCROLL_STEP)) * ROW_H * SCROLL_STEP;
-    setScrollTop((prev) => (prev === q ? prev : q));
+    if (el) scrollStore.set(el.scrollTop);
   };
 
   const onCellMouseDown = (r: number, c: number, shift: boolean) => {
@@ -752,47 +763,8 @@ export function GridScreen() {
     return ids;
   };
 
-  const cellHandlers = useRef({ down: onCellMouseDown, dbl: onCellDoubleClick });
-  cellHandlers.current = { down: onCellMouseDown, dbl: onCellDoubleClick };
-  // Stable identities keep memoised rows from re-rendering on every grid render.
-  const stableMouseDown = useCallback(
-    (r: number, c: number, shift: boolean) => cellHandlers.current.down(r, c, shift),
-    [],
-  );
-  const stableDoubleClick = useCallback(
-    (r: number, c: number) => cellHandlers.current.dbl(r, c),
-    [],
-  );
-  // Rows are keyed by slot, not index: scrolling reuses the same DOM rows with new content
-  // instead of unmounting and mounting a screenful of cells every frame.
-  const slots = visibleCount + 2 * OVERSCAN + 2;
-  const conflictIds = new Set(conflicts.map((c) => c.rowId));
-  const rows: React.ReactNode[] = [];
-  if (total > 0) {
-    for (let i = first; i <= last; i++) {
-      const inRows = i >= rect.r0 && i <= rect.r1;
-      const row = cache.get(i);
-      rows.push(
-        <GridRow
-          key={i % slots}
-          index={i}
-          row={row}
-          cols={cols}
-          top={i * ROW_H}
-          gutter={GUTTER_W}
-          width={totalWidth}
-          selC0={inRows ? rect.c0 : -1}
-          selC1={inRows ? rect.c1 : -1}
-          activeC={sel.active.r === i ? sel.active.c : -1}
-          titleLimit={titleLimit}
-          pending={row ? pending.has(row.id) : false}
-          conflict={row ? conflictIds.has(row.id) : false}
-          onMouseDown={stableMouseDown}
-          onDoubleClick={stableDoubleClick}
-        />,
-      );
-    }
-  }
+  const conflictIds = useMemo(() => new Set(conflicts.map((c) => c.rowId)), [conflicts]);
+  const widthCss = useMemo(() => columnWidthCss(cols, GUTTER_W), [cols]);
 
   const editCol = editing ? cols[editing.c] : undefined;
   let editLeft = GUTTER_W;
@@ -974,6 +946,16 @@ export function GridScreen() {
           aria-activedescendant={activeRow ? `cell-${sel.active.r}-${sel.active.c}` : undefined}
           onKeyDown={onGridKey}
           onScroll={onScroll}
+          onMouseDown={(e) => {
+            const at = e.button === 0 ? cellAt(e.target) : null;
+            if (!at) return;
+            e.preventDefault();
+            onCellMouseDown(at.r, at.c, e.shiftKey);
+          }}
+          onDoubleClick={(e) => {
+            const at = cellAt(e.target);
+            if (at) onCellDoubleClick(at.r, at.c);
+          }}
           data-testid="grid"
         >
           <div
@@ -1034,7 +1016,26 @@ export function GridScreen() {
             className="grid-body"
             style={{ height: Math.max(total * ROW_H, 1), width: totalWidth }}
           >
-            {rows}
+            <style>{widthCss}</style>
+            <GridRows
+              store={scrollStore}
+              viewH={viewH}
+              total={total}
+              cache={cache}
+              version={version}
+              reload={reload}
+              cols={cols}
+              r0={rect.r0}
+              r1={rect.r1}
+              c0={rect.c0}
+              c1={rect.c1}
+              activeR={sel.active.r}
+              activeC={sel.active.c}
+              titleLimit={titleLimit}
+              pending={pending}
+              conflictIds={conflictIds}
+              onWindow={loadWindow}
+            />
             {editing && editCol && (
               <CellEditor
                 key={`${editing.r}-${editing.c}`}
