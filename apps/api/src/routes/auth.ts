@@ -178,8 +178,7 @@ export function authRoutes(deps: AppDeps) {
         429: authedErrors[429],
       },
     }),
-    async (c) =>
-      c.json(await confirmPasswordReset(coreContext(c, deps), c.req.valid("json")), 200),
+    async (c) => c.json(await confirmPasswordReset(coreContext(c, deps), c.req.valid("json")), 200),
   );
   return app;
 }
