@@ -17,7 +17,13 @@ import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes, mappingProfileRoutes } from "./routes/imports";
 import { listingRoutes } from "./routes/listings";
+import { metricsRoutes } from "./routes/metrics";
 import { ocrRoutes } from "./routes/ocr";
+import {
+  QUEUES_DASHBOARD_PATH,
+  queuesDashboardRoutes,
+  queuesTicketRoutes,
+} from "./routes/queues-dashboard";
 import { searchRoutes } from "./routes/search";
 import { templateRoutes } from "./routes/templates";
 import { mountTrpc } from "./trpc/mount";
@@ -63,6 +69,8 @@ export function createApp(deps: AppDeps) {
   // Same-origin requests (the console, server-to-server integrations) carry no Origin: skip CORS work.
   app.use("*", (c, next) => (c.req.header("origin") ? corsHandler(c, next) : next()));
   app.route("/health", healthRoutes(deps));
+  app.route("/metrics", metricsRoutes(deps));
+  app.route(QUEUES_DASHBOARD_PATH, queuesDashboardRoutes(deps));
 
   const jsonLimit = bodyLimit({
     maxSize: deps.config.MAX_JSON_BYTES,
@@ -92,6 +100,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/audit-logs", auditLogRoutes(deps));
   app.route("/v1/analytics", analyticsRoutes(deps));
   app.route("/v1/admin", adminRoutes(deps));
+  app.route("/v1/admin", queuesTicketRoutes(deps));
   app.route("/v1/bulk-edits", bulkEditRoutes(deps));
   app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/mapping-profiles", mappingProfileRoutes(deps));

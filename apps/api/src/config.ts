@@ -65,6 +65,10 @@ export const ApiConfig = z.object({
   SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
   /** Set to 0 to run without semantic search (no Chroma). */
   SEARCH_ENABLED: z.preprocess((v) => v !== "0" && v !== "false", z.boolean()).default(true),
+  /** Bearer token for GET /metrics; unset, /metrics answers loopback callers only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** How long SIGTERM waits for in-flight requests and jobs before exiting anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 

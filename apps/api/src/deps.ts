@@ -21,6 +21,8 @@ import type { ApiConfig } from "./config";
 import type { AppDeps } from "./http/deps";
 import { createLogger } from "./http/logger";
 import { createRateLimits } from "./http/rate-limit";
+import { type ApiMetrics, createApiMetrics } from "./metrics";
+import { createQueuesBoard } from "./queues-board";
 
 export interface Runtime {
   deps: AppDeps;
@@ -40,6 +42,8 @@ export interface Runtime {
   mailer: ReturnType<typeof createMailer>;
   /** Signs the download links workers email. */
   jwtSecret: string;
+  /** Prometheus registry of this process; in-process workers add their counters to it. */
+  metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
@@ -129,6 +133,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
   }
   const storage = createStorage(config);
   const copyInto = copyIntoFor(db);
+  const metrics = createApiMetrics({ queues, processMetrics: true });
   const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, log });
   if (!config.SMTP_URL)
     log.info({}, "no SMTP_URL: emails (reset links, export notices) are written to this log");
@@ -166,6 +171,8 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     copyInto,
     mailer,
     version,
+    metrics,
+    queuesDashboard: createQueuesBoard(queues),
   };
 
   return {
@@ -181,6 +188,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     search,
     mailer,
     jwtSecret: deps.jwtSecret,
+    metrics,
     dataDir: config.DATA_DIR,
     async close() {
       await queues.close().catch(() => {});

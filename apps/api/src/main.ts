@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
+import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { jobMetrics } from "@mbe/jobs/metrics";
 import type { MiddlewareHandler } from "hono";
 import { createApp } from "./app";
 import { loadConfig } from "./config";
@@ -38,10 +40,12 @@ deps.consoleHandler = consoleHandler();
 if (!deps.consoleHandler)
   deps.log.warn({}, "console not built: run `pnpm --filter @mbe/console build` to serve it at /");
 
-let stopWorkers: (() => Promise<void>) | undefined;
+let stopWorkers: ((timeoutMs?: number) => Promise<void>) | undefined;
 if (config.RUN_WORKERS ?? !config.DATABASE_URL) {
   const { startWorkers } = await import("@mbe/worker");
-  stopWorkers = await startWorkers({ runtime, config, log: deps.log });
+  // In-process workers count rows into this process's registry, so /metrics shows them.
+  const metrics = jobMetrics(runtime.metrics.registry);
+  stopWorkers = await startWorkers({ runtime, config, log: deps.log, metrics });
 }
 
 const app = createApp(deps);
@@ -50,16 +54,39 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
 });
 
 let stopping = false;
+/**
+ * SIGTERM/SIGINT: stop listening at once, let requests in flight finish (up to
+ * SHUTDOWN_TIMEOUT_MS), let in-process jobs finish or hand them back, then close queues, Redis,
+ * the database and child services. Exits 0 when every request finished, 1 when some were cut.
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  deps.log.info({ signal }, "shutting down");
-  const force = setTimeout(() => process.exit(1), 20_000);
-  force.unref();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await stopWorkers?.();
+  const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  deps.log.info({ signal, timeoutMs }, "shutting down: finishing requests in flight");
+  // Only a backstop for a close step that hangs; each step below respects the deadline.
+  setTimeout(() => process.exit(1), timeoutMs + 5000).unref();
+  const http = server as Server;
+  const closed = new Promise<boolean>((resolve) => http.close(() => resolve(true)));
+  // Keep-alive connections hold close() open: drop each one as soon as it has no request.
+  http.closeIdleConnections();
+  const idle = setInterval(() => http.closeIdleConnections(), 100);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const drained = await Promise.race([closed, expired]);
+  clearInterval(idle);
+  clearTimeout(timer);
+  if (!drained) {
+    deps.log.warn({ timeoutMs }, "requests still running at the shutdown deadline; cutting them");
+    http.closeAllConnections();
+  }
+  await stopWorkers?.(Math.max(1000, deadline - Date.now()));
   await runtime.close();
-  process.exit(0);
+  deps.log.info({ drained }, "stopped");
+  process.exit(drained ? 0 : 1);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

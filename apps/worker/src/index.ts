@@ -2,6 +2,7 @@ import {
   type CoreContext,
   type CoreHooks,
   defaultAuthConfig,
+  hooksLoggingTo,
   type Logger,
   type Mailer,
   type SearchPort,
@@ -9,8 +10,10 @@ import {
 } from "@mbe/core";
 import type { Db } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
+import type { JobMetrics } from "@mbe/jobs/metrics";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { withBindings } from "./logger";
 
 /** What the processors need; the API's runtime satisfies it for the all-in-one `pnpm start`. */
 export interface WorkerRuntime {
@@ -41,6 +44,8 @@ export interface WorkerOptions {
     WORKER_STALLED_INTERVAL_MS?: number;
   };
   log: Logger;
+  /** Where processors count import and export rows (the API registry in-process, else the worker's). */
+  metrics?: JobMetrics;
 }
 
 /** Lock and stalled-check timing for a processor's BullMQ worker (defaults: BullMQ's, or `lockMs`). */
@@ -56,18 +61,27 @@ export type ProcessorFactory = (opts: WorkerOptions) => Promise<Worker[]> | Work
 
 const factories: ProcessorFactory[] = [];
 
-/** The context a job runs verbs with: acting as the seller who owns the work. */
-export function jobContext(opts: WorkerOptions, ownerId: string, jobId: string): CoreContext {
+/**
+ * The context a job runs verbs with: acting as the seller who owns the work. Every line the verbs
+ * log carries the job id and queue.
+ */
+export function jobContext(
+  opts: WorkerOptions,
+  ownerId: string,
+  jobId: string,
+  queue?: string,
+): CoreContext {
   const { runtime } = opts;
+  const log = withBindings(opts.log, { jobId, ...(queue ? { queue } : {}) });
   return {
     db: runtime.db.db,
     rootDb: runtime.db.db,
     actor: { userId: ownerId, role: "seller", via: "jwt", scopes: ["read", "write"] },
     requestId: `job:${jobId}`,
-    log: opts.log,
+    log,
     // Jobs never issue tokens; the secret only signs emailed download links.
     auth: defaultAuthConfig(runtime.jwtSecret ?? "job-context-does-not-sign-tokens"),
-    hooks: runtime.hooks,
+    hooks: hooksLoggingTo(runtime.hooks, log),
     storage: runtime.storage,
     queues: runtime.queues,
     copyInto: runtime.copyInto,
@@ -85,12 +99,33 @@ export function registerProcessor(f: ProcessorFactory) {
  * Starts every registered processor. Returns a stop function that lets running jobs finish (or
  * hands them back to the queue) before closing.
  */
-export async function startWorkers(opts: WorkerOptions): Promise<() => Promise<void>> {
+export async function startWorkers(
+  opts: WorkerOptions,
+): Promise<(timeoutMs?: number) => Promise<void>> {
   await import("./processors/index");
   const workers: Worker[] = [];
   for (const f of factories) workers.push(...(await f(opts)));
+  for (const w of workers)
+    w.on("error", (err) => opts.log.error({ queue: w.name, err: err.message }, "worker error"));
   opts.log.info({ workers: workers.map((w) => w.name) }, "workers started");
-  return async () => {
-    await Promise.all(workers.map((w) => w.close()));
+  return async (timeoutMs) => {
+    // close() takes no new jobs and waits for the active ones to finish.
+    const drained = Promise.all(workers.map((w) => w.close())).then(() => "drained" as const);
+    if (!timeoutMs) {
+      await drained;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const outcome = await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+    if (outcome === "timeout")
+      // Their locks lapse and the stalled check of a live worker puts them back in the queue.
+      opts.log.warn(
+        { timeoutMs },
+        "jobs still running at the shutdown deadline; they will be retried",
+      );
   };
 }

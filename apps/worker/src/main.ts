@@ -1,9 +1,13 @@
 import { createMailer, createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
 import { copyIntoFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
+import { jobMetrics } from "@mbe/jobs/metrics";
 import { Redis } from "ioredis";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { z } from "zod";
 import { startWorkers } from "./index";
+import { createWorkerLogger } from "./logger";
+import { serveWorkerMetrics } from "./metrics-server";
 
 /** The worker process on its own (production: one or more beside the API replicas). */
 const Config = z.object({
@@ -25,6 +29,11 @@ const Config = z.object({
   SEARCH_REBUILD_CRON: z.string().default("0 3 * * *"),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).optional(),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).optional(),
+  /** Serves GET /metrics (import/export rows, process metrics) on this port; unset, none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** How long SIGTERM waits for active jobs; past it they are left to be retried. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** The API's secret: "export ready" emails carry download links the API must verify. */
   JWT_SECRET: z.string().min(32).optional(),
   PUBLIC_URL: z.url().default("http://localhost:3000"),
@@ -32,14 +41,9 @@ const Config = z.object({
   MAIL_FROM: z.string().default("Bulk Editor <no-reply@localhost>"),
 });
 const config = Config.parse(process.env);
-const log = {
-  info: (o: Record<string, unknown>, m?: string) =>
-    console.log(JSON.stringify({ level: "info", msg: m, ...o })),
-  warn: (o: Record<string, unknown>, m?: string) =>
-    console.log(JSON.stringify({ level: "warn", msg: m, ...o })),
-  error: (o: Record<string, unknown>, m?: string) =>
-    console.log(JSON.stringify({ level: "error", msg: m, ...o })),
-};
+const log = createWorkerLogger(config.LOG_LEVEL);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
 const db = createDb({ url: config.DATABASE_URL });
 await db.migrate();
 const bullRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -71,16 +75,30 @@ const runtime = {
   jwtSecret: config.JWT_SECRET,
 };
 if (!config.JWT_SECRET) log.warn({}, "no JWT_SECRET: finished exports are not emailed");
-const stop = await startWorkers({ runtime, config, log });
+const stop = await startWorkers({ runtime, config, log, metrics: jobMetrics(registry) });
+const metricsServer =
+  config.WORKER_METRICS_PORT === undefined
+    ? undefined
+    : await serveWorkerMetrics(registry, {
+        port: config.WORKER_METRICS_PORT,
+        token: config.METRICS_TOKEN,
+      });
+if (metricsServer) log.info({ port: metricsServer.port }, "worker metrics on /metrics");
 
+let stopping = false;
 async function shutdown(signal: string) {
-  log.info({ signal }, "worker draining");
-  setTimeout(() => process.exit(1), 30_000).unref();
-  await stop();
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "worker draining");
+  // A backstop only: stop() itself gives up waiting at the deadline.
+  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+  metricsServer?.server.close();
+  await stop(config.SHUTDOWN_TIMEOUT_MS);
   await queues.close();
   bullRedis.disconnect();
   runtime.mailer.close();
   await db.close();
+  log.info({}, "worker stopped");
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

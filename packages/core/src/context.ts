@@ -26,7 +26,22 @@ export interface Logger {
 
 /** Side effects that happen after a write commits (search indexing, job enqueueing). */
 export interface CoreHooks {
-  listingsChanged?(ownerId: string, change: { upsert: string[]; remove: string[] }): Promise<void>;
+  /** `log` is the caller's (request or job) logger, so a hook's lines carry its id. */
+  listingsChanged?(
+    ownerId: string,
+    change: { upsert: string[]; remove: string[] },
+    log?: Logger,
+  ): Promise<void>;
+}
+
+/** `hooks` with `log` passed to every call; transports build one per request or job. */
+export function hooksLoggingTo(hooks: CoreHooks, log: Logger): CoreHooks {
+  const changed = hooks.listingsChanged;
+  if (!changed) return hooks;
+  return {
+    ...hooks,
+    listingsChanged: (ownerId, change) => changed.call(hooks, ownerId, change, log),
+  };
 }
 
 export interface AuthConfig {

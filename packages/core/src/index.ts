@@ -1,3 +1,4 @@
+export * from "./admin/queues-ticket";
 export * from "./admin/stats";
 export * from "./admin/users";
 export * from "./analytics/overview";

@@ -11,6 +11,18 @@ export interface ReadinessCheck {
   check(): Promise<Record<string, unknown>>;
 }
 
+/** What the HTTP layer records; the Prometheus implementation lives in src/metrics.ts (Node). */
+export interface HttpMetrics {
+  /** One finished request; `route` is the matched pattern (`/v1/listings/:id`), never the raw path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** A request refused by a rate limit (`reason`: spent, or the limit store unavailable). */
+  rateLimited(limit: string, reason: "limit" | "unavailable"): void;
+  /** Rows of an export streamed straight back. */
+  exportRows(format: string, mode: "stream" | "job", rows: number): void;
+  /** The Prometheus text exposition. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 /** What `createApp` needs; built by deps.ts in Node, by the test harness in tests. */
 export interface AppDeps {
   config: ApiConfig;
@@ -27,6 +39,10 @@ export interface AppDeps {
   /** Outgoing email; without it password resets are accepted but nothing is sent. */
   mailer?: Mailer;
   version: string;
+  /** Prometheus metrics; without them /metrics answers 404 and requests are not timed. */
+  metrics?: HttpMetrics;
+  /** The BullMQ dashboard app (Node only), mounted at /admin/queues behind an admin session. */
+  queuesDashboard?: { fetch(req: Request, env?: unknown): Response | Promise<Response> };
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;
 }

@@ -7,5 +7,7 @@ export type AppEnv = {
     log: Logger;
     actor: Actor | null;
     authError?: { code: string; message: string; status: number };
+    /** Set by the rate-limit middleware when it refuses, so the refusal is counted once. */
+    rateLimited?: { limit: string; reason: "limit" | "unavailable" };
   };
 };

@@ -3,8 +3,10 @@ import {
   authenticateApiKey,
   type CoreContext,
   CoreError,
+  hooksLoggingTo,
 } from "@mbe/core";
 import type { Context, MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
 import { errorResponse } from "./errors";
@@ -40,7 +42,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.header("X-Request-Id", requestId);
     for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
     const path = c.req.path;
-    if (path === "/health") {
+    if (path === "/health" || path === "/metrics") {
       c.set("log", deps.log);
       return next();
     }
@@ -48,16 +50,26 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set("log", log);
     const started = performance.now();
     await next();
-    log.info(
-      {
-        method: c.req.method,
-        path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      "request",
-    );
+    const ms = performance.now() - started;
+    const status = c.res.status;
+    log.info({ method: c.req.method, path, status, ms: Math.round(ms * 10) / 10 }, "request");
+    const metrics = deps.metrics;
+    if (metrics) {
+      metrics.observeRequest(c.req.method, routeLabel(c, status), status, ms / 1000);
+      const limited = c.get("rateLimited");
+      if (limited) metrics.rateLimited(limited.limit, limited.reason);
+    }
   };
+}
+
+/**
+ * The pattern of the handler that answered (`/v1/listings/:id`), so ids never become label
+ * values; a 404 answered by a catch-all is one `unmatched` series rather than one per path.
+ */
+function routeLabel(c: Context<AppEnv>, status: number): string {
+  const pattern = routePath(c);
+  if (!pattern || (status === 404 && pattern.endsWith("*"))) return "unmatched";
+  return pattern;
 }
 
 export function clientIp(c: Context<AppEnv>): string {
@@ -78,7 +90,7 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     userAgent: c.req.header("user-agent"),
     log: c.get("log"),
     auth: { ...authConfig(deps) },
-    hooks: deps.hooks,
+    hooks: hooksLoggingTo(deps.hooks, c.get("log")),
     storage: deps.storage,
     queues: deps.queues,
     copyInto: deps.copyInto,
@@ -150,6 +162,7 @@ export function rateLimit(
     const key = opts.key?.(c) ?? (actor ? `u:${actor.userId}` : `ip:${clientIp(c)}`);
     const d = await limiter.consume(key);
     if (d.unavailable && opts.failClosed) {
+      c.set("rateLimited", { limit: name, reason: "unavailable" });
       c.header("Retry-After", String(d.resetSeconds));
       return errorResponse(
         c,
@@ -160,6 +173,7 @@ export function rateLimit(
     }
     setHeaders(c, name, d);
     if (!d.allowed && !d.unavailable) {
+      c.set("rateLimited", { limit: name, reason: "limit" });
       c.header("Retry-After", String(d.resetSeconds));
       return errorResponse(
         c,

@@ -56,6 +56,9 @@ export function exportRoutes(deps: AppDeps) {
       const r = await startExport(coreContext(c, deps), c.req.valid("json"));
       if (r.kind === "job") return c.json(r.export, 202);
       c.header("X-Total-Count", String(r.total));
+      // Counted once the whole file went out; an aborted download is not a finished export.
+      const metrics = deps.metrics;
+      if (metrics) r.stream.once("end", () => metrics.exportRows(r.extension, "stream", r.total));
       return streamFile(c, r.stream, r.fileName, r.contentType) as never;
     },
   );

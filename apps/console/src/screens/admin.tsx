@@ -40,7 +40,24 @@ export function AdminScreen() {
   };
   return (
     <div className="page wide">
-      <h1>Administration</h1>
+      <div className="page-head">
+        <h1>Administration</h1>
+        <button
+          type="button"
+          title="BullMQ dashboard: imports, exports, OCR and search-index jobs"
+          onClick={async () => {
+            try {
+              // Navigation cannot carry the bearer token: trade it for a one-time link.
+              const { url } = await api.admin.queuesTicket.mutate();
+              window.location.assign(url);
+            } catch (err) {
+              app.toast("error", errorMessage(err));
+            }
+          }}
+        >
+          Job queues
+        </button>
+      </div>
       {stats && (
         <div className="kpis">
           <div className="kpi">

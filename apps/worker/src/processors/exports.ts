@@ -12,8 +12,11 @@ registerProcessor((opts) => {
     QUEUES.exports,
     async (job) => {
       const p = RunExportPayload.parse(job.data);
-      const ctx = jobContext(opts, p.ownerId, String(job.id));
+      const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.exports);
       const done = await runExport(ctx, p.exportId, (progress) => job.updateProgress(progress));
+      const format = done.fileName?.split(".").pop();
+      if (opts.metrics && format && done.rowCount)
+        opts.metrics.exportRows.inc({ format, mode: "job" }, done.rowCount);
       await notifyOwner(opts, ctx, p.exportId);
       return { status: done.status, rows: done.rowCount };
     },
@@ -25,7 +28,10 @@ registerProcessor((opts) => {
     },
   );
   worker.on("failed", (job, err) =>
-    opts.log.error({ jobId: job?.id, err: err.message }, "export job failed"),
+    opts.log.error(
+      { jobId: job?.id, queue: QUEUES.exports, err: err.message },
+      "export job failed",
+    ),
   );
   return [worker];
 });

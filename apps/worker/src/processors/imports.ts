@@ -1,5 +1,6 @@
 import { analyzeImport, failImportCommit, runImportCommit } from "@mbe/core";
 import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
+import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
 import { jobContext, lockOptions, registerProcessor } from "../index";
 
@@ -11,17 +12,18 @@ registerProcessor((opts) => {
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
         return analyzeImport(
-          jobContext(opts, p.ownerId, String(job.id)),
+          jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
           p.importId,
           p.options as never,
         );
       }
       const p = RunImportPayload.parse(job.data);
-      const ctx = jobContext(opts, p.ownerId, String(job.id));
+      const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.imports);
       try {
         const done = await runImportCommit(ctx, p.importId, (progress) =>
           job.updateProgress(progress),
         );
+        if (opts.metrics && done.status === "committed") countImportRows(opts.metrics, done.counts);
         return { status: done.status, counts: done.counts };
       } catch (err) {
         // Retries run the whole commit again from a clean staging area; after the last, say why.
@@ -38,7 +40,10 @@ registerProcessor((opts) => {
     },
   );
   worker.on("failed", (job, err) =>
-    opts.log.error({ jobId: job?.id, err: err.message }, "import job failed"),
+    opts.log.error(
+      { jobId: job?.id, queue: QUEUES.imports, name: job?.name, err: err.message },
+      "import job failed",
+    ),
   );
   return [worker];
 });

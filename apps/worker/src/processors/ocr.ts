@@ -24,7 +24,7 @@ registerProcessor((opts) => {
         throw new DelayedError();
       }
       try {
-        const ctx = jobContext(opts, p.ownerId, String(job.id));
+        const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.ocr);
         try {
           return await runScan(
             ctx,
@@ -50,7 +50,7 @@ registerProcessor((opts) => {
     },
   );
   worker.on("failed", (job, err) =>
-    opts.log.error({ jobId: job?.id, err: err.message }, "ocr job failed"),
+    opts.log.error({ jobId: job?.id, queue: QUEUES.ocr, err: err.message }, "ocr job failed"),
   );
   worker.on("closed", () => {
     void thread.close();

@@ -101,7 +101,10 @@ registerProcessor(async (opts) => {
     },
   );
   worker.on("failed", (job, err) =>
-    opts.log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "search job failed"),
+    opts.log.warn(
+      { jobId: job?.id, queue: QUEUES.searchIndex, name: job?.name, err: err.message },
+      "search job failed",
+    ),
   );
   // A new deployment (or one that switched embedder) has listings the index never saw: build it now.
   const status = await search.index.status().catch(() => null);

@@ -25,7 +25,7 @@ export function searchIndexHooks(
   log: CoreContext["log"],
 ): Required<CoreContext["hooks"]> {
   return {
-    async listingsChanged(ownerId, change) {
+    async listingsChanged(ownerId, change, callerLog = log) {
       try {
         for (let i = 0; i < Math.max(change.upsert.length, change.remove.length); i += 5000) {
           await queues.searchIndex.add(
@@ -44,7 +44,7 @@ export function searchIndexHooks(
         }
       } catch (err) {
         // A save never fails because indexing could not be queued; the nightly rebuild catches up.
-        log.warn({ err: (err as Error).message, ownerId }, "could not queue search indexing");
+        callerLog.warn({ err: (err as Error).message, ownerId }, "could not queue search indexing");
       }
     },
   };

@@ -1,4 +1,5 @@
 import * as core from "@mbe/core";
+import { queuesTicketUrl } from "../../routes/queues-dashboard";
 import { authedProcedure, router } from "../init";
 
 /** Administration: accounts, unlock, deactivate, system stats (role admin; every action audited). */
@@ -16,4 +17,12 @@ export const adminRouter = router({
     .input(core.UserIdInput)
     .mutation(({ ctx, input }) => core.reactivateUser(ctx.core, input)),
   stats: authedProcedure.query(({ ctx }) => core.systemStats(ctx.core)),
+  /** A one-time link that opens the BullMQ dashboard (/admin/queues) in this browser. */
+  queuesTicket: authedProcedure.mutation(async ({ ctx }) => {
+    const t = await core.issueQueuesTicket(ctx.core);
+    return {
+      url: queuesTicketUrl(t.ticket),
+      expiresInSeconds: t.expiresInSeconds,
+    };
+  }),
 });

@@ -1,0 +1,49 @@
+import { randomBytes } from "node:crypto";
+import { recordAudit } from "../audit/record";
+import { type CoreContext, requireAdmin } from "../context";
+import { CoreError } from "../errors";
+
+/** A ticket is good for one redemption within this many seconds. */
+export const QUEUES_TICKET_TTL_SECONDS = 60;
+
+const TICKET = /^[A-Za-z0-9_-]{43}$/;
+
+/** The two commands tickets need, on the queues' own Redis connection (an ioredis client). */
+interface TicketRedis {
+  set(key: string, value: string, mode: "EX", seconds: number): Promise<unknown>;
+  getdel(key: string): Promise<string | null>;
+}
+
+async function ticketStore(ctx: CoreContext) {
+  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
+  const q = ctx.queues.imports;
+  const redis = (await q.getBackend().client) as unknown as TicketRedis;
+  return { redis, key: (t: string) => `${q.opts.prefix}:queues-ticket:${t}` };
+}
+
+/**
+ * A one-time ticket that lets an administrator's browser open the queues dashboard: the console
+ * signs in with bearer tokens a page navigation cannot send, so it trades one for a ticket here
+ * and navigates with it. Signed-in administrators only (not API keys); audited.
+ */
+export async function issueQueuesTicket(ctx: CoreContext) {
+  const actor = requireAdmin(ctx);
+  if (actor.via !== "jwt")
+    throw new CoreError("FORBIDDEN", "The queues dashboard needs a signed-in administrator");
+  const store = await ticketStore(ctx);
+  const ticket = randomBytes(32).toString("base64url");
+  await store.redis.set(store.key(ticket), actor.userId, "EX", QUEUES_TICKET_TTL_SECONDS);
+  await recordAudit(ctx, { action: "admin.queues_dashboard_ticket", resourceType: "queues" });
+  return { ticket, expiresInSeconds: QUEUES_TICKET_TTL_SECONDS };
+}
+
+/** Redeems a ticket once: the administrator's id, or null when unknown, used or expired. */
+export async function redeemQueuesTicket(
+  ctx: CoreContext,
+  ticket: string,
+): Promise<{ userId: string } | null> {
+  if (!TICKET.test(ticket)) return null;
+  const store = await ticketStore(ctx);
+  const userId = await store.redis.getdel(store.key(ticket));
+  return userId ? { userId } : null;
+}
