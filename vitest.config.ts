@@ -10,6 +10,7 @@ export default defineConfig({
             "packages/*/src/**/*.test.ts",
             "packages/*/test/**/*.test.ts",
             "apps/{api,worker}/src/**/*.test.ts",
+            "scripts/**/*.test.ts",
             "apps/api/test/**/*.test.ts",
           ],
           globalSetup: ["./vitest.global-setup.ts"],
