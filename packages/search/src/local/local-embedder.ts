@@ -25,6 +25,7 @@ const TITLE_WEIGHT = 2;
 const MAX_TOKENS = 400;
 const CACHE_LIMIT = 200_000;
 const COPIES = 3;
+const YIELD_AFTER_MS = 8;
 
 /** Sparse features of one token: parallel index/value arrays. */
 interface Features {
@@ -78,9 +79,22 @@ export class LocalEmbedder implements DescribedEmbedder {
     return { provider: "local", model: `hashed-lexicon-${RECIPE}`, dimensions: this.dimensions };
   }
 
-  /** Embeds texts; never touches the network. */
+  /**
+   * Embeds texts; never touches the network. Long batches yield to the event loop every few
+   * milliseconds, so requests already in flight (an index write being sent to Chroma, an API
+   * request in the same process) progress while the rest is embedded.
+   */
   async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((t) => this.embedOne(t));
+    const out: Float32Array[] = new Array(texts.length);
+    let sliceStart = performance.now();
+    for (let i = 0; i < texts.length; i++) {
+      out[i] = this.embedOne(texts[i] ?? "");
+      if ((i & 63) === 63 && performance.now() - sliceStart > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return out;
   }
 
   /** Synchronous single-text embedding (what `embed` does per text). */
