@@ -65,7 +65,8 @@ export function importRoutes(deps: AppDeps) {
 
   app.openAPIRegistry.registerPath({
     method: "post",
-    path: "/v1/imports",
+    // Relative to the mount point, like every other route here: the document adds /v1/imports.
+    path: "/",
     tags,
     operationId: "createImport",
     security,

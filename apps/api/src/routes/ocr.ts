@@ -56,7 +56,8 @@ export function ocrRoutes(deps: AppDeps) {
   const maxBytes = deps.config.MAX_OCR_BYTES;
   app.openAPIRegistry.registerPath({
     method: "post",
-    path: "/v1/ocr/scans",
+    // Relative to the mount point, like every other route here: the document adds /v1/ocr.
+    path: "/scans",
     tags,
     operationId: "createScan",
     security,
