@@ -3,6 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
+import { CoreError } from "../errors";
 import { sha256 } from "./tokens";
 
 export const LogoutInput = z.object({
@@ -15,6 +16,9 @@ export type LogoutInput = z.infer<typeof LogoutInput>;
 /** Revokes the current session (its access token stops working at once), or all of them. */
 export async function logout(ctx: CoreContext, input: LogoutInput) {
   const actor = requireActor(ctx);
+  // A key (even a read-only one) could otherwise sign the seller out of every session.
+  if (actor.via !== "jwt")
+    throw new CoreError("FORBIDDEN", "Sessions are managed from a signed-in session");
   const now = new Date();
   if (input.everywhere) {
     await ctx.db
