@@ -13,6 +13,7 @@ import { ImportScreen } from "./screens/import-screen";
 import { JobsButton } from "./screens/jobs-panel";
 import { OcrScreen } from "./screens/ocr-screen";
 import { OverviewScreen } from "./screens/overview";
+import { ResetPasswordScreen } from "./screens/reset-password";
 import { HeaderSearch, SearchScreen } from "./screens/search-screen";
 import { SignInScreen } from "./screens/sign-in";
 import { TemplatesScreen } from "./screens/templates";
@@ -178,6 +179,26 @@ export function App() {
     </div>
   );
 
+  // The emailed link opens this page, signed in or not; a new password ends every session.
+  if (path === "/reset-password")
+    return (
+      <>
+        <ResetPasswordScreen
+          token={new URLSearchParams(query).get("token")}
+          theme={theme}
+          onToggleTheme={toggleTheme}
+          onDone={(message) => {
+            if (message) {
+              session.clear();
+              setMe(null);
+              setNotice(message);
+            }
+            navigate("/");
+          }}
+        />
+        {toastList}
+      </>
+    );
   if (booting)
     return (
       <div className="boot" aria-busy="true">

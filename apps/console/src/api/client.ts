@@ -51,7 +51,8 @@ export const session = new Session(localStorage, refreshCall);
  */
 export async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = String(input);
-  const isAuthless = /\/trpc\/(auth\.(login|register|refresh)|system\.status)(\?|$)/.test(url);
+  const isAuthless =
+    /\/trpc\/(auth\.(login|register|refresh|passwordReset\.\w+)|system\.status)(\?|$)/.test(url);
   if (!isAuthless && session.stale && session.hasRefreshToken) await session.refresh();
   const send = () => {
     const headers = new Headers(init?.headers);

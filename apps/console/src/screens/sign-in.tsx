@@ -1,15 +1,16 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, session } from "../api/client";
 import { errorMessage } from "../lib/save-logic";
+import { ForgotPasswordForm } from "./forgot-password";
 
-/** Sign-in and registration. */
+/** Sign-in, registration and the "forgot password" request. */
 export function SignInScreen(props: {
   notice?: string;
   onSignedIn: () => Promise<void>;
   theme: string;
   onToggleTheme: () => void;
 }) {
-  const [mode, setMode] = useState<"signin" | "register">("signin");
+  const [mode, setMode] = useState<"signin" | "register" | "forgot">("signin");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [firstName, setFirstName] = useState("");
@@ -39,6 +40,18 @@ export function SignInScreen(props: {
       setBusy(false);
     }
   };
+
+  if (mode === "forgot")
+    return (
+      <main className="auth-page">
+        <div className="auth-card">
+          <div className="brand big">
+            <span className="brand-mark" aria-hidden="true" /> Bulk Editor
+          </div>
+          <ForgotPasswordForm initialEmail={email} onBack={() => setMode("signin")} />
+        </div>
+      </main>
+    );
 
   return (
     <main className="auth-page">
@@ -116,6 +129,20 @@ export function SignInScreen(props: {
             {mode === "signin" ? "Create an account" : "Sign in"}
           </button>
         </p>
+        {mode === "signin" && (
+          <p className="muted small center">
+            <button
+              type="button"
+              className="linkish"
+              onClick={() => {
+                setMode("forgot");
+                setError(undefined);
+              }}
+            >
+              Forgot password?
+            </button>
+          </p>
+        )}
         <p className="muted small center">Demo: demo@example.com / demo-password</p>
       </form>
     </main>
