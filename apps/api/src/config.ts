@@ -17,7 +17,7 @@ export const ApiConfig = z.object({
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default("us-east-1"),
   /** For S3-compatible stores (MinIO, R2, Ceph); unset means AWS. */
-  S3_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   /** Unset uses the AWS default chain (instance or task role). */
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),

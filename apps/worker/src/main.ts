@@ -17,7 +17,7 @@ const Config = z.object({
   STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default("us-east-1"),
-  S3_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: z.preprocess((v) => v === "1" || v === "true", z.boolean()).default(false),
