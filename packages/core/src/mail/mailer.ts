@@ -20,8 +20,10 @@ export interface Mailer {
 export function createLogMailer(log: Logger): Mailer {
   return {
     async send(msg) {
+      // Links pulled out on their own so they can be copied straight from the log line.
+      const links = msg.text.match(/https?:\/\/\S+/g) ?? [];
       log.info(
-        { mail: { to: msg.to, subject: msg.subject, text: msg.text } },
+        { mail: { to: msg.to, subject: msg.subject, links, text: msg.text } },
         "email not sent (no SMTP_URL); its content follows",
       );
     },
