@@ -46,7 +46,7 @@ export const GridRow = memo(function GridRow(p: Props) {
       className={`gr${index % 2 ? " odd" : ""}${p.pending ? " pending" : ""}${p.conflict ? " conflict" : ""}${p.selC0 >= 0 ? " in-sel" : ""}`}
       role="row"
       aria-rowindex={index + 2}
-      style={{ transform: `translateY(${p.top}px)` }}
+      style={{ top: p.top }}
     >
       <div
         className="gc gutter w-gutter"
