@@ -35,12 +35,14 @@ export interface BenchServer {
 export async function startApiServer(env: Record<string, string>): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-01",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,

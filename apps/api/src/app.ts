@@ -84,6 +84,8 @@ export function createApp(deps: AppDeps) {
   });
   // Bulk routes carry their own, larger limit.
   app.use("/v1/*", async (c, next) => {
+    // Reads carry no body; skipping them also spares materialising a full Request on each GET.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const p = c.req.path;
     if (p === "/v1/listings/bulk" || p === "/v1/listings/bulk-delete") return next();
     // Uploads stream to storage under their own, larger cap.

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { jobMetrics } from "@mbe/jobs/metrics";
 import type { MiddlewareHandler } from "hono";
@@ -10,6 +9,7 @@ import { createApp } from "./app";
 import { loadConfig } from "./config";
 import { buildRuntime } from "./deps";
 import type { AppEnv } from "./http/env";
+import { serveNode } from "./http/node-server";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (
@@ -37,6 +37,7 @@ const config = loadConfig();
 const runtime = await buildRuntime(config, version);
 const { deps } = runtime;
 deps.consoleHandler = consoleHandler();
+deps.serverSetsHeaders = true;
 if (!deps.consoleHandler)
   deps.log.warn({}, "console not built: run `pnpm --filter @mbe/console build` to serve it at /");
 
@@ -49,7 +50,7 @@ if (config.RUN_WORKERS ?? !config.DATABASE_URL) {
 }
 
 const app = createApp(deps);
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+const server = serveNode(app.fetch, { port: config.PORT, hostname: config.HOST }, (info) => {
   deps.log.info({ port: info.port }, `Marketplace Bulk Editor on http://localhost:${info.port}`);
 });
 

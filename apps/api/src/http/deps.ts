@@ -43,6 +43,11 @@ export interface AppDeps {
   metrics?: HttpMetrics;
   /** The BullMQ dashboard app (Node only), mounted at /admin/queues behind an admin session. */
   queuesDashboard?: { fetch(req: Request, env?: unknown): Response | Promise<Response> };
+  /**
+   * The Node server (http/node-server.ts) writes the request id and security headers itself;
+   * elsewhere (tests, other runtimes) the app sets them.
+   */
+  serverSetsHeaders?: boolean;
   /** Serves the built console (Node only); absent in tests and API-only deployments. */
   consoleHandler?: MiddlewareHandler<AppEnv>;
 }

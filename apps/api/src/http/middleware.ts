@@ -12,10 +12,10 @@ import type { AppEnv } from "./env";
 import { errorResponse } from "./errors";
 import type { Limiter } from "./rate-limit";
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** Security headers (the helmet set), computed once; set before the response exists, which is cheap. */
-const SECURITY_HEADERS: [string, string][] = [
+export const SECURITY_HEADERS: [string, string][] = [
   ["X-Content-Type-Options", "nosniff"],
   ["X-Frame-Options", "SAMEORIGIN"],
   ["Referrer-Policy", "no-referrer"],
@@ -34,13 +34,16 @@ const SECURITY_HEADERS: [string, string][] = [
  * access-log line. One middleware instead of several keeps /health close to bare node:http.
  */
 export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const serverSetsHeaders = deps.serverSetsHeaders === true;
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", requestId);
     c.set("actor", null);
-    c.header("X-Request-Id", requestId);
-    for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
+    if (!serverSetsHeaders) {
+      c.header("X-Request-Id", requestId);
+      for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
+    }
     const path = c.req.path;
     if (path === "/health" || path === "/metrics") {
       c.set("log", deps.log);

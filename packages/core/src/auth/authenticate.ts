@@ -1,4 +1,4 @@
-import { apiKeys, refreshTokens, users } from "@mbe/db";
+import { apiKeys, type Db, refreshTokens, users } from "@mbe/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor, CoreContext } from "../context";
 import { CoreError } from "../errors";
@@ -10,14 +10,7 @@ import { sha256, verifyAccessToken } from "./tokens";
  */
 export async function authenticateAccessToken(ctx: CoreContext, token: string): Promise<Actor> {
   const claims = await verifyAccessToken(ctx.auth, token);
-  const [row] = await ctx.rootDb
-    .select({
-      active: users.active,
-      role: users.role,
-      live: sql<boolean>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${claims.sid} and ${refreshTokens.userId} = ${claims.sub} and ${refreshTokens.revokedAt} is null)`,
-    })
-    .from(users)
-    .where(eq(users.id, claims.sub));
+  const [row] = await sessionQuery(ctx.rootDb).execute({ sid: claims.sid, sub: claims.sub });
   if (!row?.live) throw new CoreError("TOKEN_INVALID", "This session has ended; sign in again");
   if (!row.active) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
   return {
@@ -27,6 +20,27 @@ export async function authenticateAccessToken(ctx: CoreContext, token: string): 
     scopes: ["read", "write"],
     sessionId: claims.sid,
   };
+}
+
+/** The per-request session check, prepared once per database: it runs on every request. */
+const sessionQueries = new WeakMap<Db, ReturnType<typeof prepareSessionQuery>>();
+const prepareSessionQuery = (db: Db) =>
+  db
+    .select({
+      active: users.active,
+      role: users.role,
+      live: sql<boolean>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${sql.placeholder("sid")} and ${refreshTokens.userId} = ${sql.placeholder("sub")} and ${refreshTokens.revokedAt} is null)`,
+    })
+    .from(users)
+    .where(eq(users.id, sql.placeholder("sub")))
+    .prepare("session_check");
+function sessionQuery(db: Db) {
+  let q = sessionQueries.get(db);
+  if (!q) {
+    q = prepareSessionQuery(db);
+    sessionQueries.set(db, q);
+  }
+  return q;
 }
 
 export const API_KEY_PREFIX = "mbe_";

@@ -1,6 +1,5 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type DbOrTx, refreshTokens } from "@mbe/db";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { AuthConfig } from "../context";
 import { CoreError } from "../errors";
 
@@ -13,51 +12,76 @@ export interface AccessClaims {
   iat: number;
 }
 
-// A KeyObject lets jose use Node's HMAC directly instead of importing a WebCrypto key per call.
-const keyCache = new Map<string, KeyObject>();
-function key(secret: string): KeyObject {
-  let k = keyCache.get(secret);
-  if (!k) {
-    k = createSecretKey(Buffer.from(secret, "utf8"));
-    keyCache.set(secret, k);
-  }
-  return k;
-}
+/*
+ * Access tokens are compact HS256 JWTs signed and checked with node:crypto directly: every
+ * authenticated request verifies one, and a synchronous HMAC costs a few microseconds where a
+ * WebCrypto round trip costs a thread-pool hop. Only the one algorithm is ever accepted.
+ */
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+const B64URL = /^[A-Za-z0-9_-]*$/;
+/** Clock skew tolerated on `iat` (seconds). */
+const SKEW = 30;
+
+const hmac = (secret: string, data: string) => createHmac("sha256", secret).update(data).digest();
 
 /** Signs a short-lived access token (HS256, iss/aud/exp set). */
 export async function signAccessToken(
   cfg: AuthConfig,
   claims: { userId: string; sessionId: string; role: "seller" | "admin" },
 ): Promise<string> {
-  return new SignJWT({ sid: claims.sessionId, role: claims.role })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(claims.userId)
-    .setIssuer(cfg.jwtIssuer)
-    .setAudience(cfg.jwtAudience)
-    .setIssuedAt()
-    .setExpirationTime(`${cfg.accessTtlSeconds}s`)
-    .sign(key(cfg.jwtSecret));
+  const now = Math.floor(Date.now() / 1000);
+  const payload = Buffer.from(
+    JSON.stringify({
+      sid: claims.sessionId,
+      role: claims.role,
+      sub: claims.userId,
+      iss: cfg.jwtIssuer,
+      aud: cfg.jwtAudience,
+      iat: now,
+      exp: now + cfg.accessTtlSeconds,
+    }),
+  ).toString("base64url");
+  const input = `${HEADER}.${payload}`;
+  return `${input}.${hmac(cfg.jwtSecret, input).toString("base64url")}`;
+}
+
+const invalid = () => new CoreError("TOKEN_INVALID", "Invalid access token");
+
+function decodeJson(part: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {}
+  throw invalid();
 }
 
 /** Verifies signature (HS256 only: `alg: none` and key confusion fail), exp, iss and aud. */
 export async function verifyAccessToken(cfg: AuthConfig, token: string): Promise<AccessClaims> {
-  try {
-    const { payload } = await jwtVerify(token, key(cfg.jwtSecret), {
-      algorithms: ["HS256"],
-      issuer: cfg.jwtIssuer,
-      audience: cfg.jwtAudience,
-      requiredClaims: ["exp", "iat", "sub"],
-    });
-    if (typeof payload.sid !== "string" || typeof payload.sub !== "string")
-      throw new CoreError("TOKEN_INVALID", "Malformed access token");
-    const role = payload.role === "admin" ? "admin" : "seller";
-    return { sub: payload.sub, sid: payload.sid, role, iat: payload.iat ?? 0 };
-  } catch (err) {
-    if (err instanceof CoreError) throw err;
-    if (err instanceof joseErrors.JWTExpired)
-      throw new CoreError("TOKEN_EXPIRED", "Access token expired");
-    throw new CoreError("TOKEN_INVALID", "Invalid access token");
-  }
+  if (token.length > 4096) throw invalid();
+  const parts = token.split(".");
+  if (parts.length !== 3) throw invalid();
+  const [h = "", p = "", sig = ""] = parts;
+  if (!B64URL.test(h) || !B64URL.test(p) || !B64URL.test(sig)) throw invalid();
+  const header = decodeJson(h);
+  if (header.alg !== "HS256" || (header.typ !== undefined && header.typ !== "JWT")) throw invalid();
+  if (header.crit !== undefined) throw invalid();
+  const expected = hmac(cfg.jwtSecret, `${h}.${p}`);
+  const given = Buffer.from(sig, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  const payload = decodeJson(p);
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, iat, sub, sid, iss, aud, nbf } = payload;
+  if (typeof exp !== "number" || typeof iat !== "number" || typeof sub !== "string")
+    throw invalid();
+  if (iss !== cfg.jwtIssuer) throw invalid();
+  if (aud !== cfg.jwtAudience && !(Array.isArray(aud) && aud.includes(cfg.jwtAudience)))
+    throw invalid();
+  if (typeof nbf === "number" && nbf > now + SKEW) throw invalid();
+  if (iat > now + SKEW) throw invalid();
+  if (exp <= now) throw new CoreError("TOKEN_EXPIRED", "Access token expired");
+  if (typeof sid !== "string") throw new CoreError("TOKEN_INVALID", "Malformed access token");
+  const role = payload.role === "admin" ? "admin" : "seller";
+  return { sub, sid, role, iat };
 }
 
 /** Issues an opaque refresh token in `familyId`, storing only its hash. */

@@ -1,6 +1,6 @@
-import { listings } from "@mbe/db";
+import { type Db, listings } from "@mbe/db";
 import type { Marketplace } from "@mbe/formats";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { isUuid } from "../ids";
@@ -10,10 +10,32 @@ import { listingView } from "./view";
 export async function getListing(ctx: CoreContext, id: string, marketplace?: Marketplace) {
   const actor = requireActor(ctx, "read");
   if (!isUuid(id)) throw notFound("Listing");
-  const [row] = await ctx.db
-    .select()
-    .from(listings)
-    .where(and(eq(listings.id, id), eq(listings.ownerId, actor.userId)));
+  // Outside a transaction the hot single-row read uses a statement prepared once per database.
+  const [row] =
+    ctx.db === ctx.rootDb
+      ? await byIdQuery(ctx.rootDb).execute({ id, owner: actor.userId })
+      : await ctx.db
+          .select()
+          .from(listings)
+          .where(and(eq(listings.id, id), eq(listings.ownerId, actor.userId)));
   if (!row) throw notFound("Listing");
   return listingView(row, marketplace);
+}
+
+const byIdQueries = new WeakMap<Db, ReturnType<typeof prepareById>>();
+const prepareById = (db: Db) =>
+  db
+    .select()
+    .from(listings)
+    .where(
+      and(eq(listings.id, sql.placeholder("id")), eq(listings.ownerId, sql.placeholder("owner"))),
+    )
+    .prepare("listing_by_id");
+function byIdQuery(db: Db) {
+  let q = byIdQueries.get(db);
+  if (!q) {
+    q = prepareById(db);
+    byIdQueries.set(db, q);
+  }
+  return q;
 }

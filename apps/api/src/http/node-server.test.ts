@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApi, type TestApi } from "../../test/harness";
+import { createApp } from "../app";
+import { serveNode } from "./node-server";
+
+let api: TestApi;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  api = await createTestApi();
+  api.deps.serverSetsHeaders = true;
+  const app = createApp(api.deps);
+  await new Promise<void>((resolve) => {
+    server = serveNode(app.fetch, { port: 0, hostname: "127.0.0.1" }, (info) => {
+      base = `http://127.0.0.1:${info.port}`;
+      resolve();
+    }) as Server;
+  });
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await api.close();
+});
+
+describe("the Node server", () => {
+  it("puts the security headers and a request id on every response", async () => {
+    for (const path of ["/health", "/v1/listings", "/no-such-route"]) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      // Exactly one value each: the app does not repeat what the server wrote.
+      expect(res.headers.get("x-request-id")).not.toContain(",");
+      expect(res.headers.get("x-content-type-options")).not.toContain(",");
+    }
+  });
+
+  it("keeps a sane caller request id and uses the same id in error bodies", async () => {
+    const res = await fetch(`${base}/v1/listings`, { headers: { "x-request-id": "trace-42" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-request-id")).toBe("trace-42");
+    const body = (await res.json()) as { error: { requestId: string } };
+    expect(body.error.requestId).toBe("trace-42");
+    const bad = await fetch(`${base}/health`, { headers: { "x-request-id": "<script>" } });
+    expect(bad.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
