@@ -1,5 +1,5 @@
 import { imports, mappingProfiles } from "@mbe/db";
-import { type ColumnMapping, FormatError } from "@mbe/formats";
+import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/formats";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
@@ -13,6 +13,28 @@ export interface UploadedFile {
   size: number;
   sha256: string;
   storageKey: string;
+}
+
+/**
+ * Markup (HTML, SVG), images and other binaries are refused at upload with 415 and the file
+ * removed, so no import ever holds one; only the first 64 KiB are read to decide.
+ */
+async function refuseNonTable(ctx: CoreContext, file: UploadedFile) {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of await ctx.storage.get(file.storageKey)) {
+    parts.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= 64 * 1024) break;
+  }
+  try {
+    sniffKind(Buffer.concat(parts).subarray(0, 64 * 1024));
+  } catch (err) {
+    if (isFormatError(err, "BINARY_CONTENT") || isFormatError(err, "UNSUPPORTED_FORMAT")) {
+      await ctx.storage.delete(file.storageKey);
+      throw new CoreError("UNSUPPORTED_MEDIA_TYPE", err.message);
+    }
+  }
 }
 
 /**
@@ -39,6 +61,7 @@ export async function createImport(
       return { ...importView(prior), replayed: true };
     }
   }
+  await refuseNonTable(ctx, file);
   let mapping = opts.mapping;
   if (opts.mappingProfileId) {
     const [profile] = await ctx.db

@@ -86,7 +86,15 @@ export function sniffKind(head: Uint8Array): TableKind {
   } else {
     text = new TextDecoder("latin1").decode(head.subarray(0, 4096));
   }
-  const first = text.replace(/^[\uFEFF\u00EF\u00BB\u00BF\s]+/, "")[0];
+  const start = text.replace(/^[\uFEFF\u00EF\u00BB\u00BF\s]+/, "");
+  // HTML, SVG and XML would otherwise be read as a one-column CSV and stored as listings.
+  if (/^<[A-Za-z!?/]/.test(start)) {
+    throw new FormatError(
+      "UNSUPPORTED_FORMAT",
+      "This file is HTML, SVG or XML markup, not a table",
+    );
+  }
+  const first = start[0];
   if (first === "[" || first === "{") return "json";
   return "csv";
 }
