@@ -17,7 +17,12 @@ registerProcessor((opts) => {
     async (job, token) => {
       const p = ProcessScanPayload.parse(job.data);
       const lock = `${opts.config.QUEUE_PREFIX}:${OCR_LOCK_PREFIX}${p.scanId}`;
-      const got = await redis.set(lock, String(job.id), "PX", 10 * 60_000, "NX");
+      let got = await redis.set(lock, String(job.id), "PX", 10 * 60_000, "NX");
+      // Held by this same job: its previous run died (BullMQ gives a job to one worker at a time
+      // and hands it on only once the holder stalled), so take the lock over rather than wait
+      // out its ten minutes.
+      if (!got && (await redis.get(lock)) === String(job.id))
+        got = await redis.set(lock, String(job.id), "PX", 10 * 60_000, "XX");
       if (!got) {
         // Another job holds this scan: try again shortly instead of processing it twice.
         await job.moveToDelayed(Date.now() + 5000, token);
