@@ -154,14 +154,9 @@ describe("pnpm ops on PostgreSQL", () => {
 describe("pnpm ops without DATABASE_URL (PGlite)", () => {
   it("backs up by copying the PGlite folder and restores it", async () => {
     const dir = path.join(tmp, "pglite");
-    const count = async () => {
-      const h = createDb({ pgliteDir: dir });
-      try {
-        const r = await h.pglite?.query<{ n: number }>("select count(*)::int as n from listings");
-        return r?.rows[0]?.n;
-      } finally {
-        await h.close();
-      }
+    const listingCount = async (h: ReturnType<typeof createDb>) => {
+      const r = await h.pglite?.query<{ n: number }>("select count(*)::int as n from listings");
+      return r?.rows[0]?.n;
     };
     const h = createDb({ pgliteDir: dir });
     await h.migrate();
@@ -170,8 +165,8 @@ describe("pnpm ops without DATABASE_URL (PGlite)", () => {
       adminPassword: "admin-password-1",
       listingCount: 10,
     });
+    const seeded = await listingCount(h);
     await h.close();
-    const seeded = await count();
     expect(seeded).toBeGreaterThan(0);
 
     const b = io({ PGLITE_DIR: dir });
@@ -183,11 +178,13 @@ describe("pnpm ops without DATABASE_URL (PGlite)", () => {
 
     const d = createDb({ pgliteDir: dir });
     await d.pglite?.query("delete from listings");
+    expect(await listingCount(d)).toBe(0);
     await d.close();
-    expect(await count()).toBe(0);
 
     expect(await runOps(["restore", copy, "--yes"], io({ PGLITE_DIR: dir }))).toBe(0);
-    expect(await count()).toBe(seeded);
+    const restored = createDb({ pgliteDir: dir });
+    expect(await listingCount(restored)).toBe(seeded);
+    await restored.close();
   }, 120_000);
 
   it("explains what it needs instead of failing obscurely", async () => {
