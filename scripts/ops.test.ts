@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createDb, seedDemo } from "@mbe/db";
@@ -128,6 +130,29 @@ describe("pnpm ops on PostgreSQL", () => {
     expect(after.users).toBe(2);
     expect(after.listings).toBeGreaterThan(100);
   }, 60_000);
+
+  it("health reports a running API's /health/ready and fails when it is degraded", async () => {
+    let status = 200;
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === "/health/ready" ? status : 404, {
+        "content-type": "application/json",
+      });
+      res.end(JSON.stringify({ status: status === 200 ? "ready" : "degraded" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = io({});
+      expect(await runOps(["health", "--url", api], ok)).toBe(0);
+      expect(ok.lines.join("\n")).toContain('"status":"ready"');
+      status = 503;
+      const bad = io({ API_URL: api });
+      expect(await runOps(["health"], bad)).toBe(1);
+      expect(bad.lines.join("\n")).toContain("→ 503");
+    } finally {
+      server.close();
+    }
+  });
 
   it("health checks PostgreSQL and Redis directly when no API answers, and fails on a dead Redis", async () => {
     const ok = io({
