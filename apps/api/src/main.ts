@@ -65,11 +65,11 @@ async function shutdown(signal: string) {
   stopping = true;
   const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  deps.log.info({ signal, timeoutMs }, "shutting down: finishing requests in flight");
   // Only a backstop for a close step that hangs; each step below respects the deadline.
   setTimeout(() => process.exit(1), timeoutMs + 5000).unref();
   const http = server as Server;
   const closed = new Promise<boolean>((resolve) => http.close(() => resolve(true)));
+  deps.log.info({ signal, timeoutMs }, "shutting down: not accepting, finishing requests");
   // Keep-alive connections hold close() open: drop each one as soon as it has no request.
   http.closeIdleConnections();
   const idle = setInterval(() => http.closeIdleConnections(), 100);
