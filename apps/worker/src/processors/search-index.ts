@@ -1,10 +1,13 @@
 import type { SearchPort } from "@mbe/core";
 import { listings } from "@mbe/db";
 import { IndexListingsPayload, QUEUES } from "@mbe/jobs";
-import { toSearchDocument } from "@mbe/search";
+import { isSearchError, toSearchDocument } from "@mbe/search";
 import { Worker } from "bullmq";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { lockOptions, registerProcessor, type WorkerOptions } from "../index";
+
+/** How long the index queue waits before trying Chroma again after it was unreachable. */
+const UNAVAILABLE_PAUSE_MS = 2000;
 
 type Row = typeof listings.$inferSelect;
 const doc = (r: Row) =>
@@ -87,11 +90,23 @@ registerProcessor(async (opts) => {
     opts.log.warn({}, "search is not configured; the search-index worker is off");
     return [];
   }
-  const worker = new Worker(
+  const worker: Worker = new Worker(
     QUEUES.searchIndex,
     async (job) => {
-      if (job.name === "rebuild-index") return rebuild(opts, search, (p) => job.updateProgress(p));
-      return indexListings(opts, search, IndexListingsPayload.parse(job.data));
+      try {
+        if (job.name === "rebuild-index")
+          return await rebuild(opts, search, (p) => job.updateProgress(p));
+        return await indexListings(opts, search, IndexListingsPayload.parse(job.data));
+      } catch (err) {
+        // Chroma unreachable: every index job would fail alike and spend its retries within
+        // seconds, leaving saves unsearchable until the nightly rebuild. Pause the queue and keep
+        // the job instead (no attempt spent); it runs again once Chroma answers.
+        if (isSearchError(err, "SEARCH_UNAVAILABLE")) {
+          await worker.rateLimit(UNAVAILABLE_PAUSE_MS);
+          throw Worker.RateLimitError();
+        }
+        throw err;
+      }
     },
     {
       connection: opts.runtime.bullRedis,
