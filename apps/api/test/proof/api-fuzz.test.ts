@@ -81,7 +81,7 @@ function idFor(path: string): fc.Arbitrary<string> {
 }
 
 /** One line per failed property: the error and the (shrunk) case that caused it. */
-function failureLine(run: fc.RunDetails<unknown>): string {
+function failureLine<Ts>(run: fc.RunDetails<Ts>): string {
   const err =
     run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
   return `${err.slice(0, 300)} <- ${fc.stringify(run.counterexample).slice(0, 300)}`;

@@ -4,7 +4,9 @@ import { call, createTestApi, type Res, type TestApi } from "../harness";
 import type { JsonSchema } from "./arbitraries";
 
 /** A harness app whose limits never get in the way of thousands of requests. */
-export function createProofApi(opts: { search?: boolean } = {}): Promise<TestApi> {
+export function createProofApi(
+  opts: { search?: boolean; workers?: boolean } = {},
+): Promise<TestApi> {
   return createTestApi(
     {
       RATE_LIMIT_PER_MINUTE: "10000000",
@@ -72,7 +74,10 @@ export interface Procedure {
 
 /** Every procedure of the app router, read from the router itself. */
 export function discoverProcedures(): Procedure[] {
-  const procedures = appRouter._def.procedures as Record<string, { _def: { type: string } }>;
+  const procedures = appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { type: string } }
+  >;
   return Object.entries(procedures).map(([path, p]) => ({
     path,
     type: p._def.type as Procedure["type"],

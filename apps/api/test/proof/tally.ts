@@ -3,7 +3,12 @@ import os from "node:os";
 import path from "node:path";
 
 /** Proof suites that report here; the grand total is printed once all of them have. */
-export const PROOF_SUITES = ["formats-readers", "rest-trpc-fuzz", "security-matrix"] as const;
+export const PROOF_SUITES = [
+  "formats-readers",
+  "rest-trpc-fuzz",
+  "security-matrix",
+  "api-roundtrip",
+] as const;
 
 /** The Vitest run this worker belongs to: its parent process and that process's start tick. */
 function runKey(): string {
