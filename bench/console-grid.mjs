@@ -6,10 +6,10 @@
  *   3. paste a 1,000 × 6 block, applied + shown (target < 1 s)
  * Run: `pnpm --filter @mbe/console build && node bench/console-grid.mjs` (ROWS=… to change the size).
  *
- * The server runs without its in-process workers: otherwise they spend many minutes after seeding
- * embedding the 100k listings for search, on the same two cores as the browser, and the
- * figures depend on how far that indexing has got. A seller's browser does not share the
- * server's CPU. BENCH_WORKERS=1 keeps the workers on for comparison.
+ * The server runs without its in-process workers: otherwise they spend the minutes after seeding
+ * embedding the 100k listings for search (see `search-index` in RESULTS.md) on the same two cores
+ * as the browser, and the figures depend on how far that indexing has got. A seller's browser
+ * does not share the server's CPU. BENCH_WORKERS=1 keeps the workers on for comparison.
  */
 import { launch } from "../apps/console/e2e/browser.mjs";
 import { startPreview, startServer } from "../apps/console/e2e/server.mjs";
