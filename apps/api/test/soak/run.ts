@@ -1,0 +1,250 @@
+/**
+ * Soak: the real API process (workers in their own process) under a fixed 300 requests/s of mixed
+ * reads and writes from several sellers for SOAK_SECONDS (default 300). Fails on any non-2xx
+ * answer, on a missed rate, or when the API's RSS grows 10 % or more between the end of the
+ * warm-up and the end. Private PostgreSQL, Redis and Chroma, as in the fault suite.
+ *
+ * The per-user limit (100/min by default) is raised for the API child with RATE_LIMIT_PER_MINUTE:
+ * 300 requests/s over 6 sellers is 3,000 a minute each.
+ */
+import { rmSync } from "node:fs";
+import {
+  json,
+  registerSeller,
+  rssMb,
+  type Seller,
+  sleep,
+  startApi,
+  startPrivateChroma,
+  startPrivatePostgres,
+  startPrivateRedis,
+  startWorker,
+  tempDir,
+  Verdicts,
+} from "../processes";
+
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
+const RATE = Number(process.env.SOAK_RATE ?? 300);
+const SELLERS = 6;
+const SEEDED = 300;
+const WARMUP_S = Math.min(30, Math.floor(SECONDS / 3));
+const MAX_IN_FLIGHT = 512;
+
+const pg = await startPrivatePostgres();
+const redis = await startPrivateRedis();
+const chroma = await startPrivateChroma();
+const dataDir = tempDir("soak-data");
+const stopServices = async () => {
+  await chroma.stop();
+  await redis.stop();
+  pg.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+};
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.once(sig, () => void stopServices().finally(() => process.exit(1)));
+
+const env = {
+  DATABASE_URL: await pg.createDatabase("soak"),
+  REDIS_URL: redis.url,
+  CHROMA_URL: chroma.url,
+  DATA_DIR: dataDir,
+  QUEUE_PREFIX: "soak",
+  RATE_LIMIT_PER_MINUTE: "1000000",
+  LOGIN_PER_MINUTE: "1000",
+};
+const api = await startApi(env);
+const worker = await startWorker(env);
+
+const words = [
+  "kayak",
+  "espresso machine",
+  "drum kit",
+  "telescope",
+  "sewing machine",
+  "treadmill",
+  "snowboard",
+  "projector",
+  "air fryer",
+  "violin",
+  "cordless drill",
+  "road bicycle",
+];
+const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+
+interface Pool {
+  seller: Seller;
+  ids: string[];
+}
+const pools: Pool[] = [];
+for (let s = 0; s < SELLERS; s++) {
+  const seller = await registerSeller(api.url, `soak${s}`);
+  const items = Array.from({ length: SEEDED }, (_, i) => ({
+    title: `Used ${words[i % words.length]} ${s}-${i}`,
+    price: 10 + (i % 400),
+    sku: `SOAK-${s}-${i}`,
+  }));
+  const r = await json<{ results: { id?: string }[] }>(
+    await fetch(`${api.url}/v1/listings/bulk`, {
+      method: "POST",
+      headers: seller.headers,
+      body: JSON.stringify({ rows: items }),
+    }),
+  );
+  const ids = r.results.map((x) => x.id).filter((x): x is string => !!x);
+  if (ids.length !== SEEDED) throw new Error(`seeding gave ${ids.length} ids, not ${SEEDED}`);
+  pools.push({ seller, ids });
+}
+
+type Kind = "list" | "get" | "search" | "patch" | "post";
+const MIX: [Kind, number][] = [
+  ["list", 0.35],
+  ["get", 0.3],
+  ["search", 0.15],
+  ["patch", 0.1],
+  ["post", 0.1],
+];
+function kindOf(x: number): Kind {
+  let acc = 0;
+  for (const [k, p] of MIX) {
+    acc += p;
+    if (x < acc) return k;
+  }
+  return "list";
+}
+
+const latencies: Record<Kind, number[]> = { list: [], get: [], search: [], patch: [], post: [] };
+const statuses = new Map<string, number>();
+let inFlight = 0;
+let skipped = 0;
+let sent = 0;
+
+async function one(kind: Kind) {
+  const pool = pick(pools);
+  const h = pool.seller.headers;
+  let url = `${api.url}/v1/listings?limit=20`;
+  let init: RequestInit = { headers: h };
+  if (kind === "list" && Math.random() < 0.5)
+    url = `${api.url}/v1/listings?limit=20&sort=price:desc&status=active`;
+  if (kind === "get") url = `${api.url}/v1/listings/${pick(pool.ids)}`;
+  if (kind === "search") url = `${api.url}/v1/search?q=${encodeURIComponent(pick(words))}&limit=10`;
+  if (kind === "patch") {
+    url = `${api.url}/v1/listings/${pick(pool.ids)}`;
+    init = {
+      method: "PATCH",
+      headers: h,
+      body: JSON.stringify({ price: 5 + Math.round(Math.random() * 50000) / 100 }),
+    };
+  }
+  if (kind === "post") {
+    url = `${api.url}/v1/listings`;
+    init = {
+      method: "POST",
+      headers: h,
+      body: JSON.stringify({ title: `Soak ${pick(words)} ${sent}`, price: 25 }),
+    };
+  }
+  const t = performance.now();
+  let key: string;
+  try {
+    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    const body = await r.text();
+    key = String(r.status);
+    if (kind === "post" && r.status === 201) pool.ids.push((JSON.parse(body) as { id: string }).id);
+  } catch (err) {
+    key = `error ${(err as Error).name}`;
+  }
+  latencies[kind].push(performance.now() - t);
+  statuses.set(`${kind} ${key}`, (statuses.get(`${kind} ${key}`) ?? 0) + 1);
+}
+
+const rss: { t: number; mb: number }[] = [];
+const started = performance.now();
+const sampler = setInterval(() => {
+  rss.push({ t: (performance.now() - started) / 1000, mb: rssMb(api.pid) });
+}, 1000);
+const report = setInterval(() => {
+  const el = (performance.now() - started) / 1000;
+  console.log(
+    `  ${el.toFixed(0)} s: ${sent} sent, ${inFlight} in flight, RSS ${rss.at(-1)?.mb.toFixed(0)} MB`,
+  );
+}, 30_000);
+
+// Open loop at a fixed rate: requests go out on schedule whether or not earlier ones answered.
+const endAt = started + SECONDS * 1000;
+const pending = new Set<Promise<void>>();
+while (performance.now() < endAt) {
+  const due = Math.floor(((performance.now() - started) / 1000) * RATE);
+  while (sent < due) {
+    sent++;
+    if (inFlight >= MAX_IN_FLIGHT) {
+      skipped++;
+      continue;
+    }
+    inFlight++;
+    const p = one(kindOf(Math.random())).finally(() => {
+      inFlight--;
+      pending.delete(p);
+    });
+    pending.add(p);
+  }
+  await sleep(5);
+}
+await Promise.all(pending);
+clearInterval(sampler);
+clearInterval(report);
+const elapsed = (performance.now() - started) / 1000;
+
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+const median = (xs: number[]) => pct(xs, 0.5);
+// Five one-second samples at each end, so a single garbage collection does not decide it.
+const warm = median(rss.filter((r) => r.t > WARMUP_S - 5 && r.t <= WARMUP_S).map((r) => r.mb));
+const end = median(rss.slice(-5).map((r) => r.mb));
+const peak = Math.max(...rss.map((r) => r.mb));
+const growth = (end - warm) / warm;
+const all = Object.values(latencies).flat();
+const answered = all.length;
+let bad = 0;
+let server = 0;
+for (const [k, n] of statuses) {
+  const code = k.split(" ")[1] ?? "";
+  if (!/^2\d\d$/.test(code)) bad += n;
+  if (/^5\d\d$/.test(code) || code === "error") server += n;
+}
+
+const v = new Verdicts();
+console.log(
+  `soak: ${SECONDS} s at ${RATE} req/s target, ${SELLERS} sellers, mix ${MIX.map(([k, p]) => `${k} ${p * 100}%`).join(", ")}`,
+);
+for (const k of Object.keys(latencies) as Kind[])
+  console.log(
+    `  ${k.padEnd(6)} ${String(latencies[k].length).padStart(7)} requests, p50 ${pct(latencies[k], 0.5).toFixed(1)} ms, p99 ${pct(latencies[k], 0.99).toFixed(1)} ms`,
+  );
+console.log(
+  `  statuses: ${[...statuses.entries()]
+    .sort()
+    .map(([k, n]) => `${k}×${n}`)
+    .join(", ")}`,
+);
+v.check(
+  "soak: no 5xx",
+  server === 0 && bad === 0,
+  `${answered} requests answered in ${elapsed.toFixed(0)} s (${(answered / elapsed).toFixed(1)} req/s), ${server} 5xx or transport errors, ${bad} non-2xx in all; p50 ${pct(all, 0.5).toFixed(1)} ms, p99 ${pct(all, 0.99).toFixed(1)} ms`,
+);
+v.check(
+  "soak: rate held",
+  skipped === 0 && answered >= 0.95 * RATE * SECONDS,
+  `${sent} scheduled, ${skipped} skipped because ${MAX_IN_FLIGHT} were in flight`,
+);
+v.check(
+  "soak: API RSS growth < 10 %",
+  growth < 0.1,
+  `RSS after ${WARMUP_S} s warm-up ${warm.toFixed(1)} MB, at the end ${end.toFixed(1)} MB (${(growth * 100).toFixed(1)} %), peak ${peak.toFixed(1)} MB`,
+);
+
+await worker.kill();
+await api.kill();
+await stopServices();
+process.exit(v.failed ? 1 : 0);
