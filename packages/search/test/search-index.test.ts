@@ -191,6 +191,35 @@ describe("SearchIndex", () => {
     expect(hits.map((h) => h.id).sort()).toEqual(["guitar-1", "guitar-2", "guitar-3"]);
   });
 
+  it("scores given candidates exactly, only this seller's and only those", async () => {
+    const all = catalogA.map((l) => l.id);
+    const hnsw = await index.query(sellerA, "couch", { k: 5 });
+    const exact = await index.query(sellerA, "couch", { k: 5, candidates: all });
+    expect(exact.map((h) => h.id)).toEqual(hnsw.map((h) => h.id));
+    for (const [i, h] of exact.entries()) expect(h.score).toBeCloseTo(hnsw[i]?.score ?? -1, 4);
+
+    const some = [catalogA[0]?.id ?? "", catalogA[3]?.id ?? ""];
+    const hits = await index.query(sellerA, "couch", { k: 5, candidates: some });
+    expect(hits.map((h) => h.id).sort()).toEqual([...some].sort());
+    const filtered = await index.query(sellerA, "couch", {
+      k: 5,
+      candidates: all,
+      filters: { status: "draft" },
+    });
+    expect(filtered.map((h) => h.id)).toEqual([catalogA[2]?.id]);
+
+    // Another seller's ids (or unknown ones) as candidates find nothing.
+    const foreign = [...catalogB.map((l) => l.id), "no-such-id"];
+    expect(await index.query(sellerA, "battery", { k: 5, candidates: foreign })).toEqual([]);
+    expect(await index.query(sellerA, "battery", { k: 5, candidates: [] })).toEqual([]);
+    const similar = await index.similar(sellerA, catalogA[1]?.id ?? "", {
+      k: 3,
+      candidates: all,
+    });
+    expect(similar[0]?.id).toBe(catalogA[2]?.id);
+    expect(similar.map((h) => h.id)).not.toContain(catalogA[1]?.id);
+  });
+
   it("stores every record with its owner's id, one collection per owner", async () => {
     const url = new URL(chroma.url);
     const raw = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false });
