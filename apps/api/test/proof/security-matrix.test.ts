@@ -449,6 +449,28 @@ describe("REST operations from /v1/openapi.json", () => {
       const r = await call(api, "GET", path);
       expect(r.status, path).toBe(200);
     }
+    // Every route the app serves: under /v1 it must be documented (and so is in the matrix);
+    // elsewhere it must be public by name or refuse a caller without credentials.
+    const documented = new Set(
+      ops.map((o) => `${o.method} ${o.path.replace(/\{(\w+)\}/g, ":$1")}`),
+    );
+    const problems: string[] = [];
+    for (const r of api.app.routes) {
+      if (r.path === "/*" || r.path === "/trpc/*" || PUBLIC_UNDOCUMENTED.includes(r.path)) continue;
+      if (r.path.startsWith("/v1/")) {
+        // ALL entries under /v1 are middleware (body limits), not endpoints.
+        if (r.method !== "ALL" && !documented.has(`${r.method} ${r.path}`))
+          problems.push(`${r.method} ${r.path} is served but not in /v1/openapi.json`);
+        continue;
+      }
+      checked++;
+      const method = r.method === "ALL" ? "GET" : r.method;
+      const path = r.path.replace(/:\w+/g, ids.listing).replace(/\*$/, "x");
+      const res = await call(api, method, path);
+      if (![401, 403, 404].includes(res.status))
+        problems.push(`${method} ${path} answered ${res.status} without credentials`);
+    }
+    expect(problems).toEqual([]);
   });
 });
 
