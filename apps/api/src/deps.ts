@@ -12,7 +12,7 @@ import {
   type Storage,
   searchIndexHooks,
 } from "@mbe/core";
-import { copyIntoFor, createDb, type DbHandle, seedDemo } from "@mbe/db";
+import { copyIntoFor, copyOutFor, createDb, type DbHandle, seedDemo } from "@mbe/db";
 import { createQueues, type Queues } from "@mbe/jobs";
 import { type LocalService, startChroma, startRedis } from "@mbe/local-services";
 import { chromaCliPath } from "@mbe/search";
@@ -37,6 +37,7 @@ export interface Runtime {
   storage: Storage;
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
+  copyOut?: CoreContext["copyOut"];
   search?: SearchPort;
   /** Outgoing email: SMTP when SMTP_URL is set, otherwise the log. */
   mailer: ReturnType<typeof createMailer>;
@@ -133,6 +134,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
   }
   const storage = createStorage(config);
   const copyInto = copyIntoFor(db);
+  const copyOut = copyOutFor(db);
   const metrics = createApiMetrics({ queues, processMetrics: true });
   const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, log });
   if (!config.SMTP_URL)
@@ -169,6 +171,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     storage,
     queues,
     copyInto,
+    copyOut,
     mailer,
     version,
     metrics,
@@ -185,6 +188,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     storage,
     hooks,
     copyInto,
+    copyOut,
     search,
     mailer,
     jwtSecret: deps.jwtSecret,

@@ -9,7 +9,7 @@ import {
   S3Storage,
   searchIndexHooks,
 } from "@mbe/core";
-import { copyIntoFor, createDb, type DbHandle } from "@mbe/db";
+import { copyIntoFor, copyOutFor, createDb, type DbHandle } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { memoryActiveStore, startTestChroma } from "@mbe/search/testing";
 import { Redis } from "ioredis";
@@ -69,6 +69,7 @@ export async function createTestApi(
         : new LocalStorage(mkdtempSync(path.join(os.tmpdir(), "mbe-files-"))),
     queues,
     copyInto: copyIntoFor(db),
+    copyOut: copyOutFor(db),
     // SMTP_URL in `overrides` points this at a test SMTP server; otherwise a silent log mailer.
     mailer: createMailer({
       url: config.SMTP_URL,
@@ -103,6 +104,7 @@ export async function createTestApi(
         storage: deps.storage,
         hooks: deps.hooks,
         copyInto: deps.copyInto,
+        copyOut: deps.copyOut,
         search: deps.search,
         mailer: deps.mailer,
         jwtSecret: deps.jwtSecret,

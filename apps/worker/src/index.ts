@@ -24,6 +24,7 @@ export interface WorkerRuntime {
   storage: Storage;
   hooks: CoreHooks;
   copyInto?: CoreContext["copyInto"];
+  copyOut?: CoreContext["copyOut"];
   search?: SearchPort;
   /** Sends the "export ready" emails; without it none are sent. */
   mailer?: Mailer;
@@ -85,6 +86,7 @@ export function jobContext(
     storage: runtime.storage,
     queues: runtime.queues,
     copyInto: runtime.copyInto,
+    copyOut: runtime.copyOut,
     search: runtime.search,
     mailer: runtime.mailer,
   };

@@ -1,5 +1,5 @@
 import { createMailer, createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
-import { copyIntoFor, createDb } from "@mbe/db";
+import { copyIntoFor, copyOutFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { jobMetrics } from "@mbe/jobs/metrics";
 import { Redis } from "ioredis";
@@ -70,6 +70,7 @@ const runtime = {
   storage: createStorage(config),
   hooks: searchIndexHooks(queues, log),
   copyInto: copyIntoFor(db),
+  copyOut: copyOutFor(db),
   search,
   mailer: createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, log }),
   jwtSecret: config.JWT_SECRET,

@@ -76,6 +76,8 @@ export interface CoreContext {
    * batched inserts. `lines` are COPY text-format lines without the newline.
    */
   copyInto?(table: string, columns: string[], lines: AsyncIterable<string>): Promise<void>;
+  /** Streams a `COPY … TO STDOUT` (PostgreSQL); absent on PGlite, where exports read rows instead. */
+  copyOut?(statement: string): Promise<AsyncIterable<Buffer>>;
   /** Semantic search and AI; absent when search is not configured (verbs answer 503). */
   search?: SearchPort;
   /** Outgoing email (password resets, export notices); absent where none is wired. */

@@ -31,3 +31,16 @@ export function copyIntoFor(handle: DbHandle): CopyInto | undefined {
     );
   };
 }
+
+/** Streams the output of a `COPY … TO STDOUT` statement. */
+export type CopyOut = (statement: string) => Promise<AsyncIterable<Buffer>>;
+
+/**
+ * COPY … TO STDOUT through postgres.js: PostgreSQL formats the rows itself, far faster than
+ * reading them as objects. Undefined on PGlite, where callers read rows the ordinary way.
+ */
+export function copyOutFor(handle: DbHandle): CopyOut | undefined {
+  const client = handle.sql;
+  if (!client) return undefined;
+  return async (statement) => (await client.unsafe(statement).readable()) as AsyncIterable<Buffer>;
+}

@@ -35,6 +35,7 @@ export interface AppDeps {
   storage: Storage;
   queues?: Queues;
   copyInto?: CoreContext["copyInto"];
+  copyOut?: CoreContext["copyOut"];
   search?: CoreContext["search"];
   /** Outgoing email; without it password resets are accepted but nothing is sent. */
   mailer?: Mailer;

@@ -97,6 +97,7 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
     storage: deps.storage,
     queues: deps.queues,
     copyInto: deps.copyInto,
+    copyOut: deps.copyOut,
     search: deps.search,
     mailer: deps.mailer,
   };

@@ -29,6 +29,44 @@ import { type SqlWriteOptions, writeSql } from "./sql";
 import { writeText } from "./text";
 import { writeXlsx, type XlsxCell } from "./xlsx";
 
+const PRICE_COL = GENERIC_COLUMNS.indexOf("Price");
+const QTY_COL = GENERIC_COLUMNS.indexOf("Quantity");
+
+/**
+ * Writes rows already in the generic column layout ({@link GENERIC_COLUMNS}, text cells as
+ * {@link genericRow} makes them) as CSV or XLSX. A caller that can produce those cells faster
+ * than listing objects (a database's COPY output) feeds them here directly.
+ */
+export function exportGenericRows(
+  rows: AsyncIterable<readonly string[]>,
+  options: { format: "csv" | "xlsx"; now?: Date; bom?: boolean },
+): ExportResult {
+  const now = options.now ?? new Date();
+  if (options.format === "csv") {
+    const all = (async function* () {
+      yield [...GENERIC_COLUMNS];
+      yield* rows;
+    })();
+    return result(Readable.from(writeCsvRows(all, { bom: options.bom !== false })), "csv", now);
+  }
+  const cells = (async function* () {
+    for await (const row of rows)
+      yield row.map((v, i): XlsxCell => {
+        // Numbers stay numbers so the sheet can sum them; only plain decimals qualify.
+        if ((i === PRICE_COL || i === QTY_COL) && /^-?\d{1,15}(\.\d{1,6})?$/.test(v)) {
+          const n = Number(v);
+          if (String(n) === v.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")) return n;
+        }
+        return v;
+      });
+  })();
+  return result(
+    writeXlsx([{ name: "Listings", leadRows: [{ values: [...GENERIC_COLUMNS] }], rows: cells }]),
+    "xlsx",
+    now,
+  );
+}
+
 /** Output formats of {@link exportListings}. */
 export const EXPORT_FORMATS = ["csv", "json", "xlsx", "sql", "text"] as const;
 /** One of {@link EXPORT_FORMATS}. */
@@ -290,34 +328,12 @@ export async function exportListings(
     return exportShopify(src, now, bom, options.shopify?.maxFileBytes ?? SHOPIFY_MAX_FILE_BYTES);
   }
   switch (format) {
-    case "csv": {
-      const rows = (async function* () {
-        yield [...GENERIC_COLUMNS];
-        yield* mapRows(src, genericRow);
-      })();
-      return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
-    }
+    case "csv":
+      return exportGenericRows(mapRows(src, genericRow), { format: "csv", now, bom });
     case "json":
       return result(Readable.from(writeJson(src)), "json", now);
-    case "xlsx": {
-      const priceCol = GENERIC_COLUMNS.indexOf("Price");
-      const qtyCol = GENERIC_COLUMNS.indexOf("Quantity");
-      const rows = mapRows(src, (l): XlsxCell[] =>
-        genericRow(l).map((v, i) => {
-          // Numbers stay numbers so the sheet can sum them; only plain decimals qualify.
-          if ((i === priceCol || i === qtyCol) && /^-?\d{1,15}(\.\d{1,6})?$/.test(v)) {
-            const n = Number(v);
-            if (String(n) === v.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")) return n;
-          }
-          return v;
-        }),
-      );
-      return result(
-        writeXlsx([{ name: "Listings", leadRows: [{ values: [...GENERIC_COLUMNS] }], rows }]),
-        "xlsx",
-        now,
-      );
-    }
+    case "xlsx":
+      return exportGenericRows(mapRows(src, genericRow), { format: "xlsx", now });
     case "sql":
       return result(Readable.from(writeSql(src, options.sql)), "sql", now);
     case "text":
