@@ -10,6 +10,8 @@ import { lockOptions, registerProcessor, type WorkerOptions } from "../index";
 const UNAVAILABLE_PAUSE_MS = 2000;
 
 type Row = typeof listings.$inferSelect;
+/** Listings read and indexed per step of a rebuild. */
+const PAGE = 5000;
 const doc = (r: Row) =>
   toSearchDocument({
     id: r.id,
@@ -55,9 +57,9 @@ async function rebuild(
       .select({ total: sql<number>`count(*)::int` })
       .from(listings);
     for (const ownerId of owners) {
-      let after: string | undefined;
-      for (;;) {
-        const page = await db
+      // async: a real promise, so the query runs once however often it is awaited.
+      const readPage = async (after: string | undefined): Promise<Row[]> =>
+        db
           .select()
           .from(listings)
           .where(
@@ -66,13 +68,17 @@ async function rebuild(
               : eq(listings.ownerId, ownerId),
           )
           .orderBy(asc(listings.id))
-          .limit(5000);
-        if (!page.length) break;
-        await rb.upsert(ownerId, page.map(doc));
+          .limit(PAGE);
+      let next: Promise<Row[]> | undefined = readPage(undefined);
+      while (next) {
+        const page: Row[] = await next;
+        const last = page.at(-1);
+        // Keyset paging lets the next read start now, overlapping this page's indexing.
+        next = page.length === PAGE && last ? readPage(last.id) : undefined;
+        next?.catch(() => undefined);
+        if (page.length) await rb.upsert(ownerId, page.map(doc));
         done += page.length;
         await progress({ processed: done, total: Number(total) });
-        after = page.at(-1)?.id;
-        if (page.length < 5000) break;
       }
     }
     await rb.commit();
