@@ -24,7 +24,7 @@ import { memoryActiveStore } from "../packages/search/test/testing";
 const N = Number(process.env.BENCH_SEARCH_ROWS ?? 100_000);
 const DIMS = Number(process.env.BENCH_SEARCH_DIMS ?? 256);
 const PAGE = 5000;
-const WRITE_BATCH = Number(process.env.BENCH_SEARCH_WRITE_BATCH ?? 1000);
+const WRITE_BATCH = Number(process.env.BENCH_SEARCH_WRITE_BATCH ?? 2500);
 const QUERIES = 300;
 const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

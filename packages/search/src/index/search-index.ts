@@ -89,14 +89,20 @@ export interface SearchIndexOptions {
    * Chroma's indexing CPU by ~30% against Chroma's 100 at 50k listings.
    */
   hnsw?: { efConstruction?: number; maxNeighbors?: number; efSearch?: number };
-  /** Records embedded and sent per Chroma write, 100..5000. Default 1000. */
+  /** Records embedded and sent per Chroma write, 100..5000. Default 2500. */
   writeBatchSize?: number;
 }
 
 /** What a rebuild is writing into until it is committed. */
 export interface RebuildHandle {
   readonly generation: string;
+  /**
+   * Embeds and writes into the new generation. Returns once the last batch is sent, so the caller
+   * can read and embed the next page while Chroma inserts it; a failed write surfaces from the
+   * next `upsert` or from `commit`.
+   */
   upsert(ownerId: string, docs: SearchDocument[]): Promise<void>;
+  /** Waits for the writes in flight, then swaps the generation in. */
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -115,8 +121,11 @@ const PREFIX_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const MAX_DOCS_PER_CALL = 20_000;
 const MAX_CANDIDATES = 5000;
 const CANDIDATE_PAGE = 1000;
-/** Records per Chroma write request by default (Chroma's own cap is ~5400). */
-const WRITE_CHUNK = 1000;
+/**
+ * Records per Chroma write request by default (Chroma's own cap is ~5400): at 100k listings 2500
+ * cost Chroma ~11% less CPU than 1000, and still leaves the pipeline enough turns to overlap.
+ */
+const WRITE_CHUNK = 2500;
 const MAX_QUERY_CHARS = 2000;
 const MAX_TEXT_CHARS = 20_000;
 
@@ -500,16 +509,24 @@ export class SearchIndex {
     if (!gen || gen.embedderId !== this.embedderKey) {
       throw invalid(`${generation} is not a generation of this index and embedder`);
     }
+    let inFlight: Promise<void> = Promise.resolve();
     return {
       generation,
       upsert: async (ownerId, docs) => {
         const owner = checkOwner(ownerId);
         const valid = this.checkDocs(docs);
         if (valid.length === 0) return;
-        await this.embedAndWrite([gen], owner, valid);
+        const { written } = await this.embedAndSend([gen], owner, valid, inFlight);
+        inFlight = written;
       },
-      commit: () => this.commitRebuild(generation),
-      abort: () => this.abortRebuild(generation),
+      commit: async () => {
+        await inFlight;
+        await this.commitRebuild(generation);
+      },
+      abort: async () => {
+        await inFlight.catch(() => undefined);
+        await this.abortRebuild(generation);
+      },
     };
   }
 
@@ -613,7 +630,23 @@ export class SearchIndex {
     owner: string,
     docs: SearchDocument[],
   ): Promise<void> {
-    let pending: Promise<void> = Promise.resolve();
+    const { written } = await this.embedAndSend(targets, owner, docs, Promise.resolve());
+    await written;
+  }
+
+  /**
+   * The pipeline of `embedAndWrite`, returning as soon as the last chunk is sent: `written`
+   * settles when Chroma has it. `before` is a write still in flight from an earlier call, awaited
+   * before this call's first write. (Wrapped in an object: an async function would otherwise
+   * adopt the promise and wait for it.)
+   */
+  private async embedAndSend(
+    targets: Generation[],
+    owner: string,
+    docs: SearchDocument[],
+    before: Promise<void>,
+  ): Promise<{ written: Promise<void> }> {
+    let pending = before;
     try {
       for (let i = 0; i < docs.length; i += this.writeBatch) {
         const batch = await this.prepare(owner, docs.slice(i, i + this.writeBatch));
@@ -621,14 +654,15 @@ export class SearchIndex {
         pending = (async () => {
           for (const gen of targets) await this.writePrepared(gen, owner, batch);
         })();
-        // Awaited below or in the catch; this only keeps an early failure from being unhandled.
+        // Awaited by the next turn, the catch or the caller; this only keeps a failure that
+        // happens meanwhile from counting as unhandled.
         pending.catch(() => undefined);
       }
     } catch (err) {
       await pending.catch(() => undefined);
       throw err;
     }
-    await pending;
+    return { written: pending };
   }
 
   private async prepare(owner: string, docs: SearchDocument[]): Promise<PreparedBatch> {
