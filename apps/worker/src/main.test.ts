@@ -97,6 +97,8 @@ describe("worker graceful shutdown (real process)", () => {
     const reg = await register(jobContext(opts, randomUUID(), "setup"), {
       email,
       password: "correct-horse-battery",
+      firstName: "Worker",
+      lastName: "Test",
     });
     const ctx = jobContext(opts, reg.user.id, "setup");
     // Facebook's layout writes one workbook per 50 listings: seconds of work for 3,000.
@@ -140,7 +142,10 @@ describe("worker graceful shutdown (real process)", () => {
       async () => (worker.lines.some((l) => l.msg === "worker draining") ? true : undefined),
       10_000,
     );
-    // Queued after the signal: a draining worker must leave it for another worker.
+    // Queued once the drain is under way: the worker must leave it for another worker. (A job that
+    // lands in the instant close() interrupts BullMQ's blocking fetch can still be taken and run
+    // to the end before exit; it is never lost, but this test does not race for it.)
+    await new Promise((r) => setTimeout(r, 1000));
     const late = await queues.exports.add("run-export", {
       exportId: randomUUID(),
       ownerId: reg.user.id,
@@ -155,9 +160,8 @@ describe("worker graceful shutdown (real process)", () => {
     expect(done?.finishedOn).toBeGreaterThan(signalled);
     expect((await getExport(ctx, exportId)).status).toBe("completed");
     const lateJob = await queues.exports.getJob(String(late.id));
-    // Never run: still waiting (or, if a blocking fetch raced the signal, left active to be taken
-    // over once its lock lapses), with no attempt made.
-    expect(["waiting", "active"]).toContain(await lateJob?.getState());
+    // Never started by the draining worker.
+    expect(await lateJob?.getState()).toBe("waiting");
     expect(lateJob?.attemptsMade).toBe(0);
     expect(lateJob?.failedReason).toBeUndefined();
     expect(lateJob?.returnvalue ?? null).toBeNull();
