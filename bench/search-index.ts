@@ -285,7 +285,7 @@ async function main() {
   const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
   const dbName = `mbe_bench_search_${process.pid}`;
   let sql: postgres.Sql | undefined;
-  let exact: { ids: string[]; vectors: Float32Array[] } | undefined;
+  let exact: { vectors: Float32Array[] } | undefined;
   const cleanup = async () => {
     await sql?.end({ timeout: 1 });
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName}`).catch(() => {});
@@ -409,7 +409,7 @@ async function main() {
       console.log(
         `${"  embed alone (cold cache)".padEnd(34)} ${f1(embedMs / 1000)} s wall, ${f1((c.user + c.system) / 1e6)} s CPU, ${Math.round(texts.length / (embedMs / 1000))} listings/s`,
       );
-      exact = { ids: rows.map((r) => r.id), vectors };
+      exact = { vectors };
     });
 
     const cpu0 = process.cpuUsage();
@@ -436,15 +436,16 @@ async function main() {
       for (const text of NATURAL) {
         const [v] = await q.embed([text]);
         if (!v) continue;
-        const scores = exact.vectors.map((x, i) => {
+        const scores = exact.vectors.map((x) => {
           let dot = 0;
           for (let j = 0; j < x.length; j++) dot += (x[j] ?? 0) * (v[j] ?? 0);
-          return { id: exact?.ids[i] ?? "", dot };
+          return dot;
         });
-        scores.sort((a, b) => b.dot - a.dot);
-        const truth = new Set(scores.slice(0, 10).map((s) => s.id));
+        scores.sort((a, b) => b - a);
+        // By score, not id: the generated catalogue has many listings that tie exactly.
+        const tenth = scores[9] ?? 0;
         const got = await index.query(owner, text, { k: 10 });
-        sum += got.filter((h) => truth.has(h.id)).length / 10;
+        sum += got.filter((h) => h.score >= tenth - 1e-4).length / 10;
       }
       console.log(
         `${"HNSW recall@10 vs exact".padEnd(34)} ${(sum / NATURAL.length).toFixed(3)} over ${NATURAL.length} queries`,

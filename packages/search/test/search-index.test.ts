@@ -191,7 +191,7 @@ describe("SearchIndex", () => {
     expect(hits.map((h) => h.id).sort()).toEqual(["guitar-1", "guitar-2", "guitar-3"]);
   });
 
-  it("scores given candidates exactly, only this seller's and only those", async () => {
+  it("searches among given candidates only, this seller's only", async () => {
     const all = catalogA.map((l) => l.id);
     const hnsw = await index.query(sellerA, "couch", { k: 5 });
     const exact = await index.query(sellerA, "couch", { k: 5, candidates: all });
@@ -212,6 +212,12 @@ describe("SearchIndex", () => {
     const foreign = [...catalogB.map((l) => l.id), "no-such-id"];
     expect(await index.query(sellerA, "battery", { k: 5, candidates: foreign })).toEqual([]);
     expect(await index.query(sellerA, "battery", { k: 5, candidates: [] })).toEqual([]);
+    // A listing saved but not indexed yet is skipped, not an error.
+    const mixed = await index.query(sellerA, "battery", {
+      k: 5,
+      candidates: [catalogA[0]?.id ?? "", randomUUID()],
+    });
+    expect(mixed.map((h) => h.id)).toEqual([catalogA[0]?.id]);
     const similar = await index.similar(sellerA, catalogA[1]?.id ?? "", {
       k: 3,
       candidates: all,
