@@ -370,6 +370,9 @@ async function main() {
     await db`CREATE INDEX listings_title_trgm ON listings USING gin (title gin_trgm_ops)`;
     await db`ANALYZE listings`;
     const pgLoadMs = performance.now() - t;
+    // The product's filter indexes (packages/db schema), used to list a selective filter's ids.
+    await db`CREATE INDEX listings_owner_category_idx ON listings (owner_id, category)`;
+    await db`CREATE INDEX listings_owner_price_idx ON listings (owner_id, price, id)`;
 
     // The worker's rebuild loop: keyset pages by id, the next page read while this one is indexed.
     const readPage = (after: string | null) =>
@@ -477,9 +480,12 @@ async function main() {
       // What searchListings does for a selective filter: the database lists the matching ids
       // (bounded), the index scores exactly those vectors.
       let candidates = 0;
+      const dbPart: number[] = [];
       const dbFirst = await timeQueries(async (q) => {
+        const t0 = performance.now();
         const ids = await db`SELECT id::text FROM listings WHERE owner_id = ${owner}
           AND category = ${filters.category} AND price <= ${filters.priceMax} LIMIT 1001`;
+        dbPart.push(performance.now() - t0);
         candidates = ids.length;
         return index.query(owner, q, {
           k: 10,
@@ -494,7 +500,7 @@ async function main() {
       );
       line(`query p95, category+price<=100`, pct(dbFirst, 95), pct(pg, 95), "ms");
       console.log(
-        `${"  (database ids + exact scoring)".padEnd(34)} ${candidates} candidates; through Chroma's where instead: p95 ${f1(pct(chromaWhere, 95))} ms`,
+        `${"  (database ids, then Chroma by id)".padEnd(34)} ${candidates} candidates, listing them p95 ${f1(pct(dbPart, 95))} ms; through Chroma's where instead: p95 ${f1(pct(chromaWhere, 95))} ms`,
       );
       // Same answers both ways (ties aside): the exact path must not lose hits.
       let same = 0;

@@ -26,9 +26,9 @@ export type SearchListingsInput = z.input<typeof SearchListingsInput>;
 const SEMANTIC_WEIGHT = 0.7;
 
 /**
- * Filters matching at most this many of the seller's listings are searched exactly over those
- * listings' vectors: the database lists them in a few ms, while Chroma's `where` costs time per
- * matching record of the whole collection (340 ms p95 for a 500-row filter at 100k listings).
+ * Filters matching at most this many of the seller's listings are searched among those listings'
+ * ids: the database lists them in a few ms, while Chroma's `where` costs time per matching record
+ * of the whole collection (340 ms p95 for a 500-row filter at 100k listings).
  */
 const EXACT_SEARCH_MAX = 1000;
 
