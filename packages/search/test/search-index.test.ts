@@ -191,7 +191,7 @@ describe("SearchIndex", () => {
     expect(hits.map((h) => h.id).sort()).toEqual(["guitar-1", "guitar-2", "guitar-3"]);
   });
 
-  it("searches among given candidates only, this seller's only", async () => {
+  it("scores given candidates exactly, only this seller's and only those", async () => {
     const all = catalogA.map((l) => l.id);
     const hnsw = await index.query(sellerA, "couch", { k: 5 });
     const exact = await index.query(sellerA, "couch", { k: 5, candidates: all });

@@ -55,9 +55,10 @@ export interface QueryOptions {
   /** Drop hits scoring below this. */
   minScore?: number;
   /**
-   * Only these listings are candidates (at most 5000): Chroma searches among these ids alone. For
-   * filters so selective that the database lists the matching ids faster than Chroma's `where`
-   * finds them. Filters and the owner check still apply to every hit.
+   * Only these listings are candidates (at most 5000): their stored vectors are scored exactly
+   * instead of searching the HNSW graph. For filters so selective that the database lists the
+   * matching ids faster than Chroma's `where` finds them. Filters and the owner check still apply
+   * to every hit; ids not in the index are skipped.
    */
   candidates?: string[];
 }
@@ -763,13 +764,12 @@ export class SearchIndex {
     candidates?: string[],
   ): Promise<SearchHit[]> {
     const extra = exclude ? 1 : 0;
-    const run = async (n: number, where: Where | undefined, only?: string[]) => {
+    const run = async (n: number, where: Where | undefined) => {
       const res = await this.call("query", () =>
         col.query({
           queryEmbeddings: [vec],
           nResults: n,
           where,
-          ids: only,
           include: ["metadatas", "distances"],
         }),
       );
@@ -787,23 +787,7 @@ export class SearchIndex {
     };
     let hits: Array<SearchHit & { meta: Metadata | null }>;
     if (candidates) {
-      // Chroma restricts the search to these ids itself: 13 ms for 465 of 100k listings, against
-      // 86 ms for the same set through `where` and 48 ms to fetch and score their vectors here.
-      const among = async (ids: string[]) =>
-        ids.length === 0
-          ? []
-          : (await run(Math.min(k + extra, ids.length), undefined, ids)).hits.filter((h) =>
-              matches(h.meta, filters),
-            );
-      try {
-        hits = await among(candidates);
-      } catch (err) {
-        if (!isSearchError(err) || err.code !== "SEARCH_UNAVAILABLE") throw err;
-        // Chroma fails the whole query when one id is not in the collection (a listing saved but
-        // not indexed yet): ask again with the ids it has.
-        const known = await this.call("get", () => col.get({ ids: candidates, include: [] }));
-        hits = await among(known.ids);
-      }
+      hits = await this.scoreCandidates(col, owner, vec, candidates, k + extra, filters, exclude);
     } else if (!hasFilters(filters)) {
       hits = (await run(k + extra, undefined)).hits;
     } else {
@@ -841,6 +825,52 @@ export class SearchIndex {
       .filter((h) => minScore === undefined || h.score >= minScore)
       .slice(0, k)
       .map((h) => ({ id: h.id, score: Math.round(h.score * 1e6) / 1e6 }));
+  }
+
+  /**
+   * Exact cosine scores of the candidates' stored vectors. Fetching the vectors alone and
+   * checking metadata only for the best few measured p95 28 ms for 465 of 100k listings, against
+   * 69 ms for Chroma's id-restricted graph search (slow when the query is far from the
+   * candidates), 44 ms fetching metadata for all, and 140 ms through `where`.
+   */
+  private async scoreCandidates(
+    col: Collection,
+    owner: string,
+    vec: number[],
+    candidates: string[],
+    n: number,
+    filters: SearchFilters,
+    exclude: string | undefined,
+  ): Promise<Array<SearchHit & { meta: Metadata | null }>> {
+    let qNorm = 0;
+    for (const x of vec) qNorm += x * x;
+    qNorm = Math.sqrt(qNorm) || 1;
+    const got = await this.call("get", () => col.get({ ids: candidates, include: ["embeddings"] }));
+    const scored: SearchHit[] = [];
+    got.ids.forEach((id, j) => {
+      const v = got.embeddings?.[j];
+      if (!v || id === exclude) return;
+      let dot = 0;
+      let norm = 0;
+      for (let d = 0; d < v.length; d++) {
+        const x = v[d] ?? 0;
+        dot += x * (vec[d] ?? 0);
+        norm += x * x;
+      }
+      scored.push({ id, score: dot / (qNorm * (Math.sqrt(norm) || 1)) });
+    });
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    // Same defences as the graph search, on the few that can be returned: this owner's records
+    // only, filters re-checked (a listing edited since the database listed it).
+    const top = scored.slice(0, Math.max(n * 3, 30));
+    if (top.length === 0) return [];
+    const metas = await this.call("get", () =>
+      col.get({ ids: top.map((h) => h.id), include: ["metadatas"] }),
+    );
+    const metaOf = new Map(metas.ids.map((id, j) => [id, metas.metadatas?.[j] ?? null]));
+    return top
+      .map((h) => ({ ...h, meta: metaOf.get(h.id) ?? null }))
+      .filter((h) => h.meta?.ownerId === owner && matches(h.meta, filters));
   }
 
   /** Runs a read against the active generation, following a swap that happened meanwhile. */
