@@ -48,11 +48,16 @@ async function timedExport(
       ).json()) as { status: string; downloadUrl: string | null; error: string | null };
       if (r.status === "failed") throw new Error(r.error ?? "export failed");
       if (r.status === "completed" && r.downloadUrl) {
+        const ready = performance.now() - t;
         const file = await fetch(`${api.url}${r.downloadUrl}`);
         const bytes = (await file.arrayBuffer()).byteLength;
-        return { ms: performance.now() - t, bytes };
+        const ms = performance.now() - t;
+        console.log(
+          `  ${body.format}: file ready after ${ready.toFixed(0)} ms, downloaded in ${(ms - ready).toFixed(0)} ms`,
+        );
+        return { ms, bytes };
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);

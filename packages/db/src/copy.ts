@@ -42,5 +42,50 @@ export type CopyOut = (statement: string) => Promise<AsyncIterable<Buffer>>;
 export function copyOutFor(handle: DbHandle): CopyOut | undefined {
   const client = handle.sql;
   if (!client) return undefined;
-  return async (statement) => (await client.unsafe(statement).readable()) as AsyncIterable<Buffer>;
+  return async (statement) => {
+    const query = client.unsafe(statement);
+    const stream = (await query.readable()) as Readable;
+    return (async function* () {
+      let done = false;
+      try {
+        // Pulled by hand rather than with for-await, which destroys the stream when the reader
+        // stops early and leaves the connection stuck inside the COPY.
+        for (;;) {
+          const chunk = stream.read() as Buffer | null;
+          if (chunk !== null) {
+            yield chunk;
+            continue;
+          }
+          if (stream.readableEnded) break;
+          if (stream.errored) throw stream.errored;
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              stream.off("readable", wake).off("end", wake).off("error", wake);
+              resolve();
+            };
+            stream.on("readable", wake).on("end", wake).on("error", wake);
+          });
+        }
+        done = true;
+      } finally {
+        // The query must settle before its connection serves anything else; a reader that
+        // stopped early cancels it and lets the rest drain away.
+        if (!done) {
+          const settled = new Promise<void>((resolve) => {
+            if (stream.readableEnded || stream.destroyed) return resolve();
+            stream
+              .once("end", resolve)
+              .once("close", resolve)
+              .once("error", () => resolve());
+          });
+          query.cancel();
+          stream.resume();
+          await settled;
+        }
+        await query.catch((err: unknown) => {
+          if (done) throw err;
+        });
+      }
+    })();
+  };
 }
