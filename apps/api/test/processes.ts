@@ -254,9 +254,13 @@ export interface AppProcess {
 
 const JWT_SECRET = "faults-secret-faults-secret-faults-secret";
 
+/** PROC_NODE_ARGS_API="--cpu-prof --cpu-prof-dir=/tmp/p" profiles one kind of child (API, worker). */
+const nodeArgs = (tag: string) =>
+  (process.env[`PROC_NODE_ARGS_${tag.toUpperCase()}`] ?? "").split(" ").filter(Boolean);
+
 function spawnTs(entry: string, env: Record<string, string>, tag: string): ChildProcess {
   const child = track(
-    spawn(process.execPath, ["--import", "tsx", entry], {
+    spawn(process.execPath, [...nodeArgs(tag), "--import", "tsx", entry], {
       env: { ...process.env, NODE_ENV: "production", JWT_SECRET, LOG_LEVEL: "warn", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     }),

@@ -1,4 +1,4 @@
-import { LocalStorage, searchIndexHooks } from "@mbe/core";
+import { flushLogs, LocalStorage, searchIndexHooks } from "@mbe/core";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -24,6 +24,7 @@ afterAll(async () => {
 /** Every JSON line written to stdout while `fn` runs. */
 async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
   const out: string[] = [];
+  flushLogs();
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
     out.push(String(chunk));
@@ -31,6 +32,7 @@ async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, u
   }) as typeof process.stdout.write;
   try {
     await fn();
+    flushLogs();
   } finally {
     process.stdout.write = write;
   }

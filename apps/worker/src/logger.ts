@@ -1,25 +1,13 @@
-import type { Logger } from "@mbe/core";
+import { createJsonLogger, type Logger, type LogLevel } from "@mbe/core";
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-export type LogLevel = keyof typeof LEVELS;
+export type { LogLevel } from "@mbe/core";
 
 /** JSON lines on stdout, the same shape the API writes, with `bindings` on every line. */
 export function createWorkerLogger(
   level: LogLevel,
   bindings: Record<string, unknown> = {},
 ): Logger {
-  const min = LEVELS[level];
-  const write = (lvl: "info" | "warn" | "error", obj: Record<string, unknown>, msg?: string) => {
-    if (LEVELS[lvl] < min) return;
-    process.stdout.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...bindings, ...obj })}\n`,
-    );
-  };
-  return {
-    info: (o, m) => write("info", o, m),
-    warn: (o, m) => write("warn", o, m),
-    error: (o, m) => write("error", o, m),
-  };
+  return createJsonLogger(level, bindings);
 }
 
 /** A logger that adds `bindings` (job id, queue) to every line of `log`. */

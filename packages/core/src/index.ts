@@ -44,6 +44,7 @@ export * from "./listings/remove";
 export * from "./listings/schema";
 export * from "./listings/update";
 export * from "./listings/view";
+export * from "./logging/json-lines";
 export * from "./mail/mailer";
 export * from "./mail/smtp";
 export * from "./ocr/convert";

@@ -1,4 +1,4 @@
-import { searchIndexHooks } from "@mbe/core";
+import { flushLogs, searchIndexHooks } from "@mbe/core";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,7 @@ afterAll(async () => {
 /** Every JSON line the process writes to stdout while `fn` runs. */
 async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
   const out: string[] = [];
+  flushLogs();
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
     out.push(String(chunk));
@@ -35,6 +36,7 @@ async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, u
   }) as typeof process.stdout.write;
   try {
     await fn();
+    flushLogs();
   } finally {
     process.stdout.write = write;
   }
