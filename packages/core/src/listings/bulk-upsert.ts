@@ -50,7 +50,13 @@ export async function bulkUpsertListings(
   const input = BulkUpsertInput.parse(raw);
   const actor = requireActor(ctx, "write");
   const results: RowResult[] = input.rows.map((_, index) => ({ index, status: "error" }));
-  const parsed: { index: number; id?: string; data: z.infer<typeof UpdateListingInput> }[] = [];
+  const parsed: {
+    index: number;
+    id?: string;
+    data: z.infer<typeof UpdateListingInput>;
+    /** Already checked against the create schema (a row that can only be a create). */
+    create?: z.infer<typeof CreateListingInput>;
+  }[] = [];
   input.rows.forEach((row, index) => {
     const { id, ...rest } = row;
     if (id !== undefined && !isUuid(id)) {
@@ -59,6 +65,20 @@ export async function bulkUpsertListings(
         status: "error",
         error: { code: "VALIDATION_FAILED", message: "id must be a UUID" },
       };
+      return;
+    }
+    // A row with no id that is not matched by SKU can only be a create: check it once, fully.
+    if (id === undefined && input.matchBy !== "sku") {
+      const c = CreateListingInput.safeParse(rest);
+      if (!c.success) {
+        results[index] = {
+          index,
+          status: "error",
+          error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(c.error) },
+        };
+        return;
+      }
+      parsed.push({ index, data: c.data, create: c.data });
       return;
     }
     const p = UpdateListingInput.safeParse(rest);
@@ -172,7 +192,9 @@ export async function bulkUpsertListings(
         updates.push({ index: p.index, before: target, after, beforeVals: before });
         continue;
       }
-      const full = CreateListingInput.safeParse(p.data);
+      const full = p.create
+        ? ({ success: true, data: p.create } as const)
+        : CreateListingInput.safeParse(p.data);
       if (!full.success) {
         results[p.index] = {
           index: p.index,
