@@ -109,6 +109,7 @@ export async function runImportCommit(
   // A retried job starts from a clean staging area.
   await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
   const total = imp.counts.rows ?? 0;
+  const startedAt = performance.now();
   let processed = 0;
   const staged: DecidedRow[] = [];
   const copy = ctx.copyInto;
@@ -162,6 +163,7 @@ export async function runImportCommit(
     },
   );
   await flushStaged();
+  const stagedAt = performance.now();
   await onProgress({ processed, total, stage: "merging" });
 
   const result = await inTx(ctx, async (tx) => {
@@ -221,6 +223,15 @@ export async function runImportCommit(
     return { done, upsert: [...created.map((c) => c.id), ...updated.map((u) => u.id)] };
   });
   await onProgress({ processed: total, total, stage: "done" });
+  ctx.log.info(
+    {
+      importId: id,
+      rows: total,
+      stageMs: Math.round(stagedAt - startedAt),
+      mergeMs: Math.round(performance.now() - stagedAt),
+    },
+    "import committed",
+  );
   if (result.upsert.length)
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: [] });
   if (!result.done) throw notFound("Import");

@@ -140,6 +140,7 @@ export async function analyzeImport(
   const mapping =
     opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
   const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
+  const startedAt = performance.now();
   try {
     const summary = await decideImportRows(
       ctx,
@@ -171,6 +172,10 @@ export async function analyzeImport(
       .where(eq(imports.id, imp.id))
       .returning();
     if (!updated) throw notFound("Import");
+    ctx.log.info(
+      { importId: imp.id, rows: summary.counts.rows, ms: Math.round(performance.now() - startedAt) },
+      "import analyzed",
+    );
     return importView(updated);
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
