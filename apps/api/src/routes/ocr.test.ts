@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imageOnlyPdf } from "../../../../packages/ocr/test/make-fixtures";
 import { call, createTestApi, signUp, type TestApi, upload, waitFor } from "../../test/harness";
 
 const FIXTURES = path.resolve(__dirname, "../../../../packages/ocr/test/fixtures");
@@ -186,4 +187,43 @@ describe("OCR scans", () => {
         .items,
     ).toEqual([]);
   });
+
+  it("cancelling a running scan stops its recognition: the next scan does not wait for its pages", async () => {
+    const s = await signUp(api);
+    const page = fixture("clean-price-list.png");
+    const pages = 30;
+    const big = await imageOnlyPdf(Array.from({ length: pages }, () => page));
+    const up = await upload<Scan>(
+      api,
+      "/v1/ocr/scans",
+      { name: "catalog.pdf", bytes: big },
+      { token: s.accessToken },
+    );
+    expect(up.status).toBe(201);
+    await waitFor(async () => {
+      const r = await call<Scan>(api, "GET", `/v1/ocr/scans/${up.body.id}`, {
+        token: s.accessToken,
+      });
+      return r.body.status === "processing" ? r.body : undefined;
+    }, 60_000);
+    // Let recognition get going on the first pages.
+    await new Promise((r) => setTimeout(r, 1500));
+    const cancelled = await call<Scan>(api, "POST", `/v1/ocr/scans/${up.body.id}/cancel`, {
+      token: s.accessToken,
+    });
+    expect(cancelled.status).toBe(200);
+    const t = performance.now();
+    const next = await uploadAndWait(s.accessToken, "clean.png", page);
+    const waited = performance.now() - t;
+    expect(next.status).toBe("completed");
+    expect(next.items.length).toBeGreaterThan(0);
+    // 30 pages take 20 s or more; a scan queued behind a cancelled one starts within seconds.
+    expect(waited).toBeLessThan(15_000);
+    const after = await call<Scan>(api, "GET", `/v1/ocr/scans/${up.body.id}`, {
+      token: s.accessToken,
+    });
+    expect(after.body.status).toBe("failed");
+    expect(after.body.error).toMatch(/CANCELLED/);
+    expect(after.body.items).toHaveLength(0);
+  }, 120_000);
 });

@@ -30,8 +30,12 @@ export class OcrThread {
       else if (m.error?.ocr) p.reject(new OcrError(m.error.code as OcrErrorCode, m.error.message));
       else p.reject(new Error(m.error?.message ?? "OCR thread failed"));
     });
-    w.on("error", (err) => this.failAll(err));
+    w.on("error", (err) => {
+      if (this.worker === w) this.failAll(err);
+    });
     w.on("exit", (code) => {
+      // A thread ended by a cancel has already been replaced; its exit concerns no one.
+      if (this.worker !== w) return;
       this.worker = undefined;
       if (code !== 0) this.failAll(new Error(`OCR thread exited with code ${code}`));
     });
@@ -44,11 +48,38 @@ export class OcrThread {
     this.pending.clear();
   }
 
-  /** OCRs one file in the thread; OCR failures come back as OcrError with their code. */
-  scan(bytes: Uint8Array, onProgress: (p: ScanProgress) => void): Promise<ScanResult> {
+  /**
+   * OCRs one file in the thread; OCR failures come back as OcrError with their code. Aborting
+   * stops recognition at once: the thread is ended (a fresh one starts for the next scan).
+   */
+  scan(
+    bytes: Uint8Array,
+    onProgress: (p: ScanProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<ScanResult> {
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      if (signal?.aborted) return reject(new Error("OCR cancelled"));
+      const stop = () => {
+        if (!this.pending.has(id)) return;
+        const w = this.worker;
+        this.worker = undefined;
+        this.failAll(new Error("OCR cancelled"));
+        void w?.terminate();
+      };
+      signal?.addEventListener("abort", stop, { once: true });
+      const done = () => signal?.removeEventListener("abort", stop);
+      this.pending.set(id, {
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+        onProgress,
+      });
       this.start().postMessage({ id, bytes });
     });
   }

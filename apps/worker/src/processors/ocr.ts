@@ -34,7 +34,7 @@ registerProcessor((opts) => {
           return await runScan(
             ctx,
             p.scanId,
-            (bytes, onProgress) => thread.scan(bytes, onProgress),
+            (bytes, onProgress, signal) => thread.scan(bytes, onProgress, signal),
             (progress) => job.updateProgress(progress as unknown as object),
           );
         } catch (err) {

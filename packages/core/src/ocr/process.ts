@@ -34,7 +34,11 @@ export async function runScan(
   ctx: CoreContext,
   scanId: string,
   /** Runs the OCR pipeline (the worker runs it in a thread, off its event loop). */
-  scan: (bytes: Uint8Array, onProgress: (p: ScanProgress) => void) => Promise<ScanResult>,
+  scan: (
+    bytes: Uint8Array,
+    onProgress: (p: ScanProgress) => void,
+    signal: AbortSignal,
+  ) => Promise<ScanResult>,
   onProgress: (p: ScanProgress) => Promise<void> | void,
 ) {
   const [row] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, scanId));
@@ -47,8 +51,27 @@ export async function runScan(
   const local = await ctx.storage.localFile(row.storageKey);
   const bytes = new Uint8Array(await readFile(local.path));
   await local.release();
+  // A seller's cancel is seen at the next page: the scanner is told to stop at once.
+  const abort = new AbortController();
+  let lastCheck = 0;
+  const checkCancelled = async () => {
+    if (Date.now() - lastCheck < 500 || abort.signal.aborted) return;
+    lastCheck = Date.now();
+    const [now] = await ctx.db
+      .select({ status: ocrScans.status })
+      .from(ocrScans)
+      .where(eq(ocrScans.id, scanId));
+    if (now?.status === "failed") abort.abort();
+  };
   try {
-    const result = await scan(bytes, (p) => void onProgress(p));
+    const result = await scan(
+      bytes,
+      (p) => {
+        void onProgress(p);
+        void checkCancelled().catch(() => {});
+      },
+      abort.signal,
+    );
     const pages = [];
     for (const p of result.pages) {
       let imageKey: string | undefined;
@@ -89,6 +112,7 @@ export async function runScan(
       .where(eq(ocrScans.id, scanId));
     return { pages: result.pageCount, items: result.items.length };
   } catch (err) {
+    if (abort.signal.aborted) return { cancelled: true };
     if (isOcrError(err)) {
       await ctx.db
         .update(ocrScans)
