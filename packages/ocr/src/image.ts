@@ -202,7 +202,7 @@ export function flattenBackground(img: Gray): Gray {
   const stretched = new Uint8Array(width * height);
   for (let i = 0; i < out.length; i++) {
     const v = ((out[i] ?? 255) - low) * gain;
-    stretched[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+    stretched[i] = Math.min(255, Math.max(0, v));
   }
   return { data: stretched, width, height };
 }

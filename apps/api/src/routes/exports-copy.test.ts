@@ -55,7 +55,7 @@ async function seed(s: Seller) {
     body: { rows },
   });
   expect(r.status).toBe(200);
-  expect(JSON.stringify(r.body)).not.toContain("\"error");
+  expect(JSON.stringify(r.body)).not.toContain('"error');
 }
 
 async function exportCells(s: Seller, format: "csv" | "xlsx") {

@@ -173,7 +173,11 @@ export async function analyzeImport(
       .returning();
     if (!updated) throw notFound("Import");
     ctx.log.info(
-      { importId: imp.id, rows: summary.counts.rows, ms: Math.round(performance.now() - startedAt) },
+      {
+        importId: imp.id,
+        rows: summary.counts.rows,
+        ms: Math.round(performance.now() - startedAt),
+      },
       "import analyzed",
     );
     return importView(updated);
