@@ -25,6 +25,8 @@ interface Expected {
 
 const cases: Array<[name: string, minAccuracy: number, source: "ocr" | "text-layer"]> = [
   ["clean-price-list", 0.97, "ocr"],
+  // The same page as a phone would save it: HEIC (encoded once with libheif's heif-enc).
+  ["clean-price-list-heic", 0.97, "ocr"],
   ["noisy-scan", 0.9, "ocr"],
   ["two-column-catalog", 0.97, "ocr"],
   ["text-layer", 0.99, "text-layer"],
