@@ -34,7 +34,8 @@ function literal(v: unknown): string {
 
 /** Spreadsheet formula triggers after any leading quotes: = + - @ tab CR LF (as guardFormula). */
 const guard = (e: SQL) =>
-  sql`(case when ${e} ~ ('^''*[=+@' || chr(9) || chr(13) || chr(10) || '-]') then '''' || ${e} else ${e} end)`;
+  // ascii() settles almost every cell; only text that starts with a quote needs the pattern.
+  sql`(case when ascii(${e}) in (61, 43, 45, 64, 9, 13, 10) or ascii(${e}) = 39 and ${e} ~ ('^''*[=+@' || chr(9) || chr(13) || chr(10) || '-]') then '''' || ${e} else ${e} end)`;
 
 /**
  * The generic export columns computed by PostgreSQL, cell for cell what `genericRow` and
