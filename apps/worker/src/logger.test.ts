@@ -1,4 +1,5 @@
-import { flushLogs, LocalStorage, searchIndexHooks } from "@mbe/core";
+import { LocalStorage, searchIndexHooks } from "@mbe/core";
+import { logLinesDuring } from "@mbe/core/testing";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -21,28 +22,6 @@ afterAll(async () => {
   await db.close();
 });
 
-/** Every JSON line written to stdout while `fn` runs. */
-async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const out: string[] = [];
-  flushLogs();
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await fn();
-    flushLogs();
-  } finally {
-    process.stdout.write = write;
-  }
-  return out
-    .join("")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 describe("worker log lines", () => {
   it("carry the job id and queue, also from hooks the job's verbs call", async () => {
     const log = createWorkerLogger("info");
@@ -64,7 +43,7 @@ describe("worker log lines", () => {
       "export-42",
       "exports",
     );
-    const lines = await linesDuring(async () => {
+    const lines = await logLinesDuring(async () => {
       ctx.log.info({ rows: 3 }, "verb line");
       await ctx.hooks.listingsChanged?.("00000000-0000-4000-8000-000000000001", {
         upsert: ["00000000-0000-4000-8000-000000000002"],
@@ -79,7 +58,7 @@ describe("worker log lines", () => {
   });
 
   it("drops lines below the configured level", async () => {
-    const lines = await linesDuring(async () => {
+    const lines = await logLinesDuring(async () => {
       const log = createWorkerLogger("warn");
       log.info({}, "quiet");
       log.warn({}, "loud");

@@ -1,4 +1,5 @@
-import { flushLogs, searchIndexHooks } from "@mbe/core";
+import { searchIndexHooks } from "@mbe/core";
+import { logLinesDuring } from "@mbe/core/testing";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,35 +26,13 @@ afterAll(async () => {
   deadRedis.disconnect();
 });
 
-/** Every JSON line the process writes to stdout while `fn` runs. */
-async function linesDuring(fn: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const out: string[] = [];
-  flushLogs();
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await fn();
-    flushLogs();
-  } finally {
-    process.stdout.write = write;
-  }
-  return out
-    .join("")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 describe("request ids in the API's log lines", () => {
   it("puts the request id on a core hook's warning as well as the access line", async () => {
     const log = createLogger("info");
     // Indexing cannot be queued (Redis for the queues is down): the save succeeds and says why.
     const app = createApp({ ...api.deps, log, hooks: searchIndexHooks(deadQueues, log) });
     const s = await signUp(api);
-    const lines = await linesDuring(async () => {
+    const lines = await logLinesDuring(async () => {
       const r = await app.request("/v1/listings", {
         method: "POST",
         headers: {
@@ -86,7 +65,7 @@ describe("request ids in the API's log lines", () => {
       "content-type": "application/json",
       "x-request-id": "req-err-1",
     };
-    const lines = await linesDuring(async () => {
+    const lines = await logLinesDuring(async () => {
       const rest = await app.request("/v1/listings", {
         method: "POST",
         headers,

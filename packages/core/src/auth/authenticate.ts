@@ -1,7 +1,8 @@
-import { apiKeys, type Db, refreshTokens, users } from "@mbe/db";
+import { apiKeys, refreshTokens, users } from "@mbe/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor, CoreContext } from "../context";
 import { CoreError } from "../errors";
+import { preparedPerDb } from "../prepared";
 import { sha256, verifyAccessToken } from "./tokens";
 
 /**
@@ -23,8 +24,7 @@ export async function authenticateAccessToken(ctx: CoreContext, token: string): 
 }
 
 /** The per-request session check, prepared once per database: it runs on every request. */
-const sessionQueries = new WeakMap<Db, ReturnType<typeof prepareSessionQuery>>();
-const prepareSessionQuery = (db: Db) =>
+const sessionQuery = preparedPerDb((db) =>
   db
     .select({
       active: users.active,
@@ -33,15 +33,8 @@ const prepareSessionQuery = (db: Db) =>
     })
     .from(users)
     .where(eq(users.id, sql.placeholder("sub")))
-    .prepare("session_check");
-function sessionQuery(db: Db) {
-  let q = sessionQueries.get(db);
-  if (!q) {
-    q = prepareSessionQuery(db);
-    sessionQueries.set(db, q);
-  }
-  return q;
-}
+    .prepare("session_check"),
+);
 
 export const API_KEY_PREFIX = "mbe_";
 

@@ -1,9 +1,10 @@
-import { type Db, listings } from "@mbe/db";
+import { listings } from "@mbe/db";
 import type { Marketplace } from "@mbe/formats";
 import { and, eq, sql } from "drizzle-orm";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { isUuid } from "../ids";
+import { preparedPerDb } from "../prepared";
 import { listingView } from "./view";
 
 /** One of the caller's listings; another seller's id is simply not found. */
@@ -22,20 +23,12 @@ export async function getListing(ctx: CoreContext, id: string, marketplace?: Mar
   return listingView(row, marketplace);
 }
 
-const byIdQueries = new WeakMap<Db, ReturnType<typeof prepareById>>();
-const prepareById = (db: Db) =>
+const byIdQuery = preparedPerDb((db) =>
   db
     .select()
     .from(listings)
     .where(
       and(eq(listings.id, sql.placeholder("id")), eq(listings.ownerId, sql.placeholder("owner"))),
     )
-    .prepare("listing_by_id");
-function byIdQuery(db: Db) {
-  let q = byIdQueries.get(db);
-  if (!q) {
-    q = prepareById(db);
-    byIdQueries.set(db, q);
-  }
-  return q;
-}
+    .prepare("listing_by_id"),
+);

@@ -1,0 +1,2 @@
+export * from "./log-lines";
+export * from "./s3-server";
