@@ -217,6 +217,31 @@ describe("imports", () => {
     expect(rows.find((r) => r.sku === "00999")?.title).toBe("Brand new");
   });
 
+  it("decides again at commit when listings changed after the dry run", async () => {
+    const s = await signUp(api);
+    const csv = "title,price,sku\r\nDrill,40,D-1\r\nSaw,25,S-1\r\n";
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
+      { token: s.accessToken, fields: { mode: "upsert", matchBy: "sku" } },
+    );
+    expect(up.body.counts).toMatchObject({ create: 2, update: 0 });
+    expect(Object.keys(up.body.counts).some((k) => k.startsWith("_"))).toBe(false);
+    // After the preview the seller creates one of those SKUs by hand: the staged "create"
+    // would now clash; the commit must see it and update that listing instead.
+    await call(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "Hand-made drill", price: 10, sku: "D-1" },
+    });
+    const done = await commitAndWait(s, up.body.id);
+    expect(done.status).toBe("committed");
+    expect(done.counts).toMatchObject({ created: 1, updated: 1 });
+    const rows = await listAll(s);
+    expect(rows.filter((r) => r.sku === "D-1")).toHaveLength(1);
+    expect(rows.find((r) => r.sku === "D-1")).toMatchObject({ title: "Drill", price: 40 });
+  });
+
   it("makes repeated uploads and commits with an Idempotency-Key no-ops", async () => {
     const s = await signUp(api);
     const bytes = new TextEncoder().encode("title,price,sku\nLamp,10,L1\n");

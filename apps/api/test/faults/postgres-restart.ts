@@ -1,6 +1,8 @@
 /**
  * PostgreSQL restarted (`pg_ctl restart -m fast`) while an import commits, once during staging and
- * once during the merge: the import completes on a retry or rolls back, never half-written.
+ * once during the merge: the import completes on a retry or rolls back, never half-written. (A
+ * commit stages only when the dry run's staged rows no longer hold, so the staging scenario saves
+ * a listing between preview and commit.)
  */
 import postgres from "postgres";
 import {
@@ -42,6 +44,16 @@ export async function postgresRestart(env: FaultEnv) {
     for (const phase of ["staging", "merge"] as const) {
       const seller = await registerSeller(api.url, `pg-${phase}`);
       const imp = await uploadImport(api.url, seller, importCsv(ROWS, `PG${phase}`));
+      if (phase === "staging") {
+        // A listing saved after the preview means the dry run's staged rows no longer hold, so
+        // the commit reads the file and stages again: the phase this scenario interrupts.
+        const r = await fetch(`${api.url}/v1/listings`, {
+          method: "POST",
+          headers: seller.headers,
+          body: JSON.stringify({ title: "Saved after the preview", price: 5 }),
+        });
+        if (r.status !== 201) throw new Error(`saving a listing gave ${r.status}`);
+      }
       await commitImport(api.url, seller, imp.id);
       const pattern = PHASES[phase];
       const seen = await waitFor(
@@ -72,7 +84,7 @@ export async function postgresRestart(env: FaultEnv) {
       );
       const [counts] = await sql<{ listings: number; changeSets: number; staging: number }[]>`
         select
-          (select count(*)::int from listings where owner_id = ${seller.userId}) as listings,
+          (select count(*)::int from listings where owner_id = ${seller.userId} and source = 'import') as listings,
           (select count(*)::int from change_sets where owner_id = ${seller.userId} and kind = 'import') as "changeSets",
           (select count(*)::int from import_staging where import_id = ${imp.id}) as staging`;
       await sql.end();

@@ -8,8 +8,9 @@ import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
-import { type DecidedRow, decideImportRows } from "./process";
+import { decideImportRows } from "./process";
 import { CommitImportInput } from "./schema";
+import { publicCounts, stagedRowsHold, stagingWriter } from "./stage";
 import { importView } from "./view";
 
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
@@ -69,21 +70,6 @@ export async function requestImportCommit(
   return { ...importView(updated), replayed: false };
 }
 
-function copyLine(values: (string | null)[]): string {
-  // COPY text format: backslash escapes; JSON text already has no raw tabs or newlines.
-  return values
-    .map((v) =>
-      v === null
-        ? "\\N"
-        : v
-            .replace(/\\/g, "\\\\")
-            .replace(/\t/g, "\\t")
-            .replace(/\n/g, "\\n")
-            .replace(/\r/g, "\\r"),
-    )
-    .join("\t");
-}
-
 /**
  * The commit job: re-reads the file, stages accepted rows (COPY on PostgreSQL), then merges them
  * into listings in ONE transaction with one change set — every accepted row lands or none does.
@@ -106,63 +92,34 @@ export async function runImportCommit(
   if (imp.status === "committed") return importView(imp);
   if (imp.status !== "committing")
     throw new CoreError("CONFLICT", `Import is ${imp.status}, not committing`);
-  // A retried job starts from a clean staging area.
-  await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
   const total = imp.counts.rows ?? 0;
   const startedAt = performance.now();
   let processed = 0;
-  const staged: DecidedRow[] = [];
-  const copy = ctx.copyInto;
-  const flushStaged = async () => {
-    if (!staged.length) return;
-    const chunk = staged.splice(0, staged.length);
-    if (copy) {
-      await copy(
-        "import_staging",
-        ["import_id", "row_no", "target_id", "new_id", "data"],
-        (async function* () {
-          for (const r of chunk)
-            yield copyLine([
-              id,
-              String(r.row),
-              r.targetId ?? null,
-              (r.data?.id as string | undefined) ?? null,
-              JSON.stringify(r.data ?? {}),
-            ]);
-        })(),
-      );
-    } else {
-      const payload = JSON.stringify(
-        chunk.map((r) => ({
-          i: id,
-          r: r.row,
-          t: r.targetId ?? null,
-          n: r.data?.id ?? null,
-          d: r.data ?? {},
-        })),
-      );
-      await ctx.db.execute(sql`insert into ${importStaging} (import_id, row_no, target_id, new_id, data)
-        select x.i, x.r, x.t, x.n, x.d from jsonb_to_recordset(${payload}::jsonb) as x(i uuid, r int, t uuid, n uuid, d jsonb)`);
-    }
+  const options = {
+    marketplace: (imp.marketplace as never) ?? undefined,
+    mapping: Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined,
+    applyFixes: imp.counts.applyFixes === 1,
+    mode: imp.mode,
+    matchBy: imp.matchBy,
   };
-  const summary = await decideImportRows(
-    ctx,
-    imp,
-    {
-      marketplace: (imp.marketplace as never) ?? undefined,
-      mapping: Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined,
-      applyFixes: imp.counts.applyFixes === 1,
-      mode: imp.mode,
-      matchBy: imp.matchBy,
-    },
-    async (rows) => {
-      for (const r of rows) if (r.action === "create" || r.action === "update") staged.push(r);
+  // The dry run staged its decisions; while the seller's listings and the options are as they
+  // were then, those rows are merged as they stand instead of reading the file again.
+  const reuse = await stagedRowsHold(ctx, id, actor.userId, imp.counts, options);
+  let summary: { counts: Record<string, number> };
+  if (reuse) {
+    summary = { counts: publicCounts(imp.counts) };
+    processed = total;
+  } else {
+    // A retried job, or a dry run that no longer holds, starts from a clean staging area.
+    await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
+    const writer = stagingWriter(ctx, id);
+    summary = await decideImportRows(ctx, imp, options, async (rows) => {
+      await writer.add(rows);
       processed += rows.length;
-      if (staged.length >= 5000) await flushStaged();
       if (processed % 2000 < rows.length) await onProgress({ processed, total, stage: "staging" });
-    },
-  );
-  await flushStaged();
+    });
+    await writer.flush();
+  }
   const stagedAt = performance.now();
   await onProgress({ processed, total, stage: "merging" });
 
@@ -205,7 +162,7 @@ export async function runImportCommit(
         status: "committed",
         changeSetId,
         counts: {
-          ...imp.counts,
+          ...publicCounts(imp.counts),
           ...summary.counts,
           created: created.length,
           updated: updated.length,

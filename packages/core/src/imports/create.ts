@@ -1,4 +1,4 @@
-import { imports, mappingProfiles } from "@mbe/db";
+import { importStaging, imports, mappingProfiles } from "@mbe/db";
 import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/formats";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
@@ -6,6 +6,7 @@ import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { decideImportRows } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
+import { listingsFingerprint, stagedMarks, stagingWriter } from "./stage";
 import { importView } from "./view";
 
 export interface UploadedFile {
@@ -141,20 +142,22 @@ export async function analyzeImport(
     opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
   const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
   const startedAt = performance.now();
+  const runOpts = {
+    marketplace: opts.marketplace ?? (imp.marketplace as never) ?? undefined,
+    mapping,
+    applyFixes,
+    mode: opts.mode ?? imp.mode,
+    matchBy: opts.matchBy ?? imp.matchBy,
+    sheet: raw.sheet,
+  };
+  // The decisions are staged as they are made, so a commit soon after need not read the file
+  // again; the listings' fingerprint, taken first, tells the commit whether they still hold.
+  await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
+  const fingerprint = await listingsFingerprint(ctx, imp.ownerId);
+  const writer = stagingWriter(ctx, imp.id);
   try {
-    const summary = await decideImportRows(
-      ctx,
-      imp,
-      {
-        marketplace: opts.marketplace ?? (imp.marketplace as never) ?? undefined,
-        mapping,
-        applyFixes,
-        mode: opts.mode ?? imp.mode,
-        matchBy: opts.matchBy ?? imp.matchBy,
-        sheet: raw.sheet,
-      },
-      async () => {},
-    );
+    const summary = await decideImportRows(ctx, imp, runOpts, (rows) => writer.add(rows));
+    await writer.flush();
     const [updated] = await ctx.db
       .update(imports)
       .set({
@@ -164,7 +167,11 @@ export async function analyzeImport(
         mode: opts.mode ?? imp.mode,
         matchBy: opts.matchBy ?? imp.matchBy,
         status: "previewed",
-        counts: { ...summary.counts, applyFixes: applyFixes ? 1 : 0 },
+        counts: {
+          ...summary.counts,
+          applyFixes: applyFixes ? 1 : 0,
+          ...stagedMarks(writer.count, runOpts, fingerprint),
+        },
         problems: summary.problems,
         error: null,
         updatedAt: new Date(),
@@ -182,6 +189,7 @@ export async function analyzeImport(
     );
     return importView(updated);
   } catch (err) {
+    await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
     if (!(err instanceof FormatError)) throw err;
     const problem: ImportProblem = {
       row: 0,

@@ -1,4 +1,5 @@
 import type { Import } from "@mbe/db";
+import { publicCounts } from "./stage";
 
 /** API shape of an import (the file history entry). */
 export function importView(i: Import, progress?: { processed: number; total: number } | null) {
@@ -13,7 +14,7 @@ export function importView(i: Import, progress?: { processed: number; total: num
     mode: i.mode,
     matchBy: i.matchBy,
     status: i.status,
-    counts: i.counts,
+    counts: publicCounts(i.counts),
     problems: (i.problems as unknown[]).slice(0, 200),
     problemCount: i.counts.problems ?? 0,
     changeSetId: i.changeSetId,
