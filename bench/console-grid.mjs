@@ -121,12 +121,15 @@ try {
           let step = 0;
           const tick = (now) => {
             deltas.push(now - last);
-            // Rows not fetched yet render as placeholders (pages load when scrolling pauses).
-            if (grid.querySelector(".gc.loading")) withPlaceholders++;
             last = now;
             step++;
+            const top = grid.scrollTop;
+            // Rows not fetched yet show as placeholders (pages load when scrolling pauses): count
+            // the frames whose first visible row (30 px rows) had no data yet.
+            if (!grid.querySelector(`.gr[aria-rowindex="${Math.floor(top / 30) + 2}"]`))
+              withPlaceholders++;
             // Mix of steady scrolling and occasional long jumps (scrollbar drags).
-            grid.scrollTop += step % 60 === 0 ? 150_000 : stepPx;
+            grid.scrollTop = top + (step % 60 === 0 ? 150_000 : stepPx);
             if (now - startAt < 3000) requestAnimationFrame(tick);
             else resolve({ frames: deltas.slice(2), withPlaceholders });
           };

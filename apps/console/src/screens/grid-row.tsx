@@ -3,7 +3,7 @@ import { type Column, cellText, cellWarnings, type Row } from "../lib/columns";
 
 interface Props {
   index: number;
-  row: Row | undefined;
+  row: Row;
   cols: Column[];
   top: number;
   selC0: number;
@@ -40,7 +40,7 @@ export function cellAt(target: EventTarget | null): { r: number; c: number } | n
  */
 export const GridRow = memo(function GridRow(p: Props) {
   const { row, index } = p;
-  const rowWarnings = row?.warnings?.length ?? 0;
+  const rowWarnings = row.warnings?.length ?? 0;
   return (
     <div
       className={`gr${index % 2 ? " odd" : ""}${p.pending ? " pending" : ""}${p.conflict ? " conflict" : ""}${p.selC0 >= 0 ? " in-sel" : ""}`}
@@ -51,7 +51,7 @@ export const GridRow = memo(function GridRow(p: Props) {
       <div
         className="gc gutter w-gutter"
         role="rowheader"
-        title={rowWarnings ? row?.warnings?.map((w) => w.message).join("\n") : undefined}
+        title={rowWarnings ? row.warnings?.map((w) => w.message).join("\n") : undefined}
       >
         {index + 1}
         {rowWarnings > 0 && (
@@ -64,56 +64,49 @@ export const GridRow = memo(function GridRow(p: Props) {
           </span>
         )}
       </div>
-      {!row && (
-        // One placeholder per unloaded row keeps fast scrolling over unfetched pages cheap.
-        <div className="gc loading" role="gridcell">
-          <span className="skeleton" />
-        </div>
-      )}
-      {row &&
-        p.cols.map((c, ci) => {
-          const selected = ci >= p.selC0 && ci <= p.selC1;
-          const active = ci === p.activeC;
-          const warns = cellWarnings(row, c);
-          const text = cellText(row, c);
-          const over =
-            c.key === "title" && p.titleLimit !== undefined && row.title.length > p.titleLimit;
-          return (
-            <div
-              key={c.key}
-              id={`cell-${index}-${ci}`}
-              className={`gc ${widthClass(c)}${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
-              role="gridcell"
-              aria-selected={selected}
-              aria-invalid={warns.length > 0 || undefined}
-              title={
-                warns.length
-                  ? warns.map((w) => w.message).join("\n")
-                  : c.kind === "longtext" || text.length > 30
-                    ? text
-                    : undefined
-              }
-            >
-              {c.kind === "status" ? (
-                <span className={`pill pill-${row.status}`}>{row.status}</span>
-              ) : c.kind === "bool" ? (
-                <span className={row.offerShipping ? "yes" : "muted"}>{text}</span>
-              ) : (
-                <span className="txt">
-                  {c.kind === "longtext" ? text.replace(/\s+/g, " ") : text}
-                </span>
-              )}
-              {c.key === "title" && p.titleLimit !== undefined && (
-                <span className={`counter${over ? " over" : ""}`}>
-                  {row.title.length}/{p.titleLimit}
-                </span>
-              )}
-              {warns.length > 0 && (
-                <span className="sr-only">Invalid: {warns.map((w) => w.message).join("; ")}</span>
-              )}
-            </div>
-          );
-        })}
+      {p.cols.map((c, ci) => {
+        const selected = ci >= p.selC0 && ci <= p.selC1;
+        const active = ci === p.activeC;
+        const warns = cellWarnings(row, c);
+        const text = cellText(row, c);
+        const over =
+          c.key === "title" && p.titleLimit !== undefined && row.title.length > p.titleLimit;
+        return (
+          <div
+            key={c.key}
+            id={`cell-${index}-${ci}`}
+            className={`gc ${widthClass(c)}${c.align === "right" ? " right" : ""}${selected ? " sel" : ""}${active ? " active" : ""}${warns.length ? " invalid" : ""}${c.readOnly ? " ro" : ""}`}
+            role="gridcell"
+            aria-selected={selected}
+            aria-invalid={warns.length > 0 || undefined}
+            title={
+              warns.length
+                ? warns.map((w) => w.message).join("\n")
+                : c.kind === "longtext" || text.length > 30
+                  ? text
+                  : undefined
+            }
+          >
+            {c.kind === "status" ? (
+              <span className={`pill pill-${row.status}`}>{row.status}</span>
+            ) : c.kind === "bool" ? (
+              <span className={row.offerShipping ? "yes" : "muted"}>{text}</span>
+            ) : (
+              <span className="txt">
+                {c.kind === "longtext" ? text.replace(/\s+/g, " ") : text}
+              </span>
+            )}
+            {c.key === "title" && p.titleLimit !== undefined && (
+              <span className={`counter${over ? " over" : ""}`}>
+                {row.title.length}/{p.titleLimit}
+              </span>
+            )}
+            {warns.length > 0 && (
+              <span className="sr-only">Invalid: {warns.map((w) => w.message).join("; ")}</span>
+            )}
+          </div>
+        );
+      })}
     </div>
   );
 });

@@ -80,8 +80,11 @@ export const GridRows = memo(function GridRows(p: Props) {
   // instead of unmounting and mounting a screenful of cells every frame.
   const rows: ReactNode[] = [];
   for (let i = first; i <= last; i++) {
-    const inRows = i >= p.r0 && i <= p.r1;
     const row = p.cache.get(i);
+    // Rows not fetched yet have no DOM: the body's background draws their placeholders, so
+    // scrolling across unfetched pages changes nothing on the page but the scroll offset.
+    if (!row) continue;
+    const inRows = i >= p.r0 && i <= p.r1;
     rows.push(
       <GridRow
         key={i % slots}
@@ -93,8 +96,8 @@ export const GridRows = memo(function GridRows(p: Props) {
         selC1={inRows ? p.c1 : -1}
         activeC={p.activeR === i ? p.activeC : -1}
         titleLimit={p.titleLimit}
-        pending={row ? p.pending.has(row.id) : false}
-        conflict={row ? p.conflictIds.has(row.id) : false}
+        pending={p.pending.has(row.id)}
+        conflict={p.conflictIds.has(row.id)}
       />,
     );
   }
