@@ -11,7 +11,7 @@ import {
   startPrivateChroma,
   waitFor,
 } from "../processes";
-import type { FaultEnv } from "./env";
+import { type FaultEnv, scenarioEnv } from "./env";
 
 const OUTAGE_MS = Number(process.env.FAULTS_CHROMA_OUTAGE_MS ?? 20_000);
 
@@ -29,18 +29,14 @@ async function findable(apiUrl: string, seller: Seller, q: string, id: string): 
 }
 
 export async function chromaDown(env: FaultEnv) {
-  const { v, pg, redis } = env;
+  const { v } = env;
   const chroma = await startPrivateChroma();
-  const dbUrl = await pg.createDatabase("faults_chroma");
-  const api = await startApi({
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redis.url,
+  const { appEnv } = await scenarioEnv(env, "chroma", {
     CHROMA_URL: chroma.url,
-    DATA_DIR: env.dataDir,
-    QUEUE_PREFIX: `faultsch${Date.now().toString(36)}`,
+    SEARCH_ENABLED: "1",
     RUN_WORKERS: "1",
-    ...env.limits,
   });
+  const api = await startApi(appEnv);
   try {
     const seller = await registerSeller(api.url, "chroma");
     const post = (title: string, price: number) =>

@@ -14,7 +14,7 @@ import {
   uploadImport,
   waitFor,
 } from "../processes";
-import type { FaultEnv } from "./env";
+import { type FaultEnv, scenarioEnv } from "./env";
 
 const ROWS = 20_000;
 
@@ -25,18 +25,8 @@ const PHASES = {
 } as const;
 
 export async function postgresRestart(env: FaultEnv) {
-  const { v, pg, redis } = env;
-  const dbName = "faults_pg";
-  const dbUrl = await pg.createDatabase(dbName);
-  const prefix = `faultspg${Date.now().toString(36)}`;
-  const appEnv = {
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redis.url,
-    DATA_DIR: env.dataDir,
-    QUEUE_PREFIX: prefix,
-    SEARCH_ENABLED: "0",
-    ...env.limits,
-  };
+  const { v, pg } = env;
+  const { dbName, dbUrl, appEnv } = await scenarioEnv(env, "pg");
   const api = await startApi(appEnv);
   const worker = await startWorker(appEnv);
   const admin = postgres(pg.url(), { max: 1, onnotice: () => {} });

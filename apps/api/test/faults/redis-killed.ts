@@ -19,7 +19,7 @@ import {
   uploadImport,
   waitFor,
 } from "../processes";
-import type { FaultEnv } from "./env";
+import { type FaultEnv, scenarioEnv } from "./env";
 
 const IMPORTS = 5;
 const ROWS = 200;
@@ -78,17 +78,8 @@ const fmt = (m: Map<number, number>) =>
     .join(", ");
 
 export async function redisKilled(env: FaultEnv) {
-  const { v, pg, redis } = env;
-  const dbUrl = await pg.createDatabase("faults_redis");
-  const prefix = `faultsredis${Date.now().toString(36)}`;
-  const appEnv = {
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redis.url,
-    DATA_DIR: env.dataDir,
-    QUEUE_PREFIX: prefix,
-    SEARCH_ENABLED: "0",
-    ...env.limits,
-  };
+  const { v, redis } = env;
+  const { dbUrl, prefix, appEnv } = await scenarioEnv(env, "redis");
   const api = await startApi(appEnv);
   try {
     const reader = await registerSeller(api.url, "redis-reader");

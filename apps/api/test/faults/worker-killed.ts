@@ -18,7 +18,7 @@ import {
   uploadImport,
   waitFor,
 } from "../processes";
-import type { FaultEnv } from "./env";
+import { type FaultEnv, scenarioEnv } from "./env";
 
 const ROWS = 20_000;
 const FIXTURE = "packages/ocr/test/fixtures/clean-price-list.png";
@@ -49,17 +49,7 @@ interface ScanView {
 
 export async function workerKilled(env: FaultEnv) {
   const { v, pg, redis } = env;
-  const dbName = "faults_worker";
-  const dbUrl = await pg.createDatabase(dbName);
-  const prefix = `faultswk${Date.now().toString(36)}`;
-  const appEnv = {
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redis.url,
-    DATA_DIR: env.dataDir,
-    QUEUE_PREFIX: prefix,
-    SEARCH_ENABLED: "0",
-    ...env.limits,
-  };
+  const { dbName, dbUrl, prefix, appEnv } = await scenarioEnv(env, "worker");
   // Short locks so a crashed worker's job is taken over in seconds instead of a minute.
   const workerEnv = { ...appEnv, WORKER_LOCK_MS: "4000", WORKER_STALLED_INTERVAL_MS: "1000" };
   const api = await startApi(appEnv);
