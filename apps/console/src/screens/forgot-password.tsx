@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api } from "../api/client";
+import { FormError, SubmitButton } from "../components/auth-page";
 import { errorMessage } from "../lib/save-logic";
 
 const requestViaApi = (email: string) => api.auth.passwordReset.request.mutate({ email });
@@ -52,14 +53,8 @@ export function ForgotPasswordForm(props: {
               name="email"
             />
           </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="btn primary block" disabled={busy}>
-            {busy ? "Please wait…" : "Send reset link"}
-          </button>
+          <FormError error={error} />
+          <SubmitButton busy={busy} label="Send reset link" />
         </>
       )}
       <p className="muted small center">

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { api } from "../api/client";
+import { AuthBrand, AuthPage, FormError, SubmitButton } from "../components/auth-page";
 import { errorMessage } from "../lib/save-logic";
 
 const confirmViaApi = (token: string, password: string) =>
@@ -40,19 +41,9 @@ export function ResetPasswordScreen(props: {
   };
 
   return (
-    <main className="auth-page">
-      <button
-        type="button"
-        className="btn ghost icon theme-corner"
-        onClick={props.onToggleTheme}
-        aria-label="Toggle dark mode"
-      >
-        {props.theme === "dark" ? "☀" : "☾"}
-      </button>
+    <AuthPage theme={props.theme} onToggleTheme={props.onToggleTheme}>
       <form className="auth-card" onSubmit={submit} aria-labelledby="reset-title">
-        <div className="brand big">
-          <span className="brand-mark" aria-hidden="true" /> Bulk Editor
-        </div>
+        <AuthBrand />
         <h1 id="reset-title">Choose a new password</h1>
         {!props.token ? (
           <p className="form-error" role="alert">
@@ -85,14 +76,8 @@ export function ResetPasswordScreen(props: {
                 name="repeat"
               />
             </label>
-            {error && (
-              <p className="form-error" role="alert">
-                {error}
-              </p>
-            )}
-            <button type="submit" className="btn primary block" disabled={busy}>
-              {busy ? "Please wait…" : "Set password"}
-            </button>
+            <FormError error={error} />
+            <SubmitButton busy={busy} label="Set password" />
           </>
         )}
         <p className="muted small center">
@@ -101,6 +86,6 @@ export function ResetPasswordScreen(props: {
           </button>
         </p>
       </form>
-    </main>
+    </AuthPage>
   );
 }

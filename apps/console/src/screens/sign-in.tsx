@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, session } from "../api/client";
+import { AuthBrand, AuthPage, FormError, SubmitButton } from "../components/auth-page";
 import { errorMessage } from "../lib/save-logic";
 import { ForgotPasswordForm } from "./forgot-password";
 
@@ -45,28 +46,16 @@ export function SignInScreen(props: {
     return (
       <main className="auth-page">
         <div className="auth-card">
-          <div className="brand big">
-            <span className="brand-mark" aria-hidden="true" /> Bulk Editor
-          </div>
+          <AuthBrand />
           <ForgotPasswordForm initialEmail={email} onBack={() => setMode("signin")} />
         </div>
       </main>
     );
 
   return (
-    <main className="auth-page">
-      <button
-        type="button"
-        className="btn ghost icon theme-corner"
-        onClick={props.onToggleTheme}
-        aria-label="Toggle dark mode"
-      >
-        {props.theme === "dark" ? "☀" : "☾"}
-      </button>
+    <AuthPage theme={props.theme} onToggleTheme={props.onToggleTheme}>
       <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title">
-        <div className="brand big">
-          <span className="brand-mark" aria-hidden="true" /> Bulk Editor
-        </div>
+        <AuthBrand />
         <h1 id="auth-title">{mode === "signin" ? "Sign in" : "Create your account"}</h1>
         {props.notice && (
           <p className="notice" role="status">
@@ -108,14 +97,8 @@ export function SignInScreen(props: {
             name="password"
           />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="btn primary block" disabled={busy}>
-          {busy ? "Please wait…" : mode === "signin" ? "Sign in" : "Create account"}
-        </button>
+        <FormError error={error} />
+        <SubmitButton busy={busy} label={mode === "signin" ? "Sign in" : "Create account"} />
         <p className="muted small center">
           {mode === "signin" ? "New here? " : "Already have an account? "}
           <button
@@ -145,6 +128,6 @@ export function SignInScreen(props: {
         )}
         <p className="muted small center">Demo: demo@example.com / demo-password</p>
       </form>
-    </main>
+    </AuthPage>
   );
 }
