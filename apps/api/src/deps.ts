@@ -97,6 +97,17 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     commandTimeout: 1000,
   });
   redis.on("error", () => {}); // reconnects on its own; readiness reports the state
+  // Without an offline queue, commands sent before the connection is ready fail at once, which
+  // the sign-in limit answers with 503: wait (briefly) for it before serving. A Redis that is
+  // down at start is the degraded mode the limits already handle.
+  await new Promise<void>((resolve) => {
+    if (redis.status === "ready") return resolve();
+    const timer = setTimeout(resolve, 5000);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   const bullRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   bullRedis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
