@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   type CoreContext,
   type CoreHooks,
+  createJsonLogger,
   createMailer,
   createSearchPort,
   createStorage,
@@ -19,7 +20,6 @@ import { chromaCliPath } from "@mbe/search";
 import { Redis } from "ioredis";
 import type { ApiConfig } from "./config";
 import type { AppDeps } from "./http/deps";
-import { createLogger } from "./http/logger";
 import { createRateLimits } from "./http/rate-limit";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
 import { createQueuesBoard } from "./queues-board";
@@ -66,7 +66,7 @@ function jwtSecret(config: ApiConfig): string {
  * private child redis-server), queues and limits. Migrations run here; demo data when asked.
  */
 export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createJsonLogger(config.LOG_LEVEL);
   const started: LocalService[] = [];
   const db = createDb({
     url: config.DATABASE_URL,

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  createJsonLogger,
   createMailer,
   createSearchPort,
   createStorage,
@@ -17,7 +18,6 @@ import { inject } from "vitest";
 import { createApp } from "../src/app";
 import { ApiConfig } from "../src/config";
 import type { AppDeps } from "../src/http/deps";
-import { createLogger } from "../src/http/logger";
 import { createRateLimits } from "../src/http/rate-limit";
 
 export interface TestApi {
@@ -53,7 +53,7 @@ export async function createTestApi(
     config,
     db: db.db,
     jwtSecret: "test-secret-test-secret-test-secret-0123",
-    log: createLogger("silent"),
+    log: createJsonLogger("silent"),
     rateLimits: createRateLimits(redis, {
       prefix,
       perMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -74,7 +74,7 @@ export async function createTestApi(
     mailer: createMailer({
       url: config.SMTP_URL,
       from: config.MAIL_FROM,
-      log: createLogger("silent"),
+      log: createJsonLogger("silent"),
     }),
     version: "test",
   };

@@ -1,11 +1,10 @@
-import { LocalStorage, searchIndexHooks } from "@mbe/core";
+import { createJsonLogger, LocalStorage, searchIndexHooks } from "@mbe/core";
 import { logLinesDuring } from "@mbe/core/testing";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { jobContext } from "./index";
-import { createWorkerLogger } from "./logger";
 
 const deadRedis = new Redis("redis://127.0.0.1:1", {
   lazyConnect: true,
@@ -24,7 +23,7 @@ afterAll(async () => {
 
 describe("worker log lines", () => {
   it("carry the job id and queue, also from hooks the job's verbs call", async () => {
-    const log = createWorkerLogger("info");
+    const log = createJsonLogger("info");
     const ctx = jobContext(
       {
         runtime: {
@@ -59,7 +58,7 @@ describe("worker log lines", () => {
 
   it("drops lines below the configured level", async () => {
     const lines = await logLinesDuring(async () => {
-      const log = createWorkerLogger("warn");
+      const log = createJsonLogger("warn");
       log.info({}, "quiet");
       log.warn({}, "loud");
     });

@@ -1,4 +1,10 @@
-import { createMailer, createSearchPort, createStorage, searchIndexHooks } from "@mbe/core";
+import {
+  createJsonLogger,
+  createMailer,
+  createSearchPort,
+  createStorage,
+  searchIndexHooks,
+} from "@mbe/core";
 import { copyIntoFor, copyOutFor, createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { jobMetrics } from "@mbe/jobs/metrics";
@@ -6,7 +12,6 @@ import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { z } from "zod";
 import { startWorkers } from "./index";
-import { createWorkerLogger } from "./logger";
 import { serveWorkerMetrics } from "./metrics-server";
 
 /** The worker process on its own (production: one or more beside the API replicas). */
@@ -41,7 +46,7 @@ const Config = z.object({
   MAIL_FROM: z.string().default("Bulk Editor <no-reply@localhost>"),
 });
 const config = Config.parse(process.env);
-const log = createWorkerLogger(config.LOG_LEVEL);
+const log = createJsonLogger(config.LOG_LEVEL);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const db = createDb({ url: config.DATABASE_URL });

@@ -1,11 +1,10 @@
-import { searchIndexHooks } from "@mbe/core";
+import { createJsonLogger, searchIndexHooks } from "@mbe/core";
 import { logLinesDuring } from "@mbe/core/testing";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, signUp, type TestApi } from "../../test/harness";
 import { createApp } from "../app";
-import { createLogger } from "./logger";
 
 let api: TestApi;
 const deadRedis = new Redis("redis://127.0.0.1:1", {
@@ -28,7 +27,7 @@ afterAll(async () => {
 
 describe("request ids in the API's log lines", () => {
   it("puts the request id on a core hook's warning as well as the access line", async () => {
-    const log = createLogger("info");
+    const log = createJsonLogger("info");
     // Indexing cannot be queued (Redis for the queues is down): the save succeeds and says why.
     const app = createApp({ ...api.deps, log, hooks: searchIndexHooks(deadQueues, log) });
     const s = await signUp(api);
@@ -51,7 +50,7 @@ describe("request ids in the API's log lines", () => {
   });
 
   it("puts the request id on unexpected errors from a verb, over REST and tRPC", async () => {
-    const log = createLogger("info");
+    const log = createJsonLogger("info");
     // A hook that fails after the write: the verb throws something that is not a CoreError.
     const hooks = {
       listingsChanged: async () => {
