@@ -250,6 +250,8 @@ export interface AppProcess {
   child: ChildProcess;
   pid: number;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The last lines (up to 300) the process wrote to stdout and stderr. */
+  recentOutput(): string[];
 }
 
 const JWT_SECRET = "faults-secret-faults-secret-faults-secret";
@@ -257,6 +259,10 @@ const JWT_SECRET = "faults-secret-faults-secret-faults-secret";
 /** PROC_NODE_ARGS_API="--cpu-prof --cpu-prof-dir=/tmp/p" profiles one kind of child (API, worker). */
 const nodeArgs = (tag: string) =>
   (process.env[`PROC_NODE_ARGS_${tag.toUpperCase()}`] ?? "").split(" ").filter(Boolean);
+
+/** The last lines each child printed, so a failing suite can show what the process said. */
+const tails = new WeakMap<ChildProcess, string[]>();
+const TAIL_LINES = 300;
 
 function spawnTs(entry: string, env: Record<string, string>, tag: string): ChildProcess {
   const child = track(
@@ -266,9 +272,16 @@ function spawnTs(entry: string, env: Record<string, string>, tag: string): Child
     }),
   );
   const verbose = process.env.FAULTS_VERBOSE === "1";
+  const tail: string[] = [];
+  tails.set(child, tail);
   const forward = (stream: NodeJS.ReadableStream | null) =>
     stream?.on("data", (b: Buffer) => {
       if (verbose) process.stderr.write(`[${tag}] ${b}`);
+      for (const line of String(b).split("\n")) {
+        if (!line.trim()) continue;
+        tail.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+        if (tail.length > TAIL_LINES) tail.shift();
+      }
     });
   forward(child.stdout);
   forward(child.stderr);
@@ -280,6 +293,7 @@ function wrapProcess(child: ChildProcess): AppProcess {
     child,
     pid: child.pid ?? 0,
     kill: (signal = "SIGTERM") => killChild(child, signal),
+    recentOutput: () => [...(tails.get(child) ?? [])],
   };
 }
 

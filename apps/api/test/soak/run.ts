@@ -116,6 +116,16 @@ function kindOf(x: number): Kind {
 
 const latencies: Record<Kind, number[]> = { list: [], get: [], search: [], patch: [], post: [] };
 const statuses = new Map<string, number>();
+/** The first few failures in full (status and body, or the client error and its cause). */
+const failures: string[] = [];
+const noteFailure = (line: string) => {
+  if (failures.length < 20) failures.push(`${new Date().toISOString()} ${line}`);
+};
+const describe = (err: unknown): string => {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as (Error & { code?: string }) | undefined;
+  return `${err.name}: ${err.message}${cause ? ` (cause ${cause.name}${cause.code ? ` ${cause.code}` : ""}: ${cause.message})` : ""}`;
+};
 let inFlight = 0;
 let skipped = 0;
 let sent = 0;
@@ -152,8 +162,13 @@ async function one(kind: Kind) {
     const body = await r.text();
     key = String(r.status);
     if (kind === "post" && r.status === 201) pool.ids.push((JSON.parse(body) as { id: string }).id);
+    if (r.status >= 300)
+      noteFailure(`${kind} ${init.method ?? "GET"} ${url} → ${r.status} ${body.slice(0, 300)}`);
   } catch (err) {
     key = `error ${(err as Error).name}`;
+    noteFailure(
+      `${kind} ${init.method ?? "GET"} ${url} after ${(performance.now() - t).toFixed(0)} ms → ${describe(err)}`,
+    );
   }
   latencies[kind].push(performance.now() - t);
   statuses.set(`${kind} ${key}`, (statuses.get(`${kind} ${key}`) ?? 0) + 1);
@@ -202,6 +217,8 @@ console.log(
 const calStatuses = new Map(statuses);
 for (const k of Object.keys(latencies) as Kind[]) latencies[k] = [];
 statuses.clear();
+const calFailures = failures.splice(0).filter((f) => / → 5\d\d /.test(f));
+failures.push(...calFailures);
 sent = 0;
 skipped = 0;
 
@@ -235,14 +252,14 @@ const all = Object.values(latencies).flat();
 const answered = all.length;
 let bad = 0;
 let server = 0;
-let timeouts = 0;
+let clientErrors = 0;
 // Calibration overloads on purpose: only its 5xx count against the soak.
 for (const [k, n] of calStatuses) if (/^5\d\d$/.test(k.split(" ")[1] ?? "")) server += n;
 for (const [k, n] of statuses) {
   const code = k.split(" ")[1] ?? "";
   if (!/^2\d\d$/.test(code)) bad += n;
   if (/^5\d\d$/.test(code)) server += n;
-  if (code === "error") timeouts += n;
+  if (code === "error") clientErrors += n;
 }
 
 const v = new Verdicts();
@@ -262,7 +279,7 @@ console.log(
 v.check(
   "soak: no 5xx",
   server === 0 && bad === 0,
-  `${answered} requests in ${elapsed.toFixed(0)} s (${(answered / elapsed).toFixed(1)} req/s): ${server} 5xx, ${timeouts} without an answer in 10 s, ${bad} non-2xx in all; p50 ${pct(all, 0.5).toFixed(1)} ms, p99 ${pct(all, 0.99).toFixed(1)} ms`,
+  `${answered} requests in ${elapsed.toFixed(0)} s (${(answered / elapsed).toFixed(1)} req/s): ${server} 5xx, ${clientErrors} without an answer (timeout after 10 s or connection error), ${bad} non-2xx in all; p50 ${pct(all, 0.5).toFixed(1)} ms, p99 ${pct(all, 0.99).toFixed(1)} ms`,
 );
 v.check(
   "soak: rate held",
@@ -278,6 +295,18 @@ v.check(
   growth < 0.1,
   `RSS after ${WARMUP_S} s warm-up ${warm.toFixed(1)} MB, at the end ${end.toFixed(1)} MB (${(growth * 100).toFixed(1)} %), peak ${peak.toFixed(1)} MB`,
 );
+
+if (v.failed) {
+  // What went wrong, in full, and what the API and worker logged (warnings and errors) meanwhile.
+  for (const f of failures) console.log(`  failure: ${f}`);
+  for (const [name, proc] of [
+    ["api", api],
+    ["worker", worker],
+  ] as const) {
+    const lines = proc.recentOutput().filter((l) => /"level":"(warn|error|fatal)"|Error/.test(l));
+    for (const l of lines.slice(-40)) console.log(`  [${name}] ${l}`);
+  }
+}
 
 await worker.kill();
 await api.kill();
