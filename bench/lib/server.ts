@@ -52,6 +52,10 @@ export async function startApiServer(env: Record<string, string>): Promise<Bench
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
+  // A benchmark that fails half-way must not leave the server running on the shared machine.
+  const orphan = () => child.kill("SIGTERM");
+  process.on("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
   await waitForPort("127.0.0.1", port, 60_000);
   return {
     url: `http://127.0.0.1:${port}`,
