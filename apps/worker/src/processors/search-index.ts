@@ -28,8 +28,8 @@ const doc = (r: Row) =>
 /**
  * Waiting `index-listings` jobs taken into one batch at most (jobs, listing ids). Every Chroma write
  * costs ~8–10 ms of its CPU however few records it carries (then ~2 ms per re-embedded listing, ~0.3
- * ms per new one in batches of thousands), so saves are gathered for a moment and go out together:
- * at 60 single saves/s from six sellers this cut Chroma's CPU by more than half.
+ * ms per new one in batches of thousands), so saves are gathered for a moment and go out together,
+ * one write per seller instead of one per save.
  */
 const BATCH_JOBS = 500;
 const BATCH_IDS = 5000;
