@@ -1,7 +1,8 @@
 /**
  * XLSX write and parse, 100k rows × 10 columns, each phase in its own process so peak RSS is its own.
- * References: exceljs' own streaming WorkbookWriter / WorkbookReader used directly on the same data,
- * i.e. what our safety work (zip inspection, inflate verification, formula guard, pacing) costs.
+ * References: exceljs' own streaming WorkbookWriter / WorkbookReader used directly on the same data.
+ * Writing goes through exceljs (so the ratio is what pacing and the formula guard cost); reading
+ * goes through our own sheet scanner, zip checks and formula-guard stripping included.
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";

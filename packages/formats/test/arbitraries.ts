@@ -38,7 +38,7 @@ function clean(s: string, target: Target): string {
   let out = s.replaceAll("\u0000", "");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing exactly those characters
   out = out.replace(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
-  if (target === "xlsx") out = out.replace(/\r\n?/g, "\n").replace(/[\ufffe\uffff]/g, "");
+  if (target === "xlsx") out = out.replace(/[\ufffe\uffff]/g, "");
   return out;
 }
 

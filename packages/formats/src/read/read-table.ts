@@ -5,7 +5,7 @@ import { decodeText } from "./decode";
 import { readJsonRecords } from "./json";
 import { assertTextLike, type ReadNotice, sniffKind, type TableKind } from "./sniff";
 import { type ByteInput, ByteSource } from "./source";
-import { readXlsxRows } from "./xlsx";
+import { readXlsxBatches } from "./xlsx";
 
 /** What {@link readTable} reads: bytes, a file path or a byte stream, plus optional hints. */
 export interface ReadTableInput extends ByteInput {
@@ -142,10 +142,6 @@ function rowsFromBatches(
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-async function* single(rows: AsyncIterable<RawRow>): AsyncGenerator<RawRow[]> {
-  for await (const r of rows) yield [r];
-}
-
 /**
  * Reads a csv, xlsx or json table (kind sniffed from content), finds the header row and
  * returns the headers with a stream of data rows. Refusals are {@link FormatError}s with codes.
@@ -202,7 +198,7 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
   };
   let batches: AsyncGenerator<RawRow[]>;
   if (kind === "xlsx") {
-    const xlsxRows = readXlsxRows(source, {
+    batches = readXlsxBatches(source, {
       limits,
       ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
       onSheet: (name) => {
@@ -210,7 +206,6 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
       },
       onBlankRow,
     });
-    batches = single(xlsxRows);
   } else {
     assertTextLike(source.head);
     batches = parseCsvBatches(decodeText(source.head, source.chunks(), notices), {
