@@ -42,6 +42,21 @@ export interface CreateDbOptions {
   max?: number;
 }
 
+/**
+ * Applies the migrations while holding a session advisory lock: API replicas and workers that start
+ * together would otherwise run the same DDL at once and fail; one at a time, the later ones find
+ * everything applied. The lock lives on its own connection and goes with it.
+ */
+async function migrateLocked(url: string, sql: postgres.Sql): Promise<void> {
+  const lock = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await lock`select pg_advisory_lock(hashtext('mbe.migrations'))`;
+    await migratePg(drizzlePg(sql), { migrationsFolder });
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
+}
+
 /** Opens PostgreSQL (postgres.js) when a URL is given, otherwise an embedded PGlite. */
 export function createDb(opts: CreateDbOptions): DbHandle {
   if (opts.url) {
@@ -55,7 +70,7 @@ export function createDb(opts: CreateDbOptions): DbHandle {
       db,
       kind: "postgres",
       sql,
-      migrate: () => migratePg(drizzlePg(sql), { migrationsFolder }),
+      migrate: () => migrateLocked(opts.url as string, sql),
       close: () => sql.end({ timeout: 5 }),
     };
   }
