@@ -41,6 +41,7 @@ describe.each(drivers)("database on %s", (_name, open) => {
       expect.arrayContaining([
         "users",
         "listings",
+        "listing_search",
         "change_sets",
         "change_set_entries",
         "audit_logs",
@@ -118,11 +119,54 @@ describe.each(drivers)("database on %s", (_name, open) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       return rowsOf<Record<string, string>>(
         await tx.execute(
-          sql`explain select id from listings where (coalesce(title, '') || ' ' || coalesce(sku, '') || ' ' || coalesce(category, '')) ilike '%battery%'`,
+          sql`explain select listing_id from listing_search where text ilike '%battery%'`,
         ),
       );
     });
-    expect(JSON.stringify(plan)).toContain("listings_search_trgm_idx");
+    expect(JSON.stringify(plan)).toContain("listing_search_text_trgm_idx");
+  });
+
+  it("keeps each listing's search text in step with its title, SKU and category", async () => {
+    const [u] = await h.db
+      .insert(users)
+      .values({ email: `s-${Date.now()}@x.test`, passwordHash: "x" })
+      .returning();
+    if (!u) throw new Error("no user");
+    const texts = async () =>
+      rowsOf<{ title: string; text: string | null }>(
+        await h.db.execute(
+          sql`select l.title, s.text from listings l left join listing_search s on s.listing_id = l.id where l.owner_id = ${u.id} order by l.title`,
+        ),
+      );
+    const orphans = async () =>
+      rowsOf<{ n: number }>(
+        await h.db.execute(
+          sql`select count(*)::int as n from listing_search s where s.owner_id = ${u.id} and not exists (select 1 from listings l where l.id = s.listing_id)`,
+        ),
+      )[0]?.n;
+    await h.db.insert(listings).values([
+      { ownerId: u.id, title: "Anker battery", price: "1.00", sku: "A1", category: "Power" },
+      { ownerId: u.id, title: "Bosch drill", price: "2.00" },
+    ]);
+    expect(await texts()).toEqual([
+      { title: "Anker battery", text: "Anker battery A1 Power" },
+      { title: "Bosch drill", text: "Bosch drill  " },
+    ]);
+    // A price-only change leaves the text alone; a title or SKU change rewrites it.
+    await h.db.execute(sql`update listings set price = price * 2 where owner_id = ${u.id}`);
+    await h.db.execute(
+      sql`update listings set title = 'Bosch hammer drill', sku = 'B2' where owner_id = ${u.id} and title = 'Bosch drill'`,
+    );
+    expect(await texts()).toEqual([
+      { title: "Anker battery", text: "Anker battery A1 Power" },
+      { title: "Bosch hammer drill", text: "Bosch hammer drill B2 " },
+    ]);
+    await h.db.execute(sql`delete from listings where owner_id = ${u.id} and sku = 'A1'`);
+    expect(await texts()).toEqual([
+      { title: "Bosch hammer drill", text: "Bosch hammer drill B2 " },
+    ]);
+    await h.db.delete(users).where(eq(users.id, u.id));
+    expect(Number(await orphans())).toBe(0);
   });
 });
 

@@ -1,12 +1,20 @@
-import { listings } from "@mbe/db";
+import { listingSearch, listings } from "@mbe/db";
 import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { ListingFilter } from "./schema";
 
 /** Escapes LIKE wildcards so a seller's `%` or `_` match literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The text the trigram index covers; queries must use the same expression to hit it. */
-export const searchExpr = sql`(coalesce(${listings.title}, '') || ' ' || coalesce(${listings.sku}, '') || ' ' || coalesce(${listings.category}, ''))`;
+/**
+ * The text a listing is found by (title, SKU and category), from `listing_search`, where the
+ * trigram index lives; join it on `listing_search.listing_id = listings.id`.
+ */
+export const searchText = sql`${listingSearch.text}`;
+
+/** Listings whose search text contains `q` (case-insensitive), answered from the trigram index. */
+export function textMatch(ownerId: string, q: string): SQL {
+  return sql`${listings.id} in (select ${listingSearch.listingId} from ${listingSearch} where ${listingSearch.ownerId} = ${ownerId}::uuid and ${listingSearch.text} ilike ${`%${likeEscape(q)}%`})`;
+}
 
 /** WHERE clause for one seller's listings matching a filter; the owner check is never optional. */
 export function listingWhere(ownerId: string, f: ListingFilter = {}): SQL {
@@ -18,6 +26,6 @@ export function listingWhere(ownerId: string, f: ListingFilter = {}): SQL {
   if (f.priceMax !== undefined) parts.push(lte(listings.price, f.priceMax.toFixed(2)));
   if (f.source) parts.push(eq(listings.source, f.source));
   if (f.ids?.length) parts.push(inArray(listings.id, f.ids));
-  if (f.q?.trim()) parts.push(sql`${searchExpr} ilike ${`%${likeEscape(f.q.trim())}%`}`);
+  if (f.q?.trim()) parts.push(textMatch(ownerId, f.q.trim()));
   return and(...parts) as SQL;
 }

@@ -1,9 +1,9 @@
-import { listings, rowsOf } from "@mbe/db";
+import { listingSearch, listings, rowsOf } from "@mbe/db";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
-import { searchExpr } from "../listings/filter";
+import { likeEscape, searchText } from "../listings/filter";
 import { listingView } from "../listings/view";
 import { requireSearch, searchCall } from "./errors";
 
@@ -46,22 +46,22 @@ export async function searchListings(ctx: CoreContext, raw: SearchListingsInput)
     priceMin: input.priceMin,
     priceMax: input.priceMax,
   };
-  const conds = [sql`owner_id = ${actor.userId}::uuid`];
+  const conds = [sql`${listings.ownerId} = ${actor.userId}::uuid`];
   if (input.status?.length)
     conds.push(
-      sql`status::text in (${sql.join(
+      sql`${listings.status}::text in (${sql.join(
         input.status.map((s) => sql`${s}`),
         sql`, `,
       )})`,
     );
-  if (input.category) conds.push(sql`category = ${input.category}`);
-  if (input.priceMin !== undefined) conds.push(sql`price >= ${input.priceMin}`);
-  if (input.priceMax !== undefined) conds.push(sql`price <= ${input.priceMax}`);
+  if (input.category) conds.push(sql`${listings.category} = ${input.category}`);
+  if (input.priceMin !== undefined) conds.push(sql`${listings.price} >= ${input.priceMin}`);
+  if (input.priceMax !== undefined) conds.push(sql`${listings.price} <= ${input.priceMax}`);
   let candidates: string[] | undefined;
   if (conds.length > 1) {
     const matching = rowsOf<{ id: string }>(
       await ctx.db.execute(
-        sql`select id from ${listings} where ${sql.join(conds, sql` and `)} limit ${EXACT_SEARCH_MAX + 1}`,
+        sql`select ${listings.id} from ${listings} where ${sql.join(conds, sql` and `)} limit ${EXACT_SEARCH_MAX + 1}`,
       ),
     );
     if (matching.length <= EXACT_SEARCH_MAX) candidates = matching.map((r) => String(r.id));
@@ -77,11 +77,12 @@ export async function searchListings(ctx: CoreContext, raw: SearchListingsInput)
           }),
         );
   conds.push(
-    sql`(${searchExpr} ilike ${`%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or ${input.q} <% ${searchExpr})`,
+    sql`${listingSearch.ownerId} = ${actor.userId}::uuid`,
+    sql`(${searchText} ilike ${`%${likeEscape(input.q)}%`} or ${input.q} <% ${searchText})`,
   );
   const text = rowsOf<{ id: string; s: number }>(
     await ctx.db.execute(
-      sql`select id, word_similarity(${input.q}, ${searchExpr}) as s from ${listings} where ${sql.join(conds, sql` and `)} order by s desc limit ${input.limit * 2}`,
+      sql`select ${listings.id} as id, word_similarity(${input.q}, ${searchText}) as s from ${listings} join ${listingSearch} on ${listingSearch.listingId} = ${listings.id} where ${sql.join(conds, sql` and `)} order by s desc limit ${input.limit * 2}`,
     ),
   );
   const scores = new Map<string, { semantic: number; text: number }>();

@@ -40,16 +40,34 @@ export const listings = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
+  // Every index here is written by every update that is not HOT (price and updated_at are indexed,
+  // so most are not): keep the list short. Text search lives in `listing_search` (docs/adr/0001).
   (t) => [
-    index("listings_owner_updated_idx").on(t.ownerId, t.updatedAt.desc(), t.id),
+    // Ascending on both keys so one index serves `updated_at desc, id desc` (scanned backwards)
+    // as well as the ascending sort.
+    index("listings_owner_updated_at_idx").on(t.ownerId, t.updatedAt, t.id),
     index("listings_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
     index("listings_owner_price_idx").on(t.ownerId, t.price, t.id),
     index("listings_owner_title_idx").on(t.ownerId, t.title, t.id),
-    index("listings_owner_status_idx").on(t.ownerId, t.status),
-    index("listings_owner_category_idx").on(t.ownerId, t.category),
-    index("listings_owner_condition_idx").on(t.ownerId, t.condition),
+    // Category is the selective filter; status (three values) rides along for counts.
+    index("listings_owner_category_status_idx").on(t.ownerId, t.category, t.status),
     uniqueIndex("listings_owner_sku_idx").on(t.ownerId, t.sku).where(sql`${t.sku} is not null`),
   ],
+);
+
+/**
+ * The text a listing is found by (title, SKU, category), one row per listing, kept by triggers on
+ * `listings` (migration 0004). Its trigram index lives here so that writes which do not touch
+ * those three columns — price changes, status, quantity — never pay for GIN maintenance.
+ */
+export const listingSearch = pgTable(
+  "listing_search",
+  {
+    listingId: uuid().primaryKey(),
+    ownerId: uuid().notNull(),
+    text: text().notNull(),
+  },
+  (t) => [index("listing_search_text_trgm_idx").using("gin", t.text.op("gin_trgm_ops"))],
 );
 
 export type Listing = typeof listings.$inferSelect;
