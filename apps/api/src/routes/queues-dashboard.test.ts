@@ -129,6 +129,29 @@ describe("queues dashboard", () => {
     expect(redeemed.headers.get("set-cookie")).toMatch(/^mbe_queues=/);
   });
 
+  it("ends a session at once when its holder is no longer an active administrator or signs out everywhere", async () => {
+    const sql = api.db.sql;
+    if (!sql) throw new Error("the test database handle exposes no raw client");
+    const a = await admin();
+    const cookie = await session(a);
+    const open = () => app.request("/admin/queues/api/queues", { headers: { cookie } });
+    expect((await open()).status).toBe(200);
+    await sql.unsafe("update users set role = 'seller' where id = $1", [a.id]);
+    expect((await open()).status).toBe(401);
+    await sql.unsafe("update users set role = 'admin' where id = $1", [a.id]);
+    expect((await open()).status).toBe(200);
+    await sql.unsafe("update users set active = false where id = $1", [a.id]);
+    expect((await open()).status).toBe(401);
+    await sql.unsafe("update users set active = true where id = $1", [a.id]);
+    expect((await open()).status).toBe(200);
+    // A password change signs every session out, this one included.
+    await sql.unsafe(
+      "update users set password_changed_at = now() + interval '1 second' where id = $1",
+      [a.id],
+    );
+    expect((await open()).status).toBe(401);
+  });
+
   it("rejects forged or altered session cookies", async () => {
     const a = await admin();
     const cookie = await session(a);

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { issueQueuesTicket, redeemQueuesTicket } from "@mbe/core";
+import { issueQueuesTicket, queuesSessionStands, redeemQueuesTicket } from "@mbe/core";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppDeps } from "../http/deps";
@@ -28,13 +28,17 @@ export function queuesSessionCookie(secret: string, userId: string, now = Date.n
   return `${userId}.${exp}.${sign(secret, userId, exp)}`;
 }
 
-function validSession(secret: string, value: string | undefined): boolean {
+/** The holder and issue time of a genuine, unexpired session cookie; null otherwise. */
+function validSession(
+  secret: string,
+  value: string | undefined,
+): { userId: string; issuedAt: number } | null {
   const [userId, exp, sig] = value?.split(".") ?? [];
-  if (!userId || !exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000)
-    return false;
+  if (!userId || !exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
   const want = Buffer.from(sign(secret, userId, Number(exp)));
   const got = Buffer.from(sig);
-  return got.length === want.length && timingSafeEqual(got, want);
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
+  return { userId, issuedAt: Number(exp) - SESSION_SECONDS };
 }
 
 const isHttps = (c: Context<AppEnv>) =>
@@ -93,7 +97,10 @@ export function queuesDashboardRoutes(deps: AppDeps) {
     return c.redirect(QUEUES_DASHBOARD_PATH, 302);
   });
   app.all("*", async (c) => {
-    if (!validSession(deps.jwtSecret, getCookie(c, COOKIE)))
+    const held = validSession(deps.jwtSecret, getCookie(c, COOKIE));
+    // The cookie proves who was an administrator when it was set; the role, the account and its
+    // sessions are checked again on every request, so a demotion or sign-out ends access at once.
+    if (!held || !(await queuesSessionStands(coreContext(c, deps), held.userId, held.issuedAt)))
       return errorResponse(
         c,
         401,

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { users } from "@mbe/db";
+import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireAdmin } from "../context";
 import { CoreError } from "../errors";
@@ -46,4 +48,25 @@ export async function redeemQueuesTicket(
   const store = await ticketStore(ctx);
   const userId = await store.redis.getdel(store.key(ticket));
   return userId ? { userId } : null;
+}
+
+/**
+ * Whether a dashboard session issued at `issuedAtSeconds` still stands: its holder is still an
+ * active administrator and has not changed the password (which signs every session out) since.
+ */
+export async function queuesSessionStands(
+  ctx: CoreContext,
+  userId: string,
+  issuedAtSeconds: number,
+): Promise<boolean> {
+  const [u] = await ctx.db
+    .select({ role: users.role, active: users.active, changed: users.passwordChangedAt })
+    .from(users)
+    .where(eq(users.id, userId));
+  return (
+    !!u &&
+    u.active &&
+    u.role === "admin" &&
+    Math.floor(u.changed.getTime() / 1000) <= issuedAtSeconds
+  );
 }
