@@ -1,16 +1,21 @@
 /**
  * End-to-end runner (`pnpm test:e2e` builds the console first): starts the real server in a temp
  * data folder on a free port, drives the built console in Debian's Chromium, saves screenshots of
- * the main screens to docs/screenshots/, stops everything, and ends with `e2e: N passed, M failed`.
+ * the main screens, stops everything, and ends with `e2e: N passed, M failed`. Screenshots go to a
+ * temporary folder, so a test run leaves the work tree as it was; `E2E_SCREENSHOTS=docs/screenshots`
+ * refreshes the ones the docs show.
  */
 import { mkdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { launch } from "./browser.mjs";
 import { repoRoot, startPreview, startServer } from "./server.mjs";
 import { specs } from "./specs.mjs";
 
 const only = process.argv[2];
-const shotsDir = path.join(repoRoot, "docs/screenshots");
+const shotsDir = process.env.E2E_SCREENSHOTS
+  ? path.resolve(repoRoot, process.env.E2E_SCREENSHOTS)
+  : path.join(os.tmpdir(), "mbe-e2e-screenshots");
 mkdirSync(shotsDir, { recursive: true });
 
 let passed = 0;
