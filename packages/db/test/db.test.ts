@@ -43,7 +43,7 @@ describe.each(drivers)("database on %s", (_name, open) => {
         "listings",
         "listing_search",
         "change_sets",
-        "change_set_entries",
+        "change_set_chunks",
         "audit_logs",
         "api_keys",
         "refresh_tokens",

@@ -122,4 +122,113 @@ describe("change sets, undo and redo", () => {
       after: { price: "15.00", version: 2 },
     });
   });
+
+  it("pages the entries of a change set larger than one chunk and reverts it back and forth", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const n = 5200;
+    type Entry = { id: number; listingId: string; op: string; before: L; after: L };
+    const created = await call<{ changeSetId: string; created: number }>(
+      api,
+      "POST",
+      "/v1/listings/bulk",
+      {
+        token: t,
+        body: {
+          rows: Array.from({ length: n }, (_, i) =>
+            sampleListing({ sku: `P-${i}`, title: `Paged item ${i}`, price: 10 }),
+          ),
+        },
+      },
+    );
+    expect(created.body.created).toBe(n);
+    // A created listing that still stands as created shows itself as the entry's "after".
+    const first = await call<{ entries: Entry[] }>(
+      api,
+      "GET",
+      `/v1/change-sets/${created.body.changeSetId}?entriesLimit=1`,
+      { token: t },
+    );
+    expect(first.body.entries[0]).toMatchObject({ op: "create", before: null });
+    expect(first.body.entries[0]?.after).toMatchObject({ price: "10.00", version: 1 });
+
+    const prices = async () => {
+      const r = await call<{ items: L[]; total: number }>(
+        api,
+        "GET",
+        "/v1/listings?limit=200&includeTotal=true",
+        { token: t },
+      );
+      return { total: r.body.total, prices: new Set(r.body.items.map((i) => i.price)) };
+    };
+    const revert = (id: string, way: "undo" | "redo") =>
+      call(api, "POST", `/v1/change-sets/${id}/${way}`, { token: t });
+    expect((await revert(created.body.changeSetId, "undo")).status).toBe(200);
+    expect((await prices()).total).toBe(0);
+    expect((await revert(created.body.changeSetId, "redo")).status).toBe(200);
+    expect(await prices()).toEqual({ total: n, prices: new Set([10]) });
+    const back = await call<{ items: (L & { sku: string })[] }>(
+      api,
+      "GET",
+      "/v1/listings?limit=1&q=Paged%20item%205199",
+      { token: t },
+    );
+    expect(back.body.items[0]).toMatchObject({ sku: "P-5199", price: 10 });
+
+    const price = await call<{ changeSetId: string; changed: number }>(
+      api,
+      "POST",
+      "/v1/bulk-edits/apply",
+      {
+        token: t,
+        body: {
+          selection: { filter: {} },
+          operation: { kind: "priceChange", mode: "amount", value: 5 },
+        },
+      },
+    );
+    expect(price.body.changed).toBe(n);
+    const seen = new Set<string>();
+    let cursor: number | null = null;
+    let pages = 0;
+    do {
+      const q: string = cursor === null ? "" : `&entriesAfter=${cursor}`;
+      const page: { body: { entries: Entry[]; nextEntriesCursor: number | null } } = await call(
+        api,
+        "GET",
+        `/v1/change-sets/${price.body.changeSetId}?entriesLimit=1000${q}`,
+        { token: t },
+      );
+      for (const e of page.body.entries) {
+        expect(e).toMatchObject({
+          op: "update",
+          before: { price: "10.00" },
+          after: { price: "15.00" },
+        });
+        seen.add(e.listingId);
+      }
+      cursor = page.body.nextEntriesCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(seen.size).toBe(n);
+    expect(pages).toBe(6);
+    // The listing has moved on since it was created; the snapshot its undo took still shows.
+    const edited = await call<{ entries: Entry[] }>(
+      api,
+      "GET",
+      `/v1/change-sets/${created.body.changeSetId}?entriesLimit=1`,
+      { token: t },
+    );
+    expect(edited.body.entries[0]).toMatchObject({
+      op: "create",
+      before: null,
+      after: { price: "10.00", version: 1 },
+    });
+    expect((await revert(price.body.changeSetId, "undo")).status).toBe(200);
+    expect(await prices()).toEqual({ total: n, prices: new Set([10]) });
+    expect((await revert(price.body.changeSetId, "redo")).status).toBe(200);
+    expect(await prices()).toEqual({ total: n, prices: new Set([15]) });
+    // The creates were edited since: their undo is refused.
+    expect((await revert(created.body.changeSetId, "undo")).status).toBe(409);
+  });
 });

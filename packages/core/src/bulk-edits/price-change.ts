@@ -1,5 +1,6 @@
-import { changeSetEntries, changeSets, type DbOrTx, listings, rowsOf } from "@mbe/db";
+import { changeSets, type DbOrTx, listings, rowsOf } from "@mbe/db";
 import { eq, type SQL, sql } from "drizzle-orm";
+import { chunkInsertSql } from "../change-sets/record";
 import type { BulkOperation } from "./schema";
 
 type PriceOp = Extract<BulkOperation, { kind: "priceChange" }>;
@@ -46,8 +47,8 @@ export async function previewPriceChange(db: DbOrTx, where: SQL, op: PriceOp) {
 }
 
 /**
- * Applies a price change in set-based SQL: one UPDATE and one INSERT of change-set entries, so
- * 100k rows take about a second instead of 100k round trips.
+ * Applies a price change in set-based SQL: one statement updates the rows and records them as
+ * change-set chunks (5,000 rows per chunk row), so 100k rows cost one round trip.
  */
 export async function applyPriceChange(
   db: DbOrTx,
@@ -62,6 +63,8 @@ export async function applyPriceChange(
     .returning({ id: changeSets.id });
   if (!cs) throw new Error("change set not created");
   const expr = priceExpr(op, sql`t.old_price`);
+  // The old price comes from a locked read of the same rows, so a concurrent edit cannot slip
+  // between the value recorded as "before" and the one the UPDATE starts from.
   const result = rowsOf<{ n: number; ids: string[] | null }>(
     await db.execute(sql`
       with target as (
@@ -70,16 +73,16 @@ export async function applyPriceChange(
         update ${listings} as l set price = ${expr}, version = l.version + 1, updated_at = now()
         from target t where l.id = t.id and ${expr} <> t.old_price
         returning l.id, t.old_price, l.price as new_price, l.version
-      ), ins as (
-        insert into ${changeSetEntries} (change_set_id, listing_id, op, before, after, current_version)
-        select ${cs.id}::uuid, id, 'update',
-          jsonb_build_object('price', old_price::text, 'version', version - 1),
-          jsonb_build_object('price', new_price::text, 'version', version),
-          version
-        from upd
-        returning listing_id
+      ), entries as (
+        ${chunkInsertSql(
+          cs.id,
+          sql`(select id as listing_id, 'update'::text as op,
+            jsonb_build_object('price', old_price::text, 'version', version - 1) as before,
+            jsonb_build_object('price', new_price::text, 'version', version) as after,
+            version from upd)`,
+        )}
       )
-      select count(*)::int as n, array_agg(listing_id) as ids from ins`),
+      select count(*)::int as n, array_agg(id) as ids from upd`),
   );
   const n = Number(result[0]?.n ?? 0);
   await db.update(changeSets).set({ rowCount: n }).where(eq(changeSets.id, cs.id));

@@ -1,8 +1,9 @@
-import { changeSetEntries, changeSets } from "@mbe/db";
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { changeSetChunks, changeSets, listings, rowsOf } from "@mbe/db";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
+import { snapshotSql } from "../listings/sql-snapshot";
 
 export const ListChangeSetsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -39,6 +40,8 @@ export async function listChangeSets(ctx: CoreContext, raw: ListChangeSetsInput)
   return { items: rows.map(view) };
 }
 
+const ENTRY_ID_SPAN = 100_000;
+
 export const GetChangeSetInput = z.object({
   id: z.uuid(),
   entriesLimit: z.coerce.number().int().min(1).max(1000).default(200),
@@ -55,27 +58,41 @@ export async function getChangeSet(ctx: CoreContext, raw: GetChangeSetInput) {
     .from(changeSets)
     .where(and(eq(changeSets.id, input.id), eq(changeSets.ownerId, actor.userId)));
   if (!cs) throw notFound("Change set");
-  const entries = await ctx.db
-    .select()
-    .from(changeSetEntries)
-    .where(
-      and(
-        eq(changeSetEntries.changeSetId, cs.id),
-        input.entriesAfter ? gt(changeSetEntries.id, input.entriesAfter) : undefined,
-      ),
-    )
-    .orderBy(asc(changeSetEntries.id))
-    .limit(input.entriesLimit);
+  // Entry ids are positions: chunk number × 100,000 + place in the chunk (chunks hold ≤ 5,000).
+  const after = input.entriesAfter ?? 0;
+  const entries = rowsOf<{
+    id: string | number;
+    listingId: string;
+    op: "create" | "update" | "delete";
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  }>(
+    await ctx.db.execute(sql`
+      select c.seq::bigint * ${ENTRY_ID_SPAN} + u.ord as id, u.listing_id as "listingId", u.op,
+        u.before,
+        -- A created listing that still stands as created is its own "after".
+        coalesce(u.after, case when u.op = 'create' then (
+          select ${snapshotSql("l")} from ${listings} l
+          where l.id = u.listing_id and l.owner_id = ${actor.userId}::uuid and l.version = u.version
+        ) end) as after
+      from ${changeSetChunks} c
+      cross join lateral unnest(c.listing_ids, c.ops, c.befores, c.afters, c.versions)
+        with ordinality as u(listing_id, op, before, after, version, ord)
+      where c.change_set_id = ${cs.id}::uuid and c.seq >= ${Math.floor(after / ENTRY_ID_SPAN)}
+        and c.seq::bigint * ${ENTRY_ID_SPAN} + u.ord > ${after}
+      order by c.seq, u.ord
+      limit ${input.entriesLimit}`),
+  );
   const last = entries.at(-1);
   return {
     ...view(cs),
     entries: entries.map((e) => ({
-      id: e.id,
+      id: Number(e.id),
       listingId: e.listingId,
       op: e.op,
       before: e.before,
       after: e.after,
     })),
-    nextEntriesCursor: entries.length === input.entriesLimit && last ? last.id : null,
+    nextEntriesCursor: entries.length === input.entriesLimit && last ? Number(last.id) : null,
   };
 }

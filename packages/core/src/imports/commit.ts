@@ -2,7 +2,7 @@ import { importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
 import { and, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
-import { closeChangeSet, openChangeSet } from "../change-sets/record";
+import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
@@ -145,14 +145,17 @@ export async function runImportCommit(
           update listings l set ${snapshotSetClause("src.data")}, version = l.version + 1, updated_at = now()
           from src where l.id = src.id
           returning l.id, l.version
+        ), entries as (
+          ${chunkInsertSql(
+            changeSetId,
+            sql`(select src.id as listing_id, 'update'::text as op,
+              (select coalesce(jsonb_object_agg(k, src.old -> k), '{}'::jsonb) from jsonb_object_keys(src.data) k) || jsonb_build_object('version', src.version) as before,
+              src.data || jsonb_build_object('version', upd.version) as after,
+              upd.version
+            from src join upd on upd.id = src.id)`,
+          )}
         )
-        insert into change_set_entries (change_set_id, listing_id, op, before, after, current_version)
-        select ${changeSetId}::uuid, src.id, 'update',
-          (select coalesce(jsonb_object_agg(k, src.old -> k), '{}'::jsonb) from jsonb_object_keys(src.data) k) || jsonb_build_object('version', src.version),
-          src.data || jsonb_build_object('version', upd.version),
-          upd.version
-        from src join upd on upd.id = src.id
-        returning listing_id as id`),
+        select id from upd`),
     );
     await closeChangeSet(tx.db, changeSetId, created.length + updated.length);
     await tx.db.delete(importStaging).where(eq(importStaging.importId, id));

@@ -1,7 +1,7 @@
-import { changeSetEntries, type DbOrTx, listings, type NewListing, rowsOf } from "@mbe/db";
+import { type DbOrTx, listings, type NewListing, rowsOf } from "@mbe/db";
 import { type SQL, sql } from "drizzle-orm";
+import { chunkInsertSql } from "../change-sets/record";
 import { priceText } from "./fields";
-import { snapshotSql } from "./sql-snapshot";
 
 const BATCH = 5000;
 
@@ -36,7 +36,8 @@ export function toRecord(r: NewListing & { id: string }) {
 
 /**
  * Inserts the records selected by `from` (a FROM clause exposing them as `x`) and, given a change
- * set, their "create" entries — one statement, snapshots built in SQL.
+ * set, their "create" entries — one statement. A create entry records only the listing and its
+ * version: while that version stands the listing is its own snapshot, taken by undo.
  */
 export async function insertRecords(
   db: DbOrTx,
@@ -47,12 +48,11 @@ export async function insertRecords(
     select x.id, x.owner_id, x.title, x.price, x.currency, x.condition, coalesce(x.description, ''), x.category, coalesce(x.offer_shipping, false), x.sku, coalesce(x.quantity, 1),
       array(select jsonb_array_elements_text(coalesce(x.image_urls, '[]'::jsonb))), coalesce(x.marketplace_fields, '{}'::jsonb), x.status::listing_status, x.source::listing_source, x.source_ref, coalesce(x.version, 1), coalesce(x.created_at, now())
     from ${from}
-    returning *`;
+    returning id, version`;
   const result = changeSetId
-    ? await db.execute(sql`with ins as (${insert})
-        insert into ${changeSetEntries} (change_set_id, listing_id, op, before, after, current_version)
-        select ${changeSetId}::uuid, ins.id, 'create', null, ${snapshotSql("ins")}, ins.version from ins
-        returning listing_id as id, current_version as version`)
+    ? await db.execute(sql`with ins as (${insert}),
+        entries as (${chunkInsertSql(changeSetId, sql`(select id as listing_id, 'create'::text as op, null::jsonb as before, null::jsonb as after, version from ins)`)})
+        select id, version from ins`)
     : await db.execute(sql`with ins as (${insert}) select id, version from ins`);
   return rowsOf<{ id: string; version: number }>(result);
 }

@@ -1,9 +1,9 @@
 import {
-  bigserial,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -31,28 +31,30 @@ export const changeSets = pgTable(
 );
 
 /**
- * One row of a change set. `before` is null for a created listing, `after` null for a deleted one;
- * an update keeps only the fields it changed plus `version`, so large batches stay small.
+ * The rows of a change set, up to 5,000 per chunk, as parallel arrays: entry i of a chunk is
+ * `listing_ids[i]`, `ops[i]`, `befores[i]`, `afters[i]`, `versions[i]`. One chunk row per 5,000
+ * listings keeps a 100k-row bulk edit to 20 inserts instead of 100k (docs/adr/0001).
+ *
+ * `before` is null for a created listing and `after` null for a deleted one; an update keeps only
+ * the fields it changed plus `version`. A created listing's `after` may be null too while it
+ * stands as created: it is the listing itself (its version proves it), captured by undo.
+ * `versions[i]` is the listing version the entry last produced (after apply, undo or redo), null
+ * when that left the listing deleted; undo and redo refuse a row whose version moved on since.
  */
-export const changeSetEntries = pgTable(
-  "change_set_entries",
+export const changeSetChunks = pgTable(
+  "change_set_chunks",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
     changeSetId: uuid()
       .notNull()
       .references(() => changeSets.id, { onDelete: "cascade" }),
-    listingId: uuid().notNull(),
-    op: text().$type<"create" | "update" | "delete">().notNull(),
-    before: jsonb().$type<Record<string, unknown> | null>(),
-    after: jsonb().$type<Record<string, unknown> | null>(),
-    /**
-     * The listing version this entry last produced (after apply, undo or redo); null when that left
-     * the listing deleted. Undo and redo refuse a row whose version moved on since.
-     */
-    currentVersion: integer(),
+    seq: integer().notNull(),
+    listingIds: uuid().array().notNull(),
+    ops: text().array().notNull().$type<("create" | "update" | "delete")[]>(),
+    befores: jsonb().array().notNull().$type<(Record<string, unknown> | null)[]>(),
+    afters: jsonb().array().notNull().$type<(Record<string, unknown> | null)[]>(),
+    versions: integer().array().notNull().$type<(number | null)[]>(),
   },
-  (t) => [index("change_set_entries_set_idx").on(t.changeSetId)],
+  (t) => [primaryKey({ columns: [t.changeSetId, t.seq] })],
 );
 
 export type ChangeSet = typeof changeSets.$inferSelect;
-export type ChangeSetEntry = typeof changeSetEntries.$inferSelect;
