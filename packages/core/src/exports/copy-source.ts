@@ -32,74 +32,47 @@ function literal(v: unknown): string {
   throw new Error(`Cannot inline a ${typeof v} parameter into a COPY query`);
 }
 
-/** Spreadsheet formula triggers after any leading quotes: = + - @ tab CR LF (as guardFormula). */
-const guard = (e: SQL) =>
-  // ascii() settles almost every cell; only text that starts with a quote needs the pattern.
-  sql`(case when ascii(${e}) in (61, 43, 45, 64, 9, 13, 10) or ascii(${e}) = 39 and ${e} ~ ('^''*[=+@' || chr(9) || chr(13) || chr(10) || '-]') then '''' || ${e} else ${e} end)`;
-
 /**
- * The generic export columns computed by PostgreSQL, cell for cell what `genericRow` and
- * `guardFormula` make of a listing (empty cells as NULL so CSV leaves them unquoted).
+ * The generic export columns computed by PostgreSQL, cell for cell what `genericRow` makes of a
+ * listing (empty cells as NULL so CSV leaves them unquoted). Formula guarding is left to the
+ * reader of the COPY: in SQL it cost about as much as formatting the cells.
  */
-function genericColumns(guarded: boolean): SQL[] {
-  const g = (e: SQL) => (guarded ? guard(e) : e);
-  const t = (e: SQL) => sql`nullif(${g(e)}, '')`;
+function genericColumns(): SQL[] {
+  const t = (e: SQL) => sql`nullif(${e}, '')`;
   const l = listings;
   return [
     sql`${l.id}::text`,
     t(sql`${l.title}`),
     t(sql`${l.price}::text`),
     t(sql`${l.currency}`),
-    t(sql`coalesce(${l.condition}, '')`),
+    sql`nullif(${l.condition}, '')`,
     t(sql`${l.description}`),
-    t(sql`coalesce(${l.category}, '')`),
+    sql`nullif(${l.category}, '')`,
     sql`case when ${l.offerShipping} then 'Yes' else 'No' end`,
-    t(sql`coalesce(${l.sku}, '')`),
-    t(sql`${l.quantity}::text`),
-    t(
-      sql`case when cardinality(${l.imageUrls}) = 0 then '' when exists (select 1 from unnest(${l.imageUrls}) u where strpos(u, '|') > 0 or strpos(u, chr(10)) > 0 or left(u, 1) = '[') then array_to_json(${l.imageUrls})::text else array_to_string(${l.imageUrls}, '|') end`,
-    ),
+    sql`nullif(${l.sku}, '')`,
+    sql`${l.quantity}::text`,
+    sql`case when cardinality(${l.imageUrls}) = 0 then null when exists (select 1 from unnest(${l.imageUrls}) u where strpos(u, '|') > 0 or strpos(u, chr(10)) > 0 or left(u, 1) = '[') then array_to_json(${l.imageUrls})::text else nullif(array_to_string(${l.imageUrls}, '|'), '') end`,
     sql`${l.status}::text`,
-    t(
-      sql`case when ${l.marketplaceFields} = '{}'::jsonb then '' else ${l.marketplaceFields}::text end`,
-    ),
+    sql`case when ${l.marketplaceFields} = '{}'::jsonb then null else ${l.marketplaceFields}::text end`,
     sql`to_char(${l.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     sql`to_char(${l.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   ];
 }
 
-function genericSelect(where: SQL, guarded: boolean, headers: boolean): SQL {
-  const cols = genericColumns(guarded).map((c, i) =>
+function genericSelect(where: SQL, headers: boolean): SQL {
+  const cols = genericColumns().map((c, i) =>
     headers ? sql`${c} as ${sql.identifier(GENERIC_COLUMNS[i] ?? `c${i}`)}` : c,
   );
   return sql`select ${sql.join(cols, sql`, `)} from ${listings} where ${where} order by ${listings.id}`;
 }
 
-/** `COPY` of the selected listings as a generic CSV (header row, formula-guarded cells). */
+/** `COPY` of the selected listings as a generic CSV with a header row, cells not yet guarded. */
 export const genericCsvCopy = (where: SQL) =>
-  `copy (${inlineQuery(genericSelect(where, true, true))}) to stdout with (format csv, header true)`;
+  `copy (${inlineQuery(genericSelect(where, true))}) to stdout with (format csv, header true)`;
 
 /** `COPY` of the selected listings' generic cells in text format, unguarded (writers guard). */
 export const genericTextCopy = (where: SQL) =>
-  `copy (${inlineQuery(genericSelect(where, false, false))}) to stdout`;
-
-/** Counts CSV records in a byte stream (newlines outside quotes) as it passes through. */
-export function csvRecordCounter() {
-  let quoted = false;
-  let records = 0;
-  return {
-    count(chunk: Buffer) {
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i];
-        if (b === 34) quoted = !quoted;
-        else if (b === 10 && !quoted) records++;
-      }
-    },
-    get records() {
-      return records;
-    },
-  };
-}
+  `copy (${inlineQuery(genericSelect(where, false))}) to stdout`;
 
 const ESCAPES: Record<string, string> = {
   "\\": "\\",

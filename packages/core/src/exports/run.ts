@@ -15,8 +15,9 @@ import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { listingWhere } from "../listings/filter";
 import { newStorageKey } from "../storage/storage";
-import { copyTextRows, csvRecordCounter, genericCsvCopy, genericTextCopy } from "./copy-source";
-import { ExportInput, STREAM_EXPORT_MAX_ROWS } from "./schema";
+import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
+import { CsvFormulaGuard } from "./csv-guard";
+import { ExportInput, STREAM_COPY_CSV_MAX_ROWS, STREAM_EXPORT_MAX_ROWS } from "./schema";
 import { listingsForExport } from "./source";
 
 type ExportRow = typeof exportJobs.$inferSelect;
@@ -81,8 +82,20 @@ function exportView(
 export type ExportView = ReturnType<typeof exportView>;
 
 /**
- * Starts an export. Small selections come back as a stream to send at once; large ones (or
- * `mode: "job"`) are queued and reported by id.
+ * Up to how many rows an export goes straight into the response. A generic CSV from COPY is
+ * formatted by PostgreSQL and passed through with backpressure: 200k rows take about a second
+ * and memory stays flat, so a seller gets the file at once. Everything written listing by
+ * listing (or XLSX, several seconds for 100k rows) is a job beyond 20k rows.
+ */
+function streamLimit(ctx: CoreContext, format: string, layout: string): number {
+  return ctx.copyOut && layout === "generic" && format === "csv"
+    ? STREAM_COPY_CSV_MAX_ROWS
+    : STREAM_EXPORT_MAX_ROWS;
+}
+
+/**
+ * Starts an export. Small selections (larger for the generic CSV, see {@link streamLimit}) come
+ * back as a stream to send at once; large ones (or `mode: "job"`) are queued and reported by id.
  */
 export async function startExport(ctx: CoreContext, raw: ExportInput) {
   const input = ExportInput.parse(raw);
@@ -96,7 +109,8 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
       : input.marketplace === "ebay" || input.marketplace === "shopify"
         ? "csv"
         : input.format;
-  if (input.mode === "auto" && total <= STREAM_EXPORT_MAX_ROWS) {
+  const layout = input.marketplace ?? "generic";
+  if (input.mode === "auto" && total <= streamLimit(ctx, format, layout)) {
     const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
     const result =
       fast?.result ??
@@ -258,8 +272,8 @@ const PROGRESS_EVERY = 5000;
 
 /**
  * The generic CSV and XLSX exports straight from PostgreSQL's COPY: CSV is formatted by the
- * database (cells guarded in SQL, byte stream passed through with a BOM), XLSX cells come from a
- * text-format COPY. Null where COPY is unavailable (PGlite) or the layout needs listing objects.
+ * database and passed through with a BOM, formula-guarded on the way (a cell's first bytes are
+ * all the guard needs), XLSX cells come from a text-format COPY. Null where COPY is unavailable (PGlite) or the layout needs listing objects.
  */
 async function copyExport(
   ctx: CoreContext,
@@ -287,16 +301,20 @@ async function copyExport(
     return { result: exportGenericRows(cells, { format: "xlsx", now }), rows: () => rows };
   }
   const source = await ctx.copyOut(genericCsvCopy(where));
-  const counter = csvRecordCounter();
+  const guard = new CsvFormulaGuard();
   const bytes = (async function* () {
     yield Buffer.from("\uFEFF");
     for await (const chunk of source) {
-      counter.count(chunk);
-      const n = Math.max(0, counter.records - 1);
+      const out = guard.push(chunk);
+      if (!out) continue;
+      const n = Math.max(0, guard.records - 1);
       await report(n);
       rows = n;
-      yield chunk;
+      yield out;
     }
+    const last = guard.flush(true);
+    rows = Math.max(0, guard.records - 1);
+    if (last) yield last;
   })();
   return {
     result: {

@@ -15,3 +15,5 @@ export type ExportInput = z.input<typeof ExportInput>;
 
 /** Up to this many rows an export streams straight into the response. */
 export const STREAM_EXPORT_MAX_ROWS = 20_000;
+/** The same for the generic CSV, which PostgreSQL's COPY formats (1M rows stay a job). */
+export const STREAM_COPY_CSV_MAX_ROWS = 200_000;
