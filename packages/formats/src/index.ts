@@ -30,3 +30,5 @@ export * from "./write/layouts";
 export * from "./write/sql";
 export * from "./write/text";
 export * from "./write/xlsx";
+export * from "./write/xlsx-table";
+export * from "./write/zip";

@@ -28,6 +28,7 @@ import {
 import { type SqlWriteOptions, writeSql } from "./sql";
 import { writeText } from "./text";
 import { writeXlsx, type XlsxCell } from "./xlsx";
+import { writeXlsxTable } from "./xlsx-table";
 
 const PRICE_COL = GENERIC_COLUMNS.indexOf("Price");
 const QTY_COL = GENERIC_COLUMNS.indexOf("Quantity");
@@ -60,11 +61,11 @@ export function exportGenericRows(
         return v;
       });
   })();
-  return result(
-    writeXlsx([{ name: "Listings", leadRows: [{ values: [...GENERIC_COLUMNS] }], rows: cells }]),
-    "xlsx",
-    now,
-  );
+  const all = (async function* () {
+    yield [...GENERIC_COLUMNS];
+    yield* cells;
+  })();
+  return result(writeXlsxTable(all, { sheetName: "Listings", now }), "xlsx", now);
 }
 
 /** Output formats of {@link exportListings}. */
