@@ -47,4 +47,37 @@ describe("the Node server", () => {
     const bad = await fetch(`${base}/health`, { headers: { "x-request-id": "<script>" } });
     expect(bad.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("adds them to streamed responses and keeps every Set-Cookie the app sends", async () => {
+    const streamed = serveNode(
+      () => {
+        const headers = new Headers({ "content-type": "text/plain" });
+        headers.append("set-cookie", "a=1; Path=/");
+        headers.append("set-cookie", "b=2; Path=/");
+        const body = new ReadableStream({
+          start(ctl) {
+            ctl.enqueue(new TextEncoder().encode("one,"));
+            setTimeout(() => {
+              ctl.enqueue(new TextEncoder().encode("two"));
+              ctl.close();
+            }, 10);
+          },
+        });
+        return new Response(body, { status: 202, headers });
+      },
+      { port: 0, hostname: "127.0.0.1" },
+    ) as Server;
+    await new Promise<void>((r) => streamed.once("listening", () => r()));
+    const { port } = streamed.address() as { port: number };
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      expect(res.status).toBe(202);
+      expect(await res.text()).toBe("one,two");
+      expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await new Promise((r) => streamed.close(r));
+    }
+  });
 });

@@ -1,14 +1,66 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
 import { serve } from "@hono/node-server";
 import { REQUEST_ID, SECURITY_HEADERS } from "./middleware";
 
 type FetchHandler = Parameters<typeof serve>[0]["fetch"];
 
+/** The security headers as `[name, value, name, value, …]`, built once. */
+const CONSTANT_HEADERS: readonly string[] = SECURITY_HEADERS.flat();
+
+/**
+ * A response that writes the security headers and the request id in the same `writeHead` as the
+ * app's own headers, as one flat array. `setHeader` for each of them cost more than the rest of a
+ * small request (each call validates, lower-cases and stores the header, and `writeHead` then
+ * merges and validates the lot again); with no header set beforehand, Node writes a flat array
+ * straight into the header block. Everything goes through `writeHead`, including the implicit
+ * head of a bare `write()`/`end()`, so no response leaves without them.
+ */
+class ApiResponse extends ServerResponse {
+  requestId = "";
+
+  override writeHead(
+    statusCode: number,
+    reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
+    maybeHeaders?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+  ): this {
+    let reason: string | undefined;
+    let headers: OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+    if (typeof reasonOrHeaders === "string") {
+      reason = reasonOrHeaders;
+      headers = maybeHeaders;
+    } else headers = reasonOrHeaders;
+    const flat: OutgoingHttpHeader[] = CONSTANT_HEADERS.slice();
+    flat.push("X-Request-Id", this.requestId);
+    if (Array.isArray(headers)) {
+      // Either flat already or a list of [name, value] pairs.
+      if (headers.length && Array.isArray(headers[0]))
+        for (const pair of headers as unknown as OutgoingHttpHeader[][])
+          flat.push(pair[0] as OutgoingHttpHeader, pair[1] as OutgoingHttpHeader);
+      else for (const h of headers) flat.push(h);
+    } else if (headers) {
+      for (const k in headers) {
+        const v = headers[k];
+        if (v !== undefined) flat.push(k, v);
+      }
+    }
+    // Headers set earlier with setHeader (a library writing to the Node response) are merged by
+    // Node itself; otherwise the flat array is written as it stands.
+    return reason === undefined
+      ? super.writeHead(statusCode, flat as unknown as OutgoingHttpHeaders)
+      : super.writeHead(statusCode, reason, flat as unknown as OutgoingHttpHeaders);
+  }
+}
+
 /**
  * Serves the app on node:http with the per-response constants (security headers, request id)
- * written straight onto Node's response. Setting a dozen headers through web `Headers` costs more
- * than the rest of a small request; here they cost a few property writes. The app is built with
- * `serverSetsHeaders`, so it neither repeats them nor loses them under `app.request()` in tests.
+ * written by the Node response itself (`ApiResponse`). The app is built with `serverSetsHeaders`,
+ * so it neither repeats them nor loses them under `app.request()` in tests.
  */
 export function serveNode(
   fetch: FetchHandler,
@@ -21,7 +73,7 @@ export function serveNode(
       port: opts.port,
       hostname: opts.hostname,
       createServer: ((options: object, listener: (q: IncomingMessage, s: ServerResponse) => void) =>
-        createServer(options, (req, res) => {
+        createServer({ ...options, ServerResponse: ApiResponse }, (req, res) => {
           const incoming = req.headers["x-request-id"];
           const id =
             typeof incoming === "string" && REQUEST_ID.test(incoming)
@@ -29,8 +81,7 @@ export function serveNode(
               : crypto.randomUUID();
           // The app reads the id back from the request, so logs and the header always agree.
           req.headers["x-request-id"] = id;
-          res.setHeader("X-Request-Id", id);
-          for (const [k, v] of SECURITY_HEADERS) res.setHeader(k, v);
+          (res as ApiResponse).requestId = id;
           listener(req, res);
         })) as never,
     },
