@@ -90,6 +90,7 @@ async function generate(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const idle: Conn[] = [];
   const waiting: { due: number; req: Buffer }[] = [];
   let opened = 0;
+  let timed = false;
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => {
     finish = r;
@@ -105,7 +106,7 @@ async function generate(o: OpenLoopOptions): Promise<OpenLoopResult> {
     c.due = -1;
     inFlight--;
     done++;
-    if (done === total) finish();
+    if (timed && done === total) finish();
   };
   const write = (c: Conn, due: number, req: Buffer) => {
     c.due = due;
@@ -144,10 +145,15 @@ async function generate(o: OpenLoopOptions): Promise<OpenLoopResult> {
         release(c);
       }
     });
-    socket.on("error", () => {
+    // A connection the server closed (keep-alive timeout, error) leaves the pool; a request
+    // in flight on it counts as an error.
+    socket.on("close", () => {
+      const at = idle.indexOf(c);
+      if (at >= 0) idle.splice(at, 1);
       if (c.due >= 0) settle(c, false, 0);
       opened--;
     });
+    socket.on("error", () => {});
     return c;
   };
   // Connections a steady 1,000/s needs at a few ms each, opened before the clock starts.
@@ -175,6 +181,7 @@ async function generate(o: OpenLoopOptions): Promise<OpenLoopResult> {
   errors = 0;
   done = 0;
   maxInFlight = 0;
+  timed = true;
 
   const start = performance.now();
   let i = 0;
@@ -186,7 +193,8 @@ async function generate(o: OpenLoopOptions): Promise<OpenLoopResult> {
       i++;
       inFlight++;
       if (inFlight > maxInFlight) maxInFlight = inFlight;
-      const c = idle.pop();
+      // Oldest idle first, so every connection stays in use (none sits out a keep-alive timeout).
+      const c = idle.shift();
       if (c) write(c, due, req);
       else if (opened < maxConnections) {
         const n = open();
