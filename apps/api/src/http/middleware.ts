@@ -4,6 +4,7 @@ import {
   type CoreContext,
   CoreError,
   hooksLoggingTo,
+  type Logger,
 } from "@mbe/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
@@ -49,7 +50,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.set("log", deps.log);
       return next();
     }
-    const log = deps.log.child({ requestId });
+    const log = new RequestLog(deps.log, requestId);
     c.set("log", log);
     const started = performance.now();
     await next();
@@ -63,6 +64,26 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
       if (limited) metrics.rateLimited(limited.limit, limited.reason);
     }
   };
+}
+
+/**
+ * The request's logger: every line carries the request id, as a child logger's would (same
+ * fields, same order), without building a child's closures on every request.
+ */
+class RequestLog implements Logger {
+  constructor(
+    private readonly base: Logger,
+    private readonly requestId: string,
+  ) {}
+  info(obj: Record<string, unknown>, msg?: string) {
+    this.base.info({ requestId: this.requestId, ...obj }, msg);
+  }
+  warn(obj: Record<string, unknown>, msg?: string) {
+    this.base.warn({ requestId: this.requestId, ...obj }, msg);
+  }
+  error(obj: Record<string, unknown>, msg?: string) {
+    this.base.error({ requestId: this.requestId, ...obj }, msg);
+  }
 }
 
 /**
@@ -132,7 +153,9 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     } else if (apiKey) token = apiKey;
     if (token) {
       try {
-        const ctx = coreContext(c, deps);
+        // Resolving a credential needs only the database and the token settings, not the
+        // whole per-request context the verbs get.
+        const ctx = { rootDb: deps.db, auth: authConfig(deps) };
         const actor = token.startsWith("mbe_")
           ? await authenticateApiKey(ctx, token)
           : await authenticateAccessToken(ctx, token);

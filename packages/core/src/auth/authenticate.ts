@@ -9,7 +9,10 @@ import { sha256, verifyAccessToken } from "./tokens";
  * Resolves a bearer access token to an actor. The session and account are checked on every
  * request, so sign-out, password change and deactivation take effect at once.
  */
-export async function authenticateAccessToken(ctx: CoreContext, token: string): Promise<Actor> {
+export async function authenticateAccessToken(
+  ctx: Pick<CoreContext, "auth" | "rootDb">,
+  token: string,
+): Promise<Actor> {
   const claims = await verifyAccessToken(ctx.auth, token);
   const [row] = await sessionQuery(ctx.rootDb).execute({ sid: claims.sid, sub: claims.sub });
   if (!row?.live) throw new CoreError("TOKEN_INVALID", "This session has ended; sign in again");
@@ -39,7 +42,10 @@ const sessionQuery = preparedPerDb((db) =>
 export const API_KEY_PREFIX = "mbe_";
 
 /** Resolves an API key (`mbe_…`) to an actor limited to the key's scopes. */
-export async function authenticateApiKey(ctx: CoreContext, key: string): Promise<Actor> {
+export async function authenticateApiKey(
+  ctx: Pick<CoreContext, "rootDb">,
+  key: string,
+): Promise<Actor> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200)
     throw new CoreError("TOKEN_INVALID", "Invalid API key");
   const [row] = await ctx.rootDb
