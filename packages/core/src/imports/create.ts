@@ -156,7 +156,12 @@ export async function analyzeImport(
   const fingerprint = await listingsFingerprint(ctx, imp.ownerId);
   const writer = stagingWriter(ctx, imp.id);
   try {
-    const summary = await decideImportRows(ctx, imp, runOpts, (rows) => writer.add(rows));
+    const summary = await decideImportRows(
+      ctx,
+      imp,
+      { ...runOpts, noListings: fingerprint.startsWith("0:") },
+      (rows) => writer.add(rows),
+    );
     await writer.flush();
     const [updated] = await ctx.db
       .update(imports)
@@ -189,6 +194,7 @@ export async function analyzeImport(
     );
     return importView(updated);
   } catch (err) {
+    await writer.idle();
     await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
     if (!(err instanceof FormatError)) throw err;
     const problem: ImportProblem = {

@@ -1,5 +1,6 @@
 import { type Import, type Listing, listings } from "@mbe/db";
 import {
+  type CanonicalListing,
   type ColumnMapping,
   type ImportedListing,
   importListings,
@@ -11,6 +12,7 @@ import { diffFields } from "../listings/fields";
 import { toRecord } from "../listings/insert-many";
 import { CreateListingInput, UpdateListingInput } from "../listings/schema";
 import { type ImportProblem, MAX_STORED_PROBLEMS } from "./schema";
+import { listingInput, quickCreate, quickUpdate } from "./validate";
 
 export interface ImportRunOptions {
   marketplace?: Marketplace;
@@ -19,6 +21,12 @@ export interface ImportRunOptions {
   mode: "create" | "update" | "upsert";
   matchBy: "id" | "sku";
   sheet?: string | number;
+  /**
+   * The seller had no listings when the dry run began, so no row can match one: the per-batch
+   * lookups are skipped. (The commit merges these decisions only while the listings are as they
+   * were then; otherwise it decides again without this hint.)
+   */
+  noListings?: boolean;
 }
 
 /** One listing of the file, decided: what the commit will do with it. */
@@ -46,12 +54,6 @@ export interface ImportSummary {
 }
 
 const BATCH = 2000;
-
-function canonicalToInput(l: NonNullable<ImportedListing["listing"]>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(l)) if (v !== undefined && k !== "id") out[k] = v;
-  return out;
-}
 
 /**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
@@ -82,12 +84,15 @@ export async function decideImportRows(
     };
     const seenSkus = new Set<string>();
     const seenIds = new Set<string>();
-    let batch: { item: ImportedListing; input: Record<string, unknown>; id?: string }[] = [];
+    let batch: { item: ImportedListing; listing: CanonicalListing; sku?: string; id?: string }[] =
+      [];
 
     const flush = async () => {
       if (!batch.length) return;
-      const ids = batch.flatMap((b) => (opts.matchBy === "id" && b.id ? [b.id] : []));
-      const skus = batch.flatMap((b) => (typeof b.input.sku === "string" ? [b.input.sku] : []));
+      const ids = opts.noListings
+        ? []
+        : batch.flatMap((b) => (opts.matchBy === "id" && b.id ? [b.id] : []));
+      const skus = opts.noListings ? [] : batch.flatMap((b) => (b.sku ? [b.sku] : []));
       const existing: Listing[] = [];
       if (ids.length)
         existing.push(
@@ -108,7 +113,7 @@ export async function decideImportRows(
       const decided: DecidedRow[] = [];
       for (const b of batch) {
         const row = b.item.row;
-        const sku = typeof b.input.sku === "string" ? b.input.sku : undefined;
+        const sku = b.sku;
         const match =
           opts.matchBy === "id"
             ? b.id
@@ -128,7 +133,9 @@ export async function decideImportRows(
             addProblem({
               row,
               column: String(i.path[0] ?? ""),
-              value: String(b.input[String(i.path[0])] ?? "").slice(0, 200),
+              value: String(
+                (b.listing as unknown as Record<string, unknown>)[String(i.path[0])] ?? "",
+              ).slice(0, 200),
               code: "INVALID_VALUE",
               severity: "error",
               message: i.message,
@@ -137,12 +144,16 @@ export async function decideImportRows(
           counts.reject++;
         };
         if (match && opts.mode !== "create") {
-          const parsed = UpdateListingInput.safeParse(b.input);
-          if (!parsed.success) {
-            rejectInvalid(parsed.error.issues);
-            continue;
+          let patch = quickUpdate(b.listing);
+          if (!patch) {
+            const parsed = UpdateListingInput.safeParse(listingInput(b.listing));
+            if (!parsed.success) {
+              rejectInvalid(parsed.error.issues);
+              continue;
+            }
+            const { version: _v, ...rest } = parsed.data;
+            patch = rest;
           }
-          const { version: _v, ...patch } = parsed.data;
           const { after, changed } = diffFields(match, patch);
           if (!changed) {
             decided.push({ row, action: "skip", targetId: match.id });
@@ -179,13 +190,17 @@ export async function decideImportRows(
           });
           continue;
         }
-        const parsed = CreateListingInput.safeParse(b.input);
-        if (!parsed.success) {
-          rejectInvalid(parsed.error.issues);
-          continue;
+        let data = quickCreate(b.listing);
+        if (!data) {
+          const parsed = CreateListingInput.safeParse(listingInput(b.listing));
+          if (!parsed.success) {
+            rejectInvalid(parsed.error.issues);
+            continue;
+          }
+          data = parsed.data;
         }
-        if (parsed.data.sku && bySku.has(parsed.data.sku)) {
-          reject("sku", "SKU_TAKEN", `SKU '${parsed.data.sku}' already belongs to another listing`);
+        if (data.sku && bySku.has(data.sku)) {
+          reject("sku", "SKU_TAKEN", `SKU '${data.sku}' already belongs to another listing`);
           continue;
         }
         const id = crypto.randomUUID();
@@ -193,8 +208,8 @@ export async function decideImportRows(
           row,
           action: "create",
           data: toRecord({
-            ...parsed.data,
-            price: String(parsed.data.price),
+            ...data,
+            price: String(data.price),
             id,
             ownerId: imp.ownerId,
             source: "import",
@@ -227,9 +242,9 @@ export async function decideImportRows(
         await onBatch([{ row: item.row, action: "reject" }]);
         continue;
       }
-      const input = canonicalToInput(item.listing);
-      const id = item.listing.id;
-      const sku = typeof input.sku === "string" ? input.sku : undefined;
+      const listing = item.listing;
+      const id = listing.id;
+      const sku = typeof listing.sku === "string" ? listing.sku : undefined;
       if (sku && seenSkus.has(sku)) {
         addProblem({
           row: item.row,
@@ -258,7 +273,12 @@ export async function decideImportRows(
       }
       if (sku) seenSkus.add(sku);
       if (id) seenIds.add(id);
-      batch.push({ item, input, id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined });
+      batch.push({
+        item,
+        listing,
+        sku,
+        id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined,
+      });
       if (batch.length >= BATCH) await flush();
     }
     await flush();
