@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb, type DbHandle, users } from "@mbe/db";
+import { createTestDatabase } from "@mbe/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyBulkEdit } from "../bulk-edits/run";
+import type { CoreContext } from "../context";
+import { bulkUpsertListings } from "../listings/bulk-upsert";
+import { listListings } from "../listings/list";
+import { updateListing } from "../listings/update";
+import { getChangeSet } from "./list";
+import { redoChangeSet, undoChangeSet } from "./revert";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+const drivers: [string, () => Promise<DbHandle>][] = [
+  [
+    "postgres",
+    async () => {
+      const database = await createTestDatabase();
+      const h = createDb({ url: database.url, max: 2 });
+      cleanups.push(database.drop, () => h.close());
+      return h;
+    },
+  ],
+  [
+    "pglite",
+    async () => {
+      const h = createDb({
+        pgliteDir: path.join(mkdtempSync(path.join(os.tmpdir(), "mbe-pglite-")), "db"),
+      });
+      await h.migrate();
+      cleanups.push(() => h.close());
+      return h;
+    },
+  ],
+];
+
+const silent = { info() {}, warn() {}, error() {} };
+
+// The change-set SQL (chunks, set-based undo/redo) and the search side table on both drivers the
+// product runs on: PostgreSQL in production, PGlite under `pnpm start`.
+describe.each(drivers)("change sets on %s", (_name, open) => {
+  it("records, pages, undoes and redoes creates and a price change, refusing moved rows", async () => {
+    const h = await open();
+    const userId = randomUUID();
+    await h.db.insert(users).values({ id: userId, email: `${userId}@x.test`, passwordHash: "x" });
+    const ctx = {
+      db: h.db,
+      rootDb: h.db,
+      actor: { userId, role: "seller", via: "jwt", scopes: ["read", "write"] },
+      requestId: "test",
+      log: silent,
+      hooks: {},
+    } as unknown as CoreContext;
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      title: `Lamp ${i}`,
+      price: 10,
+      sku: `L-${i}`,
+      category: i % 2 ? "Lighting" : "Decor",
+      status: "active" as const,
+    }));
+    const created = await bulkUpsertListings(ctx, { rows });
+    expect(created.created).toBe(30);
+    const createSet = created.changeSetId as string;
+    const page = async (q?: string) =>
+      (await listListings(ctx, { limit: 100, includeTotal: true, ...(q ? { q } : {}) })) as {
+        items: { id: string; price: number; version: number }[];
+        total: number;
+      };
+    expect((await page("lamp 2")).total).toBe(11); // Lamp 2, Lamp 20…29
+
+    const price = await applyBulkEdit(ctx, {
+      selection: { filter: { category: "Lighting" } },
+      operation: { kind: "priceChange", mode: "percent", value: 10, rounding: "99" },
+    });
+    expect(price.changed).toBe(15);
+    const detail = await getChangeSet(ctx, { id: price.changeSetId as string, entriesLimit: 10 });
+    expect(detail.entries).toHaveLength(10);
+    expect(detail.entries[0]).toMatchObject({
+      op: "update",
+      before: { price: "10.00", version: 1 },
+      after: { price: "10.99", version: 2 },
+    });
+    const rest = await getChangeSet(ctx, {
+      id: price.changeSetId as string,
+      entriesAfter: detail.nextEntriesCursor ?? undefined,
+    });
+    expect(rest.entries).toHaveLength(5);
+    expect(rest.nextEntriesCursor).toBeNull();
+
+    // One row edited since: undo is refused and nothing moves.
+    const moved = (await page("lamp 1")).items.find((i) => i.price > 10);
+    if (!moved) throw new Error("no changed row");
+    await updateListing(ctx, moved.id, { quantity: 9 });
+    await expect(undoChangeSet(ctx, price.changeSetId as string)).rejects.toMatchObject({
+      code: "VERSION_CONFLICT",
+      details: { listingIds: [moved.id] },
+    });
+    expect((await page()).items.filter((i) => i.price === 10.99)).toHaveLength(15);
+
+    // A price change on the other half undoes and redoes cleanly.
+    const decor = await applyBulkEdit(ctx, {
+      selection: { filter: { category: "Decor" } },
+      operation: { kind: "priceChange", mode: "amount", value: -3 },
+    });
+    expect(decor.changed).toBe(15);
+    await undoChangeSet(ctx, decor.changeSetId as string);
+    expect((await page()).items.filter((i) => i.price === 10)).toHaveLength(15);
+    await redoChangeSet(ctx, decor.changeSetId as string);
+    expect((await page()).items.filter((i) => i.price === 7)).toHaveLength(15);
+
+    // Creates whose rows moved on cannot be undone; a fresh batch can, and comes back whole.
+    await expect(undoChangeSet(ctx, createSet)).rejects.toMatchObject({
+      code: "VERSION_CONFLICT",
+    });
+    const more = await bulkUpsertListings(ctx, {
+      rows: [{ title: "Brass floor lamp", price: 120, sku: "B-1", category: "Lighting" }],
+    });
+    await undoChangeSet(ctx, more.changeSetId as string);
+    expect((await page("brass")).total).toBe(0);
+    await redoChangeSet(ctx, more.changeSetId as string);
+    const back = await listListings(ctx, { q: "brass" });
+    expect(back.items).toHaveLength(1);
+    expect(back.items[0]).toMatchObject({ title: "Brass floor lamp", price: 120, sku: "B-1" });
+  });
+});
