@@ -1,12 +1,13 @@
-import { type Listing, listings, type NewListing } from "@mbe/db";
-import { desc, type SQL, sql } from "drizzle-orm";
+import { changeSets, type Listing, listings, type NewListing, rowsOf } from "@mbe/db";
+import { desc, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
-import { writeChangeSet } from "../change-sets/record";
+import { chunkInsertSql, openChangeSet, writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { applySnapshots } from "../listings/apply-snapshots";
 import { fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
+import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 import { getTemplate } from "../templates/crud";
 import { planChanges } from "./compute";
@@ -114,28 +115,35 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
         };
       }
       if (op.kind === "delete") {
-        const deleted = await tx.db.delete(listings).where(where).returning();
-        if (!deleted.length)
-          return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
-        const changeSetId = await writeChangeSet(tx.db, {
+        // One statement deletes the rows and records their snapshots as change-set chunks.
+        const changeSetId = await openChangeSet(tx.db, {
           ownerId: actor.userId,
           kind: "bulk-delete",
-          summary: `${summary}: ${deleted.length} listings`,
-          entries: deleted.map((r) => ({
-            listingId: r.id,
-            op: "delete" as const,
-            before: fullSnapshot(r),
-            after: null,
-            currentVersion: null,
-          })),
+          summary,
         });
-        return {
-          changeSetId,
-          changed: deleted.length,
-          rejected: 0,
-          upsert: [],
-          remove: deleted.map((r) => r.id),
-        };
+        const [d] = rowsOf<{ n: number; ids: string[] | null }>(
+          await tx.db.execute(sql`
+            with d as (
+              delete from ${listings} where ${where}
+              returning ${listings.id} as id, ${snapshotSql('"listings"')} as snap
+            ), entries as (
+              ${chunkInsertSql(
+                changeSetId,
+                sql`(select id as listing_id, 'delete'::text as op, snap as before, null::jsonb as after, null::int as version from d)`,
+              )}
+            )
+            select count(*)::int as n, array_agg(id) as ids from d`),
+        );
+        const n = Number(d?.n ?? 0);
+        if (!n) {
+          await tx.db.delete(changeSets).where(eq(changeSets.id, changeSetId));
+          return { changeSetId: null, changed: 0, rejected: 0, upsert: [], remove: [] };
+        }
+        await tx.db
+          .update(changeSets)
+          .set({ summary: `${summary}: ${n} listings`, rowCount: n })
+          .where(eq(changeSets.id, changeSetId));
+        return { changeSetId, changed: n, rejected: 0, upsert: [], remove: d?.ids ?? [] };
       }
       const rows = await loadRows(tx, where, true);
       if (op.kind === "duplicate") {

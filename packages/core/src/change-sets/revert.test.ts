@@ -128,5 +128,28 @@ describe.each(drivers)("change sets on %s", (_name, open) => {
     const back = await listListings(ctx, { q: "brass" });
     expect(back.items).toHaveLength(1);
     expect(back.items[0]).toMatchObject({ title: "Brass floor lamp", price: 120, sku: "B-1" });
+
+    // A delete by filter is one change set; its undo brings every row back as it was.
+    const del = await applyBulkEdit(ctx, {
+      selection: { filter: { category: "Decor" } },
+      operation: { kind: "delete" },
+    });
+    expect(del.changed).toBe(15);
+    expect((await page()).total).toBe(16);
+    expect((await page("lamp 2")).total).toBe(5); // Lamp 21, 23 … 29 are Lighting
+    const none = await applyBulkEdit(ctx, {
+      selection: { filter: { category: "Decor" } },
+      operation: { kind: "delete" },
+    });
+    expect(none).toMatchObject({ changeSetId: null, changed: 0 });
+    await undoChangeSet(ctx, del.changeSetId as string);
+    const restored = (await listListings(ctx, { category: "Decor", limit: 100 })) as {
+      items: { sku: string; price: number; title: string }[];
+    };
+    expect(restored.items.map((i) => i.sku).sort()).toEqual(
+      Array.from({ length: 15 }, (_, i) => `L-${i * 2}`).sort(),
+    );
+    expect(new Set(restored.items.map((i) => i.price))).toEqual(new Set([7]));
+    expect((await page("lamp 2")).total).toBe(11); // found by text again
   });
 });
