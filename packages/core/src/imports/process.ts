@@ -225,65 +225,66 @@ export async function decideImportRows(
       await onBatch(decided);
     };
 
-    for await (const item of session.listings) {
-      counts.rows++;
-      const blocking = item.problems.filter(
-        (p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined),
-      );
-      for (const p of item.problems)
-        addProblem({
-          row: p.row,
-          column: p.column,
-          value: p.value,
-          code: p.code,
-          severity: p.severity,
-          message: p.message,
-          ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
+    for await (const items of session.batches)
+      for (const item of items) {
+        counts.rows++;
+        const blocking = item.problems.filter(
+          (p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined),
+        );
+        for (const p of item.problems)
+          addProblem({
+            row: p.row,
+            column: p.column,
+            value: p.value,
+            code: p.code,
+            severity: p.severity,
+            message: p.message,
+            ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
+          });
+        if (!item.listing || blocking.length > 0) {
+          counts.reject++;
+          await onBatch([{ row: item.row, action: "reject" }]);
+          continue;
+        }
+        const listing = item.listing;
+        const id = listing.id;
+        const sku = typeof listing.sku === "string" ? listing.sku : undefined;
+        if (sku && seenSkus.has(sku)) {
+          addProblem({
+            row: item.row,
+            column: "sku",
+            value: sku,
+            code: "DUPLICATE_IN_FILE",
+            severity: "error",
+            message: "This SKU appears earlier in the file",
+          });
+          counts.reject++;
+          await onBatch([{ row: item.row, action: "reject" }]);
+          continue;
+        }
+        if (id && opts.matchBy === "id" && seenIds.has(id)) {
+          addProblem({
+            row: item.row,
+            column: "id",
+            value: id,
+            code: "DUPLICATE_IN_FILE",
+            severity: "error",
+            message: "This id appears earlier in the file",
+          });
+          counts.reject++;
+          await onBatch([{ row: item.row, action: "reject" }]);
+          continue;
+        }
+        if (sku) seenSkus.add(sku);
+        if (id) seenIds.add(id);
+        batch.push({
+          item,
+          listing,
+          sku,
+          id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined,
         });
-      if (!item.listing || blocking.length > 0) {
-        counts.reject++;
-        await onBatch([{ row: item.row, action: "reject" }]);
-        continue;
+        if (batch.length >= batchSize) await flush();
       }
-      const listing = item.listing;
-      const id = listing.id;
-      const sku = typeof listing.sku === "string" ? listing.sku : undefined;
-      if (sku && seenSkus.has(sku)) {
-        addProblem({
-          row: item.row,
-          column: "sku",
-          value: sku,
-          code: "DUPLICATE_IN_FILE",
-          severity: "error",
-          message: "This SKU appears earlier in the file",
-        });
-        counts.reject++;
-        await onBatch([{ row: item.row, action: "reject" }]);
-        continue;
-      }
-      if (id && opts.matchBy === "id" && seenIds.has(id)) {
-        addProblem({
-          row: item.row,
-          column: "id",
-          value: id,
-          code: "DUPLICATE_IN_FILE",
-          severity: "error",
-          message: "This id appears earlier in the file",
-        });
-        counts.reject++;
-        await onBatch([{ row: item.row, action: "reject" }]);
-        continue;
-      }
-      if (sku) seenSkus.add(sku);
-      if (id) seenIds.add(id);
-      batch.push({
-        item,
-        listing,
-        sku,
-        id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined,
-      });
-      if (batch.length >= batchSize) await flush();
-    }
     await flush();
     return {
       format: session.table.kind,

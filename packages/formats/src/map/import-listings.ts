@@ -1,5 +1,5 @@
 import type { Marketplace } from "../listing";
-import { type ReadTableInput, readTable, type Table } from "../read/read-table";
+import { type ReadTableInput, readTable, rowBatches, type Table } from "../read/read-table";
 import { detectMarketplace, type MarketplaceDetection } from "./detect";
 import { createEbayMapper } from "./ebay-map";
 import { createFacebookMapper, type MapOptions } from "./facebook-map";
@@ -37,19 +37,32 @@ export async function* mapTable(
   table: Table,
   options: ImportOptions = {},
 ): AsyncGenerator<ImportedListing> {
+  for await (const batch of mapTableBatches(table, options)) yield* batch;
+}
+
+/** {@link mapTable}, a batch of listings per batch of rows the reader produced. */
+export async function* mapTableBatches(
+  table: Table,
+  options: ImportOptions = {},
+): AsyncGenerator<ImportedListing[]> {
   const marketplace =
     options.marketplace ?? detectMarketplace(table.headers, table.preamble).marketplace;
   // JSON headers can grow while reading, so the generic mapper is rebuilt when they do.
   let width = table.headers.length;
   let grouper = createRowGrouper(table.headers, marketplace, options);
-  for await (const row of table.rows) {
-    if (table.headers.length !== width && marketplace === "generic") {
-      width = table.headers.length;
-      grouper = createRowGrouper(table.headers, marketplace, options);
+  for await (const rows of rowBatches(table.rows)) {
+    const out: ImportedListing[] = [];
+    for (const row of rows) {
+      if (table.headers.length !== width && marketplace === "generic") {
+        width = table.headers.length;
+        grouper = createRowGrouper(table.headers, marketplace, options);
+      }
+      for (const l of grouper.push(row)) out.push(l);
     }
-    yield* grouper.push(row);
+    if (out.length > 0) yield out;
   }
-  yield* grouper.end();
+  const rest = grouper.end();
+  if (rest.length > 0) yield rest;
 }
 
 /** An import in progress: what was detected, and the listings to iterate once. */
@@ -60,6 +73,8 @@ export interface ImportSession {
   /** The mapping used for generic tables (suggested unless given). */
   mapping: ColumnMapping;
   listings: AsyncIterable<ImportedListing>;
+  /** The same listings in batches; iterate either this or `listings`, once. */
+  batches: AsyncIterable<ImportedListing[]>;
 }
 
 /**
@@ -73,11 +88,15 @@ export async function importListings(
   const detection = detectMarketplace(table.headers, table.preamble);
   const marketplace = input.marketplace ?? detection.marketplace;
   const mapping = input.mapping ?? suggestMapping(table.headers);
+  const batches = mapTableBatches(table, { ...input, marketplace });
   return {
     table,
     detection,
     marketplace,
     mapping,
-    listings: mapTable(table, { ...input, marketplace }),
+    listings: (async function* () {
+      for await (const batch of batches) yield* batch;
+    })(),
+    batches,
   };
 }

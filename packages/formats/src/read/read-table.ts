@@ -139,7 +139,46 @@ function rowsFromBatches(
       return { done: true, value: undefined };
     },
   };
-  return { [Symbol.asyncIterator]: () => iterator };
+  // The same rows, a batch at a time, for readers that can take them so (see rowBatches).
+  async function* inBatches(): AsyncGenerator<RawRow[]> {
+    try {
+      if (i < buf.length) {
+        const rest = i === 0 ? buf : buf.slice(i);
+        i = buf.length;
+        yield rest;
+      }
+      while (!done) {
+        const n = await batches.next();
+        if (n.done) {
+          done = true;
+          onEnd();
+          return;
+        }
+        yield n.value;
+      }
+    } finally {
+      if (!done) {
+        done = true;
+        await batches.return?.();
+      }
+    }
+  }
+  return { [Symbol.asyncIterator]: () => iterator, [BATCHES]: inBatches } as AsyncIterable<RawRow>;
+}
+
+const BATCHES = Symbol("rowBatches");
+
+/**
+ * A table's rows a batch at a time (as the reader produced them), without a promise per row;
+ * iterate either this or the rows themselves, once.
+ */
+export async function* rowBatches(rows: AsyncIterable<RawRow>): AsyncGenerator<RawRow[]> {
+  const own = (rows as { [BATCHES]?: () => AsyncGenerator<RawRow[]> })[BATCHES];
+  if (own) {
+    yield* own();
+    return;
+  }
+  for await (const r of rows) yield [r];
 }
 
 /**
