@@ -16,11 +16,12 @@ function copyLine(importId: string, r: DecidedRow): string {
   }`;
 }
 
-const CHUNK = 5000;
+const CHUNK = 10_000;
+const JSON_BATCH = 5000;
 
 /**
  * Collects the rows an import will create or update into `import_staging` (COPY on PostgreSQL,
- * JSON batches elsewhere), 5,000 at a time. On PostgreSQL each chunk goes as one block of COPY
+ * JSON batches of 5,000 elsewhere). On PostgreSQL each 10,000 rows go as one block of COPY
  * text, and one COPY is left running while the next chunk is read and decided, so the database
  * works on one while this process works on the other.
  */
@@ -83,7 +84,7 @@ export function stagingWriter(ctx: CoreContext, importId: string) {
         return;
       }
       for (const r of rows) if (r.action === "create" || r.action === "update") staged.push(r);
-      if (staged.length >= CHUNK) await flush();
+      if (staged.length >= JSON_BATCH) await flush();
     },
     flush,
     /** Waits for a COPY still running (before staging rows are cleared after a failure). */
