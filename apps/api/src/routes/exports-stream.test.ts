@@ -80,6 +80,31 @@ describe("large CSV exports stream", () => {
     expect(guarded).toBe(ROWS / 10_000);
   }, 60_000);
 
+  it("queues a large export as a job while three others are still being read", async () => {
+    const open: ReadableStreamDefaultReader<Uint8Array>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await post({ format: "csv" });
+        expect(res.status).toBe(200);
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read();
+        open.push(reader);
+      }
+      expect((await post({ format: "csv" })).status).toBe(202);
+      // A cancelled download frees its place once its COPY is cancelled too.
+      await open.shift()?.cancel();
+      let next = await post({ format: "csv" });
+      for (let i = 0; i < 50 && next.status === 202; i++) {
+        await sleep(100);
+        next = await post({ format: "csv" });
+      }
+      expect(next.status).toBe(200);
+      open.push((next.body as ReadableStream<Uint8Array>).getReader());
+    } finally {
+      for (const r of open) await r.cancel();
+    }
+  }, 60_000);
+
   it("still queues XLSX beyond 20k rows, and any export asked for as a job", async () => {
     expect((await post({ format: "xlsx" })).status).toBe(202);
     expect((await post({ format: "csv", mode: "job" })).status).toBe(202);

@@ -38,7 +38,7 @@ export function exportRoutes(deps: AppDeps) {
       tags,
       operationId: "createExport",
       security,
-      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
+      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats, while fewer than three such downloads are running) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
       request: { body: body(ExportInput) },
       responses: {
         200: {

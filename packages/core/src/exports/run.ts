@@ -94,6 +94,19 @@ function streamLimit(ctx: CoreContext, format: string, layout: string): number {
 }
 
 /**
+ * Streams over 20k rows in progress, per database handle. Each holds a pooled connection until
+ * its client has read the file (a slow client holds it for long), so past a few at once the
+ * next large export becomes a job and the pool stays free for everything else.
+ */
+const largeStreams = new WeakMap<object, number>();
+const MAX_LARGE_STREAMS = 3;
+
+function holdLargeStream(db: object, stream: NodeJS.EventEmitter) {
+  largeStreams.set(db, (largeStreams.get(db) ?? 0) + 1);
+  stream.once("close", () => largeStreams.set(db, (largeStreams.get(db) ?? 1) - 1));
+}
+
+/**
  * Starts an export. Small selections (larger for the generic CSV, see {@link streamLimit}) come
  * back as a stream to send at once; large ones (or `mode: "job"`) are queued and reported by id.
  */
@@ -110,7 +123,12 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         ? "csv"
         : input.format;
   const layout = input.marketplace ?? "generic";
-  if (input.mode === "auto" && total <= streamLimit(ctx, format, layout)) {
+  const large = total > STREAM_EXPORT_MAX_ROWS;
+  if (
+    input.mode === "auto" &&
+    total <= streamLimit(ctx, format, layout) &&
+    (!large || (largeStreams.get(ctx.db) ?? 0) < MAX_LARGE_STREAMS)
+  ) {
     const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
     const result =
       fast?.result ??
@@ -118,10 +136,14 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         format,
         layout: input.marketplace ?? "generic",
       }).catch(asCoreError));
+    if (large) holdLargeStream(ctx.db, result.stream);
     await recordAudit(ctx, {
       action: "export.stream",
       resourceType: "export",
       details: { format, marketplace: input.marketplace ?? "generic", rows: total },
+    }).catch((err: unknown) => {
+      result.stream.destroy();
+      throw err;
     });
     return { kind: "stream" as const, total, ...result };
   }
