@@ -5,7 +5,7 @@ import { FormatError, type ReadLimits } from "../errors";
 import { stripFormulaGuard } from "../write/formula-guard";
 import type { RawRow } from "./csv";
 import type { ByteSource, RandomAccess } from "./source";
-import { attr, type XmlHandler, XmlScanner } from "./xml-scan";
+import { attr, decodeXmlText, type XmlHandler, XmlScanner } from "./xml-scan";
 import { inspectZip, verifyZipEntries, type ZipEntryInfo } from "./zip-inspect";
 
 /** Options of {@link readXlsxRows}. */
@@ -288,6 +288,39 @@ function columnOf(ref: string): number {
   return col;
 }
 
+/** The `r`, `s` and `t` attributes of a cell, read in one pass over its attribute text. */
+interface CellAttrs {
+  r: string | undefined;
+  s: string | undefined;
+  t: string | undefined;
+}
+
+function readCellAttrs(attrs: string, out: CellAttrs): void {
+  out.r = undefined;
+  out.s = undefined;
+  out.t = undefined;
+  const n = attrs.length;
+  let i = 0;
+  while (i < n) {
+    const eq = attrs.indexOf("=", i);
+    if (eq === -1) return;
+    const name = attrs.slice(i, eq).trim();
+    let q = eq + 1;
+    while (q < n && attrs.charCodeAt(q) !== 34 && attrs.charCodeAt(q) !== 39) q++;
+    if (q >= n) return;
+    const end = attrs.indexOf(attrs[q] as string, q + 1);
+    if (end === -1) return;
+    if (name.length === 1) {
+      const raw = attrs.slice(q + 1, end);
+      const v = raw.indexOf("&") === -1 ? raw : decodeXmlText(raw);
+      if (name === "r") out.r = v;
+      else if (name === "s") out.s = v;
+      else if (name === "t") out.t = v;
+    }
+    i = end + 1;
+  }
+}
+
 const numText = (n: number) => (Number.isFinite(n) ? String(n) : "");
 
 /**
@@ -392,6 +425,7 @@ async function* sheetRows(
   let isText = "";
   let into = 0; // 1: <v>, 2: <t> of an inline string
   let phonetic = 0;
+  const cellAttrs: CellAttrs = { r: undefined, s: undefined, t: undefined };
 
   const endCell = () => {
     let has = true;
@@ -514,12 +548,12 @@ async function* sheetRows(
       }
       if (name === "c" && inRow) {
         inCell = true;
-        const ref = attr(attrs, "r");
-        const c = ref === undefined ? 0 : columnOf(ref);
+        readCellAttrs(attrs, cellAttrs);
+        const c = cellAttrs.r === undefined ? 0 : columnOf(cellAttrs.r);
         col = c > 0 ? c : prevCol + 1;
         prevCol = col;
-        style = Number.parseInt(attr(attrs, "s") ?? "", 10) || 0;
-        type = attr(attrs, "t") ?? "";
+        style = Number.parseInt(cellAttrs.s ?? "", 10) || 0;
+        type = cellAttrs.t ?? "";
         hasF = false;
         hasV = false;
         hasIs = false;
