@@ -129,6 +129,12 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
     total <= streamLimit(ctx, format, layout) &&
     (!large || (largeStreams.get(ctx.db) ?? 0) < MAX_LARGE_STREAMS)
   ) {
+    // Recorded before the COPY starts: a COPY nobody reads would hold its connection.
+    await recordAudit(ctx, {
+      action: "export.stream",
+      resourceType: "export",
+      details: { format, marketplace: input.marketplace ?? "generic", rows: total },
+    });
     const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
     const result =
       fast?.result ??
@@ -137,14 +143,6 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         layout: input.marketplace ?? "generic",
       }).catch(asCoreError));
     if (large) holdLargeStream(ctx.db, result.stream);
-    await recordAudit(ctx, {
-      action: "export.stream",
-      resourceType: "export",
-      details: { format, marketplace: input.marketplace ?? "generic", rows: total },
-    }).catch((err: unknown) => {
-      result.stream.destroy();
-      throw err;
-    });
     return { kind: "stream" as const, total, ...result };
   }
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
