@@ -31,6 +31,7 @@ export * from "./imports/commit";
 export * from "./imports/create";
 export * from "./imports/get";
 export * from "./imports/mapping-profiles";
+export * from "./imports/prune-staging";
 export * from "./imports/schema";
 export * from "./imports/undo";
 export * from "./imports/view";

@@ -76,6 +76,37 @@ async function commitAndWait(
 }
 
 describe("imports", () => {
+  it("prunes the staged rows of dry runs nobody committed, and such an import still commits in full", async () => {
+    const sql = api.db.sql;
+    if (!sql) throw new Error("the test database handle exposes no raw client");
+    const { pruneImportStaging } = await import("@mbe/core");
+    const s = await signUp(api);
+    const file = {
+      name: "facebook-listings-small.xlsx",
+      bytes: fixture("facebook-listings-small.xlsx"),
+    };
+    const old = await upload<Imp>(api, "/v1/imports", file, { token: s.accessToken });
+    const fresh = await upload<Imp>(api, "/v1/imports", file, { token: s.accessToken });
+    const staged = async (id: string) =>
+      (
+        await sql<
+          { n: number }[]
+        >`select count(*)::int as n from import_staging where import_id = ${id}`
+      )[0]?.n;
+    expect(await staged(old.body.id)).toBe(3);
+    await sql`update imports set updated_at = now() - interval '2 days' where id = ${old.body.id}`;
+    const pruned = await pruneImportStaging({ db: api.deps.db }, { olderThanHours: 24 });
+    expect(pruned.rows).toBeGreaterThanOrEqual(3);
+    expect(await staged(old.body.id)).toBe(0);
+    expect(await staged(fresh.body.id)).toBe(3);
+    // The commit reads the file again instead of merging the (now empty) staged set.
+    const done = await commitAndWait(s, old.body.id);
+    expect(done.status).toBe("committed");
+    expect(done.counts.create).toBe(3);
+    expect((await listAll(s)).length).toBe(3);
+    expect(await staged(old.body.id)).toBe(0);
+  });
+
   it("imports the clean Facebook file with no errors, commits it as one change set, and undoes it", async () => {
     const s = await signUp(api);
     const up = await upload<Imp>(

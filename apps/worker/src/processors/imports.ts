@@ -1,14 +1,22 @@
-import { analyzeImport, failImportCommit, runImportCommit } from "@mbe/core";
+import { analyzeImport, failImportCommit, pruneImportStaging, runImportCommit } from "@mbe/core";
 import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
 import { jobContext, lockOptions, registerProcessor } from "../index";
 
-/** `imports` queue: `analyze-import` (dry run of large files) and `run-import` (the commit). */
-registerProcessor((opts) => {
+/**
+ * `imports` queue: `analyze-import` (dry run of large files), `run-import` (the commit) and, nightly,
+ * `prune-staging` (staged rows of dry runs nobody committed).
+ */
+registerProcessor(async (opts) => {
   const worker = new Worker(
     QUEUES.imports,
     async (job) => {
+      if (job.name === "prune-staging") {
+        const pruned = await pruneImportStaging({ db: opts.runtime.db.db });
+        if (pruned.rows) opts.log.info({ jobId: job.id, ...pruned }, "stale import staging pruned");
+        return pruned;
+      }
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
         return analyzeImport(
@@ -44,6 +52,11 @@ registerProcessor((opts) => {
       { jobId: job?.id, queue: QUEUES.imports, name: job?.name, err: err.message },
       "import job failed",
     ),
+  );
+  await opts.runtime.queues.imports.upsertJobScheduler(
+    "nightly-prune-staging",
+    { pattern: "30 3 * * *" },
+    { name: "prune-staging", data: {} },
   );
   return [worker];
 });

@@ -113,12 +113,19 @@ export async function runImportCommit(
     // A retried job, or a dry run that no longer holds, starts from a clean staging area.
     await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
     const writer = stagingWriter(ctx, id);
-    summary = await decideImportRows(ctx, imp, options, async (rows) => {
-      await writer.add(rows);
-      processed += rows.length;
-      if (processed % 2000 < rows.length) await onProgress({ processed, total, stage: "staging" });
-    });
-    await writer.flush();
+    try {
+      summary = await decideImportRows(ctx, imp, options, async (rows) => {
+        await writer.add(rows);
+        processed += rows.length;
+        if (processed % 2000 < rows.length)
+          await onProgress({ processed, total, stage: "staging" });
+      });
+      await writer.flush();
+    } catch (err) {
+      // A COPY still running would land after the failure handling cleared the staging rows.
+      await writer.idle().catch(() => undefined);
+      throw err;
+    }
   }
   const stagedAt = performance.now();
   await onProgress({ processed, total, stage: "merging" });
