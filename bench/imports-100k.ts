@@ -1,13 +1,13 @@
 /**
  * Import of a 100k-row, 10-column CSV end to end (upload, parse, validate, dry run, COPY to staging,
  * merge with change set) vs `psql \copy` of the same file into a bare table (target ≤ 3×);
- * then the same rows as XLSX (target < 8 s).
+ * then the same rows (the same ten columns) as XLSX (target < 8 s).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { exportListings } from "@mbe/formats";
+import { writeXlsxTable } from "@mbe/formats";
 import { benchDatabase, benchSeller, json, REDIS_URL, report, startApiServer } from "./lib/server";
 
 const N = 100_000;
@@ -105,25 +105,26 @@ report(
   csv.ms / psqlMs <= 3 && csv.counts.create === N,
 );
 
-// Same rows as XLSX, for a second seller (so every row is a create again).
-const rows = (async function* () {
+// Same rows as XLSX (the CSV's ten columns, numbers as numbers as a spreadsheet keeps them), for a
+// second seller (so every row is a create again).
+const sheetRows = (async function* () {
+  yield header.split(",");
   for (let i = 0; i < N; i++)
-    yield {
-      title: `Import bench ${i} Trek hybrid bike, "53cm"`,
-      price: (50 + (i % 950)).toFixed(2),
-      condition: "Used - Good",
-      description: "Lightly used, tuned up",
-      category: "Sporting Goods//Bicycles",
-      sku: `IMP-${i}`,
-      quantity: 1 + (i % 3),
-      status: "active" as const,
-      offerShipping: true,
-      imageUrls: [`https://img.example.com/${i}.jpg`],
-    };
+    yield [
+      `Import bench ${i} Trek hybrid bike, "53cm"`,
+      50 + (i % 950),
+      "Used - Good",
+      "Lightly used, tuned up",
+      "Sporting Goods//Bicycles",
+      `IMP-${i}`,
+      1 + (i % 3),
+      "active",
+      "Yes",
+      `https://img.example.com/${i}.jpg`,
+    ];
 })();
-const x = await exportListings(rows, { format: "xlsx" });
 const chunks: Buffer[] = [];
-for await (const c of x.stream) chunks.push(c as Buffer);
+for await (const c of writeXlsxTable(sheetRows)) chunks.push(c as Buffer);
 const xlsxBytes = new Uint8Array(Buffer.concat(chunks));
 const seller2 = await benchSeller(api.url);
 auth.authorization = `Bearer ${seller2}`;
