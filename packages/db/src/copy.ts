@@ -45,7 +45,26 @@ export function copyOutFor(handle: DbHandle): CopyOut | undefined {
   return async (statement) => {
     const query = client.unsafe(statement);
     const stream = (await query.readable()) as Readable;
-    return (async function* () {
+    // The query must settle before its connection serves anything else: a reader that stopped
+    // early cancels it and lets the rest drain away.
+    let cancelled: Promise<void> | undefined;
+    const cancel = () => {
+      cancelled ??= (async () => {
+        const settled = new Promise<void>((resolve) => {
+          if (stream.readableEnded || stream.destroyed) return resolve();
+          stream
+            .once("end", resolve)
+            .once("close", resolve)
+            .once("error", () => resolve());
+        });
+        query.cancel();
+        stream.resume();
+        await settled;
+        await query.catch(() => undefined);
+      })();
+      return cancelled;
+    };
+    const rows = (async function* () {
       let done = false;
       try {
         // Pulled by hand rather than with for-await, which destroys the stream when the reader
@@ -68,24 +87,33 @@ export function copyOutFor(handle: DbHandle): CopyOut | undefined {
         }
         done = true;
       } finally {
-        // The query must settle before its connection serves anything else; a reader that
-        // stopped early cancels it and lets the rest drain away.
-        if (!done) {
-          const settled = new Promise<void>((resolve) => {
-            if (stream.readableEnded || stream.destroyed) return resolve();
-            stream
-              .once("end", resolve)
-              .once("close", resolve)
-              .once("error", () => resolve());
-          });
-          query.cancel();
-          stream.resume();
-          await settled;
-        }
-        await query.catch((err: unknown) => {
-          if (done) throw err;
-        });
+        if (done) await query;
+        else await cancel();
       }
     })();
+    // A generator closed before its first pull never enters its `try`, so its `finally` would not
+    // run: a download dropped before the first byte would keep the COPY, and its connection, for
+    // good. Closing the iterator cancels the query in that case too.
+    let started = false;
+    const iterator: AsyncIterableIterator<Buffer> = {
+      next: () => {
+        started = true;
+        return rows.next();
+      },
+      return: async (value?: unknown) => {
+        if (!started) await cancel();
+        started = true;
+        return rows.return(value as never);
+      },
+      throw: async (err?: unknown) => {
+        if (!started) await cancel();
+        started = true;
+        return rows.throw(err);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return iterator;
   };
 }

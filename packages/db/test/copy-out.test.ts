@@ -34,6 +34,14 @@ describe("copyOut", () => {
     await expect(next()).resolves.toEqual([{ n: 42 }]);
   });
 
+  it("cancels a COPY whose reader gives up before taking a single chunk", async () => {
+    if (!copyOut) throw new Error("no COPY on this driver");
+    // A download dropped before its first byte: the iterator is closed without ever being read.
+    const rows = (await copyOut(BIG))[Symbol.asyncIterator]();
+    await rows.return?.();
+    await expect(next()).resolves.toEqual([{ n: 42 }]);
+  });
+
   it("reports a failing COPY as an error", async () => {
     if (!copyOut) throw new Error("no COPY on this driver");
     const read = async () => {

@@ -103,6 +103,18 @@ describe("large CSV exports stream", () => {
     } finally {
       for (const r of open) await r.cancel();
     }
+    // Every cancelled download ended its COPY, including the one dropped after the first chunk
+    // (the BOM) before the COPY was ever read: none is left holding a connection.
+    const sql = api.db.sql;
+    if (!sql) throw new Error("needs PostgreSQL");
+    let copies = -1;
+    for (let i = 0; i < 50 && copies !== 0; i++) {
+      if (i) await sleep(100);
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query like 'copy (select%' and state = 'active'`;
+      copies = row?.n ?? -1;
+    }
+    expect(copies).toBe(0);
   }, 60_000);
 
   it("still queues XLSX beyond 20k rows, and any export asked for as a job", async () => {

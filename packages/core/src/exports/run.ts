@@ -295,6 +295,19 @@ const PROGRESS_EVERY = 5000;
  * database and passed through with a BOM, formula-guarded on the way (a cell's first bytes are
  * all the guard needs), XLSX cells come from a text-format COPY. Null where COPY is unavailable (PGlite) or the layout needs listing objects.
  */
+/**
+ * Closing the file's stream, however early, ends the COPY behind it. The generators in between
+ * do not reach the COPY when they are closed before pulling from it (a download dropped after the
+ * BOM), which would leave the query, and its pooled connection, waiting for a reader for good.
+ */
+function endCopyWith(stream: NodeJS.EventEmitter, source: AsyncIterable<Buffer>) {
+  stream.once("close", () => {
+    void source[Symbol.asyncIterator]()
+      .return?.()
+      ?.catch(() => undefined);
+  });
+}
+
 async function copyExport(
   ctx: CoreContext,
   where: ReturnType<typeof whereOf>,
@@ -318,7 +331,9 @@ async function copyExport(
         yield row;
       }
     })();
-    return { result: exportGenericRows(cells, { format: "xlsx", now }), rows: () => rows };
+    const result = exportGenericRows(cells, { format: "xlsx", now });
+    endCopyWith(result.stream, source);
+    return { result, rows: () => rows };
   }
   const source = await ctx.copyOut(genericCsvCopy(where));
   const guard = new CsvFormulaGuard();
@@ -336,9 +351,11 @@ async function copyExport(
     rows = Math.max(0, guard.records - 1);
     if (last) yield last;
   })();
+  const stream = Readable.from(bytes);
+  endCopyWith(stream, source);
   return {
     result: {
-      stream: Readable.from(bytes),
+      stream,
       extension: "csv",
       contentType: "text/csv; charset=utf-8",
       fileName: exportFileName("csv", now),
