@@ -1,5 +1,6 @@
 import type { CanonicalListing } from "@mbe/formats";
 import type { z } from "zod";
+import { EDITABLE_FIELDS } from "../listings/fields";
 import type { CreateListingInput, UpdateListingInput } from "../listings/schema";
 
 /**
@@ -140,21 +141,7 @@ function checkPresent(l: CanonicalListing, out: Record<string, unknown>): boolea
   return true;
 }
 
-const KNOWN = new Set([
-  "id",
-  "title",
-  "price",
-  "currency",
-  "condition",
-  "description",
-  "category",
-  "offerShipping",
-  "sku",
-  "quantity",
-  "imageUrls",
-  "marketplaceFields",
-  "status",
-]);
+const KNOWN = new Set<string>(["id", ...EDITABLE_FIELDS]);
 
 function onlyKnownKeys(l: CanonicalListing): boolean {
   for (const k in l) if (!KNOWN.has(k)) return false;
