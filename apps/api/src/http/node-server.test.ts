@@ -38,6 +38,14 @@ describe("the Node server", () => {
     }
   });
 
+  it("keeps idle keep-alive connections open for 65 s, longer than clients and load balancers do", async () => {
+    const res = await fetch(`${base}/health`);
+    await res.text();
+    expect(res.headers.get("keep-alive")).toBe("timeout=65");
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+  });
+
   it("keeps a sane caller request id and uses the same id in error bodies", async () => {
     const res = await fetch(`${base}/v1/listings`, { headers: { "x-request-id": "trace-42" } });
     expect(res.status).toBe(401);

@@ -10,6 +10,9 @@ import { REQUEST_ID, SECURITY_HEADERS } from "./middleware";
 
 type FetchHandler = Parameters<typeof serve>[0]["fetch"];
 
+/** How long an idle keep-alive connection stays open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** The security headers as `[name, value, name, value, …]`, built once. */
 const CONSTANT_HEADERS: readonly string[] = SECURITY_HEADERS.flat();
 
@@ -72,8 +75,11 @@ export function serveNode(
       fetch,
       port: opts.port,
       hostname: opts.hostname,
-      createServer: ((options: object, listener: (q: IncomingMessage, s: ServerResponse) => void) =>
-        createServer({ ...options, ServerResponse: ApiResponse }, (req, res) => {
+      createServer: ((
+        options: object,
+        listener: (q: IncomingMessage, s: ServerResponse) => void,
+      ) => {
+        const server = createServer({ ...options, ServerResponse: ApiResponse }, (req, res) => {
           const incoming = req.headers["x-request-id"];
           const id =
             typeof incoming === "string" && REQUEST_ID.test(incoming)
@@ -83,7 +89,14 @@ export function serveNode(
           req.headers["x-request-id"] = id;
           (res as ApiResponse).requestId = id;
           listener(req, res);
-        })) as never,
+        });
+        // Idle keep-alive connections stay open longer than a client or load balancer keeps
+        // them (60 s is the common idle timeout): with Node's 5 s, a client whose timer ran late
+        // sent its next request on a socket the server was closing and got ECONNRESET.
+        server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+        server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+        return server;
+      }) as never,
     },
     onListen,
   );

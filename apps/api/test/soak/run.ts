@@ -1,8 +1,8 @@
 /**
  * Soak: the real API process (workers in their own process) under a fixed 300 requests/s of mixed
- * reads and writes from several sellers for SOAK_SECONDS (default 300). A short calibration at the
- * target rate comes first; where the machine cannot answer 300/s the soak runs at 80 % of what it
- * answered and prints the throughput as a missed figure. Fails on any non-2xx answer, on requests
+ * reads and writes from several sellers for SOAK_SECONDS (default 300). A short calibration at 1.25×
+ * the target comes first; where 80 % of what the machine answered is below the target, the soak
+ * runs at that 80 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
  * it could not send at the soak rate, or when the API's RSS grows 10 % or more between the end of
  * the warm-up and the end. Private PostgreSQL, Redis and Chroma, as in the fault suite.
  *
@@ -129,6 +129,8 @@ const describe = (err: unknown): string => {
 };
 let inFlight = 0;
 let skipped = 0;
+/** 2xx answers so far (the calibration reads how many came back while it was offering load). */
+let answeredOk = 0;
 let sent = 0;
 
 // node:http with keep-alive rather than fetch: the client shares the two cores with the system
@@ -199,6 +201,7 @@ async function one(kind: Kind) {
   }
   latencies[kind].push(performance.now() - t);
   statuses.set(`${kind} ${key}`, (statuses.get(`${kind} ${key}`) ?? 0) + 1);
+  if (key.startsWith("2")) answeredOk++;
 }
 
 /** Sends requests at `rate`/s for `seconds`, open loop: on schedule whether or not earlier ones answered. */
@@ -229,17 +232,23 @@ async function drive(rate: number, seconds: number) {
   return (performance.now() - begin) / 1000;
 }
 
-// Calibration: the target rate for a short while shows what this machine sustains. The soak then
-// runs at the target or, where the machine cannot serve it, just under what it can: a backlog of
-// queued requests would otherwise read as memory growth and as timeouts.
+// Calibration: more than the target rate for a short while shows what this machine answers at
+// most. The soak then runs at the target when that leaves a fifth of headroom, otherwise at 80 % of
+// it: a soak at the very edge of capacity builds backlogs that read as memory growth and timeouts
+// rather than as anything about the product's stability. (15 s at exactly the target once read as
+// "sustains 300" on a machine that then could not hold 300 for five minutes.)
 const CALIBRATE_S = Math.min(15, Math.max(5, Math.floor(SECONDS / 10)));
-const calStart = performance.now();
-await drive(RATE, CALIBRATE_S);
-const calAnswered = Object.values(latencies).reduce((n, xs) => n + xs.length, 0);
-const capacity = calAnswered / ((performance.now() - calStart) / 1000);
-const runRate = capacity >= RATE * 0.98 ? RATE : Math.max(10, Math.floor(capacity * 0.8));
+const OFFERED = Math.round(RATE * 1.25);
+// What came back while load was offered, not the backlog drained after it (an overloaded server
+// answers that late, and counting the drain time would understate what it sustains).
+let capacity = 0;
+setTimeout(() => {
+  capacity = answeredOk / CALIBRATE_S;
+}, CALIBRATE_S * 1000);
+await drive(OFFERED, CALIBRATE_S);
+const runRate = capacity * 0.8 >= RATE ? RATE : Math.max(10, Math.floor(capacity * 0.8));
 console.log(
-  `  calibration: ${RATE} req/s offered for ${CALIBRATE_S} s, ${capacity.toFixed(0)} req/s answered; soaking at ${runRate} req/s`,
+  `  calibration: ${OFFERED} req/s offered for ${CALIBRATE_S} s, ${capacity.toFixed(0)} req/s answered; soaking at ${runRate} req/s`,
 );
 const calStatuses = new Map(statuses);
 for (const k of Object.keys(latencies) as Kind[]) latencies[k] = [];
@@ -315,7 +324,7 @@ v.check(
 );
 // The target throughput is a figure to read, like a benchmark's, not a pass/fail of stability.
 console.log(
-  `FIGURE soak throughput: ${runRate >= RATE ? "MET" : "MISSED"}: target ${RATE} req/s of the mix; this machine answered ${capacity.toFixed(0)} req/s when offered ${RATE}`,
+  `FIGURE soak throughput: ${runRate >= RATE ? "MET" : "MISSED"}: target ${SECONDS} s at ${RATE} req/s of the mix; soaked at ${runRate} req/s; this machine answered at most ${capacity.toFixed(0)} req/s (offered ${OFFERED})`,
 );
 v.check(
   "soak: API RSS growth < 10 %",
