@@ -18,17 +18,23 @@ export function copyIntoFor(handle: DbHandle): CopyInto | undefined {
   if (!client) return undefined;
   const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
   return async (table, columns, lines) => {
-    const writable = await client
-      .unsafe(`copy ${quote(table)} (${columns.map(quote).join(", ")}) from stdin`)
-      .writable();
-    await pipeline(
-      Readable.from(
-        (async function* () {
-          for await (const line of lines) yield `${line}\n`;
-        })(),
-      ),
-      writable,
+    const query = client.unsafe(
+      `copy ${quote(table)} (${columns.map(quote).join(", ")}) from stdin`,
     );
+    const writable = await query.writable();
+    // The query settles too: when the connection is lost mid-COPY (a database restart) it fails
+    // even where the writable stream is left neither finished nor errored.
+    await Promise.all([
+      pipeline(
+        Readable.from(
+          (async function* () {
+            for await (const line of lines) yield `${line}\n`;
+          })(),
+        ),
+        writable,
+      ),
+      query,
+    ]);
   };
 }
 

@@ -123,7 +123,15 @@ export async function runImportCommit(
       await writer.flush();
     } catch (err) {
       // A COPY still running would land after the failure handling cleared the staging rows.
-      await writer.idle().catch(() => undefined);
+      // Bounded: after a lost connection it may never settle, and the job must fail to be retried.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        writer.idle().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
       throw err;
     }
   }
