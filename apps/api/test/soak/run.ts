@@ -1,8 +1,8 @@
 /**
  * Soak: the real API process (workers in their own process) under a fixed 300 requests/s of mixed
  * reads and writes from several sellers for SOAK_SECONDS (default 300). A short calibration at 1.25×
- * the target comes first; where 80 % of what the machine answered is below the target, the soak
- * runs at that 80 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
+ * the target comes first; where 70 % of what the machine answered is below the target, the soak
+ * runs at that 70 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
  * it could not send at the soak rate, or when the API's RSS grows 10 % or more between the end of
  * the warm-up and the end. Private PostgreSQL, Redis and Chroma, as in the fault suite.
  *
@@ -233,7 +233,7 @@ async function drive(rate: number, seconds: number) {
 }
 
 // Calibration: more than the target rate for a short while shows what this machine answers at
-// most. The soak then runs at the target when that leaves a fifth of headroom, otherwise at 80 % of
+// most. The soak then runs at the target when that leaves 30 % of headroom, otherwise at 70 % of
 // it: a soak at the very edge of capacity builds backlogs that read as memory growth and timeouts
 // rather than as anything about the product's stability. (15 s at exactly the target once read as
 // "sustains 300" on a machine that then could not hold 300 for five minutes.)
@@ -246,7 +246,8 @@ setTimeout(() => {
   capacity = answeredOk / CALIBRATE_S;
 }, CALIBRATE_S * 1000);
 await drive(OFFERED, CALIBRATE_S);
-const runRate = capacity * 0.8 >= RATE ? RATE : Math.max(10, Math.floor(capacity * 0.8));
+// 80 % once soaked at 299 req/s after 375 were answered in 15 s, and built a 421-request backlog.
+const runRate = capacity * 0.7 >= RATE ? RATE : Math.max(10, Math.floor(capacity * 0.7));
 console.log(
   `  calibration: ${OFFERED} req/s offered for ${CALIBRATE_S} s, ${capacity.toFixed(0)} req/s answered; soaking at ${runRate} req/s`,
 );
