@@ -263,6 +263,62 @@ describe("SearchIndex", () => {
     expect(await index.query(seller, "espresso")).toEqual([]);
   });
 
+  it("a save that keeps the text updates metadata without embedding again", async () => {
+    const counting = new LocalEmbedder();
+    const texts: string[] = [];
+    const embed = counting.embed.bind(counting);
+    counting.embed = async (batch: string[]) => {
+      texts.push(...batch);
+      return embed(batch);
+    };
+    const own = new SearchIndex({
+      chromaUrl: chroma.url,
+      embedder: counting,
+      store: memoryActiveStore(),
+      prefix: `t${randomUUID().slice(0, 8)}`,
+    });
+    const seller = randomUUID();
+    const [a, b] = [randomUUID(), randomUUID()];
+    await own.upsert(seller, [
+      { id: a, text: "cast iron skillet", status: "active", price: 30, category: "Kitchen" },
+      { id: b, text: "garden hose reel", status: "active", price: 45 },
+    ]);
+    expect(texts).toEqual(["cast iron skillet", "garden hose reel"]);
+    const url = new URL(chroma.url);
+    const raw = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false });
+    const col = (await raw.listCollections({ limit: 1000 })).find(
+      (c) => c.name.startsWith(`${own.prefix}_`) && c.name.endsWith(seller),
+    );
+    if (!col) throw new Error("no collection for the seller");
+    const before = await col.get({ ids: [a], include: ["embeddings", "metadatas"] });
+
+    // Price and status change, same text: no embedding, metadata updated, vector untouched.
+    texts.length = 0;
+    await own.upsert(seller, [
+      { id: a, text: "cast iron skillet", status: "sold", price: 12, category: "Kitchen" },
+    ]);
+    expect(texts).toEqual([]);
+    const after = await col.get({ ids: [a], include: ["embeddings", "metadatas"] });
+    expect(after.metadatas[0]).toMatchObject({ status: "sold", price: 12, category: "Kitchen" });
+    expect(after.metadatas[0]?.textHash).toBe(before.metadatas[0]?.textHash);
+    expect(Array.from(after.embeddings[0] ?? [])).toEqual(Array.from(before.embeddings[0] ?? []));
+    const sold = await own.query(seller, "skillet", { k: 1, filters: { status: "sold" } });
+    expect(sold[0]?.id).toBe(a);
+    const pricey = await own.query(seller, "skillet", { filters: { priceMin: 20 } });
+    expect(pricey.map((h) => h.id)).toEqual([b]);
+
+    // The same save again writes nothing new; a new text is embedded, alone.
+    texts.length = 0;
+    await own.upsert(seller, [
+      { id: a, text: "cast iron skillet", status: "sold", price: 12, category: "Kitchen" },
+      { id: b, text: "brass garden hose reel", status: "active", price: 45 },
+    ]);
+    expect(texts).toEqual(["brass garden hose reel"]);
+    const moved = await col.get({ ids: [b], include: ["metadatas"] });
+    expect(moved.metadatas[0]?.textHash).not.toBe(before.metadatas[0]?.textHash);
+    expect((await own.query(seller, "brass hose", { k: 1 }))[0]?.id).toBe(b);
+  });
+
   it("similar() finds the closest listings of the same seller, excluding itself", async () => {
     const hits = await index.similar(sellerA, catalogA[1]?.id ?? "", { k: 2 });
     expect(hits.map((h) => h.id)).not.toContain(catalogA[1]?.id);

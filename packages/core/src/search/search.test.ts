@@ -3,6 +3,7 @@ import { createDb, type DbHandle, listings, users } from "@mbe/db";
 import { createTestDatabase } from "@mbe/db/testing";
 import { LocalEmbedder, SearchIndex, toSearchDocument } from "@mbe/search";
 import { memoryActiveStore, startTestChroma } from "@mbe/search/testing";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CoreContext } from "../context";
 import { searchListings } from "./search";
@@ -105,5 +106,30 @@ describe("searchListings with a selective filter", () => {
       "Beginner guitar bundle",
       "Cheap acoustic guitar",
     ]);
+  });
+
+  it("drops hits whose fields no longer match, even where the index still says they do", async () => {
+    // More matching listings than the exact path takes (1,000), even with one cleared, so the
+    // filter is the index's.
+    const seller = randomUUID();
+    await handle.db
+      .insert(users)
+      .values({ id: seller, email: `${seller}@example.com`, passwordHash: "x" });
+    const rows = Array.from({ length: 1010 }, (_, i) => ({
+      id: randomUUID(),
+      ownerId: seller,
+      title: i === 0 ? "Makita cordless drill" : `Garden shovel ${i}`,
+      category: "Tools",
+      status: "active" as const,
+      price: "25",
+    }));
+    await handle.db.insert(listings).values(rows);
+    await index.upsert(seller, rows.map(toSearchDocument));
+    const drill = rows[0]?.id as string;
+    const search = () => searchListings(ctxFor(seller), { q: "cordless drill", category: "Tools" });
+    expect((await search()).items[0]?.listing.id).toBe(drill);
+    // Cleared in the database; the index has not caught up (and would keep the old category).
+    await handle.db.update(listings).set({ category: null }).where(eq(listings.id, drill));
+    expect((await search()).items.map((i) => i.listing.id)).not.toContain(drill);
   });
 });

@@ -57,6 +57,9 @@ export async function searchListings(ctx: CoreContext, raw: SearchListingsInput)
   if (input.category) conds.push(sql`${listings.category} = ${input.category}`);
   if (input.priceMin !== undefined) conds.push(sql`${listings.price} >= ${input.priceMin}`);
   if (input.priceMax !== undefined) conds.push(sql`${listings.price} <= ${input.priceMax}`);
+  // The seller's filters as they stand now, applied again when hits are loaded: the index's copy of
+  // a listing's fields can lag a save, and a field cleared since it was indexed may linger there.
+  const filtered = [...conds];
   let candidates: string[] | undefined;
   if (conds.length > 1) {
     const matching = rowsOf<{ id: string }>(
@@ -98,13 +101,14 @@ export async function searchListings(ctx: CoreContext, raw: SearchListingsInput)
     .sort((a, b) => b.score - a.score)
     .slice(0, input.limit);
   if (!ranked.length) return { items: [], embedder: search.embedder };
-  // Hits are candidates: load them by owner, so a deleted or foreign id can never come back.
+  // Hits are candidates: load them by owner and filters, so a deleted or foreign id, or one that
+  // no longer matches, can never come back.
   const rows = await ctx.db
     .select()
     .from(listings)
     .where(
       and(
-        eq(listings.ownerId, actor.userId),
+        ...filtered,
         inArray(
           listings.id,
           ranked.map((r) => r.id),
