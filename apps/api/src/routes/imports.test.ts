@@ -35,6 +35,7 @@ type Imp = {
     value: string;
     code: string;
     severity: string;
+    message: string;
     suggestion?: string;
   }[];
   changeSetId: string | null;
@@ -271,6 +272,46 @@ describe("imports", () => {
     const rows = await listAll(s);
     expect(rows.filter((r) => r.sku === "D-1")).toHaveLength(1);
     expect(rows.find((r) => r.sku === "D-1")).toMatchObject({ title: "Drill", price: 40 });
+  });
+
+  it("rejects a row whose SKU or id already appeared earlier in the file", async () => {
+    const s = await signUp(api);
+    const a = "00000000-0000-4000-8000-00000000000a";
+    const b = "00000000-0000-4000-8000-00000000000b";
+    const csv = `id,title,price,sku\r\n${a},Drill,40,D-1\r\n${b},Saw,25,D-1\r\n${a},Plane,30,P-1\r\n${b},Saw,25,S-1\r\n`;
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
+      { token: s.accessToken, fields: { mode: "upsert", matchBy: "id" } },
+    );
+    expect(up.status).toBe(201);
+    expect(up.body.counts).toMatchObject({ rows: 4, create: 2, reject: 2 });
+    const dups = up.body.problems
+      .filter((p) => p.code === "DUPLICATE_IN_FILE")
+      .map(({ row, column, value, severity, message }) => ({
+        row,
+        column,
+        value,
+        severity,
+        message,
+      }));
+    expect(dups).toEqual([
+      {
+        row: 3,
+        column: "sku",
+        value: "D-1",
+        severity: "error",
+        message: "This SKU appears earlier in the file",
+      },
+      {
+        row: 4,
+        column: "id",
+        value: a,
+        severity: "error",
+        message: "This id appears earlier in the file",
+      },
+    ]);
   });
 
   it("makes repeated uploads and commits with an Idempotency-Key no-ops", async () => {

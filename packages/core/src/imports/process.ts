@@ -225,6 +225,19 @@ export async function decideImportRows(
       await onBatch(decided);
     };
 
+    const rejectDuplicate = async (row: number, column: string, value: string, what: string) => {
+      addProblem({
+        row,
+        column,
+        value,
+        code: "DUPLICATE_IN_FILE",
+        severity: "error",
+        message: `This ${what} appears earlier in the file`,
+      });
+      counts.reject++;
+      await onBatch([{ row, action: "reject" }]);
+    };
+
     for await (const items of session.batches)
       for (const item of items) {
         counts.rows++;
@@ -250,29 +263,11 @@ export async function decideImportRows(
         const id = listing.id;
         const sku = typeof listing.sku === "string" ? listing.sku : undefined;
         if (sku && seenSkus.has(sku)) {
-          addProblem({
-            row: item.row,
-            column: "sku",
-            value: sku,
-            code: "DUPLICATE_IN_FILE",
-            severity: "error",
-            message: "This SKU appears earlier in the file",
-          });
-          counts.reject++;
-          await onBatch([{ row: item.row, action: "reject" }]);
+          await rejectDuplicate(item.row, "sku", sku, "SKU");
           continue;
         }
         if (id && opts.matchBy === "id" && seenIds.has(id)) {
-          addProblem({
-            row: item.row,
-            column: "id",
-            value: id,
-            code: "DUPLICATE_IN_FILE",
-            severity: "error",
-            message: "This id appears earlier in the file",
-          });
-          counts.reject++;
-          await onBatch([{ row: item.row, action: "reject" }]);
+          await rejectDuplicate(item.row, "id", id, "id");
           continue;
         }
         if (sku) seenSkus.add(sku);
