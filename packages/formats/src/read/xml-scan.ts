@@ -181,33 +181,22 @@ export class XmlScanner {
         continue;
       }
       if (c === QMARK) {
-        const end = s.indexOf("?>", i + 2);
-        if (end === -1) {
-          this.keep(s, i);
-          return;
-        }
-        i = end + 2;
+        i = this.skipPast(s, i, 2, "?>");
+        if (i === -1) return;
         continue;
       }
       if (c === BANG) {
         if (s.startsWith("<!--", i)) {
-          const end = s.indexOf("-->", i + 4);
-          if (end === -1) {
-            this.keep(s, i);
-            return;
-          }
-          i = end + 3;
+          i = this.skipPast(s, i, 4, "-->");
+          if (i === -1) return;
           continue;
         }
         if (s.startsWith("<![CDATA[", i)) {
-          const end = s.indexOf("]]>", i + 9);
-          if (end === -1) {
-            this.keep(s, i);
-            return;
-          }
+          const next = this.skipPast(s, i, 9, "]]>");
+          if (next === -1) return;
           if (stack.length === 0) throw invalid("CDATA outside the root element");
-          if (this.capture) h.text(s.slice(i + 9, end));
-          i = end + 3;
+          if (this.capture) h.text(s.slice(i + 9, next - 3));
+          i = next;
           continue;
         }
         if (n - i < 9) {
@@ -251,6 +240,20 @@ export class XmlScanner {
       if (selfClosing) h.close(local(name));
       i = gt + 1;
     }
+  }
+
+  /**
+   * For a construct at `from` whose opening is `openLength` characters long: the index just past
+   * its `terminator`, or -1 when the terminator is not in this piece yet (the construct is then
+   * kept for the next one).
+   */
+  private skipPast(s: string, from: number, openLength: number, terminator: string): number {
+    const end = s.indexOf(terminator, from + openLength);
+    if (end === -1) {
+      this.keep(s, from);
+      return -1;
+    }
+    return end + terminator.length;
   }
 
   private keep(s: string, from: number): void {
