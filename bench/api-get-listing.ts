@@ -8,35 +8,28 @@
  * listing ids, and each latency is counted from the time the request was due, so queueing in the
  * server or the generator is measured rather than hidden.
  */
-import { spawn } from "node:child_process";
-import { freePort, waitForPort } from "@mbe/local-services";
 import { type OpenLoopResult, openLoop } from "./lib/open-loop";
-import { benchDatabase, benchSeller, json, REDIS_URL, report, startApiServer } from "./lib/server";
+import {
+  benchDatabase,
+  benchSeller,
+  json,
+  REDIS_URL,
+  report,
+  startApiServer,
+  startHelloWorld,
+} from "./lib/server";
 
 const RATE = 1000;
 const SECONDS = 10;
 
-const barePort = await freePort();
-const bare = spawn(
-  process.execPath,
-  [
-    "-e",
-    `require("node:http").createServer((q,s)=>{s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${barePort},"127.0.0.1")`,
-  ],
-  { stdio: "inherit" },
-);
-await waitForPort("127.0.0.1", barePort);
-
+const bare = await startHelloWorld();
 const db = await benchDatabase("getlisting");
-// A failed run must not leave servers behind holding the machine.
-process.on("exit", () => bare.kill());
 const api = await startApiServer({
   DATABASE_URL: db.url,
   REDIS_URL,
   SEED_DEMO: "0",
   RATE_LIMIT_PER_MINUTE: "10000000",
 });
-const apiPort = Number(new URL(api.url).port);
 const token = await benchSeller(api.url);
 const rows = Array.from({ length: 1000 }, (_, i) => ({
   title: `Bench item ${i}`,
@@ -59,18 +52,18 @@ const line = (name: string, r: OpenLoopResult) =>
   );
 
 // Warm-up (JIT, prepared statements, connection pools), then the measured passes.
-await openLoop({ port: apiPort, paths: listingPaths, headers: auth, rate: RATE, seconds: 3 });
-await openLoop({ port: apiPort, paths: ["/health"], rate: RATE, seconds: 2 });
+await openLoop({ port: api.port, paths: listingPaths, headers: auth, rate: RATE, seconds: 3 });
+await openLoop({ port: api.port, paths: ["/health"], rate: RATE, seconds: 2 });
 const r = await openLoop({
-  port: apiPort,
+  port: api.port,
   paths: listingPaths,
   headers: auth,
   rate: RATE,
   seconds: SECONDS,
 });
-const floor = await openLoop({ port: apiPort, paths: ["/health"], rate: RATE, seconds: SECONDS });
-const bareRun = await openLoop({ port: barePort, paths: ["/"], rate: RATE, seconds: SECONDS });
-bare.kill();
+const floor = await openLoop({ port: api.port, paths: ["/health"], rate: RATE, seconds: SECONDS });
+const bareRun = await openLoop({ port: bare.port, paths: ["/"], rate: RATE, seconds: SECONDS });
+await bare.stop();
 await api.stop();
 await db.drop();
 line("GET /v1/listings/{id}", r);

@@ -3,10 +3,9 @@
  * process, driven by wrk (C, so the load generator is not the bottleneck). Target ≥ 0.7×.
  * Needs `wrk` (Debian: apt-get install wrk).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { freePort, waitForPort } from "@mbe/local-services";
+import { spawnSync } from "node:child_process";
 import { SECURITY_HEADERS } from "../apps/api/src/http/middleware";
-import { benchDatabase, REDIS_URL, report, startApiServer } from "./lib/server";
+import { benchDatabase, REDIS_URL, report, startApiServer, startHelloWorld } from "./lib/server";
 
 function wrk(url: string, seconds: number): number {
   const r = spawnSync("wrk", ["-t1", "-c50", `-d${seconds}s`, url], { encoding: "utf8" });
@@ -20,28 +19,10 @@ const measure = (url: string) => {
   return wrk(url, 8);
 };
 
-const port = await freePort();
-const bare = spawn(
-  process.execPath,
-  [
-    "-e",
-    `require("node:http").createServer((q,s)=>{s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`,
-  ],
-  { stdio: "inherit" },
-);
-await waitForPort("127.0.0.1", port);
+const bare = await startHelloWorld();
 // The same hello-world writing the request id and the security headers the API sends on every
 // response: shows how much of the gap is the headers themselves rather than the stack.
-const headersPort = await freePort();
-const withHeaders = spawn(
-  process.execPath,
-  [
-    "-e",
-    `const h=${JSON.stringify(SECURITY_HEADERS)};require("node:http").createServer((q,s)=>{s.setHeader("X-Request-Id",crypto.randomUUID());for(const [k,v] of h)s.setHeader(k,v);s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${headersPort},"127.0.0.1")`,
-  ],
-  { stdio: "inherit" },
-);
-await waitForPort("127.0.0.1", headersPort);
+const withHeaders = await startHelloWorld(SECURITY_HEADERS);
 const db = await benchDatabase("health");
 const api = await startApiServer({ DATABASE_URL: db.url, REDIS_URL, SEED_DEMO: "0" });
 // Alternate the two so background load on this machine hits both alike.
@@ -49,12 +30,12 @@ const bareRuns: number[] = [];
 const apiRuns: number[] = [];
 const headerRuns: number[] = [];
 for (let i = 0; i < 2; i++) {
-  bareRuns.push(measure(`http://127.0.0.1:${port}/`));
-  headerRuns.push(measure(`http://127.0.0.1:${headersPort}/`));
+  bareRuns.push(measure(`${bare.url}/`));
+  headerRuns.push(measure(`${withHeaders.url}/`));
   apiRuns.push(measure(`${api.url}/health`));
 }
-bare.kill();
-withHeaders.kill();
+await bare.stop();
+await withHeaders.stop();
 await api.stop();
 await db.drop();
 const bareRps = Math.max(...bareRuns);

@@ -27,8 +27,25 @@ export async function benchDatabase(tag: string): Promise<{ url: string; drop():
 
 export interface BenchServer {
   url: string;
+  port: number;
   child: ChildProcess;
   stop(): Promise<void>;
+}
+
+/**
+ * Ends `child` when this process exits, so a benchmark that fails half-way does not leave it
+ * running on the shared machine; returns a stop that waits for the child to be gone.
+ */
+function supervise(child: ChildProcess): () => Promise<void> {
+  const orphan = () => child.kill("SIGTERM");
+  process.on("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
 }
 
 /** Runs the real API (apps/api/src/main.ts) in its own process, so load and server don't share a core. */
@@ -52,20 +69,35 @@ export async function startApiServer(env: Record<string, string>): Promise<Bench
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  // A benchmark that fails half-way must not leave the server running on the shared machine.
-  const orphan = () => child.kill("SIGTERM");
-  process.on("exit", orphan);
-  child.once("exit", () => process.off("exit", orphan));
+  const stop = supervise(child);
   await waitForPort("127.0.0.1", port, 60_000);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return { url: `http://127.0.0.1:${port}`, port, child, stop };
+}
+
+/**
+ * A bare `node:http` hello-world answering `{"status":"ok"}`, in its own process: the floor of the
+ * machine and the load generator. With `headers` it also sends a fresh X-Request-Id and those
+ * headers on every response, as the API does.
+ */
+export async function startHelloWorld(
+  headers?: readonly (readonly [string, string])[],
+): Promise<BenchServer> {
+  const port = await freePort();
+  const prelude = headers ? `const h=${JSON.stringify(headers)};` : "";
+  const setHeaders = headers
+    ? 's.setHeader("X-Request-Id",crypto.randomUUID());for(const [k,v] of h)s.setHeader(k,v);'
+    : "";
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      `${prelude}require("node:http").createServer((q,s)=>{${setHeaders}s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`,
+    ],
+    { stdio: "inherit" },
+  );
+  const stop = supervise(child);
+  await waitForPort("127.0.0.1", port);
+  return { url: `http://127.0.0.1:${port}`, port, child, stop };
 }
 
 export async function json<T>(res: Response): Promise<T> {
@@ -98,6 +130,17 @@ export function report(
   console.log(
     `${name}: ${value.toFixed(2)} ${unit} | ${reference.label}: ${reference.value.toFixed(2)} ${unit} | ratio ${ratio.toFixed(2)} | target ${target} ${ok ? "MET" : "MISSED"}`,
   );
+}
+
+/** {@link report} for a target that is a ratio to the reference: met when value / reference ≤ `max`. */
+export function reportRatio(
+  name: string,
+  value: number,
+  unit: string,
+  reference: { label: string; value: number },
+  max: number,
+) {
+  report(name, value, unit, reference, `ratio ≤ ${max}`, value / reference.value <= max);
 }
 
 /** Peak resident memory (VmHWM) of a process, in MB, from /proc. */
