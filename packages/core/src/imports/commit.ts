@@ -8,6 +8,7 @@ import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
+import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CommitImportInput } from "./schema";
 import { publicCounts, stagedRowsHold, stagingWriter } from "./stage";
@@ -28,11 +29,7 @@ export async function requestImportCommit(
   const actor = requireActor(ctx, "write");
   const input = CommitImportInput.parse(raw);
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   if (imp.status === "committing" || imp.status === "committed" || imp.status === "undone") {
     if (idempotencyKey && imp.commitIdempotencyKey === idempotencyKey)
       return { ...importView(imp), replayed: true };
@@ -84,11 +81,7 @@ export async function runImportCommit(
   }) => Promise<void> = async () => {},
 ) {
   const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   if (imp.status === "committed") return importView(imp);
   if (imp.status !== "committing")
     throw new CoreError("CONFLICT", `Import is ${imp.status}, not committing`);

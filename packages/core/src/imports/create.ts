@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
+import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
 import { listingsFingerprint, stagedMarks, stagingWriter } from "./stage";
@@ -130,11 +131,7 @@ export async function analyzeImport(
   raw: ReanalyzeImportInput & { sheet?: string | number } = {},
 ) {
   const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   if (imp.status === "committing" || imp.status === "committed")
     throw new CoreError("CONFLICT", "This import was already committed");
   const opts = ReanalyzeImportInput.parse(raw);

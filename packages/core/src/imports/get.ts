@@ -6,6 +6,7 @@ import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { importCommitJobId } from "./commit";
+import { ownImport } from "./own";
 import type { ImportProblem } from "./schema";
 import { importView } from "./view";
 
@@ -21,11 +22,7 @@ async function progressOf(ctx: CoreContext, id: string) {
 export async function getImport(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Import");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   return importView(
     imp,
     imp.status === "committing" || imp.status === "committed" ? await progressOf(ctx, id) : null,
@@ -59,11 +56,7 @@ export async function listImports(ctx: CoreContext, raw: z.input<typeof ListImpo
 export async function importErrorsCsv(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Import");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   const problems = imp.problems as ImportProblem[];
   const total = imp.counts.problems ?? problems.length;
   async function* rows() {

@@ -1,18 +1,15 @@
 import { imports } from "@mbe/db";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { redoChangeSet, undoChangeSet } from "../change-sets/revert";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
+import { ownImport } from "./own";
 import { importView } from "./view";
 
 /** Undo or redo a whole import through its change set (409 when its listings changed since). */
 async function revertImport(ctx: CoreContext, id: string, direction: "undo" | "redo") {
   const actor = requireActor(ctx, "write");
-  const [imp] = await ctx.db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.id, id), eq(imports.ownerId, actor.userId)));
-  if (!imp) throw notFound("Import");
+  const imp = await ownImport(ctx, actor.userId, id);
   const [from, to] =
     direction === "undo" ? (["committed", "undone"] as const) : (["undone", "committed"] as const);
   if (imp.status !== from || !imp.changeSetId)
