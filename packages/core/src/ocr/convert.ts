@@ -1,13 +1,13 @@
-import { type NewListing, ocrScans } from "@mbe/db";
-import { and, eq } from "drizzle-orm";
+import type { NewListing } from "@mbe/db";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { closeChangeSet, openChangeSet } from "../change-sets/record";
-import { type CoreContext, inTx, requireActor } from "../context";
-import { CoreError, notFound } from "../errors";
+import { type CoreContext, inTx } from "../context";
+import { CoreError } from "../errors";
 import { insertListingsWithEntries } from "../listings/insert-many";
 import { CreateListingInput } from "../listings/schema";
 import { isUniqueViolation } from "../listings/unique";
+import { ownScan } from "./own";
 import type { ScanItem } from "./scans";
 
 export const ConvertScanInput = z.object({
@@ -23,13 +23,7 @@ export async function convertScan(
   raw: z.input<typeof ConvertScanInput>,
 ) {
   const input = ConvertScanInput.parse(raw);
-  const actor = requireActor(ctx, "write");
-  if (!z.uuid().safeParse(id).success) throw notFound("Scan");
-  const [scan] = await ctx.db
-    .select()
-    .from(ocrScans)
-    .where(and(eq(ocrScans.id, id), eq(ocrScans.ownerId, actor.userId)));
-  if (!scan) throw notFound("Scan");
+  const { actor, scan } = await ownScan(ctx, id, "write");
   if (scan.status !== "completed" && scan.status !== "corrected")
     throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
   const all = scan.items as ScanItem[];

@@ -2,12 +2,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type OcrScan, ocrScans } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import type { UploadedFile } from "../imports/create";
+import { ownScan } from "./own";
 
 export const OCR_LOCK_PREFIX = "ocr:lock:";
 export const scanJobId = (scanId: string, attempt: number) => `scan-${scanId}-${attempt}`;
@@ -78,17 +79,6 @@ export function scanView(ctx: CoreContext, s: OcrScan) {
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
-}
-
-async function ownScan(ctx: CoreContext, id: string, scope: "read" | "write" = "read") {
-  const actor = requireActor(ctx, scope);
-  if (!z.uuid().safeParse(id).success) throw notFound("Scan");
-  const [s] = await ctx.db
-    .select()
-    .from(ocrScans)
-    .where(and(eq(ocrScans.id, id), eq(ocrScans.ownerId, actor.userId)));
-  if (!s) throw notFound("Scan");
-  return { actor, scan: s };
 }
 
 async function enqueue(ctx: CoreContext, scan: OcrScan) {
