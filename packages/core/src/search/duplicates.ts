@@ -8,6 +8,7 @@ import { CoreError, notFound } from "../errors";
 import { fullSnapshot } from "../listings/fields";
 import { listingView } from "../listings/view";
 import { requireSearch, searchCall } from "./errors";
+import { ownListingsById } from "./own-hits";
 
 export const ListDuplicatesInput = z.object({
   threshold: z.coerce.number().gt(0).max(1).default(0.95),
@@ -21,17 +22,13 @@ export async function listDuplicates(ctx: CoreContext, raw: z.input<typeof ListD
   const groups = await searchCall(ctx, () =>
     search.index.duplicates(actor.userId, { threshold: input.threshold }),
   );
-  const ids = groups.flat().slice(0, 10_000);
-  const rows = ids.length
-    ? await ctx.db
-        .select()
-        .from(listings)
-        .where(and(eq(listings.ownerId, actor.userId), inArray(listings.id, ids)))
-    : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = await ownListingsById(ctx, actor.userId, groups.flat().slice(0, 10_000));
   const out = groups
     .map((g) =>
-      g.flatMap((id) => (byId.get(id) ? [listingView(byId.get(id) as (typeof rows)[number])] : [])),
+      g.flatMap((id) => {
+        const row = byId.get(id);
+        return row ? [listingView(row)] : [];
+      }),
     )
     .filter((g) => g.length > 1);
   return { groups: out };

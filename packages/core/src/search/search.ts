@@ -6,6 +6,7 @@ import { notFound } from "../errors";
 import { likeEscape, searchText } from "../listings/filter";
 import { listingView } from "../listings/view";
 import { requireSearch, searchCall } from "./errors";
+import { ownListingsById } from "./own-hits";
 
 export const SearchListingsInput = z.object({
   q: z.string().trim().min(1).max(500),
@@ -146,19 +147,11 @@ export async function similarListings(ctx: CoreContext, id: string, limit = 10) 
     search.index.similar(actor.userId, id, { k: Math.min(50, limit) }),
   );
   if (!hits.length) return { items: [] };
-  const rows = await ctx.db
-    .select()
-    .from(listings)
-    .where(
-      and(
-        eq(listings.ownerId, actor.userId),
-        inArray(
-          listings.id,
-          hits.map((h) => h.id),
-        ),
-      ),
-    );
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = await ownListingsById(
+    ctx,
+    actor.userId,
+    hits.map((h) => h.id),
+  );
   return {
     items: hits.flatMap((h) => {
       const row = byId.get(h.id);
