@@ -41,6 +41,19 @@ export const IndexListingsPayload = z.object({
 });
 export type IndexListingsPayload = z.infer<typeof IndexListingsPayload>;
 
+/** Progress as the import commit and export jobs report it. */
+export interface JobProgress {
+  processed: number;
+  total: number;
+}
+
+/** A job's progress as {@link JobProgress}, or null while it has reported none of that shape. */
+export function jobProgress(progress: unknown): JobProgress | null {
+  return progress && typeof progress === "object" && "processed" in progress && "total" in progress
+    ? { processed: Number(progress.processed), total: Number(progress.total) }
+    : null;
+}
+
 export interface Queues {
   imports: Queue;
   exports: Queue;

@@ -8,6 +8,7 @@ import {
   exportListings,
   FormatError,
 } from "@mbe/formats";
+import { jobProgress } from "@mbe/jobs";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
@@ -241,12 +242,7 @@ export async function getExport(ctx: CoreContext, id: string) {
     .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
   if (!job) throw notFound("Export");
   const q = await ctx.queues?.exports.getJob(`export-${id}`).catch(() => undefined);
-  const p = q?.progress;
-  const progress =
-    p && typeof p === "object" && "processed" in p && "total" in p
-      ? { processed: Number(p.processed), total: Number(p.total) }
-      : null;
-  return exportView(ctx, job, progress);
+  return exportView(ctx, job, jobProgress(q?.progress));
 }
 
 /** The caller's exports, newest first. */

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { imports } from "@mbe/db";
 import { writeCsvRows } from "@mbe/formats";
+import { jobProgress } from "@mbe/jobs";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
@@ -12,10 +13,7 @@ import { importView } from "./view";
 
 async function progressOf(ctx: CoreContext, id: string) {
   const job = await ctx.queues?.imports.getJob(importCommitJobId(id)).catch(() => undefined);
-  const p = job?.progress;
-  if (p && typeof p === "object" && "processed" in p && "total" in p)
-    return { processed: Number(p.processed), total: Number(p.total) };
-  return null;
+  return jobProgress(job?.progress);
 }
 
 /** One import with its dry-run counts, problems and, while committing, processed/total. */
