@@ -137,13 +137,22 @@ export async function runImportCommit(
       kind: "import",
       summary: `Import of ${imp.fileName}`,
     });
-    const created = await insertRecords(
-      tx.db,
-      changeSetId,
-      sql`${importStaging} s cross join lateral jsonb_to_record(s.data) as x(${RECORD_COLUMNS}) where s.import_id = ${id}::uuid and s.target_id is null and x.owner_id = ${actor.userId}::uuid`,
-    );
-    const updated = rowsOf<{ id: string }>(
-      await tx.db.execute(sql`
+    // The counts describe the staged rows, so a kind none were staged for is not looked for: an
+    // import of new listings only skips joining the seller's listings with the staging rows.
+    const { create: creates, update: updates } = summary.counts;
+    const created =
+      creates === 0
+        ? []
+        : await insertRecords(
+            tx.db,
+            changeSetId,
+            sql`${importStaging} s cross join lateral jsonb_to_record(s.data) as x(${RECORD_COLUMNS}) where s.import_id = ${id}::uuid and s.target_id is null and x.owner_id = ${actor.userId}::uuid`,
+          );
+    const updated =
+      updates === 0
+        ? []
+        : rowsOf<{ id: string }>(
+            await tx.db.execute(sql`
         with src as (
           select l.id, l.version, s.data, ${snapshotSql("l")} as old
           from listings l join ${importStaging} s on s.target_id = l.id
@@ -164,7 +173,7 @@ export async function runImportCommit(
           )}
         )
         select id from upd`),
-    );
+          );
     await closeChangeSet(tx.db, changeSetId, created.length + updated.length);
     await tx.db.delete(importStaging).where(eq(importStaging.importId, id));
     const [done] = await tx.db

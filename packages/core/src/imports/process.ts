@@ -10,6 +10,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { diffFields } from "../listings/fields";
 import { toRecord } from "../listings/insert-many";
+import { orderedIdMaker } from "../listings/ordered-id";
 import { CreateListingInput, UpdateListingInput } from "../listings/schema";
 import { type ImportProblem, MAX_STORED_PROBLEMS } from "./schema";
 import { listingInput, quickCreate, quickUpdate } from "./validate";
@@ -85,6 +86,8 @@ export async function decideImportRows(
       if (problems.length < MAX_STORED_PROBLEMS) problems.push(p);
     };
     const batchSize = opts.noListings ? BATCH_WITHOUT_LOOKUPS : BATCH;
+    // New listings get ids in file order, so the commit appends them to the id-ordered indexes.
+    const nextId = orderedIdMaker();
     const seenSkus = new Set<string>();
     const seenIds = new Set<string>();
     let batch: { item: ImportedListing; listing: CanonicalListing; sku?: string; id?: string }[] =
@@ -206,7 +209,7 @@ export async function decideImportRows(
           reject("sku", "SKU_TAKEN", `SKU '${data.sku}' already belongs to another listing`);
           continue;
         }
-        const id = crypto.randomUUID();
+        const id = nextId();
         decided.push({
           row,
           action: "create",

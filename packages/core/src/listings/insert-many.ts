@@ -7,7 +7,7 @@ const BATCH = 5000;
 
 /** Column list of a listing record travelling as JSON (`jsonb_to_record(set)` … `as x(…)`). */
 export const RECORD_COLUMNS = sql.raw(
-  "id uuid, owner_id uuid, title text, price numeric, currency text, condition text, description text, category text, offer_shipping boolean, sku text, quantity int, image_urls jsonb, marketplace_fields jsonb, status text, source text, source_ref text, version int, created_at timestamptz",
+  "id uuid, owner_id uuid, title text, price numeric, currency text, condition text, description text, category text, offer_shipping boolean, sku text, quantity int, image_urls text[], marketplace_fields jsonb, status text, source text, source_ref text, version int, created_at timestamptz",
 );
 
 /** A new listing as the JSON record that {@link insertRecords} reads. */
@@ -46,7 +46,7 @@ export async function insertRecords(
 ): Promise<{ id: string; version: number }[]> {
   const insert = sql`insert into ${listings} (id, owner_id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, marketplace_fields, status, source, source_ref, version, created_at)
     select x.id, x.owner_id, x.title, x.price, x.currency, x.condition, coalesce(x.description, ''), x.category, coalesce(x.offer_shipping, false), x.sku, coalesce(x.quantity, 1),
-      array(select jsonb_array_elements_text(coalesce(x.image_urls, '[]'::jsonb))), coalesce(x.marketplace_fields, '{}'::jsonb), x.status::listing_status, x.source::listing_source, x.source_ref, coalesce(x.version, 1), coalesce(x.created_at, now())
+      coalesce(x.image_urls, '{}'), coalesce(x.marketplace_fields, '{}'::jsonb), x.status::listing_status, x.source::listing_source, x.source_ref, coalesce(x.version, 1), coalesce(x.created_at, now())
     from ${from}
     returning id, version`;
   const result = changeSetId
