@@ -6,6 +6,7 @@ import { readJsonRecords } from "./json";
 import { assertTextLike, type ReadNotice, sniffKind, type TableKind } from "./sniff";
 import { type ByteInput, ByteSource } from "./source";
 import { readXlsxBatches } from "./xlsx";
+import { readXlsxBatchesInThread } from "./xlsx-thread";
 
 /** What {@link readTable} reads: bytes, a file path or a byte stream, plus optional hints. */
 export interface ReadTableInput extends ByteInput {
@@ -18,6 +19,11 @@ export interface ReadTableInput extends ByteInput {
   delimiter?: CsvDelimiter;
   /** Force the row holding the headers (1-based, as the user sees it) instead of finding it. */
   headerRow?: number;
+  /**
+   * For xlsx given by `path`: scan the sheet in a worker thread, so the caller's work on rows
+   * overlaps with reading them and its event loop stays free (worth it for files of megabytes).
+   */
+  thread?: boolean;
 }
 
 /** A table being read: headers known, data rows streamed once through `rows`. */
@@ -237,14 +243,18 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
   };
   let batches: AsyncGenerator<RawRow[]>;
   if (kind === "xlsx") {
-    batches = readXlsxBatches(source, {
+    const options = {
       limits,
       ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
-      onSheet: (name) => {
+      onSheet: (name: string) => {
         table.sheetName = name;
       },
       onBlankRow,
-    });
+    };
+    batches =
+      input.thread && input.path !== undefined
+        ? readXlsxBatchesInThread(input.path, options)
+        : readXlsxBatches(source, options);
   } else {
     assertTextLike(source.head);
     batches = parseCsvBatches(decodeText(source.head, source.chunks(), notices), {

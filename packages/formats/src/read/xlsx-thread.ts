@@ -1,0 +1,81 @@
+import { Worker } from "node:worker_threads";
+import { FormatError, type FormatErrorCode, type ReadLimits } from "../errors";
+import type { RawRow } from "./csv";
+import type { XlsxReadOptions } from "./xlsx";
+
+/** What the reading thread is given. */
+export interface XlsxThreadInput {
+  path: string;
+  limits: ReadLimits;
+  sheet?: string | number;
+  stripGuard?: boolean;
+  /** Messages the thread may send ahead of the reader (bounds memory when the reader is slow). */
+  credits: number;
+}
+
+/** What the reading thread sends back. */
+export type XlsxThreadMessage =
+  | { t: "sheet"; name: string }
+  /** Rows as read, and the rows skipped as blank since the previous message. */
+  | { t: "rows"; rows: RawRow[]; blank: number[] }
+  | { t: "done" }
+  | { t: "error"; code?: FormatErrorCode; message: string; details?: Record<string, unknown> };
+
+const AHEAD = 4;
+
+/**
+ * {@link readXlsxBatches} of a workbook on disk, scanned in a worker thread: inflating and
+ * scanning the sheet XML run beside the caller's work on the rows instead of before it, and off
+ * the caller's event loop. Rows, refusals (the same {@link FormatError} codes) and callbacks are
+ * those of the in-thread reader; ending the iteration early ends the thread.
+ */
+export async function* readXlsxBatchesInThread(
+  path: string,
+  options: XlsxReadOptions,
+): AsyncGenerator<RawRow[]> {
+  const input: XlsxThreadInput = {
+    path,
+    limits: options.limits,
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    ...(options.stripGuard !== undefined ? { stripGuard: options.stripGuard } : {}),
+    credits: AHEAD,
+  };
+  // The entry registers the TypeScript loader inside the thread before loading the reader.
+  const worker = new Worker(new URL("./xlsx-thread-entry.mjs", import.meta.url), {
+    workerData: input,
+    execArgv: [],
+  });
+  const inbox: (XlsxThreadMessage | Error)[] = [];
+  let wake: (() => void) | undefined;
+  const push = (m: XlsxThreadMessage | Error) => {
+    inbox.push(m);
+    wake?.();
+    wake = undefined;
+  };
+  worker.on("message", push);
+  worker.on("error", (err) => push(err));
+  worker.on("exit", (code) => push(new Error(`the reading thread exited with code ${code}`)));
+  try {
+    for (;;) {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = inbox.shift() as XlsxThreadMessage | Error;
+      if (m instanceof Error) {
+        throw new FormatError("XLSX_INVALID", `The workbook could not be read: ${m.message}`);
+      }
+      if (m.t === "done") return;
+      if (m.t === "error") {
+        throw new FormatError(m.code ?? "XLSX_INVALID", m.message, m.details ?? {});
+      }
+      if (m.t === "sheet") {
+        options.onSheet?.(m.name);
+        continue;
+      }
+      worker.postMessage("more");
+      if (options.onBlankRow) for (const r of m.blank) options.onBlankRow(r);
+      if (m.rows.length > 0) yield m.rows;
+    }
+  } finally {
+    worker.removeAllListeners("exit");
+    await worker.terminate();
+  }
+}
