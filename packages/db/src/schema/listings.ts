@@ -67,7 +67,11 @@ export const listingSearch = pgTable(
     ownerId: uuid().notNull(),
     text: text().notNull(),
   },
-  (t) => [index("listing_search_text_trgm_idx").using("gin", t.text.op("gin_trgm_ops"))],
+  // Owner first (btree_gin), so a search reads one seller's trigram postings, not every seller's:
+  // a common word at 200 sellers × 1,000 listings took 16 ms through a text-only index, 1.9 ms here.
+  (t) => [
+    index("listing_search_owner_text_trgm_idx").using("gin", t.ownerId, t.text.op("gin_trgm_ops")),
+  ],
 );
 
 export type Listing = typeof listings.$inferSelect;
