@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api, session } from "../api/client";
 import { useApp } from "../app-context";
+import { MIN_PASSWORD_LENGTH } from "../lib/passwords";
 import { errorMessage } from "../lib/save-logic";
 
 /** Account details and password change (which signs out every other session). */
@@ -73,11 +74,11 @@ export function AccountScreen() {
           />
         </label>
         <label className="field">
-          <span>New password (10+ characters)</span>
+          <span>New password ({MIN_PASSWORD_LENGTH}+ characters)</span>
           <input
             type="password"
             required
-            minLength={10}
+            minLength={MIN_PASSWORD_LENGTH}
             autoComplete="new-password"
             value={next}
             onChange={(e) => setNext(e.target.value)}
@@ -88,7 +89,7 @@ export function AccountScreen() {
           <input
             type="password"
             required
-            minLength={10}
+            minLength={MIN_PASSWORD_LENGTH}
             autoComplete="new-password"
             value={confirmPw}
             onChange={(e) => setConfirmPw(e.target.value)}

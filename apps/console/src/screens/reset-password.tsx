@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api } from "../api/client";
 import { AuthBrand, AuthPage, FormError, SubmitButton } from "../components/auth-page";
+import { MIN_PASSWORD_LENGTH } from "../lib/passwords";
 import { errorMessage } from "../lib/save-logic";
 
 const confirmViaApi = (token: string, password: string) =>
@@ -57,7 +58,7 @@ export function ResetPasswordScreen(props: {
               <input
                 type="password"
                 required
-                minLength={8}
+                minLength={MIN_PASSWORD_LENGTH}
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
                 autoComplete="new-password"
@@ -69,7 +70,7 @@ export function ResetPasswordScreen(props: {
               <input
                 type="password"
                 required
-                minLength={8}
+                minLength={MIN_PASSWORD_LENGTH}
                 value={repeat}
                 onChange={(e) => setRepeat(e.target.value)}
                 autoComplete="new-password"

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api, session } from "../api/client";
 import { AuthBrand, AuthPage, FormError, SubmitButton } from "../components/auth-page";
+import { MIN_PASSWORD_LENGTH } from "../lib/passwords";
 import { errorMessage } from "../lib/save-logic";
 import { ForgotPasswordForm } from "./forgot-password";
 
@@ -90,7 +91,7 @@ export function SignInScreen(props: {
           <input
             type="password"
             required
-            minLength={mode === "register" ? 10 : 1}
+            minLength={mode === "register" ? MIN_PASSWORD_LENGTH : 1}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             autoComplete={mode === "signin" ? "current-password" : "new-password"}
