@@ -18,7 +18,7 @@ afterAll(async () => {
   await api.close();
 });
 
-type Hit = { listing: { id: string; title: string }; score: number };
+type Hit = { listing: { id: string; title: string }; score: number; semanticScore?: number };
 
 const CATALOG = [
   { title: "12V 100Ah LiFePO4 deep cycle battery", category: "Electronics//Batteries", price: 329 },
@@ -123,6 +123,34 @@ describe("semantic search", () => {
       (await searchFor(s, "camping chair")).body.items.some((h) => h.listing.id === gone),
     ).toBe(false);
     expect((await searchFor(s, "guitar hard case")).body.items[0]?.listing.id).toBe(back);
+  });
+
+  it("indexes one seller one batch at a time across workers (a Redis lock per seller)", async () => {
+    const s = await signUp(api);
+    const [id] = await seed(s, [{ title: "Brass floor lamp", price: 60 }]);
+    await waitFor(async () => (await searchFor(s, "lamp")).body.items[0]?.listing.id === id);
+    const queue = api.deps.queues?.searchIndex;
+    if (!queue) throw new Error("no queues");
+    const redis = api.redis;
+    const lock = `${queue.opts.prefix}:search-index-lock:${s.id}`;
+    // Another worker holds this seller's lock: the save's index job waits for it.
+    await redis.set(lock, "another-worker", "PX", 30_000);
+    try {
+      await call(api, "PATCH", `/v1/listings/${id}`, {
+        token: s.accessToken,
+        body: { title: "Walnut rocking chair" },
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await queue.getActiveCount()).toBeGreaterThanOrEqual(1);
+      const meanwhile = (await searchFor(s, "rocking chair")).body.items[0];
+      expect(meanwhile?.semanticScore ?? 0).toBeLessThan(0.5);
+    } finally {
+      await redis.del(lock);
+    }
+    await waitFor(
+      async () => ((await searchFor(s, "rocking chair")).body.items[0]?.semanticScore ?? 0) > 0.5,
+    );
+    expect(await redis.exists(lock)).toBe(0);
   });
 
   it("never returns another seller's listings", async () => {

@@ -40,6 +40,34 @@ const BATCH_IDS = 5000;
  */
 const BATCH_WINDOW_MS = 500;
 
+/** How long a seller's index lock lives without its holder (a crashed worker's), and is waited for. */
+const OWNER_LOCK_MS = 60_000;
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`;
+
+/**
+ * Runs `fn` holding this seller's index lock in Redis, so worker replicas index one seller one
+ * batch at a time: the batch that reads the database last also writes last. (A save whose text is
+ * unchanged updates metadata only, planned from what the index holds; two batches interleaved
+ * could otherwise leave an older text's vector under the newer text.)
+ */
+async function withOwnerLock<T>(opts: WorkerOptions, ownerId: string, fn: () => Promise<T>) {
+  const redis = opts.runtime.bullRedis;
+  const key = `${opts.config.QUEUE_PREFIX}:search-index-lock:${ownerId}`;
+  const token = randomUUID();
+  const giveUpAt = Date.now() + OWNER_LOCK_MS;
+  while ((await redis.set(key, token, "PX", OWNER_LOCK_MS, "NX")) !== "OK") {
+    // The job fails and is retried later, like any other transient failure.
+    if (Date.now() > giveUpAt)
+      throw new Error(`the search index of seller ${ownerId} stayed locked`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    return await fn();
+  } finally {
+    await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+  }
+}
+
 /**
  * Indexes the listings some jobs name, per seller: the database decides, so a listing that exists
  * is (re-)embedded and one that does not any more (deleted, or never there) is removed, whatever
@@ -63,16 +91,18 @@ async function indexListings(
   for (const [ownerId, idSet] of byOwner) {
     const ids = [...idSet];
     if (!ids.length) continue;
-    const rows = await db
-      .select()
-      .from(listings)
-      .where(and(eq(listings.ownerId, ownerId), inArray(listings.id, ids)));
-    const found = new Set(rows.map((r) => r.id));
-    const remove = ids.filter((id) => !found.has(id));
-    if (rows.length) await search.index.upsert(ownerId, rows.map(doc));
-    if (remove.length) await search.index.remove(ownerId, remove);
-    indexed += rows.length;
-    removed += remove.length;
+    await withOwnerLock(opts, ownerId, async () => {
+      const rows = await db
+        .select()
+        .from(listings)
+        .where(and(eq(listings.ownerId, ownerId), inArray(listings.id, ids)));
+      const found = new Set(rows.map((r) => r.id));
+      const remove = ids.filter((id) => !found.has(id));
+      if (rows.length) await search.index.upsert(ownerId, rows.map(doc));
+      if (remove.length) await search.index.remove(ownerId, remove);
+      indexed += rows.length;
+      removed += remove.length;
+    });
   }
   return { indexed, removed, jobs: jobs.length };
 }

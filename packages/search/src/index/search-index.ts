@@ -818,6 +818,9 @@ export class SearchIndex {
       if (!(err instanceof ChromaNotFoundError)) throw err;
       // The cached handle outlived its collection (dropped by a commit): resolve it once more.
       this.handles.delete(this.ownerCollectionName(gen, owner));
+      // A plan with metadata-only updates was made against the records that collection held;
+      // the caller's retry plans again against the new one (where they are full writes).
+      if (metaOnly.ids.length) throw err;
       const again = await this.ownerCollection(gen, owner, true);
       if (again) await write(again);
     }
