@@ -99,37 +99,42 @@ export async function searchListings(ctx: CoreContext, raw: SearchListingsInput)
       ...s,
       score: SEMANTIC_WEIGHT * s.semantic + (1 - SEMANTIC_WEIGHT) * s.text,
     }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, input.limit);
-  if (!ranked.length) return { items: [], embedder: search.embedder };
+    .sort((a, b) => b.score - a.score);
   // Hits are candidates: load them by owner and filters, so a deleted or foreign id, or one that
-  // no longer matches, can never come back.
-  const rows = await ctx.db
-    .select()
-    .from(listings)
-    .where(
-      and(
-        ...filtered,
-        inArray(
-          listings.id,
-          ranked.map((r) => r.id),
+  // no longer matches, can never come back; the next candidates in rank fill a place one leaves.
+  const items: {
+    listing: ReturnType<typeof listingView>;
+    score: number;
+    semanticScore: number;
+    textScore: number;
+  }[] = [];
+  for (let from = 0; items.length < input.limit && from < ranked.length; ) {
+    const batch = ranked.slice(from, from + input.limit - items.length);
+    from += batch.length;
+    const rows = await ctx.db
+      .select()
+      .from(listings)
+      .where(
+        and(
+          ...filtered,
+          inArray(
+            listings.id,
+            batch.map((r) => r.id),
+          ),
         ),
-      ),
-    );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const items = ranked.flatMap((r) => {
-    const row = byId.get(r.id);
-    return row
-      ? [
-          {
-            listing: listingView(row),
-            score: r.score,
-            semanticScore: r.semantic,
-            textScore: r.text,
-          },
-        ]
-      : [];
-  });
+      );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const r of batch) {
+      const row = byId.get(r.id);
+      if (row)
+        items.push({
+          listing: listingView(row),
+          score: r.score,
+          semanticScore: r.semantic,
+          textScore: r.text,
+        });
+    }
+  }
   return { items, embedder: search.embedder };
 }
 
