@@ -59,12 +59,14 @@ export async function* readXlsxBatchesInThread(
     for (;;) {
       while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       const m = inbox.shift() as XlsxThreadMessage | Error;
-      if (m instanceof Error) {
-        throw new FormatError("XLSX_INVALID", `The workbook could not be read: ${m.message}`);
-      }
+      // The thread itself failing (out of memory, its loader, an exit) is not the file's fault:
+      // a plain Error, as the in-thread reader would throw, so the import fails as a server
+      // problem (and a job retries) instead of blaming the seller's workbook.
+      if (m instanceof Error) throw new Error(`the XLSX reading thread failed: ${m.message}`);
       if (m.t === "done") return;
       if (m.t === "error") {
-        throw new FormatError(m.code ?? "XLSX_INVALID", m.message, m.details ?? {});
+        if (!m.code) throw new Error(`reading the XLSX failed: ${m.message}`);
+        throw new FormatError(m.code, m.message, m.details ?? {});
       }
       if (m.t === "sheet") {
         options.onSheet?.(m.name);
