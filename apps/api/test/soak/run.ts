@@ -1,11 +1,11 @@
 /**
  * Soak: the real API process (workers in their own process) under a fixed 300 requests/s of mixed
  * reads and writes from several sellers for SOAK_SECONDS (default 300). A short closed-loop
- * calibration comes first; where 70 % of what the machine answered is below the target, the soak
- * runs at that 70 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
- * it could not send at the soak rate, or when the API's median RSS over the last minute is 10 % or
- * more above its median over the minute after the warm-up. Private PostgreSQL, Redis and Chroma, as
- * in the fault suite.
+ * calibration comes first; where 75 % of what the machine answered is below the target, the soak
+ * runs at that 75 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
+ * it could not send at the soak rate, when the API's median RSS over the last minute is 10 % or
+ * more above its median over the minute after the warm-up, or when a search-index job failed.
+ * Private PostgreSQL, Redis and Chroma, as in the fault suite.
  *
  * The per-user limit (100/min by default) is raised for the API child with RATE_LIMIT_PER_MINUTE:
  * 300 requests/s over 6 sellers is 3,000 a minute each.
@@ -249,24 +249,48 @@ async function saturate(concurrency: number, seconds: number) {
 // Calibration: a closed loop (a fixed number of requests in flight, the next sent as each answers)
 // shows what this machine answers at most without the backlog an open-loop overload builds (at
 // 1.5× the target that backlog once cut the answers to 268 req/s and doubled the API's heap). The
-// soak then runs at the target when that leaves 30 % of headroom, otherwise at 70 % of it: a soak
+// soak then runs at the target when that leaves 25 % of headroom, otherwise at 75 % of it: a soak
 // at the very edge of capacity builds backlogs that read as memory growth and timeouts rather than
-// as anything about the product's stability.
+// as anything about the product's stability. (At 70 % of 420 req/s, 293 req/s held with at most 8
+// requests in flight and p99 66 ms; the old 80 % of an open-loop figure capped at what was offered
+// once built a 421-request backlog.)
 const CALIBRATE_S = Math.min(15, Math.max(5, Math.floor(SECONDS / 10)));
 const CALIBRATE_CONCURRENCY = 32;
+// Calibrating while the worker still embeds the seeded listings, before the API's hot paths are
+// compiled, measured anywhere from 330 to 426 req/s on the same machine: wait for the index queue
+// to empty, then warm up for a few seconds at a third of the target.
+/** The search-index queue's job counts, read from the API's /metrics (NaN when absent). */
+async function indexJobs(): Promise<Record<"waiting" | "active" | "delayed" | "failed", number>> {
+  const text = (await send("GET", "/metrics", {})).body;
+  const n = (state: string) =>
+    Number(
+      new RegExp(`^mbe_jobs\\{queue="search-index",state="${state}"\\} (\\d+)$`, "m").exec(
+        text,
+      )?.[1] ?? Number.NaN,
+    );
+  return { waiting: n("waiting"), active: n("active"), delayed: n("delayed"), failed: n("failed") };
+}
+const settleBy = Date.now() + 60_000;
+for (;;) {
+  const j = await indexJobs();
+  // Not `delayed`: the nightly rebuild waits there on its schedule.
+  if (j.waiting === 0 && j.active === 0) break;
+  if (Date.now() > settleBy)
+    throw new Error(`the seeded listings were not indexed in 60 s: ${JSON.stringify(j)}`);
+  await sleep(250);
+}
+await drive(Math.round(RATE / 3), Math.min(5, CALIBRATE_S));
+answeredOk = 0;
 const calibrationStart = performance.now();
 await saturate(CALIBRATE_CONCURRENCY, CALIBRATE_S);
 const capacity = answeredOk / ((performance.now() - calibrationStart) / 1000);
-// 80 % once soaked at 299 req/s after 375 were answered in 15 s, and built a 421-request backlog.
-const runRate = capacity * 0.7 >= RATE ? RATE : Math.max(10, Math.floor(capacity * 0.7));
+const runRate = capacity * 0.75 >= RATE ? RATE : Math.max(10, Math.floor(capacity * 0.75));
 console.log(
   `  calibration: ${CALIBRATE_CONCURRENCY} requests in flight for ${CALIBRATE_S} s, ${capacity.toFixed(0)} req/s answered; soaking at ${runRate} req/s`,
 );
 const calStatuses = new Map(statuses);
 for (const k of Object.keys(latencies) as Kind[]) latencies[k] = [];
 statuses.clear();
-const calFailures = failures.splice(0).filter((f) => / → 5\d\d /.test(f));
-failures.push(...calFailures);
 sent = 0;
 skipped = 0;
 
@@ -325,9 +349,8 @@ const answered = all.length;
 let bad = 0;
 let server = 0;
 let clientErrors = 0;
-// Calibration overloads on purpose: only its 5xx count against the soak.
-for (const [k, n] of calStatuses) if (/^5\d\d$/.test(k.split(" ")[1] ?? "")) server += n;
-for (const [k, n] of statuses) {
+// The warm-up and the calibration (32 in flight, no overload) count too.
+for (const [k, n] of [...calStatuses, ...statuses]) {
   const code = k.split(" ")[1] ?? "";
   if (!/^2\d\d$/.test(code)) bad += n;
   if (/^5\d\d$/.test(code)) server += n;
@@ -366,6 +389,14 @@ v.check(
   "soak: API RSS growth < 10 %",
   growth < 0.1,
   `median RSS over ${WINDOW_S} s after the ${WARMUP_S} s warm-up ${warm.toFixed(1)} MB, over the last ${WINDOW_S} s ${end.toFixed(1)} MB (${(growth * 100).toFixed(1)} %), peak ${peak.toFixed(1)} MB; heap used low-water ${heapFloor(firstWindow(heap)).toFixed(0)} → ${heapFloor(lastWindow(heap)).toFixed(0)} MB`,
+);
+
+// Every save queued an index job; none may have failed (the metadata-only path included).
+const lastJobs = await indexJobs();
+v.check(
+  "soak: search-index jobs",
+  lastJobs.failed === 0,
+  `search-index jobs at the end: ${lastJobs.failed} failed, ${lastJobs.waiting} waiting, ${lastJobs.active} active, ${lastJobs.delayed} delayed`,
 );
 
 if (v.failed) {
