@@ -257,20 +257,27 @@ async function saturate(concurrency: number, seconds: number) {
 // once built a 421-request backlog.)
 const CALIBRATE_S = Math.min(15, Math.max(5, Math.floor(SECONDS / 10)));
 const CALIBRATE_CONCURRENCY = 32;
+/** The API's /metrics as series (name with its labels, as printed) → value; NaN when absent. */
+async function apiMetrics(): Promise<(series: string) => number> {
+  const values = new Map<string, number>();
+  for (const line of (await send("GET", "/metrics", {})).body.split("\n")) {
+    const cut = line.lastIndexOf(" ");
+    if (cut > 0 && !line.startsWith("#"))
+      values.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return (series) => values.get(series) ?? Number.NaN;
+}
+
+/** The search-index queue's job counts. */
+async function indexJobs(): Promise<Record<"waiting" | "active" | "delayed" | "failed", number>> {
+  const m = await apiMetrics();
+  const n = (state: string) => m(`mbe_jobs{queue="search-index",state="${state}"}`);
+  return { waiting: n("waiting"), active: n("active"), delayed: n("delayed"), failed: n("failed") };
+}
+
 // Calibrating while the worker still embeds the seeded listings, before the API's hot paths are
 // compiled, measured anywhere from 330 to 426 req/s on the same machine: wait for the index queue
 // to empty, then warm up for a few seconds at a third of the target.
-/** The search-index queue's job counts, read from the API's /metrics (NaN when absent). */
-async function indexJobs(): Promise<Record<"waiting" | "active" | "delayed" | "failed", number>> {
-  const text = (await send("GET", "/metrics", {})).body;
-  const n = (state: string) =>
-    Number(
-      new RegExp(`^mbe_jobs\\{queue="search-index",state="${state}"\\} (\\d+)$`, "m").exec(
-        text,
-      )?.[1] ?? Number.NaN,
-    );
-  return { waiting: n("waiting"), active: n("active"), delayed: n("delayed"), failed: n("failed") };
-}
 const settleBy = Date.now() + 60_000;
 for (;;) {
   const j = await indexJobs();
@@ -303,9 +310,8 @@ const since = () => (performance.now() - started) / 1000;
 const sampler = setInterval(() => rss.push({ t: since(), mb: rssMb(api.pid) }), 1000);
 const heapSampler = setInterval(async () => {
   try {
-    const text = (await send("GET", "/metrics", {})).body;
-    const mb = (name: string) =>
-      Number(new RegExp(`^${name} ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    const m = await apiMetrics();
+    const mb = (name: string) => m(name) / 2 ** 20;
     heap.push({
       t: since(),
       used: mb("nodejs_heap_size_used_bytes"),
