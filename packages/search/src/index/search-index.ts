@@ -682,11 +682,7 @@ export class SearchIndex {
     try {
       for (let i = 0; i < docs.length; i += this.writeBatch) {
         const chunk = docs.slice(i, i + this.writeBatch);
-        const plans = skipUnchanged
-          ? await this.planChanged(targets, owner, chunk)
-          : await this.prepare(owner, chunk).then((full) =>
-              targets.map((gen) => ({ gen, full, metaOnly: { ids: [], metadatas: [] } })),
-            );
+        const plans = await this.plan(targets, owner, chunk, skipUnchanged);
         await pending;
         pending = (async () => {
           for (const plan of plans) await this.writePlan(plan, owner);
@@ -700,15 +696,6 @@ export class SearchIndex {
       throw err;
     }
     return { written: pending };
-  }
-
-  private async prepare(owner: string, docs: SearchDocument[]): Promise<PreparedBatch> {
-    const texts = docs.map((d) => d.text.slice(0, MAX_TEXT_CHARS));
-    return {
-      ids: docs.map((d) => d.id),
-      embeddings: await this.embed(texts),
-      metadatas: docs.map((d, j) => metadataOf(owner, d, texts[j] as string)),
-    };
   }
 
   private async embed(texts: string[]): Promise<Float32Array[]> {
@@ -726,14 +713,16 @@ export class SearchIndex {
   }
 
   /**
-   * Plans one batch of saves against what each generation holds: a record whose stored text hash
-   * matches is updated in its metadata only (or left alone when that matches too); the others are
-   * embedded, once for all generations, and upserted.
+   * Plans one batch of writes. With `skipUnchanged`, against what each generation holds: a record
+   * whose stored text hash matches is updated in its metadata only (or left alone when that
+   * matches too). The others, or all without it, are embedded once for all generations and
+   * upserted.
    */
-  private async planChanged(
+  private async plan(
     targets: Generation[],
     owner: string,
     docs: SearchDocument[],
+    skipUnchanged: boolean,
   ): Promise<WritePlan[]> {
     const texts = docs.map((d) => d.text.slice(0, MAX_TEXT_CHARS));
     const metadatas = docs.map((d, j) => metadataOf(owner, d, texts[j] as string));
@@ -741,7 +730,9 @@ export class SearchIndex {
     const fullIdx: number[][] = [];
     const metaIdx: number[][] = [];
     for (const gen of targets) {
-      const current = await this.storedMetadata(gen, owner, ids);
+      const current = skipUnchanged
+        ? await this.storedMetadata(gen, owner, ids)
+        : new Map<string, Metadata>();
       const full: number[] = [];
       const meta: number[] = [];
       metadatas.forEach((m, j) => {
