@@ -210,5 +210,8 @@ export function rateLimit(
       );
     }
     await next();
+    // A handler that returns its own Response (tRPC, streamed downloads) does not carry headers
+    // set on the context before it: set them on what it returned.
+    if (!c.res.headers.has("RateLimit")) setHeaders(c, name, d);
   };
 }

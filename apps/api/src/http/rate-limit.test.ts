@@ -30,6 +30,33 @@ describe("rate limits in Redis", () => {
     expect((await call(api, "GET", "/v1/listings", { token: other.accessToken })).status).toBe(200);
   });
 
+  it("sends the same headers on tRPC answers, Retry-After when spent", async () => {
+    const s = await signUp(api);
+    const get = () => call(api, "GET", "/trpc/templates.list", { token: s.accessToken });
+    const first = await get();
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit-policy")).toBe('"api";q=5;w=60');
+    expect(first.headers.get("ratelimit")).toMatch(/^"api";r=4;t=\d+$/);
+    let last = first;
+    for (let i = 0; i < 5; i++) last = await get();
+    expect(last.status).toBe(429);
+    expect(last.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  it("answers a spent tRPC sign-in limit with 429 and Retry-After", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.78" };
+    const res: Awaited<ReturnType<typeof call>>[] = [];
+    for (let i = 0; i < 4; i++)
+      res.push(
+        await call(api, "POST", "/trpc/auth.login", {
+          headers,
+          body: { email: "x@y.z", password: "whatever1" },
+        }),
+      );
+    expect(res.map((r) => r.status)).toEqual([401, 401, 401, 429]);
+    expect(res[3]?.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
   it("has a tighter limit on login per IP", async () => {
     const headers = { "x-forwarded-for": "203.0.113.77" };
     const codes: number[] = [];

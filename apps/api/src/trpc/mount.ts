@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { CoreError } from "@mbe/core";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../http/deps";
@@ -24,6 +25,14 @@ export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       req: c.req.raw,
       router: appRouter,
       createContext: () => ({ core: coreContext(c, deps), deps, ip: clientIp(c) }),
+      // A limit a procedure applies itself (sign-in, uploads, exports) says when to come back.
+      responseMeta: ({ errors }) => {
+        for (const e of errors) {
+          const wait = e.cause instanceof CoreError ? e.cause.retryAfterSeconds : undefined;
+          if (typeof wait === "number") return { headers: { "Retry-After": String(wait) } };
+        }
+        return {};
+      },
     }),
   );
 }
