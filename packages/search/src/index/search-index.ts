@@ -270,6 +270,9 @@ function matches(meta: Metadata | null | undefined, f: SearchFilters): boolean {
   return true;
 }
 
+/** How many records a selective filter may leave for them all to be scored exactly. */
+const EXACT_FILTERED_MAX = 1000;
+
 function whereOf(f: SearchFilters): Where | undefined {
   const parts: Where[] = [];
   if (f.status !== undefined) {
@@ -928,9 +931,27 @@ export class SearchIndex {
         }
       }
       if (!done) {
-        hits = (await run(k + extra, whereOf(filters))).hits.filter((h) =>
-          matches(h.meta, filters),
-        );
+        const where = whereOf(filters);
+        const res = await run(k + extra, where);
+        hits = res.hits.filter((h) => matches(h.meta, filters));
+        if (res.returned < k + extra) {
+          // Under a tight filter the graph search can stop before it has reached every match
+          // (1 of 3 seen under load). Fewer answers than asked means the filter leaves few
+          // records: list them and score them all exactly.
+          const few = await this.call("get", () =>
+            col.get({ where, limit: EXACT_FILTERED_MAX, include: [] }),
+          );
+          if (few.ids.length > res.returned)
+            hits = await this.scoreCandidates(
+              col,
+              owner,
+              vec,
+              few.ids,
+              k + extra,
+              filters,
+              exclude,
+            );
+        }
       }
     }
     return hits
