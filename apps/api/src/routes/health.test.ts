@@ -20,6 +20,15 @@ describe("health, OpenAPI and docs", () => {
     expect(ready.body.checks.redis?.ok).toBe(true);
   });
 
+  it("routes every request with Hono's regular-expression router", async () => {
+    await call(api, "GET", "/health");
+    // A route the RegExpRouter cannot express (such as a middleware on a static path beside a
+    // parameter, `use("/bulk")` next to `/:id`) silently drops every request to the slower trie.
+    expect((api.app as unknown as { router: { name: string } }).router.name).toBe(
+      "SmartRouter + RegExpRouter",
+    );
+  });
+
   it("reports 503 when a dependency fails", async () => {
     api.deps.readiness.push({
       name: "broken",

@@ -44,8 +44,10 @@ export function listingRoutes(deps: AppDeps) {
         `Bulk bodies are limited to ${deps.config.MAX_BULK_JSON_BYTES} bytes`,
       ),
   });
-  app.use("/bulk", bulkLimit);
-  app.use("/bulk-delete", bulkLimit);
+  // On POST only: a middleware for every method on a static path beside `/:id` is a route
+  // Hono's RegExpRouter cannot express, and the whole app would fall back to the slower trie.
+  app.on("POST", "/bulk", bulkLimit);
+  app.on("POST", "/bulk-delete", bulkLimit);
 
   app.openapi(
     createRoute({
