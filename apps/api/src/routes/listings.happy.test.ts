@@ -95,6 +95,29 @@ describe("listings happy paths", () => {
       token: s.accessToken,
     });
     expect(text.body.items.map((i) => i.title)).toEqual(["Item 07"]);
+
+    // Totals for a text filter, alone (counted from the search table) and with other filters.
+    const total = async (qs: string) =>
+      (
+        await call<{ total: number }>(api, "GET", `/v1/listings?includeTotal=true&${qs}`, {
+          token: s.accessToken,
+        })
+      ).body.total;
+    expect(await total("q=item%201")).toBe(10); // Item 10..19
+    expect(await total("q=item%201&status=active")).toBe(5);
+    expect(await total("q=item%201&category=")).toBe(10);
+    const other = await signUp(api);
+    await call(api, "POST", "/v1/listings/bulk", {
+      token: other.accessToken,
+      body: { rows: [sampleListing({ title: "Item 10 of someone else" })] },
+    });
+    expect(await total("q=item%201")).toBe(10);
+    const item12 = (
+      await call<{ items: L[] }>(api, "GET", "/v1/listings?q=item%2012", { token: s.accessToken })
+    ).body.items[0];
+    expect(item12?.title).toBe("Item 12");
+    await call(api, "DELETE", `/v1/listings/${item12?.id}`, { token: s.accessToken });
+    expect(await total("q=item%201")).toBe(9);
   });
 
   it("returns marketplace warnings for the chosen marketplace", async () => {

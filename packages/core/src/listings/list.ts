@@ -2,7 +2,7 @@ import { listings } from "@mbe/db";
 import { and, asc, desc, type SQL, sql } from "drizzle-orm";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError } from "../errors";
-import { listingWhere } from "./filter";
+import { countListings, listingWhere } from "./filter";
 import { ListListingsInput } from "./schema";
 import { listingView } from "./view";
 
@@ -67,13 +67,7 @@ export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
     nextCursor = encodeCursor(v instanceof Date ? v.toISOString() : String(v), last.id);
   }
   let total: number | undefined;
-  if (input.includeTotal) {
-    const [c] = await ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(listings)
-      .where(listingWhere(actor.userId, input));
-    total = Number(c?.n ?? 0);
-  }
+  if (input.includeTotal) total = await countListings(ctx.db, actor.userId, input);
   return {
     items: page.map((r) => listingView(r, input.marketplace)),
     nextCursor,
