@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import type { AppDeps } from "./http/deps";
 import type { AppEnv } from "./http/env";
 import { errorResponse, onError, zodDetails } from "./http/errors";
-import { authenticate, rateLimit, requestContext } from "./http/middleware";
+import { authenticate, rateLimit, withRequestContext } from "./http/middleware";
 import { adminRoutes } from "./routes/admin";
 import { analyticsRoutes } from "./routes/analytics";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -49,10 +49,11 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.onError(onError);
-  app.notFound((c) =>
-    errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`),
-  );
-  app.use("*", requestContext(deps));
+  // Nothing routed: the console's pages and assets when it is served, else the JSON 404.
+  app.notFound(async (c) => {
+    const page = await deps.consoleHandler?.(c, async () => {});
+    return page ?? errorResponse(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+  });
   const corsHandler = cors({
     origin: deps.config.CORS_ORIGINS.split(",").map((s) => s.trim()),
     allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "Idempotency-Key"],
@@ -66,8 +67,6 @@ export function createApp(deps: AppDeps) {
     credentials: false,
     maxAge: 600,
   });
-  // Same-origin requests (the console, server-to-server integrations) carry no Origin: skip CORS work.
-  app.use("*", (c, next) => (c.req.header("origin") ? corsHandler(c, next) : next()));
   app.route("/health", healthRoutes(deps));
   app.route("/metrics", metricsRoutes(deps));
   app.route(QUEUES_DASHBOARD_PATH, queuesDashboardRoutes(deps));
@@ -133,6 +132,8 @@ export function createApp(deps: AppDeps) {
   app.get("/docs", docsPage);
 
   mountTrpc(app, deps);
-  if (deps.consoleHandler) app.use("/*", deps.consoleHandler);
+  // Request id, logger, access log, metrics and CORS (for requests with an Origin; same-origin
+  // ones, the console's and server-to-server integrations', skip that work) around every request.
+  app.fetch = withRequestContext(app, deps, corsHandler);
   return app;
 }

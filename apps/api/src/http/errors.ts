@@ -18,7 +18,7 @@ export function errorResponse(
   details?: unknown,
 ) {
   return c.json(
-    errorBody(code, message, c.get("requestId") ?? "", details),
+    errorBody(code, message, c.env?.requestId ?? "", details),
     status as ContentfulStatusCode,
   );
 }
@@ -75,7 +75,7 @@ export function onError(err: Error, c: Context<AppEnv>) {
       return errorResponse(c, 400, "MALFORMED_BODY", err.message || "Malformed request body");
     return errorResponse(c, status, status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST", err.message);
   }
-  c.get("log")?.error({ err: err.stack ?? String(err) }, "unhandled error");
+  c.env?.log?.error({ err: err.stack ?? String(err) }, "unhandled error");
   return errorResponse(
     c,
     500,

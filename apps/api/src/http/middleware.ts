@@ -6,10 +6,9 @@ import {
   hooksLoggingTo,
   type Logger,
 } from "@mbe/core";
-import type { Context, MiddlewareHandler } from "hono";
-import { routePath } from "hono/route";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppDeps } from "./deps";
-import type { AppEnv } from "./env";
+import type { AppEnv, RequestEnv } from "./env";
 import { errorResponse } from "./errors";
 import type { Limiter } from "./rate-limit";
 
@@ -30,40 +29,93 @@ export const SECURITY_HEADERS: [string, string][] = [
   ["X-XSS-Protection", "0"],
 ];
 
+type Fetch = (req: Request, env?: object) => Response | Promise<Response>;
+
+/** Paths answered without an access-log line or a latency observation (probes and scrapes). */
+const UNLOGGED = new Set(["/health", "/metrics"]);
+
 /**
- * Request id (kept from the caller when sane), security headers, a child logger and one
- * access-log line. One middleware instead of several keeps /health close to bare node:http.
+ * Wraps the app's `fetch` with what every request gets: a request id (kept from the caller when
+ * sane), a logger, CORS for cross-origin callers, one access-log line and the latency metric, and
+ * (when the Node server does not write them) the security headers. Done around Hono rather than
+ * as its middlewares, so a route with one synchronous handler is answered synchronously: with any
+ * middleware in the chain Hono answers with a Promise and the Node adapter takes its slower
+ * asynchronous path on every request.
  */
-export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function withRequestContext(
+  app: { fetch: Fetch; router: { match(method: string, path: string): unknown } },
+  deps: AppDeps,
+  corsHandler: MiddlewareHandler<AppEnv>,
+): Fetch {
+  const route = app.fetch;
+  const cross = new Hono<AppEnv>();
+  cross.use("*", corsHandler);
+  cross.all("*", (c) => route(c.req.raw, c.env));
   const serverSetsHeaders = deps.serverSetsHeaders === true;
-  return async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    c.set("requestId", requestId);
-    c.set("actor", null);
-    if (!serverSetsHeaders) {
-      c.header("X-Request-Id", requestId);
-      for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
-    }
-    const path = c.req.path;
-    if (path === "/health" || path === "/metrics") {
-      c.set("log", deps.log);
-      return next();
+  const metrics = deps.metrics;
+  return (req, rawEnv) => {
+    const env = (rawEnv ?? {}) as RequestEnv;
+    // From Node's parsed headers when served by node:http (building web Headers costs more).
+    const node = env.incoming?.headers ? env.incoming : undefined;
+    const given = node ? node.headers["x-request-id"] : req.headers.get("x-request-id");
+    const requestId =
+      typeof given === "string" && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    env.requestId = requestId;
+    const origin = node ? node.headers.origin : req.headers.get("origin");
+    const path = pathOf(node?.url ?? req.url);
+    const answer = (res: Response) => (serverSetsHeaders ? res : withHeaders(res, requestId));
+    if (UNLOGGED.has(path)) {
+      env.log = deps.log;
+      const res = origin ? cross.fetch(req, env) : route(req, env);
+      return res instanceof Promise ? res.then(answer) : answer(res);
     }
     const log = new RequestLog(deps.log, requestId);
-    c.set("log", log);
+    env.log = log;
     const started = performance.now();
-    await next();
-    const ms = performance.now() - started;
-    const status = c.res.status;
-    log.info({ method: c.req.method, path, status, ms: Math.round(ms * 10) / 10 }, "request");
-    const metrics = deps.metrics;
-    if (metrics) {
-      metrics.observeRequest(c.req.method, routeLabel(c, status), status, ms / 1000);
-      const limited = c.get("rateLimited");
-      if (limited) metrics.rateLimited(limited.limit, limited.reason);
-    }
+    const res = origin ? cross.fetch(req, env) : route(req, env);
+    const done = (r: Response) => {
+      const ms = performance.now() - started;
+      const method = req.method;
+      log.info({ method, path, status: r.status, ms: Math.round(ms * 10) / 10 }, "request");
+      if (metrics) {
+        metrics.observeRequest(
+          method,
+          routeLabel(app.router, method, path, r.status),
+          r.status,
+          ms / 1000,
+        );
+        if (env.rateLimited) metrics.rateLimited(env.rateLimited.limit, env.rateLimited.reason);
+      }
+      return answer(r);
+    };
+    return res instanceof Promise ? res.then(done) : done(res);
   };
+}
+
+/** The path of a request target or URL, without the query. */
+function pathOf(url: string): string {
+  let from = 0;
+  if (url.charCodeAt(0) !== 47 /* "/" */) {
+    const scheme = url.indexOf("://");
+    from = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+    if (from < 0) return "/";
+  }
+  const q = url.indexOf("?", from);
+  return q < 0 ? url.slice(from) : url.slice(from, q);
+}
+
+/** Adds the request id and the security headers where the Node server does not write them. */
+function withHeaders(res: Response, requestId: string): Response {
+  let out = res;
+  try {
+    out.headers.set("X-Request-Id", requestId);
+  } catch {
+    // A response with immutable headers (one fetched from elsewhere): copy it first.
+    out = new Response(res.body, res);
+    out.headers.set("X-Request-Id", requestId);
+  }
+  for (const [k, v] of SECURITY_HEADERS) out.headers.set(k, v);
+  return out;
 }
 
 /**
@@ -87,20 +139,28 @@ class RequestLog implements Logger {
 }
 
 /**
- * The pattern of the handler that answered (`/v1/listings/:id`), so ids never become label
- * values; a 404 answered by a catch-all is one `unmatched` series rather than one per path.
+ * The pattern of the route that answered (`/v1/listings/:id`), so ids never become label values; a
+ * 404 answered by a catch-all (or by nothing) is one `unmatched` series rather than one per path.
  */
-function routeLabel(c: Context<AppEnv>, status: number): string {
-  const pattern = routePath(c);
-  if (!pattern || (status === 404 && pattern.endsWith("*"))) return "unmatched";
-  return pattern;
+function routeLabel(
+  router: { match(method: string, path: string): unknown },
+  method: string,
+  path: string,
+  status: number,
+): string {
+  const [handlers] = router.match(method === "HEAD" ? "GET" : method, path) as [
+    [[unknown, { path: string }], unknown][],
+  ];
+  const pattern = handlers.at(-1)?.[0][1].path;
+  if (status === 404 && (!pattern || pattern.endsWith("*"))) return "unmatched";
+  // Nothing routed and found: a page or asset of the console.
+  return pattern ?? "/*";
 }
 
 export function clientIp(c: Context<AppEnv>): string {
   // Only the first hop is trusted when a proxy adds it; otherwise the socket address from Node.
   const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return fwd || env?.incoming?.socket?.remoteAddress || "unknown";
+  return fwd || c.env?.incoming?.socket?.remoteAddress || "unknown";
 }
 
 /** Builds the CoreContext verbs receive from the request. */
@@ -108,13 +168,13 @@ export function coreContext(c: Context<AppEnv>, deps: AppDeps): CoreContext {
   return {
     db: deps.db,
     rootDb: deps.db,
-    actor: c.get("actor"),
-    requestId: c.get("requestId"),
+    actor: c.get("actor") ?? null,
+    requestId: c.env.requestId,
     ip: clientIp(c),
     userAgent: c.req.header("user-agent"),
-    log: c.get("log"),
+    log: c.env.log,
     auth: { ...authConfig(deps) },
-    hooks: hooksLoggingTo(deps.hooks, c.get("log")),
+    hooks: hooksLoggingTo(deps.hooks, c.env.log),
     storage: deps.storage,
     queues: deps.queues,
     copyInto: deps.copyInto,
@@ -189,7 +249,7 @@ export function rateLimit(
     const key = opts.key?.(c) ?? (actor ? `u:${actor.userId}` : `ip:${clientIp(c)}`);
     const d = await limiter.consume(key);
     if (d.unavailable && opts.failClosed) {
-      c.set("rateLimited", { limit: name, reason: "unavailable" });
+      c.env.rateLimited = { limit: name, reason: "unavailable" };
       c.header("Retry-After", String(d.resetSeconds));
       return errorResponse(
         c,
@@ -200,7 +260,7 @@ export function rateLimit(
     }
     setHeaders(c, name, d);
     if (!d.allowed && !d.unavailable) {
-      c.set("rateLimited", { limit: name, reason: "limit" });
+      c.env.rateLimited = { limit: name, reason: "limit" };
       c.header("Retry-After", String(d.resetSeconds));
       return errorResponse(
         c,
