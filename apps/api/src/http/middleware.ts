@@ -14,7 +14,7 @@ import type { Limiter } from "./rate-limit";
 
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Security headers (the helmet set), computed once; set before the response exists, which is cheap. */
+/** Security headers (the helmet set): written by the Node server, or added by the request context. */
 export const SECURITY_HEADERS: [string, string][] = [
   ["X-Content-Type-Options", "nosniff"],
   ["X-Frame-Options", "SAMEORIGIN"],
