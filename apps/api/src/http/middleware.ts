@@ -63,30 +63,23 @@ export function withRequestContext(
     env.requestId = requestId;
     const origin = node ? node.headers.origin : req.headers.get("origin");
     const path = pathOf(node?.url ?? req.url);
-    const answer = (res: Response) => (serverSetsHeaders ? res : withHeaders(res, requestId));
-    if (UNLOGGED.has(path)) {
-      env.log = deps.log;
-      const res = origin ? cross.fetch(req, env) : route(req, env);
-      return res instanceof Promise ? res.then(answer) : answer(res);
-    }
-    const log = new RequestLog(deps.log, requestId);
+    const logged = !UNLOGGED.has(path);
+    const log = logged ? new RequestLog(deps.log, requestId) : deps.log;
     env.log = log;
-    const started = performance.now();
+    const started = logged ? performance.now() : 0;
     const res = origin ? cross.fetch(req, env) : route(req, env);
     const done = (r: Response) => {
-      const ms = performance.now() - started;
-      const method = req.method;
-      log.info({ method, path, status: r.status, ms: Math.round(ms * 10) / 10 }, "request");
-      if (metrics) {
-        metrics.observeRequest(
-          method,
-          routeLabel(app.router, method, path, r.status),
-          r.status,
-          ms / 1000,
-        );
-        if (env.rateLimited) metrics.rateLimited(env.rateLimited.limit, env.rateLimited.reason);
+      if (logged) {
+        const ms = performance.now() - started;
+        const method = req.method;
+        log.info({ method, path, status: r.status, ms: Math.round(ms * 10) / 10 }, "request");
+        if (metrics) {
+          const label = routeLabel(app.router, method, path, r.status);
+          metrics.observeRequest(method, label, r.status, ms / 1000);
+          if (env.rateLimited) metrics.rateLimited(env.rateLimited.limit, env.rateLimited.reason);
+        }
       }
-      return answer(r);
+      return serverSetsHeaders ? r : withHeaders(r, requestId);
     };
     return res instanceof Promise ? res.then(done) : done(res);
   };
@@ -110,7 +103,7 @@ function withHeaders(res: Response, requestId: string): Response {
   try {
     out.headers.set("X-Request-Id", requestId);
   } catch {
-    // A response with immutable headers (one fetched from elsewhere): copy it first.
+    // A response with immutable headers (one fetched from elsewhere): set them on a copy.
     out = new Response(res.body, res);
     out.headers.set("X-Request-Id", requestId);
   }
