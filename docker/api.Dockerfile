@@ -34,4 +34,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
+# The flags of apps/api/src/node-flags.ts.
+CMD ["node", "--max-old-space-size=1024", "--import", "tsx", "apps/api/src/main.ts"]

@@ -9,6 +9,7 @@ import path from "node:path";
 import { freePort, waitForPort } from "@mbe/local-services";
 import { chromaCliPath } from "@mbe/search";
 import postgres from "postgres";
+import { API_NODE_FLAGS } from "../src/node-flags";
 
 const children = new Set<ChildProcess>();
 function track(child: ChildProcess): ChildProcess {
@@ -266,10 +267,14 @@ const TAIL_LINES = 300;
 
 function spawnTs(entry: string, env: Record<string, string>, tag: string): ChildProcess {
   const child = track(
-    spawn(process.execPath, [...nodeArgs(tag), "--import", "tsx", entry], {
-      env: { ...process.env, NODE_ENV: "production", JWT_SECRET, LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    }),
+    spawn(
+      process.execPath,
+      [...(tag === "api" ? API_NODE_FLAGS : []), ...nodeArgs(tag), "--import", "tsx", entry],
+      {
+        env: { ...process.env, NODE_ENV: "production", JWT_SECRET, LOG_LEVEL: "warn", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    ),
   );
   const verbose = process.env.FAULTS_VERBOSE === "1";
   const tail: string[] = [];
