@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import type { AppDeps } from "./http/deps";
 import type { AppEnv } from "./http/env";
 import { errorResponse, onError, zodDetails } from "./http/errors";
-import { authenticate, rateLimit, withRequestContext } from "./http/middleware";
+import { authenticate, noStore, rateLimit, withRequestContext } from "./http/middleware";
 import { adminRoutes } from "./routes/admin";
 import { analyticsRoutes } from "./routes/analytics";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps) {
       ),
   });
   // Bulk routes carry their own, larger limit.
+  app.use("/v1/*", noStore);
   app.use("/v1/*", async (c, next) => {
     // Reads carry no body; skipping them also spares materialising a full Request on each GET.
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();

@@ -190,6 +190,15 @@ export function authConfig(deps: AppDeps) {
 }
 
 /**
+ * API answers carry tokens, keys and sellers' data: `Cache-Control: no-store` on every one, errors
+ * included, so no browser or proxy cache keeps them, unless the route chose its own caching.
+ */
+export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+};
+
+/**
  * Resolves `Authorization: Bearer <jwt | mbe_ key>` or `X-API-Key` to an actor. A credential that
  * is present but bad is refused here; a missing one leaves the actor null for verbs to refuse.
  */

@@ -126,6 +126,27 @@ describe("tenant isolation and API keys", () => {
     ).toBe(404);
   });
 
+  it("tells caches not to keep API answers, errors and tRPC included", async () => {
+    const s = await signUp(api);
+    const answers = [
+      await call(api, "GET", "/v1/auth/me", { token: s.accessToken }),
+      await call(api, "GET", "/v1/listings", { token: s.accessToken }),
+      await call(api, "POST", "/v1/api-keys", {
+        token: s.accessToken,
+        body: { name: "cache", scopes: ["read"] },
+      }),
+      await call(api, "GET", "/v1/listings", { token: "not-a-token" }),
+      await call(api, "GET", "/v1/listings/00000000-0000-0000-0000-000000000000", {
+        token: s.accessToken,
+      }),
+      await call(api, "GET", "/trpc/templates.list", { token: s.accessToken }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 201, 401, 404, 200]);
+    for (const r of answers) expect(r.headers.get("cache-control")).toBe("no-store");
+    // /health is no seller's data and stays cacheable by whatever probes it.
+    expect((await call(api, "GET", "/health")).headers.get("cache-control")).toBeNull();
+  });
+
   it("sets secure headers and a request id on every response", async () => {
     const r = await call(api, "GET", "/health", { headers: { "x-request-id": "abc-123" } });
     expect(r.headers.get("x-request-id")).toBe("abc-123");

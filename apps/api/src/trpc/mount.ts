@@ -5,11 +5,12 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { errorResponse } from "../http/errors";
-import { authenticate, clientIp, coreContext, rateLimit } from "../http/middleware";
+import { authenticate, clientIp, coreContext, noStore, rateLimit } from "../http/middleware";
 import { appRouter } from "./router";
 
 /** Serves the tRPC router at /trpc behind the same auth, limits and error model as REST. */
 export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.use("/trpc/*", noStore);
   app.use(
     "/trpc/*",
     bodyLimit({
