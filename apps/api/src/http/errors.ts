@@ -36,6 +36,8 @@ const INPUT_SQLSTATES = new Set([
   "22003", // numeric out of range
   "22007", // invalid datetime
   "22008", // datetime out of range
+  "22009", // invalid time zone displacement (e.g. +25:00)
+  "22023", // invalid parameter value (e.g. an unknown time zone name)
   "54001", // nesting too deep for jsonb
 ]);
 

@@ -59,6 +59,56 @@ describe("listing errors", () => {
     expect(malformed.body.error.code).toBe("MALFORMED_BODY");
   });
 
+  it("refuses tampered cursors with 400 and pages on with a genuine one", async () => {
+    const s = await signUp(api);
+    for (const title of ["One", "Two", "Three"])
+      await call(api, "POST", "/v1/listings", {
+        token: s.accessToken,
+        body: sampleListing({ title }),
+      });
+    type Page = { items: { id: string; title: string }[]; nextCursor: string | null };
+    const list = (query: string) =>
+      call<Page & E>(api, "GET", `/v1/listings?limit=1&${query}`, { token: s.accessToken });
+    const first = await list("sort=updatedAt:desc");
+    const cursor = first.body.nextCursor;
+    if (!cursor) throw new Error("expected a next page");
+    const [value, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as string[];
+    expect(value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const tampered = (v: unknown, i: unknown = id) =>
+      Buffer.from(JSON.stringify([v, i])).toString("base64url");
+
+    for (const bad of [
+      "2026-01-01T00:00:00+25:00",
+      "2026-01-01 00:00:00 Mars/Olympus",
+      "+275760-09-13T00:00:00.000Z",
+      "2026-02-30T00:00:00.000Z",
+    ]) {
+      for (const sort of ["updatedAt:desc", "createdAt:asc"]) {
+        const res = await list(`sort=${sort}&cursor=${tampered(bad)}`);
+        expect(res.status, `${sort} ${bad}`).toBe(400);
+        expect(res.body.error.code).toBe("VALIDATION_FAILED");
+      }
+    }
+    for (const [sort, v, i] of [
+      ["price:asc", "1e400", id],
+      ["price:asc", "12; drop", id],
+      ["updatedAt:desc", value, "not-a-uuid"],
+    ]) {
+      const res = await list(`sort=${sort}&cursor=${tampered(v, i)}`);
+      expect(res.status, `${sort} ${v} ${i}`).toBe(400);
+      expect(res.body.error.code).toBe("VALIDATION_FAILED");
+    }
+
+    const second = await list(`sort=updatedAt:desc&cursor=${cursor}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0]?.id).not.toBe(first.body.items[0]?.id);
+    const byPrice = await list("sort=price:asc");
+    const nextByPrice = await list(`sort=price:asc&cursor=${byPrice.body.nextCursor}`);
+    expect(nextByPrice.status).toBe(200);
+    expect(nextByPrice.body.items).toHaveLength(1);
+  });
+
   it("answers 404 for unknown and non-uuid ids and 413 for a huge bulk body", async () => {
     const s = await signUp(api);
     expect(

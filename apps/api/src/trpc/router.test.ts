@@ -64,5 +64,10 @@ describe("tRPC for the console", () => {
     expect(err.data).toMatchObject({ code: "CONFLICT", appCode: "VERSION_CONFLICT" });
     const bad = await c.listings.create.mutate({ title: "", price: -1 }).catch((e) => e);
     expect(bad.data).toMatchObject({ code: "BAD_REQUEST", appCode: "VALIDATION_FAILED" });
+    const cursor = Buffer.from(
+      JSON.stringify(["2026-01-01T00:00:00+25:00", "00000000-0000-4000-8000-000000000000"]),
+    ).toString("base64url");
+    const badCursor = await c.listings.list.query({ cursor }).catch((e) => e);
+    expect(badCursor.data).toMatchObject({ code: "BAD_REQUEST", appCode: "VALIDATION_FAILED" });
   });
 });

@@ -17,10 +17,37 @@ function encodeCursor(value: unknown, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString("base64url");
 }
 
-function decodeCursor(cursor: string): [string, string] {
+type SortField = keyof typeof SORT_COLUMNS;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Whether `value` is what {@link encodeCursor} writes for the sort field: `toISOString()` of a
+ * date in years 1-9999 for timestamps, a plain decimal for price, any text for title. Anything
+ * else would reach PostgreSQL's casts and fail there (an offset of +25:00, an unknown time zone,
+ * a year beyond its range).
+ */
+function cursorValueFits(field: SortField, value: string): boolean {
+  if (field === "title") return true;
+  if (field === "price") return DECIMAL.test(value);
+  if (!ISO_UTC.test(value) || value.startsWith("0000")) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
+function decodeCursor(cursor: string, field: SortField): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string")
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === "string" &&
+      typeof v[1] === "string" &&
+      UUID.test(v[1]) &&
+      cursorValueFits(field, v[0])
+    )
       return [v[0], v[1]];
   } catch {
     // fall through to the coded error
@@ -32,11 +59,11 @@ function decodeCursor(cursor: string): [string, string] {
 export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
   const input = ListListingsInput.parse(raw);
   const actor = requireActor(ctx, "read");
-  const [field, dir] = input.sort.split(":") as [keyof typeof SORT_COLUMNS, "asc" | "desc"];
+  const [field, dir] = input.sort.split(":") as [SortField, "asc" | "desc"];
   const col = SORT_COLUMNS[field];
   const where: SQL[] = [listingWhere(actor.userId, input)];
   if (input.cursor) {
-    const [value, id] = decodeCursor(input.cursor);
+    const [value, id] = decodeCursor(input.cursor, field);
     const castValue =
       field === "price"
         ? sql`${value}::numeric`
