@@ -53,4 +53,19 @@ describe("json reader", () => {
     ).toBe("RECORD_TOO_LARGE");
     expect(await code(`[${'{"a":1},'.repeat(20)}{"a":1}]`, { maxRows: 5 })).toBe("TOO_MANY_ROWS");
   });
+
+  it("refuses a NUL escape in a value or a key as BINARY_CONTENT, like a NUL in a CSV", async () => {
+    const value = await rejection(
+      read('[{"title":"fine","sku":"J-1"},{"title":"nul\\u0000title","sku":"J-2"}]'),
+    );
+    expect(value.code).toBe("BINARY_CONTENT");
+    expect(value.message).toMatch(/Record 2, field "title"/);
+    const key = await rejection(read('{"items":[{"ti\\u0000tle":"x"}]}'));
+    expect(key.code).toBe("BINARY_CONTENT");
+    const nested = await rejection(read('[{"meta":{"a":["\\u0000"]}}]'));
+    expect(nested.code).toBe("BINARY_CONTENT");
+    // An escaped backslash followed by "u0000" is ordinary text.
+    const { rows } = await read('[{"title":"C:\\\\u0000"}]');
+    expect(rows).toEqual([{ row: 1, values: ["C:\\u0000"] }]);
+  });
 });

@@ -16,6 +16,23 @@ export function jsonCellText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The top-level key of `record` whose name or value (at any depth) holds a NUL character. */
+function nulField(record: unknown): string | undefined {
+  const holds = (v: unknown, depth: number): boolean => {
+    if (typeof v === "string") return v.includes("\u0000");
+    if (!v || typeof v !== "object" || depth > 64) return false;
+    for (const [k, inner] of Object.entries(v)) {
+      if (k.includes("\u0000") || holds(inner, depth + 1)) return true;
+    }
+    return false;
+  };
+  if (!record || typeof record !== "object") return undefined;
+  for (const [k, v] of Object.entries(record)) {
+    if (k.includes("\u0000") || holds(v, 1)) return k;
+  }
+  return undefined;
+}
+
 /**
  * Streams the objects of a top-level array, or of the array under `listings`/`items` (also
  * `products`, `data`, `rows`) in a top-level object, holding one record at a time
@@ -63,6 +80,18 @@ export async function* readJsonRecords(
       );
     }
     rowNo++;
+    // PostgreSQL text and jsonb cannot hold U+0000, and the CSV reader refuses a NUL as
+    // BINARY_CONTENT; a `\u0000` escape is refused the same way so both formats agree.
+    if (text.includes("\\u0000")) {
+      const field = nulField(value);
+      if (field !== undefined) {
+        throw new FormatError(
+          "BINARY_CONTENT",
+          `Record ${rowNo}, field ${JSON.stringify(field.replaceAll("\u0000", ""))} contains a NUL character (\\u0000), which a listing cannot hold`,
+          { row: rowNo },
+        );
+      }
+    }
     if (rowNo > limits.maxRows) {
       throw new FormatError("TOO_MANY_ROWS", `The file has more than ${limits.maxRows} records`);
     }
