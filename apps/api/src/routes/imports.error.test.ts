@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApi, signUp, type TestApi, upload, waitFor } from "../../test/harness";
@@ -16,6 +18,16 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 type Imp = { status: string; error: string | null; counts: Record<string, number> };
+
+/** The files in the folder that holds the stored upload of import `id`. */
+async function storedBeside(id: string): Promise<string[]> {
+  const sql = api.db.sql;
+  if (!sql) throw new Error("the API tests run on PostgreSQL");
+  const [row] = await sql`select storage_key from imports where id = ${id}`;
+  const stored = await api.deps.storage.localFile(String(row?.storage_key));
+  await stored.release();
+  return readdirSync(path.dirname(stored.path));
+}
 
 /** A minimal zip with one stored entry whose header claims `claimed` uncompressed bytes. */
 function zipWith(name: string, data: Buffer, claimed?: number): Buffer {
@@ -132,6 +144,112 @@ describe("bad import files end in a reported error or a 4xx, never a 500", () =>
       bytes: new TextEncoder().encode("a,b\n1,2\n"),
     });
     expect(noAuth.status).toBe(401);
+  });
+
+  it("fails a JSON import holding a NUL with a code, as it does a CSV one", async () => {
+    const s = await signUp(api);
+    const bytes = new TextEncoder().encode(
+      '[{"title":"nul\\u0000title","price":1,"sku":"JNUL-1"},{"title":"fine","price":2,"sku":"JNUL-2"}]',
+    );
+    const r = await upload<Imp & { id: string }>(
+      api,
+      "/v1/imports",
+      { name: "nul.json", bytes },
+      { token: s.accessToken },
+    );
+    expect(r.status).toBe(201);
+    expect(r.body.status).toBe("failed");
+    expect(r.body.error).toMatch(/^BINARY_CONTENT: Record 1, field "title"/);
+    const again = await call<Imp>(api, "POST", `/v1/imports/${r.body.id}/analyze`, {
+      token: s.accessToken,
+      body: {},
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe("failed");
+  });
+
+  it("marks an import failed when the database refuses its dry run, never leaving it uploaded", async () => {
+    const s = await signUp(api);
+    const sql = api.db.sql;
+    if (!sql) throw new Error("the API tests run on PostgreSQL");
+    // The database refuses to record the dry run of this seller's file only (other tests run
+    // alongside), as it refuses a value it cannot hold.
+    await sql.unsafe(`
+      create or replace function refuse_marked_preview() returns trigger language plpgsql as $$
+      begin
+        if new.status = 'previewed' and new.file_name = '${s.id}.csv' then
+          raise exception 'unsupported Unicode escape sequence' using errcode = '22P05';
+        end if;
+        return new;
+      end $$;
+      create trigger refuse_marked_preview before update on imports
+        for each row execute function refuse_marked_preview();
+    `);
+    try {
+      const r = await upload<{ error: { code: string } }>(
+        api,
+        "/v1/imports",
+        { name: `${s.id}.csv`, bytes: new TextEncoder().encode("title,price\nLamp,1\n") },
+        { token: s.accessToken },
+      );
+      // The answer is the one this database refusal has always mapped to.
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("VALIDATION_FAILED");
+    } finally {
+      await sql.unsafe(`
+        drop trigger refuse_marked_preview on imports;
+        drop function refuse_marked_preview();
+      `);
+    }
+    const list = await call<{ items: (Imp & { id: string })[] }>(api, "GET", "/v1/imports", {
+      token: s.accessToken,
+    });
+    expect(list.body.items.length).toBe(1);
+    expect(list.body.items[0]?.status).toBe("failed");
+    expect(list.body.items[0]?.error).toMatch(/^[A-Z_]+: /);
+    // Once the cause is gone, the dry run can be run again.
+    const again = await call<Imp>(api, "POST", `/v1/imports/${list.body.items[0]?.id}/analyze`, {
+      token: s.accessToken,
+      body: {},
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe("previewed");
+    expect(again.body.counts.create).toBe(1);
+  });
+
+  it("removes the stored file when an upload is refused after it was stored", async () => {
+    const s = await signUp(api);
+    const bytes = new TextEncoder().encode("title,price\nLamp,1\n");
+    const ok = await upload<Imp & { id: string }>(
+      api,
+      "/v1/imports",
+      { name: "ok.csv", bytes },
+      { token: s.accessToken },
+    );
+    expect(ok.status).toBe(201);
+    const before = await storedBeside(ok.body.id);
+    expect(before.length).toBe(1);
+    const unknownProfile = await upload<{ error: { code: string } }>(
+      api,
+      "/v1/imports",
+      { name: "ok.csv", bytes },
+      {
+        token: s.accessToken,
+        fields: { mappingProfileId: "00000000-0000-4000-8000-000000000000" },
+      },
+    );
+    expect(unknownProfile.status).toBe(404);
+    const html = await upload(
+      api,
+      "/v1/imports",
+      {
+        name: "page.csv",
+        bytes: new TextEncoder().encode("<!doctype html><html><body>x</body></html>"),
+      },
+      { token: s.accessToken },
+    );
+    expect(html.status).toBe(415);
+    expect(await storedBeside(ok.body.id)).toEqual(before);
   });
 
   it("validates options: a bad mapping is a 400", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -342,6 +342,42 @@ describe("imports", () => {
     expect(again.status).toBe(200);
     expect(again.body.changeSetId).toBe(first.changeSetId);
     expect((await listAll(s)).length).toBe(1);
+  });
+
+  it("answers parallel uploads with one Idempotency-Key with one import and keeps one file", async () => {
+    const s = await signUp(api);
+    const bytes = new TextEncoder().encode("title,price,sku\nLamp,10,R1\nDesk,20,R2\n");
+    const headers = { "idempotency-key": "race-123" };
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        upload<Imp>(
+          api,
+          "/v1/imports",
+          { name: "a.csv", bytes },
+          { token: s.accessToken, headers },
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    const first = answers.find((a) => a.status === 201);
+    expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([first?.body.id]));
+    const sql = api.db.sql;
+    if (!sql) throw new Error("the API tests run on PostgreSQL");
+    const rows = await sql`select storage_key from imports where owner_id = ${s.id}`;
+    expect(rows.length).toBe(1);
+    const key = String(rows[0]?.storage_key);
+    const stored = await api.deps.storage.localFile(key);
+    // The repeats' uploads are removed: only the first import's file is left in the folder.
+    expect(readdirSync(path.dirname(stored.path))).toEqual([path.basename(stored.path)]);
+    await stored.release();
+    const done = await waitFor(async () => {
+      const r = await call<Imp>(api, "GET", `/v1/imports/${first?.body.id}`, {
+        token: s.accessToken,
+      });
+      return r.body.status !== "uploaded" ? r.body : undefined;
+    });
+    expect(done.status).toBe("previewed");
+    expect(done.counts.create).toBe(2);
   });
 
   it("keeps imports private to their seller", async () => {

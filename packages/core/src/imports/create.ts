@@ -1,4 +1,4 @@
-import { importStaging, imports, mappingProfiles } from "@mbe/db";
+import { type Import, importStaging, imports, mappingProfiles } from "@mbe/db";
 import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/formats";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
@@ -18,8 +18,8 @@ export interface UploadedFile {
 }
 
 /**
- * Markup (HTML, SVG), images and other binaries are refused at upload with 415 and the file
- * removed, so no import ever holds one; only the first 64 KiB are read to decide.
+ * Markup (HTML, SVG), images and other binaries are refused at upload with 415 (the caller
+ * removes the file), so no import ever holds one; only the first 64 KiB are read to decide.
  */
 async function refuseNonTable(ctx: CoreContext, file: UploadedFile) {
   const parts: Buffer[] = [];
@@ -33,7 +33,6 @@ async function refuseNonTable(ctx: CoreContext, file: UploadedFile) {
     sniffKind(Buffer.concat(parts).subarray(0, 64 * 1024));
   } catch (err) {
     if (isFormatError(err, "BINARY_CONTENT") || isFormatError(err, "UNSUPPORTED_FORMAT")) {
-      await ctx.storage.delete(file.storageKey);
       throw new CoreError("UNSUPPORTED_MEDIA_TYPE", err.message);
     }
   }
@@ -52,73 +51,96 @@ export async function createImport(
   inlineLimitBytes = 5 * 1024 * 1024,
 ) {
   const actor = requireActor(ctx, "write");
-  const opts = CreateImportOptions.parse(raw);
-  if (idempotencyKey) {
-    const [prior] = await ctx.db
-      .select()
-      .from(imports)
-      .where(and(eq(imports.ownerId, actor.userId), eq(imports.idempotencyKey, idempotencyKey)));
-    if (prior) {
-      await ctx.storage.delete(file.storageKey);
-      return { ...importView(prior), replayed: true };
+  // Until an import row holds the stored file, every way out of here (a replay, a refusal, a
+  // failure) removes it, so no upload is left behind in storage without an import.
+  let imp: Import | undefined;
+  try {
+    const opts = CreateImportOptions.parse(raw);
+    if (idempotencyKey) {
+      const prior = await importByKey(ctx, actor.userId, idempotencyKey);
+      if (prior) return { ...importView(prior), replayed: true };
+    }
+    await refuseNonTable(ctx, file);
+    let mapping = opts.mapping;
+    if (opts.mappingProfileId) {
+      const [profile] = await ctx.db
+        .select()
+        .from(mappingProfiles)
+        .where(
+          and(
+            eq(mappingProfiles.id, opts.mappingProfileId),
+            eq(mappingProfiles.ownerId, actor.userId),
+          ),
+        );
+      if (!profile) throw notFound("Mapping profile");
+      mapping = profile.mapping as ColumnMapping;
+    }
+    [imp] = await ctx.db
+      .insert(imports)
+      .values({
+        ownerId: actor.userId,
+        fileName: file.fileName,
+        fileSize: file.size,
+        sha256: file.sha256,
+        storageKey: file.storageKey,
+        format: "unknown",
+        marketplace: opts.marketplace ?? null,
+        mapping: mapping ?? {},
+        mode: opts.mode,
+        matchBy: opts.matchBy,
+        idempotencyKey: idempotencyKey ?? null,
+        counts: { applyFixes: opts.applyFixes ? 1 : 0 },
+      })
+      .onConflictDoNothing({ target: [imports.ownerId, imports.idempotencyKey] })
+      .returning();
+    if (!imp && idempotencyKey) {
+      // A parallel upload with the same key recorded its import between the check above and
+      // this insert: answer as a repeat would. When that upload is still in its dry run, the
+      // replay shows status `uploaded` (like a large file queued for analysis) and the client
+      // polls GET /v1/imports/{id}, rather than holding this request open for the whole run.
+      const winner = await importByKey(ctx, actor.userId, idempotencyKey);
+      if (winner) return { ...importView(winner), replayed: true };
+    }
+    if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
+    await recordAudit(ctx, {
+      action: "import.upload",
+      resourceType: "import",
+      resourceId: imp.id,
+      details: { fileName: file.fileName, size: file.size, sha256: file.sha256 },
+    });
+    if (file.size > inlineLimitBytes && ctx.queues) {
+      await ctx.queues.imports.add(
+        "analyze-import",
+        {
+          importId: imp.id,
+          ownerId: actor.userId,
+          actorId: actor.userId,
+          options: { ...opts, mapping },
+        },
+        { jobId: `analyze-${imp.id}` },
+      );
+      return { ...importView(imp), replayed: false };
+    }
+    return {
+      ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })),
+      replayed: false,
+    };
+  } finally {
+    if (!imp) {
+      await ctx.storage.delete(file.storageKey).catch((err: unknown) => {
+        ctx.log.warn({ err: String(err), storageKey: file.storageKey }, "upload not removed");
+      });
     }
   }
-  await refuseNonTable(ctx, file);
-  let mapping = opts.mapping;
-  if (opts.mappingProfileId) {
-    const [profile] = await ctx.db
-      .select()
-      .from(mappingProfiles)
-      .where(
-        and(
-          eq(mappingProfiles.id, opts.mappingProfileId),
-          eq(mappingProfiles.ownerId, actor.userId),
-        ),
-      );
-    if (!profile) throw notFound("Mapping profile");
-    mapping = profile.mapping as ColumnMapping;
-  }
-  const [imp] = await ctx.db
-    .insert(imports)
-    .values({
-      ownerId: actor.userId,
-      fileName: file.fileName,
-      fileSize: file.size,
-      sha256: file.sha256,
-      storageKey: file.storageKey,
-      format: "unknown",
-      marketplace: opts.marketplace ?? null,
-      mapping: mapping ?? {},
-      mode: opts.mode,
-      matchBy: opts.matchBy,
-      idempotencyKey: idempotencyKey ?? null,
-      counts: { applyFixes: opts.applyFixes ? 1 : 0 },
-    })
-    .returning();
-  if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
-  await recordAudit(ctx, {
-    action: "import.upload",
-    resourceType: "import",
-    resourceId: imp.id,
-    details: { fileName: file.fileName, size: file.size, sha256: file.sha256 },
-  });
-  if (file.size > inlineLimitBytes && ctx.queues) {
-    await ctx.queues.imports.add(
-      "analyze-import",
-      {
-        importId: imp.id,
-        ownerId: actor.userId,
-        actorId: actor.userId,
-        options: { ...opts, mapping },
-      },
-      { jobId: `analyze-${imp.id}` },
-    );
-    return { ...importView(imp), replayed: false };
-  }
-  return {
-    ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })),
-    replayed: false,
-  };
+}
+
+/** The import the owner recorded with this Idempotency-Key, if any. */
+async function importByKey(ctx: CoreContext, ownerId: string, idempotencyKey: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.ownerId, ownerId), eq(imports.idempotencyKey, idempotencyKey)));
+  return row;
 }
 
 /**
@@ -149,10 +171,10 @@ export async function analyzeImport(
   };
   // The decisions are staged as they are made, so a commit soon after need not read the file
   // again; the listings' fingerprint, taken first, tells the commit whether they still hold.
-  await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
-  const fingerprint = await listingsFingerprint(ctx, imp.ownerId);
   const writer = stagingWriter(ctx, imp.id);
   try {
+    await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
+    const fingerprint = await listingsFingerprint(ctx, imp.ownerId);
     const summary = await decideImportRows(
       ctx,
       imp,
@@ -191,34 +213,53 @@ export async function analyzeImport(
     );
     return importView(updated);
   } catch (err) {
-    await writer.idle();
-    await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
-    if (!(err instanceof FormatError)) throw err;
+    // However the run stopped, the import ends `failed` with a reason instead of staying
+    // `uploaded` (or showing a preview whose staged rows are gone). A file the readers refuse is
+    // the answer itself; anything else is recorded and then still thrown to the caller.
+    const refused = err instanceof FormatError;
+    const code = refused || err instanceof CoreError ? err.code : "INTERNAL";
+    const message =
+      refused || err instanceof CoreError ? err.message : "The dry run could not finish";
     const problem: ImportProblem = {
       row: 0,
       column: "",
       value: "",
-      code: err.code,
+      code,
       severity: "error",
-      message: err.message,
+      message,
     };
-    const [failed] = await ctx.db
-      .update(imports)
-      .set({
-        status: "failed",
-        error: `${err.code}: ${err.message}`,
-        problems: [problem],
-        updatedAt: new Date(),
-      })
-      .where(eq(imports.id, imp.id))
-      .returning();
-    await recordAudit(ctx, {
-      action: "import.analyze",
-      outcome: "failure",
-      resourceType: "import",
-      resourceId: imp.id,
-      details: { code: err.code },
-    });
+    let failed: Import | undefined;
+    try {
+      await writer.idle();
+      await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
+      [failed] = await ctx.db
+        .update(imports)
+        .set({
+          status: "failed",
+          error: `${code}: ${message}`,
+          problems: [problem],
+          updatedAt: new Date(),
+        })
+        .where(eq(imports.id, imp.id))
+        .returning();
+      await recordAudit(ctx, {
+        action: "import.analyze",
+        outcome: "failure",
+        resourceType: "import",
+        resourceId: imp.id,
+        details: { code },
+      });
+    } catch (recordErr) {
+      if (refused) throw recordErr;
+      ctx.log.error({ importId: imp.id, err: String(recordErr) }, "import failure not recorded");
+    }
+    if (!refused) {
+      ctx.log.error(
+        { importId: imp.id, err: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+        "import analysis failed",
+      );
+      throw err;
+    }
     if (!failed) throw notFound("Import");
     return importView(failed);
   }
