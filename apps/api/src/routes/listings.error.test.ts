@@ -134,6 +134,56 @@ describe("listing errors", () => {
     expect(tooMany.status).toBe(400);
   });
 
+  it("refuses free-form JSON nested deeper than 32 levels with 400, wherever it is sent", async () => {
+    const s = await signUp(api);
+    /** JSON text of `depth` arrays around a string (built as text: too deep to stringify). */
+    const nest = (depth: number) => `${"[".repeat(depth)}"leaf"${"]".repeat(depth)}`;
+    const send = (method: string, path: string, raw: string) =>
+      call<{ error: { code: string; message: string } }>(api, method, path, {
+        token: s.accessToken,
+        raw,
+      });
+    // The object itself is level 1, so a value in it may nest 31 more.
+    const ok = await send(
+      "POST",
+      "/v1/listings",
+      `{"title":"Nested","price":1,"marketplaceFields":{"a":${nest(31)}}}`,
+    );
+    expect(ok.status).toBe(201);
+    for (const depth of [32, 10_000]) {
+      const deep = `{"a":${nest(depth)}}`;
+      const created = await send(
+        "POST",
+        "/v1/listings",
+        `{"title":"Deep","price":1,"marketplaceFields":${deep}}`,
+      );
+      expect(created.status).toBe(400);
+      expect(created.body.error.code).toBe("VALIDATION_FAILED");
+      expect(JSON.stringify(created.body)).toContain("32 levels");
+      const bulk = await call<{ created: number; failed: number; results: { status: string }[] }>(
+        api,
+        "POST",
+        "/v1/listings/bulk",
+        {
+          token: s.accessToken,
+          raw: `{"rows":[{"title":"Deep","price":1,"marketplaceFields":${deep}},${JSON.stringify(sampleListing())}]}`,
+        },
+      );
+      expect(bulk.status).toBe(200);
+      expect(bulk.body).toMatchObject({ created: 1, failed: 1 });
+      expect(bulk.body.results.map((r) => r.status)).toEqual(["error", "created"]);
+      const template = await send(
+        "POST",
+        "/v1/templates",
+        `{"name":"Deep","fields":{"marketplaceFields":${deep}}}`,
+      );
+      expect(template.status).toBe(400);
+      const me = await send("PATCH", "/v1/auth/me", `{"preferences":${deep}}`);
+      expect(me.status).toBe(400);
+      expect(me.body.error.code).toBe("VALIDATION_FAILED");
+    }
+  });
+
   it("refuses a duplicate SKU", async () => {
     const s = await signUp(api);
     await call(api, "POST", "/v1/listings", {

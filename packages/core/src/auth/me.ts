@@ -4,6 +4,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
+import { boundedJson } from "../json-bounds";
 import { userView } from "./user-view";
 
 /** The signed-in account. */
@@ -21,7 +22,7 @@ export const UpdateMeInput = z
     /** Console preferences (column layout, theme); at most 64 KiB of JSON. */
     preferences: z
       .record(z.string(), z.unknown())
-      .refine((p) => JSON.stringify(p).length <= 65_536, "Preferences are limited to 64 KiB")
+      .superRefine(boundedJson("Preferences", 65_536))
       .optional(),
   })
   .strict();

@@ -1,5 +1,6 @@
 import { MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
+import { boundedJson } from "../json-bounds";
 
 const Decimal = z
   .union([
@@ -16,7 +17,7 @@ const Decimal = z
 
 const MarketplaceFields = z
   .record(z.string().max(100), z.unknown())
-  .refine((v) => JSON.stringify(v).length <= 32_768, "Marketplace fields are limited to 32 KiB");
+  .superRefine(boundedJson("Marketplace fields", 32_768));
 
 /** Every editable listing field with its bounds; one schema for REST, tRPC and imports. */
 export const ListingFields = z.object({

@@ -1,0 +1,38 @@
+import type { z } from "zod";
+
+/** How deeply free-form JSON from a caller (marketplace fields, preferences) may nest. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Whether `value` nests arrays and objects at most `max` levels deep (the value itself is level
+ * 1), walked without recursion so that any depth is answered rather than overflowing the stack.
+ */
+export function nestsWithin(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [v, depth] = next;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/**
+ * A zod check for free-form JSON: at most `MAX_JSON_DEPTH` levels and `maxChars` characters once
+ * serialised. Depth is checked first: serialising thousands of levels overflows the stack.
+ */
+export function boundedJson(label: string, maxChars: number) {
+  return (value: unknown, ctx: z.RefinementCtx) => {
+    if (!nestsWithin(value, MAX_JSON_DEPTH))
+      ctx.addIssue({
+        code: "custom",
+        message: `${label} nest at most ${MAX_JSON_DEPTH} levels deep`,
+      });
+    else if (JSON.stringify(value).length > maxChars)
+      ctx.addIssue({
+        code: "custom",
+        message: `${label} are limited to ${Math.round(maxChars / 1024)} KiB`,
+      });
+  };
+}
