@@ -9,6 +9,9 @@ import { authenticate, clientIp, coreContext, noStore, rateLimit } from "../http
 import { appRouter } from "./router";
 
 /** Serves the tRPC router at /trpc behind the same auth, limits and error model as REST. */
+/** The most calls one tRPC batch may carry (the console's batch link sends at most this many). */
+export const TRPC_MAX_BATCH = 10;
+
 export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use("/trpc/*", noStore);
   app.use(
@@ -25,6 +28,8 @@ export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
+      // A batch counts as one request against the rate limit, so its size is bounded too.
+      maxBatchSize: TRPC_MAX_BATCH,
       createContext: () => ({ core: coreContext(c, deps), deps, ip: clientIp(c) }),
       // A limit a procedure applies itself (sign-in, uploads, exports) says when to come back.
       responseMeta: ({ errors }) => {

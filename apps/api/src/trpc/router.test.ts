@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi, uniqueEmail } from "../../test/harness";
+import { TRPC_MAX_BATCH } from "./mount";
 import type { AppRouter } from "./router";
 
 let api: TestApi;
@@ -69,5 +70,22 @@ describe("tRPC for the console", () => {
     ).toString("base64url");
     const badCursor = await c.listings.list.query({ cursor }).catch((e) => e);
     expect(badCursor.data).toMatchObject({ code: "BAD_REQUEST", appCode: "VALIDATION_FAILED" });
+  });
+  it("refuses a batch of more calls than the console sends at once", async () => {
+    const session = await client().auth.register.mutate({
+      email: uniqueEmail(),
+      password: "long-enough-pass",
+    });
+    const batch = (n: number) =>
+      api.app.request(
+        `/trpc/${Array(n).fill("templates.list").join(",")}?batch=1&input=${encodeURIComponent(
+          JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, {}]))),
+        )}`,
+        { headers: { authorization: `Bearer ${session.accessToken}` } },
+      );
+    const ok = await batch(TRPC_MAX_BATCH);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as unknown[]).length).toBe(TRPC_MAX_BATCH);
+    expect((await batch(TRPC_MAX_BATCH + 1)).status).toBe(400);
   });
 });

@@ -76,7 +76,13 @@ export const api = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => isNonJsonSerializable(op.input),
       true: httpLink({ url: "/trpc", fetch: authedFetch }),
-      false: httpBatchLink({ url: "/trpc", fetch: authedFetch, maxURLLength: 4000 }),
+      false: httpBatchLink({
+        url: "/trpc",
+        fetch: authedFetch,
+        maxURLLength: 4000,
+        // The API refuses larger batches (TRPC_MAX_BATCH).
+        maxItems: 10,
+      }),
     }),
   ],
 });

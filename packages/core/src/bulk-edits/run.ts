@@ -86,7 +86,7 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   }
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
   const rows = await loadRows(ctx, where, false);
-  const { planned, rejected } = planChanges(rows, op, template?.fields);
+  const { planned, rejected } = await planChanges(rows, op, template?.fields);
   return {
     matched: rows.length,
     changed: planned.length,
@@ -194,7 +194,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
           remove: [],
         };
       }
-      const { planned, rejected } = planChanges(rows, op, template?.fields);
+      const { planned, rejected } = await planChanges(rows, op, template?.fields);
       if (!planned.length)
         return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
       await applySnapshots(

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { CoreError } from "../errors";
+import { MAX_RESULT_CHARS, replaceAll } from "./replace";
+
+describe("find and replace in a worker thread", () => {
+  it("expands replacement templates exactly as String.prototype.replace does", async () => {
+    const inputs = ["banana", "", "Ж ananas", "$a$"];
+    const patterns = ["a", "(a)(n)?", "(?<x>an)", "(?:)", "n(?=a)", "^", "$", "\\b", "(a)|(b)"];
+    const templates = [
+      "x",
+      "$&",
+      "$`",
+      "$'",
+      "$1",
+      "$2",
+      "$12",
+      "$01",
+      "$0",
+      "$$",
+      "$<x>",
+      "$<y>",
+      "$<x",
+      "[$1|$&|$2]",
+      "$",
+      "$9",
+      "a$",
+      "$$1",
+    ];
+    for (const find of patterns)
+      for (const replace of templates) {
+        const out = await replaceAll(inputs, { find, replace, regex: true, caseSensitive: true });
+        const re = new RegExp(find, "gu");
+        expect(out, `${find} → ${replace}`).toEqual(inputs.map((v) => v.replace(re, replace)));
+      }
+  });
+
+  it("takes plain text literally, dollars and regex characters included", async () => {
+    const out = await replaceAll(["a.b $& a.b", "A.B"], {
+      find: "a.b",
+      replace: "$&$1",
+      regex: false,
+      caseSensitive: false,
+    });
+    expect(out).toEqual(["$&$1 $& $&$1", "$&$1"]);
+  });
+
+  it("stops a value whose result would outgrow every field instead of building it", async () => {
+    const started = performance.now();
+    const out = await replaceAll(["Ж".repeat(20_000), "short"], {
+      find: "(?:)",
+      replace: "$`$`",
+      regex: true,
+      caseSensitive: true,
+    });
+    expect(out[0]).toBeNull();
+    expect(out[1]).toBe("short".replace(/(?:)/gu, "$`$`"));
+    expect(out[1]?.length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("refuses a pattern that runs too long without holding up the event loop", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 50);
+    const started = performance.now();
+    const err = await replaceAll([`${"a".repeat(5000)}!`], {
+      find: "(a+)+$",
+      replace: "x",
+      regex: true,
+      caseSensitive: true,
+    }).catch((e: unknown) => e);
+    clearInterval(timer);
+    expect(err).toBeInstanceOf(CoreError);
+    expect((err as CoreError).code).toBe("UNPROCESSABLE");
+    const ms = performance.now() - started;
+    expect(ms).toBeLessThan(5000);
+    // The main thread kept running timers the whole time (a blocked loop would count ~1).
+    expect(ticks).toBeGreaterThan((ms / 50) * 0.5);
+  });
+
+  it("answers VALIDATION_FAILED for a pattern that does not compile", async () => {
+    const err = await replaceAll(["x"], {
+      find: "(",
+      replace: "",
+      regex: true,
+      caseSensitive: true,
+    }).catch((e: unknown) => e);
+    expect((err as CoreError).code).toBe("VALIDATION_FAILED");
+  });
+});
