@@ -25,6 +25,7 @@ export async function streamFile(
   body: Readable,
   fileName: string,
   contentType: string,
+  cacheControl = "no-store",
 ): Promise<Response> {
   const chunks = body[Symbol.asyncIterator]();
   let pending: IteratorResult<unknown> | undefined;
@@ -62,6 +63,6 @@ export async function streamFile(
   );
   c.header("Content-Type", contentType);
   c.header("Content-Disposition", contentDisposition(fileName));
-  c.header("Cache-Control", "no-store");
+  c.header("Cache-Control", cacheControl);
   return c.body(file, 200);
 }

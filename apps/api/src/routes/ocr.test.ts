@@ -65,6 +65,8 @@ describe("OCR scans", () => {
     const img = await api.app.request(scan.pages[0]?.imageUrl as string);
     expect(img.status).toBe(200);
     expect(img.headers.get("content-type")).toBe("image/png");
+    // Page images are the seller's own and may be kept by their browser a while, not by shared caches.
+    expect(img.headers.get("cache-control")).toBe("private, max-age=600");
 
     // Correct the first item, then convert two items.
     const items = scan.items.map((i, n) =>

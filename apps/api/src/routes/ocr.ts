@@ -223,8 +223,13 @@ export function ocrRoutes(deps: AppDeps) {
       const { id, page } = c.req.valid("param");
       const q = c.req.valid("query");
       const stream = await openScanPageImage(coreContext(c, deps), id, page, q.sig ? q : undefined);
-      c.header("Cache-Control", "private, max-age=600");
-      return streamFile(c, stream, `page-${page}.png`, "image/png") as never;
+      return streamFile(
+        c,
+        stream,
+        `page-${page}.png`,
+        "image/png",
+        "private, max-age=600",
+      ) as never;
     },
   );
   return app;
