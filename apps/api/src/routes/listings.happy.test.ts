@@ -140,6 +140,32 @@ describe("listings happy paths", () => {
     expect(ebay.body.warnings?.map((w) => w.field)).toContain("title");
   });
 
+  it("pages through rows that share a timestamp (one bulk write) without skipping or repeating any", async () => {
+    const s = await signUp(api);
+    const made = await call<{ created: number }>(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows: Array.from({ length: 30 }, () => sampleListing()) },
+    });
+    expect(made.body.created).toBe(30);
+    for (const sort of ["updatedAt:desc", "updatedAt:asc", "createdAt:asc", "createdAt:desc"]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page++) {
+        const r: { body: { items: { id: string }[]; nextCursor: string | null } } = await call(
+          api,
+          "GET",
+          `/v1/listings?limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ""}`,
+          { token: s.accessToken },
+        );
+        seen.push(...r.body.items.map((x) => x.id));
+        cursor = r.body.nextCursor;
+        if (!cursor) break;
+      }
+      expect(seen, sort).toHaveLength(30);
+      expect(new Set(seen).size, sort).toBe(30);
+    }
+  });
+
   it("bulk upsert applies valid rows and reports invalid ones per index", async () => {
     const s = await signUp(api);
     const existing = await call<L & { sku: string }>(api, "POST", "/v1/listings", {

@@ -1,5 +1,5 @@
 import { listings } from "@mbe/db";
-import { and, asc, desc, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { countListings, listingWhere } from "./filter";
@@ -21,20 +21,29 @@ type SortField = keyof typeof SORT_COLUMNS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
 
 /**
- * Whether `value` is what {@link encodeCursor} writes for the sort field: `toISOString()` of a
- * date in years 1-9999 for timestamps, a plain decimal for price, any text for title. Anything
- * else would reach PostgreSQL's casts and fail there (an offset of +25:00, an unknown time zone,
- * a year beyond its range).
+ * A timestamp sort key as UTC ISO-8601 text with PostgreSQL's full microseconds: a JavaScript
+ * Date keeps only milliseconds, and a cursor cut to them would skip (descending) or repeat
+ * (ascending) every row sharing the last row's millisecond, such as all rows of one bulk edit.
+ */
+const timestampKey = (col: typeof listings.updatedAt | typeof listings.createdAt) =>
+  sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Whether `value` is what {@link encodeCursor} writes for the sort field: UTC ISO-8601 with
+ * milliseconds or microseconds in years 1-9999 for timestamps, a plain decimal for price, any
+ * text for title. Anything else would reach PostgreSQL's casts and fail there (an offset of
+ * +25:00, an unknown time zone, a year beyond its range).
  */
 function cursorValueFits(field: SortField, value: string): boolean {
   if (field === "title") return true;
   if (field === "price") return DECIMAL.test(value);
   if (!ISO_UTC.test(value) || value.startsWith("0000")) return false;
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+  const millis = `${value.slice(0, 23)}Z`;
+  const time = Date.parse(millis);
+  return !Number.isNaN(time) && new Date(time).toISOString() === millis;
 }
 
 function decodeCursor(cursor: string, field: SortField): [string, string] {
@@ -78,7 +87,13 @@ export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
   }
   const order = dir === "asc" ? [asc(col), asc(listings.id)] : [desc(col), desc(listings.id)];
   let q = ctx.db
-    .select()
+    .select({
+      ...getTableColumns(listings),
+      sortKey:
+        field === "updatedAt" || field === "createdAt"
+          ? timestampKey(SORT_COLUMNS[field])
+          : sql<null>`null`,
+    })
     .from(listings)
     .where(and(...where))
     .orderBy(...order)
@@ -90,8 +105,7 @@ export async function listListings(ctx: CoreContext, raw: ListListingsInput) {
   const last = page.at(-1);
   let nextCursor: string | null = null;
   if (rows.length > input.limit && last) {
-    const v = last[field];
-    nextCursor = encodeCursor(v instanceof Date ? v.toISOString() : String(v), last.id);
+    nextCursor = encodeCursor(last.sortKey ?? String(last[field]), last.id);
   }
   let total: number | undefined;
   if (input.includeTotal) total = await countListings(ctx.db, actor.userId, input);
