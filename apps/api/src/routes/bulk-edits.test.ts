@@ -137,6 +137,38 @@ describe("bulk edits", () => {
     expect(invalid.status).toBe(400);
   });
 
+  it("holds no row locks while a slow find and replace is worked out", async () => {
+    const s = await signUp(api);
+    const [id] = await seed(s, [sampleListing({ description: `${"a".repeat(5000)}!` })]);
+    const applying = call(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: {
+        selection: { ids: [id] },
+        operation: {
+          kind: "findReplace",
+          field: "description",
+          find: "(a+)+$",
+          replace: "",
+          regex: true,
+        },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const one = await call<{ version: number }>(api, "GET", `/v1/listings/${id}`, {
+      token: s.accessToken,
+    });
+    // An edit of a row in the selection answers at once instead of waiting out the pattern.
+    const t = performance.now();
+    const edit = await call(api, "PATCH", `/v1/listings/${id}`, {
+      token: s.accessToken,
+      body: { title: "Edited meanwhile", version: one.body.version },
+    });
+    const waited = performance.now() - t;
+    expect(edit.status).toBe(200);
+    expect((await applying).status).toBe(422);
+    expect(waited).toBeLessThan(1500);
+  });
+
   it("sets a field on selected ids, rejecting invalid values, and duplicates and deletes by filter", async () => {
     const s = await signUp(api);
     const ids = await seed(s, [

@@ -95,6 +95,35 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   };
 }
 
+/**
+ * Plans `op` on rows read without locks; `replan` then takes the locked rows and works out again
+ * only those whose version moved (or that were not there before), keeping the rest as planned.
+ */
+async function planOutsideTx(unlocked: Listing[], op: BulkOperation) {
+  const first = await planChanges(unlocked, op);
+  const versions = new Map(unlocked.map((r) => [r.id, r.version]));
+  const planned = new Map(first.planned.map((p) => [p.row.id, p]));
+  const rejected = new Map(first.rejected.map((r) => [r.id, r]));
+  return {
+    async replan(locked: Listing[]) {
+      const moved = locked.filter((r) => versions.get(r.id) !== r.version);
+      const again = moved.length ? await planChanges(moved, op) : { planned: [], rejected: [] };
+      const movedIds = new Set(moved.map((r) => r.id));
+      const out: typeof first = { planned: [], rejected: [] };
+      for (const r of locked) {
+        if (movedIds.has(r.id)) continue;
+        const p = planned.get(r.id);
+        if (p) out.planned.push({ ...p, row: r });
+        const x = rejected.get(r.id);
+        if (x) out.rejected.push(x);
+      }
+      out.planned.push(...again.planned);
+      out.rejected.push(...again.rejected);
+      return out;
+    },
+  };
+}
+
 /** Applies a bulk edit to a selection or filter as one change set (undoable). */
 export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   const { selection, operation: op } = BulkEditInput.parse(raw);
@@ -102,6 +131,12 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   const where = whereOf(actor.userId, selection);
   const summary = describe(op);
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
+  // A find and replace may run for seconds: it is worked out before the transaction, so no row
+  // lock or connection is held meanwhile, and only rows changed since are worked out again.
+  const early =
+    op.kind === "findReplace"
+      ? await planOutsideTx(await loadRows(ctx, where, false), op)
+      : undefined;
   const out = await inTx(ctx, async (tx) => {
     const r = await (async () => {
       if (op.kind === "priceChange") {
@@ -194,7 +229,9 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
           remove: [],
         };
       }
-      const { planned, rejected } = await planChanges(rows, op, template?.fields);
+      const { planned, rejected } = early
+        ? await early.replan(rows)
+        : await planChanges(rows, op, template?.fields);
       if (!planned.length)
         return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
       await applySnapshots(
