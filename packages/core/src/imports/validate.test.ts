@@ -63,6 +63,9 @@ const VALUES: Record<string, unknown[]> = {
     { ebay: { ConditionID: 1000 } },
     { ["k".repeat(101)]: 1 },
     { big: "x".repeat(33_000) },
+    // 32 levels with the object itself, and one too many.
+    { deep: JSON.parse(`${"[".repeat(31)}1${"]".repeat(31)}`) },
+    { deep: JSON.parse(`${"[".repeat(32)}1${"]".repeat(32)}`) },
     [],
     JSON.parse('{"__proto__": {"x": 1}}'),
     null,

@@ -1,5 +1,6 @@
 import type { CanonicalListing } from "@mbe/formats";
 import type { z } from "zod";
+import { MAX_JSON_DEPTH, nestsWithin } from "../json-bounds";
 import { EDITABLE_FIELDS } from "../listings/fields";
 import type { CreateListingInput, UpdateListingInput } from "../listings/schema";
 
@@ -67,7 +68,9 @@ function fields(v: unknown): Record<string, unknown> | undefined {
   if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype)
     return undefined;
   for (const k of Object.keys(v)) if (k.length > 100 || k === "__proto__") return undefined;
-  return JSON.stringify(v).length <= 32_768 ? (v as Record<string, unknown>) : undefined;
+  return nestsWithin(v, MAX_JSON_DEPTH) && JSON.stringify(v).length <= 32_768
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 const STATUSES = new Set(["draft", "active", "archived"]);
