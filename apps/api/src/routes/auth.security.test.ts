@@ -74,6 +74,58 @@ describe("auth security", () => {
     );
   });
 
+  it("leaves no live session from one refresh token presented twice at once", async () => {
+    type Tokens = { accessToken: string; refreshToken: string };
+    for (let round = 0; round < 5; round++) {
+      const s = await signUp(api);
+      const answers = await Promise.all(
+        [1, 2, 3].map(() =>
+          call<Tokens>(api, "POST", "/v1/auth/refresh", {
+            body: { refreshToken: s.refreshToken },
+          }),
+        ),
+      );
+      expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(1);
+      // Reuse was seen, so the whole family is gone, the winner's new session included.
+      for (const a of answers.filter((x) => x.status === 200)) {
+        expect((await call(api, "GET", "/v1/auth/me", { token: a.body.accessToken })).status).toBe(
+          401,
+        );
+        const again = await call(api, "POST", "/v1/auth/refresh", {
+          body: { refreshToken: a.body.refreshToken },
+        });
+        expect(again.status).toBe(401);
+      }
+    }
+  });
+
+  it("leaves no live session from a refresh racing a password change", async () => {
+    type Tokens = { accessToken: string; refreshToken: string };
+    for (let round = 0; round < 5; round++) {
+      const s = await signUp(api);
+      const [refreshed, changed] = await Promise.all([
+        call<Tokens>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } }),
+        call<Tokens>(api, "POST", "/v1/auth/change-password", {
+          token: s.accessToken,
+          body: { currentPassword: s.password, newPassword: "a-new-long-password" },
+        }),
+      ]);
+      expect(changed.status).toBe(200);
+      if (refreshed.status === 200) {
+        const me = await call(api, "GET", "/v1/auth/me", { token: refreshed.body.accessToken });
+        expect(me.status).toBe(401);
+        const again = await call(api, "POST", "/v1/auth/refresh", {
+          body: { refreshToken: refreshed.body.refreshToken },
+        });
+        expect(again.status).toBe(401);
+      } else expect(refreshed.status).toBe(401);
+      // The session the password change issued is the one that lives.
+      expect(
+        (await call(api, "GET", "/v1/auth/me", { token: changed.body.accessToken })).status,
+      ).toBe(200);
+    }
+  });
+
   it("locks the account after 5 failures, even for the right password", async () => {
     const s = await signUp(api);
     for (let i = 0; i < 5; i++) {

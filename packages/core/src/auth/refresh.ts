@@ -9,34 +9,51 @@ import { issueRefreshToken, sha256, signAccessToken } from "./tokens";
 export const RefreshInput = z.object({ refreshToken: z.string().min(10).max(200) });
 export type RefreshInput = z.infer<typeof RefreshInput>;
 
-/** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
+/**
+ * Rotates a refresh token. Presenting one that was already rotated revokes its whole family.
+ *
+ * The rotation (claiming the old token, issuing the new one) runs in one transaction holding the
+ * user's row lock, as do a password change, a password reset and a deactivation, which revoke
+ * every session: so a refresh racing one of those either finishes first and has its new token
+ * revoked too, or sees its token revoked. Two refreshes racing with one token serialise the same
+ * way, and the loser's family revocation sees the winner's new token.
+ */
 export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
   const hash = sha256(input.refreshToken);
-  const [row] = await ctx.rootDb
-    .select()
+  const [found] = await ctx.rootDb
+    .select({ userId: refreshTokens.userId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, hash));
-  if (!row) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
-  if (row.revokedAt) throw new CoreError("TOKEN_INVALID", "This session has been signed out");
-  // Claiming the token atomically makes two racing refreshes count as reuse, not two sessions.
-  const claimed = row.rotatedAt
-    ? []
-    : await ctx.rootDb
+  if (!found) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
+  const outcome = await ctx.rootDb.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, found.userId)).for("update");
+    const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash));
+    if (!row || !user) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
+    if (row.revokedAt) throw new CoreError("TOKEN_INVALID", "This session has been signed out");
+    if (row.rotatedAt) {
+      await tx
         .update(refreshTokens)
-        .set({ rotatedAt: new Date() })
-        .where(
-          and(
-            eq(refreshTokens.id, row.id),
-            isNull(refreshTokens.rotatedAt),
-            isNull(refreshTokens.revokedAt),
-          ),
-        )
-        .returning({ id: refreshTokens.id });
-  if (claimed.length === 0) {
-    await ctx.rootDb
+        .set({ revokedAt: new Date() })
+        .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      // Committed before the refusal is thrown, so the revocation stands.
+      return { reused: { userId: row.userId, familyId: row.familyId } } as const;
+    }
+    if (row.expiresAt < new Date()) throw new CoreError("TOKEN_EXPIRED", "Refresh token expired");
+    if (!user.active) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
+    await tx
       .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      .set({ rotatedAt: new Date() })
+      .where(eq(refreshTokens.id, row.id));
+    const next = await issueRefreshToken(tx, ctx.auth, {
+      userId: user.id,
+      familyId: row.familyId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
+    return { user, familyId: row.familyId, next } as const;
+  });
+  const row = outcome.reused;
+  if (row) {
     await recordAuditDetached(ctx, {
       action: "auth.refresh_reuse",
       outcome: "failure",
@@ -47,18 +64,11 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
     });
     throw new CoreError("TOKEN_REUSED", "Refresh token reuse detected; the session was revoked");
   }
-  if (row.expiresAt < new Date()) throw new CoreError("TOKEN_EXPIRED", "Refresh token expired");
-  const [user] = await ctx.rootDb.select().from(users).where(eq(users.id, row.userId));
-  if (!user?.active) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
-  const next = await issueRefreshToken(ctx.rootDb, ctx.auth, {
-    userId: user.id,
-    familyId: row.familyId,
-    ip: ctx.ip,
-    userAgent: ctx.userAgent,
-  });
+  const { user, familyId, next } = outcome;
+  if (!user || !familyId || !next) throw new CoreError("INTERNAL", "Session not rotated");
   const accessToken = await signAccessToken(ctx.auth, {
     userId: user.id,
-    sessionId: row.familyId,
+    sessionId: familyId,
     role: user.role,
   });
   return {
