@@ -97,6 +97,44 @@ describe("change sets, undo and redo", () => {
     );
   });
 
+  it("refuses with 409 an undo that would bring back a SKU taken since", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const first = await call<{ id: string }>(api, "POST", "/v1/listings", {
+      token: t,
+      body: sampleListing({ sku: "TAKEN-1" }),
+    });
+    const del = await call<{ changeSetId: string }>(
+      api,
+      "DELETE",
+      `/v1/listings/${first.body.id}`,
+      {
+        token: t,
+      },
+    );
+    const second = await call<{ id: string; changeSetId: string }>(api, "POST", "/v1/listings", {
+      token: t,
+      body: sampleListing({ sku: "TAKEN-1" }),
+    });
+    expect(second.status).toBe(201);
+    const undo = await call<{ error: { code: string } }>(
+      api,
+      "POST",
+      `/v1/change-sets/${del.body.changeSetId}/undo`,
+      { token: t },
+    );
+    expect(undo.status).toBe(409);
+    expect(undo.body.error.code).toBe("CONFLICT");
+    // Nothing was touched: the deleted listing stays deleted, the new one keeps the SKU.
+    expect((await call(api, "GET", `/v1/listings/${first.body.id}`, { token: t })).status).toBe(
+      404,
+    );
+    const kept = await call<{ sku: string }>(api, "GET", `/v1/listings/${second.body.id}`, {
+      token: t,
+    });
+    expect(kept.body.sku).toBe("TAKEN-1");
+  });
+
   it("lists change sets with entries holding before and after", async () => {
     const s = await signUp(api);
     const a = await call<L>(api, "POST", "/v1/listings", {

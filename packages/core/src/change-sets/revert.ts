@@ -1,10 +1,11 @@
 import { changeSetChunks, changeSets, listings, rowsOf } from "@mbe/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { snapshotSql } from "../listings/sql-snapshot";
+import { isUniqueViolation } from "../listings/unique";
 
 type Direction = "undo" | "redo";
 
@@ -72,7 +73,9 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
       upsert: string[] | null;
       remove: string[] | null;
     }>(
-      await tx.db.execute(sql`
+      await restoreRows(
+        tx.db,
+        sql`
         with e as (${entriesSql(cs.id)}),
         upd as (
           update ${listings} l set ${snapshotSetClause("t.target")}, version = l.version + 1, updated_at = now()
@@ -118,7 +121,8 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
         select (select count(*) from e)::int as total,
           ((select count(*) from upd) + (select count(*) from ins) + (select count(*) from del))::int as changed,
           (select array_agg(id) from (select id from upd union all select id from ins) x) as upsert,
-          (select array_agg(id) from del) as remove`),
+          (select array_agg(id) from del) as remove`,
+      ),
     );
     const total = Number(r?.total ?? 0);
     // A row edited between the check above and this statement was skipped by its version test;
@@ -146,6 +150,23 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
   });
   await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: result.remove });
   return { id: result.id, status: result.status, rowCount: result.rowCount };
+}
+
+/**
+ * Runs the restoring statement. A row it re-creates or restores may carry a SKU another listing
+ * has taken since: that is a conflict for the seller to resolve, not a server error.
+ */
+async function restoreRows(db: CoreContext["db"], statement: SQL) {
+  try {
+    return await db.execute(statement);
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new CoreError(
+        "CONFLICT",
+        "A listing in this change set has a SKU another listing uses now; change that SKU first",
+      );
+    throw err;
+  }
 }
 
 /** Reverts a change set (409 when a row changed since). */
