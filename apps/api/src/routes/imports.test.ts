@@ -141,6 +141,20 @@ describe("imports", () => {
     expect(
       (await call(api, "POST", `/v1/imports/${up.body.id}/redo`, { token: s.accessToken })).status,
     ).toBe(409);
+    // Reverting its change set directly moves the import along with it.
+    const csUndo = await call(api, "POST", `/v1/change-sets/${redo.body.changeSetId}/undo`, {
+      token: s.accessToken,
+    });
+    expect(csUndo.status).toBe(200);
+    const after = await call<Imp>(api, "GET", `/v1/imports/${up.body.id}`, {
+      token: s.accessToken,
+    });
+    expect(after.body.status).toBe("undone");
+    const again = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/redo`, {
+      token: s.accessToken,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe("committed");
   });
 
   it("reports every bad cell of the messy Facebook file with a fix, and applies fixes on request", async () => {

@@ -1,4 +1,4 @@
-import { changeSetChunks, changeSets, listings, rowsOf } from "@mbe/db";
+import { changeSetChunks, changeSets, imports, listings, rowsOf } from "@mbe/db";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireActor } from "../context";
@@ -134,6 +134,12 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
       .update(changeSets)
       .set(undo ? { status: "undone", undoneAt: now } : { status: "applied", redoneAt: now })
       .where(eq(changeSets.id, cs.id));
+    // An import's state follows its change set, whichever route reverted it.
+    if (cs.kind === "import")
+      await tx.db
+        .update(imports)
+        .set({ status: undo ? "undone" : "committed", updatedAt: now })
+        .where(and(eq(imports.changeSetId, cs.id), eq(imports.ownerId, owner)));
     await recordAudit(tx, {
       action: `change_set.${direction}`,
       resourceType: "change_set",

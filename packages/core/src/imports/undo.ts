@@ -10,19 +10,16 @@ import { importView } from "./view";
 async function revertImport(ctx: CoreContext, id: string, direction: "undo" | "redo") {
   const actor = requireActor(ctx, "write");
   const imp = await ownImport(ctx, actor.userId, id);
-  const [from, to] =
-    direction === "undo" ? (["committed", "undone"] as const) : (["undone", "committed"] as const);
+  const from = direction === "undo" ? "committed" : "undone";
   if (imp.status !== from || !imp.changeSetId)
     throw new CoreError(
       "CONFLICT",
       `Only a ${from} import can be ${direction === "undo" ? "undone" : "redone"}`,
     );
+  // Reverting the change set moves the import to `to` in the same transaction (and refuses, 409,
+  // when a racing call got there first).
   await (direction === "undo" ? undoChangeSet : redoChangeSet)(ctx, imp.changeSetId);
-  const [done] = await ctx.db
-    .update(imports)
-    .set({ status: to, updatedAt: new Date() })
-    .where(eq(imports.id, id))
-    .returning();
+  const [done] = await ctx.db.select().from(imports).where(eq(imports.id, id));
   if (!done) throw notFound("Import");
   return importView(done);
 }
