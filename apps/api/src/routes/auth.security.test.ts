@@ -126,6 +126,29 @@ describe("auth security", () => {
     }
   });
 
+  it("leaves no live session from a refresh racing a sign-out", async () => {
+    type Tokens = { accessToken: string; refreshToken: string };
+    for (let round = 0; round < 5; round++) {
+      const s = await signUp(api);
+      const [refreshed, out] = await Promise.all([
+        call<Tokens>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } }),
+        call(api, "POST", "/v1/auth/logout", {
+          token: s.accessToken,
+          body: { refreshToken: s.refreshToken },
+        }),
+      ]);
+      expect(out.status).toBe(200);
+      if (refreshed.status === 200) {
+        const me = await call(api, "GET", "/v1/auth/me", { token: refreshed.body.accessToken });
+        expect(me.status).toBe(401);
+        const again = await call(api, "POST", "/v1/auth/refresh", {
+          body: { refreshToken: refreshed.body.refreshToken },
+        });
+        expect(again.status).toBe(401);
+      } else expect(refreshed.status).toBe(401);
+    }
+  });
+
   it("locks the account after 5 failures, even for the right password", async () => {
     const s = await signUp(api);
     for (let i = 0; i < 5; i++) {

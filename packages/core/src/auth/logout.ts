@@ -2,8 +2,9 @@ import { refreshTokens } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type CoreContext, requireActor } from "../context";
+import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
+import { lockSessions, revokeAllSessions } from "./sessions";
 import { sha256 } from "./tokens";
 
 export const LogoutInput = z.object({
@@ -20,37 +21,37 @@ export async function logout(ctx: CoreContext, input: LogoutInput) {
   if (actor.via !== "jwt")
     throw new CoreError("FORBIDDEN", "Sessions are managed from a signed-in session");
   const now = new Date();
-  if (input.everywhere) {
-    await ctx.db
-      .update(refreshTokens)
-      .set({ revokedAt: now })
-      .where(and(eq(refreshTokens.userId, actor.userId), isNull(refreshTokens.revokedAt)));
-  } else {
-    const families = new Set<string>();
-    if (actor.sessionId) families.add(actor.sessionId);
-    if (input.refreshToken) {
-      const [row] = await ctx.db
-        .select({ familyId: refreshTokens.familyId })
-        .from(refreshTokens)
-        .where(
-          and(
-            eq(refreshTokens.tokenHash, sha256(input.refreshToken)),
-            eq(refreshTokens.userId, actor.userId),
-          ),
-        );
-      if (row) families.add(row.familyId);
+  await inTx(ctx, async (tx) => {
+    if (input.everywhere) {
+      await revokeAllSessions(tx.db, actor.userId);
+    } else {
+      await lockSessions(tx.db, actor.userId);
+      const families = new Set<string>();
+      if (actor.sessionId) families.add(actor.sessionId);
+      if (input.refreshToken) {
+        const [row] = await tx.db
+          .select({ familyId: refreshTokens.familyId })
+          .from(refreshTokens)
+          .where(
+            and(
+              eq(refreshTokens.tokenHash, sha256(input.refreshToken)),
+              eq(refreshTokens.userId, actor.userId),
+            ),
+          );
+        if (row) families.add(row.familyId);
+      }
+      for (const familyId of families)
+        await tx.db
+          .update(refreshTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
     }
-    for (const familyId of families)
-      await ctx.db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-  }
-  await recordAudit(ctx, {
-    action: "auth.logout",
-    resourceType: "user",
-    resourceId: actor.userId,
-    details: { everywhere: input.everywhere },
+    await recordAudit(tx, {
+      action: "auth.logout",
+      resourceType: "user",
+      resourceId: actor.userId,
+      details: { everywhere: input.everywhere },
+    });
   });
   return { ok: true as const };
 }

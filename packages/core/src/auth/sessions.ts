@@ -7,9 +7,17 @@ import { and, eq, isNull } from "drizzle-orm";
  * refresh waits on, so no session is issued between this and the commit.
  */
 export async function revokeAllSessions(db: DbOrTx, userId: string): Promise<void> {
-  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+  await lockSessions(db, userId);
   await db
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+}
+
+/**
+ * Takes the user's row lock, held to the end of the transaction: a refresh rotates a token under
+ * the same lock, so whatever revokes sessions after this sees every token a rotation issued.
+ */
+export async function lockSessions(db: DbOrTx, userId: string): Promise<void> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
 }
