@@ -97,6 +97,54 @@ describe("change sets, undo and redo", () => {
     );
   });
 
+  it("undoes edits of one row newest first and redoes them in order, as the grid's undo stack does", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const made = await call<L>(api, "POST", "/v1/listings", {
+      token: t,
+      body: sampleListing({ price: 10 }),
+    });
+    const id = made.body.id;
+    const a = await call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
+      token: t,
+      body: { price: 11, version: made.body.version },
+    });
+    const b = await call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
+      token: t,
+      body: { price: 12, version: a.body.version },
+    });
+    const price = async () =>
+      (await call<L>(api, "GET", `/v1/listings/${id}`, { token: t })).body.price;
+    const step = async (csId: string, verb: "undo" | "redo", expected: number) => {
+      const r = await call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+      expect(r.status, `${verb} → ${expected}`).toBe(200);
+      expect(await price()).toBe(expected);
+    };
+    const refused = async (csId: string, verb: "undo" | "redo") => {
+      const before = await price();
+      const r = await call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+      expect(r.status, verb).toBe(409);
+      expect(await price()).toBe(before);
+    };
+    // Out of order, the earlier edit's state is gone: refused.
+    await refused(a.body.changeSetId, "undo");
+    for (let round = 0; round < 2; round++) {
+      await step(b.body.changeSetId, "undo", 11);
+      await step(a.body.changeSetId, "undo", 10);
+      await refused(b.body.changeSetId, "redo");
+      await step(a.body.changeSetId, "redo", 11);
+      await step(b.body.changeSetId, "redo", 12);
+    }
+    // Any other edit since (even of another field) still blocks it.
+    await step(b.body.changeSetId, "undo", 11);
+    const now = await call<L>(api, "GET", `/v1/listings/${id}`, { token: t });
+    await call(api, "PATCH", `/v1/listings/${id}`, {
+      token: t,
+      body: { title: "Renamed meanwhile", version: now.body.version },
+    });
+    await refused(a.body.changeSetId, "undo");
+  });
+
   it("refuses with 409 an undo that would bring back a SKU taken since", async () => {
     const s = await signUp(api);
     const t = s.accessToken;

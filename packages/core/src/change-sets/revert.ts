@@ -17,6 +17,32 @@ const entriesSql = (changeSetId: string) => sql`
     with ordinality as u(listing_id, op, before, after, version, ord)
   where c.change_set_id = ${changeSetId}::uuid`;
 
+/**
+ * `restored`: for each listing version an earlier undo or redo produced, the version whose state
+ * it brought back (an undone edit restores the state its \`before\` was taken at, a redone one the
+ * state its \`after\` was). Computed only when a row's version does not match (materialised once).
+ */
+const restoredSql = (owner: string) => sql`restored as materialized (
+  select u.listing_id, u.version,
+    ((case when s.status = 'undone' then u.before else u.after end) ->> 'version')::int as state_version
+  from ${changeSets} s
+  join ${changeSetChunks} c on c.change_set_id = s.id
+  cross join lateral unnest(c.listing_ids, c.ops, c.befores, c.afters, c.versions)
+    as u(listing_id, op, before, after, version)
+  where s.owner_id = ${owner}::uuid and u.op = 'update')`;
+
+/**
+ * Whether row \`alias\` holds exactly the state of \`snapshot\` (an edit's before or after, taken
+ * at the version it records) though its version moved: the row's version was produced by an undo
+ * or redo that brought back that very state, and nothing changed it since. This is how undoing
+ * edits of one row newest first works: undoing the later one restores, under a new version, the
+ * state the earlier one left.
+ */
+const restoredTo = (alias: string, snapshot: SQL) => sql`exists (
+  select 1 from restored r
+  where r.listing_id = ${sql.raw(alias)}.id and r.version = ${sql.raw(alias)}.version
+    and r.state_version = (${snapshot} ->> 'version')::int)`;
+
 const versionConflict = (n: number, direction: Direction, ids: string[]) =>
   new CoreError("VERSION_CONFLICT", `${n} listing(s) changed since; ${direction} refused`, {
     details: { listingIds: ids.slice(0, 100) },
@@ -46,12 +72,15 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
           ? "This change set is already undone"
           : "Only an undone change set can be redone",
       );
+    const state = direction === "undo" ? sql`e.after` : sql`e.before`;
     const conflicts = rowsOf<{ id: string; n: number }>(
       await tx.db.execute(sql`
+        with ${restoredSql(owner)}
         select e.listing_id as id, count(*) over ()::int as n
         from (${entriesSql(cs.id)}) e
         left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
         where l.version is distinct from e.version
+          and not (e.op = 'update' and ${restoredTo("l", state)})
         limit 100`),
     );
     if (conflicts.length > 0)
@@ -76,11 +105,13 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
       await restoreRows(
         tx.db,
         sql`
-        with e as (${entriesSql(cs.id)}),
+        with ${restoredSql(owner)},
+        e as (${entriesSql(cs.id)}),
         upd as (
           update ${listings} l set ${snapshotSetClause("t.target")}, version = l.version + 1, updated_at = now()
-          from (select listing_id, version, ${target} as target from e where op = 'update') t
-          where l.id = t.listing_id and l.owner_id = ${owner}::uuid and l.version = t.version
+          from (select listing_id, version, ${target} as target, ${state} as state from e where op = 'update') t
+          where l.id = t.listing_id and l.owner_id = ${owner}::uuid
+            and (l.version = t.version or ${restoredTo("l", sql`t.state`)})
           returning l.id, l.version
         ),
         del as (
