@@ -10,6 +10,21 @@ afterAll(() => api.close());
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
+type Tokens = { accessToken: string; refreshToken: string };
+const refresh = (refreshToken: string) =>
+  call<Tokens>(api, "POST", "/v1/auth/refresh", { body: { refreshToken } });
+
+/** A refresh that lost a race is refused; one that won must have been revoked with the rest. */
+async function expectNoLiveSession(refreshed: { status: number; body: Tokens }) {
+  if (refreshed.status !== 200) {
+    expect(refreshed.status).toBe(401);
+    return;
+  }
+  const me = await call(api, "GET", "/v1/auth/me", { token: refreshed.body.accessToken });
+  expect(me.status).toBe(401);
+  expect((await refresh(refreshed.body.refreshToken)).status).toBe(401);
+}
+
 describe("auth security", () => {
   it("refuses requests without credentials", async () => {
     const r = await call<{ error: { code: string; requestId: string } }>(
@@ -75,50 +90,27 @@ describe("auth security", () => {
   });
 
   it("leaves no live session from one refresh token presented twice at once", async () => {
-    type Tokens = { accessToken: string; refreshToken: string };
     for (let round = 0; round < 5; round++) {
       const s = await signUp(api);
-      const answers = await Promise.all(
-        [1, 2, 3].map(() =>
-          call<Tokens>(api, "POST", "/v1/auth/refresh", {
-            body: { refreshToken: s.refreshToken },
-          }),
-        ),
-      );
+      const answers = await Promise.all([1, 2, 3].map(() => refresh(s.refreshToken)));
       expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(1);
       // Reuse was seen, so the whole family is gone, the winner's new session included.
-      for (const a of answers.filter((x) => x.status === 200)) {
-        expect((await call(api, "GET", "/v1/auth/me", { token: a.body.accessToken })).status).toBe(
-          401,
-        );
-        const again = await call(api, "POST", "/v1/auth/refresh", {
-          body: { refreshToken: a.body.refreshToken },
-        });
-        expect(again.status).toBe(401);
-      }
+      for (const a of answers) await expectNoLiveSession(a);
     }
   });
 
   it("leaves no live session from a refresh racing a password change", async () => {
-    type Tokens = { accessToken: string; refreshToken: string };
     for (let round = 0; round < 5; round++) {
       const s = await signUp(api);
       const [refreshed, changed] = await Promise.all([
-        call<Tokens>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } }),
+        refresh(s.refreshToken),
         call<Tokens>(api, "POST", "/v1/auth/change-password", {
           token: s.accessToken,
           body: { currentPassword: s.password, newPassword: "a-new-long-password" },
         }),
       ]);
       expect(changed.status).toBe(200);
-      if (refreshed.status === 200) {
-        const me = await call(api, "GET", "/v1/auth/me", { token: refreshed.body.accessToken });
-        expect(me.status).toBe(401);
-        const again = await call(api, "POST", "/v1/auth/refresh", {
-          body: { refreshToken: refreshed.body.refreshToken },
-        });
-        expect(again.status).toBe(401);
-      } else expect(refreshed.status).toBe(401);
+      await expectNoLiveSession(refreshed);
       // The session the password change issued is the one that lives.
       expect(
         (await call(api, "GET", "/v1/auth/me", { token: changed.body.accessToken })).status,
@@ -127,25 +119,17 @@ describe("auth security", () => {
   });
 
   it("leaves no live session from a refresh racing a sign-out", async () => {
-    type Tokens = { accessToken: string; refreshToken: string };
     for (let round = 0; round < 5; round++) {
       const s = await signUp(api);
       const [refreshed, out] = await Promise.all([
-        call<Tokens>(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } }),
+        refresh(s.refreshToken),
         call(api, "POST", "/v1/auth/logout", {
           token: s.accessToken,
           body: { refreshToken: s.refreshToken },
         }),
       ]);
       expect(out.status).toBe(200);
-      if (refreshed.status === 200) {
-        const me = await call(api, "GET", "/v1/auth/me", { token: refreshed.body.accessToken });
-        expect(me.status).toBe(401);
-        const again = await call(api, "POST", "/v1/auth/refresh", {
-          body: { refreshToken: refreshed.body.refreshToken },
-        });
-        expect(again.status).toBe(401);
-      } else expect(refreshed.status).toBe(401);
+      await expectNoLiveSession(refreshed);
     }
   });
 
