@@ -1,9 +1,10 @@
-import { refreshTokens, users } from "@mbe/db";
+import { refreshTokens } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordAuditDetached } from "../audit/record";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
+import { lockSessions } from "./sessions";
 import { issueRefreshToken, sha256, signAccessToken } from "./tokens";
 
 export const RefreshInput = z.object({ refreshToken: z.string().min(10).max(200) });
@@ -26,7 +27,7 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
     .where(eq(refreshTokens.tokenHash, hash));
   if (!found) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
   const outcome = await ctx.rootDb.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, found.userId)).for("update");
+    const user = await lockSessions(tx, found.userId);
     const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash));
     if (!row || !user) throw new CoreError("TOKEN_INVALID", "Unknown refresh token");
     if (row.revokedAt) throw new CoreError("TOKEN_INVALID", "This session has been signed out");
@@ -36,7 +37,7 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
         .set({ revokedAt: new Date() })
         .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
       // Committed before the refusal is thrown, so the revocation stands.
-      return { reused: { userId: row.userId, familyId: row.familyId } } as const;
+      return { kind: "reused", userId: row.userId, familyId: row.familyId } as const;
     }
     if (row.expiresAt < new Date()) throw new CoreError("TOKEN_EXPIRED", "Refresh token expired");
     if (!user.active) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
@@ -50,22 +51,20 @@ export async function refreshSession(ctx: CoreContext, input: RefreshInput) {
       ip: ctx.ip,
       userAgent: ctx.userAgent,
     });
-    return { user, familyId: row.familyId, next } as const;
+    return { kind: "rotated", user, familyId: row.familyId, next } as const;
   });
-  const row = outcome.reused;
-  if (row) {
+  if (outcome.kind === "reused") {
     await recordAuditDetached(ctx, {
       action: "auth.refresh_reuse",
       outcome: "failure",
-      ownerId: row.userId,
-      actorId: row.userId,
+      ownerId: outcome.userId,
+      actorId: outcome.userId,
       resourceType: "session",
-      resourceId: row.familyId,
+      resourceId: outcome.familyId,
     });
     throw new CoreError("TOKEN_REUSED", "Refresh token reuse detected; the session was revoked");
   }
   const { user, familyId, next } = outcome;
-  if (!user || !familyId || !next) throw new CoreError("INTERNAL", "Session not rotated");
   const accessToken = await signAccessToken(ctx.auth, {
     userId: user.id,
     sessionId: familyId,

@@ -1,4 +1,4 @@
-import { type DbOrTx, refreshTokens, users } from "@mbe/db";
+import { type DbOrTx, refreshTokens, type User, users } from "@mbe/db";
 import { and, eq, isNull } from "drizzle-orm";
 
 /**
@@ -15,9 +15,11 @@ export async function revokeAllSessions(db: DbOrTx, userId: string): Promise<voi
 }
 
 /**
- * Takes the user's row lock, held to the end of the transaction: a refresh rotates a token under
- * the same lock, so whatever revokes sessions after this sees every token a rotation issued.
+ * Takes the user's row lock, held to the end of the transaction, and returns the row: a refresh
+ * rotates a token under the same lock, so whatever revokes sessions after this sees every token
+ * a rotation issued.
  */
-export async function lockSessions(db: DbOrTx, userId: string): Promise<void> {
-  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+export async function lockSessions(db: DbOrTx, userId: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).for("update");
+  return user;
 }
