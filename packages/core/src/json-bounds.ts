@@ -18,6 +18,11 @@ export function nestsWithin(value: unknown, max: number): boolean {
   return true;
 }
 
+/** Whether free-form JSON passes {@link boundedJson}: the same test, without the messages. */
+export function jsonFits(value: unknown, maxChars: number): boolean {
+  return nestsWithin(value, MAX_JSON_DEPTH) && JSON.stringify(value).length <= maxChars;
+}
+
 /**
  * A zod check for free-form JSON: at most `MAX_JSON_DEPTH` levels and `maxChars` characters once
  * serialised. Depth is checked first: serialising thousands of levels overflows the stack.

@@ -8,10 +8,10 @@ import { errorResponse } from "../http/errors";
 import { authenticate, clientIp, coreContext, noStore, rateLimit } from "../http/middleware";
 import { appRouter } from "./router";
 
-/** Serves the tRPC router at /trpc behind the same auth, limits and error model as REST. */
 /** The most calls one tRPC batch may carry (the console's batch link sends at most this many). */
 export const TRPC_MAX_BATCH = 10;
 
+/** Serves the tRPC router at /trpc behind the same auth, limits and error model as REST. */
 export function mountTrpc(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use("/trpc/*", noStore);
   app.use(

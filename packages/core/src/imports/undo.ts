@@ -16,7 +16,7 @@ async function revertImport(ctx: CoreContext, id: string, direction: "undo" | "r
       "CONFLICT",
       `Only a ${from} import can be ${direction === "undo" ? "undone" : "redone"}`,
     );
-  // Reverting the change set moves the import to `to` in the same transaction (and refuses, 409,
+  // Reverting the change set moves the import along in the same transaction (and refuses, 409,
   // when a racing call got there first).
   await (direction === "undo" ? undoChangeSet : redoChangeSet)(ctx, imp.changeSetId);
   const [done] = await ctx.db.select().from(imports).where(eq(imports.id, id));

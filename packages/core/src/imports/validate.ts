@@ -1,8 +1,12 @@
 import type { CanonicalListing } from "@mbe/formats";
 import type { z } from "zod";
-import { MAX_JSON_DEPTH, nestsWithin } from "../json-bounds";
+import { jsonFits } from "../json-bounds";
 import { EDITABLE_FIELDS } from "../listings/fields";
-import type { CreateListingInput, UpdateListingInput } from "../listings/schema";
+import {
+  type CreateListingInput,
+  MARKETPLACE_FIELDS_MAX_CHARS,
+  type UpdateListingInput,
+} from "../listings/schema";
 
 /**
  * The listing schemas, checked without zod for the rows that pass them. An import validates every
@@ -68,9 +72,7 @@ function fields(v: unknown): Record<string, unknown> | undefined {
   if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype)
     return undefined;
   for (const k of Object.keys(v)) if (k.length > 100 || k === "__proto__") return undefined;
-  return nestsWithin(v, MAX_JSON_DEPTH) && JSON.stringify(v).length <= 32_768
-    ? (v as Record<string, unknown>)
-    : undefined;
+  return jsonFits(v, MARKETPLACE_FIELDS_MAX_CHARS) ? (v as Record<string, unknown>) : undefined;
 }
 
 const STATUSES = new Set(["draft", "active", "archived"]);

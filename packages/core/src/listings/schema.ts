@@ -15,9 +15,12 @@ const Decimal = z
     return Number.isFinite(n) && n >= 0 && n < 1e10;
   }, "Price must be between 0 and 9,999,999,999.99");
 
+/** How much JSON a listing's marketplace fields may hold. */
+export const MARKETPLACE_FIELDS_MAX_CHARS = 32_768;
+
 const MarketplaceFields = z
   .record(z.string().max(100), z.unknown())
-  .superRefine(boundedJson("Marketplace fields", 32_768));
+  .superRefine(boundedJson("Marketplace fields", MARKETPLACE_FIELDS_MAX_CHARS));
 
 /** Every editable listing field with its bounds; one schema for REST, tRPC and imports. */
 export const ListingFields = z.object({
