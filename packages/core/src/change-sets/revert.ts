@@ -9,13 +9,17 @@ import { isUniqueViolation } from "../listings/unique";
 
 type Direction = "undo" | "redo";
 
-/** Every entry of a change set, one row each, from its chunks (`e` in the statements below). */
-const entriesSql = (changeSetId: string) => sql`
+/**
+ * Every entry of the change set `changeSet` names (an id, or a column of an outer query), one row
+ * each, from its chunks (`e` in the statements below).
+ */
+const entriesOf = (changeSet: SQL) => sql`
   select c.seq, u.ord, u.listing_id, u.op, u.before, u.after, u.version
   from ${changeSetChunks} c
   cross join lateral unnest(c.listing_ids, c.ops, c.befores, c.afters, c.versions)
     with ordinality as u(listing_id, op, before, after, version, ord)
-  where c.change_set_id = ${changeSetId}::uuid`;
+  where c.change_set_id = ${changeSet}`;
+const entriesSql = (changeSetId: string) => entriesOf(sql`${changeSetId}::uuid`);
 
 /**
  * `restored`: for each listing version an earlier undo or redo produced, the version whose state
@@ -26,9 +30,7 @@ const restoredSql = (owner: string) => sql`restored as materialized (
   select u.listing_id, u.version,
     ((case when s.status = 'undone' then u.before else u.after end) ->> 'version')::int as state_version
   from ${changeSets} s
-  join ${changeSetChunks} c on c.change_set_id = s.id
-  cross join lateral unnest(c.listing_ids, c.ops, c.befores, c.afters, c.versions)
-    as u(listing_id, op, before, after, version)
+  cross join lateral (${entriesOf(sql`s.id`)}) u
   where s.owner_id = ${owner}::uuid and u.op = 'update')`;
 
 /**
