@@ -133,8 +133,14 @@ describe("semantic search", () => {
     if (!queue) throw new Error("no queues");
     const redis = api.redis;
     const lock = `${queue.opts.prefix}:search-index-lock:${s.id}`;
-    // Another worker holds this seller's lock: the save's index job waits for it.
-    await redis.set(lock, "another-worker", "PX", 30_000);
+    // Another worker holds this seller's lock: the save's index job waits for it. Taken the way a
+    // worker takes it, once no index batch is running (one still running from the seed would read
+    // the saved title from the database and index it regardless of the lock taken after it).
+    await waitFor(
+      async () =>
+        (await queue.getActiveCount()) === 0 &&
+        (await redis.set(lock, "another-worker", "PX", 30_000, "NX")) === "OK",
+    );
     try {
       await call(api, "PATCH", `/v1/listings/${id}`, {
         token: s.accessToken,
