@@ -244,12 +244,17 @@ function setHeaders(
 export function rateLimit(
   limiter: Limiter,
   name: string,
-  opts: { failClosed?: boolean; key?: (c: Context<AppEnv>) => string } = {},
+  opts: {
+    failClosed?: boolean;
+    key?: (c: Context<AppEnv>) => string;
+    /** How many requests this one counts as (a tRPC batch counts each call). */
+    cost?: (c: Context<AppEnv>) => number;
+  } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const actor = c.get("actor");
     const key = opts.key?.(c) ?? (actor ? `u:${actor.userId}` : `ip:${clientIp(c)}`);
-    const d = await limiter.consume(key);
+    const d = await limiter.consume(key, opts.cost?.(c) ?? 1);
     if (d.unavailable && opts.failClosed) {
       c.env.rateLimited = { limit: name, reason: "unavailable" };
       c.header("Retry-After", String(d.resetSeconds));

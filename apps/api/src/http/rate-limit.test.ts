@@ -43,6 +43,27 @@ describe("rate limits in Redis", () => {
     expect(last.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
+  it("counts every call of a tRPC batch, however its commas are written", async () => {
+    const s = await signUp(api);
+    const batch = (names: string, calls: number) =>
+      call(
+        api,
+        "GET",
+        `/trpc/${names}?batch=1&input=${encodeURIComponent(
+          JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, {}]))),
+        )}`,
+        { token: s.accessToken },
+      );
+    const three = await batch("templates.list,templates.list,templates.list", 3);
+    expect(three.status).toBe(200);
+    expect(three.headers.get("ratelimit")).toMatch(/^"api";r=2;t=\d+$/);
+    // Two calls left: a batch of two written with an encoded comma spends them both.
+    const two = await batch("templates.list%2Ctemplates.list", 2);
+    expect(two.status).toBe(200);
+    expect(two.headers.get("ratelimit")).toMatch(/^"api";r=0;t=\d+$/);
+    expect((await batch("templates.list", 1)).status).toBe(429);
+  });
+
   it("answers a spent tRPC sign-in limit with 429 and Retry-After", async () => {
     const headers = { "x-forwarded-for": "203.0.113.78" };
     const res: Awaited<ReturnType<typeof call>>[] = [];

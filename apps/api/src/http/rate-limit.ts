@@ -12,7 +12,8 @@ export interface LimitDecision {
 }
 
 export interface Limiter {
-  consume(key: string): Promise<LimitDecision>;
+  /** Spends `points` (default 1) of the key's allowance. */
+  consume(key: string, points?: number): Promise<LimitDecision>;
 }
 
 export interface RateLimits {
@@ -24,9 +25,9 @@ export interface RateLimits {
 
 function wrap(limiter: RateLimiterRedis, points: number, windowSeconds: number): Limiter {
   return {
-    async consume(key) {
+    async consume(key, cost = 1) {
       try {
-        const r = await limiter.consume(key);
+        const r = await limiter.consume(key, cost);
         return {
           allowed: true,
           limit: points,
