@@ -28,7 +28,7 @@ export interface Runtime {
   deps: AppDeps;
   db: DbHandle;
   queues: Queues;
-  /** BullMQ connection (blocking commands, retries forever). */
+  /** BullMQ connection for in-process workers (blocking commands, retries forever; lazy). */
   bullRedis: Redis;
   /** Fail-fast connection for rate limits and readiness. */
   redis: Redis;
@@ -65,6 +65,15 @@ function jwtSecret(config: ApiConfig): string {
  * Builds every Node-side dependency: the database (PostgreSQL or embedded PGlite), Redis (or a
  * private child redis-server), queues and limits. Migrations run here; demo data when asked.
  */
+/**
+ * The API's connection for adding jobs: it fails at once while Redis is down (no offline queue,
+ * one retry) so a request answers 503 instead of waiting for Redis to come back. Workers keep
+ * BullMQ's blocking settings on their own connections.
+ */
+export function queueConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+}
+
 export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {
   const log = createJsonLogger(config.LOG_LEVEL);
   const started: LocalService[] = [];
@@ -108,9 +117,12 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       resolve();
     });
   });
-  const bullRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // Workers run in this process only with `pnpm start`; theirs is BullMQ's blocking connection.
+  const bullRedis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   bullRedis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const queues = createQueues(bullRedis, config.QUEUE_PREFIX);
+  const queueRedis = queueConnection(redisUrl);
+  queueRedis.on("error", () => {}); // reconnects on its own; a job added meanwhile answers 503
+  const queues = createQueues(queueRedis, config.QUEUE_PREFIX);
 
   const hooks: CoreHooks = searchIndexHooks(queues, log);
   let search: SearchPort | undefined;
@@ -207,6 +219,7 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
     dataDir: config.DATA_DIR,
     async close() {
       await queues.close().catch(() => {});
+      queueRedis.disconnect();
       bullRedis.disconnect();
       redis.disconnect();
       mailer.close();

@@ -17,6 +17,7 @@ import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createApp } from "../src/app";
 import { ApiConfig } from "../src/config";
+import { queueConnection } from "../src/deps";
 import type { AppDeps } from "../src/http/deps";
 import { createRateLimits } from "../src/http/rate-limit";
 
@@ -41,8 +42,12 @@ export async function createTestApi(
   });
   await redis.connect();
   const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
-  const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  const queues = createQueues(bullRedis, prefix);
+  const bullRedis = new Redis(inject("redisUrl"), {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+  });
+  const queueRedis = queueConnection(inject("redisUrl"));
+  const queues = createQueues(queueRedis, prefix);
   const config = ApiConfig.parse({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -123,6 +128,7 @@ export async function createTestApi(
       await stopChroma?.();
       await queues.close();
       bullRedis.disconnect();
+      queueRedis.disconnect();
       redis.disconnect();
       await db.close();
       if (deps.storage instanceof S3Storage) deps.storage.close();

@@ -430,7 +430,12 @@ export async function uploadImport(
 }
 
 export async function getImport(apiUrl: string, seller: Seller, id: string): Promise<ImportView> {
-  return json<ImportView>(await fetch(`${apiUrl}/v1/imports/${id}`, { headers: seller.headers }));
+  return json<ImportView>(
+    await fetch(`${apiUrl}/v1/imports/${id}`, {
+      headers: seller.headers,
+      signal: AbortSignal.timeout(30_000),
+    }),
+  );
 }
 
 export async function commitImport(apiUrl: string, seller: Seller, id: string): Promise<void> {

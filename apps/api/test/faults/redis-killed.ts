@@ -1,7 +1,8 @@
 /**
  * Redis SIGKILLed under read load: authenticated reads keep answering (the rate limit falls back to
- * memory), sign-in answers 503 with Retry-After, and import jobs queued before the crash are all
- * processed once Redis is back (appendonly), none lost.
+ * memory), sign-in answers 503 with Retry-After, a save still answers at once, an import commit
+ * answers 503 at once and leaves the import previewed (committed once asked again after Redis is
+ * back), and import jobs queued before the crash are all processed (appendonly), none lost.
  */
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -103,6 +104,8 @@ export async function redisKilled(env: FaultEnv) {
       importIds.push(imp.id);
     }
     const queuedBefore = await queuedImports(redis.url, prefix);
+    // Previewed before the crash, committed while Redis is down.
+    const late = await uploadImport(api.url, importer, importCsv(ROWS, "RKLATE"));
 
     const load = readLoad(api.url, reader, ids, 8);
     await sleep(2000);
@@ -122,7 +125,29 @@ export async function redisKilled(env: FaultEnv) {
       logins.push({ status: r.status, retryAfter: r.headers.get("retry-after") });
       await sleep(1000);
     }
-    await sleep(2000);
+    // Writes while Redis is down: a save answers (its search indexing is skipped), a commit
+    // answers 503 at once and leaves the import previewed.
+    let t0 = performance.now();
+    const save = await fetch(`${api.url}/v1/listings`, {
+      method: "POST",
+      headers: importer.headers,
+      body: JSON.stringify({ title: "Saved while Redis is down", price: 5 }),
+      signal: AbortSignal.timeout(15_000),
+    }).catch(() => undefined);
+    const saveMs = performance.now() - t0;
+    t0 = performance.now();
+    const commit = await fetch(`${api.url}/v1/imports/${late.id}/commit`, {
+      method: "POST",
+      headers: importer.headers,
+      body: "{}",
+      signal: AbortSignal.timeout(15_000),
+    }).catch(() => undefined);
+    const commitMs = performance.now() - t0;
+    const commitBody = (await commit?.json().catch(() => undefined)) as
+      | { error?: { code?: string } }
+      | undefined;
+    const lateStatus = (await getImport(api.url, importer, late.id).catch(() => undefined))?.status;
+    await sleep(1000);
     const during = await load.stop();
     const outageS = (performance.now() - killedAt) / 1000;
     await redis.start();
@@ -140,6 +165,34 @@ export async function redisKilled(env: FaultEnv) {
       logins.every((l) => l.status === 503 && Number(l.retryAfter) > 0),
       logins.map((l) => `${l.status} Retry-After=${l.retryAfter}`).join("; "),
     );
+
+    v.check(
+      "a. writes while Redis is down",
+      save?.status === 201 &&
+        saveMs < 5000 &&
+        commit?.status === 503 &&
+        Number(commit.headers.get("retry-after")) > 0 &&
+        commitBody?.error?.code === "SERVICE_UNAVAILABLE" &&
+        commitMs < 7000 &&
+        lateStatus === "previewed",
+      `save ${save?.status ?? "no answer"} in ${saveMs.toFixed(0)} ms; commit ${commit?.status ?? "no answer"} ${commitBody?.error?.code ?? ""} Retry-After=${commit?.headers.get("retry-after")} in ${commitMs.toFixed(0)} ms, import then ${lateStatus}`,
+    );
+    // Asked again once the API has reconnected (it answers 503 until then), the commit is queued.
+    await waitFor(
+      "the API to queue a commit again",
+      async () => {
+        const r = await fetch(`${api.url}/v1/imports/${late.id}/commit`, {
+          method: "POST",
+          headers: importer.headers,
+          body: "{}",
+        });
+        await r.arrayBuffer();
+        return r.status === 202 || r.status === 200;
+      },
+      30_000,
+      500,
+    );
+    importIds.push(late.id);
 
     const t = performance.now();
     const worker = await startWorker({ ...appEnv, WORKER_STALLED_INTERVAL_MS: "2000" });
@@ -165,9 +218,9 @@ export async function redisKilled(env: FaultEnv) {
         "a. jobs queued before the crash survive it",
         queuedBefore === IMPORTS &&
           queuedAfter === IMPORTS &&
-          committed === IMPORTS &&
-          count === IMPORTS * ROWS,
-        `queued ${queuedBefore} before the kill, ${queuedAfter} after the restart; ${committed}/${IMPORTS} committed ${((performance.now() - t) / 1000).toFixed(1)} s after a worker started; listings ${count} (expected ${IMPORTS * ROWS})`,
+          committed === importIds.length &&
+          count === (IMPORTS + 1) * ROWS + 1,
+        `queued ${queuedBefore} before the kill, ${queuedAfter} after the restart; ${committed}/${importIds.length} committed ${((performance.now() - t) / 1000).toFixed(1)} s after a worker started; listings ${count} (expected ${(IMPORTS + 1) * ROWS + 1}: ${IMPORTS + 1} imports of ${ROWS} and the save during the outage)`,
       );
     } finally {
       await worker.kill();

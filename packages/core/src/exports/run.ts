@@ -13,6 +13,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
+import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { listingWhere } from "../listings/filter";
 import { newStorageKey } from "../storage/storage";
@@ -146,7 +147,7 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
     if (large) holdLargeStream(ctx.db, result.stream);
     return { kind: "stream" as const, total, ...result };
   }
-  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
+  const queues = queuesOf(ctx);
   const [job] = await ctx.db
     .insert(exportJobs)
     .values({
@@ -157,11 +158,16 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
     })
     .returning();
   if (!job) throw new CoreError("INTERNAL", "Export not recorded");
-  await ctx.queues.exports.add(
+  await enqueue(
+    ctx,
+    queues.exports,
     "run-export",
     { exportId: job.id, ownerId: actor.userId },
     { jobId: `export-${job.id}` },
-  );
+  ).catch(async (err) => {
+    await ctx.db.delete(exportJobs).where(eq(exportJobs.id, job.id));
+    throw err;
+  });
   await recordAudit(ctx, {
     action: "export.queued",
     resourceType: "export",

@@ -1,9 +1,10 @@
-import { importStaging, imports, rowsOf } from "@mbe/db";
+import { type Import, importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
 import { and, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
+import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
@@ -17,6 +18,21 @@ import { importView } from "./view";
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
 
 /**
+ * The answer to a commit request for an import already past its preview: the import as it stands
+ * (a replay) while it commits or when the Idempotency-Key is the one it was committed with,
+ * otherwise 409. Undefined while the import can still be committed.
+ */
+function answerForCommitted(imp: Import, idempotencyKey: string | undefined) {
+  if (imp.status !== "committing" && imp.status !== "committed" && imp.status !== "undone") return;
+  if (
+    imp.status === "committing" ||
+    (idempotencyKey && imp.commitIdempotencyKey === idempotencyKey)
+  )
+    return { ...importView(imp), replayed: true };
+  throw new CoreError("CONFLICT", `This import is already ${imp.status}`);
+}
+
+/**
  * Queues the commit of a previewed import (a BullMQ job with progress). Asking again, or with the
  * same Idempotency-Key, returns the import as it stands instead of committing twice.
  */
@@ -28,14 +44,10 @@ export async function requestImportCommit(
 ) {
   const actor = requireActor(ctx, "write");
   const input = CommitImportInput.parse(raw);
-  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
+  const queues = queuesOf(ctx);
   const imp = await ownImport(ctx, actor.userId, id);
-  if (imp.status === "committing" || imp.status === "committed" || imp.status === "undone") {
-    if (idempotencyKey && imp.commitIdempotencyKey === idempotencyKey)
-      return { ...importView(imp), replayed: true };
-    if (imp.status === "committing") return { ...importView(imp), replayed: true };
-    throw new CoreError("CONFLICT", `This import is already ${imp.status}`);
-  }
+  const prior = answerForCommitted(imp, idempotencyKey);
+  if (prior) return prior;
   if (imp.status !== "previewed")
     throw new CoreError("CONFLICT", "Only a previewed import can be committed");
   const [updated] = await ctx.db
@@ -53,12 +65,38 @@ export async function requestImportCommit(
     })
     .where(and(eq(imports.id, id), eq(imports.status, "previewed")))
     .returning();
-  if (!updated) throw new CoreError("CONFLICT", "The import changed state; reload it");
-  await ctx.queues.imports.add(
-    "run-import",
-    { importId: id, ownerId: actor.userId, actorId: actor.userId },
-    { jobId: importCommitJobId(id) },
-  );
+  if (!updated) {
+    // A parallel request moved it first: answer as a repeat of that request would.
+    const now = answerForCommitted(await ownImport(ctx, actor.userId, id), idempotencyKey);
+    if (now) return now;
+    throw new CoreError("CONFLICT", "The import changed state; reload it");
+  }
+  try {
+    await enqueue(
+      ctx,
+      queues.imports,
+      "run-import",
+      { importId: id, ownerId: actor.userId, actorId: actor.userId },
+      // A finished job under this id is one an earlier request could not queue in time: it
+      // reached Redis late, found the import previewed and failed. It would swallow this one.
+      { jobId: importCommitJobId(id) },
+      { replaceFinished: true },
+    );
+  } catch (err) {
+    // The import goes back to previewed, so committing it again later works.
+    await ctx.db
+      .update(imports)
+      .set({
+        status: "previewed",
+        mode: imp.mode,
+        matchBy: imp.matchBy,
+        counts: imp.counts,
+        commitIdempotencyKey: imp.commitIdempotencyKey,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(imports.id, id), eq(imports.status, "committing")));
+    throw err;
+  }
   await recordAudit(ctx, {
     action: "import.commit_requested",
     resourceType: "import",
@@ -221,5 +259,5 @@ export async function failImportCommit(ctx: CoreContext, id: string, message: st
   await ctx.db
     .update(imports)
     .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-    .where(eq(imports.id, id));
+    .where(and(eq(imports.id, id), eq(imports.status, "committing")));
 }

@@ -3,6 +3,7 @@ import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
+import { enqueue } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { ownImport } from "./own";
 import { decideImportRows } from "./process";
@@ -102,25 +103,36 @@ export async function createImport(
       if (winner) return { ...importView(winner), replayed: true };
     }
     if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
+    const queued = file.size > inlineLimitBytes && ctx.queues;
+    if (queued) {
+      try {
+        await enqueue(
+          ctx,
+          queued.imports,
+          "analyze-import",
+          {
+            importId: imp.id,
+            ownerId: actor.userId,
+            actorId: actor.userId,
+            options: { ...opts, mapping },
+          },
+          { jobId: `analyze-${imp.id}` },
+        );
+      } catch (err) {
+        // Nothing is kept of an upload whose dry run could not be queued: sending it again (with
+        // the same Idempotency-Key too) starts afresh.
+        await ctx.db.delete(imports).where(eq(imports.id, imp.id));
+        imp = undefined;
+        throw err;
+      }
+    }
     await recordAudit(ctx, {
       action: "import.upload",
       resourceType: "import",
       resourceId: imp.id,
       details: { fileName: file.fileName, size: file.size, sha256: file.sha256 },
     });
-    if (file.size > inlineLimitBytes && ctx.queues) {
-      await ctx.queues.imports.add(
-        "analyze-import",
-        {
-          importId: imp.id,
-          ownerId: actor.userId,
-          actorId: actor.userId,
-          options: { ...opts, mapping },
-        },
-        { jobId: `analyze-${imp.id}` },
-      );
-      return { ...importView(imp), replayed: false };
-    }
+    if (queued) return { ...importView(imp), replayed: false };
     return {
       ...(await analyzeImport(ctx, imp.id, { ...opts, mapping, sheet: opts.sheet })),
       replayed: false,

@@ -2,10 +2,11 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type OcrScan, ocrScans } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
+import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import type { UploadedFile } from "../imports/create";
 import { ownScan } from "./own";
@@ -81,9 +82,10 @@ export function scanView(ctx: CoreContext, s: OcrScan) {
   };
 }
 
-async function enqueue(ctx: CoreContext, scan: OcrScan) {
-  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
-  await ctx.queues.ocr.add(
+function queueScan(ctx: CoreContext, scan: OcrScan) {
+  return enqueue(
+    ctx,
+    queuesOf(ctx).ocr,
     "process-scan",
     { scanId: scan.id, ownerId: scan.ownerId },
     { jobId: scanJobId(scan.id, Date.now()), attempts: 2 },
@@ -126,7 +128,12 @@ export async function createScan(ctx: CoreContext, file: UploadedFile, maxBytes:
     })
     .returning();
   if (!scan) throw new CoreError("INTERNAL", "Scan not recorded");
-  await enqueue(ctx, scan);
+  await queueScan(ctx, scan).catch(async (err) => {
+    // Nothing is kept of a scan OCR could not be queued for: uploading it again starts afresh.
+    await ctx.db.delete(ocrScans).where(eq(ocrScans.id, scan.id));
+    await ctx.storage.delete(file.storageKey);
+    throw err;
+  });
   await recordAudit(ctx, {
     action: "ocr.upload",
     resourceType: "ocr_scan",
@@ -201,7 +208,13 @@ export async function rerunScan(ctx: CoreContext, id: string) {
     .where(eq(ocrScans.id, id))
     .returning();
   if (!updated) throw notFound("Scan");
-  await enqueue(ctx, updated);
+  await queueScan(ctx, updated).catch(async (err) => {
+    await ctx.db
+      .update(ocrScans)
+      .set({ status: scan.status, error: scan.error })
+      .where(and(eq(ocrScans.id, id), eq(ocrScans.status, "pending")));
+    throw err;
+  });
   return scanView(ctx, updated);
 }
 

@@ -1,12 +1,13 @@
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireAdmin } from "../context";
-import { CoreError } from "../errors";
+import { enqueue, queuesOf } from "../enqueue";
 
 /** Queues a full rebuild of the search index (new collections, swapped in atomically). */
 export async function requestReindex(ctx: CoreContext) {
   requireAdmin(ctx);
-  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
-  const job = await ctx.queues.searchIndex.add(
+  const job = await enqueue(
+    ctx,
+    queuesOf(ctx).searchIndex,
     "rebuild-index",
     { requestedBy: ctx.actor?.userId },
     { jobId: `rebuild-${Date.now()}` },
