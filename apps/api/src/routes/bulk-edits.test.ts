@@ -74,6 +74,32 @@ describe("bulk edits", () => {
     expect((await all(s)).map((l) => l.price)).toEqual([10, 100, 2]);
   });
 
+  it("records no change set when an edit changes nothing", async () => {
+    const s = await signUp(api);
+    await seed(s, [sampleListing({ title: "A", price: 10 }), sampleListing({ title: "B" })]);
+    const kinds = async () =>
+      (
+        await call<{ items: { kind: string }[] }>(api, "GET", "/v1/change-sets", {
+          token: s.accessToken,
+        })
+      ).body.items.map((c) => c.kind);
+    const before = await kinds();
+    for (const operation of [
+      { kind: "priceChange", mode: "amount", value: 0 },
+      { kind: "findReplace", field: "all", find: "no such text", replace: "x" },
+    ]) {
+      const ap = await call<{ changeSetId: string | null; changed: number }>(
+        api,
+        "POST",
+        "/v1/bulk-edits/apply",
+        { token: s.accessToken, body: { selection: { filter: {} }, operation } },
+      );
+      expect(ap.status).toBe(200);
+      expect(ap.body).toMatchObject({ changeSetId: null, changed: 0 });
+    }
+    expect(await kinds()).toEqual(before);
+  });
+
   it("finds and replaces plain text literally and with regex, case-insensitive by default", async () => {
     const s = await signUp(api);
     await seed(s, [

@@ -85,6 +85,11 @@ export async function applyPriceChange(
       select count(*)::int as n, array_agg(id) as ids from upd`),
   );
   const n = Number(result[0]?.n ?? 0);
+  if (!n) {
+    // No price moved: nothing to undo, so no change set in the history.
+    await db.delete(changeSets).where(eq(changeSets.id, cs.id));
+    return { changeSetId: null, changed: 0, ids: [] };
+  }
   await db.update(changeSets).set({ rowCount: n }).where(eq(changeSets.id, cs.id));
   return { changeSetId: cs.id, changed: n, ids: result[0]?.ids ?? [] };
 }
