@@ -145,6 +145,35 @@ describe("change sets, undo and redo", () => {
     await refused(a.body.changeSetId, "undo");
   });
 
+  it("undoes a listing's creation after undoing its edits, and redoes both in order", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const made = await call<L & { changeSetId: string }>(api, "POST", "/v1/listings", {
+      token: t,
+      body: sampleListing({ price: 10 }),
+    });
+    const id = made.body.id;
+    const edit = await call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
+      token: t,
+      body: { price: 11, version: made.body.version },
+    });
+    const revert = (csId: string, verb: "undo" | "redo") =>
+      call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+    const get = () => call<L>(api, "GET", `/v1/listings/${id}`, { token: t });
+    // While the edit stands, the creation cannot be undone.
+    expect((await revert(made.body.changeSetId, "undo")).status).toBe(409);
+    expect((await get()).body.price).toBe(11);
+    for (let round = 0; round < 2; round++) {
+      expect((await revert(edit.body.changeSetId, "undo")).status).toBe(200);
+      expect((await revert(made.body.changeSetId, "undo")).status).toBe(200);
+      expect((await get()).status).toBe(404);
+      expect((await revert(made.body.changeSetId, "redo")).status).toBe(200);
+      expect((await get()).body.price).toBe(10);
+      expect((await revert(edit.body.changeSetId, "redo")).status).toBe(200);
+      expect((await get()).body.price).toBe(11);
+    }
+  });
+
   it("refuses with 409 an undo that would bring back a SKU taken since", async () => {
     const s = await signUp(api);
     const t = s.accessToken;

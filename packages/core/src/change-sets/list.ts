@@ -71,7 +71,7 @@ export async function getChangeSet(ctx: CoreContext, raw: GetChangeSetInput) {
       select c.seq::bigint * ${ENTRY_ID_SPAN} + u.ord as id, u.listing_id as "listingId", u.op,
         u.before,
         -- A created listing that still stands as created is its own "after".
-        coalesce(u.after, case when u.op = 'create' then (
+        coalesce(u.after - 'origin', case when u.op = 'create' then (
           select ${snapshotSql("l")} from ${listings} l
           where l.id = u.listing_id and l.owner_id = ${actor.userId}::uuid and l.version = u.version
         ) end) as after

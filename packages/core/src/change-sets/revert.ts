@@ -23,27 +23,56 @@ const entriesSql = (changeSetId: string) => entriesOf(sql`${changeSetId}::uuid`)
 
 /**
  * `restored`: for each listing version an earlier undo or redo produced, the version whose state
- * it brought back (an undone edit restores the state its \`before\` was taken at, a redone one the
- * state its \`after\` was). Computed only when a row's version does not match (materialised once).
+ * it brought back. An undone edit restores the state its \`before\` was taken at, a redone one the
+ * state of its \`after\`; a re-created row (an undone delete, a redone creation) the state of the
+ * snapshot it was made from (or the first version of that state, which the snapshot records as
+ * \`origin\` when its row was itself a restoration). `origin` follows those links to the first
+ * version of each state. Both are computed only when a row's version does not match (materialised
+ * once).
  */
 const restoredSql = (owner: string) => sql`restored as materialized (
-  select u.listing_id, u.version,
-    ((case when s.status = 'undone' then u.before else u.after end) ->> 'version')::int as state_version
-  from ${changeSets} s
-  cross join lateral (${entriesOf(sql`s.id`)}) u
-  where s.owner_id = ${owner}::uuid and u.op = 'update')`;
+  select listing_id, version, state_version from (
+    select u.listing_id, u.version, coalesce(snap ->> 'origin', snap ->> 'version')::int as state_version
+    from ${changeSets} s
+    cross join lateral (${entriesOf(sql`s.id`)}) u
+    cross join lateral (select case when s.status = 'undone' then u.before else u.after end as snap) x
+    where s.owner_id = ${owner}::uuid
+      and (u.op = 'update' or u.op = case when s.status = 'undone' then 'delete' else 'create' end)
+  ) r
+  -- An edit never reverted is at the version its \`after\` records: it restored nothing.
+  where version <> state_version
+), origin as materialized (
+  with recursive o(listing_id, version, root) as (
+    select listing_id, version, state_version from restored
+    union
+    select o.listing_id, o.version, r.state_version
+    from o join restored r on r.listing_id = o.listing_id and r.version = o.root
+  )
+  select listing_id, version, min(root) as root from o group by listing_id, version)`;
+
+/** The first version with the state listing \`id\` had at \`version\` (see \`origin\`). */
+const originOf = (id: SQL, version: SQL) => sql`coalesce(
+  (select g.root from origin g where g.listing_id = ${id} and g.version = ${version}), ${version})`;
 
 /**
- * Whether row \`alias\` holds exactly the state of \`snapshot\` (an edit's before or after, taken
- * at the version it records) though its version moved: the row's version was produced by an undo
- * or redo that brought back that very state, and nothing changed it since. This is how undoing
- * edits of one row newest first works: undoing the later one restores, under a new version, the
- * state the earlier one left.
+ * Whether row \`alias\` holds exactly the state the listing had at version \`stateVersion\` though
+ * its version moved: its version was produced by undos or redos that brought back that very
+ * state, and nothing changed it since. This is how undoing changes of one row newest first works:
+ * undoing a later edit restores, under a new version, the state an earlier change (an edit, a
+ * creation, a re-creation) left.
  */
-const restoredTo = (alias: string, snapshot: SQL) => sql`exists (
-  select 1 from restored r
-  where r.listing_id = ${sql.raw(alias)}.id and r.version = ${sql.raw(alias)}.version
-    and r.state_version = (${snapshot} ->> 'version')::int)`;
+const restoredTo = (alias: string, stateVersion: SQL) => {
+  const row = sql.raw(alias);
+  return sql`${originOf(sql`${row}.id`, sql`${row}.version`)} = ${originOf(sql`${row}.id`, stateVersion)}`;
+};
+
+/**
+ * The version whose state entry \`e\` expects its row in: the version its before or after
+ * snapshot (\`state\`) was taken at for an edit, the version it recorded for a created or
+ * deleted row.
+ */
+const expectedState = (state: SQL) =>
+  sql`case when e.op = 'update' then (${state} ->> 'version')::int else e.version end`;
 
 const versionConflict = (n: number, direction: Direction, ids: string[]) =>
   new CoreError("VERSION_CONFLICT", `${n} listing(s) changed since; ${direction} refused`, {
@@ -82,7 +111,7 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
         from (${entriesSql(cs.id)}) e
         left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
         where l.version is distinct from e.version
-          and not (e.op = 'update' and ${restoredTo("l", state)})
+          and not ${restoredTo("l", expectedState(state))}
         limit 100`),
     );
     if (conflicts.length > 0)
@@ -113,14 +142,17 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
           update ${listings} l set ${snapshotSetClause("t.target")}, version = l.version + 1, updated_at = now()
           from (select listing_id, version, ${target} as target, ${state} as state from e where op = 'update') t
           where l.id = t.listing_id and l.owner_id = ${owner}::uuid
-            and (l.version = t.version or ${restoredTo("l", sql`t.state`)})
+            and (l.version = t.version or ${restoredTo("l", sql`(t.state ->> 'version')::int`)})
           returning l.id, l.version
         ),
         del as (
           delete from ${listings} l using e
           where e.op = ${removeOp} and l.id = e.listing_id and l.owner_id = ${owner}::uuid
-            and l.version = e.version
-          returning l.id, ${snapshotSql("l")} as snap
+            and (l.version = e.version or ${restoredTo("l", sql`e.version`)})
+          -- A row whose version restored an earlier state records that state's first version
+          -- (\`origin\`), for the re-creation a redo makes from this snapshot.
+          returning l.id, ${snapshotSql("l")} || case when l.version = e.version then '{}'::jsonb
+            else jsonb_build_object('origin', ${originOf(sql`l.id`, sql`l.version`)}) end as snap
         ),
         ins as (
           insert into ${listings} (id, owner_id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, marketplace_fields, status, source, source_ref, version, created_at)
