@@ -394,6 +394,41 @@ describe("imports", () => {
     expect(done.counts.create).toBe(2);
   });
 
+  it("answers parallel commits with one Idempotency-Key as one commit and its replays", async () => {
+    const s = await signUp(api);
+    for (let round = 0; round < 3; round++) {
+      const bytes = new TextEncoder().encode(
+        `title,price,sku\nLamp,10,P${round}-1\nDesk,20,P${round}-2\n`,
+      );
+      const imp = await upload<Imp>(
+        api,
+        "/v1/imports",
+        { name: "a.csv", bytes },
+        { token: s.accessToken },
+      );
+      expect(imp.body.status).toBe("previewed");
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          call<Imp & { replayed: boolean }>(api, "POST", `/v1/imports/${imp.body.id}/commit`, {
+            token: s.accessToken,
+            body: {},
+            headers: { "idempotency-key": `commit-race-${round}` },
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 202]);
+      expect(answers.filter((a) => a.body.replayed).length).toBe(5);
+      const done = await waitFor(async () => {
+        const r = await call<Imp>(api, "GET", `/v1/imports/${imp.body.id}`, {
+          token: s.accessToken,
+        });
+        return r.body.status === "committed" ? r.body : undefined;
+      });
+      expect(done.counts.create).toBe(2);
+    }
+    expect((await listAll(s)).length).toBe(6);
+  });
+
   it("keeps imports private to their seller", async () => {
     const a = await signUp(api);
     const b = await signUp(api);
