@@ -208,6 +208,30 @@ describe("listings happy paths", () => {
     expect(after.body.version).toBe(2);
   });
 
+  it("bulk upserts racing to create one new SKU make one listing: one creates, the other updates", async () => {
+    const s = await signUp(api);
+    for (let round = 0; round < 5; round++) {
+      const sku = `RACE-${round}`;
+      const answers = await Promise.all(
+        [10, 20].map((price) =>
+          call<{ results: { status: string }[] }>(api, "POST", "/v1/listings/bulk", {
+            token: s.accessToken,
+            body: { rows: [sampleListing({ sku, price })] },
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers.map((a) => a.body.results[0]?.status).sort()).toEqual(["created", "updated"]);
+      const found = await call<{ items: L[] }>(
+        api,
+        "GET",
+        `/v1/listings?q=${encodeURIComponent(sku)}&limit=10`,
+        { token: s.accessToken },
+      );
+      expect(found.body.items.length).toBe(1);
+    }
+  });
+
   it("bulk deletes by ids and reports unknown ones", async () => {
     const s = await signUp(api);
     const a = await call<L>(api, "POST", "/v1/listings", {

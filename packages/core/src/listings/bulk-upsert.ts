@@ -93,194 +93,213 @@ export async function bulkUpsertListings(
     parsed.push({ index, id: id as string | undefined, data: p.data });
   });
 
-  const out = await inTx(ctx, async (tx) => {
-    const idKeys = [...new Set(parsed.flatMap((p) => (p.id ? [p.id] : [])))];
-    const skuKeys = [...new Set(parsed.flatMap((p) => (p.data.sku ? [p.data.sku] : [])))];
-    const found = new Map<string, Listing>();
-    for (const [column, keys] of [
-      [listings.id, idKeys],
-      [listings.sku, skuKeys],
-    ] as const) {
-      for (let i = 0; i < keys.length; i += 5000) {
-        const rows = await tx.db
-          .select()
-          .from(listings)
-          .where(and(eq(listings.ownerId, actor.userId), inArray(column, keys.slice(i, i + 5000))))
-          .for("update");
-        for (const r of rows) found.set(r.id, r);
+  const attempt = () =>
+    inTx(ctx, async (tx) => {
+      const idKeys = [...new Set(parsed.flatMap((p) => (p.id ? [p.id] : [])))];
+      const skuKeys = [...new Set(parsed.flatMap((p) => (p.data.sku ? [p.data.sku] : [])))];
+      const found = new Map<string, Listing>();
+      for (const [column, keys] of [
+        [listings.id, idKeys],
+        [listings.sku, skuKeys],
+      ] as const) {
+        for (let i = 0; i < keys.length; i += 5000) {
+          const rows = await tx.db
+            .select()
+            .from(listings)
+            .where(
+              and(eq(listings.ownerId, actor.userId), inArray(column, keys.slice(i, i + 5000))),
+            )
+            .for("update");
+          for (const r of rows) found.set(r.id, r);
+        }
       }
-    }
-    const existing = [...found.values()];
-    const byId = new Map(existing.map((r) => [r.id, r]));
-    const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
-    const claimedSkus = new Map<string, string>(); // sku -> listing id (or "new:<index>")
-    const creates: { index: number; row: NewListing }[] = [];
-    const updates: {
-      index: number;
-      before: Listing;
-      after: Record<string, unknown>;
-      beforeVals: Record<string, unknown>;
-    }[] = [];
-    const touched = new Set<string>();
+      const existing = [...found.values()];
+      const byId = new Map(existing.map((r) => [r.id, r]));
+      const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
+      const claimedSkus = new Map<string, string>(); // sku -> listing id (or "new:<index>")
+      const creates: { index: number; row: NewListing }[] = [];
+      const updates: {
+        index: number;
+        before: Listing;
+        after: Record<string, unknown>;
+        beforeVals: Record<string, unknown>;
+      }[] = [];
+      const touched = new Set<string>();
 
-    const skuClash = (sku: string | null | undefined, owner: string) => {
-      if (!sku) return false;
-      // Swapping SKUs between listings in one request is refused; do it in two steps.
-      const holder = bySku.get(sku);
-      if (holder && holder.id !== owner) return true;
-      const claimed = claimedSkus.get(sku);
-      return claimed !== undefined && claimed !== owner;
-    };
+      const skuClash = (sku: string | null | undefined, owner: string) => {
+        if (!sku) return false;
+        // Swapping SKUs between listings in one request is refused; do it in two steps.
+        const holder = bySku.get(sku);
+        if (holder && holder.id !== owner) return true;
+        const claimed = claimedSkus.get(sku);
+        return claimed !== undefined && claimed !== owner;
+      };
 
-    for (const p of parsed) {
-      const target = p.id
-        ? byId.get(p.id)
-        : input.matchBy === "sku" && p.data.sku
-          ? bySku.get(p.data.sku)
-          : undefined;
-      if (p.id && !target) {
-        results[p.index] = {
-          index: p.index,
-          status: "error",
-          error: { code: "NOT_FOUND", message: "Listing not found" },
-        };
-        continue;
-      }
-      if (target) {
-        if (touched.has(target.id)) {
+      for (const p of parsed) {
+        const target = p.id
+          ? byId.get(p.id)
+          : input.matchBy === "sku" && p.data.sku
+            ? bySku.get(p.data.sku)
+            : undefined;
+        if (p.id && !target) {
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            error: { code: "NOT_FOUND", message: "Listing not found" },
+          };
+          continue;
+        }
+        if (target) {
+          if (touched.has(target.id)) {
+            results[p.index] = {
+              index: p.index,
+              status: "error",
+              error: {
+                code: "DUPLICATE_ROW",
+                message: "Another row in this request updates the same listing",
+              },
+            };
+            continue;
+          }
+          if (p.data.version !== undefined && p.data.version !== target.version) {
+            results[p.index] = {
+              index: p.index,
+              status: "error",
+              id: target.id,
+              version: target.version,
+              error: {
+                code: "VERSION_CONFLICT",
+                message: `Listing is at version ${target.version}`,
+              },
+            };
+            continue;
+          }
+          if (skuClash(p.data.sku, target.id)) {
+            results[p.index] = {
+              index: p.index,
+              status: "error",
+              error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` },
+            };
+            continue;
+          }
+          touched.add(target.id);
+          if (p.data.sku) claimedSkus.set(p.data.sku, target.id);
+          const { version: _v, ...patch } = p.data;
+          const { before, after, changed } = diffFields(target, patch);
+          if (!changed) {
+            results[p.index] = {
+              index: p.index,
+              status: "unchanged",
+              id: target.id,
+              version: target.version,
+            };
+            continue;
+          }
+          updates.push({ index: p.index, before: target, after, beforeVals: before });
+          continue;
+        }
+        const full = p.create
+          ? ({ success: true, data: p.create } as const)
+          : CreateListingInput.safeParse(p.data);
+        if (!full.success) {
           results[p.index] = {
             index: p.index,
             status: "error",
             error: {
-              code: "DUPLICATE_ROW",
-              message: "Another row in this request updates the same listing",
+              code: "VALIDATION_FAILED",
+              message: "Invalid row",
+              issues: issuesOf(full.error),
             },
           };
           continue;
         }
-        if (p.data.version !== undefined && p.data.version !== target.version) {
+        const owner = `new:${p.index}`;
+        if (skuClash(full.data.sku, owner)) {
           results[p.index] = {
             index: p.index,
             status: "error",
-            id: target.id,
-            version: target.version,
-            error: { code: "VERSION_CONFLICT", message: `Listing is at version ${target.version}` },
+            error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` },
           };
           continue;
         }
-        if (skuClash(p.data.sku, target.id)) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` },
-          };
-          continue;
-        }
-        touched.add(target.id);
-        if (p.data.sku) claimedSkus.set(p.data.sku, target.id);
-        const { version: _v, ...patch } = p.data;
-        const { before, after, changed } = diffFields(target, patch);
-        if (!changed) {
-          results[p.index] = {
-            index: p.index,
-            status: "unchanged",
-            id: target.id,
-            version: target.version,
-          };
-          continue;
-        }
-        updates.push({ index: p.index, before: target, after, beforeVals: before });
-        continue;
-      }
-      const full = p.create
-        ? ({ success: true, data: p.create } as const)
-        : CreateListingInput.safeParse(p.data);
-      if (!full.success) {
-        results[p.index] = {
+        if (full.data.sku) claimedSkus.set(full.data.sku, owner);
+        creates.push({
           index: p.index,
-          status: "error",
-          error: {
-            code: "VALIDATION_FAILED",
-            message: "Invalid row",
-            issues: issuesOf(full.error),
+          row: {
+            ...full.data,
+            price: priceText(full.data.price),
+            ownerId: actor.userId,
+            source: opts.source ?? (actor.via === "api_key" ? "api" : "manual"),
+            sourceRef: opts.sourceRef ?? actor.apiKeyId ?? null,
           },
-        };
-        continue;
+        });
       }
-      const owner = `new:${p.index}`;
-      if (skuClash(full.data.sku, owner)) {
-        results[p.index] = {
-          index: p.index,
-          status: "error",
-          error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` },
+
+      if (creates.length === 0 && updates.length === 0)
+        return { changeSetId: null, upsert: [] as string[] };
+      const changeSetId = await openChangeSet(tx.db, {
+        ownerId: actor.userId,
+        kind: input.kind ?? "bulk-upsert",
+        summary:
+          input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
+      });
+      const withIds = creates.map((c) => ({ ...c, row: { ...c.row, id: crypto.randomUUID() } }));
+      await insertListingsWithEntries(
+        tx.db,
+        changeSetId,
+        withIds.map((c) => c.row),
+      );
+      for (const c of withIds)
+        results[c.index] = { index: c.index, status: "created", id: c.row.id, version: 1 };
+      await applySnapshots(
+        tx.db,
+        actor.userId,
+        updates.map((u) => ({ id: u.before.id, snapshot: u.after, version: u.before.version + 1 })),
+      );
+      const entries: EntryInput[] = updates.map((u) => {
+        const version = u.before.version + 1;
+        results[u.index] = { index: u.index, status: "updated", id: u.before.id, version };
+        return {
+          listingId: u.before.id,
+          op: "update",
+          before: { ...u.beforeVals, version: u.before.version },
+          after: { ...u.after, version },
+          currentVersion: version,
         };
-        continue;
-      }
-      if (full.data.sku) claimedSkus.set(full.data.sku, owner);
-      creates.push({
-        index: p.index,
-        row: {
-          ...full.data,
-          price: priceText(full.data.price),
-          ownerId: actor.userId,
-          source: opts.source ?? (actor.via === "api_key" ? "api" : "manual"),
-          sourceRef: opts.sourceRef ?? actor.apiKeyId ?? null,
+      });
+      await addEntries(tx.db, changeSetId, entries);
+      await closeChangeSet(tx.db, changeSetId, creates.length + updates.length);
+      await recordAudit(tx, {
+        action: "listing.bulk_upsert",
+        resourceType: "change_set",
+        resourceId: changeSetId,
+        details: {
+          created: creates.length,
+          updated: updates.length,
+          failed: results.filter((r) => r.status === "error").length,
         },
       });
-    }
-
-    if (creates.length === 0 && updates.length === 0)
-      return { changeSetId: null, upsert: [] as string[] };
-    const changeSetId = await openChangeSet(tx.db, {
-      ownerId: actor.userId,
-      kind: input.kind ?? "bulk-upsert",
-      summary: input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
-    });
-    const withIds = creates.map((c) => ({ ...c, row: { ...c.row, id: crypto.randomUUID() } }));
-    await insertListingsWithEntries(
-      tx.db,
-      changeSetId,
-      withIds.map((c) => c.row),
-    );
-    for (const c of withIds)
-      results[c.index] = { index: c.index, status: "created", id: c.row.id, version: 1 };
-    await applySnapshots(
-      tx.db,
-      actor.userId,
-      updates.map((u) => ({ id: u.before.id, snapshot: u.after, version: u.before.version + 1 })),
-    );
-    const entries: EntryInput[] = updates.map((u) => {
-      const version = u.before.version + 1;
-      results[u.index] = { index: u.index, status: "updated", id: u.before.id, version };
       return {
-        listingId: u.before.id,
-        op: "update",
-        before: { ...u.beforeVals, version: u.before.version },
-        after: { ...u.after, version },
-        currentVersion: version,
+        changeSetId,
+        upsert: [...withIds.map((c) => c.row.id), ...updates.map((u) => u.before.id)],
       };
     });
-    await addEntries(tx.db, changeSetId, entries);
-    await closeChangeSet(tx.db, changeSetId, creates.length + updates.length);
-    await recordAudit(tx, {
-      action: "listing.bulk_upsert",
-      resourceType: "change_set",
-      resourceId: changeSetId,
-      details: {
-        created: creates.length,
-        updated: updates.length,
-        failed: results.filter((r) => r.status === "error").length,
-      },
+  // SKUs within the request are checked above, so a unique violation means a parallel request
+  // saved one of them meanwhile: run again, seeing it (a match by SKU then updates it, otherwise
+  // that row is reported as a conflict).
+  const out = await attempt()
+    .catch((err) => {
+      if (isUniqueViolation(err)) return attempt();
+      throw err;
+    })
+    .catch((err) => {
+      if (isUniqueViolation(err))
+        throw new CoreError(
+          "CONFLICT",
+          "Parallel requests kept claiming these SKUs; nothing was applied, try again",
+        );
+      throw err;
     });
-    return {
-      changeSetId,
-      upsert: [...withIds.map((c) => c.row.id), ...updates.map((u) => u.before.id)],
-    };
-  }).catch((err) => {
-    if (isUniqueViolation(err))
-      throw new CoreError("CONFLICT", "Two rows claim the same SKU; nothing was applied");
-    throw err;
-  });
 
   if (input.marketplace) {
     const m = input.marketplace;
