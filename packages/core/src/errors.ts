@@ -53,3 +53,35 @@ export class CoreError extends Error {
 }
 
 export const notFound = (what: string) => new CoreError("NOT_FOUND", `${what} not found`);
+
+/** PostgreSQL errors (SQLSTATE) that only bad input causes: a value the column cannot hold. */
+const INPUT_SQLSTATES = new Set([
+  "22P02", // invalid text representation (e.g. an id that is not a uuid)
+  "22021", // NUL byte in text
+  "22P05", // \u0000 in jsonb
+  "22001", // string too long
+  "22003", // numeric out of range
+  "22007", // invalid datetime
+  "22008", // datetime out of range
+  "22009", // invalid time zone displacement (e.g. +25:00)
+  "22023", // invalid parameter value (e.g. an unknown time zone name)
+  "54001", // nesting too deep for jsonb
+]);
+
+/**
+ * The client error a database refusal stands for, when the refusal is about a value the request
+ * carried rather than a fault of the server. Drivers and drizzle wrap the original in `cause`.
+ */
+export function clientErrorFromDb(err: unknown): CoreError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === "object"; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && INPUT_SQLSTATES.has(code)) {
+      if (code === "22P02" && typeof message === "string" && message.includes("uuid"))
+        return new CoreError("NOT_FOUND", "Not found: the id is not one this API issues");
+      return new CoreError("VALIDATION_FAILED", "A value in the request cannot be stored");
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,8 +1,7 @@
-import { type Actor, type CoreContext, CoreError } from "@mbe/core";
+import { type Actor, type CoreContext, CoreError, clientErrorFromDb } from "@mbe/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { AppDeps } from "../http/deps";
-import { clientErrorFromDb } from "../http/errors";
 
 /** What every procedure sees: the same CoreContext REST handlers build, plus the app's deps. */
 export interface TrpcContext {

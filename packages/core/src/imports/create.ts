@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { enqueue } from "../enqueue";
-import { CoreError, notFound } from "../errors";
+import { CoreError, clientErrorFromDb, notFound } from "../errors";
 import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
@@ -229,9 +229,10 @@ export async function analyzeImport(
     // `uploaded` (or showing a preview whose staged rows are gone). A file the readers refuse is
     // the answer itself; anything else is recorded and then still thrown to the caller.
     const refused = err instanceof FormatError;
-    const code = refused || err instanceof CoreError ? err.code : "INTERNAL";
-    const message =
-      refused || err instanceof CoreError ? err.message : "The dry run could not finish";
+    // A value the database cannot hold is the file's fault (the API answers 400 for it too).
+    const known = refused || err instanceof CoreError ? err : clientErrorFromDb(err);
+    const code = known ? known.code : "INTERNAL";
+    const message = known ? known.message : "The dry run could not finish";
     const problem: ImportProblem = {
       row: 0,
       column: "",
