@@ -145,6 +145,42 @@ describe("change sets, undo and redo", () => {
     await refused(a.body.changeSetId, "undo");
   });
 
+  it("re-creates a twice-deleted listing under a new version, so an old edit cannot be redone over newer ones", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const made = await call<L>(api, "POST", "/v1/listings", {
+      token: t,
+      body: sampleListing({ price: 10 }),
+    });
+    const id = made.body.id;
+    const get = () => call<L>(api, "GET", `/v1/listings/${id}`, { token: t });
+    const revert = (csId: string, verb: "undo" | "redo") =>
+      call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+    const patch = async (price: number) => {
+      const now = await get();
+      return call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
+        token: t,
+        body: { price, version: now.body.version },
+      });
+    };
+    const del = await call<{ changeSetId: string }>(api, "DELETE", `/v1/listings/${id}`, {
+      token: t,
+    });
+    expect((await revert(del.body.changeSetId, "undo")).status).toBe(200);
+    const e = await patch(11);
+    expect((await revert(e.body.changeSetId, "undo")).status).toBe(200);
+    // Back at the state the undo of the delete brought back: the delete can be redone.
+    expect((await revert(del.body.changeSetId, "redo")).status).toBe(200);
+    expect((await get()).status).toBe(404);
+    expect((await revert(del.body.changeSetId, "undo")).status).toBe(200);
+    expect((await get()).body.price).toBe(10);
+    await patch(12);
+    await patch(13);
+    // The edit undone earlier belongs to a past the two new edits replaced.
+    expect((await revert(e.body.changeSetId, "redo")).status).toBe(409);
+    expect((await get()).body.price).toBe(13);
+  });
+
   it("undoes a listing's creation after undoing its edits, and redoes both in order", async () => {
     const s = await signUp(api);
     const t = s.accessToken;

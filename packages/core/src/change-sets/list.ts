@@ -69,7 +69,7 @@ export async function getChangeSet(ctx: CoreContext, raw: GetChangeSetInput) {
   }>(
     await ctx.db.execute(sql`
       select c.seq::bigint * ${ENTRY_ID_SPAN} + u.ord as id, u.listing_id as "listingId", u.op,
-        u.before,
+        u.before - 'origin' as before,
         -- A created listing that still stands as created is its own "after".
         coalesce(u.after - 'origin', case when u.op = 'create' then (
           select ${snapshotSql("l")} from ${listings} l

@@ -111,7 +111,7 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
         from (${entriesSql(cs.id)}) e
         left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
         where l.version is distinct from e.version
-          and not ${restoredTo("l", expectedState(state))}
+          and not coalesce(${restoredTo("l", expectedState(state))}, false)
         limit 100`),
     );
     if (conflicts.length > 0)
@@ -169,16 +169,20 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
         ),
         res as (
           select e.seq, e.ord, coalesce(upd.version, ins.version) as version,
-            ${undo ? sql`case when e.op = 'create' then coalesce(del.snap, e.after) else e.after end` : sql`e.after`} as after
+            ${undo ? sql`case when e.op = 'create' then coalesce(del.snap, e.after) else e.after end` : sql`e.after`} as after,
+            -- A row a redo deletes again is snapshotted anew, so undoing that re-creates it from
+            -- its last state under a version it never had.
+            ${undo ? sql`e.before` : sql`case when e.op = 'delete' then coalesce(del.snap, e.before) else e.before end`} as before
           from e
           left join upd on upd.id = e.listing_id
           left join ins on ins.id = e.listing_id
           left join del on del.id = e.listing_id
         ),
         chunks as (
-          update ${changeSetChunks} c set versions = r.versions, afters = r.afters
+          update ${changeSetChunks} c set versions = r.versions, afters = r.afters, befores = r.befores
           from (
-            select seq, array_agg(version order by ord) as versions, array_agg(after order by ord) as afters
+            select seq, array_agg(version order by ord) as versions, array_agg(after order by ord) as afters,
+              array_agg(before order by ord) as befores
             from res group by seq
           ) r
           where c.change_set_id = ${cs.id}::uuid and c.seq = r.seq
