@@ -67,11 +67,17 @@ function jwtSecret(config: ApiConfig): string {
  */
 /**
  * The API's connection for adding jobs: it fails at once while Redis is down (no offline queue,
- * one retry) so a request answers 503 instead of waiting for Redis to come back. Workers keep
+ * one retry, a command timeout) so a request answers 503 instead of waiting for Redis to come back. Workers keep
  * BullMQ's blocking settings on their own connections.
  */
 export function queueConnection(redisUrl: string): Redis {
-  return new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  return new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Adding and reading jobs never blocks, so a command slower than this means Redis is stuck.
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+  });
 }
 
 export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {

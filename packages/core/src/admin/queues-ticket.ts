@@ -16,11 +16,27 @@ interface TicketRedis {
   getdel(key: string): Promise<string | null>;
 }
 
+const unavailable = () =>
+  new CoreError("SERVICE_UNAVAILABLE", "The queues dashboard is unavailable; try again shortly", {
+    retryAfterSeconds: 5,
+  });
+
+/** Ticket storage in Redis; 503 (not a server error) while Redis cannot answer. */
 async function ticketStore(ctx: CoreContext) {
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
   const q = ctx.queues.imports;
-  const redis = (await q.getBackend().client) as unknown as TicketRedis;
-  return { redis, key: (t: string) => `${q.opts.prefix}:queues-ticket:${t}` };
+  const redis = (await q.getBackend().client.catch(() => {
+    throw unavailable();
+  })) as unknown as TicketRedis;
+  const fail = () => {
+    throw unavailable();
+  };
+  return {
+    set: (key: string, value: string, seconds: number) =>
+      redis.set(key, value, "EX", seconds).catch(fail),
+    getdel: (key: string) => redis.getdel(key).catch(fail),
+    key: (t: string) => `${q.opts.prefix}:queues-ticket:${t}`,
+  };
 }
 
 /**
@@ -34,7 +50,7 @@ export async function issueQueuesTicket(ctx: CoreContext) {
     throw new CoreError("FORBIDDEN", "The queues dashboard needs a signed-in administrator");
   const store = await ticketStore(ctx);
   const ticket = randomBytes(32).toString("base64url");
-  await store.redis.set(store.key(ticket), actor.userId, "EX", QUEUES_TICKET_TTL_SECONDS);
+  await store.set(store.key(ticket), actor.userId, QUEUES_TICKET_TTL_SECONDS);
   await recordAudit(ctx, { action: "admin.queues_dashboard_ticket", resourceType: "queues" });
   return { ticket, expiresInSeconds: QUEUES_TICKET_TTL_SECONDS };
 }
@@ -46,7 +62,7 @@ export async function redeemQueuesTicket(
 ): Promise<{ userId: string } | null> {
   if (!TICKET.test(ticket)) return null;
   const store = await ticketStore(ctx);
-  const userId = await store.redis.getdel(store.key(ticket));
+  const userId = await store.getdel(store.key(ticket));
   return userId ? { userId } : null;
 }
 

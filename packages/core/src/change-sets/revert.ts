@@ -22,37 +22,64 @@ const entriesOf = (changeSet: SQL) => sql`
 const entriesSql = (changeSetId: string) => entriesOf(sql`${changeSetId}::uuid`);
 
 /**
- * `restored`: for each listing version an earlier undo or redo produced, the version whose state
- * it brought back. An undone edit restores the state its \`before\` was taken at, a redone one the
- * state of its \`after\`; a re-created row (an undone delete, a redone creation) the state of the
- * snapshot it was made from (or the first version of that state, which the snapshot records as
- * \`origin\` when its row was itself a restoration). `origin` follows those links to the first
- * version of each state. Both are computed only when a row's version does not match (materialised
- * once).
+ * Fills \`revert_origin\` (a temporary table, dropped at commit) for the listings of change set
+ * \`changeSetId\` whose rows moved: for each listing version an earlier undo or redo produced, the
+ * first version whose state it brought back. An undone edit restores the state its \`before\` was
+ * taken at, a redone one the state of its \`after\`; a re-created row (an undone delete, a redone
+ * creation) the state of the snapshot it was made from (or the first version of that state, which
+ * the snapshot records as \`origin\` when its row was itself a restoration). The links are
+ * followed to the first version of each state. Indexed, so each moved row is one lookup.
  */
-const restoredSql = (owner: string) => sql`restored as materialized (
-  select listing_id, version, state_version from (
-    select u.listing_id, u.version, coalesce(snap ->> 'origin', snap ->> 'version')::int as state_version
-    from ${changeSets} s
-    cross join lateral (${entriesOf(sql`s.id`)}) u
-    cross join lateral (select case when s.status = 'undone' then u.before else u.after end as snap) x
-    where s.owner_id = ${owner}::uuid
-      and (u.op = 'update' or u.op = case when s.status = 'undone' then 'delete' else 'create' end)
-  ) r
-  -- An edit never reverted is at the version its \`after\` records: it restored nothing.
-  where version <> state_version
-), origin as materialized (
-  with recursive o(listing_id, version, root) as (
-    select listing_id, version, state_version from restored
-    union
-    select o.listing_id, o.version, r.state_version
-    from o join restored r on r.listing_id = o.listing_id and r.version = o.root
-  )
-  select listing_id, version, min(root) as root from o group by listing_id, version)`;
+async function buildOrigins(db: CoreContext["db"], owner: string, changeSetId: string) {
+  // The listings whose rows moved, then every link recorded for them.
+  await db.execute(sql`
+    create temp table revert_moved on commit drop as
+    select distinct e.listing_id from (${entriesSql(changeSetId)}) e
+    left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
+    where l.version is distinct from e.version`);
+  await db.execute(sql`alter table revert_moved add primary key (listing_id)`);
+  await db.execute(sql`analyze revert_moved`);
+  await db.execute(sql`
+    create temp table revert_origin on commit drop as
+    select listing_id, version, min(state_version) as root from (
+      select u.listing_id, u.version, coalesce(snap ->> 'origin', snap ->> 'version')::int as state_version
+      from ${changeSets} s
+      cross join lateral (${entriesOf(sql`s.id`)}) u
+      join revert_moved m on m.listing_id = u.listing_id
+      cross join lateral (select case when s.status = 'undone' then u.before else u.after end as snap) x
+      where s.owner_id = ${owner}::uuid
+        and (u.op = 'update' or u.op = case when s.status = 'undone' then 'delete' else 'create' end)
+    ) r
+    -- An edit never reverted is at the version its \`after\` records: it restored nothing.
+    where version > state_version
+    group by listing_id, version`);
+  await db.execute(sql`create index on revert_origin (listing_id, version)`);
+  await db.execute(sql`analyze revert_origin`);
+  // Follow the links: a state brought back is itself often one an earlier undo brought back.
+  // Each step moves a root to an earlier version, so this ends; chains are a few links long.
+  for (let step = 0; step < 100; step++) {
+    const [r] = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        with u as (
+          update revert_origin g set root = p.root
+          from revert_origin p
+          where p.listing_id = g.listing_id and p.version = g.root and p.root < g.root
+          returning 1
+        ) select count(*)::int as n from u`),
+    );
+    if (!r?.n) break;
+  }
+}
 
-/** The first version with the state listing \`id\` had at \`version\` (see \`origin\`). */
-const originOf = (id: SQL, version: SQL) => sql`coalesce(
-  (select g.root from origin g where g.listing_id = ${id} and g.version = ${version}), ${version})`;
+/**
+ * The first version with the state listing \`id\` had at \`version\` (see {@link buildOrigins}); the
+ * version itself when no row moved (the table is then not built).
+ */
+const originOf = (built: boolean, id: SQL, version: SQL) =>
+  built
+    ? sql`coalesce(
+  (select g.root from revert_origin g where g.listing_id = ${id} and g.version = ${version}), ${version})`
+    : version;
 
 /**
  * Whether row \`alias\` holds exactly the state the listing had at version \`stateVersion\` though
@@ -61,9 +88,10 @@ const originOf = (id: SQL, version: SQL) => sql`coalesce(
  * undoing a later edit restores, under a new version, the state an earlier change (an edit, a
  * creation, a re-creation) left.
  */
-const restoredTo = (alias: string, stateVersion: SQL) => {
+const restoredTo = (built: boolean, alias: string, stateVersion: SQL) => {
+  if (!built) return sql`false`;
   const row = sql.raw(alias);
-  return sql`${originOf(sql`${row}.id`, sql`${row}.version`)} = ${originOf(sql`${row}.id`, stateVersion)}`;
+  return sql`${originOf(built, sql`${row}.id`, sql`${row}.version`)} = ${originOf(built, sql`${row}.id`, stateVersion)}`;
 };
 
 /**
@@ -104,16 +132,25 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
           : "Only an undone change set can be redone",
       );
     const state = direction === "undo" ? sql`e.after` : sql`e.before`;
-    const conflicts = rowsOf<{ id: string; n: number }>(
-      await tx.db.execute(sql`
-        with ${restoredSql(owner)}
-        select e.listing_id as id, count(*) over ()::int as n
-        from (${entriesSql(cs.id)}) e
-        left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
-        where l.version is distinct from e.version
-          and not coalesce(${restoredTo("l", expectedState(state))}, false)
-        limit 100`),
-    );
+    // Rows at another version than the change set left them are conflicts, unless an undo or
+    // redo brought them back to the expected state: that is looked up only when some moved.
+    const conflictsOf = async (built: boolean) =>
+      rowsOf<{ id: string; n: number }>(
+        await tx.db.execute(sql`
+          select e.listing_id as id, count(*) over ()::int as n
+          from (${entriesSql(cs.id)}) e
+          left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
+          where l.version is distinct from e.version
+            and not coalesce(${restoredTo(built, "l", expectedState(state))}, false)
+          limit 100`),
+      );
+    let built = false;
+    let conflicts = await conflictsOf(built);
+    if (conflicts.length > 0) {
+      await buildOrigins(tx.db, owner, cs.id);
+      built = true;
+      conflicts = await conflictsOf(built);
+    }
     if (conflicts.length > 0)
       throw versionConflict(
         Number(conflicts[0]?.n ?? conflicts.length),
@@ -136,23 +173,22 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
       await restoreRows(
         tx.db,
         sql`
-        with ${restoredSql(owner)},
-        e as (${entriesSql(cs.id)}),
+        with e as (${entriesSql(cs.id)}),
         upd as (
           update ${listings} l set ${snapshotSetClause("t.target")}, version = l.version + 1, updated_at = now()
           from (select listing_id, version, ${target} as target, ${state} as state from e where op = 'update') t
           where l.id = t.listing_id and l.owner_id = ${owner}::uuid
-            and (l.version = t.version or ${restoredTo("l", sql`(t.state ->> 'version')::int`)})
+            and (l.version = t.version or ${restoredTo(built, "l", sql`(t.state ->> 'version')::int`)})
           returning l.id, l.version
         ),
         del as (
           delete from ${listings} l using e
           where e.op = ${removeOp} and l.id = e.listing_id and l.owner_id = ${owner}::uuid
-            and (l.version = e.version or ${restoredTo("l", sql`e.version`)})
+            and (l.version = e.version or ${restoredTo(built, "l", sql`e.version`)})
           -- A row whose version restored an earlier state records that state's first version
           -- (\`origin\`), for the re-creation a redo makes from this snapshot.
           returning l.id, ${snapshotSql("l")} || case when l.version = e.version then '{}'::jsonb
-            else jsonb_build_object('origin', ${originOf(sql`l.id`, sql`l.version`)}) end as snap
+            else jsonb_build_object('origin', ${originOf(built, sql`l.id`, sql`l.version`)}) end as snap
         ),
         ins as (
           insert into ${listings} (id, owner_id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, marketplace_fields, status, source, source_ref, version, created_at)

@@ -255,9 +255,14 @@ export async function runImportCommit(
 
 /** Marks a commit that ran out of retries as failed, with the reason, and clears its staging rows. */
 export async function failImportCommit(ctx: CoreContext, id: string, message: string) {
-  await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
-  await ctx.db
-    .update(imports)
-    .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-    .where(and(eq(imports.id, id), eq(imports.status, "committing")));
+  // Only a commit still running is failed: a late job of a commit that was refused (the import
+  // went back to previewed) leaves the import and its staged dry run alone.
+  await inTx(ctx, async (tx) => {
+    const [failed] = await tx.db
+      .update(imports)
+      .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
+      .where(and(eq(imports.id, id), eq(imports.status, "committing")))
+      .returning({ id: imports.id });
+    if (failed) await tx.db.delete(importStaging).where(eq(importStaging.importId, id));
+  });
 }
