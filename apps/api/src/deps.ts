@@ -74,9 +74,10 @@ export function queueConnection(redisUrl: string): Redis {
   return new Redis(redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    // Adding and reading jobs never blocks, so a command slower than this means Redis is stuck.
-    connectTimeout: 2000,
-    commandTimeout: 2000,
+    // Adding and reading jobs never blocks, so a command slower than this means Redis is stuck
+    // (generous: a busy event loop can make a quick answer look late).
+    connectTimeout: 5000,
+    commandTimeout: 5000,
   });
 }
 

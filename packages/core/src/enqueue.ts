@@ -7,10 +7,17 @@ export const ENQUEUE_TIMEOUT_MS = 5000;
 
 type Queue = Queues["imports"];
 
-const unavailable = () =>
-  new CoreError("SERVICE_UNAVAILABLE", "Background jobs are unavailable; try again shortly", {
-    retryAfterSeconds: 5,
-  });
+/**
+ * 503 for a job Redis did not take. \`maybeQueued\`: the add may still reach Redis (it was sent and
+ * not answered in time), so the job can run later; otherwise it was refused before it was sent.
+ */
+export class JobNotQueued extends CoreError {
+  constructor(readonly maybeQueued: boolean) {
+    super("SERVICE_UNAVAILABLE", "Background jobs are unavailable; try again shortly", {
+      retryAfterSeconds: 5,
+    });
+  }
+}
 
 /**
  * The queues, or 503 when this process runs without them. Verbs that start a job call this before
@@ -22,10 +29,9 @@ export function queuesOf(ctx: CoreContext): NonNullable<CoreContext["queues"]> {
 }
 
 /**
- * Adds a job, or throws 503 (Retry-After) when Redis cannot take it within
+ * Adds a job, or throws {@link JobNotQueued} (503, Retry-After) when Redis cannot take it within
  * {@link ENQUEUE_TIMEOUT_MS}: a request never waits on a Redis that is down. The caller undoes
- * what it recorded for the job. With `replaceFinished`, a completed or failed job under the same
- * `jobId` is removed first (BullMQ would otherwise keep it and drop the new one).
+ * what it recorded for the job, as far as a job that may still arrive allows.
  */
 export async function enqueue(
   ctx: CoreContext,
@@ -33,27 +39,26 @@ export async function enqueue(
   name: string,
   data: unknown,
   opts: Parameters<Queue["add"]>[2] = {},
-  { replaceFinished = false } = {},
 ) {
-  const add = async () => {
-    const id = opts.jobId;
-    if (replaceFinished && id) {
-      const state = await queue.getJobState(id);
-      if (state === "completed" || state === "failed") await queue.remove(id);
-    }
-    return queue.add(name, data, opts);
-  };
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
   try {
     return await Promise.race([
-      add(),
+      queue.add(name, data, opts),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("timed out")), ENQUEUE_TIMEOUT_MS);
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error("timed out"));
+        }, ENQUEUE_TIMEOUT_MS);
       }),
     ]);
   } catch (err) {
-    ctx.log.warn({ err: (err as Error).message, queue: queue.name, job: name }, "job not queued");
-    throw unavailable();
+    const message = (err as Error).message;
+    // Without an offline queue, a command is refused before it is sent while the connection is
+    // down; anything else (a timeout, a connection lost in flight) may have reached Redis.
+    const refused = !timedOut && /isn't writeable|enableOfflineQueue/i.test(message);
+    ctx.log.warn({ err: message, queue: queue.name, job: name, refused }, "job not queued");
+    throw new JobNotQueued(!refused);
   } finally {
     clearTimeout(timer);
   }

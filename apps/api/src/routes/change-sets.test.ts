@@ -199,6 +199,14 @@ describe("change sets, undo and redo", () => {
     // While the edit stands, the creation cannot be undone.
     expect((await revert(made.body.changeSetId, "undo")).status).toBe(409);
     expect((await get()).body.price).toBe(11);
+    expect((await revert(edit.body.changeSetId, "undo")).status).toBe(200);
+    // The creation undone and redone twice over still stands in the state the edit started from.
+    for (let i = 0; i < 2; i++) {
+      expect((await revert(made.body.changeSetId, "undo")).status).toBe(200);
+      expect((await revert(made.body.changeSetId, "redo")).status).toBe(200);
+    }
+    expect((await revert(edit.body.changeSetId, "redo")).status).toBe(200);
+    expect((await get()).body.price).toBe(11);
     for (let round = 0; round < 2; round++) {
       expect((await revert(edit.body.changeSetId, "undo")).status).toBe(200);
       expect((await revert(made.body.changeSetId, "undo")).status).toBe(200);

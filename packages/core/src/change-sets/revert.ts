@@ -185,10 +185,13 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
           delete from ${listings} l using e
           where e.op = ${removeOp} and l.id = e.listing_id and l.owner_id = ${owner}::uuid
             and (l.version = e.version or ${restoredTo(built, "l", sql`e.version`)})
-          -- A row whose version restored an earlier state records that state's first version
-          -- (\`origin\`), for the re-creation a redo makes from this snapshot.
-          returning l.id, ${snapshotSql("l")} || case when l.version = e.version then '{}'::jsonb
-            else jsonb_build_object('origin', ${originOf(built, sql`l.id`, sql`l.version`)}) end as snap
+          -- The snapshot records the first version of the row's state (\`origin\`), for the
+          -- re-creation that undoing this makes from it: the snapshot's own origin when the row
+          -- still stands as that re-creation left it.
+          returning l.id, ${snapshotSql("l")} || jsonb_build_object('origin', case
+            when l.version = e.version
+              then coalesce((${state} ->> 'origin')::int, (${state} ->> 'version')::int, l.version)
+            else ${originOf(built, sql`l.id`, sql`l.version`)} end) as snap
         ),
         ins as (
           insert into ${listings} (id, owner_id, title, price, currency, condition, description, category, offer_shipping, sku, quantity, image_urls, marketplace_fields, status, source, source_ref, version, created_at)

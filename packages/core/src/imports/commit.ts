@@ -4,7 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
-import { enqueue, queuesOf } from "../enqueue";
+import { enqueue, JobNotQueued, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
@@ -46,8 +46,21 @@ export async function requestImportCommit(
   const input = CommitImportInput.parse(raw);
   const queues = queuesOf(ctx);
   const imp = await ownImport(ctx, actor.userId, id);
+  const queueCommit = () =>
+    enqueue(
+      ctx,
+      queues.imports,
+      "run-import",
+      { importId: id, ownerId: actor.userId, actorId: actor.userId },
+      { jobId: importCommitJobId(id) },
+    );
   const prior = answerForCommitted(imp, idempotencyKey);
-  if (prior) return prior;
+  if (prior) {
+    // Asked again while committing: queue it again in case an earlier request could not tell
+    // whether Redis took the job (BullMQ keeps the one job when it did).
+    if (imp.status === "committing") await queueCommit();
+    return prior;
+  }
   if (imp.status !== "previewed")
     throw new CoreError("CONFLICT", "Only a previewed import can be committed");
   const [updated] = await ctx.db
@@ -72,29 +85,23 @@ export async function requestImportCommit(
     throw new CoreError("CONFLICT", "The import changed state; reload it");
   }
   try {
-    await enqueue(
-      ctx,
-      queues.imports,
-      "run-import",
-      { importId: id, ownerId: actor.userId, actorId: actor.userId },
-      // A finished job under this id is one an earlier request could not queue in time: it
-      // reached Redis late, found the import previewed and failed. It would swallow this one.
-      { jobId: importCommitJobId(id) },
-      { replaceFinished: true },
-    );
+    await queueCommit();
   } catch (err) {
-    // The import goes back to previewed, so committing it again later works.
-    await ctx.db
-      .update(imports)
-      .set({
-        status: "previewed",
-        mode: imp.mode,
-        matchBy: imp.matchBy,
-        counts: imp.counts,
-        commitIdempotencyKey: imp.commitIdempotencyKey,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(imports.id, id), eq(imports.status, "committing")));
+    // A job Redis refused: the import goes back to previewed, so committing it later works. A
+    // job that may have reached Redis can still run: the import stays committing, and asking
+    // again queues it again.
+    if (!(err instanceof JobNotQueued) || !err.maybeQueued)
+      await ctx.db
+        .update(imports)
+        .set({
+          status: "previewed",
+          mode: imp.mode,
+          matchBy: imp.matchBy,
+          counts: imp.counts,
+          commitIdempotencyKey: imp.commitIdempotencyKey,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(imports.id, id), eq(imports.status, "committing")));
     throw err;
   }
   await recordAudit(ctx, {
