@@ -9,6 +9,20 @@ afterAll(() => api.close());
 
 type L = { id: string; title: string; price: number; version: number };
 
+/** A new seller with one listing at price 10, created through the API (its own change set). */
+async function oneListing() {
+  const s = await signUp(api);
+  const t = s.accessToken;
+  const made = await call<L & { changeSetId: string }>(api, "POST", "/v1/listings", {
+    token: t,
+    body: sampleListing({ price: 10 }),
+  });
+  return { t, made, id: made.body.id };
+}
+
+const revertAs = (token: string, csId: string, verb: "undo" | "redo") =>
+  call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token });
+
 describe("change sets, undo and redo", () => {
   it("undoes and redoes a bulk upsert and a delete", async () => {
     const s = await signUp(api);
@@ -98,13 +112,7 @@ describe("change sets, undo and redo", () => {
   });
 
   it("undoes edits of one row newest first and redoes them in order, as the grid's undo stack does", async () => {
-    const s = await signUp(api);
-    const t = s.accessToken;
-    const made = await call<L>(api, "POST", "/v1/listings", {
-      token: t,
-      body: sampleListing({ price: 10 }),
-    });
-    const id = made.body.id;
+    const { t, made, id } = await oneListing();
     const a = await call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
       token: t,
       body: { price: 11, version: made.body.version },
@@ -146,16 +154,9 @@ describe("change sets, undo and redo", () => {
   });
 
   it("re-creates a twice-deleted listing under a new version, so an old edit cannot be redone over newer ones", async () => {
-    const s = await signUp(api);
-    const t = s.accessToken;
-    const made = await call<L>(api, "POST", "/v1/listings", {
-      token: t,
-      body: sampleListing({ price: 10 }),
-    });
-    const id = made.body.id;
+    const { t, id } = await oneListing();
     const get = () => call<L>(api, "GET", `/v1/listings/${id}`, { token: t });
-    const revert = (csId: string, verb: "undo" | "redo") =>
-      call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+    const revert = (csId: string, verb: "undo" | "redo") => revertAs(t, csId, verb);
     const patch = async (price: number) => {
       const now = await get();
       return call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
@@ -182,19 +183,12 @@ describe("change sets, undo and redo", () => {
   });
 
   it("undoes a listing's creation after undoing its edits, and redoes both in order", async () => {
-    const s = await signUp(api);
-    const t = s.accessToken;
-    const made = await call<L & { changeSetId: string }>(api, "POST", "/v1/listings", {
-      token: t,
-      body: sampleListing({ price: 10 }),
-    });
-    const id = made.body.id;
+    const { t, made, id } = await oneListing();
     const edit = await call<L & { changeSetId: string }>(api, "PATCH", `/v1/listings/${id}`, {
       token: t,
       body: { price: 11, version: made.body.version },
     });
-    const revert = (csId: string, verb: "undo" | "redo") =>
-      call(api, "POST", `/v1/change-sets/${csId}/${verb}`, { token: t });
+    const revert = (csId: string, verb: "undo" | "redo") => revertAs(t, csId, verb);
     const get = () => call<L>(api, "GET", `/v1/listings/${id}`, { token: t });
     // While the edit stands, the creation cannot be undone.
     expect((await revert(made.body.changeSetId, "undo")).status).toBe(409);
