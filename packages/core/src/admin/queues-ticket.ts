@@ -25,12 +25,10 @@ const unavailable = () =>
 async function ticketStore(ctx: CoreContext) {
   if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
   const q = ctx.queues.imports;
-  const redis = (await q.getBackend().client.catch(() => {
-    throw unavailable();
-  })) as unknown as TicketRedis;
   const fail = () => {
     throw unavailable();
   };
+  const redis = (await q.getBackend().client.catch(fail)) as unknown as TicketRedis;
   return {
     set: (key: string, value: string, seconds: number) =>
       redis.set(key, value, "EX", seconds).catch(fail),
