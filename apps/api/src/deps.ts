@@ -62,13 +62,9 @@ function jwtSecret(config: ApiConfig): string {
 }
 
 /**
- * Builds every Node-side dependency: the database (PostgreSQL or embedded PGlite), Redis (or a
- * private child redis-server), queues and limits. Migrations run here; demo data when asked.
- */
-/**
  * The API's connection for adding jobs: it fails at once while Redis is down (no offline queue,
- * one retry, a command timeout) so a request answers 503 instead of waiting for Redis to come back. Workers keep
- * BullMQ's blocking settings on their own connections.
+ * one retry, a command timeout) so a request answers 503 instead of waiting for Redis to come
+ * back. Workers keep BullMQ's blocking settings on their own connections.
  */
 export function queueConnection(redisUrl: string): Redis {
   return new Redis(redisUrl, {
@@ -81,6 +77,10 @@ export function queueConnection(redisUrl: string): Redis {
   });
 }
 
+/**
+ * Builds every Node-side dependency: the database (PostgreSQL or embedded PGlite), Redis (or a
+ * private child redis-server), queues and limits. Migrations run here; demo data when asked.
+ */
 export async function buildRuntime(config: ApiConfig, version: string): Promise<Runtime> {
   const log = createJsonLogger(config.LOG_LEVEL);
   const started: LocalService[] = [];

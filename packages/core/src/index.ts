@@ -35,6 +35,7 @@ export * from "./imports/prune-staging";
 export * from "./imports/schema";
 export * from "./imports/undo";
 export * from "./imports/view";
+export * from "./jobs/settle-failed-job";
 export * from "./listings/bulk-delete";
 export * from "./listings/bulk-upsert";
 export * from "./listings/create";

@@ -3,10 +3,12 @@ import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
 import { jobContext, lockOptions, registerProcessor } from "../index";
+import { settleFailedJobs } from "../settle-failed-jobs";
 
 /**
  * `imports` queue: `analyze-import` (dry run of large files), `run-import` (the commit) and, nightly,
- * `prune-staging` (staged rows of dry runs nobody committed).
+ * `prune-staging` (staged rows of dry runs nobody committed) and, every minute, `settle-failed-jobs`
+ * (imports, exports and scans whose job BullMQ failed without running its processor).
  */
 registerProcessor(async (opts) => {
   const worker = new Worker(
@@ -17,6 +19,7 @@ registerProcessor(async (opts) => {
         if (pruned.rows) opts.log.info({ jobId: job.id, ...pruned }, "stale import staging pruned");
         return pruned;
       }
+      if (job.name === "settle-failed-jobs") return { settled: await settleFailedJobs(opts) };
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
         return analyzeImport(
@@ -57,6 +60,15 @@ registerProcessor(async (opts) => {
     "nightly-prune-staging",
     { pattern: "30 3 * * *" },
     { name: "prune-staging", data: {} },
+  );
+  await opts.runtime.queues.imports.upsertJobScheduler(
+    "settle-failed-jobs",
+    { every: 60_000 },
+    {
+      name: "settle-failed-jobs",
+      data: {},
+      opts: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+    },
   );
   return [worker];
 });

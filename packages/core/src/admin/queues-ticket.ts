@@ -3,6 +3,7 @@ import { users } from "@mbe/db";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireAdmin } from "../context";
+import { queuesOf } from "../enqueue";
 import { CoreError } from "../errors";
 
 /** A ticket is good for one redemption within this many seconds. */
@@ -23,8 +24,7 @@ const unavailable = () =>
 
 /** Ticket storage in Redis; 503 (not a server error) while Redis cannot answer. */
 async function ticketStore(ctx: CoreContext) {
-  if (!ctx.queues) throw new CoreError("SERVICE_UNAVAILABLE", "Background jobs are not available");
-  const q = ctx.queues.imports;
+  const q = queuesOf(ctx).imports;
   const fail = () => {
     throw unavailable();
   };

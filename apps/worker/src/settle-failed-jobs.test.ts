@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LocalStorage, register } from "@mbe/core";
+import { createDb, exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
+import { createQueues } from "@mbe/jobs";
+import { type Job, Worker } from "bullmq";
+import { eq, inArray } from "drizzle-orm";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { jobContext, type WorkerOptions } from "./index";
+import { settleFailedJobs } from "./settle-failed-jobs";
+
+const silent = { info() {}, warn() {}, error() {} };
+const db = createDb({ url: inject("databaseUrl"), max: 3 });
+const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+const prefix = `sf${Math.random().toString(36).slice(2, 8)}`;
+const queues = createQueues(bullRedis, prefix);
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-settle-failed-"));
+const opts: WorkerOptions = {
+  runtime: {
+    db,
+    bullRedis,
+    queues,
+    dataDir,
+    storage: new LocalStorage(path.join(dataDir, "files")),
+    hooks: {},
+  },
+  config: { QUEUE_PREFIX: prefix },
+  log: silent,
+};
+const workers: Worker[] = [];
+
+beforeAll(() => db.migrate());
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close(true)));
+  for (const q of [queues.imports, queues.exports, queues.ocr])
+    await q.obliterate({ force: true }).catch(() => {});
+  await queues.close();
+  bullRedis.disconnect();
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * Fails `jobs` the way a worker that died mid-job does: each is taken (active, locked) and never
+ * finished, and a second worker's stalled check, allowing no stall, fails it. The processors'
+ * own failure handling never runs.
+ */
+async function failByStalling(queueName: string, jobs: Job[]) {
+  const taker = new Worker(queueName, null, {
+    connection: bullRedis,
+    prefix,
+    autorun: false,
+    lockDuration: 500,
+  });
+  workers.push(taker);
+  for (let i = 0; i < jobs.length; i++) await taker.getNextJob(randomUUID());
+  const checker = new Worker(
+    queueName,
+    async (): Promise<unknown> => {
+      throw new Error("no job should reach a processor here");
+    },
+    { connection: bullRedis, prefix, stalledInterval: 300, maxStalledCount: 0, lockDuration: 500 },
+  );
+  workers.push(checker);
+  const deadline = Date.now() + 15_000;
+  for (const job of jobs) {
+    while ((await job.getState()) !== "failed") {
+      if (Date.now() > deadline) throw new Error(`job ${job.id} did not fail by stalling`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await checker.close();
+  const failed = await Promise.all(jobs.map((j) => queues[queueKey(queueName)].getJob(j.id ?? "")));
+  return failed;
+}
+const queueKey = (name: string) =>
+  ({ imports: "imports", exports: "exports", ocr: "ocr" })[name] as "imports" | "exports" | "ocr";
+
+describe("settling jobs BullMQ failed without their processor", () => {
+  it("marks the import, export and scan they worked on failed, and leaves everything else", async () => {
+    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
+      email: `settle-${randomUUID()}@example.com`,
+      password: "correct-horse-battery",
+      firstName: "Settle",
+      lastName: "Test",
+    });
+    const ownerId = reg.user.id;
+    const file = (name: string) => ({
+      ownerId,
+      fileName: name,
+      fileSize: 10,
+      sha256: "0".repeat(64),
+      storageKey: `k/${randomUUID()}`,
+      format: "csv",
+    });
+    const [committing, analysing, untouched] = await db.db
+      .insert(imports)
+      .values([
+        { ...file("commit.csv"), status: "committing" as const },
+        { ...file("analyse.csv"), status: "uploaded" as const },
+        { ...file("other.csv"), status: "committing" as const },
+      ])
+      .returning();
+    if (!committing || !analysing || !untouched) throw new Error("imports not recorded");
+    await db.db
+      .insert(importStaging)
+      .values({ importId: committing.id, rowNo: 1, data: { title: "staged" } });
+    const [running] = await db.db
+      .insert(exportJobs)
+      .values({ ownerId, format: "csv", status: "running" })
+      .returning();
+    const scanRow = (name: string) => ({
+      ownerId,
+      fileName: name,
+      mimeType: "image/png",
+      size: 10,
+      storageKey: `k/${randomUUID()}`,
+      status: "processing" as const,
+    });
+    const [scan, rerun] = await db.db
+      .insert(ocrScans)
+      .values([scanRow("a.png"), scanRow("b.png")])
+      .returning();
+    if (!running || !scan || !rerun) throw new Error("rows not recorded");
+
+    const once = { attempts: 1 };
+    const importJobs = [
+      await queues.imports.add(
+        "run-import",
+        { importId: committing.id, ownerId, actorId: ownerId },
+        { ...once, jobId: `commit-${committing.id}` },
+      ),
+      await queues.imports.add(
+        "analyze-import",
+        { importId: analysing.id, ownerId, actorId: ownerId, options: {} },
+        { ...once, jobId: `analyze-${analysing.id}` },
+      ),
+    ];
+    const exportJob = await queues.exports.add(
+      "run-export",
+      { exportId: running.id, ownerId },
+      { ...once, jobId: `export-${running.id}` },
+    );
+    const scanJobs = [
+      await queues.ocr.add("process-scan", { scanId: scan.id, ownerId }, once),
+      await queues.ocr.add("process-scan", { scanId: rerun.id, ownerId }, once),
+    ];
+    const failed = [
+      ...(await failByStalling("imports", importJobs)),
+      ...(await failByStalling("exports", [exportJob])),
+      ...(await failByStalling("ocr", scanJobs)),
+    ];
+    for (const j of failed) expect(j?.failedReason).toMatch(/stalled/);
+
+    // Before the sweep, BullMQ's failure left every record in progress.
+    const importStatus = async (id: string) =>
+      (await db.db.select().from(imports).where(eq(imports.id, id)))[0];
+    expect((await importStatus(committing.id))?.status).toBe("committing");
+    // A scan started again after its job failed is the new run's, not the failure's.
+    await db.db
+      .update(ocrScans)
+      .set({ status: "pending", updatedAt: new Date() })
+      .where(eq(ocrScans.id, rerun.id));
+
+    expect(await settleFailedJobs(opts)).toBe(4);
+    const afterCommit = await importStatus(committing.id);
+    expect(afterCommit?.status).toBe("failed");
+    expect(afterCommit?.error).toMatch(/stalled/);
+    expect(
+      await db.db.select().from(importStaging).where(eq(importStaging.importId, committing.id)),
+    ).toHaveLength(0);
+    const afterAnalysis = await importStatus(analysing.id);
+    expect(afterAnalysis?.status).toBe("failed");
+    expect(afterAnalysis?.error).toMatch(/^INTERNAL: .*stalled/);
+    expect((await importStatus(untouched.id))?.status).toBe("committing");
+    const [exp] = await db.db.select().from(exportJobs).where(eq(exportJobs.id, running.id));
+    expect(exp?.status).toBe("failed");
+    expect(exp?.error).toMatch(/stalled/);
+    const scans = await db.db
+      .select()
+      .from(ocrScans)
+      .where(inArray(ocrScans.id, [scan.id, rerun.id]));
+    expect(scans.find((s) => s.id === scan.id)?.status).toBe("failed");
+    expect(scans.find((s) => s.id === scan.id)?.error).toMatch(/^OCR_FAILED: .*stalled/);
+    expect(scans.find((s) => s.id === rerun.id)?.status).toBe("pending");
+
+    // Settled work is not settled again.
+    expect(await settleFailedJobs(opts)).toBe(0);
+  }, 60_000);
+});

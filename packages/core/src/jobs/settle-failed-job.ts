@@ -1,0 +1,108 @@
+import { exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
+import {
+  AnalyzeImportPayload,
+  ProcessScanPayload,
+  QUEUES,
+  RunExportPayload,
+  RunImportPayload,
+} from "@mbe/jobs";
+import { and, eq, inArray, lte } from "drizzle-orm";
+import type { CoreContext } from "../context";
+
+/** A job BullMQ holds as failed for good, as the worker's sweep reads it. */
+export interface FailedJob {
+  queue: string;
+  name: string;
+  data: unknown;
+  failedReason: string;
+  /** When it failed (ms since the epoch). */
+  finishedOn: number;
+}
+
+/**
+ * Records a job's final failure on what the job was working on: an import committing or being
+ * analysed, an export, a scan. The processors do this themselves when their last attempt throws,
+ * but a job whose worker died more times than BullMQ allows is failed by BullMQ's stalled check
+ * without running the processor at all, and a failure the database could not record at that moment
+ * is lost; either left the work "in progress" forever. Only work still in progress changes, and a
+ * scan or analysis started again after the failure is left alone. A maintenance job: it acts for
+ * no seller, and the job's own owner id bounds what it touches. True when something changed.
+ */
+export async function settleFailedJob(
+  ctx: Pick<CoreContext, "db">,
+  job: FailedJob,
+): Promise<boolean> {
+  const error = `${job.failedReason || "The background job failed"}`.slice(0, 1000);
+  const failedAt = new Date(job.finishedOn);
+  const at = new Date();
+  if (job.queue === QUEUES.imports && job.name === "run-import") {
+    const p = RunImportPayload.safeParse(job.data);
+    if (!p.success) return false;
+    return ctx.db.transaction(async (tx) => {
+      const [failed] = await tx
+        .update(imports)
+        .set({ status: "failed", error, updatedAt: at })
+        .where(
+          and(
+            eq(imports.id, p.data.importId),
+            eq(imports.ownerId, p.data.ownerId),
+            eq(imports.status, "committing"),
+          ),
+        )
+        .returning({ id: imports.id });
+      if (failed) await tx.delete(importStaging).where(eq(importStaging.importId, failed.id));
+      return !!failed;
+    });
+  }
+  if (job.queue === QUEUES.imports && job.name === "analyze-import") {
+    const p = AnalyzeImportPayload.safeParse(job.data);
+    if (!p.success) return false;
+    const failed = await ctx.db
+      .update(imports)
+      .set({ status: "failed", error: `INTERNAL: ${error}`, updatedAt: at })
+      .where(
+        and(
+          eq(imports.id, p.data.importId),
+          eq(imports.ownerId, p.data.ownerId),
+          eq(imports.status, "uploaded"),
+          lte(imports.updatedAt, failedAt),
+        ),
+      )
+      .returning({ id: imports.id });
+    return failed.length > 0;
+  }
+  if (job.queue === QUEUES.exports && job.name === "run-export") {
+    const p = RunExportPayload.safeParse(job.data);
+    if (!p.success) return false;
+    const failed = await ctx.db
+      .update(exportJobs)
+      .set({ status: "failed", error })
+      .where(
+        and(
+          eq(exportJobs.id, p.data.exportId),
+          eq(exportJobs.ownerId, p.data.ownerId),
+          inArray(exportJobs.status, ["pending", "running"]),
+        ),
+      )
+      .returning({ id: exportJobs.id });
+    return failed.length > 0;
+  }
+  if (job.queue === QUEUES.ocr && job.name === "process-scan") {
+    const p = ProcessScanPayload.safeParse(job.data);
+    if (!p.success) return false;
+    const failed = await ctx.db
+      .update(ocrScans)
+      .set({ status: "failed", error: `OCR_FAILED: ${error}`.slice(0, 1000), updatedAt: at })
+      .where(
+        and(
+          eq(ocrScans.id, p.data.scanId),
+          eq(ocrScans.ownerId, p.data.ownerId),
+          inArray(ocrScans.status, ["pending", "processing"]),
+          lte(ocrScans.updatedAt, failedAt),
+        ),
+      )
+      .returning({ id: ocrScans.id });
+    return failed.length > 0;
+  }
+  return false;
+}
