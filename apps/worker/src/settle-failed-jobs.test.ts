@@ -1,8 +1,17 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalStorage, register } from "@mbe/core";
+import {
+  analyzeImport,
+  CoreError,
+  createImport,
+  LocalStorage,
+  listListings,
+  register,
+  requestImportCommit,
+  runImportCommit,
+} from "@mbe/core";
 import { createDb, exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { type Job, Worker } from "bullmq";
@@ -56,7 +65,8 @@ async function failByStalling(queueName: string, jobs: Job[]) {
     lockDuration: 500,
   });
   workers.push(taker);
-  for (let i = 0; i < jobs.length; i++) await taker.getNextJob(randomUUID());
+  for (let i = 0; i < jobs.length; i++)
+    if (!(await taker.getNextJob(randomUUID()))) throw new Error("no job to take");
   const checker = new Worker(
     queueName,
     async (): Promise<unknown> => {
@@ -168,26 +178,80 @@ describe("settling jobs BullMQ failed without their processor", () => {
     expect(await settleFailedJobs(opts)).toBe(4);
     const afterCommit = await importStatus(committing.id);
     expect(afterCommit?.status).toBe("failed");
-    expect(afterCommit?.error).toMatch(/stalled/);
+    expect(afterCommit?.error).toMatch(/^INTERNAL: The commit did not finish/);
     expect(
       await db.db.select().from(importStaging).where(eq(importStaging.importId, committing.id)),
     ).toHaveLength(0);
     const afterAnalysis = await importStatus(analysing.id);
     expect(afterAnalysis?.status).toBe("failed");
-    expect(afterAnalysis?.error).toMatch(/^INTERNAL: .*stalled/);
+    expect(afterAnalysis?.error).toMatch(/^INTERNAL: The dry run could not finish/);
     expect((await importStatus(untouched.id))?.status).toBe("committing");
     const [exp] = await db.db.select().from(exportJobs).where(eq(exportJobs.id, running.id));
     expect(exp?.status).toBe("failed");
-    expect(exp?.error).toMatch(/stalled/);
+    expect(exp?.error).toMatch(/^The export did not finish/);
     const scans = await db.db
       .select()
       .from(ocrScans)
       .where(inArray(ocrScans.id, [scan.id, rerun.id]));
     expect(scans.find((s) => s.id === scan.id)?.status).toBe("failed");
-    expect(scans.find((s) => s.id === scan.id)?.error).toMatch(/^OCR_FAILED: .*stalled/);
+    expect(scans.find((s) => s.id === scan.id)?.error).toMatch(
+      /^OCR_FAILED: The scan did not finish/,
+    );
     expect(scans.find((s) => s.id === rerun.id)?.status).toBe("pending");
 
     // Settled work is not settled again.
     expect(await settleFailedJobs(opts)).toBe(0);
+  }, 60_000);
+
+  it("lets an import whose commit failed be analysed and committed again, and never merges one failed meanwhile", async () => {
+    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
+      email: `recommit-${randomUUID()}@example.com`,
+      password: "correct-horse-battery",
+      firstName: "Recommit",
+      lastName: "Test",
+    });
+    const ctx = jobContext(opts, reg.user.id, "test");
+    const bytes = new TextEncoder().encode("title,price\nRowing machine,120\nCamping stove,35\n");
+    const storageKey = `imports/${randomUUID()}.csv`;
+    await opts.runtime.storage.put(storageKey, bytes);
+    const imp = await createImport(
+      ctx,
+      {
+        fileName: "two.csv",
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        storageKey,
+      },
+      {},
+    );
+    expect(imp.status).toBe("previewed");
+    const jobId = `commit-${imp.id}`;
+    await requestImportCommit(ctx, imp.id, {});
+    const first = await queues.imports.getJob(jobId);
+    if (!first) throw new Error("the commit was not queued");
+    await failByStalling("imports", [first]);
+    await settleFailedJobs(opts);
+    expect((await db.db.select().from(imports).where(eq(imports.id, imp.id)))[0]?.status).toBe(
+      "failed",
+    );
+
+    // Analysed again and committed again: a new job runs under the same id, and the old
+    // failure does not fail the new commit.
+    expect((await analyzeImport(ctx, imp.id)).status).toBe("previewed");
+    await requestImportCommit(ctx, imp.id, {});
+    expect(await (await queues.imports.getJob(jobId))?.getState()).toBe("waiting");
+    expect(await settleFailedJobs(opts)).toBe(0);
+    expect((await db.db.select().from(imports).where(eq(imports.id, imp.id)))[0]?.status).toBe(
+      "committing",
+    );
+
+    // Failed while the commit ran (a job BullMQ failed while its processor still ran): the merge
+    // refuses instead of landing rows of an import that says it failed.
+    const run = runImportCommit(ctx, imp.id, async (p) => {
+      if (p.stage === "merging")
+        await db.db.update(imports).set({ status: "failed" }).where(eq(imports.id, imp.id));
+    });
+    await expect(run).rejects.toSatisfy((e) => e instanceof CoreError && e.code === "CONFLICT");
+    expect((await listListings(ctx, {})).items).toHaveLength(0);
   }, 60_000);
 });

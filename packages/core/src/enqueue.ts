@@ -31,7 +31,8 @@ export function queuesOf(ctx: CoreContext): NonNullable<CoreContext["queues"]> {
 /**
  * Adds a job, or throws {@link JobNotQueued} (503, Retry-After) when Redis cannot take it within
  * {@link ENQUEUE_TIMEOUT_MS}: a request never waits on a Redis that is down. The caller undoes
- * what it recorded for the job, as far as a job that may still arrive allows.
+ * what it recorded for the job, as far as a job that may still arrive allows. `replaceFinished`:
+ * a failed or completed job under the same id is removed first, so the new one runs.
  */
 export async function enqueue(
   ctx: CoreContext,
@@ -39,12 +40,23 @@ export async function enqueue(
   name: string,
   data: unknown,
   opts: Parameters<Queue["add"]>[2] = {},
+  { replaceFinished = false }: { replaceFinished?: boolean } = {},
 ) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
+  const add = async () => {
+    // BullMQ keeps a finished job's id (failed ones for days) and ignores an add under it, so
+    // work started again under the same id would never run.
+    if (replaceFinished && opts.jobId) {
+      const old = await queue.getJob(opts.jobId);
+      const state = old ? await old.getState() : undefined;
+      if (old && (state === "failed" || state === "completed")) await old.remove();
+    }
+    return queue.add(name, data, opts);
+  };
   try {
     return await Promise.race([
-      queue.add(name, data, opts),
+      add(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           timedOut = true;

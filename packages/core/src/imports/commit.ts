@@ -53,6 +53,9 @@ export async function requestImportCommit(
       "run-import",
       { importId: id, ownerId: actor.userId, actorId: actor.userId },
       { jobId: importCommitJobId(id) },
+      // A commit that failed for good left its job under this id; a commit of the import
+      // analysed again, or asked again while its job is dead, must run.
+      { replaceFinished: true },
     );
   const prior = answerForCommitted(imp, idempotencyKey);
   if (prior) {
@@ -177,6 +180,13 @@ export async function runImportCommit(
   await onProgress({ processed, total, stage: "merging" });
 
   const result = await inTx(ctx, async (tx) => {
+    // Held until the merge commits: work marked failed meanwhile (a job BullMQ failed while this
+    // one still ran, see settleFailedJob) is not merged, and cannot be failed halfway through.
+    const [now] = rowsOf<{ status: string }>(
+      await tx.db.execute(sql`select status from ${imports} where id = ${id}::uuid for update`),
+    );
+    if (now?.status !== "committing")
+      throw new CoreError("CONFLICT", `Import is ${now?.status ?? "gone"}, not committing`);
     const changeSetId = await openChangeSet(tx.db, {
       ownerId: actor.userId,
       kind: "import",

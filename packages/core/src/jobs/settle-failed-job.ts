@@ -24,15 +24,18 @@ export interface FailedJob {
  * analysed, an export, a scan. The processors do this themselves when their last attempt throws,
  * but a job whose worker died more times than BullMQ allows is failed by BullMQ's stalled check
  * without running the processor at all, and a failure the database could not record at that moment
- * is lost; either left the work "in progress" forever. Only work still in progress changes, and a
- * scan or analysis started again after the failure is left alone. A maintenance job: it acts for
+ * is lost; either left the work "in progress" forever. Only work still in progress changes, and
+ * work started again after the failure (an import committed or analysed again, a scan run again)
+ * is left alone; an export is never started again. A maintenance job: it acts for
  * no seller, and the job's own owner id bounds what it touches. True when something changed.
  */
 export async function settleFailedJob(
   ctx: Pick<CoreContext, "db">,
   job: FailedJob,
 ): Promise<boolean> {
-  const error = `${job.failedReason || "The background job failed"}`.slice(0, 1000);
+  // The job's own reason may be an internal error (the processor could not record it); the seller
+  // is told what happened, the worker logs the reason.
+  const stopped = "its background job failed before it finished";
   const failedAt = new Date(job.finishedOn);
   const at = new Date();
   if (job.queue === QUEUES.imports && job.name === "run-import") {
@@ -41,12 +44,17 @@ export async function settleFailedJob(
     return ctx.db.transaction(async (tx) => {
       const [failed] = await tx
         .update(imports)
-        .set({ status: "failed", error, updatedAt: at })
+        .set({
+          status: "failed",
+          error: `INTERNAL: The commit did not finish: ${stopped}`,
+          updatedAt: at,
+        })
         .where(
           and(
             eq(imports.id, p.data.importId),
             eq(imports.ownerId, p.data.ownerId),
             eq(imports.status, "committing"),
+            lte(imports.updatedAt, failedAt),
           ),
         )
         .returning({ id: imports.id });
@@ -59,7 +67,11 @@ export async function settleFailedJob(
     if (!p.success) return false;
     const failed = await ctx.db
       .update(imports)
-      .set({ status: "failed", error: `INTERNAL: ${error}`, updatedAt: at })
+      .set({
+        status: "failed",
+        error: `INTERNAL: The dry run could not finish: ${stopped}`,
+        updatedAt: at,
+      })
       .where(
         and(
           eq(imports.id, p.data.importId),
@@ -76,7 +88,7 @@ export async function settleFailedJob(
     if (!p.success) return false;
     const failed = await ctx.db
       .update(exportJobs)
-      .set({ status: "failed", error })
+      .set({ status: "failed", error: `The export did not finish: ${stopped}` })
       .where(
         and(
           eq(exportJobs.id, p.data.exportId),
@@ -92,7 +104,11 @@ export async function settleFailedJob(
     if (!p.success) return false;
     const failed = await ctx.db
       .update(ocrScans)
-      .set({ status: "failed", error: `OCR_FAILED: ${error}`.slice(0, 1000), updatedAt: at })
+      .set({
+        status: "failed",
+        error: `OCR_FAILED: The scan did not finish: ${stopped}`,
+        updatedAt: at,
+      })
       .where(
         and(
           eq(ocrScans.id, p.data.scanId),
