@@ -35,7 +35,7 @@ export async function settleFailedJob(
 ): Promise<boolean> {
   // The job's own reason may be an internal error (the processor could not record it); the seller
   // is told what happened, the worker logs the reason.
-  const stopped = "its background job failed before it finished";
+  const stopped = "its background job failed";
   const failedAt = new Date(job.finishedOn);
   const at = new Date();
   if (job.queue === QUEUES.imports && job.name === "run-import") {
