@@ -13,7 +13,9 @@ registerProcessor((opts) => {
     async (job) => {
       const p = RunExportPayload.parse(job.data);
       const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.exports);
-      const done = await runExport(ctx, p.exportId, (progress) => job.updateProgress(progress));
+      const done = await runExport(ctx, p.exportId, (progress) => job.updateProgress(progress), {
+        lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
       const format = done.fileName?.split(".").pop();
       if (opts.metrics && format && done.rowCount)
         opts.metrics.exportRows.inc({ format, mode: "job" }, done.rowCount);

@@ -177,11 +177,15 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
   return { kind: "job" as const, total, export: exportView(ctx, job) };
 }
 
-/** The export job: writes the file to storage with rows/total progress. */
+/**
+ * The export job: writes the file to storage with rows/total progress. `lastAttempt`: whether a
+ * failure is final (the export is then marked failed) or the job will be retried.
+ */
 export async function runExport(
   ctx: CoreContext,
   id: string,
   onProgress: (p: { processed: number; total: number }) => Promise<void> = async () => {},
+  { lastAttempt = true }: { lastAttempt?: boolean } = {},
 ) {
   const actor = requireActor(ctx, "read");
   const [job] = await ctx.db
@@ -230,10 +234,18 @@ export async function runExport(
     if (!done) throw notFound("Export");
     return exportView(ctx, done);
   } catch (err) {
-    await ctx.db
-      .update(exportJobs)
-      .set({ status: "failed", error: (err as Error).message.slice(0, 1000) })
-      .where(eq(exportJobs.id, id));
+    // A job with attempts left is retried: it stays running rather than showing the seller a
+    // failure that the next attempt may mend. The seller reads the error, so an unexpected one
+    // (a storage path, a database message) is told in general terms and logged in full.
+    if (lastAttempt) {
+      const error =
+        err instanceof CoreError ? err.message : "The export could not be written; try again";
+      await ctx.db
+        .update(exportJobs)
+        .set({ status: "failed", error: error.slice(0, 1000) })
+        .where(eq(exportJobs.id, id));
+    }
+    ctx.log.warn({ exportId: id, err: (err as Error).message, lastAttempt }, "export failed");
     throw err;
   }
 }
