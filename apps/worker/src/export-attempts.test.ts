@@ -1,51 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  bulkUpsertListings,
-  getExport,
-  LocalStorage,
-  register,
-  runExport,
-  startExport,
-} from "@mbe/core";
-import { createDb } from "@mbe/db";
-import { createQueues } from "@mbe/jobs";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { jobContext, type WorkerOptions } from "./index";
+import { bulkUpsertListings, getExport, register, runExport, startExport } from "@mbe/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRuntime } from "../test/runtime";
+import { jobContext } from "./index";
 
-const silent = { info() {}, warn() {}, error() {} };
-const db = createDb({ url: inject("databaseUrl"), max: 3 });
-const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-const prefix = `ea${Math.random().toString(36).slice(2, 8)}`;
-const queues = createQueues(bullRedis, prefix);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-export-attempts-"));
+let notADirectory = "";
 // Storage rooted at a plain file: every write fails as a full or unwritable disk would.
-const notADirectory = path.join(dataDir, "not-a-directory");
-writeFileSync(notADirectory, "");
-const opts: WorkerOptions = {
-  runtime: {
-    db,
-    bullRedis,
-    queues,
-    dataDir,
-    storage: new LocalStorage(notADirectory),
-    hooks: {},
-  },
-  config: { QUEUE_PREFIX: prefix },
-  log: silent,
-};
+const { db, opts, close } = testRuntime("ea", (dataDir) => {
+  notADirectory = path.join(dataDir, "not-a-directory");
+  writeFileSync(notADirectory, "");
+  return notADirectory;
+});
 
 beforeAll(() => db.migrate());
-afterAll(async () => {
-  await queues.exports.obliterate({ force: true }).catch(() => {});
-  await queues.close();
-  bullRedis.disconnect();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe("an export job that fails", () => {
   it("stays running while attempts are left, then fails with a message for the seller", async () => {

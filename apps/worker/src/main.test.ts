@@ -1,45 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { bulkUpsertListings, getExport, LocalStorage, register, startExport } from "@mbe/core";
-import { createDb } from "@mbe/db";
-import { createQueues } from "@mbe/jobs";
-import { Redis } from "ioredis";
+import { bulkUpsertListings, getExport, register, startExport } from "@mbe/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { jobContext, type WorkerOptions } from "./index";
+import { testRuntime } from "../test/runtime";
+import { jobContext } from "./index";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const silent = { info() {}, warn() {}, error() {} };
 
-const db = createDb({ url: inject("databaseUrl"), max: 3 });
-const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-const prefix = `wk${Math.random().toString(36).slice(2, 8)}`;
-const queues = createQueues(bullRedis, prefix);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-worker-shutdown-"));
-const opts: WorkerOptions = {
-  runtime: {
-    db,
-    bullRedis,
-    queues,
-    dataDir,
-    storage: new LocalStorage(path.join(dataDir, "files")),
-    hooks: {},
-  },
-  config: { QUEUE_PREFIX: prefix },
-  log: silent,
-};
+const { db, prefix, queues, dataDir, opts, close } = testRuntime("wk");
 let child: ChildProcess | undefined;
 
 beforeAll(() => db.migrate());
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
-  await queues.exports.obliterate({ force: true }).catch(() => {});
-  await queues.close();
-  bullRedis.disconnect();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 });
 
 /** The real standalone worker (`apps/worker/src/main.ts`) on the same database, Redis and files. */

@@ -1,55 +1,28 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import {
   analyzeImport,
   CoreError,
   createImport,
-  LocalStorage,
   listListings,
   register,
   requestImportCommit,
   runImportCommit,
 } from "@mbe/core";
-import { createDb, exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
-import { createQueues } from "@mbe/jobs";
+import { exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
 import { type Job, Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { jobContext, type WorkerOptions } from "./index";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRuntime } from "../test/runtime";
+import { jobContext } from "./index";
 import { settleFailedJobs } from "./settle-failed-jobs";
 
-const silent = { info() {}, warn() {}, error() {} };
-const db = createDb({ url: inject("databaseUrl"), max: 3 });
-const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-const prefix = `sf${Math.random().toString(36).slice(2, 8)}`;
-const queues = createQueues(bullRedis, prefix);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-settle-failed-"));
-const opts: WorkerOptions = {
-  runtime: {
-    db,
-    bullRedis,
-    queues,
-    dataDir,
-    storage: new LocalStorage(path.join(dataDir, "files")),
-    hooks: {},
-  },
-  config: { QUEUE_PREFIX: prefix },
-  log: silent,
-};
+const { db, bullRedis, prefix, queues, opts, close } = testRuntime("sf");
 const workers: Worker[] = [];
 
 beforeAll(() => db.migrate());
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close(true)));
-  for (const q of [queues.imports, queues.exports, queues.ocr])
-    await q.obliterate({ force: true }).catch(() => {});
-  await queues.close();
-  bullRedis.disconnect();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 });
 
 /**

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LocalStorage } from "@mbe/core";
+import { createDb } from "@mbe/db";
+import { createQueues } from "@mbe/jobs";
+import { Redis } from "ioredis";
+import { inject } from "vitest";
+import type { WorkerOptions } from "../src/index";
+
+const silent = { info() {}, warn() {}, error() {} };
+
+/**
+ * What a worker test runs on: the run's PostgreSQL and Redis, queues under their own prefix, and a
+ * data folder of its own (`storageRoot` picks where files go inside it; `files/` by default).
+ */
+export function testRuntime(tag: string, storageRoot?: (dataDir: string) => string) {
+  const db = createDb({ url: inject("databaseUrl"), max: 3 });
+  const bullRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  const prefix = `${tag}${Math.random().toString(36).slice(2, 8)}`;
+  const queues = createQueues(bullRedis, prefix);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `mbe-${tag}-`));
+  const opts: WorkerOptions = {
+    runtime: {
+      db,
+      bullRedis,
+      queues,
+      dataDir,
+      storage: new LocalStorage(storageRoot?.(dataDir) ?? path.join(dataDir, "files")),
+      hooks: {},
+    },
+    config: { QUEUE_PREFIX: prefix },
+    log: silent,
+  };
+  return {
+    db,
+    bullRedis,
+    prefix,
+    queues,
+    dataDir,
+    opts,
+    /** Removes the test's jobs, connections and files. */
+    async close() {
+      for (const q of [queues.imports, queues.exports, queues.ocr])
+        await q.obliterate({ force: true }).catch(() => {});
+      await queues.close();
+      bullRedis.disconnect();
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
