@@ -3,8 +3,9 @@
  * reads and writes from several sellers for SOAK_SECONDS (default 300). A short closed-loop
  * calibration comes first; where 60 % of what the machine answered is below the target, the soak
  * runs at that 60 % and prints the target as a missed figure. Fails on any non-2xx answer, on requests
- * it could not send at the soak rate, when the API's median RSS over the last minute is 10 % or
- * more above its median over the minute after the warm-up, or when a search-index job failed.
+ * it could not send at the soak rate, when the API's RSS over the last minute (its lower quartile)
+ * is 10 % or more above the same over the minute after the warm-up, or when a search-index job
+ * failed.
  * Private PostgreSQL, Redis and Chroma, as in the fault suite.
  *
  * The per-user limit (100/min by default) is raised for the API child with RATE_LIMIT_PER_MINUTE:
@@ -343,14 +344,21 @@ const pct = (xs: number[], q: number) => {
 };
 const median = (xs: number[]) => pct(xs, 0.5);
 // V8 lets the heap grow for several seconds between major collections, so RSS is a sawtooth of
-// tens of MB: each end is the median of a window of one-second samples spanning several cycles
-// (one minute after the warm-up, and the last minute), so where a collection falls does not decide it.
+// tens of MB: each end is read from a window of one-second samples spanning several cycles (one
+// minute after the warm-up, and the last minute), so where a collection falls does not decide it.
+// The windows are compared by their lower quartile, the level RSS keeps coming back to, which a
+// leak raises. A burst does not: V8 keeps the heap it grew for a burst for a while, and the median
+// read a 2 s stall 90 s before the end (313 requests in flight, drained in seconds) as +12.4 %,
+// with the heap's low-water mark at 74 MB before and after and RSS back at 236 MB at the end.
 const WINDOW_S = Math.max(5, Math.min(60, Math.floor((SECONDS - WARMUP_S) / 4)));
 const firstWindow = <T extends { t: number }>(xs: T[]) =>
   xs.filter((r) => r.t > WARMUP_S && r.t <= WARMUP_S + WINDOW_S);
 const lastWindow = <T extends { t: number }>(xs: T[]) => xs.filter((r) => r.t > elapsed - WINDOW_S);
-const warm = median(firstWindow(rss).map((r) => r.mb));
-const end = median(lastWindow(rss).map((r) => r.mb));
+const lowerQuartile = (xs: number[]) => pct(xs, 0.25);
+const warm = lowerQuartile(firstWindow(rss).map((r) => r.mb));
+const end = lowerQuartile(lastWindow(rss).map((r) => r.mb));
+const warmMedian = median(firstWindow(rss).map((r) => r.mb));
+const endMedian = median(lastWindow(rss).map((r) => r.mb));
 const peak = Math.max(...rss.map((r) => r.mb));
 // The heap's low-water mark (what survives collections) in the same windows: a leak raises it.
 const heapFloor = (xs: typeof heap) => Math.min(...xs.map((h) => h.used));
@@ -399,7 +407,7 @@ console.log(
 v.check(
   "soak: API RSS growth < 10 %",
   growth < 0.1,
-  `median RSS over ${WINDOW_S} s after the ${WARMUP_S} s warm-up ${warm.toFixed(1)} MB, over the last ${WINDOW_S} s ${end.toFixed(1)} MB (${(growth * 100).toFixed(1)} %), peak ${peak.toFixed(1)} MB; heap used low-water ${heapFloor(firstWindow(heap)).toFixed(0)} → ${heapFloor(lastWindow(heap)).toFixed(0)} MB`,
+  `RSS lower quartile over ${WINDOW_S} s after the ${WARMUP_S} s warm-up ${warm.toFixed(1)} MB, over the last ${WINDOW_S} s ${end.toFixed(1)} MB (${(growth * 100).toFixed(1)} %); medians ${warmMedian.toFixed(1)} → ${endMedian.toFixed(1)} MB (${(((endMedian - warmMedian) / warmMedian) * 100).toFixed(1)} %), peak ${peak.toFixed(1)} MB; heap used low-water ${heapFloor(firstWindow(heap)).toFixed(0)} → ${heapFloor(lastWindow(heap)).toFixed(0)} MB`,
 );
 
 // Every save queued an index job; none may have failed (the metadata-only path included).
