@@ -47,10 +47,10 @@ export async function enqueue(
   const add = async () => {
     // BullMQ keeps a finished job's id (failed ones for days) and ignores an add under it, so
     // work started again under the same id would never run.
-    if (replaceFinished && opts.jobId) {
-      const old = await queue.getJob(opts.jobId);
-      const state = old ? await old.getState() : undefined;
-      if (old && (state === "failed" || state === "completed")) await old.remove();
+    const id = opts.jobId;
+    if (replaceFinished && id) {
+      const state = await queue.getJobState(id);
+      if (state === "failed" || state === "completed") await queue.remove(id);
     }
     return queue.add(name, data, opts);
   };

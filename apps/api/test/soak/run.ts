@@ -354,11 +354,12 @@ const WINDOW_S = Math.max(5, Math.min(60, Math.floor((SECONDS - WARMUP_S) / 4)))
 const firstWindow = <T extends { t: number }>(xs: T[]) =>
   xs.filter((r) => r.t > WARMUP_S && r.t <= WARMUP_S + WINDOW_S);
 const lastWindow = <T extends { t: number }>(xs: T[]) => xs.filter((r) => r.t > elapsed - WINDOW_S);
-const lowerQuartile = (xs: number[]) => pct(xs, 0.25);
-const warm = lowerQuartile(firstWindow(rss).map((r) => r.mb));
-const end = lowerQuartile(lastWindow(rss).map((r) => r.mb));
-const warmMedian = median(firstWindow(rss).map((r) => r.mb));
-const endMedian = median(lastWindow(rss).map((r) => r.mb));
+const warmRss = firstWindow(rss).map((r) => r.mb);
+const endRss = lastWindow(rss).map((r) => r.mb);
+const warm = pct(warmRss, 0.25);
+const end = pct(endRss, 0.25);
+const warmMedian = median(warmRss);
+const endMedian = median(endRss);
 const peak = Math.max(...rss.map((r) => r.mb));
 // The heap's low-water mark (what survives collections) in the same windows: a leak raises it.
 const heapFloor = (xs: typeof heap) => Math.min(...xs.map((h) => h.used));

@@ -1,6 +1,6 @@
 import { type Import, importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
@@ -270,16 +270,33 @@ export async function runImportCommit(
   return importView(result.done);
 }
 
-/** Marks a commit that ran out of retries as failed, with the reason, and clears its staging rows. */
-export async function failImportCommit(ctx: CoreContext, id: string, message: string) {
+/**
+ * Marks a commit that ran out of retries as failed, with the reason, and clears its staging rows.
+ * True when it was still committing. `ownerId` and `failedAt` bound it for callers acting for no
+ * seller: only that owner's import, and only a commit requested before the job failed.
+ */
+export async function failImportCommit(
+  ctx: Pick<CoreContext, "db">,
+  id: string,
+  message: string,
+  guard: { ownerId?: string; failedAt?: Date } = {},
+): Promise<boolean> {
   // Only a commit still running is failed: a late job of a commit that was refused (the import
   // went back to previewed) leaves the import and its staged dry run alone.
-  await inTx(ctx, async (tx) => {
-    const [failed] = await tx.db
+  return ctx.db.transaction(async (tx) => {
+    const [failed] = await tx
       .update(imports)
       .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-      .where(and(eq(imports.id, id), eq(imports.status, "committing")))
+      .where(
+        and(
+          eq(imports.id, id),
+          eq(imports.status, "committing"),
+          guard.ownerId ? eq(imports.ownerId, guard.ownerId) : undefined,
+          guard.failedAt ? lte(imports.updatedAt, guard.failedAt) : undefined,
+        ),
+      )
       .returning({ id: imports.id });
-    if (failed) await tx.db.delete(importStaging).where(eq(importStaging.importId, id));
+    if (failed) await tx.delete(importStaging).where(eq(importStaging.importId, id));
+    return !!failed;
   });
 }

@@ -1,4 +1,4 @@
-import { exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
+import { exportJobs, imports, ocrScans } from "@mbe/db";
 import {
   AnalyzeImportPayload,
   ProcessScanPayload,
@@ -8,6 +8,7 @@ import {
 } from "@mbe/jobs";
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { failImportCommit } from "../imports/commit";
 
 /** A job BullMQ holds as failed for good, as the worker's sweep reads it. */
 export interface FailedJob {
@@ -41,26 +42,15 @@ export async function settleFailedJob(
   if (job.queue === QUEUES.imports && job.name === "run-import") {
     const p = RunImportPayload.safeParse(job.data);
     if (!p.success) return false;
-    return ctx.db.transaction(async (tx) => {
-      const [failed] = await tx
-        .update(imports)
-        .set({
-          status: "failed",
-          error: `INTERNAL: The commit did not finish: ${stopped}`,
-          updatedAt: at,
-        })
-        .where(
-          and(
-            eq(imports.id, p.data.importId),
-            eq(imports.ownerId, p.data.ownerId),
-            eq(imports.status, "committing"),
-            lte(imports.updatedAt, failedAt),
-          ),
-        )
-        .returning({ id: imports.id });
-      if (failed) await tx.delete(importStaging).where(eq(importStaging.importId, failed.id));
-      return !!failed;
-    });
+    return failImportCommit(
+      ctx,
+      p.data.importId,
+      `INTERNAL: The commit did not finish: ${stopped}`,
+      {
+        ownerId: p.data.ownerId,
+        failedAt,
+      },
+    );
   }
   if (job.queue === QUEUES.imports && job.name === "analyze-import") {
     const p = AnalyzeImportPayload.safeParse(job.data);
