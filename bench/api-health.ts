@@ -4,7 +4,7 @@
  * Needs `wrk` (Debian: apt-get install wrk).
  */
 import { spawnSync } from "node:child_process";
-import { SECURITY_HEADERS } from "../apps/api/src/http/middleware";
+import { API_SECURITY_HEADERS } from "../apps/api/src/http/security-headers";
 import { benchDatabase, REDIS_URL, report, startApiServer, startHelloWorld } from "./lib/server";
 
 function wrk(url: string, seconds: number): number {
@@ -20,9 +20,9 @@ const measure = (url: string) => {
 };
 
 const bare = await startHelloWorld();
-// The same hello-world writing the request id and the security headers the API sends on every
-// response: shows how much of the gap is the headers themselves rather than the stack.
-const withHeaders = await startHelloWorld(SECURITY_HEADERS);
+// The same hello-world writing the request id and the security headers the API sends on a JSON
+// answer: shows how much of the gap is the headers themselves rather than the stack.
+const withHeaders = await startHelloWorld(API_SECURITY_HEADERS);
 const db = await benchDatabase("health");
 const api = await startApiServer({ DATABASE_URL: db.url, REDIS_URL, SEED_DEMO: "0" });
 // Alternate the two so background load on this machine hits both alike.

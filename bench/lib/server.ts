@@ -83,15 +83,15 @@ export async function startHelloWorld(
   headers?: readonly (readonly [string, string])[],
 ): Promise<BenchServer> {
   const port = await freePort();
-  const prelude = headers ? `const h=${JSON.stringify(headers)};` : "";
-  const setHeaders = headers
-    ? 's.setHeader("X-Request-Id",crypto.randomUUID());for(const [k,v] of h)s.setHeader(k,v);'
-    : "";
+  // One flat array in writeHead, the cheapest way Node writes headers (as the API's server does).
+  const head = headers
+    ? `[...${JSON.stringify(headers.flat())},"X-Request-Id",crypto.randomUUID(),"content-type","application/json"]`
+    : `{"content-type":"application/json"}`;
   const child = spawn(
     process.execPath,
     [
       "-e",
-      `${prelude}require("node:http").createServer((q,s)=>{${setHeaders}s.writeHead(200,{"content-type":"application/json"});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`,
+      `require("node:http").createServer((q,s)=>{s.writeHead(200,${head});s.end('{"status":"ok"}')}).listen(${port},"127.0.0.1")`,
     ],
     { stdio: "inherit" },
   );

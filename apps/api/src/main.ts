@@ -10,16 +10,22 @@ import { loadConfig } from "./config";
 import { buildRuntime } from "./deps";
 import type { AppEnv } from "./http/env";
 import { serveNode } from "./http/node-server";
+import { documentPolicy, inlineScriptHashes, isHtml } from "./http/security-headers";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (
   JSON.parse(readFileSync(path.join(here, "../package.json"), "utf8")) as { version: string }
 ).version;
 
-/** The built console (apps/console/dist) with an SPA fallback to index.html. */
+/**
+ * The built console (apps/console/dist) with an SPA fallback to index.html. The page's policy
+ * allows its own inline script (the theme switch that runs before first paint) by hash.
+ */
 function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
   const dist = path.resolve(here, "../../console/dist");
-  if (!existsSync(path.join(dist, "index.html"))) return undefined;
+  const indexFile = path.join(dist, "index.html");
+  if (!existsSync(indexFile)) return undefined;
+  const policy = documentPolicy(inlineScriptHashes(readFileSync(indexFile, "utf8")));
   const root = path.relative(process.cwd(), dist) || ".";
   const assets = serveStatic({ root });
   const index = serveStatic({ root, path: "index.html" });
@@ -27,9 +33,10 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
     // API paths keep their JSON 404s; everything else is the single-page app.
     if (/^\/(v1|trpc|health|docs)(\/|$)/.test(c.req.path)) return next();
-    const asset = await assets(c, async () => {});
-    if (asset) return asset;
-    return index(c, next);
+    const res = (await assets(c, async () => {})) ?? (await index(c, next));
+    if (res && isHtml(res.headers.get("content-type")))
+      res.headers.set("Content-Security-Policy", policy);
+    return res;
   };
 }
 

@@ -66,6 +66,11 @@ try {
     page.setDefaultTimeout(15_000);
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // Whatever the page's content security policy blocks (an inline script, a style, a request)
+    // is a bug: the console must work under the policy the server sends.
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
     const shot = (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
     const started = Date.now();
     try {

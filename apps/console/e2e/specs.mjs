@@ -288,6 +288,18 @@ export const specs = [
       await page.getByRole("link", { name: "Admin" }).click();
       await page.getByRole("cell", { name: "demo@example.com" }).waitFor();
       await shot("admin");
+      // The BullMQ dashboard opens through a one-time link and runs under the page policy.
+      await page.getByRole("button", { name: "Job queues" }).click();
+      await page.waitForURL(/\/admin\/queues/);
+      await page.getByText("imports", { exact: true }).first().waitFor();
+    },
+  },
+  {
+    name: "the API reference page renders its operations under its content security policy",
+    async run({ page, apiBase }) {
+      await page.goto(`${apiBase}/docs`);
+      await page.getByRole("heading", { name: "Listings" }).waitFor();
+      await page.locator("code", { hasText: "/v1/listings/bulk" }).first().waitFor();
     },
   },
   {

@@ -11,23 +11,14 @@ import type { AppDeps } from "./deps";
 import type { AppEnv, RequestEnv } from "./env";
 import { errorResponse } from "./errors";
 import type { Limiter } from "./rate-limit";
+import {
+  API_SECURITY_HEADERS,
+  DEFAULT_DOCUMENT_POLICY,
+  DOCUMENT_SECURITY_HEADERS,
+  isHtml,
+} from "./security-headers";
 
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
-/** Security headers (the helmet set): written by the Node server, or added by the request context. */
-export const SECURITY_HEADERS: [string, string][] = [
-  ["X-Content-Type-Options", "nosniff"],
-  ["X-Frame-Options", "SAMEORIGIN"],
-  ["Referrer-Policy", "no-referrer"],
-  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
-  ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Cross-Origin-Resource-Policy", "same-origin"],
-  ["Origin-Agent-Cluster", "?1"],
-  ["X-DNS-Prefetch-Control", "off"],
-  ["X-Download-Options", "noopen"],
-  ["X-Permitted-Cross-Domain-Policies", "none"],
-  ["X-XSS-Protection", "0"],
-];
 
 type Fetch = (req: Request, env?: object) => Response | Promise<Response>;
 
@@ -66,23 +57,28 @@ export function withRequestContext(
     const logged = !UNLOGGED.has(path);
     const log = logged ? new RequestLog(deps.log, requestId) : deps.log;
     env.log = log;
-    const started = logged ? performance.now() : 0;
+    const started = logged ? performance.now() : -1;
     const res = origin ? cross.fetch(req, env) : route(req, env);
-    const done = (r: Response) => {
-      if (logged) {
-        const ms = performance.now() - started;
-        const method = req.method;
-        log.info({ method, path, status: r.status, ms: Math.round(ms * 10) / 10 }, "request");
-        if (metrics) {
-          const label = routeLabel(app.router, method, path, r.status);
-          metrics.observeRequest(method, label, r.status, ms / 1000);
-          if (env.rateLimited) metrics.rateLimited(env.rateLimited.limit, env.rateLimited.reason);
-        }
-      }
-      return serverSetsHeaders ? r : withHeaders(r, requestId);
-    };
-    return res instanceof Promise ? res.then(done) : done(res);
+    // Unlogged paths on the Node server (which writes the headers itself) need nothing more.
+    if (!logged && serverSetsHeaders) return res;
+    return res instanceof Promise
+      ? res.then((r) => finish(r, req.method, path, started, env))
+      : finish(res, req.method, path, started, env);
   };
+
+  /** The access-log line, the metrics and (off the Node server) the headers of an answer. */
+  function finish(r: Response, method: string, path: string, started: number, env: RequestEnv) {
+    if (started >= 0) {
+      const ms = performance.now() - started;
+      env.log?.info({ method, path, status: r.status, ms: Math.round(ms * 10) / 10 }, "request");
+      if (metrics) {
+        const label = routeLabel(app.router, method, path, r.status);
+        metrics.observeRequest(method, label, r.status, ms / 1000);
+        if (env.rateLimited) metrics.rateLimited(env.rateLimited.limit, env.rateLimited.reason);
+      }
+    }
+    return serverSetsHeaders ? r : withHeaders(r, env.requestId ?? "");
+  }
 }
 
 /** The path of a request target or URL, without the query. */
@@ -97,7 +93,10 @@ function pathOf(url: string): string {
   return q < 0 ? url.slice(from) : url.slice(from, q);
 }
 
-/** Adds the request id and the security headers where the Node server does not write them. */
+/**
+ * Adds the request id and the security headers for the kind of response (see
+ * `security-headers.ts`) where the Node server does not write them.
+ */
 function withHeaders(res: Response, requestId: string): Response {
   let out = res;
   try {
@@ -107,7 +106,11 @@ function withHeaders(res: Response, requestId: string): Response {
     out = new Response(res.body, res);
     out.headers.set("X-Request-Id", requestId);
   }
-  for (const [k, v] of SECURITY_HEADERS) out.headers.set(k, v);
+  const document = isHtml(out.headers.get("content-type"));
+  for (const [k, v] of document ? DOCUMENT_SECURITY_HEADERS : API_SECURITY_HEADERS)
+    out.headers.set(k, v);
+  if (document && !out.headers.has("content-security-policy"))
+    out.headers.set("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
   return out;
 }
 

@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "../../test/harness";
 import { createApp } from "../app";
 import { serveNode } from "./node-server";
+import { DEFAULT_DOCUMENT_POLICY } from "./security-headers";
 
 let api: TestApi;
 let server: Server;
@@ -25,17 +27,43 @@ afterAll(async () => {
 });
 
 describe("the Node server", () => {
-  it("puts the security headers and a request id on every response", async () => {
-    for (const path of ["/health", "/v1/listings", "/no-such-route"]) {
+  it("puts the API's security headers and a request id on every answer that is not a page", async () => {
+    for (const path of ["/health", "/v1/listings", "/no-such-route", "/v1/openapi.json"]) {
       const res = await fetch(`${base}${path}`);
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
       expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+      // Page-only headers stay off JSON.
+      expect(res.headers.get("referrer-policy")).toBeNull();
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       // Exactly one value each: the app does not repeat what the server wrote.
       expect(res.headers.get("x-request-id")).not.toContain(",");
       expect(res.headers.get("x-content-type-options")).not.toContain(",");
     }
+  });
+
+  it("gives the docs page the page headers and a policy that allows exactly its inline script", async () => {
+    const res = await fetch(`${base}/docs`);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const html = await res.text();
+    const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
+    expect(inline).toHaveLength(1);
+    const hash = createHash("sha256")
+      .update(inline[0] ?? "")
+      .digest("base64");
+    const policy = res.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain(`script-src 'self' 'sha256-${hash}'`);
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).not.toContain("unsafe-eval");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("keeps idle keep-alive connections open for 65 s, longer than clients and load balancers do", async () => {
@@ -82,10 +110,40 @@ describe("the Node server", () => {
       expect(res.status).toBe(202);
       expect(await res.text()).toBe("one,two");
       expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
-      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await new Promise((r) => streamed.close(r));
+    }
+  });
+
+  it("gives a page without its own policy the default one, and keeps a page's own", async () => {
+    const pages = serveNode(
+      (req) => {
+        if (new URL(req.url).pathname === "/own")
+          return new Response("<p>own</p>", {
+            headers: {
+              "content-type": "text/html",
+              "content-security-policy": "default-src 'self'",
+            },
+          });
+        return new Response("<p>hi</p>", {
+          headers: { "content-type": "Text/HTML; charset=utf-8" },
+        });
+      },
+      { port: 0, hostname: "127.0.0.1" },
+    ) as Server;
+    await new Promise<void>((r) => pages.once("listening", () => r()));
+    const { port } = pages.address() as { port: number };
+    try {
+      const plain = await fetch(`http://127.0.0.1:${port}/`);
+      expect(plain.headers.get("content-security-policy")).toBe(DEFAULT_DOCUMENT_POLICY);
+      expect(plain.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      const own = await fetch(`http://127.0.0.1:${port}/own`);
+      // The page's own policy alone: a second one would be enforced as well.
+      expect(own.headers.get("content-security-policy")).toBe("default-src 'self'");
+    } finally {
+      await new Promise((r) => pages.close(r));
     }
   });
 });

@@ -6,15 +6,25 @@ import {
   ServerResponse,
 } from "node:http";
 import { serve } from "@hono/node-server";
-import { REQUEST_ID, SECURITY_HEADERS } from "./middleware";
+import { REQUEST_ID } from "./middleware";
+import {
+  API_SECURITY_HEADERS,
+  DEFAULT_DOCUMENT_POLICY,
+  DOCUMENT_SECURITY_HEADERS,
+  isHtml,
+} from "./security-headers";
 
 type FetchHandler = Parameters<typeof serve>[0]["fetch"];
 
 /** How long an idle keep-alive connection stays open. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** The security headers as `[name, value, name, value, …]`, built once. */
-const CONSTANT_HEADERS: readonly string[] = SECURITY_HEADERS.flat();
+const API_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
+const DOCUMENT_HEADERS: readonly string[] = DOCUMENT_SECURITY_HEADERS.flat();
+
+/** Whether a header name (any case) is `name`, given in lower case. */
+const named = (key: string, name: string) =>
+  key.length === name.length && (key === name || key.toLowerCase() === name);
 
 /**
  * A response that writes the security headers and the request id in the same `writeHead` as the
@@ -22,7 +32,8 @@ const CONSTANT_HEADERS: readonly string[] = SECURITY_HEADERS.flat();
  * small request (each call validates, lower-cases and stores the header, and `writeHead` then
  * merges and validates the lot again); with no header set beforehand, Node writes a flat array
  * straight into the header block. Everything goes through `writeHead`, including the implicit
- * head of a bare `write()`/`end()`, so no response leaves without them.
+ * head of a bare `write()`/`end()`, so no response leaves without them. Which set is written
+ * depends on the response's `Content-Type` (see `security-headers.ts`).
  */
 class ApiResponse extends ServerResponse {
   requestId = "";
@@ -38,22 +49,37 @@ class ApiResponse extends ServerResponse {
       reason = reasonOrHeaders;
       headers = maybeHeaders;
     } else headers = reasonOrHeaders;
-    const flat: OutgoingHttpHeader[] = CONSTANT_HEADERS.slice();
-    flat.push("X-Request-Id", this.requestId);
+    const own: OutgoingHttpHeader[] = [];
     if (Array.isArray(headers)) {
       // Either flat already or a list of [name, value] pairs.
       if (headers.length && Array.isArray(headers[0]))
         for (const pair of headers as unknown as OutgoingHttpHeader[][])
-          flat.push(pair[0] as OutgoingHttpHeader, pair[1] as OutgoingHttpHeader);
-      else for (const h of headers) flat.push(h);
+          own.push(pair[0] as OutgoingHttpHeader, pair[1] as OutgoingHttpHeader);
+      else for (const h of headers) own.push(h);
     } else if (headers) {
       for (const k in headers) {
         const v = headers[k];
-        if (v !== undefined) flat.push(k, v);
+        if (v !== undefined) own.push(k, v);
       }
+    }
+    let contentType: unknown;
+    let policy = false;
+    for (let i = 0; i < own.length; i += 2) {
+      const k = String(own[i]);
+      if (named(k, "content-type")) contentType = own[i + 1];
+      else if (named(k, "content-security-policy")) policy = true;
     }
     // Headers set earlier with setHeader (a library writing to the Node response) are merged by
     // Node itself; otherwise the flat array is written as it stands.
+    contentType ??= this.getHeader("content-type");
+    let flat: OutgoingHttpHeader[];
+    if (isHtml(typeof contentType === "string" ? contentType : undefined)) {
+      policy ||= this.hasHeader("content-security-policy");
+      flat = DOCUMENT_HEADERS.slice();
+      if (!policy) flat.push("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
+    } else flat = API_HEADERS.slice();
+    flat.push("X-Request-Id", this.requestId);
+    for (const h of own) flat.push(h);
     return reason === undefined
       ? super.writeHead(statusCode, flat as unknown as OutgoingHttpHeaders)
       : super.writeHead(statusCode, reason, flat as unknown as OutgoingHttpHeaders);

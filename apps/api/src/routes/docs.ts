@@ -1,11 +1,7 @@
 import type { Context } from "hono";
+import { documentPolicy, inlineScriptHashes } from "../http/security-headers";
 
-/**
- * A self-contained API reference rendered in the browser from /v1/openapi.json, so the docs work
- * on machines without internet access.
- */
-export function docsPage(c: Context) {
-  return c.html(`<!doctype html>
+const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Marketplace Bulk Editor API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
@@ -42,5 +38,15 @@ fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
     }
   }
 });
-</script></body></html>`);
+</script></body></html>`;
+
+/** The page's policy: its own inline script by hash, nothing else inline. */
+const POLICY = documentPolicy(inlineScriptHashes(PAGE));
+
+/**
+ * A self-contained API reference rendered in the browser from /v1/openapi.json, so the docs work
+ * on machines without internet access.
+ */
+export function docsPage(c: Context) {
+  return c.html(PAGE, 200, { "Content-Security-Policy": POLICY });
 }

@@ -151,6 +151,17 @@ describe("tenant isolation and API keys", () => {
     const r = await call(api, "GET", "/health", { headers: { "x-request-id": "abc-123" } });
     expect(r.headers.get("x-request-id")).toBe("abc-123");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(r.headers.get("x-frame-options")).toBeTruthy();
+    expect(r.headers.get("x-frame-options")).toBe("DENY");
+    expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(r.headers.get("referrer-policy")).toBeNull();
+  });
+
+  it("gives pages the page headers and a policy of their own", async () => {
+    const r = await call(api, "GET", "/docs");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-security-policy")).toMatch(/script-src 'self' 'sha256-[^']+'/);
+    expect(r.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(r.headers.get("x-request-id")).toBeTruthy();
   });
 });

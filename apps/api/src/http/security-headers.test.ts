@@ -1,0 +1,42 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { documentPolicy, inlineScriptHashes, isHtml } from "./security-headers";
+
+const sha = (s: string) => `sha256-${createHash("sha256").update(s, "utf8").digest("base64")}`;
+
+describe("inlineScriptHashes", () => {
+  it("hashes the inline scripts a browser runs and nothing else", () => {
+    const html = `<html><head>
+<script>one()</script>
+<script type="module">two()</script>
+<SCRIPT type="text/javascript">three("é")</SCRIPT>
+<script src="/a.js"></script>
+<script type="module" src="/b.js"></script>
+<script id="cfg" type="application/json">{"not":"code"}</script>
+</head></html>`;
+    expect(inlineScriptHashes(html)).toEqual([sha("one()"), sha("two()"), sha('three("é")')]);
+    expect(inlineScriptHashes("<p>no scripts</p>")).toEqual([]);
+  });
+});
+
+describe("documentPolicy", () => {
+  it("allows scripts from this origin and the given hashes only", () => {
+    const p = documentPolicy(["sha256-abc"]);
+    expect(p).toContain("script-src 'self' 'sha256-abc';");
+    expect(p).toContain("object-src 'none'");
+    expect(p).toContain("frame-ancestors 'self'");
+    expect(p).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+  });
+});
+
+describe("isHtml", () => {
+  it("reads the media type whatever its case and parameters", () => {
+    expect(isHtml("text/html; charset=UTF-8")).toBe(true);
+    expect(isHtml(" Text/HTML")).toBe(true);
+    expect(isHtml("application/json")).toBe(false);
+    expect(isHtml("application/xhtml+xml")).toBe(true);
+    expect(isHtml("text/htmlx")).toBe(false);
+    expect(isHtml("text/plain; x=text/html")).toBe(false);
+    expect(isHtml(null)).toBe(false);
+  });
+});
