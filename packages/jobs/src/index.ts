@@ -67,6 +67,11 @@ export function createQueues(connection: Redis, prefix = "mbe"): Queues {
   const opts: QueueOptions = {
     connection,
     prefix,
+    // BullMQ otherwise sends INFO once per queue when it starts, to check the server's version;
+    // should that one command fail (Redis restarting at that moment, on the API's fail-fast
+    // connection) the queue stays broken until the process restarts. Producers need no version
+    // capabilities, and the workers' own connections still check it.
+    skipVersionCheck: true,
     defaultJobOptions: {
       attempts: 3,
       backoff: { type: "exponential", delay: 1000 },
@@ -78,6 +83,9 @@ export function createQueues(connection: Redis, prefix = "mbe"): Queues {
   const exports = new Queue(QUEUES.exports, opts);
   const ocr = new Queue(QUEUES.ocr, opts);
   const searchIndex = new Queue(QUEUES.searchIndex, opts);
+  // A queue repeats its connection's errors; unheard, BullMQ prints each with its stack on stderr.
+  // The connection reconnects by itself and a command sent meanwhile fails to its caller.
+  for (const q of [imports, exports, ocr, searchIndex]) q.on("error", () => {});
   return {
     imports,
     exports,

@@ -38,8 +38,7 @@ registerProcessor((opts) => {
             (progress) => job.updateProgress(progress as unknown as object),
           );
         } catch (err) {
-          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-            await failScan(ctx, p.scanId, `OCR_FAILED: ${(err as Error).message}`);
+          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await failScan(ctx, p.scanId, err);
           throw err;
         }
       } finally {

@@ -1,10 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { ocrScans } from "@mbe/db";
 import { type Candidate, isOcrError, type ScanProgress, type ScanResult } from "@mbe/ocr";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { CoreError } from "../errors";
 import { newStorageKey } from "../storage/storage";
 import type { ScanItem } from "./scans";
+
+/** A scan a job may still work on. */
+const IN_PROGRESS = ["pending", "processing"] as const;
 
 function toItem(c: Candidate): ScanItem {
   const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
@@ -41,13 +45,14 @@ export async function runScan(
   ) => Promise<ScanResult>,
   onProgress: (p: ScanProgress) => Promise<void> | void,
 ) {
-  const [row] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, scanId));
-  if (!row || row.status === "failed" || row.status === "completed" || row.status === "corrected")
-    return { skipped: true };
-  await ctx.db
+  // Only a scan still waiting (or one whose earlier run died) is taken: one cancelled or finished
+  // meanwhile is left as it is.
+  const [row] = await ctx.db
     .update(ocrScans)
     .set({ status: "processing", error: null, updatedAt: new Date() })
-    .where(eq(ocrScans.id, scanId));
+    .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, IN_PROGRESS)))
+    .returning();
+  if (!row) return { skipped: true };
   const local = await ctx.storage.localFile(row.storageKey);
   const bytes = new Uint8Array(await readFile(local.path));
   await local.release();
@@ -90,15 +95,7 @@ export async function runScan(
       });
     }
     // A scan cancelled while it ran keeps its cancelled state; its results are discarded.
-    const [current] = await ctx.db
-      .select({ status: ocrScans.status })
-      .from(ocrScans)
-      .where(eq(ocrScans.id, scanId));
-    if (current?.status === "failed") {
-      for (const p of pages) if (p.imageKey) await ctx.storage.delete(p.imageKey);
-      return { cancelled: true };
-    }
-    await ctx.db
+    const [done] = await ctx.db
       .update(ocrScans)
       .set({
         status: "completed",
@@ -109,7 +106,12 @@ export async function runScan(
         mimeType: result.mimeType,
         updatedAt: new Date(),
       })
-      .where(eq(ocrScans.id, scanId));
+      .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")))
+      .returning({ id: ocrScans.id });
+    if (!done) {
+      for (const p of pages) if (p.imageKey) await ctx.storage.delete(p.imageKey);
+      return { cancelled: true };
+    }
     return { pages: result.pageCount, items: result.items.length };
   } catch (err) {
     if (abort.signal.aborted) return { cancelled: true };
@@ -117,17 +119,29 @@ export async function runScan(
       await ctx.db
         .update(ocrScans)
         .set({ status: "failed", error: `${err.code}: ${err.message}`, updatedAt: new Date() })
-        .where(eq(ocrScans.id, scanId));
+        .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")));
       return { failed: err.code };
     }
     throw err;
   }
 }
 
-/** Marks a scan failed after its last retry. */
-export async function failScan(ctx: CoreContext, scanId: string, message: string) {
-  await ctx.db
+/**
+ * Marks a scan failed after its last attempt threw. The seller reads why in general terms (the
+ * error itself may name a file on the server) and the log keeps it whole; a scan cancelled,
+ * finished or deleted meanwhile is left as it is.
+ */
+export async function failScan(ctx: CoreContext, scanId: string, err: unknown) {
+  ctx.log.error({ scanId, err: (err as Error)?.message ?? String(err) }, "scan failed");
+  const message = isOcrError(err)
+    ? `${err.code}: ${err.message}`
+    : err instanceof CoreError
+      ? `OCR_FAILED: ${err.message}`
+      : "OCR_FAILED: The scan could not be processed; try again";
+  const [row] = await ctx.db
     .update(ocrScans)
     .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-    .where(eq(ocrScans.id, scanId));
+    .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, IN_PROGRESS)))
+    .returning({ id: ocrScans.id });
+  return !!row;
 }

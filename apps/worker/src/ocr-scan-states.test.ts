@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { cancelScan, failScan, getScan, register, runScan } from "@mbe/core";
+import { ocrScans } from "@mbe/db";
+import { OcrError, type ScanResult } from "@mbe/ocr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRuntime } from "../test/runtime";
+import { jobContext } from "./index";
+
+const { db, dataDir, opts, close } = testRuntime("os");
+beforeAll(() => db.migrate());
+afterAll(() => close());
+
+/** A seller with one uploaded scan waiting for its job. */
+async function pendingScan() {
+  const reg = await register(jobContext(opts, randomUUID(), "setup"), {
+    email: `scan-states-${randomUUID()}@example.com`,
+    password: "correct-horse-battery",
+    firstName: "Scan",
+    lastName: "States",
+  });
+  const ctx = jobContext(opts, reg.user.id, "test");
+  const storageKey = `${reg.user.id}/ocr/${randomUUID()}.png`;
+  await opts.runtime.storage.put(storageKey, new Uint8Array([1, 2, 3]));
+  const [row] = await db.db
+    .insert(ocrScans)
+    .values({
+      ownerId: reg.user.id,
+      fileName: "list.png",
+      mimeType: "image/png",
+      size: 3,
+      storageKey,
+    })
+    .returning();
+  if (!row) throw new Error("no scan");
+  return { ctx, id: row.id, ownerId: reg.user.id };
+}
+
+const result = (): ScanResult => ({
+  mimeType: "image/png",
+  pageCount: 1,
+  pages: [
+    {
+      page: 1,
+      text: "Lamp 20.00",
+      confidence: 0.9,
+      source: "ocr",
+      width: 10,
+      height: 10,
+      imagePng: new Uint8Array([137, 80, 78, 71]),
+    },
+  ],
+  items: [],
+  processingMs: 5,
+});
+
+const pageImages = (ownerId: string) => {
+  try {
+    return readdirSync(path.join(dataDir, "files", ownerId, "ocr-pages"));
+  } catch {
+    return [];
+  }
+};
+
+describe("a scan's job and the seller's cancel", () => {
+  it("a scan cancelled while it is read keeps its cancel and leaves no page images", async () => {
+    const { ctx, id, ownerId } = await pendingScan();
+    const out = await runScan(
+      ctx,
+      id,
+      async () => {
+        await cancelScan(ctx, id);
+        return result();
+      },
+      () => {},
+    );
+    expect(out).toEqual({ cancelled: true });
+    const scan = await getScan(ctx, id);
+    expect(scan.status).toBe("failed");
+    expect(scan.error).toBe("CANCELLED: stopped by the seller");
+    expect(pageImages(ownerId)).toEqual([]);
+  });
+
+  it("a job for a scan cancelled before it started does not read it", async () => {
+    const { ctx, id } = await pendingScan();
+    await cancelScan(ctx, id);
+    let read = false;
+    const out = await runScan(
+      ctx,
+      id,
+      async () => {
+        read = true;
+        return result();
+      },
+      () => {},
+    );
+    expect(out).toEqual({ skipped: true });
+    expect(read).toBe(false);
+    expect((await getScan(ctx, id)).error).toBe("CANCELLED: stopped by the seller");
+  });
+
+  it("a last attempt that throws fails the scan in words for the seller, and leaves a cancelled or finished scan alone", async () => {
+    const crashed = await pendingScan();
+    await expect(
+      runScan(
+        crashed.ctx,
+        crashed.id,
+        async () => {
+          throw new Error("ENOENT: no such file or directory, open '/srv/data/secret.png'");
+        },
+        () => {},
+      ),
+    ).rejects.toThrow(/ENOENT/);
+    expect(await failScan(crashed.ctx, crashed.id, new Error("ENOENT: /srv/data/secret.png"))).toBe(
+      true,
+    );
+    const failed = await getScan(crashed.ctx, crashed.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toBe("OCR_FAILED: The scan could not be processed; try again");
+
+    const unreadable = await pendingScan();
+    await failScan(unreadable.ctx, unreadable.id, new OcrError("OCR_FAILED", "Page 2 is blank"));
+    expect((await getScan(unreadable.ctx, unreadable.id)).error).toBe(
+      "OCR_FAILED: Page 2 is blank",
+    );
+
+    const cancelled = await pendingScan();
+    await cancelScan(cancelled.ctx, cancelled.id);
+    expect(await failScan(cancelled.ctx, cancelled.id, new Error("thread died"))).toBe(false);
+    expect((await getScan(cancelled.ctx, cancelled.id)).error).toBe(
+      "CANCELLED: stopped by the seller",
+    );
+
+    const finished = await pendingScan();
+    await runScan(
+      finished.ctx,
+      finished.id,
+      async () => result(),
+      () => {},
+    );
+    expect(await failScan(finished.ctx, finished.id, new Error("late"))).toBe(false);
+    const kept = await getScan(finished.ctx, finished.id);
+    expect(kept.status).toBe("completed");
+    expect(kept.pages).toHaveLength(1);
+    // Where a finished scan keeps its page images (so the first test's empty folder means something).
+    expect(pageImages(finished.ownerId)).toHaveLength(1);
+  });
+});
