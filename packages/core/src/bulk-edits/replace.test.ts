@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CoreError } from "../errors";
-import { MAX_RESULT_CHARS, replaceAll } from "./replace";
+import { MAX_RESULT_CHARS, REPLACE_THREADS, replaceAll, replaceThreads } from "./replace";
 
 describe("find and replace in a worker thread", () => {
   it("expands replacement templates exactly as String.prototype.replace does", async () => {
@@ -85,5 +85,49 @@ describe("find and replace in a worker thread", () => {
       caseSensitive: true,
     }).catch((e: unknown) => e);
     expect((err as CoreError).code).toBe("VALIDATION_FAILED");
+  });
+
+  it("runs on at most REPLACE_THREADS warm threads however many ask at once, and reuses them", async () => {
+    let most = 0;
+    const watch = setInterval(() => {
+      most = Math.max(most, replaceThreads().live);
+    }, 1);
+    const spec = { find: "o", replace: "0", regex: false, caseSensitive: true };
+    const outs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => replaceAll([`foo ${i}`, "boo"], spec)),
+    );
+    clearInterval(watch);
+    expect(outs.map((o) => o[0])).toEqual(Array.from({ length: 8 }, (_, i) => `f00 ${i}`));
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(REPLACE_THREADS);
+    const after = replaceThreads();
+    expect(after.waiting).toBe(0);
+    expect(after.idle).toBe(after.live);
+    // A later call takes a warm thread rather than starting one.
+    const started = performance.now();
+    expect(await replaceAll(["moon"], spec)).toEqual(["m00n"]);
+    expect(replaceThreads().live).toBe(after.live);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("replaces a thread stuck past the budget, and the next caller is answered", async () => {
+    const slow = replaceAll([`${"a".repeat(5000)}!`], {
+      find: "(a+)+$",
+      replace: "x",
+      regex: true,
+      caseSensitive: true,
+    }).catch((e: unknown) => e);
+    const quick = replaceAll(["cat"], {
+      find: "c",
+      replace: "b",
+      regex: false,
+      caseSensitive: true,
+    });
+    expect(await quick).toEqual(["bat"]);
+    expect(((await slow) as CoreError).code).toBe("UNPROCESSABLE");
+    expect(
+      await replaceAll(["dog"], { find: "d", replace: "l", regex: false, caseSensitive: true }),
+    ).toEqual(["log"]);
+    expect(replaceThreads().live).toBeLessThanOrEqual(REPLACE_THREADS);
   });
 });

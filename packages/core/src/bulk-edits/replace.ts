@@ -52,11 +52,18 @@ function parseTemplate(t, groupCount, hasNamed) {
   return parts;
 }
 parentPort.on("message", (m) => {
+  try {
+    parentPort.postMessage({ out: replaceEach(m) });
+  } catch (err) {
+    parentPort.postMessage({ error: err && err.message === "ADDED" ? "ADDED" : String(err && err.message || err) });
+  }
+});
+function replaceEach(m) {
   const re = new RegExp(m.source, m.flags);
   const probe = new RegExp(m.source + "|", m.flags.replace("g", "")).exec("");
   const parts = m.literal ? [m.replace] : parseTemplate(m.replace, probe.length - 1, probe.groups !== undefined);
   let added = 0;
-  const out = m.values.map((v) => {
+  return m.values.map((v) => {
     let length = v.length;
     try {
       const result = v.replace(re, (...args) => {
@@ -87,8 +94,7 @@ parentPort.on("message", (m) => {
       throw err;
     }
   });
-  parentPort.postMessage(out);
-});
+}
 `;
 
 /** The pattern as a RegExp source and flags; VALIDATION_FAILED when it does not compile. */
@@ -107,60 +113,159 @@ function compile(spec: FindSpec): { source: string; flags: string } {
   return { source, flags: withUnicode };
 }
 
+/** Threads kept warm for find and replace; more callers wait their turn. */
+export const REPLACE_THREADS = 2;
+/** A thread idle this long is closed. */
+const IDLE_MS = 30_000;
+
+type Reply = { out: (string | null)[] } | { error: string };
+interface Slot {
+  worker: Worker;
+  dead: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/**
+ * A small pool of warm threads: a find and replace costs no thread start-up, and however many
+ * run at once, at most `REPLACE_THREADS` threads (and their copies of the values) exist. A thread
+ * stuck in a pattern past the budget is terminated; the next caller gets a fresh one.
+ */
+class ReplacePool {
+  private idle: Slot[] = [];
+  private live = 0;
+  private waiting: ((slot: Slot) => void)[] = [];
+
+  stats() {
+    return { live: this.live, idle: this.idle.length, waiting: this.waiting.length };
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+    });
+    const slot: Slot = { worker, dead: false };
+    // A crash is reported to the caller through the exit that follows it.
+    worker.on("error", () => {});
+    worker.on("exit", () => this.retire(slot));
+    this.live++;
+    return slot;
+  }
+
+  private acquire(): Promise<Slot> {
+    const slot = this.idle.pop();
+    if (slot) {
+      clearTimeout(slot.idleTimer);
+      return Promise.resolve(slot);
+    }
+    if (this.live < REPLACE_THREADS) return Promise.resolve(this.spawn());
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(slot: Slot) {
+    if (slot.dead) return;
+    const next = this.waiting.shift();
+    if (next) return next(slot);
+    // An idle thread keeps no process alive, and is closed after a while.
+    slot.worker.unref();
+    slot.idleTimer = setTimeout(() => this.end(slot), IDLE_MS);
+    slot.idleTimer.unref();
+    this.idle.push(slot);
+  }
+
+  /** Counts a thread out (ended or exited) and lets a waiting caller start a new one. */
+  private retire(slot: Slot) {
+    if (slot.dead) return;
+    slot.dead = true;
+    clearTimeout(slot.idleTimer);
+    this.idle = this.idle.filter((s) => s !== slot);
+    this.live--;
+    const next = this.waiting.shift();
+    if (next) next(this.spawn());
+  }
+
+  private end(slot: Slot) {
+    this.retire(slot);
+    void slot.worker.terminate();
+  }
+
+  async run(message: object): Promise<Reply> {
+    const slot = await this.acquire();
+    const { worker } = slot;
+    worker.ref();
+    return new Promise<Reply>((resolve, reject) => {
+      let crash: Error | undefined;
+      const settle = (fn: () => void, keep: boolean) => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+        if (keep) this.release(slot);
+        else this.end(slot);
+        fn();
+      };
+      const onMessage = (reply: Reply) => settle(() => resolve(reply), true);
+      const onError = (err: Error) => {
+        crash = err;
+      };
+      const onExit = (code: number) =>
+        settle(() => reject(crash ?? new Error(`the thread exited (${code})`)), false);
+      // Budgeted from when a thread takes it: waiting for a free thread does not count.
+      const timer = setTimeout(
+        () =>
+          settle(
+            () =>
+              reject(
+                new CoreError("UNPROCESSABLE", "The pattern takes too long to run; simplify it"),
+              ),
+            false,
+          ),
+        REGEX_BUDGET_MS,
+      );
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      worker.postMessage(message);
+    });
+  }
+}
+
+const pool = new ReplacePool();
+
+/** The pool's threads: running or idle (`live`), `idle`, and callers `waiting` for one. */
+export const replaceThreads = () => pool.stats();
+
 /**
  * Replaces in many strings in a worker thread under a time budget, so a pathological pattern
  * from a seller fails with a code without holding up anyone else's requests; a value whose
- * result would pass `MAX_RESULT_CHARS` comes back `null`.
+ * result would pass `MAX_RESULT_CHARS` comes back `null`. Give it every value of the selection
+ * at once: the budget is per call.
  */
 export async function replaceAll(values: string[], spec: FindSpec): Promise<(string | null)[]> {
   const { source, flags } = compile(spec);
   if (values.length === 0) return [];
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    execArgv: [],
-    stdout: true,
-    stderr: true,
-  });
+  let reply: Reply;
   try {
-    return await new Promise<(string | null)[]>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new CoreError("UNPROCESSABLE", "The pattern takes too long to run; simplify it")),
-        REGEX_BUDGET_MS,
-      );
-      const settle = (fn: () => void) => {
-        clearTimeout(timer);
-        fn();
-      };
-      worker.once("message", (out: (string | null)[]) => settle(() => resolve(out)));
-      worker.once("error", (err) =>
-        settle(() =>
-          reject(
-            err.message === "ADDED"
-              ? new CoreError(
-                  "UNPROCESSABLE",
-                  "The replacement adds too much text to the selection; narrow it down",
-                )
-              : new CoreError("UNPROCESSABLE", `The pattern cannot be run: ${err.message}`),
-          ),
-        ),
-      );
-      worker.once("exit", (code) =>
-        settle(() =>
-          reject(new CoreError("UNPROCESSABLE", `The pattern cannot be run (exit ${code})`)),
-        ),
-      );
-      worker.postMessage({
-        source,
-        flags,
-        replace: spec.replace,
-        literal: !spec.regex,
-        maxChars: MAX_RESULT_CHARS,
-        maxAdded: MAX_ADDED_CHARS,
-        values,
-      });
+    reply = await pool.run({
+      source,
+      flags,
+      replace: spec.replace,
+      literal: !spec.regex,
+      maxChars: MAX_RESULT_CHARS,
+      maxAdded: MAX_ADDED_CHARS,
+      values,
     });
-  } finally {
-    await worker.terminate();
+  } catch (err) {
+    if (err instanceof CoreError) throw err;
+    throw new CoreError("UNPROCESSABLE", `The pattern cannot be run: ${(err as Error).message}`);
   }
+  if ("out" in reply) return reply.out;
+  throw new CoreError(
+    "UNPROCESSABLE",
+    reply.error === "ADDED"
+      ? "The replacement adds too much text to the selection; narrow it down"
+      : `The pattern cannot be run: ${reply.error}`,
+  );
 }
