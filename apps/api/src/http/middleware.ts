@@ -12,10 +12,9 @@ import type { AppEnv, RequestEnv } from "./env";
 import { errorResponse } from "./errors";
 import type { Limiter } from "./rate-limit";
 import {
-  API_SECURITY_HEADERS,
   DEFAULT_DOCUMENT_POLICY,
   DOCUMENT_SECURITY_HEADERS,
-  isHtml,
+  securityHeadersFor,
 } from "./security-headers";
 
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -106,10 +105,9 @@ function withHeaders(res: Response, requestId: string): Response {
     out = new Response(res.body, res);
     out.headers.set("X-Request-Id", requestId);
   }
-  const document = isHtml(out.headers.get("content-type"));
-  for (const [k, v] of document ? DOCUMENT_SECURITY_HEADERS : API_SECURITY_HEADERS)
-    out.headers.set(k, v);
-  if (document && !out.headers.has("content-security-policy"))
+  const set = securityHeadersFor(out.status, out.headers.get("content-type"));
+  for (const [k, v] of set) out.headers.set(k, v);
+  if (set === DOCUMENT_SECURITY_HEADERS && !out.headers.has("content-security-policy"))
     out.headers.set("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
   return out;
 }

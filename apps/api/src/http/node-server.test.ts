@@ -120,6 +120,8 @@ describe("the Node server", () => {
   it("gives a page without its own policy the default one, and keeps a page's own", async () => {
     const pages = serveNode(
       (req) => {
+        if (new URL(req.url).pathname === "/not-modified")
+          return new Response(null, { status: 304 });
         if (new URL(req.url).pathname === "/own")
           return new Response("<p>own</p>", {
             headers: {
@@ -142,6 +144,13 @@ describe("the Node server", () => {
       const own = await fetch(`http://127.0.0.1:${port}/own`);
       // The page's own policy alone: a second one would be enforced as well.
       expect(own.headers.get("content-security-policy")).toBe("default-src 'self'");
+      // A browser copies a 304's headers onto the page it cached: no policy that would replace the
+      // page's own.
+      const notModified = await fetch(`http://127.0.0.1:${port}/not-modified`);
+      expect(notModified.status).toBe(304);
+      expect(notModified.headers.get("content-security-policy")).toBeNull();
+      expect(notModified.headers.get("x-frame-options")).toBeNull();
+      expect(notModified.headers.get("x-content-type-options")).toBe("nosniff");
     } finally {
       await new Promise((r) => pages.close(r));
     }

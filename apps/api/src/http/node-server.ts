@@ -11,6 +11,7 @@ import {
   API_SECURITY_HEADERS,
   DEFAULT_DOCUMENT_POLICY,
   DOCUMENT_SECURITY_HEADERS,
+  EVERY_RESPONSE,
   isHtml,
 } from "./security-headers";
 
@@ -21,6 +22,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 const API_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
 const DOCUMENT_HEADERS: readonly string[] = DOCUMENT_SECURITY_HEADERS.flat();
+const NOT_MODIFIED_HEADERS: readonly string[] = EVERY_RESPONSE.flat();
 
 /** Whether a header name (any case) is `name`, given in lower case. */
 const named = (key: string, name: string) =>
@@ -73,7 +75,9 @@ class ApiResponse extends ServerResponse {
     // Node itself; otherwise the flat array is written as it stands.
     contentType ??= this.getHeader("content-type");
     let flat: OutgoingHttpHeader[];
-    if (isHtml(typeof contentType === "string" ? contentType : undefined)) {
+    // The same choice as `securityHeadersFor`, on pre-flattened lists.
+    if (statusCode === 304) flat = NOT_MODIFIED_HEADERS.slice();
+    else if (isHtml(typeof contentType === "string" ? contentType : undefined)) {
       policy ||= this.hasHeader("content-security-policy");
       flat = DOCUMENT_HEADERS.slice();
       if (!policy) flat.push("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);

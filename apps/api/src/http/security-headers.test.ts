@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { documentPolicy, inlineScriptHashes, isHtml } from "./security-headers";
+import {
+  API_SECURITY_HEADERS,
+  DOCUMENT_SECURITY_HEADERS,
+  documentPolicy,
+  EVERY_RESPONSE,
+  inlineScriptHashes,
+  isHtml,
+  securityHeadersFor,
+} from "./security-headers";
 
 const sha = (s: string) => `sha256-${createHash("sha256").update(s, "utf8").digest("base64")}`;
 
@@ -38,5 +46,15 @@ describe("isHtml", () => {
     expect(isHtml("text/htmlx")).toBe(false);
     expect(isHtml("text/plain; x=text/html")).toBe(false);
     expect(isHtml(null)).toBe(false);
+  });
+});
+
+describe("securityHeadersFor", () => {
+  it("picks the set by status and media type", () => {
+    expect(securityHeadersFor(200, "application/json")).toBe(API_SECURITY_HEADERS);
+    expect(securityHeadersFor(404, null)).toBe(API_SECURITY_HEADERS);
+    expect(securityHeadersFor(200, "text/html; charset=utf-8")).toBe(DOCUMENT_SECURITY_HEADERS);
+    expect(securityHeadersFor(304, "text/html")).toBe(EVERY_RESPONSE);
+    expect(EVERY_RESPONSE.some(([k]) => k === "Content-Security-Policy")).toBe(false);
   });
 });

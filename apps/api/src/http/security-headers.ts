@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
  * for a page (referrer policy, opener and agent-cluster isolation, DNS prefetching, the legacy XSS
  * filter switch) go on HTML documents, with a content security policy written for the page.
  */
-const EVERY_RESPONSE: [string, string][] = [
+export const EVERY_RESPONSE: readonly [string, string][] = [
   ["X-Content-Type-Options", "nosniff"],
   ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
   ["Cross-Origin-Resource-Policy", "same-origin"],
@@ -79,6 +79,19 @@ export function inlineScriptHashes(html: string): string[] {
     );
   }
   return hashes;
+}
+
+/**
+ * The set for a response: `Not Modified` carries no body and no `Content-Type`, and a browser copies
+ * its headers onto the response it cached, so it gets only what every response gets (the API's
+ * `default-src 'none'` would otherwise replace a cached page's own policy).
+ */
+export function securityHeadersFor(
+  status: number,
+  contentType: string | null | undefined,
+): readonly [string, string][] {
+  if (status === 304) return EVERY_RESPONSE;
+  return isHtml(contentType) ? DOCUMENT_SECURITY_HEADERS : API_SECURITY_HEADERS;
 }
 
 /** Whether a `Content-Type` value is an HTML (or XHTML) document. */
