@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,17 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
   const dist = path.resolve(here, "../../console/dist");
   const indexFile = path.join(dist, "index.html");
   if (!existsSync(indexFile)) return undefined;
-  const policy = documentPolicy(inlineScriptHashes(readFileSync(indexFile, "utf8")));
+  // Worked out again when the console is rebuilt under a running server.
+  let built = { mtimeMs: -1, policy: "" };
+  const policy = () => {
+    const { mtimeMs } = statSync(indexFile);
+    if (mtimeMs !== built.mtimeMs)
+      built = {
+        mtimeMs,
+        policy: documentPolicy(inlineScriptHashes(readFileSync(indexFile, "utf8"))),
+      };
+    return built.policy;
+  };
   const root = path.relative(process.cwd(), dist) || ".";
   const assets = serveStatic({ root });
   const index = serveStatic({ root, path: "index.html" });
@@ -35,7 +45,7 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
     if (/^\/(v1|trpc|health|docs)(\/|$)/.test(c.req.path)) return next();
     const res = (await assets(c, async () => {})) ?? (await index(c, next));
     if (res && isHtml(res.headers.get("content-type")))
-      res.headers.set("Content-Security-Policy", policy);
+      res.headers.set("Content-Security-Policy", policy());
     return res;
   };
 }

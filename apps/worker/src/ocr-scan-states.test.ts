@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { cancelScan, failScan, getScan, register, runScan } from "@mbe/core";
+import { cancelScan, failScan, getScan, register, rerunScan, runScan } from "@mbe/core";
 import { ocrScans } from "@mbe/db";
 import { OcrError, type ScanResult } from "@mbe/ocr";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
 import { jobContext } from "./index";
@@ -120,6 +121,11 @@ describe("a scan's job and the seller's cancel", () => {
     expect(failed.error).toBe("OCR_FAILED: The scan could not be processed; try again");
 
     const unreadable = await pendingScan();
+    // As its job left it when the thread gave up.
+    await db.db
+      .update(ocrScans)
+      .set({ status: "processing" })
+      .where(eq(ocrScans.id, unreadable.id));
     await failScan(unreadable.ctx, unreadable.id, new OcrError("OCR_FAILED", "Page 2 is blank"));
     expect((await getScan(unreadable.ctx, unreadable.id)).error).toBe(
       "OCR_FAILED: Page 2 is blank",
@@ -132,6 +138,16 @@ describe("a scan's job and the seller's cancel", () => {
       "CANCELLED: stopped by the seller",
     );
 
+    // Cancelled and queued again while the old job was still failing: the new run stands.
+    const requeued = await pendingScan();
+    await db.db.update(ocrScans).set({ status: "processing" }).where(eq(ocrScans.id, requeued.id));
+    await cancelScan(requeued.ctx, requeued.id);
+    await rerunScan(requeued.ctx, requeued.id);
+    expect(await failScan(requeued.ctx, requeued.id, new Error("old job"))).toBe(false);
+    const rerun = await getScan(requeued.ctx, requeued.id);
+    expect(rerun.status).toBe("pending");
+    expect(rerun.error ?? null).toBeNull();
+
     const finished = await pendingScan();
     await runScan(
       finished.ctx,
@@ -142,6 +158,8 @@ describe("a scan's job and the seller's cancel", () => {
     expect(await failScan(finished.ctx, finished.id, new Error("late"))).toBe(false);
     const kept = await getScan(finished.ctx, finished.id);
     expect(kept.status).toBe("completed");
+    // A cancel that comes too late is refused rather than turning a finished scan into a cancelled one.
+    await expect(cancelScan(finished.ctx, finished.id)).rejects.toMatchObject({ code: "CONFLICT" });
     expect(kept.pages).toHaveLength(1);
     // Where a finished scan keeps its page images (so the first test's empty folder means something).
     expect(pageImages(finished.ownerId)).toHaveLength(1);

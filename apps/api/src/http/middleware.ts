@@ -105,9 +105,10 @@ function withHeaders(res: Response, requestId: string): Response {
     out = new Response(res.body, res);
     out.headers.set("X-Request-Id", requestId);
   }
+  const own = out.headers.has("content-security-policy");
   const set = securityHeadersFor(out.status, out.headers.get("content-type"));
-  for (const [k, v] of set) out.headers.set(k, v);
-  if (set === DOCUMENT_SECURITY_HEADERS && !out.headers.has("content-security-policy"))
+  for (const [k, v] of set) if (!own || k !== "Content-Security-Policy") out.headers.set(k, v);
+  if (set === DOCUMENT_SECURITY_HEADERS && !own)
     out.headers.set("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
   return out;
 }

@@ -122,6 +122,10 @@ describe("the Node server", () => {
       (req) => {
         if (new URL(req.url).pathname === "/not-modified")
           return new Response(null, { status: 304 });
+        if (new URL(req.url).pathname === "/sandboxed")
+          return new Response("a,b", {
+            headers: { "content-type": "text/csv", "content-security-policy": "sandbox" },
+          });
         if (new URL(req.url).pathname === "/own")
           return new Response("<p>own</p>", {
             headers: {
@@ -151,6 +155,10 @@ describe("the Node server", () => {
       expect(notModified.headers.get("content-security-policy")).toBeNull();
       expect(notModified.headers.get("x-frame-options")).toBeNull();
       expect(notModified.headers.get("x-content-type-options")).toBe("nosniff");
+      // A download with a policy of its own keeps it alone.
+      const sandboxed = await fetch(`http://127.0.0.1:${port}/sandboxed`);
+      expect(sandboxed.headers.get("content-security-policy")).toBe("sandbox");
+      expect(sandboxed.headers.get("x-frame-options")).toBe("DENY");
     } finally {
       await new Promise((r) => pages.close(r));
     }

@@ -23,6 +23,10 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const API_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
 const DOCUMENT_HEADERS: readonly string[] = DOCUMENT_SECURITY_HEADERS.flat();
 const NOT_MODIFIED_HEADERS: readonly string[] = EVERY_RESPONSE.flat();
+/** For an answer that sends a policy of its own (two would both be enforced). */
+const API_HEADERS_OWN_POLICY: readonly string[] = API_SECURITY_HEADERS.filter(
+  ([k]) => k !== "Content-Security-Policy",
+).flat();
 
 /** Whether a header name (any case) is `name`, given in lower case. */
 const named = (key: string, name: string) =>
@@ -81,7 +85,7 @@ class ApiResponse extends ServerResponse {
       policy ||= this.hasHeader("content-security-policy");
       flat = DOCUMENT_HEADERS.slice();
       if (!policy) flat.push("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
-    } else flat = API_HEADERS.slice();
+    } else flat = (policy ? API_HEADERS_OWN_POLICY : API_HEADERS).slice();
     flat.push("X-Request-Id", this.requestId);
     for (const h of own) flat.push(h);
     return reason === undefined

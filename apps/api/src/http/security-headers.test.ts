@@ -24,6 +24,8 @@ describe("inlineScriptHashes", () => {
 </head></html>`;
     expect(inlineScriptHashes(html)).toEqual([sha("one()"), sha("two()"), sha('three("é")')]);
     expect(inlineScriptHashes("<p>no scripts</p>")).toEqual([]);
+    // As a browser hashes it: CRLF and CR line breaks read as LF.
+    expect(inlineScriptHashes("<script>a()\r\nb()\rc()</script>")).toEqual([sha("a()\nb()\nc()")]);
   });
 });
 

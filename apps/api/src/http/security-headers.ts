@@ -72,11 +72,9 @@ export function inlineScriptHashes(html: string): string[] {
     if (/\ssrc\s*=/i.test(attrs)) continue;
     const type = /\stype\s*=\s*["']?([^"'\s>]+)/i.exec(attrs)?.[1]?.toLowerCase();
     if (type && type !== "module" && !type.includes("javascript")) continue;
-    hashes.push(
-      `sha256-${createHash("sha256")
-        .update(m[2] ?? "", "utf8")
-        .digest("base64")}`,
-    );
+    // A browser hashes the script's text as parsed, line breaks normalised to LF.
+    const text = (m[2] ?? "").replace(/\r\n?/g, "\n");
+    hashes.push(`sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`);
   }
   return hashes;
 }

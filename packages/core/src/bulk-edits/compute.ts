@@ -23,25 +23,25 @@ export async function planChanges(
   const tooLong = new Map<number, string>();
   if (op.kind === "findReplace") {
     const fields = op.field === "all" ? TEXT_FIELDS : [op.field];
-    // Every field's values in one call, so the whole selection runs under one time budget.
-    const at: [number, (typeof fields)[number]][] = [];
-    const vals: string[] = [];
-    for (const f of fields)
+    for (const f of fields) {
+      const idx: number[] = [];
+      const vals: string[] = [];
       rows.forEach((r, i) => {
         const v = r[f];
         if (typeof v === "string" && v.length > 0) {
-          at.push([i, f]);
+          idx.push(i);
           vals.push(v);
         }
       });
-    const out = await replaceAll(vals, op);
-    at.forEach(([rowIndex, f], j) => {
-      const next = out[j];
-      const patch = patches[rowIndex];
-      if (next === null) tooLong.set(rowIndex, f);
-      else if (patch && next !== undefined && next !== vals[j])
-        patch[f] = f === "sku" || f === "category" || f === "condition" ? next || null : next;
-    });
+      const out = await replaceAll(vals, op);
+      idx.forEach((rowIndex, j) => {
+        const next = out[j];
+        const patch = patches[rowIndex];
+        if (next === null) tooLong.set(rowIndex, f);
+        else if (patch && next !== undefined && next !== vals[j])
+          patch[f] = f === "sku" || f === "category" || f === "condition" ? next || null : next;
+      });
+    }
   } else if (op.kind === "setField") {
     for (const p of patches) p[op.field] = op.value;
   } else if (op.kind === "applyTemplate") {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { CoreError } from "../errors";
-import { MAX_RESULT_CHARS, REPLACE_THREADS, replaceAll, replaceThreads } from "./replace";
+import {
+  MAX_RESULT_CHARS,
+  MAX_WAITING,
+  REGEX_BUDGET_MS,
+  REPLACE_THREADS,
+  replaceAll,
+  replaceThreads,
+} from "./replace";
 
 describe("find and replace in a worker thread", () => {
   it("expands replacement templates exactly as String.prototype.replace does", async () => {
@@ -110,24 +117,32 @@ describe("find and replace in a worker thread", () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it("replaces a thread stuck past the budget, and the next caller is answered", async () => {
-    const slow = replaceAll([`${"a".repeat(5000)}!`], {
+  it("gives a caller waiting behind stuck patterns a fresh thread, and turns away callers past the queue", async () => {
+    const pathological = {
       find: "(a+)+$",
       replace: "x",
       regex: true,
       caseSensitive: true,
-    }).catch((e: unknown) => e);
-    const quick = replaceAll(["cat"], {
-      find: "c",
-      replace: "b",
-      regex: false,
-      caseSensitive: true,
-    });
-    expect(await quick).toEqual(["bat"]);
-    expect(((await slow) as CoreError).code).toBe("UNPROCESSABLE");
-    expect(
-      await replaceAll(["dog"], { find: "d", replace: "l", regex: false, caseSensitive: true }),
-    ).toEqual(["log"]);
+    };
+    const evil = `${"a".repeat(5000)}!`;
+    // Both threads stuck until the budget ends them.
+    const stuck = Array.from({ length: REPLACE_THREADS }, () =>
+      replaceAll([evil], pathological).catch((e: unknown) => e),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const plain = { find: "c", replace: "b", regex: false, caseSensitive: true };
+    const started = performance.now();
+    const waiting = Array.from({ length: MAX_WAITING }, (_, i) => replaceAll([`cat ${i}`], plain));
+    const turnedAway = await replaceAll(["cat"], plain).catch((e: unknown) => e);
+    expect((turnedAway as CoreError).code).toBe("SERVICE_UNAVAILABLE");
+    expect((turnedAway as CoreError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(await Promise.all(waiting)).toEqual(
+      Array.from({ length: MAX_WAITING }, (_, i) => [`bat ${i}`]),
+    );
+    // Answered once the stuck threads were ended, not after waiting out their own time as well.
+    expect(performance.now() - started).toBeLessThan(REGEX_BUDGET_MS + 1500);
+    for (const e of await Promise.all(stuck)) expect((e as CoreError).code).toBe("UNPROCESSABLE");
     expect(replaceThreads().live).toBeLessThanOrEqual(REPLACE_THREADS);
+    expect(replaceThreads().waiting).toBe(0);
   });
 });

@@ -117,6 +117,14 @@ function compile(spec: FindSpec): { source: string; flags: string } {
 export const REPLACE_THREADS = 2;
 /** A thread idle this long is closed. */
 const IDLE_MS = 30_000;
+/** Callers that may wait for a thread, and for how long, before being told to try again. */
+export const MAX_WAITING = 16;
+export const MAX_WAIT_MS = 2 * REGEX_BUDGET_MS;
+
+const busy = () =>
+  new CoreError("SERVICE_UNAVAILABLE", "Find and replace is busy; try again in a moment", {
+    retryAfterSeconds: Math.ceil(MAX_WAIT_MS / 1000),
+  });
 
 type Reply = { out: (string | null)[] } | { error: string };
 interface Slot {
@@ -161,7 +169,19 @@ class ReplacePool {
       return Promise.resolve(slot);
     }
     if (this.live < REPLACE_THREADS) return Promise.resolve(this.spawn());
-    return new Promise((resolve) => this.waiting.push(resolve));
+    // Bounded: a few sellers' slow patterns must not hold everyone else's requests open.
+    if (this.waiting.length >= MAX_WAITING) return Promise.reject(busy());
+    return new Promise((resolve, reject) => {
+      const take = (slot: Slot) => {
+        clearTimeout(timer);
+        resolve(slot);
+      };
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== take);
+        reject(busy());
+      }, MAX_WAIT_MS);
+      this.waiting.push(take);
+    });
   }
 
   private release(slot: Slot) {
@@ -192,7 +212,9 @@ class ReplacePool {
   }
 
   async run(message: object): Promise<Reply> {
-    const slot = await this.acquire();
+    let slot = await this.acquire();
+    // A thread that exited between being handed over and now is counted out already.
+    while (slot.dead) slot = await this.acquire();
     const { worker } = slot;
     worker.ref();
     return new Promise<Reply>((resolve, reject) => {
@@ -227,7 +249,11 @@ class ReplacePool {
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
-      worker.postMessage(message);
+      try {
+        worker.postMessage(message);
+      } catch (err) {
+        settle(() => reject(err), true);
+      }
     });
   }
 }
@@ -240,8 +266,8 @@ export const replaceThreads = () => pool.stats();
 /**
  * Replaces in many strings in a worker thread under a time budget, so a pathological pattern
  * from a seller fails with a code without holding up anyone else's requests; a value whose
- * result would pass `MAX_RESULT_CHARS` comes back `null`. Give it every value of the selection
- * at once: the budget is per call.
+ * result would pass `MAX_RESULT_CHARS` comes back `null`. While both threads are taken a call
+ * waits its turn, up to `MAX_WAIT_MS` (then SERVICE_UNAVAILABLE, to be retried).
  */
 export async function replaceAll(values: string[], spec: FindSpec): Promise<(string | null)[]> {
   const { source, flags } = compile(spec);

@@ -128,8 +128,9 @@ export async function runScan(
 
 /**
  * Marks a scan failed after its last attempt threw. The seller reads why in general terms (the
- * error itself may name a file on the server) and the log keeps it whole; a scan cancelled,
- * finished or deleted meanwhile is left as it is.
+ * error itself may name a file on the server) and the log keeps it whole. Only a scan still
+ * processing is failed: one cancelled, finished, deleted or queued again (`rerun`) meanwhile is
+ * left as it is.
  */
 export async function failScan(ctx: CoreContext, scanId: string, err: unknown) {
   ctx.log.error({ scanId, err: (err as Error)?.message ?? String(err) }, "scan failed");
@@ -141,7 +142,7 @@ export async function failScan(ctx: CoreContext, scanId: string, err: unknown) {
   const [row] = await ctx.db
     .update(ocrScans)
     .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-    .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, IN_PROGRESS)))
+    .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")))
     .returning({ id: ocrScans.id });
   return !!row;
 }

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type OcrScan, ocrScans } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
@@ -223,12 +223,16 @@ export async function cancelScan(ctx: CoreContext, id: string) {
   const { scan } = await ownScan(ctx, id, "write");
   if (scan.status !== "pending" && scan.status !== "processing")
     throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
+  // Guarded: a scan its job finished since the read above stays finished.
   const [updated] = await ctx.db
     .update(ocrScans)
     .set({ status: "failed", error: "CANCELLED: stopped by the seller", updatedAt: new Date() })
-    .where(eq(ocrScans.id, id))
+    .where(and(eq(ocrScans.id, id), inArray(ocrScans.status, ["pending", "processing"])))
     .returning();
-  if (!updated) throw notFound("Scan");
+  if (!updated) {
+    const { scan: now } = await ownScan(ctx, id, "write");
+    throw new CoreError("CONFLICT", `The scan is ${now.status}`);
+  }
   return scanView(ctx, updated);
 }
 
