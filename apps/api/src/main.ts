@@ -26,14 +26,17 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
   const indexFile = path.join(dist, "index.html");
   if (!existsSync(indexFile)) return undefined;
   // Worked out again when the console is rebuilt under a running server.
-  let built = { mtimeMs: -1, policy: "" };
+  const read = () => ({
+    mtimeMs: statSync(indexFile).mtimeMs,
+    policy: documentPolicy(inlineScriptHashes(readFileSync(indexFile, "utf8"))),
+  });
+  let built = read();
   const policy = () => {
-    const { mtimeMs } = statSync(indexFile);
-    if (mtimeMs !== built.mtimeMs)
-      built = {
-        mtimeMs,
-        policy: documentPolicy(inlineScriptHashes(readFileSync(indexFile, "utf8"))),
-      };
+    try {
+      if (statSync(indexFile).mtimeMs !== built.mtimeMs) built = read();
+    } catch {
+      // Mid-rebuild (the file is briefly missing): the last policy stands.
+    }
     return built.policy;
   };
   const root = path.relative(process.cwd(), dist) || ".";
