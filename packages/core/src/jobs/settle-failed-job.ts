@@ -1,4 +1,4 @@
-import { exportJobs, imports, ocrScans } from "@mbe/db";
+import { exportJobs, imports } from "@mbe/db";
 import {
   AnalyzeImportPayload,
   ProcessScanPayload,
@@ -9,6 +9,8 @@ import {
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { failImportCommit } from "../imports/commit";
+import { markScanFailed } from "../ocr/process";
+import { SCAN_IN_PROGRESS } from "../ocr/scans";
 
 /** A job BullMQ holds as failed for good, as the worker's sweep reads it. */
 export interface FailedJob {
@@ -92,23 +94,11 @@ export async function settleFailedJob(
   if (job.queue === QUEUES.ocr && job.name === "process-scan") {
     const p = ProcessScanPayload.safeParse(job.data);
     if (!p.success) return false;
-    const failed = await ctx.db
-      .update(ocrScans)
-      .set({
-        status: "failed",
-        error: `OCR_FAILED: The scan did not finish: ${stopped}`,
-        updatedAt: at,
-      })
-      .where(
-        and(
-          eq(ocrScans.id, p.data.scanId),
-          eq(ocrScans.ownerId, p.data.ownerId),
-          inArray(ocrScans.status, ["pending", "processing"]),
-          lte(ocrScans.updatedAt, failedAt),
-        ),
-      )
-      .returning({ id: ocrScans.id });
-    return failed.length > 0;
+    return markScanFailed(ctx, p.data.scanId, `OCR_FAILED: The scan did not finish: ${stopped}`, {
+      statuses: SCAN_IN_PROGRESS,
+      ownerId: p.data.ownerId,
+      failedAt,
+    });
   }
   return false;
 }

@@ -1,14 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { ocrScans } from "@mbe/db";
+import { type OcrScan, ocrScans } from "@mbe/db";
 import { type Candidate, isOcrError, type ScanProgress, type ScanResult } from "@mbe/ocr";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
 import { newStorageKey } from "../storage/storage";
-import type { ScanItem } from "./scans";
-
-/** A scan a job may still work on. */
-const IN_PROGRESS = ["pending", "processing"] as const;
+import { SCAN_IN_PROGRESS, type ScanItem } from "./scans";
 
 function toItem(c: Candidate): ScanItem {
   const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
@@ -50,7 +47,7 @@ export async function runScan(
   const [row] = await ctx.db
     .update(ocrScans)
     .set({ status: "processing", error: null, updatedAt: new Date() })
-    .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, IN_PROGRESS)))
+    .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, SCAN_IN_PROGRESS)))
     .returning();
   if (!row) return { skipped: true };
   const local = await ctx.storage.localFile(row.storageKey);
@@ -116,10 +113,7 @@ export async function runScan(
   } catch (err) {
     if (abort.signal.aborted) return { cancelled: true };
     if (isOcrError(err)) {
-      await ctx.db
-        .update(ocrScans)
-        .set({ status: "failed", error: `${err.code}: ${err.message}`, updatedAt: new Date() })
-        .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")));
+      await markScanFailed(ctx, scanId, `${err.code}: ${err.message}`);
       return { failed: err.code };
     }
     throw err;
@@ -139,10 +133,31 @@ export async function failScan(ctx: CoreContext, scanId: string, err: unknown) {
     : err instanceof CoreError
       ? `OCR_FAILED: ${err.message}`
       : "OCR_FAILED: The scan could not be processed; try again";
+  return markScanFailed(ctx, scanId, message);
+}
+
+/**
+ * Marks a scan failed with `message`, if it is in one of `guard.statuses` (by default only while
+ * processing); `ownerId` and `failedAt` bound it for callers acting for no seller (the failed-jobs
+ * sweep): only that owner's scan, not touched since the job failed. True when it changed.
+ */
+export async function markScanFailed(
+  ctx: Pick<CoreContext, "db">,
+  scanId: string,
+  message: string,
+  guard: { statuses?: readonly OcrScan["status"][]; ownerId?: string; failedAt?: Date } = {},
+): Promise<boolean> {
   const [row] = await ctx.db
     .update(ocrScans)
     .set({ status: "failed", error: message.slice(0, 1000), updatedAt: new Date() })
-    .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")))
+    .where(
+      and(
+        eq(ocrScans.id, scanId),
+        inArray(ocrScans.status, guard.statuses ?? ["processing"]),
+        guard.ownerId ? eq(ocrScans.ownerId, guard.ownerId) : undefined,
+        guard.failedAt ? lte(ocrScans.updatedAt, guard.failedAt) : undefined,
+      ),
+    )
     .returning({ id: ocrScans.id });
   return !!row;
 }

@@ -12,6 +12,8 @@ import type { UploadedFile } from "../imports/create";
 import { ownScan } from "./own";
 
 export const OCR_LOCK_PREFIX = "ocr:lock:";
+/** The states of a scan a job may still work on (or a seller still cancel). */
+export const SCAN_IN_PROGRESS = ["pending", "processing"] as const;
 export const scanJobId = (scanId: string, attempt: number) => `scan-${scanId}-${attempt}`;
 
 /** A listing candidate as the seller reviews it (after extraction or correction). */
@@ -227,7 +229,7 @@ export async function cancelScan(ctx: CoreContext, id: string) {
   const [updated] = await ctx.db
     .update(ocrScans)
     .set({ status: "failed", error: "CANCELLED: stopped by the seller", updatedAt: new Date() })
-    .where(and(eq(ocrScans.id, id), inArray(ocrScans.status, ["pending", "processing"])))
+    .where(and(eq(ocrScans.id, id), inArray(ocrScans.status, SCAN_IN_PROGRESS)))
     .returning();
   if (!updated) {
     const { scan: now } = await ownScan(ctx, id, "write");
