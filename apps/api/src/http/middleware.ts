@@ -11,11 +11,7 @@ import type { AppDeps } from "./deps";
 import type { AppEnv, RequestEnv } from "./env";
 import { errorResponse } from "./errors";
 import type { Limiter } from "./rate-limit";
-import {
-  DEFAULT_DOCUMENT_POLICY,
-  DOCUMENT_SECURITY_HEADERS,
-  securityHeadersFor,
-} from "./security-headers";
+import { securityHeadersFor } from "./security-headers";
 
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -105,11 +101,13 @@ function withHeaders(res: Response, requestId: string): Response {
     out = new Response(res.body, res);
     out.headers.set("X-Request-Id", requestId);
   }
-  const own = out.headers.has("content-security-policy");
-  const set = securityHeadersFor(out.status, out.headers.get("content-type"));
-  for (const [k, v] of set) if (!own || k !== "Content-Security-Policy") out.headers.set(k, v);
-  if (set === DOCUMENT_SECURITY_HEADERS && !own)
-    out.headers.set("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
+  const set = securityHeadersFor(
+    out.status,
+    out.headers.get("content-type"),
+    out.headers.has("content-security-policy"),
+  );
+  for (let i = 0; i + 1 < set.length; i += 2)
+    out.headers.set(set[i] as string, set[i + 1] as string);
   return out;
 }
 

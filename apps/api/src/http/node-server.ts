@@ -7,26 +7,12 @@ import {
 } from "node:http";
 import { serve } from "@hono/node-server";
 import { REQUEST_ID } from "./middleware";
-import {
-  API_SECURITY_HEADERS,
-  DEFAULT_DOCUMENT_POLICY,
-  DOCUMENT_SECURITY_HEADERS,
-  EVERY_RESPONSE,
-  isHtml,
-} from "./security-headers";
+import { securityHeadersFor } from "./security-headers";
 
 type FetchHandler = Parameters<typeof serve>[0]["fetch"];
 
 /** How long an idle keep-alive connection stays open. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
-const API_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
-const DOCUMENT_HEADERS: readonly string[] = DOCUMENT_SECURITY_HEADERS.flat();
-const NOT_MODIFIED_HEADERS: readonly string[] = EVERY_RESPONSE.flat();
-/** For an answer that sends a policy of its own (two would both be enforced). */
-const API_HEADERS_OWN_POLICY: readonly string[] = API_SECURITY_HEADERS.filter(
-  ([k]) => k !== "Content-Security-Policy",
-).flat();
 
 /** Whether a header name (any case) is `name`, given in lower case. */
 const named = (key: string, name: string) =>
@@ -78,14 +64,12 @@ class ApiResponse extends ServerResponse {
     // Headers set earlier with setHeader (a library writing to the Node response) are merged by
     // Node itself; otherwise the flat array is written as it stands.
     contentType ??= this.getHeader("content-type");
-    let flat: OutgoingHttpHeader[];
-    // The same choice as `securityHeadersFor`, on pre-flattened lists.
-    if (statusCode === 304) flat = NOT_MODIFIED_HEADERS.slice();
-    else if (isHtml(typeof contentType === "string" ? contentType : undefined)) {
-      policy ||= this.hasHeader("content-security-policy");
-      flat = DOCUMENT_HEADERS.slice();
-      if (!policy) flat.push("Content-Security-Policy", DEFAULT_DOCUMENT_POLICY);
-    } else flat = (policy ? API_HEADERS_OWN_POLICY : API_HEADERS).slice();
+    policy ||= this.hasHeader("content-security-policy");
+    const flat: OutgoingHttpHeader[] = securityHeadersFor(
+      statusCode,
+      typeof contentType === "string" ? contentType : undefined,
+      policy,
+    ).slice();
     flat.push("X-Request-Id", this.requestId);
     for (const h of own) flat.push(h);
     return reason === undefined

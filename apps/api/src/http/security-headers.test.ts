@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   API_SECURITY_HEADERS,
+  DEFAULT_DOCUMENT_POLICY,
   DOCUMENT_SECURITY_HEADERS,
   documentPolicy,
   EVERY_RESPONSE,
@@ -53,10 +54,17 @@ describe("isHtml", () => {
 
 describe("securityHeadersFor", () => {
   it("picks the set by status and media type", () => {
-    expect(securityHeadersFor(200, "application/json")).toBe(API_SECURITY_HEADERS);
-    expect(securityHeadersFor(404, null)).toBe(API_SECURITY_HEADERS);
-    expect(securityHeadersFor(200, "text/html; charset=utf-8")).toBe(DOCUMENT_SECURITY_HEADERS);
-    expect(securityHeadersFor(304, "text/html")).toBe(EVERY_RESPONSE);
+    expect(securityHeadersFor(200, "application/json", false)).toEqual(API_SECURITY_HEADERS.flat());
+    expect(securityHeadersFor(404, null, false)).toEqual(API_SECURITY_HEADERS.flat());
+    expect(securityHeadersFor(200, "text/html; charset=utf-8", false)).toEqual([
+      ...DOCUMENT_SECURITY_HEADERS.flat(),
+      "Content-Security-Policy",
+      DEFAULT_DOCUMENT_POLICY,
+    ]);
+    expect(securityHeadersFor(304, "text/html", false)).toEqual(EVERY_RESPONSE.flat());
+    // A response's own policy stands alone.
+    expect(securityHeadersFor(200, "text/html", true)).toEqual(DOCUMENT_SECURITY_HEADERS.flat());
+    expect(securityHeadersFor(200, "text/csv", true)).not.toContain("Content-Security-Policy");
     expect(EVERY_RESPONSE.some(([k]) => k === "Content-Security-Policy")).toBe(false);
   });
 });

@@ -79,17 +79,30 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
+/** The sets as `[name, value, name, value, …]`, built once, as Node's `writeHead` takes them. */
+const FLAT = {
+  notModified: EVERY_RESPONSE.flat(),
+  api: API_SECURITY_HEADERS.flat(),
+  apiOwnPolicy: API_SECURITY_HEADERS.filter(([k]) => k !== "Content-Security-Policy").flat(),
+  page: [...DOCUMENT_SECURITY_HEADERS, ["Content-Security-Policy", DEFAULT_DOCUMENT_POLICY]].flat(),
+  pageOwnPolicy: DOCUMENT_SECURITY_HEADERS.flat(),
+} as const;
+
 /**
- * The set for a response: `Not Modified` carries no body and no `Content-Type`, and a browser copies
- * its headers onto the response it cached, so it gets only what every response gets (the API's
+ * The security headers of a response, flat (`[name, value, …]`): a page's or the API's set by
+ * `Content-Type`, without a policy of ours where the response sends its own (two would both be
+ * enforced). `Not Modified` carries no body and no `Content-Type`, and a browser copies its
+ * headers onto the response it cached, so it gets only what every response gets (the API's
  * `default-src 'none'` would otherwise replace a cached page's own policy).
  */
 export function securityHeadersFor(
   status: number,
   contentType: string | null | undefined,
-): readonly [string, string][] {
-  if (status === 304) return EVERY_RESPONSE;
-  return isHtml(contentType) ? DOCUMENT_SECURITY_HEADERS : API_SECURITY_HEADERS;
+  ownPolicy: boolean,
+): readonly string[] {
+  if (status === 304) return FLAT.notModified;
+  if (isHtml(contentType)) return ownPolicy ? FLAT.pageOwnPolicy : FLAT.page;
+  return ownPolicy ? FLAT.apiOwnPolicy : FLAT.api;
 }
 
 /** Whether a `Content-Type` value is an HTML (or XHTML) document. */
