@@ -1,14 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { bulkUpsertListings, getExport, register, runExport, startExport } from "@mbe/core";
+import { bulkUpsertListings, getExport, runExport, startExport } from "@mbe/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
-import { jobContext } from "./index";
 
 let notADirectory = "";
 // Storage rooted at a plain file: every write fails as a full or unwritable disk would.
-const { db, opts, close } = testRuntime("ea", (dataDir) => {
+const { db, seller, close } = testRuntime("ea", (dataDir) => {
   notADirectory = path.join(dataDir, "not-a-directory");
   writeFileSync(notADirectory, "");
   return notADirectory;
@@ -19,13 +17,7 @@ afterAll(() => close());
 
 describe("an export job that fails", () => {
   it("stays running while attempts are left, then fails with a message for the seller", async () => {
-    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
-      email: `export-attempts-${randomUUID()}@example.com`,
-      password: "correct-horse-battery",
-      firstName: "Export",
-      lastName: "Attempts",
-    });
-    const ctx = jobContext(opts, reg.user.id, "test");
+    const { ctx } = await seller("Export");
     await bulkUpsertListings(ctx, {
       rows: [
         { title: "Canoe paddle", price: 40, sku: "EA-1" },

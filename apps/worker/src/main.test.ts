@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { bulkUpsertListings, getExport, register, startExport } from "@mbe/core";
+import { bulkUpsertListings, getExport, startExport } from "@mbe/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { testRuntime } from "../test/runtime";
-import { jobContext } from "./index";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
-const { db, prefix, queues, dataDir, opts, close } = testRuntime("wk");
+const { db, prefix, queues, dataDir, seller, close } = testRuntime("wk");
 let child: ChildProcess | undefined;
 
 beforeAll(() => db.migrate());
@@ -68,14 +67,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 
 describe("worker graceful shutdown (real process)", () => {
   it("on SIGTERM takes no new jobs, finishes the active one and exits 0", async () => {
-    const email = `worker-${randomUUID()}@example.test`;
-    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
-      email,
-      password: "correct-horse-battery",
-      firstName: "Worker",
-      lastName: "Test",
-    });
-    const ctx = jobContext(opts, reg.user.id, "setup");
+    const { id: ownerId, ctx } = await seller("Worker");
     // Facebook's layout writes one workbook per 50 listings: seconds of work for 3,000.
     await bulkUpsertListings(ctx, {
       rows: Array.from({ length: 3000 }, (_, i) => ({
@@ -123,7 +115,7 @@ describe("worker graceful shutdown (real process)", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const late = await queues.exports.add("run-export", {
       exportId: randomUUID(),
-      ownerId: reg.user.id,
+      ownerId,
     });
 
     const { code, at } = await worker.exited;

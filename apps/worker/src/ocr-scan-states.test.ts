@@ -1,33 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { cancelScan, failScan, getScan, register, rerunScan, runScan } from "@mbe/core";
+import { cancelScan, failScan, getScan, rerunScan, runScan } from "@mbe/core";
 import { ocrScans } from "@mbe/db";
 import { OcrError, type ScanResult } from "@mbe/ocr";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
-import { jobContext } from "./index";
 
-const { db, dataDir, opts, close } = testRuntime("os");
+const { db, dataDir, opts, seller, close } = testRuntime("os");
 beforeAll(() => db.migrate());
 afterAll(() => close());
 
 /** A seller with one uploaded scan waiting for its job. */
 async function pendingScan() {
-  const reg = await register(jobContext(opts, randomUUID(), "setup"), {
-    email: `scan-states-${randomUUID()}@example.com`,
-    password: "correct-horse-battery",
-    firstName: "Scan",
-    lastName: "States",
-  });
-  const ctx = jobContext(opts, reg.user.id, "test");
-  const storageKey = `${reg.user.id}/ocr/${randomUUID()}.png`;
+  const { id: ownerId, ctx } = await seller("Scan");
+  const storageKey = `${ownerId}/ocr/${randomUUID()}.png`;
   await opts.runtime.storage.put(storageKey, new Uint8Array([1, 2, 3]));
   const [row] = await db.db
     .insert(ocrScans)
     .values({
-      ownerId: reg.user.id,
+      ownerId,
       fileName: "list.png",
       mimeType: "image/png",
       size: 3,
@@ -35,7 +28,7 @@ async function pendingScan() {
     })
     .returning();
   if (!row) throw new Error("no scan");
-  return { ctx, id: row.id, ownerId: reg.user.id };
+  return { ctx, id: row.id, ownerId };
 }
 
 const result = (): ScanResult => ({

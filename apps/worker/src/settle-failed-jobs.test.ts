@@ -4,7 +4,6 @@ import {
   CoreError,
   createImport,
   listListings,
-  register,
   requestImportCommit,
   runImportCommit,
 } from "@mbe/core";
@@ -13,10 +12,9 @@ import { type Job, Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
-import { jobContext } from "./index";
 import { settleFailedJobs } from "./settle-failed-jobs";
 
-const { db, bullRedis, prefix, queues, opts, close } = testRuntime("sf");
+const { db, bullRedis, prefix, queues, opts, seller, close } = testRuntime("sf");
 const workers: Worker[] = [];
 
 beforeAll(() => db.migrate());
@@ -64,13 +62,7 @@ const queueKey = (name: string) =>
 
 describe("settling jobs BullMQ failed without their processor", () => {
   it("marks the import, export and scan they worked on failed, and leaves everything else", async () => {
-    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
-      email: `settle-${randomUUID()}@example.com`,
-      password: "correct-horse-battery",
-      firstName: "Settle",
-      lastName: "Test",
-    });
-    const ownerId = reg.user.id;
+    const { id: ownerId } = await seller("Settle");
     const file = (name: string) => ({
       ownerId,
       fileName: name,
@@ -177,13 +169,7 @@ describe("settling jobs BullMQ failed without their processor", () => {
   }, 60_000);
 
   it("lets an import whose commit failed be analysed and committed again, and never merges one failed meanwhile", async () => {
-    const reg = await register(jobContext(opts, randomUUID(), "setup"), {
-      email: `recommit-${randomUUID()}@example.com`,
-      password: "correct-horse-battery",
-      firstName: "Recommit",
-      lastName: "Test",
-    });
-    const ctx = jobContext(opts, reg.user.id, "test");
+    const { ctx } = await seller("Recommit");
     const bytes = new TextEncoder().encode("title,price\nRowing machine,120\nCamping stove,35\n");
     const storageKey = `imports/${randomUUID()}.csv`;
     await opts.runtime.storage.put(storageKey, bytes);

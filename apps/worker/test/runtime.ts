@@ -1,12 +1,13 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalStorage } from "@mbe/core";
+import { LocalStorage, register } from "@mbe/core";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
-import type { WorkerOptions } from "../src/index";
+import { jobContext, type WorkerOptions } from "../src/index";
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -39,6 +40,16 @@ export function testRuntime(tag: string, storageRoot?: (dataDir: string) => stri
     queues,
     dataDir,
     opts,
+    /** A new seller (unique email) and a job context acting for them. */
+    async seller(name: string) {
+      const reg = await register(jobContext(opts, randomUUID(), "setup"), {
+        email: `${name.toLowerCase()}-${randomUUID()}@example.com`,
+        password: "correct-horse-battery",
+        firstName: name,
+        lastName: "Test",
+      });
+      return { id: reg.user.id, ctx: jobContext(opts, reg.user.id, "test") };
+    },
     /** Removes the test's jobs, connections and files. */
     async close() {
       for (const q of [queues.imports, queues.exports, queues.ocr])
