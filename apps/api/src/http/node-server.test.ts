@@ -26,6 +26,21 @@ afterAll(async () => {
   await api.close();
 });
 
+/** Serves `fetch` on a free port for the length of `use`. */
+async function withServer(
+  fetch: Parameters<typeof serveNode>[0],
+  use: (base: string) => Promise<void>,
+) {
+  const server = serveNode(fetch, { port: 0, hostname: "127.0.0.1" }) as Server;
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  const { port } = server.address() as { port: number };
+  try {
+    await use(`http://127.0.0.1:${port}`);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
+
 describe("the Node server", () => {
   it("puts the API's security headers and a request id on every answer that is not a page", async () => {
     for (const path of ["/health", "/v1/listings", "/no-such-route", "/v1/openapi.json"]) {
@@ -85,7 +100,7 @@ describe("the Node server", () => {
   });
 
   it("adds them to streamed responses and keeps every Set-Cookie the app sends", async () => {
-    const streamed = serveNode(
+    await withServer(
       () => {
         const headers = new Headers({ "content-type": "text/plain" });
         headers.append("set-cookie", "a=1; Path=/");
@@ -101,32 +116,27 @@ describe("the Node server", () => {
         });
         return new Response(body, { status: 202, headers });
       },
-      { port: 0, hostname: "127.0.0.1" },
-    ) as Server;
-    await new Promise<void>((r) => streamed.once("listening", () => r()));
-    const { port } = streamed.address() as { port: number };
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      expect(res.status).toBe(202);
-      expect(await res.text()).toBe("one,two");
-      expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
-      expect(res.headers.get("x-frame-options")).toBe("DENY");
-      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-    } finally {
-      await new Promise((r) => streamed.close(r));
-    }
+      async (base) => {
+        const res = await fetch(`${base}/`);
+        expect(res.status).toBe(202);
+        expect(await res.text()).toBe("one,two");
+        expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+        expect(res.headers.get("x-frame-options")).toBe("DENY");
+        expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      },
+    );
   });
 
   it("gives a page without its own policy the default one, and keeps a page's own", async () => {
-    const pages = serveNode(
+    await withServer(
       (req) => {
-        if (new URL(req.url).pathname === "/not-modified")
-          return new Response(null, { status: 304 });
-        if (new URL(req.url).pathname === "/sandboxed")
+        const path = new URL(req.url).pathname;
+        if (path === "/not-modified") return new Response(null, { status: 304 });
+        if (path === "/sandboxed")
           return new Response("a,b", {
             headers: { "content-type": "text/csv", "content-security-policy": "sandbox" },
           });
-        if (new URL(req.url).pathname === "/own")
+        if (path === "/own")
           return new Response("<p>own</p>", {
             headers: {
               "content-type": "text/html",
@@ -137,30 +147,25 @@ describe("the Node server", () => {
           headers: { "content-type": "Text/HTML; charset=utf-8" },
         });
       },
-      { port: 0, hostname: "127.0.0.1" },
-    ) as Server;
-    await new Promise<void>((r) => pages.once("listening", () => r()));
-    const { port } = pages.address() as { port: number };
-    try {
-      const plain = await fetch(`http://127.0.0.1:${port}/`);
-      expect(plain.headers.get("content-security-policy")).toBe(DEFAULT_DOCUMENT_POLICY);
-      expect(plain.headers.get("x-frame-options")).toBe("SAMEORIGIN");
-      const own = await fetch(`http://127.0.0.1:${port}/own`);
-      // The page's own policy alone: a second one would be enforced as well.
-      expect(own.headers.get("content-security-policy")).toBe("default-src 'self'");
-      // A browser copies a 304's headers onto the page it cached: no policy that would replace the
-      // page's own.
-      const notModified = await fetch(`http://127.0.0.1:${port}/not-modified`);
-      expect(notModified.status).toBe(304);
-      expect(notModified.headers.get("content-security-policy")).toBeNull();
-      expect(notModified.headers.get("x-frame-options")).toBeNull();
-      expect(notModified.headers.get("x-content-type-options")).toBe("nosniff");
-      // A download with a policy of its own keeps it alone.
-      const sandboxed = await fetch(`http://127.0.0.1:${port}/sandboxed`);
-      expect(sandboxed.headers.get("content-security-policy")).toBe("sandbox");
-      expect(sandboxed.headers.get("x-frame-options")).toBe("DENY");
-    } finally {
-      await new Promise((r) => pages.close(r));
-    }
+      async (base) => {
+        const plain = await fetch(`${base}/`);
+        expect(plain.headers.get("content-security-policy")).toBe(DEFAULT_DOCUMENT_POLICY);
+        expect(plain.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+        const own = await fetch(`${base}/own`);
+        // The page's own policy alone: a second one would be enforced as well.
+        expect(own.headers.get("content-security-policy")).toBe("default-src 'self'");
+        // A browser copies a 304's headers onto the page it cached: no policy that would replace
+        // the page's own.
+        const notModified = await fetch(`${base}/not-modified`);
+        expect(notModified.status).toBe(304);
+        expect(notModified.headers.get("content-security-policy")).toBeNull();
+        expect(notModified.headers.get("x-frame-options")).toBeNull();
+        expect(notModified.headers.get("x-content-type-options")).toBe("nosniff");
+        // A download with a policy of its own keeps it alone.
+        const sandboxed = await fetch(`${base}/sandboxed`);
+        expect(sandboxed.headers.get("content-security-policy")).toBe("sandbox");
+        expect(sandboxed.headers.get("x-frame-options")).toBe("DENY");
+      },
+    );
   });
 });
