@@ -137,7 +137,12 @@ let sent = 0;
 
 // node:http with keep-alive rather than fetch: the client shares the two cores with the system
 // under test, and fetch's web streams cost it about twice the CPU per request.
-const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+// Idle sockets close on the client's side first. Without an agent `timeout`, Node ignores the
+// server's `Keep-Alive: timeout=65` hint and keeps a free socket until the server closes it; the
+// agent hands out its sockets last-in first-out, so after the 32-wide calibration the bottom ones
+// sat idle past 65 s, and one picked as the server closed it was reset (ECONNRESET on a GET).
+// With a timeout set, a free socket closes at the smaller of it and the hint less a second.
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT, timeout: 30_000 });
 const apiUrl = new URL(api.url);
 
 function send(
