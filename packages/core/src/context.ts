@@ -103,8 +103,12 @@ export function requireActor(ctx: CoreContext, scope?: Scope): Actor {
   return ctx.actor;
 }
 
-export function requireAdmin(ctx: CoreContext): Actor {
-  const actor = requireActor(ctx);
+/**
+ * Returns an administrator actor or throws FORBIDDEN. Administrative changes pass `"write"`: an
+ * admin's read-only API key (a monitoring script's) may look, not act.
+ */
+export function requireAdmin(ctx: CoreContext, scope?: Scope): Actor {
+  const actor = requireActor(ctx, scope);
   if (actor.role !== "admin") throw new CoreError("FORBIDDEN", "Administrators only");
   return actor;
 }

@@ -174,6 +174,69 @@ describe("admin", () => {
     ).toBe(400);
   });
 
+  it("lets an admin's read-only API key look but not act", async () => {
+    const a = await admin();
+    const s = await signUp(api, "watched");
+    const key = await call<{ secret: string }>(api, "POST", "/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "monitoring", scopes: ["read"] },
+    });
+    expect(key.status).toBe(201);
+    const headers = { "x-api-key": key.body.secret };
+    expect((await call(api, "GET", "/v1/admin/users", { headers })).status).toBe(200);
+    for (const p of [
+      `/v1/admin/users/${s.id}/deactivate`,
+      `/v1/admin/users/${s.id}/reactivate`,
+      `/v1/admin/users/${s.id}/unlock`,
+      "/v1/admin/search/reindex",
+    ]) {
+      const r = await call<{ error: { code: string } }>(api, "POST", p, { headers });
+      expect(r.status, p).toBe(403);
+      expect(r.body.error.code, p).toBe("INSUFFICIENT_SCOPE");
+    }
+    const [row] = await q<{ active: boolean }>("select active from users where id = $1", [s.id]);
+    expect(row?.active).toBe(true);
+    expect(
+      (await call(api, "POST", "/v1/auth/refresh", { body: { refreshToken: s.refreshToken } }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("shows a seller what an admin did to their account, without the admin's address or browser", async () => {
+    const a = await admin();
+    const s = await signUp(api, "audited");
+    const adminAgent = "AdminBrowser/1.0 (office)";
+    expect(
+      (
+        await call(api, "POST", `/v1/admin/users/${s.id}/unlock`, {
+          token: a.accessToken,
+          headers: { "user-agent": adminAgent, "x-forwarded-for": "203.0.113.9" },
+        })
+      ).status,
+    ).toBe(200);
+    await call(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      headers: { "user-agent": "SellerBrowser/2.0" },
+      body: { title: "Mine", price: 3 },
+    });
+    type Entry = { action: string; actorId: string; ip: string | null; userAgent: string | null };
+    const own = await call<{ items: Entry[] }>(api, "GET", "/v1/audit-logs", {
+      token: s.accessToken,
+    });
+    expect(own.status).toBe(200);
+    const unlock = own.body.items.find((e) => e.action === "admin.user_unlock");
+    expect(unlock).toMatchObject({ actorId: a.id, ip: null, userAgent: null });
+    expect(JSON.stringify(own.body)).not.toContain(adminAgent);
+    const created = own.body.items.find((e) => e.action === "listing.create");
+    expect(created?.userAgent).toBe("SellerBrowser/2.0");
+    // Administrators still see all of it.
+    const all = await call<{ items: Entry[] }>(api, "GET", "/v1/audit-logs?all=true&limit=500", {
+      token: a.accessToken,
+    });
+    const seen = all.body.items.find((e) => e.action === "admin.user_unlock" && e.actorId === a.id);
+    expect(seen?.userAgent).toBe(adminAgent);
+  });
+
   it("reports system stats", async () => {
     const a = await admin();
     const r = await call<{ users: { total: number; admins: number }; listings: { total: number } }>(

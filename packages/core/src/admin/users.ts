@@ -75,7 +75,7 @@ async function target(ctx: CoreContext, id: string) {
 /** Clears a lockout (failed sign-ins) so the seller can sign in again at once. */
 export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
-  requireAdmin(ctx);
+  requireAdmin(ctx, "write");
   return inTx(ctx, async (tx) => {
     const u = await target(tx, id);
     await tx.db
@@ -100,7 +100,7 @@ export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
 /** Deactivates an account and revokes every refresh token it has, in one transaction. */
 export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
-  const actor = requireAdmin(ctx);
+  const actor = requireAdmin(ctx, "write");
   if (actor.userId === id)
     throw new CoreError("BAD_REQUEST", "You cannot deactivate your own account");
   return inTx(ctx, async (tx) => {
@@ -125,7 +125,7 @@ export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
 /** Re-enables a deactivated account (its old sessions stay revoked). */
 export async function reactivateUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
-  requireAdmin(ctx);
+  requireAdmin(ctx, "write");
   return inTx(ctx, async (tx) => {
     const u = await target(tx, id);
     await tx.db.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, id));

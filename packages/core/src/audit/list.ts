@@ -26,9 +26,14 @@ export async function listAuditLogs(ctx: CoreContext, input: ListAuditLogsInput)
     .where(and(...where))
     .orderBy(desc(auditLogs.id))
     .limit(input.limit + 1);
-  const items = rows
-    .slice(0, input.limit)
-    .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+  const items = rows.slice(0, input.limit).map((r) => {
+    const row = { ...r, createdAt: r.createdAt.toISOString() };
+    // A seller's log also holds what an administrator did to their account: the seller sees that
+    // it happened and by whom, not the administrator's address, browser or API key.
+    if (actor.role === "admin" || !r.actorId || r.actorId === actor.userId) return row;
+    const { apiKeyId: _key, ...details } = r.details;
+    return { ...row, ip: null, userAgent: null, details };
+  });
   const last = items.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? String(last.id) : null };
 }

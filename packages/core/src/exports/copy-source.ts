@@ -7,8 +7,8 @@ const dialect = new PgDialect({ casing: "snake_case" });
 
 /**
  * Renders a drizzle query with its parameters written in as literals, for COPY (which takes no
- * bind parameters). Strings become dollar-quoted literals whose tag does not occur in them, so no
- * value can end its literal early whatever its quotes or backslashes; anything but strings,
+ * bind parameters). Strings become dollar-quoted literals whose tag neither occurs in them nor is completed by their
+ * last characters, so no value can end its literal early whatever its quotes or backslashes; anything but strings,
  * finite numbers, booleans and null is refused.
  */
 export function inlineQuery(query: SQL): string {
@@ -25,8 +25,9 @@ function literal(v: unknown): string {
   }
   if (typeof v === "string") {
     if (v.includes("\u0000")) throw new Error("NUL in a COPY query parameter");
+    // The closing tag must not occur in the value nor complete a `$tag` the value ends with.
     let tag = "q";
-    while (v.includes(`$${tag}$`)) tag += "q";
+    while (`${v}$`.includes(`$${tag}$`)) tag += "q";
     return `$${tag}$${v}$${tag}$`;
   }
   throw new Error(`Cannot inline a ${typeof v} parameter into a COPY query`);

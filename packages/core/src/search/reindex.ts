@@ -4,7 +4,7 @@ import { enqueue, queuesOf } from "../enqueue";
 
 /** Queues a full rebuild of the search index (new collections, swapped in atomically). */
 export async function requestReindex(ctx: CoreContext) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, "write");
   const job = await enqueue(
     ctx,
     queuesOf(ctx).searchIndex,
