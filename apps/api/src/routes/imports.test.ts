@@ -263,6 +263,34 @@ describe("imports", () => {
     expect(rows.find((r) => r.sku === "00999")?.title).toBe("Brand new");
   });
 
+  it("keeps the import's choices when a new dry run changes only the mapping", async () => {
+    const s = await signUp(api);
+    const csv = "Name,Cost,Code\r\nDrill,40,D-1\r\n";
+    const up = await upload<Imp & { mode: string; matchBy: string }>(
+      api,
+      "/v1/imports",
+      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
+      { token: s.accessToken, fields: { mode: "create", matchBy: "id" } },
+    );
+    expect(up.body).toMatchObject({ mode: "create", matchBy: "id" });
+    const again = await call<Imp & { mode: string; matchBy: string; mapping: object }>(
+      api,
+      "POST",
+      `/v1/imports/${up.body.id}/analyze`,
+      {
+        token: s.accessToken,
+        body: { mapping: { Name: "title", Cost: "price", Code: "sku" } },
+      },
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      mode: "create",
+      matchBy: "id",
+      mapping: { Name: "title", Cost: "price", Code: "sku" },
+    });
+    expect(again.body.counts).toMatchObject({ create: 1 });
+  });
+
   it("decides again at commit when listings changed after the dry run", async () => {
     const s = await signUp(api);
     const csv = "title,price,sku\r\nDrill,40,D-1\r\nSaw,25,S-1\r\n";

@@ -106,4 +106,38 @@ describe("templates", () => {
       (await call(api, "DELETE", `/v1/templates/${tpl.body.id}`, { token: s.accessToken })).status,
     ).toBe(200);
   });
+  it("changes only the fields a PATCH sends", async () => {
+    const s = await signUp(api);
+    const tpl = await call<T>(api, "POST", "/v1/templates", {
+      token: s.accessToken,
+      body: {
+        name: "Shared",
+        description: "For the spring sale",
+        fields: { status: "active" },
+        isPublic: true,
+      },
+    });
+    expect(tpl.status).toBe(201);
+    type Full = { name: string; description: string; isPublic: boolean; fields: object };
+    const renamed = await call<Full>(api, "PATCH", `/v1/templates/${tpl.body.id}`, {
+      token: s.accessToken,
+      body: { name: "Shared (spring)" },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({
+      name: "Shared (spring)",
+      description: "For the spring sale",
+      isPublic: true,
+      fields: { status: "active" },
+    });
+    const hidden = await call<Full>(api, "PATCH", `/v1/templates/${tpl.body.id}`, {
+      token: s.accessToken,
+      body: { isPublic: false },
+    });
+    expect(hidden.body).toMatchObject({
+      name: "Shared (spring)",
+      description: "For the spring sale",
+    });
+    expect(hidden.body.isPublic).toBe(false);
+  });
 });

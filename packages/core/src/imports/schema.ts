@@ -27,13 +27,19 @@ export const CommitImportInput = z.object({
 });
 export type CommitImportInput = z.input<typeof CommitImportInput>;
 
-export const ReanalyzeImportInput = CreateImportOptions.pick({
-  marketplace: true,
-  mapping: true,
-  applyFixes: true,
-  mode: true,
-  matchBy: true,
-}).partial();
+/**
+ * What a new dry run changes; anything left out keeps the import's current choice. Written out,
+ * as `.partial()` of the upload options would still fill in their defaults.
+ */
+export const ReanalyzeImportInput = z
+  .object({
+    marketplace: CreateImportOptions.shape.marketplace,
+    mapping: CreateImportOptions.shape.mapping,
+    applyFixes: z.boolean(),
+    mode: ImportMode,
+    matchBy: MatchBy,
+  })
+  .partial();
 export type ReanalyzeImportInput = z.input<typeof ReanalyzeImportInput>;
 
 /** A problem as the dry run reports it (row and column as the seller sees them in the file). */

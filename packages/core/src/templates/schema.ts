@@ -12,7 +12,15 @@ export const CreateTemplateInput = z.object({
 });
 export type CreateTemplateInput = z.input<typeof CreateTemplateInput>;
 
-export const UpdateTemplateInput = CreateTemplateInput.partial();
+/** Only the fields sent change: written out, as `.partial()` would still fill in the defaults. */
+export const UpdateTemplateInput = z
+  .object({
+    name: CreateTemplateInput.shape.name,
+    description: z.string().max(1000),
+    fields: TemplateFields,
+    isPublic: z.boolean(),
+  })
+  .partial();
 export type UpdateTemplateInput = z.input<typeof UpdateTemplateInput>;
 
 export const ApplyTemplateInput = z.object({ listingIds: z.array(z.uuid()).min(1).max(10_000) });
