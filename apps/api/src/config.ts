@@ -33,6 +33,12 @@ export const ApiConfig = z.object({
   UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   EXPORTS_PER_HOUR: z.coerce.number().int().positive().default(50),
   LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /**
+   * How many reverse proxies in front of the API append to X-Forwarded-For. 0 (the default): the
+   * header is ignored and the client is the socket's peer, so no client can pick its own address
+   * (and with it a fresh sign-in rate-limit bucket) by sending the header.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   MAX_JSON_BYTES: z.coerce
     .number()
     .int()

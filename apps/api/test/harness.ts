@@ -52,6 +52,8 @@ export async function createTestApi(
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     QUEUE_PREFIX: prefix,
+    // Tests speak as clients behind one proxy, choosing their address with X-Forwarded-For.
+    TRUST_PROXY: "1",
     ...overrides,
   });
   const deps: AppDeps = {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
@@ -146,5 +147,36 @@ describe("xlsx reader", () => {
       ).map(([n, x]) => entry(n, x)),
     );
     expect((await rejection(readTable({ bytes: wide }))).code).toBe("TOO_MANY_COLUMNS");
+  });
+  it("refuses a shared string or a row past the cell and column limits while reading", async () => {
+    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const sheet = `<worksheet ${ns}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row></sheetData></worksheet>`;
+    const withStrings = (strings: string[]) =>
+      buildZip(
+        [
+          ...xlsxParts(sheet),
+          [
+            "xl/sharedStrings.xml",
+            `<sst ${ns}>${strings.map((t) => `<si><t>${t}</t></si>`).join("")}</sst>`,
+          ] as [string, string],
+        ].map(([n, x]) => entry(n, x)),
+      );
+    // The same workbook with strings of a fair length reads.
+    const fair = await readTable({ bytes: withStrings(["Title", "Lamp"]) });
+    expect(fair.headers).toEqual(["Title"]);
+    expect(await collect(fair.rows)).toEqual([{ row: 2, values: ["Lamp"] }]);
+    const long = withStrings(["Title", randomBytes(20 * 1024).toString("hex")]);
+    expect((await rejection(readTable({ bytes: long }))).code).toBe("CELL_TOO_LONG");
+    // One row naming the same cell over and over: more cells than a row may have columns.
+    const cells = Array.from(
+      { length: 600 },
+      (_, i) => `<c r="A1" t="inlineStr"><is><t>${i}</t></is></c>`,
+    ).join("");
+    const repeated = buildZip(
+      xlsxParts(
+        `<worksheet ${ns}><sheetData><row r="1">${cells}</row></sheetData></worksheet>`,
+      ).map(([n, x]) => entry(n, x)),
+    );
+    expect((await rejection(readTable({ bytes: repeated }))).code).toBe("TOO_MANY_COLUMNS");
   });
 });

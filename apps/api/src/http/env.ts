@@ -20,4 +20,6 @@ export interface RequestEnv {
   rateLimited?: { limit: string; reason: "limit" | "unavailable" };
   /** The Node request, when served by node:http. */
   incoming?: IncomingMessage;
+  /** TRUST_PROXY: how many X-Forwarded-For hops to trust (see {@link clientIp}). */
+  trustProxy?: number;
 }

@@ -39,6 +39,7 @@ export function withRequestContext(
   cross.all("*", (c) => route(c.req.raw, c.env));
   const serverSetsHeaders = deps.serverSetsHeaders === true;
   const metrics = deps.metrics;
+  const trustProxy = deps.config.TRUST_PROXY;
   return (req, rawEnv) => {
     const env = (rawEnv ?? {}) as RequestEnv;
     // From Node's parsed headers when served by node:http (building web Headers costs more).
@@ -47,6 +48,7 @@ export function withRequestContext(
     const requestId =
       typeof given === "string" && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     env.requestId = requestId;
+    env.trustProxy = trustProxy;
     const origin = node ? node.headers.origin : req.headers.get("origin");
     const path = pathOf(node?.url ?? req.url);
     const logged = !UNLOGGED.has(path);
@@ -150,10 +152,22 @@ function routeLabel(
   return pattern ?? "/*";
 }
 
+/**
+ * The client's address. Each proxy appends the address it received the request from to
+ * X-Forwarded-For, so only the last `TRUST_PROXY` entries were written by proxies we run; what is
+ * left of them came from the client and proves nothing. With no trusted proxy the header is
+ * ignored and the socket's peer is the client.
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  // Only the first hop is trusted when a proxy adds it; otherwise the socket address from Node.
-  const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  return fwd || c.env?.incoming?.socket?.remoteAddress || "unknown";
+  const peer = c.env?.incoming?.socket?.remoteAddress || "unknown";
+  const hops = c.env?.trustProxy ?? 0;
+  if (hops === 0) return peer;
+  const chain = (c.req.header("x-forwarded-for") ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  // Nearest first: the peer (the last proxy), then what each trusted proxy saw.
+  return chain[Math.max(0, chain.length - hops)] ?? peer;
 }
 
 /** Builds the CoreContext verbs receive from the request. */

@@ -93,6 +93,27 @@ describe("rate limits in Redis", () => {
     expect(codes).toEqual([401, 401, 401, 429]);
   });
 
+  it("keys sign-in by the address the trusted proxy saw, not one the client claims", async () => {
+    const login = (target: TestApi, xff: string) =>
+      call(target, "POST", "/v1/auth/login", {
+        headers: { "x-forwarded-for": xff },
+        body: { email: "x@y.z", password: "whatever1" },
+      }).then((r) => r.status);
+    // Behind one proxy (this API's harness): the proxy appended the real address last.
+    const behindProxy: number[] = [];
+    for (let i = 0; i < 4; i++) behindProxy.push(await login(api, `198.51.100.${i}, 203.0.113.90`));
+    expect(behindProxy).toEqual([401, 401, 401, 429]);
+    // With no proxy trusted the header is ignored whatever it says.
+    const direct = await createTestApi({ LOGIN_PER_MINUTE: "3", TRUST_PROXY: "0" });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push(await login(direct, `198.51.100.${i}`));
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+
   it("keeps reads going and answers login with 503 when Redis is down", async () => {
     const dead = new Redis("redis://127.0.0.1:1", {
       enableOfflineQueue: false,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { PassThrough, Readable, Transform } from "node:stream";
+import { PassThrough, pipeline, Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { CoreError, newStorageKey, type Storage } from "@mbe/core";
 import busboy from "busboy";
@@ -26,25 +26,47 @@ export interface UploadOptions {
   field?: string;
 }
 
-/** Counts and hashes bytes on their way to storage; fails the stream past the limit. */
-function meter(maxBytes: number) {
+/**
+ * Counts and hashes the bytes of `source` on their way to storage. The returned stream is what
+ * storage reads: it fails past the limit, and also when `source` fails (a client that went away),
+ * so a storage write never waits for an end that will not come. `error` is the limit's, if hit.
+ */
+function meter(source: Readable, maxBytes: number) {
   const hash = createHash("sha256");
   let size = 0;
+  let error: CoreError | undefined;
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
-      if (size > maxBytes)
-        return cb(
-          new CoreError(
-            "PAYLOAD_TOO_LARGE",
-            `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB`,
-          ),
+      if (size > maxBytes) {
+        error = new CoreError(
+          "PAYLOAD_TOO_LARGE",
+          `Files are limited to ${Math.round(maxBytes / 1024 / 1024)} MB`,
         );
+        return cb(error);
+      }
       hash.update(chunk);
       cb(null, chunk);
     },
   });
-  return { t, done: () => ({ size, sha256: hash.digest("hex") }) };
+  const out = new PassThrough();
+  // Unlike pipe(), pipeline() destroys every stream when one fails, `out` with the error.
+  pipeline(source, t, out, () => {});
+  return {
+    out,
+    error: () => error,
+    done: () => ({ size, sha256: hash.digest("hex") }),
+  };
+}
+
+/** The error to answer with when storing an upload failed: the limit's, an interrupted upload's, or storage's own. */
+function uploadError(m: ReturnType<typeof meter>, err: unknown): unknown {
+  if (m.error()) return m.error();
+  if (err instanceof CoreError) return err;
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET" || code === "ABORT_ERR")
+    return new CoreError("BAD_REQUEST", "The upload was interrupted");
+  return err;
 }
 
 const cleanName = (n: string) =>
@@ -76,12 +98,12 @@ export async function receiveUpload(
   const key = newStorageKey(opts.ownerId, opts.kind);
 
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    const m = meter(opts.maxBytes);
+    const m = meter(input, opts.maxBytes);
     try {
-      await opts.storage.put(key, input.pipe(m.t));
+      await opts.storage.put(key, m.out);
     } catch (err) {
       await opts.storage.delete(key);
-      throw err;
+      throw uploadError(m, err);
     }
     const { size, sha256 } = m.done();
     if (size === 0) throw new CoreError("BAD_REQUEST", "The uploaded file is empty");
@@ -110,18 +132,24 @@ export async function receiveUpload(
     let filePromise:
       | Promise<{ fileName: string; declaredType: string; size: number; sha256: string }>
       | undefined;
+    let file: ReturnType<typeof meter> | undefined;
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
       input.unpipe(bb);
       input.resume();
-      void opts.storage
-        .delete(key)
+      const answer = file ? uploadError(file, err) : err;
+      // Ends the storage write (which removes its partial file), then removes anything stored.
+      file?.out.destroy(answer instanceof Error ? answer : undefined);
+      void (filePromise ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => opts.storage.delete(key))
+        .catch(() => undefined)
         .finally(() =>
           reject(
-            err instanceof CoreError
-              ? err
+            answer instanceof CoreError
+              ? answer
               : new CoreError("BAD_REQUEST", "Malformed multipart body"),
           ),
         );
@@ -134,12 +162,9 @@ export async function receiveUpload(
         stream.resume();
         return;
       }
-      const m = meter(opts.maxBytes);
-      const pass = new PassThrough();
-      stream.on("error", fail);
-      m.t.on("error", fail);
-      stream.pipe(m.t).pipe(pass);
-      filePromise = opts.storage.put(key, pass).then(() => ({
+      const m = meter(stream, opts.maxBytes);
+      file = m;
+      filePromise = opts.storage.put(key, m.out).then(() => ({
         fileName: cleanName(info.filename ?? "upload"),
         declaredType: info.mimeType,
         ...m.done(),

@@ -235,6 +235,11 @@ describe("admin", () => {
     });
     const seen = all.body.items.find((e) => e.action === "admin.user_unlock" && e.actorId === a.id);
     expect(seen?.userAgent).toBe(adminAgent);
+    // `all=false` is the admin's own log, not everyone's.
+    const mineOnly = await call<{ items: Entry[] }>(api, "GET", "/v1/audit-logs?all=false", {
+      token: a.accessToken,
+    });
+    expect(mineOnly.body.items.some((e) => e.action === "listing.create")).toBe(false);
   });
 
   it("reports system stats", async () => {

@@ -251,4 +251,22 @@ describe("bulk edits", () => {
     expect(d.body.changed).toBe(0);
     expect((await all(a))[0]?.price).toBe(10);
   });
+  it("takes a selection of 100,000 ids (past PostgreSQL's 65,535 parameters) in one statement", async () => {
+    const s = await signUp(api);
+    const [mine] = await seed(s, [sampleListing({ price: 20 })]);
+    const ids: string[] = Array.from({ length: 99_999 }, () => crypto.randomUUID());
+    ids.push(String(mine));
+    const trpc = (proc: string) =>
+      call<{ result: { data: Preview & Applied } }>(api, "POST", `/trpc/bulkEdits.${proc}`, {
+        token: s.accessToken,
+        body: { selection: { ids }, operation: { kind: "priceChange", mode: "amount", value: 1 } },
+      });
+    const preview = await trpc("preview");
+    expect(preview.status).toBe(200);
+    expect(preview.body.result.data).toMatchObject({ matched: 1, changed: 1 });
+    const applied = await trpc("execute");
+    expect(applied.status).toBe(200);
+    expect(applied.body.result.data.changed).toBe(1);
+    expect((await all(s))[0]?.price).toBe(21);
+  });
 });

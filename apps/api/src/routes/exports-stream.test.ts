@@ -80,17 +80,35 @@ describe("large CSV exports stream", () => {
     expect(guarded).toBe(ROWS / 10_000);
   }, 60_000);
 
-  it("queues a large export as a job while three others are still being read", async () => {
+  it("queues an export as a job while others are still being read: two per seller, three in all", async () => {
+    const other = await signUp(api);
+    await api.app.request("/v1/listings", {
+      method: "POST",
+      headers: { authorization: `Bearer ${other.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Lamp", price: 12 }),
+    });
+    const postAs = (s: Seller) =>
+      api.app.request("/v1/exports", {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ format: "csv" }),
+      });
     const open: ReadableStreamDefaultReader<Uint8Array>[] = [];
+    const start = async (s: Seller) => {
+      const res = await postAs(s);
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      open.push(reader);
+    };
     try {
-      for (let i = 0; i < 3; i++) {
-        const res = await post({ format: "csv" });
-        expect(res.status).toBe(200);
-        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-        await reader.read();
-        open.push(reader);
-      }
-      expect((await post({ format: "csv" })).status).toBe(202);
+      await start(seller);
+      await start(seller);
+      // A third of the same seller's waits as a job; another seller still streams.
+      expect((await postAs(seller)).status).toBe(202);
+      await start(other);
+      // Three unread downloads hold their places, even a one-listing file's.
+      expect((await postAs(other)).status).toBe(202);
       // A cancelled download frees its place once its COPY is cancelled too.
       await open.shift()?.cancel();
       let next = await post({ format: "csv" });

@@ -29,6 +29,19 @@ async function storedBeside(id: string): Promise<string[]> {
   return readdirSync(path.dirname(stored.path));
 }
 
+/** Where the test API stores uploads (a LocalStorage folder). */
+function storageRoot(): string {
+  const root = (api.deps.storage as { root?: string }).root;
+  if (!root) throw new Error("the API tests store files locally");
+  return root;
+}
+
+/** Every file under `dir`, as paths relative to it. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+
 /** A minimal zip with one stored entry whose header claims `claimed` uncompressed bytes. */
 function zipWith(name: string, data: Buffer, claimed?: number): Buffer {
   const comp = deflateRawSync(data);
@@ -131,6 +144,15 @@ describe("bad import files end in a reported error or a 4xx, never a 500", () =>
     );
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+    // Nothing of it stays behind: no partial file, so no open descriptor writing one.
+    expect(filesUnder(storageRoot()).filter((f) => f.includes(".part-"))).toEqual([]);
+    const raw = await api.app.request("/v1/imports?fileName=big.csv", {
+      method: "POST",
+      headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "text/csv" },
+      body: new Uint8Array(10 * 1024 * 1024).fill(65),
+    });
+    expect(raw.status).toBe(413);
+    expect(filesUnder(storageRoot()).filter((f) => f.includes(".part-"))).toEqual([]);
     const form = new FormData();
     form.append("note", "no file");
     const res = await api.app.request("/v1/imports", {

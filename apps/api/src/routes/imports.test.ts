@@ -356,6 +356,24 @@ describe("imports", () => {
     ]);
   });
 
+  it("previews a file whose id cell is 36 characters but not a UUID", async () => {
+    const s = await signUp(api);
+    const mine = await call<{ id: string }>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "Drill", price: 40 },
+    });
+    const csv = `id,title,price\r\n0123456789abcdef0123456789abcdef0123,Saw,25\r\n${mine.body.id},Drill (new),45\r\n`;
+    const up = await upload<Imp>(
+      api,
+      "/v1/imports",
+      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
+      { token: s.accessToken, fields: { mode: "upsert", matchBy: "id" } },
+    );
+    expect(up.status).toBe(201);
+    expect(up.body.status).toBe("previewed");
+    expect(up.body.counts).toMatchObject({ rows: 2, update: 1 });
+  });
+
   it("makes repeated uploads and commits with an Idempotency-Key no-ops", async () => {
     const s = await signUp(api);
     const bytes = new TextEncoder().encode("title,price,sku\nLamp,10,L1\n");

@@ -9,7 +9,7 @@ export const ListAuditLogsInput = z.object({
   before: z.coerce.number().int().positive().optional(),
   action: z.string().max(100).optional(),
   /** Admins only: every seller's entries instead of their own. */
-  all: z.coerce.boolean().optional(),
+  all: z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean()).optional(),
 });
 export type ListAuditLogsInput = z.infer<typeof ListAuditLogsInput>;
 

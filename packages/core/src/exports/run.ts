@@ -96,16 +96,43 @@ function streamLimit(ctx: CoreContext, format: string, layout: string): number {
 }
 
 /**
- * Streams over 20k rows in progress, per database handle. Each holds a pooled connection until
- * its client has read the file (a slow client holds it for long), so past a few at once the
- * next large export becomes a job and the pool stays free for everything else.
+ * Exports being streamed, per database handle and per seller. Each may hold a pooled connection
+ * until its client has read the file (a COPY waits for a slow reader, however small the file),
+ * so past a few at once, or two of one seller's, the next export becomes a job and the pool
+ * stays free for everything else.
  */
-const largeStreams = new WeakMap<object, number>();
-const MAX_LARGE_STREAMS = 3;
+const openStreams = new WeakMap<object, { total: number; byOwner: Map<string, number> }>();
+const MAX_OPEN_STREAMS = 3;
+const MAX_OPEN_STREAMS_PER_SELLER = 2;
 
-function holdLargeStream(db: object, stream: NodeJS.EventEmitter) {
-  largeStreams.set(db, (largeStreams.get(db) ?? 0) + 1);
-  stream.once("close", () => largeStreams.set(db, (largeStreams.get(db) ?? 1) - 1));
+function streamsOf(db: object) {
+  let s = openStreams.get(db);
+  if (!s) {
+    s = { total: 0, byOwner: new Map() };
+    openStreams.set(db, s);
+  }
+  return s;
+}
+
+function canStream(db: object, ownerId: string): boolean {
+  const s = streamsOf(db);
+  return s.total < MAX_OPEN_STREAMS && (s.byOwner.get(ownerId) ?? 0) < MAX_OPEN_STREAMS_PER_SELLER;
+}
+
+/** Takes a place before the export starts (so parallel requests cannot all pass the check); returns its release. */
+function reserveStream(db: object, ownerId: string): () => void {
+  const s = streamsOf(db);
+  s.total++;
+  s.byOwner.set(ownerId, (s.byOwner.get(ownerId) ?? 0) + 1);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    s.total--;
+    const n = (s.byOwner.get(ownerId) ?? 1) - 1;
+    if (n > 0) s.byOwner.set(ownerId, n);
+    else s.byOwner.delete(ownerId);
+  };
 }
 
 /**
@@ -125,27 +152,32 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         ? "csv"
         : input.format;
   const layout = input.marketplace ?? "generic";
-  const large = total > STREAM_EXPORT_MAX_ROWS;
   if (
     input.mode === "auto" &&
     total <= streamLimit(ctx, format, layout) &&
-    (!large || (largeStreams.get(ctx.db) ?? 0) < MAX_LARGE_STREAMS)
+    canStream(ctx.db, actor.userId)
   ) {
-    // Recorded before the COPY starts: a COPY nobody reads would hold its connection.
-    await recordAudit(ctx, {
-      action: "export.stream",
-      resourceType: "export",
-      details: { format, marketplace: input.marketplace ?? "generic", rows: total },
-    });
-    const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
-    const result =
-      fast?.result ??
-      (await exportListings(listingsForExport(ctx, where), {
-        format,
-        layout: input.marketplace ?? "generic",
-      }).catch(asCoreError));
-    if (large) holdLargeStream(ctx.db, result.stream);
-    return { kind: "stream" as const, total, ...result };
+    const release = reserveStream(ctx.db, actor.userId);
+    try {
+      // Recorded before the COPY starts: a COPY nobody reads would hold its connection.
+      await recordAudit(ctx, {
+        action: "export.stream",
+        resourceType: "export",
+        details: { format, marketplace: input.marketplace ?? "generic", rows: total },
+      });
+      const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
+      const result =
+        fast?.result ??
+        (await exportListings(listingsForExport(ctx, where), {
+          format,
+          layout: input.marketplace ?? "generic",
+        }).catch(asCoreError));
+      result.stream.once("close", release);
+      return { kind: "stream" as const, total, ...result };
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
   const queues = queuesOf(ctx);
   const [job] = await ctx.db

@@ -8,6 +8,7 @@ import {
 } from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { isUuid } from "../ids";
 import { diffFields } from "../listings/fields";
 import { toRecord } from "../listings/insert-many";
 import { orderedIdMaker } from "../listings/ordered-id";
@@ -283,7 +284,7 @@ export async function decideImportRows(
           item,
           listing,
           sku,
-          id: id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined,
+          id: id && isUuid(id) ? id : undefined,
         });
         if (batch.length >= batchSize) await flush();
       }

@@ -1,6 +1,8 @@
 import { listingSearch, listings } from "@mbe/db";
 import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { CoreError } from "../errors";
+import { isUuid } from "../ids";
 import { ListingFilter } from "./schema";
 
 /** Escapes LIKE wildcards so a seller's `%` or `_` match literally. */
@@ -53,6 +55,15 @@ export async function countListings(
   return Number(row?.n ?? 0);
 }
 
+/**
+ * `listings.id` is one of `ids`, sent as ONE array parameter: a selection may hold up to 100,000
+ * ids, past the 65,535 bind parameters a statement can carry as `in ($1, $2, …)`.
+ */
+function idIn(ids: readonly string[]): SQL {
+  if (!ids.every(isUuid)) throw new CoreError("VALIDATION_FAILED", "Listing ids are UUIDs");
+  return sql`${listings.id} = any(${`{${ids.join(",")}}`}::uuid[])`;
+}
+
 /** WHERE clause for one seller's listings matching a filter; the owner check is never optional. */
 export function listingWhere(ownerId: string, f: ListingFilter = {}): SQL {
   const parts: (SQL | undefined)[] = [eq(listings.ownerId, ownerId)];
@@ -62,7 +73,7 @@ export function listingWhere(ownerId: string, f: ListingFilter = {}): SQL {
   if (f.priceMin !== undefined) parts.push(gte(listings.price, f.priceMin.toFixed(2)));
   if (f.priceMax !== undefined) parts.push(lte(listings.price, f.priceMax.toFixed(2)));
   if (f.source) parts.push(eq(listings.source, f.source));
-  if (f.ids?.length) parts.push(inArray(listings.id, f.ids));
+  if (f.ids?.length) parts.push(idIn(f.ids));
   if (f.q?.trim()) parts.push(textMatch(ownerId, f.q.trim()));
   return and(...parts) as SQL;
 }

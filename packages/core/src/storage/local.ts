@@ -8,7 +8,7 @@ import { assertKey, type Storage } from "./storage";
 
 /** Storage in a local folder (the default; one machine or a shared volume). */
 export class LocalStorage implements Storage {
-  constructor(private readonly root: string) {}
+  constructor(readonly root: string) {}
 
   private file(key: string): string {
     return path.join(this.root, assertKey(key));

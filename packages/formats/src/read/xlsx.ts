@@ -237,6 +237,7 @@ interface SharedStrings {
 async function readSharedStrings(
   ra: RandomAccess,
   e: ZipEntryInfo | undefined,
+  limits: ReadLimits,
 ): Promise<SharedStrings | undefined> {
   if (!e) return undefined;
   const out: SharedStrings = { text: [], rich: new Set() };
@@ -270,6 +271,13 @@ async function readSharedStrings(
     },
     text: (t) => {
       cur += t;
+      // Every cell that uses it would be refused; held meanwhile, one could take most of the heap.
+      if (cur.length > limits.maxCellChars)
+        throw new FormatError(
+          "CELL_TOO_LONG",
+          `Shared string ${out.text.length + 1} is longer than ${limits.maxCellChars} characters`,
+          { sharedString: out.text.length + 1, maxCellChars: limits.maxCellChars },
+        );
     },
   }));
   return out;
@@ -367,7 +375,7 @@ export async function* readXlsxBatches(
     }
     options.onSheet?.(chosen.name);
     const dateStyles = await readDateStyles(ra, byName.get(wb.styles));
-    const shared = await readSharedStrings(ra, byName.get(wb.sharedStrings));
+    const shared = await readSharedStrings(ra, byName.get(wb.sharedStrings), limits);
     yield* sheetRows(ra, byName.get(chosen.part) as ZipEntryInfo, {
       limits,
       strip,
@@ -472,7 +480,8 @@ async function* sheetRows(
       }
     } else has = false;
     if (!has) return;
-    if (col > limits.maxColumns) {
+    // A row that names the same cell again and again has more cells than columns.
+    if (col > limits.maxColumns || texts.length >= limits.maxColumns) {
       throw new FormatError(
         "TOO_MANY_COLUMNS",
         `Row ${rowNo} has more than ${limits.maxColumns} columns`,
