@@ -18,9 +18,30 @@ export function nestsWithin(value: unknown, max: number): boolean {
   return true;
 }
 
+/** Whether a string or key anywhere in `value` holds U+0000, which PostgreSQL's jsonb refuses. */
+export function holdsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) return true;
+    } else if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object")
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes("\u0000")) return true;
+        stack.push(child);
+      }
+  }
+  return false;
+}
+
 /** Whether free-form JSON passes {@link boundedJson}: the same test, without the messages. */
 export function jsonFits(value: unknown, maxChars: number): boolean {
-  return nestsWithin(value, MAX_JSON_DEPTH) && JSON.stringify(value).length <= maxChars;
+  return (
+    nestsWithin(value, MAX_JSON_DEPTH) &&
+    JSON.stringify(value).length <= maxChars &&
+    !holdsNul(value)
+  );
 }
 
 /**
@@ -39,5 +60,7 @@ export function boundedJson(label: string, maxChars: number) {
         code: "custom",
         message: `${label} are limited to ${Math.round(maxChars / 1024)} KiB`,
       });
+    else if (holdsNul(value))
+      ctx.addIssue({ code: "custom", message: `${label} cannot contain the NUL character` });
   };
 }

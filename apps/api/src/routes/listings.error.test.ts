@@ -186,6 +186,42 @@ describe("listing errors", () => {
     }
   });
 
+  it("reports values the database cannot hold as row errors and still applies the other rows", async () => {
+    const s = await signUp(api);
+    const bulk = await call<{
+      results: { index: number; status: string; error?: { code: string; issues?: unknown[] } }[];
+    }>(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: {
+        matchBy: "id",
+        rows: [
+          { title: "Lamp\u0000", price: 1 },
+          { title: "Too dear", price: 9_999_999_999.995 },
+          { title: "Fine", price: 5 },
+          { title: "Odd fields", price: 1, marketplaceFields: { note: "a\u0000b" } },
+          { title: "Odd picture", price: 1, imageUrls: ["https://x.test/a\u0000b"] },
+        ],
+      },
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.results.map((r) => r.status)).toEqual([
+      "error",
+      "error",
+      "created",
+      "error",
+      "error",
+    ]);
+    for (const i of [0, 1, 3, 4])
+      expect(bulk.body.results[i]?.error?.code, `row ${i}`).toBe("VALIDATION_FAILED");
+    const one = await call<E>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: { title: "Lamp", price: 1, description: "a\u0000b" },
+    });
+    expect(one.status).toBe(400);
+    expect(one.body.error.code).toBe("VALIDATION_FAILED");
+    expect(JSON.stringify(one.body.error.details)).toContain("NUL");
+  });
+
   it("refuses a duplicate SKU", async () => {
     const s = await signUp(api);
     await call(api, "POST", "/v1/listings", {

@@ -29,7 +29,7 @@ const TAB_OR_NEWLINE = /[\t\n\r]/;
 function text(v: unknown, min: number, max: number): string | undefined {
   if (typeof v !== "string") return undefined;
   const t = v.trim();
-  return t.length >= min && t.length <= max ? t : undefined;
+  return t.length >= min && t.length <= max && !t.includes("\u0000") ? t : undefined;
 }
 
 function price(v: unknown): string | number | undefined {
@@ -44,7 +44,7 @@ function price(v: unknown): string | number | undefined {
     n = Number(t);
     out = t;
   } else return undefined;
-  return Number.isFinite(n) && n >= 0 && n < 1e10 ? out : undefined;
+  return Number.isFinite(n) && n >= 0 && n < 9_999_999_999.995 ? out : undefined;
 }
 
 function quantity(v: unknown): number | undefined {
@@ -61,6 +61,7 @@ function urls(v: unknown): string[] | undefined {
       !HTTP.test(u) ||
       u !== u.trim() ||
       TAB_OR_NEWLINE.test(u) ||
+      u.includes("\u0000") ||
       !URL.canParse(u)
     )
       return undefined;
@@ -115,7 +116,12 @@ function checkPresent(l: CanonicalListing, out: Record<string, unknown>): boolea
   }
   if (!nullableText(l, "condition", 0, 100, out)) return false;
   if (l.description !== undefined) {
-    if (typeof l.description !== "string" || l.description.length > 20_000) return false;
+    if (
+      typeof l.description !== "string" ||
+      l.description.length > 20_000 ||
+      l.description.includes("\u0000")
+    )
+      return false;
     out.description = l.description;
   }
   if (!nullableText(l, "category", 0, 500, out)) return false;

@@ -2,6 +2,19 @@ import { MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
 import { boundedJson } from "../json-bounds";
 
+/**
+ * PostgreSQL text cannot hold U+0000. Refused field by field, so a bulk upsert or an import reports
+ * the row instead of the database refusing the whole batch.
+ */
+const noNul = (s: string) => !s.includes("\u0000");
+const NUL_MESSAGE = "Text cannot contain the NUL character";
+const Text = () => z.string().refine(noNul, NUL_MESSAGE);
+const Url = () =>
+  z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine(noNul, NUL_MESSAGE);
+
 const Decimal = z
   .union([
     z.number(),
@@ -12,7 +25,8 @@ const Decimal = z
   ])
   .refine((v) => {
     const n = Number(v);
-    return Number.isFinite(n) && n >= 0 && n < 1e10;
+    // Stored with two decimals: 9,999,999,999.995 would round past numeric(12,2).
+    return Number.isFinite(n) && n >= 0 && n < 9_999_999_999.995;
   }, "Price must be between 0 and 9,999,999,999.99");
 
 /** How much JSON a listing's marketplace fields may hold. */
@@ -24,22 +38,19 @@ const MarketplaceFields = z
 
 /** Every editable listing field with its bounds; one schema for REST, tRPC and imports. */
 export const ListingFields = z.object({
-  title: z.string().trim().min(1, "Title is required").max(500),
+  title: Text().trim().min(1, "Title is required").max(500),
   price: Decimal,
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, "Currency is a 3-letter ISO code")
     .default("USD"),
-  condition: z.string().trim().max(100).nullable().optional(),
-  description: z.string().max(20_000).default(""),
-  category: z.string().trim().max(500).nullable().optional(),
+  condition: Text().trim().max(100).nullable().optional(),
+  description: Text().max(20_000).default(""),
+  category: Text().trim().max(500).nullable().optional(),
   offerShipping: z.boolean().default(false),
-  sku: z.string().trim().min(1).max(100).nullable().optional(),
+  sku: Text().trim().min(1).max(100).nullable().optional(),
   quantity: z.number().int().min(0).max(1_000_000).default(1),
-  imageUrls: z
-    .array(z.url({ protocol: /^https?$/ }).max(2048))
-    .max(24)
-    .default([]),
+  imageUrls: z.array(Url()).max(24).default([]),
   marketplaceFields: MarketplaceFields.default({}),
   status: z.enum(["draft", "active", "archived"]).default("draft"),
 });
@@ -54,12 +65,12 @@ export const UpdateListingInput = z
     price: Decimal,
     currency: z.string().regex(/^[A-Z]{3}$/),
     condition: ListingFields.shape.condition,
-    description: z.string().max(20_000),
+    description: Text().max(20_000),
     category: ListingFields.shape.category,
     offerShipping: z.boolean(),
     sku: ListingFields.shape.sku,
     quantity: z.number().int().min(0).max(1_000_000),
-    imageUrls: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(24),
+    imageUrls: z.array(Url()).max(24),
     marketplaceFields: MarketplaceFields,
     status: z.enum(["draft", "active", "archived"]),
   })
