@@ -1,18 +1,44 @@
 import type { Listing } from "@mbe/db";
-import { diffFields, type EditableField, type Snapshot } from "../listings/fields";
+import { diffFields, EDITABLE_FIELDS, type EditableField, type Snapshot } from "../listings/fields";
 import { UpdateListingInput } from "../listings/schema";
 import { MAX_RESULT_CHARS, replaceAll } from "./replace";
 import { type BulkOperation, TEXT_FIELDS } from "./schema";
 
+/**
+ * A listing as a bulk edit reads it: its id, version and title (for the preview), and only the
+ * fields the edit touches ({@link fieldsToLoad}), so a find and replace over titles does not
+ * bring every description of a large catalogue into memory.
+ */
+export type PlanRow = Pick<Listing, "id" | "version" | "title"> &
+  Partial<Pick<Listing, EditableField>>;
+
 export interface PlannedChange {
-  row: Listing;
+  row: PlanRow;
   before: Snapshot;
   after: Snapshot;
 }
 
+/** The editable fields `op` reads or writes (the template's for applyTemplate). */
+export function fieldsToLoad(
+  op: BulkOperation,
+  templateFields?: Record<string, unknown>,
+): EditableField[] {
+  const wanted: readonly string[] =
+    op.kind === "findReplace"
+      ? op.field === "all"
+        ? TEXT_FIELDS
+        : [op.field]
+      : op.kind === "setField"
+        ? [op.field]
+        : op.kind === "applyTemplate"
+          ? Object.keys(templateFields ?? {})
+          : EDITABLE_FIELDS;
+  return EDITABLE_FIELDS.filter((f) => wanted.includes(f));
+}
+
 /** Works out, row by row, what an operation changes; invalid results are counted as rejected. */
 export async function planChanges(
-  rows: Listing[],
+  rows: PlanRow[],
   op: BulkOperation,
   templateFields?: Record<string, unknown>,
 ) {

@@ -5,12 +5,12 @@ import { chunkInsertSql, openChangeSet, writeChangeSet } from "../change-sets/re
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { applySnapshots } from "../listings/apply-snapshots";
-import { fullSnapshot, priceText } from "../listings/fields";
+import { type EditableField, fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 import { getTemplate } from "../templates/crud";
-import { planChanges } from "./compute";
+import { fieldsToLoad, type PlanRow, planChanges } from "./compute";
 import { applyPriceChange, previewPriceChange } from "./price-change";
 import { BulkEditInput, type BulkOperation, type Selection } from "./schema";
 
@@ -21,15 +21,38 @@ function whereOf(ownerId: string, s: Selection): SQL {
   return "ids" in s ? listingWhere(ownerId, { ids: s.ids }) : listingWhere(ownerId, s.filter);
 }
 
-async function loadRows(ctx: CoreContext, where: SQL, forUpdate: boolean): Promise<Listing[]> {
+async function checkSize(ctx: CoreContext, where: SQL) {
   const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
   if (Number(c?.n ?? 0) > BULK_EDIT_MAX_ROWS)
     throw new CoreError(
       "PAYLOAD_TOO_LARGE",
       `This operation handles up to ${BULK_EDIT_MAX_ROWS} listings at once; narrow the selection`,
     );
+}
+
+/** Whole rows (duplicate copies every field). */
+async function loadRows(ctx: CoreContext, where: SQL, forUpdate: boolean): Promise<Listing[]> {
+  await checkSize(ctx, where);
   const q = ctx.db.select().from(listings).where(where).orderBy(desc(listings.updatedAt));
   return forUpdate ? q.for("update") : q;
+}
+
+/** Rows with only the columns `fields` names, besides id, version and title. */
+async function loadPlanRows(
+  ctx: CoreContext,
+  where: SQL,
+  forUpdate: boolean,
+  fields: EditableField[],
+): Promise<PlanRow[]> {
+  await checkSize(ctx, where);
+  const columns: Record<string, (typeof listings)[EditableField | "id" | "version"]> = {
+    id: listings.id,
+    version: listings.version,
+    title: listings.title,
+  };
+  for (const f of fields) columns[f] = listings[f];
+  const q = ctx.db.select(columns).from(listings).where(where).orderBy(desc(listings.updatedAt));
+  return (await (forUpdate ? q.for("update") : q)) as unknown as PlanRow[];
 }
 
 function describe(op: BulkOperation): string {
@@ -50,7 +73,7 @@ function describe(op: BulkOperation): string {
 }
 
 const sampleOf = (
-  rows: { row: Listing; before: Record<string, unknown>; after: Record<string, unknown> }[],
+  rows: { row: PlanRow; before: Record<string, unknown>; after: Record<string, unknown> }[],
 ) =>
   rows
     .slice(0, 20)
@@ -85,7 +108,7 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
     };
   }
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
-  const rows = await loadRows(ctx, where, false);
+  const rows = await loadPlanRows(ctx, where, false, fieldsToLoad(op, template?.fields));
   const { planned, rejected } = await planChanges(rows, op, template?.fields);
   return {
     matched: rows.length,
@@ -99,13 +122,13 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
  * Plans `op` on rows read without locks; `replan` then takes the locked rows and works out again
  * only those whose version moved (or that were not there before), keeping the rest as planned.
  */
-async function planOutsideTx(unlocked: Listing[], op: BulkOperation) {
+async function planOutsideTx(unlocked: PlanRow[], op: BulkOperation) {
   const first = await planChanges(unlocked, op);
   const versions = new Map(unlocked.map((r) => [r.id, r.version]));
   const planned = new Map(first.planned.map((p) => [p.row.id, p]));
   const rejected = new Map(first.rejected.map((r) => [r.id, r]));
   return {
-    async replan(locked: Listing[]) {
+    async replan(locked: PlanRow[]) {
       const moved = locked.filter((r) => versions.get(r.id) !== r.version);
       const again = moved.length ? await planChanges(moved, op) : { planned: [], rejected: [] };
       const movedIds = new Set(moved.map((r) => r.id));
@@ -135,7 +158,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   // lock or connection is held meanwhile, and only rows changed since are worked out again.
   const early =
     op.kind === "findReplace"
-      ? await planOutsideTx(await loadRows(ctx, where, false), op)
+      ? await planOutsideTx(await loadPlanRows(ctx, where, false, fieldsToLoad(op)), op)
       : undefined;
   const out = await inTx(ctx, async (tx) => {
     const r = await (async () => {
@@ -180,8 +203,8 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
           .where(eq(changeSets.id, changeSetId));
         return { changeSetId, changed: n, rejected: 0, upsert: [], remove: d?.ids ?? [] };
       }
-      const rows = await loadRows(tx, where, true);
       if (op.kind === "duplicate") {
+        const rows = await loadRows(tx, where, true);
         const copies: NewListing[] = rows.map((r) => ({
           ownerId: actor.userId,
           title: `${r.title} (copy)`.slice(0, 500),
@@ -229,6 +252,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
           remove: [],
         };
       }
+      const rows = await loadPlanRows(tx, where, true, fieldsToLoad(op, template?.fields));
       const { planned, rejected } = early
         ? await early.replan(rows)
         : await planChanges(rows, op, template?.fields);

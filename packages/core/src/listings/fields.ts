@@ -51,15 +51,19 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** Splits an edit into the before/after values of the fields that really change. */
-export function diffFields(row: Listing, patch: Partial<Record<EditableField, unknown>>) {
-  const current = fullSnapshot(row);
+export function diffFields(
+  row: Partial<Pick<Listing, EditableField>>,
+  patch: Partial<Record<EditableField, unknown>>,
+) {
   const before: Snapshot = {};
   const after: Snapshot = {};
   for (const f of EDITABLE_FIELDS) {
     if (!(f in patch) || patch[f] === undefined) continue;
+    // The row needs only the fields the patch names (bulk edits load no others).
+    const current = f === "price" ? priceText(row.price as string) : row[f];
     const next = f === "price" ? priceText(patch[f] as string) : patch[f];
-    if (!same(current[f], next)) {
-      before[f] = current[f];
+    if (!same(current, next)) {
+      before[f] = current;
       after[f] = next;
     }
   }
