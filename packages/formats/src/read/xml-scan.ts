@@ -121,6 +121,14 @@ export class XmlScanner {
   /** When true, character data is decoded and passed to the handler; otherwise it is skipped. */
   capture = false;
   private carry = "";
+  /**
+   * A start tag still open at the end of a piece: its text so far, in parts, and the quote it is
+   * inside. Each new piece is scanned only for its end, so a long tag costs linear time rather
+   * than a rescan from its `<` per piece.
+   */
+  private tagParts: string[] | undefined;
+  private tagLength = 0;
+  private tagQuote = 0;
   private readonly stack: string[] = [];
   private sawRoot = false;
   private readonly maxPending: number;
@@ -135,6 +143,20 @@ export class XmlScanner {
 
   /** Feeds the next piece of text. */
   push(piece: string): void {
+    if (this.tagParts) {
+      const end = this.tagEnd(piece, 0, this.tagQuote);
+      if (end === -1) {
+        this.tagParts.push(piece);
+        this.tagLength += piece.length;
+        if (this.tagLength > this.maxPending) throw invalid("a tag is too long");
+        return;
+      }
+      // The tag is whole: it is read once more, with what follows it, below.
+      this.tagParts.push(piece);
+      piece = this.tagParts.join("");
+      this.tagParts = undefined;
+      this.tagLength = 0;
+    }
     const s = this.carry === "" ? piece : this.carry + piece;
     this.carry = "";
     const n = s.length;
@@ -207,23 +229,11 @@ export class XmlScanner {
       }
       if (!nameStart(c)) throw invalid("a tag has no name");
       // Start tag: find its end outside quoted attribute values.
-      let j = i + 2;
-      let quote = 0;
-      let gt = -1;
-      while (j < n) {
-        const cj = s.charCodeAt(j);
-        if (quote !== 0) {
-          if (cj === quote) quote = 0;
-          else if (cj === LT) throw invalid("'<' inside an attribute value");
-        } else if (cj === GT) {
-          gt = j;
-          break;
-        } else if (cj === DQ || cj === SQ) quote = cj;
-        else if (cj === LT) throw invalid("a tag is not closed");
-        j++;
-      }
+      const gt = this.tagEnd(s, i + 2, 0);
       if (gt === -1) {
-        this.keep(s, i);
+        this.tagParts = [s.slice(i)];
+        this.tagLength = n - i;
+        if (this.tagLength > this.maxPending) throw invalid("a tag is too long");
         return;
       }
       const selfClosing = s.charCodeAt(gt - 1) === SLASH;
@@ -240,6 +250,25 @@ export class XmlScanner {
       if (selfClosing) h.close(local(name));
       i = gt + 1;
     }
+  }
+
+  /**
+   * The index of the `>` ending a start tag, scanning `s` from `from` with `quote` (a quote
+   * character, or 0) open; -1 when it is not in `s`, with the quote then open in `tagQuote`.
+   */
+  private tagEnd(s: string, from: number, quote: number): number {
+    const n = s.length;
+    for (let j = from; j < n; j++) {
+      const cj = s.charCodeAt(j);
+      if (quote !== 0) {
+        if (cj === quote) quote = 0;
+        else if (cj === LT) throw invalid("'<' inside an attribute value");
+      } else if (cj === GT) return j;
+      else if (cj === DQ || cj === SQ) quote = cj;
+      else if (cj === LT) throw invalid("a tag is not closed");
+    }
+    this.tagQuote = quote;
+    return -1;
   }
 
   /**
@@ -263,7 +292,7 @@ export class XmlScanner {
 
   /** Ends the part: everything opened must have been closed. */
   end(): void {
-    if (this.carry.trim() !== "" || this.stack.length > 0)
+    if (this.carry.trim() !== "" || this.tagParts || this.stack.length > 0)
       throw invalid("the XML ends before its elements are closed");
     if (!this.sawRoot) throw invalid("the XML has no root element");
   }
