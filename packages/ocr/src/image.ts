@@ -38,22 +38,30 @@ interface Gray {
   height: number;
 }
 
-function heicDimensions(bytes: Uint8Array): { width: number; height: number } | null {
-  // The 'ispe' property box carries the coded size; reading it lets us refuse a pixel bomb
-  // before the WASM decoder allocates for it.
-  const end = Math.min(bytes.length - 16, 1 << 20);
-  for (let i = 4; i < end; i++) {
+/**
+ * The largest coded size any `ispe` (image spatial extents) property of a HEIC declares, read
+ * before the WASM decoder allocates for it; null when there is none. A grid image declares its
+ * full size in one `ispe` and its tiles' in others, so the first one found may be a small tile's.
+ * Only a whole box matches (size 20, version and flags 0), not the four letters inside image data.
+ */
+export function heicDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  let best: { width: number; height: number } | null = null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 4; i + 16 <= bytes.length; i++) {
     if (
-      bytes[i] === 0x69 &&
-      bytes[i + 1] === 0x73 &&
-      bytes[i + 2] === 0x70 &&
-      bytes[i + 3] === 0x65
-    ) {
-      const view = new DataView(bytes.buffer, bytes.byteOffset + i + 8, 8);
-      return { width: view.getUint32(0), height: view.getUint32(4) };
-    }
+      bytes[i] !== 0x69 ||
+      bytes[i + 1] !== 0x73 ||
+      bytes[i + 2] !== 0x70 ||
+      bytes[i + 3] !== 0x65 ||
+      view.getUint32(i - 4) !== 20 ||
+      view.getUint32(i + 4) !== 0
+    )
+      continue;
+    const width = view.getUint32(i + 8);
+    const height = view.getUint32(i + 12);
+    if (!best || width * height > best.width * best.height) best = { width, height };
   }
-  return null;
+  return best;
 }
 
 async function decodeToGray(
@@ -64,7 +72,9 @@ async function decodeToGray(
   let pipeline: ReturnType<typeof sharp>;
   if (mimeType === "image/heic") {
     const size = heicDimensions(bytes);
-    if (size && size.width * size.height > maxImagePixels) {
+    // Every HEIF image item carries one; without it there is no size to check before decoding.
+    if (!size) throw new OcrError("CORRUPT_IMAGE", "The HEIC image declares no size.");
+    if (size.width * size.height > maxImagePixels) {
       throw new OcrError("IMAGE_TOO_LARGE", `The image has ${size.width}×${size.height} pixels.`);
     }
     let decoded: Awaited<ReturnType<typeof heicDecode>>;

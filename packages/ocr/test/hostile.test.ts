@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heicDimensions } from "../src/image";
 import { createOcrEngine, type OcrEngine, type OcrErrorCode, processScan } from "../src/index";
 
 const dir = join(import.meta.dirname, "fixtures");
@@ -129,4 +130,32 @@ describe("hostile and broken uploads", () => {
     const bytes = await readFile(join(dir, "clean-price-list.png"));
     expect(await rejectionCode(processScan({ bytes, engine: closed }))).toBe("ENGINE_CLOSED");
   }, 60_000);
+  it("sizes a HEIC by its largest declared extent, so a grid of small tiles cannot hide a pixel bomb", async () => {
+    const real = new Uint8Array(await readFile(join(dir, "clean-price-list.heic")));
+    const size = heicDimensions(real);
+    expect(size?.width).toBeGreaterThan(100);
+    expect(size?.height).toBeGreaterThan(100);
+    const ispe = (w: number, h: number) => {
+      const b = Buffer.alloc(20);
+      b.writeUInt32BE(20, 0);
+      b.write("ispe", 4, "latin1");
+      b.writeUInt32BE(w, 12);
+      b.writeUInt32BE(h, 16);
+      return b;
+    };
+    // A tile's extent first, the grid's 11,000 × 11,000 after it, and the four letters alone
+    // (as they may occur inside image data) ignored.
+    const grid = Buffer.concat([
+      real.subarray(0, 64),
+      ispe(512, 512),
+      Buffer.from("xxxxispe\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff", "latin1"),
+      ispe(11_000, 11_000),
+      real.subarray(64),
+    ]);
+    expect(heicDimensions(grid)).toEqual({ width: 11_000, height: 11_000 });
+    const started = performance.now();
+    const code = await rejectionCode(processScan({ bytes: new Uint8Array(grid), engine }));
+    expect(code).toBe("IMAGE_TOO_LARGE");
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
