@@ -131,7 +131,6 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
   queueRedis.on("error", () => {}); // reconnects on its own; a job added meanwhile answers 503
   const queues = createQueues(queueRedis, config.QUEUE_PREFIX);
 
-  const hooks: CoreHooks = searchIndexHooks(queues, log);
   let search: SearchPort | undefined;
   if (config.SEARCH_ENABLED) {
     try {
@@ -162,6 +161,8 @@ export async function buildRuntime(config: ApiConfig, version: string): Promise<
       );
     }
   }
+  // Index jobs only where something will index them: with search off they would pile up in Redis.
+  const hooks: CoreHooks = search ? searchIndexHooks(queues, log) : {};
   const storage = createStorage(config);
   const copyInto = copyIntoFor(db);
   const copyOut = copyOutFor(db);

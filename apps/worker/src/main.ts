@@ -73,7 +73,8 @@ const runtime = {
   queues,
   dataDir: config.DATA_DIR,
   storage: createStorage(config),
-  hooks: searchIndexHooks(queues, log),
+  // Index jobs only where a search-index worker will take them (they would pile up in Redis).
+  hooks: search ? searchIndexHooks(queues, log) : {},
   copyInto: copyIntoFor(db),
   copyOut: copyOutFor(db),
   search,

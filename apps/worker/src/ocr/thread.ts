@@ -16,7 +16,11 @@ port.on("message", async (msg: { id: number; bytes: Uint8Array } | { close: true
     return;
   }
   try {
-    engine ??= createOcrEngine({ workers: 2 });
+    // A start that failed is not kept: the next scan tries again.
+    engine ??= createOcrEngine({ workers: 2 }).catch((err) => {
+      engine = undefined;
+      throw err;
+    });
     const result = await processScan({
       bytes: msg.bytes,
       engine: await engine,

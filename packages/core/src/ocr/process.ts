@@ -69,7 +69,8 @@ export async function runScan(
     const result = await scan(
       bytes,
       (p) => {
-        void onProgress(p);
+        // Progress is best-effort: a refused update (Redis gone at shutdown) must not crash.
+        void Promise.resolve(onProgress(p)).catch(() => {});
         void checkCancelled().catch(() => {});
       },
       abort.signal,

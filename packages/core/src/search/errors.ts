@@ -1,5 +1,6 @@
 import { isSearchError } from "@mbe/search";
 import type { CoreContext } from "../context";
+import { enqueue } from "../enqueue";
 import { CoreError } from "../errors";
 import type { SearchPort } from "./port";
 
@@ -22,9 +23,17 @@ export async function searchCall<T>(ctx: CoreContext, fn: () => Promise<T>): Pro
       case "SEARCH_NOT_FOUND":
         throw new CoreError("NOT_FOUND", "That listing is not in the search index yet");
       case "SEARCH_REBUILD_REQUIRED":
-        await ctx.queues?.searchIndex
-          .add("rebuild-index", {}, { jobId: "rebuild-required" })
-          .catch(() => {});
+        // A finished or failed rebuild under this id is kept for days; one still queued or
+        // running is enough, anything else is replaced so the rebuild really runs.
+        if (ctx.queues)
+          await enqueue(
+            ctx,
+            ctx.queues.searchIndex,
+            "rebuild-index",
+            {},
+            { jobId: "rebuild-required" },
+            { replaceFinished: true },
+          ).catch(() => {});
         throw new CoreError(
           "SEARCH_UNAVAILABLE",
           "The search index is being rebuilt; try again shortly",
