@@ -68,14 +68,26 @@ const INPUT_SQLSTATES = new Set([
   "54001", // nesting too deep for jsonb
 ]);
 
+/** Transactions PostgreSQL aborted because others touched the same rows at the same time. */
+const CONFLICT_SQLSTATES = new Set([
+  "40P01", // deadlock detected (two bulk writers locking the same listings in other orders)
+  "40001", // serialization failure
+]);
+
 /**
  * The client error a database refusal stands for, when the refusal is about a value the request
- * carried rather than a fault of the server. Drivers and drizzle wrap the original in `cause`.
+ * carried, or a clash with other writes that trying again resolves, rather than a fault of the
+ * server. Drivers and drizzle wrap the original in `cause`.
  */
 export function clientErrorFromDb(err: unknown): CoreError | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === "object"; depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && CONFLICT_SQLSTATES.has(code))
+      return new CoreError(
+        "CONFLICT",
+        "Other changes to the same listings were being saved at the same time; nothing was changed, try again",
+      );
     if (typeof code === "string" && INPUT_SQLSTATES.has(code)) {
       if (code === "22P02" && typeof message === "string" && message.includes("uuid"))
         return new CoreError("NOT_FOUND", "Not found: the id is not one this API issues");

@@ -229,6 +229,14 @@ export async function runImportCommit(
         )
         select id from upd`),
           );
+    // A listing the dry run was to update that is gone (deleted, or its import undone, since):
+    // merging the rest would drop its file row without a word. Rolled back; the retry decides
+    // the rows from the file again, as the seller's listings no longer match the dry run.
+    if (updated.length < (updates ?? 0))
+      throw new CoreError(
+        "CONFLICT",
+        `${(updates ?? 0) - updated.length} listings this import updates were deleted while it was committing`,
+      );
     await closeChangeSet(tx.db, changeSetId, created.length + updated.length);
     await tx.db.delete(importStaging).where(eq(importStaging.importId, id));
     const [done] = await tx.db

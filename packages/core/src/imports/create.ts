@@ -1,6 +1,7 @@
+import { randomInt } from "node:crypto";
 import { type Import, importStaging, imports, mappingProfiles } from "@mbe/db";
 import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/formats";
-import { and, eq } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { enqueue } from "../enqueue";
@@ -159,16 +160,61 @@ async function importByKey(ctx: CoreContext, ownerId: string, idempotencyKey: st
  * The dry run: reads the whole file, decides each listing and stores counts and problems. A file
  * the readers refuse ends as status `failed` with the reader's code, never as a server error.
  */
+/** How long an analysis holds its import before another request may take it over (a crashed run). */
+const ANALYSIS_LEASE_MS = 10 * 60_000;
+
+const lostClaim = () =>
+  new CoreError(
+    "CONFLICT",
+    "The import was analysed again meanwhile; reload it for the latest dry run",
+  );
+
+/**
+ * Takes the import for one dry run: it goes back to `uploaded` (so it cannot be committed while
+ * its staging rows are rewritten) and is marked with this run's number, which every later write of
+ * the run checks. Refused while it commits or is committed, or while another run holds it.
+ */
+async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
+  const imp = await ownImport(ctx, ownerId, id);
+  const run = randomInt(2 ** 47);
+  const now = Date.now();
+  const [taken] = await ctx.db
+    .update(imports)
+    .set({
+      status: "uploaded",
+      counts: sql`${imports.counts} || ${JSON.stringify({ _analysis: run, _analysisAt: now })}::jsonb`,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(imports.id, imp.id),
+        notInArray(imports.status, ["committing", "committed"]),
+        sql`coalesce((${imports.counts} ->> '_analysisAt')::bigint, 0) < ${now - ANALYSIS_LEASE_MS}`,
+      ),
+    )
+    .returning();
+  if (!taken) {
+    const current = await ownImport(ctx, ownerId, id);
+    if (current.status === "committing" || current.status === "committed")
+      throw new CoreError("CONFLICT", "This import was already committed");
+    throw new CoreError("CONFLICT", "This import is being analysed; wait for its dry run");
+  }
+  const held = and(
+    eq(imports.id, imp.id),
+    eq(imports.status, "uploaded"),
+    sql`(${imports.counts} ->> '_analysis')::bigint = ${run}`,
+  );
+  return { imp: taken, held };
+}
+
 export async function analyzeImport(
   ctx: CoreContext,
   id: string,
   raw: ReanalyzeImportInput & { sheet?: string | number } = {},
 ) {
   const actor = requireActor(ctx, "write");
-  const imp = await ownImport(ctx, actor.userId, id);
-  if (imp.status === "committing" || imp.status === "committed")
-    throw new CoreError("CONFLICT", "This import was already committed");
   const opts = ReanalyzeImportInput.parse(raw);
+  const { imp, held } = await claimAnalysis(ctx, actor.userId, id);
   const mapping =
     opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
   const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
@@ -212,9 +258,9 @@ export async function analyzeImport(
         error: null,
         updatedAt: new Date(),
       })
-      .where(eq(imports.id, imp.id))
+      .where(held)
       .returning();
-    if (!updated) throw notFound("Import");
+    if (!updated) throw lostClaim();
     ctx.log.info(
       {
         importId: imp.id,
@@ -244,17 +290,19 @@ export async function analyzeImport(
     let failed: Import | undefined;
     try {
       await writer.idle();
-      await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
+      // Only while this run still holds the import: otherwise its staging rows are another's.
       [failed] = await ctx.db
         .update(imports)
         .set({
           status: "failed",
           error: `${code}: ${message}`,
           problems: [problem],
+          counts: sql`${imports.counts} - '_analysis' - '_analysisAt'`,
           updatedAt: new Date(),
         })
-        .where(eq(imports.id, imp.id))
+        .where(held)
         .returning();
+      if (failed) await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
       await recordAudit(ctx, {
         action: "import.analyze",
         outcome: "failure",

@@ -1,0 +1,106 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  analyzeImport,
+  type CoreContext,
+  CoreError,
+  type CreateImportOptions,
+  createImport,
+  createListing,
+  deleteListing,
+  listListings,
+  requestImportCommit,
+  runImportCommit,
+} from "@mbe/core";
+import { imports } from "@mbe/db";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRuntime } from "../test/runtime";
+
+const { db, opts, seller, close } = testRuntime("ir");
+
+beforeAll(() => db.migrate());
+afterAll(() => close());
+
+async function upload(ctx: CoreContext, csv: string, options: CreateImportOptions) {
+  const bytes = new TextEncoder().encode(csv);
+  const storageKey = `imports/${randomUUID()}.csv`;
+  await opts.runtime.storage.put(storageKey, bytes);
+  return createImport(
+    ctx,
+    {
+      fileName: "tools.csv",
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      storageKey,
+    },
+    options,
+  );
+}
+
+const conflict = (e: unknown) => e instanceof CoreError && e.code === "CONFLICT";
+const titles = async (ctx: CoreContext) =>
+  (await listListings(ctx, { limit: 100, sort: "title:asc" })).items.map((l) => l.title);
+const statusOf = async (id: string) =>
+  (await db.db.select().from(imports).where(eq(imports.id, id)))[0]?.status;
+
+describe("imports racing other writes", () => {
+  it("does not drop a file row whose listing was deleted while the import committed", async () => {
+    const { ctx } = await seller("Race");
+    const drill = await createListing(ctx, { title: "Old drill", price: 10, sku: "D-1" });
+    await createListing(ctx, { title: "Old saw", price: 5, sku: "S-1" });
+    const imp = await upload(ctx, "title,price,sku\nNew drill,40,D-1\nNew saw,25,S-1\n", {
+      mode: "upsert",
+      matchBy: "sku",
+    });
+    expect(imp.counts).toMatchObject({ update: 2 });
+    await requestImportCommit(ctx, imp.id, {});
+    // The drill goes just before the merge, after the commit chose to reuse the dry run.
+    const first = runImportCommit(ctx, imp.id, async (p) => {
+      if (p.stage === "merging") await deleteListing(ctx, drill.id);
+    });
+    await expect(first).rejects.toSatisfy(conflict);
+    expect(await titles(ctx)).toEqual(["Old saw"]);
+    // The retry decides again from the file: the drill is created anew.
+    const done = await runImportCommit(ctx, imp.id);
+    expect(done.status).toBe("committed");
+    expect(done.counts).toMatchObject({ created: 1, updated: 1 });
+    expect(await titles(ctx)).toEqual(["New drill", "New saw"]);
+  }, 60_000);
+
+  it("cannot be committed, or analysed twice at once, while a new dry run rewrites its staging", async () => {
+    const { ctx } = await seller("Reanalyse");
+    const imp = await upload(ctx, "title,price\nLamp,12\nChair,30\n", {});
+    expect(imp.status).toBe("previewed");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const storage = ctx.storage;
+    const slow: CoreContext = {
+      ...ctx,
+      storage: new Proxy(storage, {
+        get(target, prop) {
+          if (prop === "localFile")
+            return async (key: string) => {
+              await gate;
+              return target.localFile(key);
+            };
+          const v = Reflect.get(target, prop);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    };
+    const analysis = analyzeImport(slow, imp.id, { mode: "create" });
+    for (let i = 0; i < 100 && (await statusOf(imp.id)) !== "uploaded"; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await expect(requestImportCommit(ctx, imp.id, {})).rejects.toSatisfy(conflict);
+    await expect(analyzeImport(ctx, imp.id, {})).rejects.toSatisfy(conflict);
+    release();
+    const done = await analysis;
+    expect(done).toMatchObject({ status: "previewed", mode: "create" });
+    expect(done.counts).toMatchObject({ create: 2 });
+    expect((await requestImportCommit(ctx, imp.id, {})).status).toBe("committing");
+    expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
+    expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
+  }, 60_000);
+});
