@@ -84,6 +84,23 @@ describe("OCR scans", () => {
       { token: s.accessToken, body: { items: [0, 1] } },
     );
     expect(conv.body.created).toBe(2);
+    // Sent twice at once (a double click, a retry): the items become listings once.
+    const [again, twice] = await Promise.all(
+      [0, 1].map(() =>
+        call<{ created: number; errors: { index: number; message: string }[] }>(
+          api,
+          "POST",
+          `/v1/ocr/scans/${scan.id}/convert`,
+          { token: s.accessToken, body: { items: [0, 1, 2] } },
+        ),
+      ),
+    );
+    expect([again?.body.created, twice?.body.created].sort()).toEqual([0, 1]);
+    expect(again?.body.errors.map((e) => e.index)).toEqual(expect.arrayContaining([0, 1]));
+    const converted = await call<{
+      items: { title: string; source: string; sourceRef: string; status: string }[];
+    }>(api, "GET", "/v1/listings?source=ocr", { token: s.accessToken });
+    expect(converted.body.items).toHaveLength(3);
     const listings = await call<{
       items: { title: string; source: string; sourceRef: string; status: string }[];
     }>(api, "GET", "/v1/listings?source=ocr", { token: s.accessToken });
@@ -94,6 +111,30 @@ describe("OCR scans", () => {
     await call(api, "POST", `/v1/change-sets/${conv.body.changeSetId}/undo`, {
       token: s.accessToken,
     });
+    for (const r of [again, twice])
+      if (r?.body.created)
+        await call(
+          api,
+          "POST",
+          `/v1/change-sets/${(r.body as { changeSetId: string }).changeSetId}/undo`,
+          {
+            token: s.accessToken,
+          },
+        );
+    // Undone, they are no longer listings and can be converted again.
+    const redo = await call<{ created: number }>(api, "POST", `/v1/ocr/scans/${scan.id}/convert`, {
+      token: s.accessToken,
+      body: { items: [0] },
+    });
+    expect(redo.body.created).toBe(1);
+    await call(
+      api,
+      "POST",
+      `/v1/change-sets/${(redo.body as { changeSetId?: string }).changeSetId}/undo`,
+      {
+        token: s.accessToken,
+      },
+    );
     expect(
       (
         await call<{ items: unknown[] }>(api, "GET", "/v1/listings?source=ocr", {

@@ -1,4 +1,5 @@
-import type { NewListing } from "@mbe/db";
+import { listings, type NewListing, ocrScans, rowsOf } from "@mbe/db";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { closeChangeSet, openChangeSet } from "../change-sets/record";
@@ -30,6 +31,8 @@ export async function convertScan(
   const chosen = (input.items ?? all.map((_, i) => i)).map((i) => ({ i, item: all[i] }));
   const errors: { index: number; message: string }[] = [];
   const rows: (NewListing & { id: string })[] = [];
+  /** The item each row comes from. */
+  const rowItem: number[] = [];
   for (const { i, item } of chosen) {
     if (!item) {
       errors.push({ index: i, message: "No such item" });
@@ -60,16 +63,56 @@ export async function convertScan(
       source: "ocr" as const,
       sourceRef: scan.id,
     });
+    rowItem.push(i);
   }
-  if (!rows.length) return { created: 0, changeSetId: null, errors };
+  if (!rows.length) return { created: 0, changeSetId: null, listingIds: [], errors };
   const result = await inTx(ctx, async (tx) => {
+    // The scan is locked while its items are converted: a request sent twice (a double click, a
+    // client's retry) waits here, then finds the items already listings and creates nothing.
+    const [locked] = rowsOf<{ items: ScanItem[] }>(
+      await tx.db.execute(
+        sql`select items from ${ocrScans} where id = ${scan.id}::uuid for update`,
+      ),
+    );
+    const items = [...(locked?.items ?? [])];
+    const claimed = items.flatMap((it) => (it?.listingId ? [it.listingId] : []));
+    const live = new Set(
+      claimed.length
+        ? (
+            await tx.db
+              .select({ id: listings.id })
+              .from(listings)
+              .where(and(eq(listings.ownerId, actor.userId), inArray(listings.id, claimed)))
+          ).map((r) => r.id)
+        : [],
+    );
+    const fresh = rows.filter((_, k) => {
+      const i = rowItem[k] as number;
+      const listingId = items[i]?.listingId;
+      if (listingId && live.has(listingId)) {
+        errors.push({ index: i, message: "This item is already a listing" });
+        return false;
+      }
+      return true;
+    });
+    if (!fresh.length) return { changeSetId: null, ids: [] as string[] };
     const changeSetId = await openChangeSet(tx.db, {
       ownerId: actor.userId,
       kind: "ocr",
       summary: `Listings from ${scan.fileName}`,
     });
-    const created = await insertListingsWithEntries(tx.db, changeSetId, rows);
+    const created = await insertListingsWithEntries(tx.db, changeSetId, fresh);
     await closeChangeSet(tx.db, changeSetId, created.length);
+    const made = new Set(fresh);
+    rows.forEach((r, k) => {
+      const i = rowItem[k] as number;
+      const item = items[i];
+      if (item && made.has(r)) items[i] = { ...item, listingId: r.id };
+    });
+    await tx.db
+      .update(ocrScans)
+      .set({ items, updatedAt: new Date() })
+      .where(eq(ocrScans.id, scan.id));
     await recordAudit(tx, {
       action: "ocr.convert",
       resourceType: "ocr_scan",
@@ -85,7 +128,8 @@ export async function convertScan(
       );
     throw err;
   });
-  await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.ids, remove: [] });
+  if (result.ids.length)
+    await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.ids, remove: [] });
   return {
     created: result.ids.length,
     changeSetId: result.changeSetId,

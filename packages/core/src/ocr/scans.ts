@@ -34,6 +34,8 @@ export const ScanItem = z.object({
     .partial()
     .optional(),
   confidence: z.record(z.string(), z.number()).optional(),
+  /** The listing this item became (set by converting it; converting it again is refused). */
+  listingId: z.uuid().optional(),
 });
 export type ScanItem = z.infer<typeof ScanItem>;
 
