@@ -87,12 +87,14 @@ describe("OCR scans", () => {
     // Sent twice at once (a double click, a retry): the items become listings once.
     const [again, twice] = await Promise.all(
       [0, 1].map(() =>
-        call<{ created: number; errors: { index: number; message: string }[] }>(
-          api,
-          "POST",
-          `/v1/ocr/scans/${scan.id}/convert`,
-          { token: s.accessToken, body: { items: [0, 1, 2] } },
-        ),
+        call<{
+          created: number;
+          changeSetId: string;
+          errors: { index: number; message: string }[];
+        }>(api, "POST", `/v1/ocr/scans/${scan.id}/convert`, {
+          token: s.accessToken,
+          body: { items: [0, 1, 2] },
+        }),
       ),
     );
     expect([again?.body.created, twice?.body.created].sort()).toEqual([0, 1]);
@@ -113,28 +115,23 @@ describe("OCR scans", () => {
     });
     for (const r of [again, twice])
       if (r?.body.created)
-        await call(
-          api,
-          "POST",
-          `/v1/change-sets/${(r.body as { changeSetId: string }).changeSetId}/undo`,
-          {
-            token: s.accessToken,
-          },
-        );
+        await call(api, "POST", `/v1/change-sets/${r.body.changeSetId}/undo`, {
+          token: s.accessToken,
+        });
     // Undone, they are no longer listings and can be converted again.
-    const redo = await call<{ created: number }>(api, "POST", `/v1/ocr/scans/${scan.id}/convert`, {
-      token: s.accessToken,
-      body: { items: [0] },
-    });
-    expect(redo.body.created).toBe(1);
-    await call(
+    const redo = await call<{ created: number; changeSetId: string }>(
       api,
       "POST",
-      `/v1/change-sets/${(redo.body as { changeSetId?: string }).changeSetId}/undo`,
+      `/v1/ocr/scans/${scan.id}/convert`,
       {
         token: s.accessToken,
+        body: { items: [0] },
       },
     );
+    expect(redo.body.created).toBe(1);
+    await call(api, "POST", `/v1/change-sets/${redo.body.changeSetId}/undo`, {
+      token: s.accessToken,
+    });
     expect(
       (
         await call<{ items: unknown[] }>(api, "GET", "/v1/listings?source=ocr", {
