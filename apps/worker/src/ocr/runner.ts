@@ -8,8 +8,17 @@ type Reply = {
   error?: { ocr: boolean; code: string; message: string };
 };
 
+/**
+ * How long a scan may go without a word from its thread (a page done, the result) before the
+ * thread is taken to be stuck and ended. Pages report as they finish and each has its own OCR
+ * timeout; what has none (starting the engine, decoding a HEIC, rendering a PDF page) ends here.
+ */
+export const OCR_IDLE_TIMEOUT_MS = 180_000;
+
 /** One long-lived OCR thread (its tesseract pool stays warm); scans queue through it one at a time. */
 export class OcrThread {
+  constructor(private readonly idleTimeoutMs = OCR_IDLE_TIMEOUT_MS) {}
+
   private worker: Worker | undefined;
   private seq = 0;
   private pending = new Map<
@@ -24,7 +33,10 @@ export class OcrThread {
     w.on("message", (m: Reply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
-      if (m.progress) return p.onProgress(m.progress);
+      if (m.progress) {
+        this.watchdog?.refresh();
+        return p.onProgress(m.progress);
+      }
       this.pending.delete(m.id);
       if (m.result) p.resolve(m.result);
       else if (m.error?.ocr) p.reject(new OcrError(m.error.code as OcrErrorCode, m.error.message));
@@ -43,9 +55,19 @@ export class OcrThread {
     return w;
   }
 
+  private watchdog: NodeJS.Timeout | undefined;
+
   private failAll(err: Error) {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+  }
+
+  /** Ends the thread under every scan in it with `err`; the next scan starts a fresh one. */
+  private end(err: Error) {
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(err);
+    void w?.terminate();
   }
 
   /**
@@ -61,14 +83,23 @@ export class OcrThread {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new Error("OCR cancelled"));
       const stop = () => {
-        if (!this.pending.has(id)) return;
-        const w = this.worker;
-        this.worker = undefined;
-        this.failAll(new Error("OCR cancelled"));
-        void w?.terminate();
+        if (this.pending.has(id)) this.end(new Error("OCR cancelled"));
       };
       signal?.addEventListener("abort", stop, { once: true });
-      const done = () => signal?.removeEventListener("abort", stop);
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => {
+        if (this.pending.has(id))
+          this.end(
+            new OcrError(
+              "TIMEOUT",
+              `The scan stopped making progress for ${Math.round(this.idleTimeoutMs / 1000)} s`,
+            ),
+          );
+      }, this.idleTimeoutMs);
+      const done = () => {
+        signal?.removeEventListener("abort", stop);
+        clearTimeout(this.watchdog);
+      };
       this.pending.set(id, {
         resolve: (r) => {
           done();
