@@ -157,4 +157,57 @@ describe("a scan's job and the seller's cancel", () => {
     // Where a finished scan keeps its page images (so the first test's empty folder means something).
     expect(pageImages(finished.ownerId)).toHaveLength(1);
   });
+  it("keeps one run's page images: a rerun's replace the earlier run's, a failed save leaves none", async () => {
+    const { ctx, id, ownerId } = await pendingScan();
+    expect(
+      await runScan(
+        ctx,
+        id,
+        async () => result(),
+        () => {},
+      ),
+    ).toMatchObject({ items: 0 });
+    const first = pageImages(ownerId);
+    expect(first).toHaveLength(1);
+    // Run again: only the new run's image stays.
+    await db.db.update(ocrScans).set({ status: "pending" }).where(eq(ocrScans.id, id));
+    await runScan(
+      ctx,
+      id,
+      async () => result(),
+      () => {},
+    );
+    const second = pageImages(ownerId);
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    // A run whose results cannot be saved (storage refusing the second page) removes the first.
+    await db.db.update(ocrScans).set({ status: "pending" }).where(eq(ocrScans.id, id));
+    const twoPages = result();
+    twoPages.pages.push({ ...(twoPages.pages[0] as ScanResult["pages"][number]), page: 2 });
+    let puts = 0;
+    const storage = ctx.storage;
+    const failing = {
+      ...ctx,
+      storage: new Proxy(storage, {
+        get(target, prop) {
+          if (prop === "put")
+            return async (key: string, body: Uint8Array) => {
+              if (++puts === 2) throw new Error("disk full");
+              return target.put(key, body);
+            };
+          const v = Reflect.get(target, prop);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    };
+    await expect(
+      runScan(
+        failing,
+        id,
+        async () => twoPages,
+        () => {},
+      ),
+    ).rejects.toThrow("disk full");
+    expect(pageImages(ownerId)).toEqual(second);
+  });
 });

@@ -75,41 +75,54 @@ export async function runScan(
       },
       abort.signal,
     );
-    const pages = [];
-    for (const p of result.pages) {
-      let imageKey: string | undefined;
-      if (p.imagePng) {
-        imageKey = newStorageKey(row.ownerId, "ocr-pages", ".png");
-        await ctx.storage.put(imageKey, p.imagePng);
+    const pages: (Omit<(typeof result.pages)[number], "imagePng"> & { imageKey?: string })[] = [];
+    /** This run's page images; removed again unless the scan ends up pointing at them. */
+    const dropImages = async (list: { imageKey?: string }[]) => {
+      for (const p of list)
+        if (p.imageKey) await ctx.storage.delete(p.imageKey).catch(() => undefined);
+    };
+    let done: { id: string } | undefined;
+    try {
+      for (const p of result.pages) {
+        let imageKey: string | undefined;
+        if (p.imagePng) {
+          imageKey = newStorageKey(row.ownerId, "ocr-pages", ".png");
+          await ctx.storage.put(imageKey, p.imagePng);
+        }
+        pages.push({
+          page: p.page,
+          text: p.text,
+          confidence: p.confidence,
+          source: p.source,
+          width: p.width,
+          height: p.height,
+          imageKey,
+        });
       }
-      pages.push({
-        page: p.page,
-        text: p.text,
-        confidence: p.confidence,
-        source: p.source,
-        width: p.width,
-        height: p.height,
-        imageKey,
-      });
+      // A scan cancelled while it ran keeps its cancelled state; its results are discarded.
+      [done] = await ctx.db
+        .update(ocrScans)
+        .set({
+          status: "completed",
+          pageCount: result.pageCount,
+          pages,
+          items: result.items.map(toItem),
+          processingMs: Math.round(result.processingMs),
+          mimeType: result.mimeType,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")))
+        .returning({ id: ocrScans.id });
+    } catch (err) {
+      await dropImages(pages);
+      throw err;
     }
-    // A scan cancelled while it ran keeps its cancelled state; its results are discarded.
-    const [done] = await ctx.db
-      .update(ocrScans)
-      .set({
-        status: "completed",
-        pageCount: result.pageCount,
-        pages,
-        items: result.items.map(toItem),
-        processingMs: Math.round(result.processingMs),
-        mimeType: result.mimeType,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(ocrScans.id, scanId), eq(ocrScans.status, "processing")))
-      .returning({ id: ocrScans.id });
     if (!done) {
-      for (const p of pages) if (p.imageKey) await ctx.storage.delete(p.imageKey);
+      await dropImages(pages);
       return { cancelled: true };
     }
+    // A run again (rerun) replaced the pages of the run before it: their images go too.
+    await dropImages((row.pages ?? []) as { imageKey?: string }[]);
     return { pages: result.pageCount, items: result.items.length };
   } catch (err) {
     if (abort.signal.aborted) return { cancelled: true };
