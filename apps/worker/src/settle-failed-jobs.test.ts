@@ -12,7 +12,7 @@ import { type Job, Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
-import { settleFailedJobs } from "./settle-failed-jobs";
+import { requeueOrphanedCommits, settleFailedJobs } from "./settle-failed-jobs";
 
 const { db, bullRedis, prefix, queues, opts, seller, close } = testRuntime("sf");
 const workers: Worker[] = [];
@@ -212,5 +212,38 @@ describe("settling jobs BullMQ failed without their processor", () => {
     });
     await expect(run).rejects.toSatisfy((e) => e instanceof CoreError && e.code === "CONFLICT");
     expect((await listListings(ctx, {})).items).toHaveLength(0);
+  }, 60_000);
+  it("queues again the commit of an import left committing with no job, and only that", async () => {
+    const { id: ownerId, ctx } = await seller("Orphan");
+    const bytes = new TextEncoder().encode("title,price\nLamp,12\n");
+    const storageKey = `imports/${randomUUID()}.csv`;
+    await opts.runtime.storage.put(storageKey, bytes);
+    const imp = await createImport(
+      ctx,
+      {
+        fileName: "one.csv",
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        storageKey,
+      },
+      {},
+    );
+    // Committing, as a request that could not tell whether Redis took its job leaves it.
+    await db.db.update(imports).set({ status: "committing" }).where(eq(imports.id, imp.id));
+    const jobId = `commit-${imp.id}`;
+    // Recent: its job may still be on its way.
+    expect(await requeueOrphanedCommits(opts, { ownerId })).toBe(0);
+    await db.db
+      .update(imports)
+      .set({ updatedAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(imports.id, imp.id));
+    expect(await requeueOrphanedCommits(opts, { ownerId })).toBe(1);
+    const job = await queues.imports.getJob(jobId);
+    expect(await job?.getState()).toBe("waiting");
+    expect(job?.data).toEqual({ importId: imp.id, ownerId, actorId: ownerId });
+    // Its job waiting, nothing more is queued; run, the import is committed.
+    expect(await requeueOrphanedCommits(opts, { ownerId })).toBe(0);
+    expect((await runImportCommit(ctx, imp.id)).status).toBe("committed");
+    expect((await listListings(ctx, {})).items.map((l) => l.title)).toEqual(["Lamp"]);
   }, 60_000);
 });

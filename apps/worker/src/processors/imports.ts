@@ -3,7 +3,7 @@ import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
 import { jobContext, lockOptions, registerProcessor } from "../index";
-import { settleFailedJobs } from "../settle-failed-jobs";
+import { requeueOrphanedCommits, settleFailedJobs } from "../settle-failed-jobs";
 
 /**
  * `imports` queue: `analyze-import` (dry run of large files), `run-import` (the commit) and, nightly,
@@ -19,7 +19,11 @@ registerProcessor(async (opts) => {
         if (pruned.rows) opts.log.info({ jobId: job.id, ...pruned }, "stale import staging pruned");
         return pruned;
       }
-      if (job.name === "settle-failed-jobs") return { settled: await settleFailedJobs(opts) };
+      if (job.name === "settle-failed-jobs")
+        return {
+          settled: await settleFailedJobs(opts),
+          requeued: await requeueOrphanedCommits(opts),
+        };
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
         return analyzeImport(
