@@ -12,7 +12,7 @@ import {
   runImportCommit,
 } from "@mbe/core";
 import { imports } from "@mbe/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
 
@@ -102,5 +102,29 @@ describe("imports racing other writes", () => {
     expect((await requestImportCommit(ctx, imp.id, {})).status).toBe("committing");
     expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
     expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
+  }, 60_000);
+  it("decides again when a SKU it was to create is taken by a write its dry run could not see", async () => {
+    const { ctx } = await seller("Unseen");
+    const recent = await createListing(ctx, { title: "Lamp", price: 12, sku: "L-1" });
+    const older = await createListing(ctx, { title: "Old drill", price: 10 });
+    await db.db.execute(
+      sql`update listings set updated_at = now() - interval '1 hour', created_at = now() - interval '1 hour' where id = ${older.id}::uuid`,
+    );
+    const imp = await upload(ctx, "title,price,sku\nNew drill,40,D-1\n", {
+      mode: "upsert",
+      matchBy: "sku",
+    });
+    expect(imp.counts).toMatchObject({ create: 1 });
+    // A write that began before the dry run and ended after it: it takes the SKU, and leaves
+    // the listings' count and newest timestamps as the dry run saw them.
+    await db.db.execute(
+      sql`update listings set sku = 'D-1', updated_at = now() - interval '30 minutes' where id = ${older.id}::uuid`,
+    );
+    expect(recent.sku).toBe("L-1");
+    await requestImportCommit(ctx, imp.id, {});
+    await expect(runImportCommit(ctx, imp.id)).rejects.toSatisfy(conflict);
+    const done = await runImportCommit(ctx, imp.id);
+    expect(done.counts).toMatchObject({ created: 0, updated: 1 });
+    expect(await titles(ctx)).toEqual(["Lamp", "New drill"]);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
+import { isUniqueViolation } from "../listings/unique";
 import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CommitImportInput } from "./schema";
@@ -261,6 +262,16 @@ export async function runImportCommit(
       details: { changeSetId, created: created.length, updated: updated.length },
     });
     return { done, upsert: [...created.map((c) => c.id), ...updated.map((u) => u.id)] };
+  }).catch(async (err) => {
+    // A SKU the dry run saw free was taken since by a write its fingerprint could not see (one
+    // that began before the dry run and ended after it). The staged decisions are dropped, so
+    // the retry decides the rows from the file again (that row becomes an update or a problem).
+    if (!isUniqueViolation(err)) throw err;
+    await ctx.db
+      .update(imports)
+      .set({ counts: sql`${imports.counts} - '_staged'` })
+      .where(and(eq(imports.id, id), eq(imports.status, "committing")));
+    throw new CoreError("CONFLICT", "A SKU in the file was taken while the import committed");
   });
   await onProgress({ processed: total, total, stage: "done" });
   ctx.log.info(
