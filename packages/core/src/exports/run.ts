@@ -9,7 +9,7 @@ import {
   FormatError,
 } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
@@ -226,7 +226,13 @@ export async function runExport(
     .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, actor.userId)));
   if (!job) throw notFound("Export");
   if (job.status === "completed") return exportView(ctx, job);
-  await ctx.db.update(exportJobs).set({ status: "running" }).where(eq(exportJobs.id, id));
+  // A run that comes late (after the export failed for good) leaves it failed.
+  const [started] = await ctx.db
+    .update(exportJobs)
+    .set({ status: "running" })
+    .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])))
+    .returning();
+  if (!started) return exportView(ctx, job);
   const sel =
     (job.selection as {
       selection?: z.infer<typeof ExportInput>["selection"] | null;
@@ -251,6 +257,8 @@ export async function runExport(
     const key = newStorageKey(actor.userId, "exports", `.${result.extension}`);
     const { size } = await ctx.storage.put(key, result.stream);
     if (fast) processed = fast.rows();
+    // Only an export still in progress is completed: a second run of the same job (BullMQ took
+    // it for stalled) that finished first, or a failure recorded meanwhile, stands.
     const [done] = await ctx.db
       .update(exportJobs)
       .set({
@@ -261,9 +269,18 @@ export async function runExport(
         rowCount: processed,
         completedAt: new Date(),
       })
-      .where(eq(exportJobs.id, id))
-      .returning();
-    if (!done) throw notFound("Export");
+      .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])))
+      .returning()
+      .catch(async (err) => {
+        await ctx.storage.delete(key).catch(() => undefined);
+        throw err;
+      });
+    if (!done) {
+      await ctx.storage.delete(key).catch(() => undefined);
+      const [now] = await ctx.db.select().from(exportJobs).where(eq(exportJobs.id, id));
+      if (!now) throw notFound("Export");
+      return exportView(ctx, now);
+    }
     return exportView(ctx, done);
   } catch (err) {
     // A job with attempts left is retried: it stays running rather than showing the seller a
@@ -275,7 +292,7 @@ export async function runExport(
       await ctx.db
         .update(exportJobs)
         .set({ status: "failed", error: error.slice(0, 1000) })
-        .where(eq(exportJobs.id, id));
+        .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])));
     }
     ctx.log.warn({ exportId: id, err: (err as Error).message, lastAttempt }, "export failed");
     throw err;
