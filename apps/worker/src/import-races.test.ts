@@ -1,10 +1,7 @@
-import { createHash, randomUUID } from "node:crypto";
 import {
   analyzeImport,
   type CoreContext,
   CoreError,
-  type CreateImportOptions,
-  createImport,
   createListing,
   deleteListing,
   listListings,
@@ -16,26 +13,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
 
-const { db, opts, seller, close } = testRuntime("ir");
+const { db, seller, importCsv, close } = testRuntime("ir");
 
 beforeAll(() => db.migrate());
 afterAll(() => close());
-
-async function upload(ctx: CoreContext, csv: string, options: CreateImportOptions) {
-  const bytes = new TextEncoder().encode(csv);
-  const storageKey = `imports/${randomUUID()}.csv`;
-  await opts.runtime.storage.put(storageKey, bytes);
-  return createImport(
-    ctx,
-    {
-      fileName: "tools.csv",
-      size: bytes.length,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      storageKey,
-    },
-    options,
-  );
-}
 
 const conflict = (e: unknown) => e instanceof CoreError && e.code === "CONFLICT";
 const titles = async (ctx: CoreContext) =>
@@ -48,7 +29,7 @@ describe("imports racing other writes", () => {
     const { ctx } = await seller("Race");
     const drill = await createListing(ctx, { title: "Old drill", price: 10, sku: "D-1" });
     await createListing(ctx, { title: "Old saw", price: 5, sku: "S-1" });
-    const imp = await upload(ctx, "title,price,sku\nNew drill,40,D-1\nNew saw,25,S-1\n", {
+    const imp = await importCsv(ctx, "title,price,sku\nNew drill,40,D-1\nNew saw,25,S-1\n", {
       mode: "upsert",
       matchBy: "sku",
     });
@@ -69,7 +50,7 @@ describe("imports racing other writes", () => {
 
   it("cannot be committed, or analysed twice at once, while a new dry run rewrites its staging", async () => {
     const { ctx } = await seller("Reanalyse");
-    const imp = await upload(ctx, "title,price\nLamp,12\nChair,30\n", {});
+    const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\n", {});
     expect(imp.status).toBe("previewed");
     let release!: () => void;
     const gate = new Promise<void>((r) => {
@@ -110,7 +91,7 @@ describe("imports racing other writes", () => {
     await db.db.execute(
       sql`update listings set updated_at = now() - interval '1 hour', created_at = now() - interval '1 hour' where id = ${older.id}::uuid`,
     );
-    const imp = await upload(ctx, "title,price,sku\nNew drill,40,D-1\n", {
+    const imp = await importCsv(ctx, "title,price,sku\nNew drill,40,D-1\n", {
       mode: "upsert",
       matchBy: "sku",
     });

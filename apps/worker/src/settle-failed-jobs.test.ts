@@ -1,8 +1,7 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   analyzeImport,
   CoreError,
-  createImport,
   listListings,
   requestImportCommit,
   runImportCommit,
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
 import { requeueOrphanedCommits, settleFailedJobs } from "./settle-failed-jobs";
 
-const { db, bullRedis, prefix, queues, opts, seller, close } = testRuntime("sf");
+const { db, bullRedis, prefix, queues, opts, seller, importCsv, close } = testRuntime("sf");
 const workers: Worker[] = [];
 
 beforeAll(() => db.migrate());
@@ -170,19 +169,7 @@ describe("settling jobs BullMQ failed without their processor", () => {
 
   it("lets an import whose commit failed be analysed and committed again, and never merges one failed meanwhile", async () => {
     const { ctx } = await seller("Recommit");
-    const bytes = new TextEncoder().encode("title,price\nRowing machine,120\nCamping stove,35\n");
-    const storageKey = `imports/${randomUUID()}.csv`;
-    await opts.runtime.storage.put(storageKey, bytes);
-    const imp = await createImport(
-      ctx,
-      {
-        fileName: "two.csv",
-        size: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-        storageKey,
-      },
-      {},
-    );
+    const imp = await importCsv(ctx, "title,price\nRowing machine,120\nCamping stove,35\n");
     expect(imp.status).toBe("previewed");
     const jobId = `commit-${imp.id}`;
     await requestImportCommit(ctx, imp.id, {});
@@ -215,19 +202,7 @@ describe("settling jobs BullMQ failed without their processor", () => {
   }, 60_000);
   it("queues again the commit of an import left committing with no job, and only that", async () => {
     const { id: ownerId, ctx } = await seller("Orphan");
-    const bytes = new TextEncoder().encode("title,price\nLamp,12\n");
-    const storageKey = `imports/${randomUUID()}.csv`;
-    await opts.runtime.storage.put(storageKey, bytes);
-    const imp = await createImport(
-      ctx,
-      {
-        fileName: "one.csv",
-        size: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-        storageKey,
-      },
-      {},
-    );
+    const imp = await importCsv(ctx, "title,price\nLamp,12\n");
     // Committing, as a request that could not tell whether Redis took its job leaves it.
     await db.db.update(imports).set({ status: "committing" }).where(eq(imports.id, imp.id));
     const jobId = `commit-${imp.id}`;

@@ -1,8 +1,14 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalStorage, register } from "@mbe/core";
+import {
+  type CoreContext,
+  type CreateImportOptions,
+  createImport,
+  LocalStorage,
+  register,
+} from "@mbe/core";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -49,6 +55,22 @@ export function testRuntime(tag: string, storageRoot?: (dataDir: string) => stri
         lastName: "Test",
       });
       return { id: reg.user.id, ctx: jobContext(opts, reg.user.id, "test") };
+    },
+    /** Stores `csv` and uploads it as an import of the seller `ctx` acts for (dry run included). */
+    async importCsv(ctx: CoreContext, csv: string, options: CreateImportOptions = {}) {
+      const bytes = new TextEncoder().encode(csv);
+      const storageKey = `imports/${randomUUID()}.csv`;
+      await opts.runtime.storage.put(storageKey, bytes);
+      return createImport(
+        ctx,
+        {
+          fileName: "upload.csv",
+          size: bytes.length,
+          sha256: createHash("sha256").update(bytes).digest("hex"),
+          storageKey,
+        },
+        options,
+      );
     },
     /** Removes the test's jobs, connections and files. */
     async close() {

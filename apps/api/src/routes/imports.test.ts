@@ -52,6 +52,15 @@ type L = {
   marketplaceFields: Record<string, unknown>;
 };
 
+/** Uploads `csv` as tools.csv with the given multipart fields (mode, matchBy…). */
+const uploadCsv = <T = Imp>(s: Seller, csv: string, fields: Record<string, string> = {}) =>
+  upload<T>(
+    api,
+    "/v1/imports",
+    { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
+    { token: s.accessToken, fields },
+  );
+
 const listAll = async (s: Seller) =>
   (
     await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", {
@@ -266,12 +275,10 @@ describe("imports", () => {
   it("keeps the import's choices when a new dry run changes only the mapping", async () => {
     const s = await signUp(api);
     const csv = "Name,Cost,Code\r\nDrill,40,D-1\r\n";
-    const up = await upload<Imp & { mode: string; matchBy: string }>(
-      api,
-      "/v1/imports",
-      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
-      { token: s.accessToken, fields: { mode: "create", matchBy: "id" } },
-    );
+    const up = await uploadCsv<Imp & { mode: string; matchBy: string }>(s, csv, {
+      mode: "create",
+      matchBy: "id",
+    });
     expect(up.body).toMatchObject({ mode: "create", matchBy: "id" });
     const again = await call<Imp & { mode: string; matchBy: string; mapping: object }>(
       api,
@@ -294,12 +301,7 @@ describe("imports", () => {
   it("decides again at commit when listings changed after the dry run", async () => {
     const s = await signUp(api);
     const csv = "title,price,sku\r\nDrill,40,D-1\r\nSaw,25,S-1\r\n";
-    const up = await upload<Imp>(
-      api,
-      "/v1/imports",
-      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
-      { token: s.accessToken, fields: { mode: "upsert", matchBy: "sku" } },
-    );
+    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "sku" });
     expect(up.body.counts).toMatchObject({ create: 2, update: 0 });
     expect(Object.keys(up.body.counts).some((k) => k.startsWith("_"))).toBe(false);
     // After the preview the seller creates one of those SKUs by hand: the staged "create"
@@ -321,12 +323,7 @@ describe("imports", () => {
     const a = "00000000-0000-4000-8000-00000000000a";
     const b = "00000000-0000-4000-8000-00000000000b";
     const csv = `id,title,price,sku\r\n${a},Drill,40,D-1\r\n${b},Saw,25,D-1\r\n${a},Plane,30,P-1\r\n${b},Saw,25,S-1\r\n`;
-    const up = await upload<Imp>(
-      api,
-      "/v1/imports",
-      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
-      { token: s.accessToken, fields: { mode: "upsert", matchBy: "id" } },
-    );
+    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "id" });
     expect(up.status).toBe(201);
     expect(up.body.counts).toMatchObject({ rows: 4, create: 2, reject: 2 });
     const dups = up.body.problems
@@ -363,12 +360,7 @@ describe("imports", () => {
       body: { title: "Drill", price: 40 },
     });
     const csv = `id,title,price\r\n0123456789abcdef0123456789abcdef0123,Saw,25\r\n${mine.body.id},Drill (new),45\r\n`;
-    const up = await upload<Imp>(
-      api,
-      "/v1/imports",
-      { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
-      { token: s.accessToken, fields: { mode: "upsert", matchBy: "id" } },
-    );
+    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "id" });
     expect(up.status).toBe(201);
     expect(up.body.status).toBe("previewed");
     expect(up.body.counts).toMatchObject({ rows: 2, update: 1 });

@@ -156,10 +156,6 @@ async function importByKey(ctx: CoreContext, ownerId: string, idempotencyKey: st
   return row;
 }
 
-/**
- * The dry run: reads the whole file, decides each listing and stores counts and problems. A file
- * the readers refuse ends as status `failed` with the reader's code, never as a server error.
- */
 /** How long an analysis holds its import before another request may take it over (a crashed run). */
 const ANALYSIS_LEASE_MS = 10 * 60_000;
 
@@ -207,6 +203,10 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
   return { imp: taken, held };
 }
 
+/**
+ * The dry run: reads the whole file, decides each listing and stores counts and problems. A file
+ * the readers refuse ends as status `failed` with the reader's code, never as a server error.
+ */
 export async function analyzeImport(
   ctx: CoreContext,
   id: string,
