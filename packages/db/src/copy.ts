@@ -22,6 +22,10 @@ export function copyIntoFor(handle: DbHandle): CopyInto | undefined {
       `copy ${quote(table)} (${columns.map(quote).join(", ")}) from stdin`,
     );
     const writable = await query.writable();
+    // A connection lost after the last line was written (a database restart while the COPY
+    // completes) destroys the stream with the error once `pipeline` has stopped listening; the
+    // query's own promise reports it, so the stream's copy of it must not crash the process.
+    writable.on("error", () => {});
     // The query settles too: when the connection is lost mid-COPY (a database restart) it fails
     // even where the writable stream is left neither finished nor errored.
     await Promise.all([
