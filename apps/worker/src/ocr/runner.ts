@@ -20,6 +20,8 @@ export class OcrThread {
   constructor(private readonly idleTimeoutMs = OCR_IDLE_TIMEOUT_MS) {}
 
   private worker: Worker | undefined;
+  /** Ends the scan in the thread when it goes quiet past `idleTimeoutMs`. */
+  private watchdog: NodeJS.Timeout | undefined;
   private seq = 0;
   private pending = new Map<
     number,
@@ -54,8 +56,6 @@ export class OcrThread {
     this.worker = w;
     return w;
   }
-
-  private watchdog: NodeJS.Timeout | undefined;
 
   private failAll(err: Error) {
     for (const p of this.pending.values()) p.reject(err);

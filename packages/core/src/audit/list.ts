@@ -2,6 +2,7 @@ import { auditLogs } from "@mbe/db";
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
+import { QueryFlag } from "../listings/schema";
 
 export const ListAuditLogsInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -9,7 +10,7 @@ export const ListAuditLogsInput = z.object({
   before: z.coerce.number().int().positive().optional(),
   action: z.string().max(100).optional(),
   /** Admins only: every seller's entries instead of their own. */
-  all: z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean()).optional(),
+  all: QueryFlag.optional(),
 });
 export type ListAuditLogsInput = z.infer<typeof ListAuditLogsInput>;
 

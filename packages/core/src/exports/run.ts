@@ -101,6 +101,9 @@ function streamLimit(ctx: CoreContext, format: string, layout: string): number {
  * so past a few at once, or two of one seller's, the next export becomes a job and the pool
  * stays free for everything else.
  */
+/** The states of an export its job may still complete or fail. */
+export const EXPORT_IN_PROGRESS = ["pending", "running"] as const;
+
 const openStreams = new WeakMap<object, { total: number; byOwner: Map<string, number> }>();
 const MAX_OPEN_STREAMS = 3;
 const MAX_OPEN_STREAMS_PER_SELLER = 2;
@@ -114,14 +117,14 @@ function streamsOf(db: object) {
   return s;
 }
 
-function canStream(db: object, ownerId: string): boolean {
+/**
+ * Takes a place for a streamed export, before it starts (so parallel requests cannot all pass
+ * the check): its release, or undefined when every place is taken.
+ */
+function takeStreamPlace(db: object, ownerId: string): (() => void) | undefined {
   const s = streamsOf(db);
-  return s.total < MAX_OPEN_STREAMS && (s.byOwner.get(ownerId) ?? 0) < MAX_OPEN_STREAMS_PER_SELLER;
-}
-
-/** Takes a place before the export starts (so parallel requests cannot all pass the check); returns its release. */
-function reserveStream(db: object, ownerId: string): () => void {
-  const s = streamsOf(db);
+  if (s.total >= MAX_OPEN_STREAMS || (s.byOwner.get(ownerId) ?? 0) >= MAX_OPEN_STREAMS_PER_SELLER)
+    return undefined;
   s.total++;
   s.byOwner.set(ownerId, (s.byOwner.get(ownerId) ?? 0) + 1);
   let held = true;
@@ -152,12 +155,11 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         ? "csv"
         : input.format;
   const layout = input.marketplace ?? "generic";
-  if (
-    input.mode === "auto" &&
-    total <= streamLimit(ctx, format, layout) &&
-    canStream(ctx.db, actor.userId)
-  ) {
-    const release = reserveStream(ctx.db, actor.userId);
+  const release =
+    input.mode === "auto" && total <= streamLimit(ctx, format, layout)
+      ? takeStreamPlace(ctx.db, actor.userId)
+      : undefined;
+  if (release) {
     try {
       // Recorded before the COPY starts: a COPY nobody reads would hold its connection.
       await recordAudit(ctx, {
@@ -230,7 +232,7 @@ export async function runExport(
   const [started] = await ctx.db
     .update(exportJobs)
     .set({ status: "running" })
-    .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])))
+    .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, EXPORT_IN_PROGRESS)))
     .returning();
   if (!started) return exportView(ctx, job);
   const sel =
@@ -269,7 +271,7 @@ export async function runExport(
         rowCount: processed,
         completedAt: new Date(),
       })
-      .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])))
+      .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, EXPORT_IN_PROGRESS)))
       .returning()
       .catch(async (err) => {
         await ctx.storage.delete(key).catch(() => undefined);
@@ -292,7 +294,7 @@ export async function runExport(
       await ctx.db
         .update(exportJobs)
         .set({ status: "failed", error: error.slice(0, 1000) })
-        .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, ["pending", "running"])));
+        .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, EXPORT_IN_PROGRESS)));
     }
     ctx.log.warn({ exportId: id, err: (err as Error).message, lastAttempt }, "export failed");
     throw err;

@@ -5,6 +5,7 @@ import { EDITABLE_FIELDS } from "../listings/fields";
 import {
   type CreateListingInput,
   MARKETPLACE_FIELDS_MAX_CHARS,
+  PRICE_BELOW,
   type UpdateListingInput,
 } from "../listings/schema";
 
@@ -44,7 +45,7 @@ function price(v: unknown): string | number | undefined {
     n = Number(t);
     out = t;
   } else return undefined;
-  return Number.isFinite(n) && n >= 0 && n < 9_999_999_999.995 ? out : undefined;
+  return Number.isFinite(n) && n >= 0 && n < PRICE_BELOW ? out : undefined;
 }
 
 function quantity(v: unknown): number | undefined {

@@ -8,6 +8,7 @@ import {
 } from "@mbe/jobs";
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
+import { EXPORT_IN_PROGRESS } from "../exports/run";
 import { failImportCommit } from "../imports/commit";
 import { markScanFailed } from "../ocr/process";
 import { SCAN_IN_PROGRESS } from "../ocr/scans";
@@ -85,7 +86,7 @@ export async function settleFailedJob(
         and(
           eq(exportJobs.id, p.data.exportId),
           eq(exportJobs.ownerId, p.data.ownerId),
-          inArray(exportJobs.status, ["pending", "running"]),
+          inArray(exportJobs.status, EXPORT_IN_PROGRESS),
         ),
       )
       .returning({ id: exportJobs.id });

@@ -15,6 +15,12 @@ const Url = () =>
     .max(2048)
     .refine(noNul, NUL_MESSAGE);
 
+/** Prices stay below this: stored with two decimals, 9,999,999,999.995 would round past numeric(12,2). */
+export const PRICE_BELOW = 9_999_999_999.995;
+
+/** A yes/no query-string flag: `true` or `1` (or a boolean from tRPC); anything else is no. */
+export const QueryFlag = z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean());
+
 const Decimal = z
   .union([
     z.number(),
@@ -25,8 +31,7 @@ const Decimal = z
   ])
   .refine((v) => {
     const n = Number(v);
-    // Stored with two decimals: 9,999,999,999.995 would round past numeric(12,2).
-    return Number.isFinite(n) && n >= 0 && n < 9_999_999_999.995;
+    return Number.isFinite(n) && n >= 0 && n < PRICE_BELOW;
   }, "Price must be between 0 and 9,999,999,999.99");
 
 /** How much JSON a listing's marketplace fields may hold. */
@@ -117,8 +122,6 @@ export const ListListingsInput = ListingFilter.extend({
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   sort: z.enum(SORTS).default("updatedAt:desc"),
   marketplace: Marketplace.optional(),
-  includeTotal: z
-    .preprocess((v) => v === "true" || v === true || v === "1", z.boolean())
-    .optional(),
+  includeTotal: QueryFlag.optional(),
 });
 export type ListListingsInput = z.input<typeof ListListingsInput>;

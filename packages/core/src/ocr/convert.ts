@@ -30,9 +30,8 @@ export async function convertScan(
   const all = scan.items as ScanItem[];
   const chosen = (input.items ?? all.map((_, i) => i)).map((i) => ({ i, item: all[i] }));
   const errors: { index: number; message: string }[] = [];
-  const rows: (NewListing & { id: string })[] = [];
-  /** The item each row comes from. */
-  const rowItem: number[] = [];
+  /** Each new listing with the item (by position) it comes from. */
+  const rows: { i: number; row: NewListing & { id: string } }[] = [];
   for (const { i, item } of chosen) {
     if (!item) {
       errors.push({ index: i, message: "No such item" });
@@ -56,14 +55,16 @@ export async function convertScan(
       continue;
     }
     rows.push({
-      ...parsed.data,
-      price: String(parsed.data.price),
-      id: crypto.randomUUID(),
-      ownerId: actor.userId,
-      source: "ocr" as const,
-      sourceRef: scan.id,
+      i,
+      row: {
+        ...parsed.data,
+        price: String(parsed.data.price),
+        id: crypto.randomUUID(),
+        ownerId: actor.userId,
+        source: "ocr" as const,
+        sourceRef: scan.id,
+      },
     });
-    rowItem.push(i);
   }
   if (!rows.length) return { created: 0, changeSetId: null, listingIds: [], errors };
   const result = await inTx(ctx, async (tx) => {
@@ -86,8 +87,7 @@ export async function convertScan(
           ).map((r) => r.id)
         : [],
     );
-    const fresh = rows.filter((_, k) => {
-      const i = rowItem[k] as number;
+    const fresh = rows.filter(({ i }) => {
       const listingId = items[i]?.listingId;
       if (listingId && live.has(listingId)) {
         errors.push({ index: i, message: "This item is already a listing" });
@@ -101,14 +101,16 @@ export async function convertScan(
       kind: "ocr",
       summary: `Listings from ${scan.fileName}`,
     });
-    const created = await insertListingsWithEntries(tx.db, changeSetId, fresh);
+    const created = await insertListingsWithEntries(
+      tx.db,
+      changeSetId,
+      fresh.map((f) => f.row),
+    );
     await closeChangeSet(tx.db, changeSetId, created.length);
-    const made = new Set(fresh);
-    rows.forEach((r, k) => {
-      const i = rowItem[k] as number;
+    for (const { i, row } of fresh) {
       const item = items[i];
-      if (item && made.has(r)) items[i] = { ...item, listingId: r.id };
-    });
+      if (item) items[i] = { ...item, listingId: row.id };
+    }
     await tx.db
       .update(ocrScans)
       .set({ items, updatedAt: new Date() })

@@ -5,7 +5,7 @@ import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
 import { newStorageKey } from "../storage/storage";
-import { SCAN_IN_PROGRESS, type ScanItem } from "./scans";
+import { SCAN_IN_PROGRESS, type ScanItem, type StoredPage } from "./scans";
 
 function toItem(c: Candidate): ScanItem {
   const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
@@ -75,9 +75,9 @@ export async function runScan(
       },
       abort.signal,
     );
-    const pages: (Omit<(typeof result.pages)[number], "imagePng"> & { imageKey?: string })[] = [];
+    const pages: StoredPage[] = [];
     /** This run's page images; removed again unless the scan ends up pointing at them. */
-    const dropImages = async (list: { imageKey?: string }[]) => {
+    const dropImages = async (list: StoredPage[]) => {
       for (const p of list)
         if (p.imageKey) await ctx.storage.delete(p.imageKey).catch(() => undefined);
     };
@@ -122,7 +122,7 @@ export async function runScan(
       return { cancelled: true };
     }
     // A run again (rerun) replaced the pages of the run before it: their images go too.
-    await dropImages((row.pages ?? []) as { imageKey?: string }[]);
+    await dropImages(row.pages as StoredPage[]);
     return { pages: result.pageCount, items: result.items.length };
   } catch (err) {
     if (abort.signal.aborted) return { cancelled: true };

@@ -39,7 +39,8 @@ export const ScanItem = z.object({
 });
 export type ScanItem = z.infer<typeof ScanItem>;
 
-interface StoredPage {
+/** A page of a scan as stored: its text and, when one was rendered, its image's storage key. */
+export interface StoredPage {
   page: number;
   text: string;
   confidence: number;
