@@ -5,7 +5,7 @@ import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
 import { newStorageKey } from "../storage/storage";
-import { SCAN_IN_PROGRESS, type ScanItem, type StoredPage } from "./scans";
+import { pageFields, SCAN_IN_PROGRESS, type ScanItem, type StoredPage } from "./scans";
 
 function toItem(c: Candidate): ScanItem {
   const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
@@ -89,15 +89,7 @@ export async function runScan(
           imageKey = newStorageKey(row.ownerId, "ocr-pages", ".png");
           await ctx.storage.put(imageKey, p.imagePng);
         }
-        pages.push({
-          page: p.page,
-          text: p.text,
-          confidence: p.confidence,
-          source: p.source,
-          width: p.width,
-          height: p.height,
-          imageKey,
-        });
+        pages.push({ ...pageFields(p), imageKey });
       }
       // A scan cancelled while it ran keeps its cancelled state; its results are discarded.
       [done] = await ctx.db

@@ -50,6 +50,16 @@ export interface StoredPage {
   imageKey?: string;
 }
 
+/** A page's fields other than its image, as stored and as shown (which adds its image's link). */
+export const pageFields = (p: Omit<StoredPage, "imageKey">): Omit<StoredPage, "imageKey"> => ({
+  page: p.page,
+  text: p.text,
+  confidence: p.confidence,
+  source: p.source,
+  width: p.width,
+  height: p.height,
+});
+
 function sign(ctx: CoreContext, what: string, exp: number) {
   return createHmac("sha256", ctx.auth.jwtSecret).update(`${what}:${exp}`).digest("base64url");
 }
@@ -71,12 +81,7 @@ export function scanView(ctx: CoreContext, s: OcrScan) {
     status: s.status,
     engine: s.engine,
     pages: (s.pages as StoredPage[]).map((p) => ({
-      page: p.page,
-      text: p.text,
-      confidence: p.confidence,
-      source: p.source,
-      width: p.width,
-      height: p.height,
+      ...pageFields(p),
       imageUrl: p.imageKey ? pageImageUrl(ctx, s.id, p.page) : null,
     })),
     items: s.items as ScanItem[],
