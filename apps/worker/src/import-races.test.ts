@@ -1,5 +1,6 @@
 import {
   analyzeImport,
+  CommitSuperseded,
   type CoreContext,
   CoreError,
   createListing,
@@ -8,7 +9,7 @@ import {
   requestImportCommit,
   runImportCommit,
 } from "@mbe/core";
-import { imports } from "@mbe/db";
+import { imports, rowsOf } from "@mbe/db";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
@@ -21,6 +22,34 @@ afterAll(() => close());
 const conflict = (e: unknown) => e instanceof CoreError && e.code === "CONFLICT";
 const titles = async (ctx: CoreContext) =>
   (await listListings(ctx, { limit: 100, sort: "title:asc" })).items.map((l) => l.title);
+/** The context with its file reads held until `release` is called. */
+function gatedFiles(ctx: CoreContext) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const slow: CoreContext = {
+    ...ctx,
+    storage: new Proxy(ctx.storage, {
+      get(target, prop) {
+        if (prop === "localFile")
+          return async (key: string) => {
+            await gate;
+            return target.localFile(key);
+          };
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    }),
+  };
+  return { slow, release };
+}
+const staged = async (id: string) =>
+  rowsOf<{ n: number }>(
+    await db.db.execute(
+      sql`select count(*)::int as n from import_staging where import_id = ${id}::uuid`,
+    ),
+  )[0]?.n;
 const statusOf = async (id: string) =>
   (await db.db.select().from(imports).where(eq(imports.id, id)))[0]?.status;
 
@@ -52,25 +81,7 @@ describe("imports racing other writes", () => {
     const { ctx } = await seller("Reanalyse");
     const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\n", {});
     expect(imp.status).toBe("previewed");
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const storage = ctx.storage;
-    const slow: CoreContext = {
-      ...ctx,
-      storage: new Proxy(storage, {
-        get(target, prop) {
-          if (prop === "localFile")
-            return async (key: string) => {
-              await gate;
-              return target.localFile(key);
-            };
-          const v = Reflect.get(target, prop);
-          return typeof v === "function" ? v.bind(target) : v;
-        },
-      }),
-    };
+    const { slow, release } = gatedFiles(ctx);
     const analysis = analyzeImport(slow, imp.id, { mode: "create" });
     for (let i = 0; i < 100 && (await statusOf(imp.id)) !== "uploaded"; i++)
       await new Promise((r) => setTimeout(r, 20));
@@ -84,6 +95,62 @@ describe("imports racing other writes", () => {
     expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
     expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
   }, 60_000);
+  it("merges only in the run that took the commit over when its job runs twice at once", async () => {
+    const { ctx } = await seller("Twice");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\nDesk,80\n", {});
+    // A listing saved after the dry run: each run stages the file again.
+    await createListing(ctx, { title: "Shelf", price: 40 });
+    await requestImportCommit(ctx, imp.id, {});
+    let reachMerge!: () => void;
+    const atMerge = new Promise<void>((r) => {
+      reachMerge = r;
+    });
+    let resume!: () => void;
+    const held = new Promise<void>((r) => {
+      resume = r;
+    });
+    // The first run has staged the file and is about to merge when its job's lock is lost...
+    const first = runImportCommit(ctx, imp.id, async (p) => {
+      if (p.stage !== "merging") return;
+      reachMerge();
+      await held;
+    });
+    await atMerge;
+    expect(await staged(imp.id)).toBe(3);
+    // ...and BullMQ starts the job again: the second run clears the staging rows and reads the file.
+    const { slow, release } = gatedFiles(ctx);
+    const second = runImportCommit(slow, imp.id);
+    for (let i = 0; i < 200 && (await staged(imp.id)) !== 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await staged(imp.id)).toBe(0);
+    resume();
+    await expect(first).rejects.toBeInstanceOf(CommitSuperseded);
+    expect(await statusOf(imp.id)).toBe("committing");
+    release();
+    expect((await second).counts).toMatchObject({ created: 3 });
+    expect(await titles(ctx)).toEqual(["Chair", "Desk", "Lamp", "Shelf"]);
+  }, 60_000);
+
+  it("does not merge rows another run left staged beside its own", async () => {
+    const { ctx } = await seller("Stray");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\n", {});
+    await requestImportCommit(ctx, imp.id, {});
+    // A row a run taken over staged after this one had cleared the staging area: a copy of the
+    // lamp under another file row.
+    const first = runImportCommit(ctx, imp.id, async (p) => {
+      if (p.stage === "merging")
+        await db.db.execute(sql`insert into import_staging (import_id, row_no, target_id, new_id, data)
+          select import_id, 99, null, n.id, data || jsonb_build_object('id', n.id)
+          from import_staging, (select gen_random_uuid() as id) n
+          where import_id = ${imp.id}::uuid and row_no = (select min(row_no) from import_staging where import_id = ${imp.id}::uuid)`);
+    });
+    await expect(first).rejects.toSatisfy(conflict);
+    expect(await titles(ctx)).toEqual([]);
+    // The retry stages the file again.
+    expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
+    expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
+  }, 60_000);
+
   it("decides again when a SKU it was to create is taken by a write its dry run could not see", async () => {
     const { ctx } = await seller("Unseen");
     const recent = await createListing(ctx, { title: "Lamp", price: 12, sku: "L-1" });

@@ -1,4 +1,10 @@
-import { analyzeImport, failImportCommit, pruneImportStaging, runImportCommit } from "@mbe/core";
+import {
+  analyzeImport,
+  CommitSuperseded,
+  failImportCommit,
+  pruneImportStaging,
+  runImportCommit,
+} from "@mbe/core";
 import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
@@ -42,7 +48,8 @@ registerProcessor(async (opts) => {
         return { status: done.status, counts: done.counts };
       } catch (err) {
         // Retries run the whole commit again from a clean staging area; after the last, say why.
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        // A run another run took over leaves the import to it.
+        if (!(err instanceof CommitSuperseded) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
           await failImportCommit(ctx, p.importId, (err as Error).message);
         throw err;
       }

@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { type Import, importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
 import { and, eq, lte, sql } from "drizzle-orm";
@@ -17,6 +18,24 @@ import { publicCounts, stagedRowsHold, stagingWriter } from "./stage";
 import { importView } from "./view";
 
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
+
+/** The staged rows are not the ones this run staged (or found staged by the dry run). */
+class StagingChanged extends CoreError {
+  constructor(message: string) {
+    super("CONFLICT", message);
+  }
+}
+
+/**
+ * A commit run another run of the same commit took over (its job's lock was lost and BullMQ
+ * started the job again while it still ran): it stops without merging and without failing the
+ * import, which the newer run is committing.
+ */
+export class CommitSuperseded extends CoreError {
+  constructor() {
+    super("CONFLICT", "Another run of this commit took over");
+  }
+}
 
 /**
  * The answer to a commit request for an import already past its preview: the import as it stands
@@ -134,6 +153,15 @@ export async function runImportCommit(
   if (imp.status === "committed") return importView(imp);
   if (imp.status !== "committing")
     throw new CoreError("CONFLICT", `Import is ${imp.status}, not committing`);
+  // This run's number: a later run of the same commit takes the import over, and only the run
+  // holding it may merge (checked under the import's row lock with the staged rows counted).
+  const run = randomInt(2 ** 47);
+  const [claimed] = await ctx.db
+    .update(imports)
+    .set({ counts: sql`${imports.counts} || ${JSON.stringify({ _commitRun: run })}::jsonb` })
+    .where(and(eq(imports.id, id), eq(imports.status, "committing")))
+    .returning({ id: imports.id });
+  if (!claimed) throw new CoreError("CONFLICT", "The import changed state; reload it");
   const total = imp.counts.rows ?? 0;
   const startedAt = performance.now();
   let processed = 0;
@@ -148,8 +176,10 @@ export async function runImportCommit(
   // were then, those rows are merged as they stand instead of reading the file again.
   const reuse = await stagedRowsHold(ctx, id, actor.userId, imp.counts, options);
   let summary: { counts: Record<string, number> };
+  let staged: number;
   if (reuse) {
     summary = { counts: publicCounts(imp.counts) };
+    staged = imp.counts._staged ?? 0;
     processed = total;
   } else {
     // A retried job, or a dry run that no longer holds, starts from a clean staging area.
@@ -163,6 +193,7 @@ export async function runImportCommit(
           await onProgress({ processed, total, stage: "staging" });
       });
       await writer.flush();
+      staged = writer.count;
     } catch (err) {
       // A COPY still running would land after the failure handling cleared the staging rows.
       // Bounded: after a lost connection it may never settle, and the job must fail to be retried.
@@ -183,11 +214,20 @@ export async function runImportCommit(
   const result = await inTx(ctx, async (tx) => {
     // Held until the merge commits: work marked failed meanwhile (a job BullMQ failed while this
     // one still ran, see settleFailedJob) is not merged, and cannot be failed halfway through.
-    const [now] = rowsOf<{ status: string }>(
-      await tx.db.execute(sql`select status from ${imports} where id = ${id}::uuid for update`),
+    const [now] = rowsOf<{ status: string; run: string | null; staged: number }>(
+      await tx.db.execute(sql`select status, counts ->> '_commitRun' as run,
+        (select count(*)::int from ${importStaging} s where s.import_id = ${id}::uuid) as staged
+        from ${imports} where id = ${id}::uuid for update`),
     );
     if (now?.status !== "committing")
       throw new CoreError("CONFLICT", `Import is ${now?.status ?? "gone"}, not committing`);
+    if (now.run !== String(run)) throw new CommitSuperseded();
+    // Rows another run staged beside this one's, or this run's rows it cleared: merging that
+    // would land a listing twice or leave one out. The retry stages the file again.
+    if (now.staged !== staged)
+      throw new StagingChanged(
+        `The staged rows changed while the import committed (${now.staged} staged, ${staged} expected)`,
+      );
     const changeSetId = await openChangeSet(tx.db, {
       ownerId: actor.userId,
       kind: "import",
@@ -264,14 +304,18 @@ export async function runImportCommit(
     return { done, upsert: [...created.map((c) => c.id), ...updated.map((u) => u.id)] };
   }).catch(async (err) => {
     // A SKU the dry run saw free was taken since by a write its fingerprint could not see (one
-    // that began before the dry run and ended after it). The staged decisions are dropped, so
-    // the retry decides the rows from the file again (that row becomes an update or a problem).
-    if (!isUniqueViolation(err)) throw err;
+    // that began before the dry run and ended after it), or the staged rows are not this run's.
+    // The staged decisions are dropped, so the retry decides the rows from the file again (that
+    // row becomes an update or a problem).
+    const unique = isUniqueViolation(err);
+    if (!unique && !(err instanceof StagingChanged)) throw err;
     await ctx.db
       .update(imports)
       .set({ counts: sql`${imports.counts} - '_staged'` })
       .where(and(eq(imports.id, id), eq(imports.status, "committing")));
-    throw new CoreError("CONFLICT", "A SKU in the file was taken while the import committed");
+    if (unique)
+      throw new CoreError("CONFLICT", "A SKU in the file was taken while the import committed");
+    throw err;
   });
   await onProgress({ processed: total, total, stage: "done" });
   ctx.log.info(

@@ -78,5 +78,7 @@ export const importStaging = pgTable(
     newId: uuid(),
     data: jsonb().$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [index("import_staging_import_idx").on(t.importId)],
+  // One staged row per file row: two runs of one commit staging at once collide instead of
+  // leaving a row staged twice.
+  (t) => [uniqueIndex("import_staging_row_idx").on(t.importId, t.rowNo)],
 );
