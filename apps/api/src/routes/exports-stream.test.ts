@@ -1,6 +1,9 @@
+import type { Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type Seller, signUp, type TestApi } from "../../test/harness";
+import { serveNode } from "../http/node-server";
 
 /*
  * A generic CSV of 100k listings streams straight back (no job), and only as fast as the client
@@ -133,6 +136,38 @@ describe("large CSV exports stream", () => {
       copies = row?.n ?? -1;
     }
     expect(copies).toBe(0);
+  }, 60_000);
+
+  it("frees the place of a download whose client left before the answer started", async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = serveNode(api.app.fetch, { port: 0, hostname: "127.0.0.1" }, () =>
+        resolve(s as Server),
+      ) as Server;
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = JSON.stringify({ format: "csv" });
+      // Two requests whose clients hang up at once, while the export is being started.
+      for (let i = 0; i < 2; i++) {
+        const socket = connect(port, "127.0.0.1");
+        await new Promise((r) => socket.once("connect", r));
+        socket.end(
+          `POST /v1/exports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${seller.accessToken}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        socket.destroy();
+      }
+      // The seller's two places come back: the next export streams.
+      let next = await post({ format: "csv" });
+      for (let i = 0; i < 50 && next.status === 202; i++) {
+        await sleep(100);
+        next = await post({ format: "csv" });
+      }
+      expect(next.status).toBe(200);
+      await (next.body as ReadableStream<Uint8Array>).cancel();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   }, 60_000);
 
   it("still queues XLSX beyond 20k rows, and any export asked for as a job", async () => {
