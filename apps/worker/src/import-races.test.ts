@@ -22,26 +22,37 @@ afterAll(() => close());
 const conflict = (e: unknown) => e instanceof CoreError && e.code === "CONFLICT";
 const titles = async (ctx: CoreContext) =>
   (await listListings(ctx, { limit: 100, sort: "title:asc" })).items.map((l) => l.title);
+/** The context with its storage's `localFile` replaced. */
+function withLocalFile(
+  ctx: CoreContext,
+  localFile: (
+    read: CoreContext["storage"]["localFile"],
+    key: string,
+  ) => ReturnType<CoreContext["storage"]["localFile"]>,
+): CoreContext {
+  return {
+    ...ctx,
+    storage: new Proxy(ctx.storage, {
+      get(target, prop) {
+        if (prop === "localFile")
+          return (key: string) => localFile(target.localFile.bind(target), key);
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    }),
+  };
+}
+
 /** The context with its file reads held until `release` is called. */
 function gatedFiles(ctx: CoreContext) {
   let release!: () => void;
   const gate = new Promise<void>((r) => {
     release = r;
   });
-  const slow: CoreContext = {
-    ...ctx,
-    storage: new Proxy(ctx.storage, {
-      get(target, prop) {
-        if (prop === "localFile")
-          return async (key: string) => {
-            await gate;
-            return target.localFile(key);
-          };
-        const v = Reflect.get(target, prop);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    }),
-  };
+  const slow = withLocalFile(ctx, async (read, key) => {
+    await gate;
+    return read(key);
+  });
   return { slow, release };
 }
 const staged = async (id: string) =>
@@ -95,6 +106,25 @@ describe("imports racing other writes", () => {
     expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
     expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
   }, 60_000);
+  it("leaves an import to the next attempt, not failed, when its dry run fails unexpectedly", async () => {
+    const { ctx } = await seller("Retry");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\n", {});
+    const broken = withLocalFile(ctx, async () => {
+      throw new Error("connection reset");
+    });
+    await expect(analyzeImport(broken, imp.id, {}, { lastAttempt: false })).rejects.toThrow(
+      "connection reset",
+    );
+    const [between] = await db.db.select().from(imports).where(eq(imports.id, imp.id));
+    expect(between?.status).toBe("uploaded");
+    expect(between?.counts).not.toHaveProperty("_analysis");
+    expect(await staged(imp.id)).toBe(0);
+    // The next attempt takes it at once (no lease left behind); the last one records the failure.
+    await expect(analyzeImport(broken, imp.id, {})).rejects.toThrow("connection reset");
+    expect(await statusOf(imp.id)).toBe("failed");
+    expect((await analyzeImport(ctx, imp.id, {})).status).toBe("previewed");
+  }, 60_000);
+
   it("merges only in the run that took the commit over when its job runs twice at once", async () => {
     const { ctx } = await seller("Twice");
     const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\nDesk,80\n", {});

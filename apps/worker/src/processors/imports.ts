@@ -36,6 +36,7 @@ registerProcessor(async (opts) => {
           jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
           p.importId,
           p.options as never,
+          { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
         );
       }
       const p = RunImportPayload.parse(job.data);

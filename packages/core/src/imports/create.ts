@@ -211,6 +211,8 @@ export async function analyzeImport(
   ctx: CoreContext,
   id: string,
   raw: ReanalyzeImportInput & { sheet?: string | number } = {},
+  /** False when a job will run the dry run again after an unexpected failure. */
+  { lastAttempt = true }: { lastAttempt?: boolean } = {},
 ) {
   const actor = requireActor(ctx, "write");
   const opts = ReanalyzeImportInput.parse(raw);
@@ -288,6 +290,26 @@ export async function analyzeImport(
       message,
     };
     let failed: Import | undefined;
+    if (!known && !lastAttempt) {
+      // An unexpected failure the job retries (a lost connection, say): the import stays
+      // `uploaded` for the next attempt to take, rather than showing failed in between.
+      await writer.idle().catch(() => undefined);
+      const released = await ctx.db
+        .update(imports)
+        .set({
+          counts: sql`${imports.counts} - '_analysis' - '_analysisAt'`,
+          updatedAt: new Date(),
+        })
+        .where(held)
+        .returning({ id: imports.id })
+        .catch(() => []);
+      if (released.length)
+        await ctx.db
+          .delete(importStaging)
+          .where(eq(importStaging.importId, imp.id))
+          .catch(() => undefined);
+      throw err;
+    }
     try {
       await writer.idle();
       // Only while this run still holds the import: otherwise its staging rows are another's.
