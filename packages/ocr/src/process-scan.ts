@@ -110,6 +110,17 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
       pages.push(await ocrPage(engine, input.bytes, sniffed.mimeType, 1, limits));
     } else {
       const pending: Array<Promise<ScanPage>> = [];
+      // Pages being prepared or read: one more than the engine's workers keeps each busy while
+      // the next page is prepared, and only those pages' decoded images are held at once.
+      const running = new Set<Promise<unknown>>();
+      const track = (job: Promise<ScanPage>) => {
+        const settled = job.then(
+          () => running.delete(settled),
+          () => running.delete(settled),
+        );
+        running.add(settled);
+        pending.push(job);
+      };
       const iterator = readPdf(input.bytes, {
         limits,
         onPageCount: (n) => {
@@ -118,10 +129,11 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
       });
       try {
         for await (const rendered of iterator) {
+          while (running.size > engine.size) await Promise.race(running);
           const n = rendered.page;
           if (rendered.hasTextLayer) {
             progress({ page: n, pages: pageCount, stage: "text-layer" });
-            pending.push(
+            track(
               sharp(rendered.png)
                 .grayscale()
                 .png({ compressionLevel: 9, palette: true, colours: 16 })
@@ -145,7 +157,7 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
               return p;
             });
             job.catch(() => {});
-            pending.push(job);
+            track(job);
           }
         }
       } catch (error) {

@@ -8,6 +8,7 @@ import {
   type ScanResult,
   wordAccuracy,
 } from "../src/index";
+import { imageOnlyPdf } from "./make-fixtures";
 
 const dir = join(import.meta.dirname, "fixtures");
 
@@ -83,4 +84,25 @@ describe.each(cases)("fixture %s", (name, minAccuracy, source) => {
       }
     }
   });
+});
+
+describe("a multi-page scanned PDF", () => {
+  it("prepares only as many pages at once as the engine can read, plus one", async () => {
+    const page = await readFile(join(dir, "clean-price-list.png"));
+    const pdf = await imageOnlyPdf(Array.from({ length: 6 }, () => page));
+    let inFlight = 0;
+    let most = 0;
+    const result = await processScan({
+      bytes: pdf,
+      engine,
+      onProgress: ({ stage }) => {
+        if (stage === "render") most = Math.max(most, ++inFlight);
+        if (stage === "ocr") inFlight--;
+      },
+    });
+    expect(result.pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.pages.every((p) => p.source === "ocr" && p.text.length > 0)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(engine.size + 1);
+  }, 180_000);
 });
