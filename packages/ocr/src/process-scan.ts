@@ -114,7 +114,7 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
       // the next page is prepared, and only those pages' decoded images are held at once.
       const running = new Set<Promise<unknown>>();
       const track = (job: Promise<ScanPage>) => {
-        const settled = job.then(
+        const settled: Promise<unknown> = job.then(
           () => running.delete(settled),
           () => running.delete(settled),
         );
