@@ -2,12 +2,21 @@ import { describe, expect, it } from "vitest";
 import {
   detectMarketplace,
   fieldForHeader,
+  type ImportedListing,
   importListings,
   parseEbayActionHeader,
   suggestMapping,
   validateForMarketplace,
 } from "../src/index";
 import { collect, fixture } from "./helpers";
+
+/** Every error that carries a suggestion: the value it suggests must be in the listing as is. */
+function expectSuggestionsApplied(l: ImportedListing | undefined): void {
+  const errors = (l?.problems ?? []).filter((p) => p.severity === "error" && p.suggestion);
+  expect(errors.length).toBeGreaterThan(0);
+  const json = JSON.stringify(l?.listing);
+  for (const p of errors) expect(json, p.code).toContain(JSON.stringify(p.suggestion));
+}
 
 const EBAY = [
   "Info,Version=1.0.0,Template=fx_category_template_EBAY_US",
@@ -78,6 +87,32 @@ describe("ebay import", () => {
     });
     expect(unknown?.problems[0]).toMatchObject({ row: 6, code: "INVALID_ACTION", value: "Delete" });
   });
+
+  it("puts the fix of every error it suggests one for into the listing when fixes are applied", async () => {
+    const long = `${"Vintage brass desk lamp with green glass shade ".repeat(2)}working`;
+    const csv = [
+      "*Action(SiteID=US|Country=US|Currency=USD|Version=1193),*Category,*Title,*ConditionID,*Format,*Duration,*StartPrice,*Quantity",
+      `Delete,31388,${long},3000,Fixed,Days_14,12.00,1`,
+    ].join("\r\n");
+    const [plain] = await collect((await importListings({ bytes: Buffer.from(csv) })).listings);
+    expect(plain?.listing?.title).toBe(long);
+    const s = await importListings({ bytes: Buffer.from(csv), applyFixes: true });
+    const [l] = await collect(s.listings);
+    expect(l?.problems.map((p) => p.code).sort()).toEqual([
+      "INVALID_ACTION",
+      "INVALID_DURATION",
+      "INVALID_FORMAT",
+      "TOO_LONG",
+    ]);
+    expect(l?.listing?.title.length).toBeLessThanOrEqual(80);
+    expect(long.startsWith(l?.listing?.title ?? "?")).toBe(true);
+    expect(l?.listing?.marketplaceFields).toMatchObject({
+      action: "Add",
+      format: "FixedPrice",
+      duration: "GTC",
+    });
+    expectSuggestionsApplied(l);
+  });
 });
 
 describe("shopify import", () => {
@@ -146,6 +181,30 @@ describe("shopify import", () => {
     });
     expect(out[1]?.problems.map((p) => p.code)).toContain("REQUIRED");
     expect(out[2]?.problems.map((p) => p.code)).toContain("DUPLICATE_HANDLE");
+  });
+
+  it("puts the fix of every error it suggests one for into the listing when fixes are applied", async () => {
+    const csv = [
+      "Handle,Title,Variant SKU,Variant Price,Variant Inventory Policy",
+      "My Lamp!,My Lamp,L-1,20,Deny",
+      "My Lamp!,,L-2,21,Continue",
+    ].join("\n");
+    const [plain] = await collect((await importListings({ bytes: Buffer.from(csv) })).listings);
+    expect(plain?.listing?.marketplaceFields?.shopifyHandle).toBe("My Lamp!");
+    const s = await importListings({ bytes: Buffer.from(csv), applyFixes: true });
+    const [l] = await collect(s.listings);
+    expect(l?.problems.map((p) => `${p.row}:${p.code}`)).toEqual([
+      "2:INVALID_HANDLE",
+      "2:INVALID_INVENTORY_POLICY",
+      "3:INVALID_INVENTORY_POLICY",
+    ]);
+    const mf = l?.listing?.marketplaceFields as {
+      shopifyHandle: string;
+      variants: Array<Record<string, string>>;
+    };
+    expect(mf.shopifyHandle).toBe("my-lamp");
+    expect(mf.variants.map((v) => v.inventoryPolicy)).toEqual(["deny", "continue"]);
+    expectSuggestionsApplied(l);
   });
 });
 

@@ -98,6 +98,22 @@ describe("facebook import", () => {
     expect(FACEBOOK_CATEGORIES).toContain(row4?.listing?.category);
   });
 
+  it("fills an empty CONDITION with the suggested New when fixes are applied", async () => {
+    const csv = ["TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING", "Lamp,12,,,,"].join(
+      "\n",
+    );
+    const [plain] = await collect((await importListings({ bytes: Buffer.from(csv) })).listings);
+    expect(plain?.problems.find((p) => p.code === "REQUIRED")?.suggestion).toBe("New");
+    expect(plain?.listing?.condition).toBeNull();
+    const s = await importListings({ bytes: Buffer.from(csv), applyFixes: true });
+    const [l] = await collect(s.listings);
+    expect(l?.problems.find((p) => p.code === "REQUIRED")).toMatchObject({
+      column: "CONDITION",
+      suggestion: "New",
+    });
+    expect(l?.listing?.condition).toBe("New");
+  });
+
   it("decodes HTML entities, parses $1,299 and insists on whole dollars", async () => {
     const csv = [
       "TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING",
@@ -133,6 +149,43 @@ describe("facebook import", () => {
     });
     expect(b?.listing?.condition).toBe("Used - Good");
     expect(b?.problems.find((p) => p.code === "INVALID_BOOLEAN")?.column).toBe("OFFER SHIPPING");
+  });
+
+  it("offers the best full template path under a parent category, and applies it on request", async () => {
+    const csv = [
+      "TITLE,PRICE,CONDITION,DESCRIPTION,CATEGORY,OFFER SHIPPING",
+      "Old clock,40,Used - Good,,Antiques & Collectibles,",
+      "Armchair,90,Used - Good,,antiques & collectibles > antique & collectible furniture,",
+    ].join("\n");
+    const parents = [
+      "Antiques & Collectibles",
+      "Antiques & Collectibles//Antique & Collectible Furniture",
+    ];
+    for (const p of parents) expect(FACEBOOK_CATEGORIES).not.toContain(p);
+    const plain = await collect((await importListings({ bytes: Buffer.from(csv) })).listings);
+    const suggestions = plain.map((l, i) => {
+      const p = l.problems.find((x) => x.column === "CATEGORY");
+      expect(p).toMatchObject({ code: "CATEGORY_NOT_LEAF", field: "category" });
+      expect(FACEBOOK_CATEGORIES).toContain(p?.suggestion);
+      expect(p?.suggestion?.startsWith(`${parents[i]}//`)).toBe(true);
+      return p?.suggestion;
+    });
+    // The best fit under the parent: a path whose own name repeats the words typed.
+    expect(suggestions[1]).toMatch(/\/\/Antique & Collectible Furniture\/\/[^/]+$/);
+    const fixed = await collect(
+      (await importListings({ bytes: Buffer.from(csv), applyFixes: true })).listings,
+    );
+    expect(fixed.map((l) => l.listing?.category)).toEqual(suggestions);
+    // The older editor's clean sheet uses the top-level "Electronics"; the title picks the path.
+    const small = await collect(
+      (await importListings({ path: fixture("facebook-listings-small.xlsx"), applyFixes: true }))
+        .listings,
+    );
+    for (const l of small) expect(FACEBOOK_CATEGORIES).toContain(l.listing?.category);
+    expect(small[1]?.listing).toMatchObject({
+      title: "Battery 12V 100Ah",
+      category: "Electronics//Batteries & Power//Batteries",
+    });
   });
 
   it("suggests conditions and categories", () => {

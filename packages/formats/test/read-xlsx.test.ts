@@ -138,6 +138,22 @@ describe("xlsx reader", () => {
     expect(rows).toEqual([{ row: 3, values: ["Tom & Jerry", "12.5", "TRUE"] }]);
   });
 
+  it('reads ISO 8601 date cells (t="d") as dates, not as the year alone', async () => {
+    const c = (r: string, v: string, f = "") => `<c r="${r}" t="d">${f}<v>${v}</v></c>`;
+    const sheet =
+      '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>Listed</t></is></c><c r="B1" t="inlineStr"><is><t>Sold</t></is></c><c r="C1" t="inlineStr"><is><t>Due</t></is></c></row>' +
+      `<row r="2">${c("A2", "2024-03-04T05:06:07")}${c("B2", "2024-03-04T00:00:00Z")}${c("C2", "2024-12-31T23:59:00.000", "<f>TODAY()</f>")}</row>` +
+      `<row r="3">${c("A3", "2024-03-04")}${c("B3", "not a date")}</row>` +
+      "</sheetData></worksheet>";
+    const zip = buildZip(xlsxParts(sheet).map(([n, x]) => entry(n, x)));
+    const rows = await collect((await readTable({ bytes: zip })).rows);
+    expect(rows).toEqual([
+      { row: 2, values: ["2024-03-04T05:06:07", "2024-03-04", "2024-12-31T23:59:00"] },
+      { row: 3, values: ["2024-03-04", "not a date"] },
+    ]);
+  });
+
   it("turns broken sheet XML into a coded error, not a crash or a hang", async () => {
     const zip = buildZip(xlsxParts("<<<>>>&&&").map(([n, x]) => entry(n, x)));
     expect((await rejection(readTable({ bytes: zip }))).code).toBe("XLSX_INVALID");

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import {
   CONTENT_TYPES,
@@ -92,6 +94,40 @@ describe("formula guard", () => {
       description: "-not a number",
     });
   });
+  it("guards xlsx text that only starts with a formula once control characters are dropped", async () => {
+    // XML cannot hold these characters, so they are lost when the cell is written; the guard must
+    // look at what remains, or the stored cell starts with "=".
+    const l: ExportListing = {
+      title: '\u0001=HYPERLINK("http://evil")',
+      price: "5",
+      condition: "New",
+      description: "\u007f\u001f+cmd|' /C calc'!A0",
+      category: "\u000b@SUM(A1)",
+      sku: "\u0008-2+3",
+    };
+    const generic = await bytesOf(await exportListings([l], { format: "xlsx" }));
+    const facebook = await bytesOf(await exportListings([l], { layout: "facebook" }));
+    for (const bytes of [generic, facebook]) {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+      const texts: string[] = [];
+      wb.worksheets[0]?.eachRow((row) => {
+        row.eachCell((c) => {
+          expect(c.formula).toBeUndefined();
+          if (typeof c.value === "string") texts.push(c.value);
+        });
+      });
+      expect(texts).toContain(`'=HYPERLINK("http://evil")`);
+      expect(texts).toContain("'+cmd|' /C calc'!A0");
+      expect(texts.filter((t) => /^[=+\-@]/.test(t))).toEqual([]);
+      const back = await collect((await importListings({ bytes })).listings);
+      expect(back[0]?.listing?.title).toBe('=HYPERLINK("http://evil")');
+      expect(back[0]?.listing?.description).toBe("+cmd|' /C calc'!A0");
+    }
+    const csv = (await bytesOf(await exportListings([l], { format: "csv" }))).toString("utf8");
+    // A CSV keeps those characters, so its cells do not start with a formula character at all.
+    expect(csv).toContain('\u0001=HYPERLINK(""http://evil"")');
+  });
 });
 
 describe("facebook layout", () => {
@@ -135,6 +171,32 @@ describe("facebook layout", () => {
     expect(files.get("xl/worksheets/sheet1.xml")?.toString()).toContain("VALIDATION!$A$3:$D$3");
     const back = await collect((await importListings({ bytes })).listings);
     expect(back.every((b) => b.ok)).toBe(true);
+  });
+
+  it("gives each validated column one list validation range, like the template", async () => {
+    const validations = (sheetXml: string) =>
+      [
+        ...sheetXml.matchAll(
+          /<dataValidation\b[^>]*\bsqref="([^"]+)"[^>]*>[\s\S]*?<formula1>([^<]*)</g,
+        ),
+      ]
+        .map((m) => ({ sqref: m[1] ?? "", formula: m[2] ?? "" }))
+        .sort((a, b) => a.sqref.localeCompare(b.sqref));
+    const column = (sqref: string) => sqref.replace(/\d.*$/, "");
+    const template = validations(
+      (await unzip(await readFile(fixture("facebook-bulk-upload-template.xlsx"))))
+        .get("xl/worksheets/sheet1.xml")
+        ?.toString("utf8") ?? "",
+    );
+    const r = await exportListings([listing(0)], { layout: "facebook", now: NOW });
+    const got = validations(
+      (await unzip(await bytesOf(r))).get("xl/worksheets/sheet1.xml")?.toString("utf8") ?? "",
+    );
+    // Same columns and lists as the template, each column covered by one range (rows 5-54).
+    expect(got.map((v) => [column(v.sqref), v.formula])).toEqual(
+      template.map((v) => [column(v.sqref), v.formula]),
+    );
+    expect(got.map((v) => v.sqref)).toEqual(["C5:C54", "E5:E54"]);
   });
 
   it("splits N listings into ceil(N/50) files inside a zip", async () => {
@@ -186,6 +248,41 @@ describe("ebay and shopify layouts", () => {
     ).toBe(true);
     expect(lines[1]?.endsWith(",C:Brand")).toBe(true);
     expect(lines[2]).toBe("Add,,,31388,Cam,,,3000,,FixedPrice,GTC,9.99,,1,,,,Canon");
+  });
+
+  it("exports the seller's edited condition and category, not the ones imported from eBay", async () => {
+    const csv = [
+      "*Action(SiteID=US|Country=US|Currency=USD|Version=1193),*Category,*Title,*ConditionID,*StartPrice",
+      "Add,31388,Camera,3000,10",
+      "Add,31388,Lens,1500,20",
+      "Add,31388,Flash,2750,30",
+    ].join("\r\n");
+    const imported = (await collect((await importListings({ bytes: Buffer.from(csv) })).listings))
+      .map((i) => i.listing)
+      .filter((l): l is NonNullable<typeof l> => l !== null);
+    expect(imported.map((l) => l.condition)).toEqual(["Used", "New other", "Like New"]);
+    const [camera, lens, flash] = imported as [ExportListing, ExportListing, ExportListing];
+    const edited: ExportListing[] = [
+      // Edited: the seller's condition and category must reach eBay.
+      { ...camera, condition: "New", category: "625" },
+      // Untouched: the imported code is kept (the text "New other" alone would not say 1500).
+      lens,
+      // Reworded to the same condition: the imported code still applies.
+      { ...flash, condition: "Used - Like New" },
+    ];
+    const r = await exportListings(edited, { layout: "ebay" });
+    const back = await collect((await importListings({ bytes: await bytesOf(r) })).listings);
+    expect(back.map((b) => b.listing?.marketplaceFields?.conditionId)).toEqual([
+      "1000",
+      "1500",
+      "2750",
+    ]);
+    expect(back.map((b) => b.listing?.marketplaceFields?.ebayCategoryId)).toEqual([
+      "625",
+      "31388",
+      "31388",
+    ]);
+    expect(back.map((b) => b.listing?.condition)).toEqual(["New", "New other", "Like New"]);
   });
 
   it("writes the shopify template back as the same products", async () => {

@@ -53,7 +53,9 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
     const ctx = new RowContext(raw.row);
     const v = (k: string) => (raw.values[idx.get(k) ?? -1] ?? "").trim();
     const actionRaw = v("action");
-    const action = EBAY_ACTIONS.find((a) => a.toLowerCase() === actionRaw.toLowerCase());
+    let action = EBAY_ACTIONS.find((a) => a.toLowerCase() === actionRaw.toLowerCase());
+    // Every error reported with a suggestion is treated as fixed by an import that applies fixes,
+    // so each such fix below is also put into the listing when `applyFixes` is set.
     if (!action) {
       ctx.error(
         col("action"),
@@ -64,9 +66,10 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
           suggestion: "Add",
         },
       );
+      if (options.applyFixes) action = "Add";
     }
     const creating = action === undefined || action === "Add" || action === "VerifyAdd";
-    const title = v("title");
+    let title = v("title");
     if (creating && !title)
       ctx.error(col("title"), title, "REQUIRED", "eBay requires a title", { field: "title" });
     if (title.length > 80) {
@@ -74,6 +77,7 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
         suggestion: title.slice(0, 80).trimEnd(),
         field: "title",
       });
+      if (options.applyFixes) title = title.slice(0, 80).trimEnd();
     }
     const categoryId = v("category");
     if (categoryId && !/^\d+$/.test(categoryId)) {
@@ -115,9 +119,7 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
       });
     }
     const formatRaw = v("format");
-    const format = ["FixedPrice", "Auction"].find(
-      (f) => f.toLowerCase() === formatRaw.toLowerCase(),
-    );
+    let format = ["FixedPrice", "Auction"].find((f) => f.toLowerCase() === formatRaw.toLowerCase());
     if (formatRaw && !format) {
       ctx.error(
         col("format"),
@@ -128,12 +130,15 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
           suggestion: "FixedPrice",
         },
       );
+      if (options.applyFixes) format = "FixedPrice";
     }
-    const duration = v("duration");
+    let duration = v("duration");
     if (duration && !isEbayDuration(duration)) {
+      const fix = format === "Auction" ? "Days_7" : "GTC";
       ctx.error(col("duration"), duration, "INVALID_DURATION", "Duration must be GTC or Days_N", {
-        suggestion: format === "Auction" ? "Days_7" : "GTC",
+        suggestion: fix,
       });
+      if (options.applyFixes) duration = fix;
     } else if (duration && format === "FixedPrice" && duration !== "GTC") {
       ctx.warn(
         col("duration"),

@@ -114,6 +114,8 @@ export function createFacebookMapper(
         suggestion: "New",
         field: "condition",
       });
+      // An import that applies fixes treats this error as fixed, so the listing must hold the fix.
+      if (options.applyFixes) condition = "New";
     } else if (!(FACEBOOK_CONDITIONS as readonly string[]).includes(condRaw)) {
       const s = suggestFacebookCondition(condRaw);
       const exactish =
@@ -146,7 +148,8 @@ export function createFacebookMapper(
     const catRaw = v(CATEGORY);
     let category: string | null = catRaw ? decodeHtmlEntities(catRaw) : null;
     if (category) {
-      const m = matchFacebookCategory(category);
+      // The title helps choose a full path when only a parent category was given.
+      const m = matchFacebookCategory(category, title);
       if (m.kind === "reformatted") {
         ctx.warn(
           col(CATEGORY),
@@ -160,14 +163,19 @@ export function createFacebookMapper(
         );
         category = m.path;
       } else if (m.kind === "ancestor") {
+        // The template lists only full paths, so the fix is the best full path under this one.
+        // Kept a warning: files from the older editor use top-level categories and import clean.
         ctx.warn(
           col(CATEGORY),
           catRaw,
           "CATEGORY_NOT_LEAF",
-          `"${catRaw}" is a top-level category; a full path such as "${m.example}" places the listing better`,
-          { field: "category" },
+          `"${catRaw}" is not a full template category; choose a path under it such as "${m.example}"`,
+          {
+            suggestion: m.example,
+            field: "category",
+          },
         );
-        category = m.path;
+        category = options.applyFixes ? m.example : m.path;
       } else if (m.kind === "nearest") {
         ctx.error(
           col(CATEGORY),

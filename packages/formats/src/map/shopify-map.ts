@@ -27,7 +27,7 @@ export interface RowGrouper {
  */
 export function createShopifyGrouper(
   headers: readonly string[],
-  _options: MapOptions = {},
+  mapOptions: MapOptions = {},
 ): RowGrouper {
   const keyIdx = new Map<ShopifyKey, number>();
   const extraCols: number[] = [];
@@ -46,18 +46,23 @@ export function createShopifyGrouper(
   const build = (rows: RawRow[], handle: string): ImportedListing => {
     const first = rows[0] as RawRow;
     const ctx = new RowContext(first.row);
+    // Every error reported with a suggestion is treated as fixed by an import that applies fixes,
+    // so each such fix below is also put into the listing when `applyFixes` is set.
+    const fix = mapOptions.applyFixes === true;
+    let handleOut = handle;
     if (!/^[a-z0-9-]+$/i.test(handle)) {
+      const slug = slugify(handle);
       ctx.error(
         col("handle"),
         handle,
         "INVALID_HANDLE",
         "Handle may contain only letters, digits and dashes",
-        {
-          suggestion: slugify(handle),
-        },
+        // A handle with no letters or digits has no usable fix.
+        slug ? { suggestion: slug } : {},
       );
+      if (slug && fix) handleOut = slug;
     }
-    if (seen.has(handle.toLowerCase())) {
+    if (seen.has(handleOut.toLowerCase())) {
       ctx.warn(
         col("handle"),
         handle,
@@ -65,7 +70,7 @@ export function createShopifyGrouper(
         "This handle appeared earlier in the file, apart from these rows",
       );
     }
-    seen.add(handle.toLowerCase());
+    seen.add(handleOut.toLowerCase());
     const title = get(first, "title");
     if (!title)
       ctx.error(col("title"), title, "REQUIRED", "Shopify requires a title for new products", {
@@ -138,6 +143,7 @@ export function createShopifyGrouper(
         const pol = v.inventoryPolicy;
         if (pol && pol !== "deny" && pol !== "continue") {
           const low = pol.toLowerCase();
+          if (fix && (low === "deny" || low === "continue")) v.inventoryPolicy = low;
           rc.error(
             col("inventoryPolicy"),
             pol,
@@ -199,7 +205,7 @@ export function createShopifyGrouper(
       const val = first.values[i] ?? "";
       if (val !== "") extra[(headers[i] as string).trim()] = val;
     }
-    const mf: Record<string, unknown> = { shopifyHandle: handle };
+    const mf: Record<string, unknown> = { shopifyHandle: handleOut };
     const put = (name: string, k: ShopifyKey) => {
       const val = get(first, k);
       if (val !== "") mf[name] = val;

@@ -98,9 +98,11 @@ export type CategoryMatch =
 
 /**
  * Finds the template path a typed category means: exact, same path written differently,
- * a top-level/parent path, or else the best fuzzy match (leaf words weigh most).
+ * a top-level/parent path (with the best full path under it as `example`), or else the best
+ * fuzzy match (leaf words weigh most). `hint` (such as the listing's title) helps pick the path
+ * under a parent, where the typed words alone fit every child equally.
  */
-export function matchFacebookCategory(text: string): CategoryMatch {
+export function matchFacebookCategory(text: string, hint = ""): CategoryMatch {
   const list = index();
   const trimmed = text.trim();
   if (trimmed === "") return { kind: "none" };
@@ -109,11 +111,27 @@ export function matchFacebookCategory(text: string): CategoryMatch {
   const hit = byLower?.get(norm.toLowerCase());
   if (hit) return { kind: "reformatted", path: hit };
   const prefix = `${norm.toLowerCase()}//`;
-  const child = list.find((p) => p.lower.startsWith(prefix));
-  if (child) {
-    const properPrefix = child.path.slice(0, norm.length);
-    return { kind: "ancestor", path: properPrefix, example: child.path };
+  const under = list.filter((p) => p.lower.startsWith(prefix));
+  const first = under[0];
+  if (first) {
+    // Only full paths are accepted, so the fix is the path under this one that fits the words best.
+    const properPrefix = first.path.slice(0, norm.length);
+    const example = bestMatch(norm, under, tokens(hint))?.path ?? first.path;
+    return { kind: "ancestor", path: properPrefix, example };
   }
+  const best = bestMatch(norm, list);
+  return best ? { kind: "nearest", path: best.path, score: best.score } : { kind: "none" };
+}
+
+/**
+ * The candidate path that fits a category text best (leaf words weigh most), or null. Hint
+ * words add weight like typed words above the leaf, and a little more when they name the leaf.
+ */
+function bestMatch(
+  norm: string,
+  candidates: readonly IndexedPath[],
+  hint: readonly string[] = [],
+): { path: string; score: number } | null {
   const segs = norm.split("//").map(tokens);
   const leaf = new Set(segs[segs.length - 1] ?? []);
   const weights = new Map<string, number>();
@@ -121,24 +139,28 @@ export function matchFacebookCategory(text: string): CategoryMatch {
     for (const t of seg)
       weights.set(t, Math.max(weights.get(t) ?? 0, (leaf.has(t) ? 2 : 1) * idf(t)));
   }
+  for (const t of hint) if (!weights.has(t)) weights.set(t, idf(t));
   let total = 0;
   for (const w of weights.values()) total += w;
   let best: IndexedPath | null = null;
   let bestScore = 0;
-  for (const p of list) {
+  for (const p of candidates) {
     let covered = 0;
     for (const [t, w] of weights) if (p.tokenSet.has(t)) covered += w;
     const pLeaf = p.segments[p.segments.length - 1] ?? [];
     // Rare words weigh most ("electrical" says more than "equipment"); an equal leaf breaks ties,
     // and a shorter path wins over a deeper one that matches no better.
     const score =
-      (total > 0 ? covered / total : 0) + 0.3 * dice([...leaf], pLeaf) - 0.001 * p.segments.length;
+      (total > 0 ? covered / total : 0) +
+      0.3 * dice([...leaf], pLeaf) +
+      0.1 * dice(hint, pLeaf) -
+      0.001 * p.segments.length;
     if (score > bestScore) {
       bestScore = score;
       best = p;
     }
   }
-  return best ? { kind: "nearest", path: best.path, score: bestScore } : { kind: "none" };
+  return best ? { path: best.path, score: bestScore } : null;
 }
 
 const CONDITION_WORDS: Array<[RegExp, (typeof FACEBOOK_CONDITIONS)[number]]> = [

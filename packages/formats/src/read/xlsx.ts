@@ -50,6 +50,23 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Text of a `t="d"` cell, whose value is an ISO 8601 date rather than a serial number: written
+ * like serial dates (`2024-03-04`, or `2024-03-04T05:06:07` when it has a time of day). Values
+ * that are not such a date are kept as written.
+ */
+export function isoCellDate(raw: string): string {
+  const v = raw.trim();
+  const m =
+    /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/.exec(
+      v,
+    );
+  if (!m) return v;
+  const [, date, h, mi, sec = "00"] = m;
+  if (h === undefined || (h === "00" && mi === "00" && sec === "00")) return date ?? v;
+  return `${date}T${h}:${mi}:${sec}`;
+}
+
 /** A serial date of the 1900 or 1904 system as the date it stands for (UTC). */
 export function excelSerialDate(serial: number, date1904: boolean): Date {
   return new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 24 * 3600 * 1000));
@@ -442,7 +459,8 @@ async function* sheetRows(
     if (hasF) {
       if (hasV || hasIs) {
         const raw = hasV ? vText : isText;
-        text = type === "str" ? raw : numText(Number.parseFloat(raw));
+        text =
+          type === "str" ? raw : type === "d" ? isoCellDate(raw) : numText(Number.parseFloat(raw));
       }
     } else if (hasV || hasIs) {
       const raw = hasIs && !hasV ? isText : vText;
@@ -468,6 +486,10 @@ async function* sheetRows(
           break;
         case "b":
           text = Number.parseInt(raw, 10) !== 0 ? "TRUE" : "FALSE";
+          break;
+        case "d":
+          // ISO 8601 text, not a number: parseFloat would keep only the year.
+          text = isoCellDate(raw);
           break;
         default: {
           const n = Number.parseFloat(raw);

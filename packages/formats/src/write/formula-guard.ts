@@ -25,3 +25,15 @@ export function stripFormulaGuard(value: string): string {
   const i = afterQuotes(value);
   return i < value.length && TRIGGERS.has(value.charCodeAt(i)) ? value.slice(1) : value;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
+const XML_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+
+/**
+ * Removes the control characters an XLSX cell cannot hold (the ones exceljs' XML escaping drops).
+ * This must run before {@link guardFormula}: otherwise "\u0001=HYPERLINK(...)" passes the guard
+ * and only loses its first character when written, leaving a live formula in the file.
+ */
+export function dropXmlInvalid(value: string): string {
+  return value.replace(XML_INVALID, "");
+}

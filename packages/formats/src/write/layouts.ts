@@ -7,6 +7,7 @@ import {
   formatEbayActionHeader,
 } from "../marketplaces/ebay";
 import { FACEBOOK_CATEGORIES, FACEBOOK_TEMPLATE } from "../marketplaces/facebook";
+import { EBAY_CONDITION_IDS } from "../marketplaces/rules";
 import {
   SHOPIFY_COLUMNS,
   SHOPIFY_VARIANT_KEYS,
@@ -154,12 +155,37 @@ export function ebayHeaders(params: EbayActionParams, specifics: string[]): stri
   return [formatEbayActionHeader(params), ...EBAY_BASE, ...specifics.map((s) => `C:${s}`)];
 }
 
-/** A listing as one File Exchange row (values from marketplaceFields win where eBay-only). */
+/**
+ * The ConditionID for a listing. The seller edits `condition`; `marketplaceFields.conditionId`
+ * is what the listing was imported with, so it is kept only while it still means the same
+ * condition (it can be more precise than the text, e.g. 1500 "New other"), or when the listing
+ * has no condition that could contradict it.
+ */
+function ebayConditionId(condition: string | null | undefined, imported: string): string {
+  const text = (condition ?? "").trim();
+  const derived = ebayConditionIdFor(text);
+  const name = EBAY_CONDITION_IDS[imported];
+  if (name === undefined) return derived ?? imported;
+  if (text === "" || imported === derived || name.toLowerCase() === text.toLowerCase())
+    return imported;
+  return derived ?? "";
+}
+
+/**
+ * The numeric category id for a listing. A numeric `category` is the seller's own (possibly
+ * edited) eBay category and wins; the imported `ebayCategoryId` is used when the listing has no
+ * numeric category, since a category text cannot name an eBay category.
+ */
+function ebayCategoryId(category: string | null | undefined, imported: string): string {
+  const c = (category ?? "").trim();
+  return /^\d+$/.test(c) ? c : imported;
+}
+
+/** A listing as one File Exchange row (eBay-only values come from marketplaceFields). */
 export function ebayRow(l: ExportListing, specifics: string[]): string[] {
   const mf = l.marketplaceFields ?? {};
   const format = str(mf.format) || "FixedPrice";
-  const category =
-    str(mf.ebayCategoryId) || (/^\d+$/.test(l.category ?? "") ? str(l.category) : "");
+  const category = ebayCategoryId(l.category, str(mf.ebayCategoryId));
   const action = str(mf.action) || (mf.itemId ? "Revise" : "Add");
   const isd = record(mf.itemSpecifics);
   return [
@@ -170,7 +196,7 @@ export function ebayRow(l: ExportListing, specifics: string[]): string[] {
     l.title ?? "",
     str(mf.subtitle),
     l.description ?? "",
-    str(mf.conditionId) || (ebayConditionIdFor(l.condition) ?? ""),
+    ebayConditionId(l.condition, str(mf.conditionId)),
     str(mf.conditionDescription),
     format,
     str(mf.duration) || (format === "Auction" ? "Days_7" : "GTC"),

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import ExcelJS from "exceljs";
-import { guardFormula } from "./formula-guard";
+import { dropXmlInvalid, guardFormula } from "./formula-guard";
 
 /** A cell for the xlsx writer: text (guarded), a number, or empty. */
 export type XlsxCell = string | number | null;
@@ -37,16 +37,6 @@ interface DataValidationsLike {
 const HIGH_WATER = 1024 * 1024;
 const PACE_ROWS = 500;
 
-function cellRange(range: string): string[] {
-  const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
-  if (!m) return [range];
-  const [, c1, r1, c2, r2] = m as unknown as [string, string, string, string, string];
-  if (c1 !== c2) return [range];
-  const out: string[] = [];
-  for (let r = Number(r1); r <= Number(r2); r++) out.push(`${c1}${r}`);
-  return out;
-}
-
 /**
  * Writes sheets with exceljs' streaming WorkbookWriter; rows are committed as they arrive and the
  * producer waits while the consumer has not read the output, so memory stays flat.
@@ -59,7 +49,13 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
     useStyles: options.useStyles ?? false,
     useSharedStrings: false,
   });
-  const cell = (v: XlsxCell) => (typeof v === "string" ? (guard ? guardFormula(v) : v) : v);
+  // exceljs drops the control characters XML cannot hold when it writes a cell; dropping them
+  // first lets the guard see the text that is actually stored.
+  const cell = (v: XlsxCell) => {
+    if (typeof v !== "string") return v;
+    const s = dropXmlInvalid(v);
+    return guard ? guardFormula(s) : s;
+  };
   // exceljs writes each sheet into a buffer that pushes 64 KiB blocks into the zip without
   // waiting; when nobody reads `out`, those blocks pile up in the zip's input stream. Waiting for
   // that stream (and `out`) to drain every 500 rows keeps memory flat.
@@ -79,14 +75,14 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
       if (spec.columnWidths) {
         ws.columns = spec.columnWidths.map((width) => ({ width }));
       }
+      // One validation per range, as the template has. Added cell by cell, exceljs would merge
+      // the cells back in text order ("C10" before "C5") into overlapping ranges.
       for (const v of spec.listValidations ?? []) {
-        for (const addr of cellRange(v.range)) {
-          (ws as unknown as { dataValidations: DataValidationsLike }).dataValidations.add(addr, {
-            type: "list",
-            allowBlank: true,
-            formulae: [v.formula],
-          });
-        }
+        (ws as unknown as { dataValidations: DataValidationsLike }).dataValidations.add(v.range, {
+          type: "list",
+          allowBlank: true,
+          formulae: [v.formula],
+        });
       }
       for (const lead of spec.leadRows ?? []) {
         const row = ws.addRow(lead.values.map(cell));
