@@ -36,6 +36,18 @@ describe("parseCell", () => {
     expect(parseCell(col("offerShipping"), "maybe").ok).toBe(false);
   });
 
+  it("strips only thousands separators from quantities and refuses a decimal comma", () => {
+    expect(parseCell(col("quantity"), "1,5").ok).toBe(false);
+    expect(parseCell(col("quantity"), "12,50").ok).toBe(false);
+    expect(parseCell(col("quantity"), "1,0000").ok).toBe(false);
+    expect(parseCell(col("quantity"), ",500").ok).toBe(false);
+    expect(parseCell(col("quantity"), "1,000,000")).toEqual({
+      ok: true,
+      patch: { quantity: 1_000_000 },
+    });
+    expect(parseCell(col("quantity"), "12,345")).toEqual({ ok: true, patch: { quantity: 12345 } });
+  });
+
   it("clears optional text with an empty cell but refuses an empty title", () => {
     expect(parseCell(col("category"), "  ")).toEqual({ ok: true, patch: { category: null } });
     expect(parseCell(col("title"), "").ok).toBe(false);

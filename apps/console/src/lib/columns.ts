@@ -191,7 +191,9 @@ export function parseCell(col: Column, text: string, row?: Row): Parsed {
       return { ok: true, patch: { price: Number(cleaned) } };
     }
     case "int": {
-      const cleaned = t.replace(/,/g, "");
+      // Only thousands separators go ("1,000"); "1,5" is a decimal comma and stays, so it is
+      // refused instead of becoming 15.
+      const cleaned = t.replace(/(?<=\d),(?=\d{3}(\D|$))/g, "");
       if (!/^\d{1,7}$/.test(cleaned) || Number(cleaned) > 1_000_000)
         return { ok: false, message: `"${t}" is not a whole number 0–1,000,000` };
       return { ok: true, patch: { [col.key]: Number(cleaned) } };

@@ -12,6 +12,11 @@ export class RowCache {
   private byId = new Map<string, number>();
   private pages = new Map<number, "loading" | "loaded">();
   total: number | null = null;
+  /**
+   * The total may have changed (after an undo or a bulk action) and is being asked for again; until
+   * the answer arrives the old one stays, so the grid keeps its height and scroll position.
+   */
+  totalStale = false;
 
   constructor(readonly key: string) {}
 

@@ -5,6 +5,7 @@ import {
   conflictFields,
   keepMineRequest,
   optimisticSave,
+  RowSaveQueue,
   type SaveRequest,
 } from "./save-logic";
 
@@ -112,5 +113,43 @@ describe("optimisticSave", () => {
       kind: "error",
       code: "VERSION_CONFLICT",
     });
+  });
+});
+
+describe("RowSaveQueue", () => {
+  it("runs saves of one row in turn, each with the version the previous one returned", async () => {
+    const q = new RowSaveQueue();
+    const log: string[] = [];
+    let finishFirst = () => {};
+    const first = q.run("a", 1, async (v) => {
+      log.push(`start 1 v${v}`);
+      await new Promise<void>((r) => (finishFirst = r));
+      log.push("end 1");
+      return { result: "one", version: v + 1 };
+    });
+    const second = q.run("a", 1, async (v) => {
+      log.push(`start 2 v${v}`);
+      return { result: "two", version: v + 1 };
+    });
+    // Another row is not held up.
+    const other = q.run("b", 7, async (v) => ({ result: `b v${v}`, version: v + 1 }));
+    expect(await other).toBe("b v7");
+    expect(q.busy("a")).toBe(true);
+    finishFirst();
+    expect(await first).toBe("one");
+    expect(await second).toBe("two");
+    expect(log).toEqual(["start 1 v1", "end 1", "start 2 v2"]);
+    expect(q.busy("a")).toBe(false);
+  });
+
+  it("sends the caller's version after a failed save", async () => {
+    const q = new RowSaveQueue();
+    const failed = q.run("a", 3, async () => {
+      throw new Error("offline");
+    });
+    const next = q.run("a", 3, async (v) => ({ result: v, version: null }));
+    await expect(failed).rejects.toThrow("offline");
+    expect(await next).toBe(3);
+    expect(q.busy("a")).toBe(false);
   });
 });

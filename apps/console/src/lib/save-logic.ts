@@ -101,3 +101,55 @@ export function conflictFields(c: Conflict): { field: string; mine: unknown; the
     theirs: (c.theirs as unknown as Record<string, unknown>)[field],
   }));
 }
+
+/**
+ * Runs saves of the same row one after another. Every save carries the version it expects, so a
+ * second edit sent while the first is still on its way would carry the same version and be refused
+ * as a conflict with the user's own edit; queued here, it waits and sends the version the previous
+ * save returned instead.
+ */
+export class RowSaveQueue {
+  private tails = new Map<string, Promise<number | null>>();
+  private waiting = new Map<string, number>();
+
+  /** Whether a save of this row is running or waiting. */
+  busy(id: string): boolean {
+    return (this.waiting.get(id) ?? 0) > 0;
+  }
+
+  /**
+   * Runs `save` once earlier saves of row `id` are done. It receives the version to send: the
+   * newest of `version` and the one the previous save returned (a failed save returns none). It
+   * returns its result and the row's version after it (null when it saved nothing).
+   */
+  run<R>(
+    id: string,
+    version: number,
+    save: (version: number) => Promise<{ result: R; version: number | null }>,
+  ): Promise<R> {
+    const prev = this.tails.get(id);
+    this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
+    const done = (async () => {
+      try {
+        const after = prev ? await prev : null;
+        return await save(after === null ? version : Math.max(after, version));
+      } finally {
+        // Settled before the caller resumes, so `busy` is already false for the last one.
+        const left = (this.waiting.get(id) ?? 1) - 1;
+        if (left > 0) this.waiting.set(id, left);
+        else {
+          this.waiting.delete(id);
+          this.tails.delete(id);
+        }
+      }
+    })();
+    this.tails.set(
+      id,
+      done.then(
+        (d) => d.version,
+        () => null,
+      ),
+    );
+    return done.then((d) => d.result);
+  }
+}

@@ -45,6 +45,43 @@ describe("UndoStack", () => {
     expect(s.peekUndo()?.changeSetId).toBe("a");
   });
 
+  it("removes the entry it undid even when another was pushed while the server worked", async () => {
+    const s = new UndoStack();
+    s.push({ changeSetId: "a", label: "A" });
+    s.push({ changeSetId: "b", label: "B" });
+    let finish = () => {};
+    const undone = s.undo(() => new Promise<void>((r) => (finish = r)));
+    // A save finishes while the undo of "b" is still on its way.
+    s.push({ changeSetId: "c", label: "C" });
+    finish();
+    expect((await undone)?.changeSetId).toBe("b");
+    expect(s.peekUndo()?.changeSetId).toBe("c");
+    expect(s.peekRedo()?.changeSetId).toBe("b");
+    expect(s.sizes()).toEqual({ undo: 2, redo: 1 });
+    const order: string[] = [];
+    while (s.canUndo) await s.undo(async (e) => void order.push(e.changeSetId));
+    expect(order).toEqual(["c", "a"]);
+  });
+
+  it("removes the entry it redid even when an undo finished meanwhile", async () => {
+    const s = new UndoStack();
+    s.push({ changeSetId: "a", label: "A" });
+    s.push({ changeSetId: "b", label: "B" });
+    await s.undo(async () => undefined);
+    // Redo of "b" and undo of "a" are both on their way; the undo answers first.
+    let finishRedo = () => {};
+    const redone = s.redo(() => new Promise<void>((r) => (finishRedo = r)));
+    let finishUndo = () => {};
+    const undone = s.undo(() => new Promise<void>((r) => (finishUndo = r)));
+    finishUndo();
+    expect((await undone)?.changeSetId).toBe("a");
+    finishRedo();
+    expect((await redone)?.changeSetId).toBe("b");
+    expect(s.peekUndo()?.changeSetId).toBe("b");
+    expect(s.peekRedo()?.changeSetId).toBe("a");
+    expect(s.sizes()).toEqual({ undo: 1, redo: 1 });
+  });
+
   it("drops the oldest entries beyond its limit", () => {
     const s = new UndoStack(3);
     for (const id of ["1", "2", "3", "4"]) s.push({ changeSetId: id, label: id });

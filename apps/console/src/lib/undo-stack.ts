@@ -39,7 +39,9 @@ export class UndoStack {
     const e = this.undos.at(-1);
     if (!e) return undefined;
     await revert(e);
-    this.undos.pop();
+    // Another edit may have been pushed while the server undid this one: remove this entry, not
+    // whatever is on top now.
+    this.undos = without(this.undos, e);
     this.redos.push(e);
     return e;
   }
@@ -48,7 +50,7 @@ export class UndoStack {
     const e = this.redos.at(-1);
     if (!e) return undefined;
     await apply(e);
-    this.redos.pop();
+    this.redos = without(this.redos, e);
     this.undos.push(e);
     return e;
   }
@@ -60,4 +62,10 @@ export class UndoStack {
   sizes(): { undo: number; redo: number } {
     return { undo: this.undos.length, redo: this.redos.length };
   }
+}
+
+/** The entries but the given one (the newest with its change set, should it appear twice). */
+function without(entries: UndoEntry[], e: UndoEntry): UndoEntry[] {
+  const i = entries.lastIndexOf(e);
+  return i === -1 ? entries : [...entries.slice(0, i), ...entries.slice(i + 1)];
 }

@@ -120,6 +120,8 @@ export function BulkDialog(props: {
       case "setField": {
         let value: unknown = f.setValue;
         if (f.setField === "price" || f.setField === "quantity") {
+          // Number("") is 0: a blank box would set every price or quantity to zero.
+          if (f.setValue.trim() === "") return "Enter a number";
           value = Number(f.setValue);
           if (!Number.isFinite(value as number)) return "Enter a number";
         } else if (f.setField === "offerShipping") value = f.setValue === "true";

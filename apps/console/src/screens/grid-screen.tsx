@@ -24,10 +24,12 @@ import {
 } from "../lib/grid-model";
 import { PAGE_SIZE, RowCache } from "../lib/row-cache";
 import {
+  applyPatch,
   type Conflict,
   errorMessage,
   keepMineRequest,
   optimisticSave,
+  RowSaveQueue,
   type SaveRequest,
 } from "../lib/save-logic";
 import { parseTsv, toTsv } from "../lib/tsv";
@@ -119,6 +121,9 @@ export function GridScreen() {
   const [firstLoad, setFirstLoad] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
   const undo = useRef(new UndoStack()).current;
+  const rowSaves = useRef(new RowSaveQueue()).current;
+  /** Commits the open cell editor's current text (set by the editor while it is mounted). */
+  const editorCommit = useRef<(() => void) | null>(null);
   const [, setUndoSizes] = useState(undo.sizes());
 
   const cols = useMemo(
@@ -180,7 +185,10 @@ export function GridScreen() {
             const res = await api.listings.list.query(
               listArgs(p * PAGE_SIZE, PAGE_SIZE, withTotal && i === 0),
             );
-            if (typeof res.total === "number") c.total = res.total;
+            if (typeof res.total === "number") {
+              c.total = res.total;
+              c.totalStale = false;
+            }
             c.fill(p, res.items.map(asRow));
           } catch (err) {
             c.unmark(p);
@@ -197,7 +205,7 @@ export function GridScreen() {
   const loadWindow = useCallback(
     (first: number, last: number) => {
       const c = cache;
-      const needTotal = c.total === null;
+      const needTotal = c.total === null || c.totalStale;
       const pages = needTotal
         ? [0, ...c.missingPages(first, last).filter((p) => p !== 0)]
         : c.missingPages(first, last);
@@ -230,7 +238,9 @@ export function GridScreen() {
   /** Marks everything stale after a server-side change and refetches what is visible. */
   const refreshAll = useCallback(() => {
     cacheRef.current.invalidate();
-    cacheRef.current.total = null;
+    // Not `total = null`: that would empty the grid (and lose the scroll position) until the
+    // refetch answers.
+    cacheRef.current.totalStale = true;
     setReload((n) => n + 1);
     setHistoryTick((n) => n + 1);
   }, []);
@@ -270,17 +280,30 @@ export function GridScreen() {
       .mutate({ id: req.id, version: req.version, ...req.patch } as Inputs["listings"]["update"])
       .then(asRow) as Promise<Row & { changeSetId: string | null }>;
 
-  /** Saves one cell optimistically; a conflict goes to the conflict panel, never lost. */
+  /**
+   * Saves one cell optimistically; a conflict goes to the conflict panel, never lost. Saves of the
+   * same row are queued so a quick second edit is sent with the version the first one produced.
+   */
   const saveOne = async (row: Row, patch: Record<string, unknown>, label: string) => {
     setPendingIds([row.id], true);
-    const res = await optimisticSave(row, patch, updateRequest, show);
-    setPendingIds([row.id], false);
+    // A queued edit shows at once, not only when its turn to be sent comes.
+    if (rowSaves.busy(row.id)) show(applyPatch(row, patch));
+    const res = await rowSaves.run(row.id, row.version, async (version) => {
+      const r = await optimisticSave({ ...row, version }, patch, updateRequest, show);
+      return { result: r, version: r.ok ? r.row.version : null };
+    });
+    if (!rowSaves.busy(row.id)) setPendingIds([row.id], false);
     if (res.ok) {
       pushUndo(res.changeSetId, label);
       if (marketplace !== "generic" && res.changeSetId) void refreshRows([row.id]);
     } else if (res.conflict) {
       const conflict = res.conflict;
-      setConflicts((cs) => [...cs.filter((c) => c.rowId !== conflict.rowId), conflict]);
+      // Two quick edits of one row can both be refused; the panel keeps every value typed.
+      setConflicts((cs) => {
+        const old = cs.find((c) => c.rowId === conflict.rowId);
+        const merged = old ? { ...conflict, mine: { ...old.mine, ...conflict.mine } } : conflict;
+        return [...cs.filter((c) => c.rowId !== conflict.rowId), merged];
+      });
       app.toast(
         "error",
         "Someone else changed this listing. Your value is kept in the conflict panel.",
@@ -355,13 +378,22 @@ export function GridScreen() {
         }
         pushUndo(res.changeSetId, summary);
         if (conflictIds.length) {
-          const cur = await api.listings.list.query({
-            ids: conflictIds.slice(0, 150),
-            limit: Math.min(150, conflictIds.length),
-          });
+          // Every conflicting row is read back (in chunks, to keep GET URLs short) so none keeps
+          // showing an unsaved value with a version the server no longer has.
+          const found: Row[] = [];
+          for (let k = 0; k < conflictIds.length; k += 150) {
+            const ids = conflictIds.slice(k, k + 150);
+            const cur = await api.listings.list.query({ ids, limit: ids.length });
+            found.push(...cur.items.map(asRow));
+          }
           const byId = new Map(chunk.map((p) => [p.row.id, p]));
-          const found = cur.items.map(asRow);
           for (const t of found) c.replace(t);
+          // A row the server no longer returns (deleted meanwhile) goes back to what it was.
+          const seen = new Set(found.map((t) => t.id));
+          for (const id of conflictIds) {
+            const p = byId.get(id);
+            if (p && !seen.has(id)) c.replace(p.row);
+          }
           setConflicts((cs) => [
             ...cs.filter((x) => !conflictIds.includes(x.rowId)),
             ...found.map((t) => ({ rowId: t.id, mine: byId.get(t.id)?.patch ?? {}, theirs: t })),
@@ -401,7 +433,12 @@ export function GridScreen() {
   const commitEdit = async (text: string, key: "Enter" | "Tab" | "none", shift = false) => {
     const e = editing;
     setEditing(null);
-    if (key !== "none") setSel((s) => afterCommit(s, key, shift, total, cols.length));
+    if (key !== "none") {
+      // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way.
+      const next = afterCommit(sel, key, shift, total, cols.length);
+      setSel(next);
+      scrollIntoView(next);
+    }
     scrollRef.current?.focus({ preventScroll: true });
     if (!e) return;
     const row = cache.get(e.r);
@@ -479,15 +516,28 @@ export function GridScreen() {
   };
 
   const clearCells = async () => {
-    const { patches, problems } = clearPatches(rect, cols, (i) => cache.get(i));
-    if (problems.length && !patches.length) {
-      app.toast("error", problems[0]?.message ?? "Nothing to clear");
-      return;
+    const r = rect;
+    setBusy("Clearing…");
+    try {
+      // A range can reach rows never scrolled to; they must be loaded to be cleared too.
+      try {
+        await ensureRows(r.r0, r.r1);
+      } catch (err) {
+        app.toast("error", `Not cleared: ${errorMessage(err)}`);
+        return;
+      }
+      const { patches, problems } = clearPatches(r, cols, (i) => cache.get(i));
+      if (problems.length && !patches.length) {
+        app.toast("error", problems[0]?.message ?? "Nothing to clear");
+        return;
+      }
+      if (patches.length === 1 && patches[0]) {
+        const p = patches[0];
+        await saveOne(p.row, p.patch, `Clear cells of "${p.row.title.slice(0, 40)}"`);
+      } else await saveMany(patches, "clear", `Clear ${patches.length} row(s)`);
+    } finally {
+      setBusy(null);
     }
-    if (patches.length === 1 && patches[0]) {
-      const p = patches[0];
-      await saveOne(p.row, p.patch, `Clear cells of "${p.row.title.slice(0, 40)}"`);
-    } else await saveMany(patches, "clear", `Clear ${patches.length} row(s)`);
   };
 
   /** Pastes a TSV block at the selection (a single value fills the whole selected range). */
@@ -694,7 +744,9 @@ export function GridScreen() {
   };
 
   const onCellMouseDown = (r: number, c: number, shift: boolean) => {
-    if (editing) void commitEdit(editing.text, "none");
+    // Commit what the editor holds now, not `editing.text` (only the text it opened with). The
+    // editor commits at most once, so its blur when the grid takes focus below saves nothing more.
+    editorCommit.current?.();
     setSel((s) => clickCell(s, { r, c }, shift));
     scrollRef.current?.focus({ preventScroll: true });
   };
@@ -1048,6 +1100,7 @@ export function GridScreen() {
                   width: Math.max(editCol.width, editCol.kind === "longtext" ? 360 : 0),
                 }}
                 limit={editCol.key === "title" ? titleLimit : undefined}
+                commitRef={editorCommit}
                 onCommit={(text, key, shift) => void commitEdit(text, key, shift)}
                 onCancel={() => {
                   setEditing(null);
@@ -1158,10 +1211,31 @@ function CellEditor(props: {
   limit?: number;
   onCommit: (text: string, key: "Enter" | "Tab" | "none", shift: boolean) => void;
   onCancel: () => void;
+  /** Receives a function that commits the current text, for closing the editor from outside. */
+  commitRef?: React.RefObject<(() => void) | null>;
 }) {
   const [text, setText] = useState(props.initial);
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const done = useRef(false);
+  // Every way out (keys, blur, a click elsewhere in the grid) goes through here, so one edit is
+  // saved once: two saves of the same row at the same version would make the second a conflict.
+  const commit = (key: "Enter" | "Tab" | "none", shift: boolean) => {
+    if (done.current) return;
+    done.current = true;
+    props.onCommit(text, key, shift);
+  };
+  const latestCommit = useRef(commit);
+  latestCommit.current = commit;
+  const [commitNow] = useState(() => () => latestCommit.current("none", false));
+  const { commitRef } = props;
+  useEffect(() => {
+    if (!commitRef) return;
+    commitRef.current = commitNow;
+    return () => {
+      // The next editor may already have registered itself; leave its hook in place.
+      if (commitRef.current === commitNow) commitRef.current = null;
+    };
+  }, [commitRef, commitNow]);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -1177,12 +1251,10 @@ function CellEditor(props: {
       props.onCancel();
     } else if (e.key === "Enter" && !(props.multiline && e.altKey)) {
       e.preventDefault();
-      done.current = true;
-      props.onCommit(text, "Enter", e.shiftKey);
+      commit("Enter", e.shiftKey);
     } else if (e.key === "Tab") {
       e.preventDefault();
-      done.current = true;
-      props.onCommit(text, "Tab", e.shiftKey);
+      commit("Tab", e.shiftKey);
     }
   };
   const common = {
@@ -1191,12 +1263,7 @@ function CellEditor(props: {
     value: text,
     "aria-label": props.label,
     onKeyDown,
-    onBlur: () => {
-      if (!done.current) {
-        done.current = true;
-        props.onCommit(text, "none", false);
-      }
-    },
+    onBlur: () => commit("none", false),
   };
   return (
     <div className="cell-editor" style={props.style}>

@@ -1,0 +1,66 @@
+import { act } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BulkDialog } from "./bulk-dialog";
+import { type FakeApi, listing, type Mounted, mountWithApp, settle } from "./screen-test-harness";
+
+const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
+vi.mock("../api/client", async () => {
+  const { FakeApi } = await import("./screen-test-harness");
+  fake.api = new FakeApi();
+  return { api: fake.api.client };
+});
+
+let m: Mounted | null = null;
+afterEach(async () => {
+  await m?.unmount();
+  m = null;
+});
+
+const button = (text: string) =>
+  [...(m?.host.querySelectorAll("button") ?? [])].find(
+    (b) => b.textContent?.trim() === text,
+  ) as HTMLButtonElement;
+
+function choose(select: HTMLSelectElement, value: string) {
+  Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value")?.set?.call(select, value);
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+async function openSetField(field: string) {
+  fake.api.reset([listing(0), listing(1)]);
+  m = await mountWithApp(
+    <BulkDialog selectedIds={null} filter={{}} total={2} onClose={() => {}} onApplied={() => {}} />,
+  );
+  await act(async () => button("Set a field").click());
+  const fieldSelect = [...(m?.host.querySelectorAll("select") ?? [])].find((s) =>
+    [...s.options].some((o) => o.value === "quantity"),
+  ) as HTMLSelectElement;
+  await act(async () => choose(fieldSelect, field));
+}
+
+describe("BulkDialog set a field", () => {
+  it.each(["price", "quantity"])("refuses a blank value for %s instead of setting 0", async (f) => {
+    await openSetField(f);
+    const input = m?.host.querySelector<HTMLInputElement>('input[name="set-value"]');
+    expect(input?.value).toBe("");
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m?.host.querySelector('[role="alert"]')?.textContent).toBe("Enter a number");
+    expect(fake.api.callsTo("bulkEdits.preview")).toEqual([]);
+  });
+
+  it("still previews a number typed for price", async () => {
+    await openSetField("price");
+    const input = m?.host.querySelector<HTMLInputElement>('input[name="set-value"]');
+    if (!input) throw new Error("no value input");
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set?.call(input, "0");
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await act(async () => button("Preview").click());
+    await settle();
+    const calls = fake.api.callsTo("bulkEdits.preview");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.input.operation).toEqual({ kind: "setField", field: "price", value: 0 });
+  });
+});
