@@ -285,6 +285,50 @@ describe("ebay and shopify layouts", () => {
     expect(back.map((b) => b.listing?.condition)).toEqual(["New", "New other", "Like New"]);
   });
 
+  it("writes a UK file back for the UK site in pounds, with the columns it had beside eBay's", async () => {
+    const csv = [
+      "*Action(SiteID=UK|Country=GB|Currency=GBP|Version=1193|CC=UTF-8),*Category,*Title,*ConditionID,*StartPrice,ShippingProfileName,ReturnProfileName,DispatchTimeMax",
+      "Add,31388,Camera,3000,12.50,Royal Mail 48,30 days,2",
+      "Add,31388,Lens,3000,20,Courier,,1",
+    ].join("\r\n");
+    const imported = (await collect((await importListings({ bytes: Buffer.from(csv) })).listings))
+      .map((i) => i.listing)
+      .filter((l): l is NonNullable<typeof l> => l !== null);
+    expect(imported.map((l) => l.currency)).toEqual(["GBP", "GBP"]);
+    const file = await bytesOf(await exportListings(imported, { layout: "ebay" }));
+    const lines = file.toString("utf8").split("\r\n");
+    expect(lines[1]).toMatch(
+      /^\*Action\(SiteID=UK\|Country=GB\|Currency=GBP\|Version=1193\|CC=UTF-8\),/,
+    );
+    const back = (await collect((await importListings({ bytes: file })).listings)).map(
+      (b) => b.listing,
+    );
+    expect(back.map((l) => [l?.currency, l?.price])).toEqual([
+      ["GBP", "12.50"],
+      ["GBP", "20"],
+    ]);
+    expect(back.map((l) => l?.marketplaceFields?.ebayExtra)).toEqual(
+      imported.map((l) => l.marketplaceFields?.ebayExtra),
+    );
+    expect(back[0]?.marketplaceFields?.ebayExtra).toEqual({
+      ShippingProfileName: "Royal Mail 48",
+      ReturnProfileName: "30 days",
+      DispatchTimeMax: "2",
+    });
+  });
+
+  it("heads a file of listings priced in another currency with that currency's site", async () => {
+    const r = await exportListings(
+      [
+        { title: "Kayak", price: "400", currency: "CAD" },
+        { title: "Paddle", price: "40", currency: "CAD" },
+      ],
+      { layout: "ebay" },
+    );
+    const lines = (await bytesOf(r)).toString("utf8").split("\r\n");
+    expect(lines[1]).toMatch(/^\*Action\(SiteID=Canada\|Country=CA\|Currency=CAD\|/);
+  });
+
   it("writes the shopify template back as the same products", async () => {
     const first = await collect(
       (await importListings({ path: fixture("shopify-product-template.csv") })).listings,

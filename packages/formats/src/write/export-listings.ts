@@ -14,6 +14,7 @@ import {
 import { csvLine, writeCsvRows } from "./csv";
 import { writeJson } from "./json";
 import {
+  collectEbayExtras,
   collectItemSpecifics,
   collectShopifyExtras,
   type EbayLayoutOptions,
@@ -312,14 +313,16 @@ export async function exportListings(
   if (layout === "ebay") {
     if (format !== "csv")
       throw new FormatError("INVALID_OPTION", "The ebay layout is written as csv");
-    const { info, params } = ebayPreamble(options.ebay ?? {});
     const given = options.ebay?.itemSpecificNames;
-    const { head, rest } = await lookahead(src, given ? 0 : 1000);
+    // The header (site and currency, extra and item-specific columns) follows the first 1,000.
+    const { head, rest } = await lookahead(src, 1000);
+    const { info, params } = ebayPreamble(options.ebay ?? {}, head);
     const specifics = given ?? collectItemSpecifics(head);
+    const extras = collectEbayExtras(head);
     const rows = (async function* () {
       if (info) yield info;
-      yield ebayHeaders(params, specifics);
-      for await (const l of withHead(head, rest)) yield ebayRow(l, specifics);
+      yield ebayHeaders(params, specifics, extras);
+      for await (const l of withHead(head, rest)) yield ebayRow(l, specifics, extras);
     })();
     return result(Readable.from(writeCsvRows(rows, { bom })), "csv", now);
   }

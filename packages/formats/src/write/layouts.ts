@@ -150,9 +150,65 @@ function record(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Header row of an eBay File Exchange CSV. */
-export function ebayHeaders(params: EbayActionParams, specifics: string[]): string[] {
-  return [formatEbayActionHeader(params), ...EBAY_BASE, ...specifics.map((s) => `C:${s}`)];
+/** Header row of an eBay File Exchange CSV: base columns, other columns kept from imports, `C:` specifics. */
+export function ebayHeaders(
+  params: EbayActionParams,
+  specifics: string[],
+  extras: readonly string[] = [],
+): string[] {
+  return [
+    formatEbayActionHeader(params),
+    ...EBAY_BASE,
+    ...extras,
+    ...specifics.map((s) => `C:${s}`),
+  ];
+}
+
+/** eBay sites by the one currency they list in, for listings that name no site of their own. */
+const EBAY_SITE_BY_CURRENCY: Record<string, EbayActionParams> = {
+  USD: { SiteID: "US", Country: "US" },
+  GBP: { SiteID: "UK", Country: "GB" },
+  CAD: { SiteID: "Canada", Country: "CA" },
+  AUD: { SiteID: "Australia", Country: "AU" },
+};
+
+/**
+ * The `*Action(...)` parameters for a file of these listings. A file has one site and currency,
+ * and `*StartPrice` is in that currency, so the header follows the listings: their most common
+ * currency, with the site of a listing imported from eBay in that currency (`ebaySite`, the
+ * header it came with), else the site that lists in it. A currency no site is known for is still
+ * written as it is, so eBay refuses the file rather than reading the prices as US dollars.
+ */
+export function ebayActionParamsFor(listings: readonly ExportListing[]): EbayActionParams {
+  const counts = new Map<string, number>();
+  for (const l of listings) {
+    const c = (l.currency ?? "USD").toUpperCase();
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let currency = "USD";
+  let most = 0;
+  for (const [c, n] of counts)
+    if (n > most) {
+      currency = c;
+      most = n;
+    }
+  for (const l of listings) {
+    const site = record(l.marketplaceFields?.ebaySite);
+    if (!site.SiteID || (site.Currency ?? currency).toUpperCase() !== currency) continue;
+    return { ...EBAY_DEFAULT_ACTION_PARAMS, ...site, Currency: currency };
+  }
+  return { ...EBAY_DEFAULT_ACTION_PARAMS, ...EBAY_SITE_BY_CURRENCY[currency], Currency: currency };
+}
+
+/** Columns of eBay files the listings were imported from that the export has no place for. */
+export function collectEbayExtras(listings: readonly ExportListing[]): string[] {
+  const names: string[] = [];
+  for (const l of listings) {
+    for (const k of Object.keys(record(l.marketplaceFields?.ebayExtra))) {
+      if (!names.includes(k)) names.push(k);
+    }
+  }
+  return names;
 }
 
 /**
@@ -182,8 +238,13 @@ function ebayCategoryId(category: string | null | undefined, imported: string): 
 }
 
 /** A listing as one File Exchange row (eBay-only values come from marketplaceFields). */
-export function ebayRow(l: ExportListing, specifics: string[]): string[] {
+export function ebayRow(
+  l: ExportListing,
+  specifics: string[],
+  extras: readonly string[] = [],
+): string[] {
   const mf = l.marketplaceFields ?? {};
+  const extra = record(mf.ebayExtra);
   const format = str(mf.format) || "FixedPrice";
   const category = ebayCategoryId(l.category, str(mf.ebayCategoryId));
   const action = str(mf.action) || (mf.itemId ? "Revise" : "Add");
@@ -206,18 +267,22 @@ export function ebayRow(l: ExportListing, specifics: string[]): string[] {
     (l.imageUrls ?? []).join("|"),
     str(mf.location),
     str(mf.postalCode),
+    ...extras.map((x) => extra[x] ?? ""),
     ...specifics.map((s) => isd[s] ?? ""),
   ];
 }
 
-/** The `Info,…` first line and the action parameters to use. */
-export function ebayPreamble(options: EbayLayoutOptions): {
+/** The `Info,…` first line and the action parameters (given, or as the listings need them). */
+export function ebayPreamble(
+  options: EbayLayoutOptions,
+  listings: readonly ExportListing[],
+): {
   info: string[] | null;
   params: EbayActionParams;
 } {
   return {
     info: options.infoLine === false ? null : EBAY_INFO_LINE,
-    params: options.actionParams ?? EBAY_DEFAULT_ACTION_PARAMS,
+    params: options.actionParams ?? ebayActionParamsFor(listings),
   };
 }
 
