@@ -200,16 +200,20 @@ export function ebayActionParamsFor(listings: readonly ExportListing[]): EbayAct
   return { ...EBAY_DEFAULT_ACTION_PARAMS, ...EBAY_SITE_BY_CURRENCY[currency], Currency: currency };
 }
 
-/** Columns of eBay files the listings were imported from that the export has no place for. */
-export function collectEbayExtras(listings: readonly ExportListing[]): string[] {
-  const names: string[] = [];
-  for (const l of listings) {
-    for (const k of Object.keys(record(l.marketplaceFields?.ebayExtra))) {
-      if (!names.includes(k)) names.push(k);
-    }
-  }
-  return names;
+/**
+ * The keys some listings hold under one record of their marketplace fields, in first-seen order
+ * (item-specific names, or the columns of imported files the export has no place of its own for).
+ */
+function fieldKeys(listings: readonly ExportListing[], field: string): string[] {
+  const names = new Set<string>();
+  for (const l of listings)
+    for (const k of Object.keys(record(l.marketplaceFields?.[field]))) names.add(k);
+  return [...names];
 }
+
+/** Columns of eBay files the listings were imported from that the export has no place for. */
+export const collectEbayExtras = (listings: readonly ExportListing[]) =>
+  fieldKeys(listings, "ebayExtra");
 
 /**
  * The ConditionID for a listing. The seller edits `condition`; `marketplaceFields.conditionId`
@@ -287,15 +291,8 @@ export function ebayPreamble(
 }
 
 /** Item-specific names used by some listings, in first-seen order. */
-export function collectItemSpecifics(listings: readonly ExportListing[]): string[] {
-  const names: string[] = [];
-  for (const l of listings) {
-    for (const k of Object.keys(record(l.marketplaceFields?.itemSpecifics))) {
-      if (!names.includes(k)) names.push(k);
-    }
-  }
-  return names;
-}
+export const collectItemSpecifics = (listings: readonly ExportListing[]) =>
+  fieldKeys(listings, "itemSpecifics");
 
 // ---------- Shopify ----------
 
@@ -305,15 +302,8 @@ export function shopifyHeaders(extra: readonly string[] = []): string[] {
 }
 
 /** Extra Shopify columns (Google Shopping, metafields…) used by some listings, first-seen order. */
-export function collectShopifyExtras(listings: readonly ExportListing[]): string[] {
-  const names: string[] = [];
-  for (const l of listings) {
-    for (const k of Object.keys(record(l.marketplaceFields?.shopifyExtra))) {
-      if (!names.includes(k)) names.push(k);
-    }
-  }
-  return names;
-}
+export const collectShopifyExtras = (listings: readonly ExportListing[]) =>
+  fieldKeys(listings, "shopifyExtra");
 
 function variantsOf(l: ExportListing, mf: Record<string, unknown>): ShopifyVariant[] {
   const raw = Array.isArray(mf.variants) ? (mf.variants as unknown[]) : [];
