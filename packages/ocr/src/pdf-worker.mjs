@@ -16,6 +16,21 @@ function fail(code, message) {
   post({ type: "error", code, message });
 }
 
+// Pages sent and not yet taken by the reader: rendering stops while `ahead` of them wait, so a
+// long PDF is never held rendered in memory all at once. The reader says "more" for each it takes.
+let credits = workerData.ahead ?? 2;
+let wakeRenderer = null;
+parentPort?.on("message", (m) => {
+  if (m?.type !== "more") return;
+  credits++;
+  wakeRenderer?.();
+});
+async function takeCredit() {
+  while (credits <= 0) await new Promise((resolve) => (wakeRenderer = resolve));
+  wakeRenderer = null;
+  credits--;
+}
+
 /** Splits a text item into words with boxes proportional to character count. */
 function itemWords(item, viewport, Util) {
   const str = String(item.str ?? "");
@@ -72,6 +87,7 @@ async function main() {
     return fail("TOO_MANY_PAGES", `The PDF has ${pages} pages; the limit is ${maxPages}.`);
   }
   for (let n = 1; n <= pages; n++) {
+    await takeCredit();
     const page = await doc.getPage(n);
     const base = page.getViewport({ scale: 1 });
     if (
@@ -118,6 +134,8 @@ async function main() {
   }
   await doc.destroy();
   post({ type: "done" });
+  // The port listener would keep the thread alive; the reader terminates it anyway.
+  parentPort?.removeAllListeners("message");
 }
 
 main().catch((error) => {

@@ -31,12 +31,18 @@ export interface ReadPdfOptions {
   /** A page counts as having a text layer from this many non-space characters (default 20). */
   minTextChars?: number;
   onPageCount?: (pages: number) => void;
+  /** Pages rendered ahead of the reader at most (default 2). */
+  ahead?: number;
+  /** Called as each page arrives from the renderer, before the reader takes it. */
+  onRendered?: (page: number) => void;
 }
 
 /**
  * Opens a PDF in a worker thread with a heap cap and a deadline and yields its pages as they
- * are rendered. Hostile files end in an OcrError (TOO_MANY_PAGES, PAGE_TOO_LARGE,
- * PDF_TOO_COMPLEX, TIMEOUT, ENCRYPTED_PDF, CORRUPT_PDF) instead of a hang or an OOM.
+ * are rendered, at most `ahead` pages ahead of the reader. Hostile files end in an OcrError
+ * (TOO_MANY_PAGES, PAGE_TOO_LARGE, PDF_TOO_COMPLEX, TIMEOUT, ENCRYPTED_PDF, CORRUPT_PDF) instead
+ * of a hang or an OOM. The deadline counts the time spent waiting for the PDF, not the time the
+ * reader spends on the pages it was given (OCR of a long document can take longer than reading it).
  */
 export async function* readPdf(
   bytes: Uint8Array,
@@ -52,6 +58,7 @@ export async function* readPdf(
       maxRenderPixels: limits.maxRenderPixels,
       scale: options.scale ?? 2,
       minTextChars: options.minTextChars ?? 20,
+      ahead: Math.max(1, options.ahead ?? 2),
     },
     transferList: [copy.buffer as ArrayBuffer],
     resourceLimits: { maxOldGenerationSizeMb: limits.pdfMemoryMb, stackSizeMb: 4 },
@@ -64,7 +71,10 @@ export async function* readPdf(
     inbox.push(m);
     wake?.();
   };
-  worker.on("message", (m: WorkerMessage) => push(m));
+  worker.on("message", (m: WorkerMessage) => {
+    if (m.type === "page") options.onRendered?.(m.page);
+    push(m);
+  });
   worker.on("error", (error: Error & { code?: string }) => {
     const oom = error.code === "ERR_WORKER_OUT_OF_MEMORY" || /memory/i.test(error.message);
     push(
@@ -80,9 +90,22 @@ export async function* readPdf(
   worker.on("exit", () =>
     push(new OcrError("CORRUPT_PDF", "The PDF reader stopped unexpectedly.")),
   );
-  const timer = setTimeout(() => {
-    push(new OcrError("TIMEOUT", `Reading the PDF took longer than ${limits.pdfTimeoutMs} ms.`));
-  }, limits.pdfTimeoutMs);
+  // The deadline's clock runs while this reader waits for the PDF and stops while a page is
+  // with the caller.
+  let budget = limits.pdfTimeoutMs;
+  let since = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const runClock = () => {
+    since = performance.now();
+    timer = setTimeout(() => {
+      push(new OcrError("TIMEOUT", `Reading the PDF took longer than ${limits.pdfTimeoutMs} ms.`));
+    }, budget);
+  };
+  const stopClock = () => {
+    clearTimeout(timer);
+    budget = Math.max(0, budget - (performance.now() - since));
+  };
+  runClock();
   let pages = 0;
   try {
     for (;;) {
@@ -109,7 +132,10 @@ export async function* readPdf(
       }
       if (next.type === "done") return pages;
       const { type: _type, ...page } = next;
+      stopClock();
       yield page;
+      runClock();
+      worker.postMessage({ type: "more" });
     }
   } finally {
     clearTimeout(timer);
