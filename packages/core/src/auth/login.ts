@@ -1,9 +1,10 @@
 import { users } from "@mbe/db";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAuditDetached } from "../audit/record";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
+import { lockedError, passwordTries } from "./lockout";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
 import { issueSession } from "./tokens";
 import { userView } from "./user-view";
@@ -46,42 +47,31 @@ export async function login(ctx: CoreContext, input: LoginInput) {
       details,
     });
 
-  const now = new Date();
-  if (user.lockedUntil && user.lockedUntil > now) {
+  // A try is taken before the password is checked, so parallel guesses stop at the limit.
+  if (!(await passwordTries.take(ctx.rootDb, user.id, ctx.auth))) {
     await burnPasswordCheck(input.password, ctx.auth.bcryptCost);
     await audit("failure", { reason: "locked" });
-    const retry = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
-    throw new CoreError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later", {
-      retryAfterSeconds: retry,
-    });
+    throw await lockedError(ctx.rootDb, user.id, ctx.auth);
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    // Counted in SQL so concurrent failures cannot undercount.
-    const [row] = await ctx.rootDb
-      .update(users)
-      .set({
-        failedLoginCount: sql`${users.failedLoginCount} + 1`,
-        lockedUntil: sql`case when ${users.failedLoginCount} + 1 >= ${ctx.auth.maxFailedLogins} then now() + make_interval(mins => ${ctx.auth.lockMinutes}) else ${users.lockedUntil} end`,
-      })
-      .where(eq(users.id, user.id))
-      .returning({ failed: users.failedLoginCount, lockedUntil: users.lockedUntil });
-    const locked = !!row?.lockedUntil && row.lockedUntil > now;
-    await audit("failure", { reason: "bad_password", failedCount: row?.failed, locked });
+    const locked = await passwordTries.failed(ctx.rootDb, user.id, ctx.auth);
+    await audit("failure", { reason: "bad_password", locked });
     throw invalid();
   }
   if (!user.active) {
     await audit("failure", { reason: "disabled" });
     throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
   }
-  const [updated] = await ctx.rootDb
-    .update(users)
-    .set({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: now })
-    .where(eq(users.id, user.id))
-    .returning();
+  const updated = await passwordTries.passed(ctx.rootDb, user.id, { lastLoginAt: new Date() });
+  if (!updated) {
+    // Wrong guesses running beside this sign-in spent the tries and locked the account.
+    await audit("failure", { reason: "locked" });
+    throw await lockedError(ctx.rootDb, user.id, ctx.auth);
+  }
   const tokens = await issueSession(ctx.rootDb, ctx.auth, user, {
     ip: ctx.ip,
     userAgent: ctx.userAgent,
   });
   await audit("success");
-  return { user: userView(updated ?? user), ...tokens };
+  return { user: userView(updated), ...tokens };
 }

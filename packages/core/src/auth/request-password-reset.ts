@@ -3,7 +3,7 @@ import { passwordResetTokens, users } from "@mbe/db";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAuditDetached } from "../audit/record";
-import type { CoreContext } from "../context";
+import { type CoreContext, inTx } from "../context";
 import type { MailMessage } from "../mail/mailer";
 import { sha256 } from "./tokens";
 
@@ -68,23 +68,46 @@ export async function requestPasswordReset(
     )
     .where(sql`lower(${users.email}) = lower(${input.email})`)
     .limit(1);
-  if (!user?.active || user.recentTokenId) {
-    await recordAuditDetached(ctx, {
+  const refused = (reason: string) =>
+    recordAuditDetached(ctx, {
       action: "auth.password_reset_request",
       outcome: "failure",
       ownerId: user?.id ?? null,
       actorId: user?.id ?? null,
       ...(user ? { resourceType: "user", resourceId: user.id } : {}),
-      details: { reason: !user ? "unknown_email" : !user.active ? "disabled" : "too_soon" },
+      details: { reason },
     });
+  if (!user?.active || user.recentTokenId) {
+    await refused(!user ? "unknown_email" : !user.active ? "disabled" : "too_soon");
     return { ok: true };
   }
-  await ctx.db.insert(passwordResetTokens).values({
-    userId: user.id,
-    tokenHash,
-    expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MINUTES * 60_000),
-    ip: ctx.ip,
+  // Checked again under the account's row lock: parallel requests would otherwise each see no
+  // recent link and each send one.
+  const stored = await inTx(ctx, async (tx) => {
+    await tx.db.execute(sql`select 1 from ${users} where ${users.id} = ${user.id} for update`);
+    const [recent] = await tx.db
+      .select({ id: passwordResetTokens.id })
+      .from(passwordResetTokens)
+      .where(
+        and(
+          eq(passwordResetTokens.userId, user.id),
+          sql`${passwordResetTokens.createdAt} > now() - make_interval(secs => ${PASSWORD_RESET_RESEND_SECONDS})`,
+        ),
+      )
+      .limit(1);
+    if (recent) return false;
+    await tx.db.insert(passwordResetTokens).values({
+      userId: user.id,
+      tokenHash,
+      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MINUTES * 60_000),
+      ip: ctx.ip,
+    });
+    return true;
   });
+  if (!stored) {
+    await refused("too_soon");
+    return { ok: true };
+  }
   await recordAuditDetached(ctx, {
     action: "auth.password_reset_request",
     ownerId: user.id,
