@@ -68,6 +68,26 @@ describe("pasting a block from a spreadsheet", () => {
     expect(r.patches.length + r.problems.length).toBeLessThanOrEqual(1);
   });
 
+  it("counts what it could not place: columns past the edge and read-only cells", () => {
+    const updated = cols.findIndex((c) => c.key === "updatedAt");
+    const desc = cols.findIndex((c) => c.key === "description");
+    expect(updated).toBe(cols.length - 1);
+    // Description, then Updated (read-only), then two columns with nothing under them.
+    const r = blockPatches(
+      [
+        ["d1", "2026-02-02", "x", "y"],
+        ["d2", "", "x", ""],
+      ],
+      { r: 0, c: desc },
+      cols,
+      (i) => rows[i],
+      rows.length,
+    );
+    expect(r.patches.map((p) => p.patch)).toEqual([{ description: "d1" }, { description: "d2" }]);
+    expect(r.clippedCols).toBe(2);
+    expect(r.readOnly).toEqual({ Updated: 1 });
+  });
+
   it("fills a selected range with one copied value", () => {
     expect(fillBlock("7", { r0: 0, r1: 2, c0: 1, c1: 2 })).toEqual([
       ["7", "7"],

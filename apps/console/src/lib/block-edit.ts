@@ -1,4 +1,4 @@
-import { type Column, clearValue, parseCell, type Row } from "./columns";
+import { type Column, cellText, clearValue, parseCell, type Row } from "./columns";
 import type { Rect } from "./grid-model";
 
 /** One row's merged patch from a block operation. */
@@ -15,9 +15,23 @@ export interface CellProblem {
   message: string;
 }
 
+/** What a block operation left out, so the user can be told rather than find out later. */
+export interface BlockResult {
+  patches: RowPatch[];
+  problems: CellProblem[];
+  /** Rows of the block past the last row. */
+  clipped: number;
+  /** Columns of the block past the last column that held any text. */
+  clippedCols: number;
+  /** Per read-only column label, how many cells would have changed it. */
+  readOnly: Record<string, number>;
+}
+
 /**
  * Turns a block of texts (paste, fill down) anchored at (r0, c0) into per-row patches, parsing each
  * cell for its column. Read-only columns are skipped; cells past the last row or column are cut.
+ * Both are counted in the result (a read-only cell only when its text differs from what it holds,
+ * so pasting back a copied block that includes such a column is not reported).
  */
 export function blockPatches(
   block: string[][],
@@ -25,9 +39,11 @@ export function blockPatches(
   cols: Column[],
   rowAt: (i: number) => Row | undefined,
   totalRows: number,
-): { patches: RowPatch[]; problems: CellProblem[]; clipped: number } {
+): BlockResult {
   const patches: RowPatch[] = [];
   const problems: CellProblem[] = [];
+  const readOnly: Record<string, number> = {};
+  const cutCols = new Set<number>();
   let clipped = 0;
   block.forEach((cells, dr) => {
     const r = at.r + dr;
@@ -45,7 +61,14 @@ export function blockPatches(
     cells.forEach((text, dc) => {
       const c = at.c + dc;
       const col = cols[c];
-      if (!col || col.readOnly) return;
+      if (!col) {
+        if (text !== "") cutCols.add(dc);
+        return;
+      }
+      if (col.readOnly) {
+        if (text !== cellText(row, col)) readOnly[col.label] = (readOnly[col.label] ?? 0) + 1;
+        return;
+      }
       const p = parseCell(col, text, working);
       if (!p.ok) {
         problems.push({ r, c, message: `${col.label}: ${p.message}` });
@@ -56,7 +79,7 @@ export function blockPatches(
     });
     if (Object.keys(patch).length) patches.push({ index: r, row, patch });
   });
-  return { patches, problems, clipped };
+  return { patches, problems, clipped, clippedCols: cutCols.size, readOnly };
 }
 
 /** Expands a single copied value over a whole rectangle (paste one cell into a range). */

@@ -50,6 +50,35 @@ describe("grid keyboard model", () => {
     expect(keyCommand(at(0, 0), { key: "x" }, 0, COLS, 20)).toEqual({ kind: "none" });
   });
 
+  it("starts editing with characters typed with AltGr (Ctrl+Alt) or Mac Option", () => {
+    // German keyboard: AltGr+Q is "@", AltGr+E is "€"; browsers report AltGr as Ctrl+Alt.
+    expect(key(at(2, 2), "@", { ctrlKey: true, altKey: true })).toEqual({
+      kind: "edit",
+      initial: "@",
+    });
+    expect(key(at(2, 2), "€", { ctrlKey: true, altKey: true })).toEqual({
+      kind: "edit",
+      initial: "€",
+    });
+    // Mac: Option+L is "@" on a German layout, Option+N then N gives "ñ".
+    expect(key(at(2, 2), "@", { altKey: true })).toEqual({ kind: "edit", initial: "@" });
+    expect(key(at(2, 2), "ñ", { altKey: true })).toEqual({ kind: "edit", initial: "ñ" });
+    // Chords that typed no character of their own stay shortcuts, not text.
+    expect(key(at(2, 2), "f", { altKey: true })).toEqual({ kind: "none" });
+    expect(key(at(2, 2), "z", { ctrlKey: true, altKey: true }).kind).not.toBe("edit");
+    expect(key(at(2, 2), "@", { metaKey: true, altKey: true }).kind).not.toBe("edit");
+  });
+
+  it("opens an empty editor for a key an IME is composing, leaving the key to the browser", () => {
+    const ime = { kind: "edit", initial: "", keepDefault: true };
+    expect(key(at(2, 2), "Process")).toEqual(ime);
+    expect(keyCommand(at(2, 2), { key: "k", isComposing: true }, ROWS, COLS, 20)).toEqual(ime);
+    expect(keyCommand(at(2, 2), { key: "Unidentified", keyCode: 229 }, ROWS, COLS, 20)).toEqual(
+      ime,
+    );
+    expect(keyCommand(at(0, 0), { key: "Process" }, 0, COLS, 20)).toEqual({ kind: "none" });
+  });
+
   it("maps Delete, Ctrl+C/D/Z/Y and Ctrl+Shift+Z", () => {
     expect(key(at(0, 0), "Delete").kind).toBe("clear");
     expect(key(at(0, 0), "Backspace").kind).toBe("clear");

@@ -44,7 +44,7 @@ export const isRange = (s: GridSel) => s.active.r !== s.anchor.r || s.active.c !
 /** What a key press means to the grid when no cell editor is open. */
 export type GridCommand =
   | { kind: "move"; sel: GridSel }
-  | { kind: "edit"; initial?: string }
+  | EditCommand
   | { kind: "clear" }
   | { kind: "copy" }
   | { kind: "fillDown" }
@@ -60,6 +60,28 @@ export interface KeyInput {
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
+  /** True while an IME (Japanese, Chinese, Korean input) is composing text. */
+  isComposing?: boolean;
+  /** 229 is what browsers report for a key an IME is processing. */
+  keyCode?: number;
+}
+
+/** An edit started by a key the browser must still deliver (an IME composition). */
+export type EditCommand = { kind: "edit"; initial?: string; keepDefault?: boolean };
+
+/**
+ * Whether a key pressed with Alt (Mac Option) or Ctrl+Alt (what browsers report for AltGr on
+ * Windows and Linux) typed a character. Such chords type "@", "€", "{" or "ñ" on many keyboards.
+ * A chord whose key is still a plain letter or digit produced no character of its own: it is a
+ * shortcut (Alt+F opens a menu on Windows), so it must not start an edit.
+ */
+function altTyped(e: KeyInput): boolean {
+  return e.key.length === 1 && !/[a-z0-9]/i.test(e.key) && !e.metaKey;
+}
+
+/** Whether an IME is taking this key to compose text (the browser reports "Process" or 229). */
+export function isImeKey(e: KeyInput): boolean {
+  return !!e.isComposing || e.key === "Process" || e.keyCode === 229;
 }
 
 /** Moves the cursor by (dr, dc); with `extend` the anchor stays (shift-arrows). */
@@ -85,7 +107,8 @@ export function clickCell(s: GridSel, pos: Pos, shift: boolean): GridSel {
 
 /**
  * The grid's keyboard model (no editor open): arrows/Tab/Enter move, shift extends, Home/End and
- * Ctrl+Home/End jump, PageUp/Down move by a page, F2/Enter or a printable key start editing,
+ * Ctrl+Home/End jump, PageUp/Down move by a page, F2/Enter or a printable key (also one typed
+ * with AltGr or Mac Option, or an IME composition) start editing,
  * Delete/Backspace clear, Ctrl+C copy, Ctrl+D fill down, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo/redo.
  */
 export function keyCommand(
@@ -97,6 +120,13 @@ export function keyCommand(
 ): GridCommand {
   const mod = !!(e.ctrlKey || e.metaKey);
   const shift = !!e.shiftKey;
+  // An IME receives the key, not the grid: open an empty editor and let the browser carry the
+  // composition into it (so the grid must not prevent the key's default action).
+  if (isImeKey(e))
+    return rows > 0 ? { kind: "edit", initial: "", keepDefault: true } : { kind: "none" };
+  // AltGr arrives as Ctrl+Alt; the character it typed is text, not a Ctrl shortcut.
+  if (e.ctrlKey && e.altKey && altTyped(e))
+    return rows > 0 ? { kind: "edit", initial: e.key } : { kind: "none" };
   if (mod) {
     const k = e.key.toLowerCase();
     if (k === "c") return { kind: "copy" };
@@ -149,7 +179,8 @@ export function keyCommand(
     case "Escape":
       return isRange(s) ? { kind: "move", sel: { ...s, anchor: s.active } } : { kind: "none" };
   }
-  if (e.key.length === 1 && !e.altKey && rows > 0) return { kind: "edit", initial: e.key };
+  if (e.key.length === 1 && (!e.altKey || altTyped(e)) && rows > 0)
+    return { kind: "edit", initial: e.key };
   return { kind: "none" };
 }
 

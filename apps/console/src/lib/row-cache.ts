@@ -11,6 +11,8 @@ export class RowCache {
   private rows = new Map<number, Row>();
   private byId = new Map<string, number>();
   private pages = new Map<number, "loading" | "loaded">();
+  /** Settles when a page that is loading has been filled or has failed. */
+  private inFlight = new Map<number, { done: Promise<void>; settle: () => void }>();
   total: number | null = null;
   /**
    * The total may have changed (after an undo or a bulk action) and is being asked for again; until
@@ -36,14 +38,39 @@ export class RowCache {
   }
   markLoading(page: number): void {
     this.pages.set(page, "loading");
+    if (!this.inFlight.has(page)) {
+      let settle = () => {};
+      const done = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      this.inFlight.set(page, { done, settle });
+    }
+  }
+  /**
+   * Waits for the pages overlapping [from, to] that are loading now (a scroll's fetch) to arrive
+   * or fail. Such pages are not "missing", so without this a paste would find their rows absent.
+   */
+  async loaded(from: number, to: number): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (let p = Math.floor(Math.max(0, from) / PAGE_SIZE); p * PAGE_SIZE <= to; p++) {
+      const f = this.inFlight.get(p);
+      if (f) waits.push(f.done);
+    }
+    await Promise.all(waits);
+  }
+  private settle(page: number): void {
+    this.inFlight.get(page)?.settle();
+    this.inFlight.delete(page);
   }
   /** Forgets a page that failed so the next scroll retries it. */
   unmark(page: number): void {
     this.pages.delete(page);
+    this.settle(page);
   }
   /** Stores a fetched page. */
   fill(page: number, items: Row[]): void {
     this.pages.set(page, "loaded");
+    this.settle(page);
     for (let i = 0; i < items.length; i++) {
       const r = items[i];
       if (r) this.put(page * PAGE_SIZE + i, r);

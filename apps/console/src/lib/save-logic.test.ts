@@ -153,3 +153,20 @@ describe("RowSaveQueue", () => {
     expect(q.busy("a")).toBe(false);
   });
 });
+
+describe("keepMineRequest", () => {
+  it("merges only the marketplace fields this user changed into the server's current ones", () => {
+    const base = row({ marketplaceFields: { shopifyHandle: "old", vendor: "Acme", gone: "x" } });
+    // The grid's patch carries the whole object as this user saw it, with their change made.
+    const mine = { marketplaceFields: { shopifyHandle: "mine", vendor: "Acme" } };
+    const theirs = row({
+      version: 4,
+      marketplaceFields: { shopifyHandle: "old", vendor: "Globex", gone: "x", added: 1 },
+    });
+    const req = keepMineRequest({ rowId: base.id, mine, theirs, base });
+    expect(req.version).toBe(4);
+    expect(req.patch).toEqual({
+      marketplaceFields: { shopifyHandle: "mine", vendor: "Globex", added: 1 },
+    });
+  });
+});

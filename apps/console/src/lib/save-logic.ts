@@ -36,6 +36,11 @@ export interface Conflict {
   mine: Record<string, unknown>;
   /** The row as the server has it now. */
   theirs: Row;
+  /**
+   * The row as this user saw it when making the edit. `mine.marketplaceFields` is that whole
+   * object with the user's change applied; this tells which of its keys the user actually changed.
+   */
+  base?: Row;
 }
 
 /** The save request a grid edit turns into: the patch plus the version the user last saw. */
@@ -80,7 +85,7 @@ export async function optimisticSave(
       return {
         ok: false,
         failure,
-        conflict: { rowId: row.id, mine: patch, theirs: failure.current },
+        conflict: { rowId: row.id, mine: patch, theirs: failure.current, base: row },
       };
     }
     show(row);
@@ -88,9 +93,25 @@ export async function optimisticSave(
   }
 }
 
-/** "Keep mine": the same patch re-sent against the version the server now has. */
+/**
+ * "Keep mine": the same patch re-sent against the version the server now has. Marketplace fields
+ * are one object saved whole, so re-sending the one this user edited would also put back keys that
+ * someone else changed meanwhile; only the keys this user changed are merged into the server's.
+ */
 export function keepMineRequest(c: Conflict): SaveRequest {
-  return { id: c.rowId, patch: c.mine, version: c.theirs.version };
+  const patch = { ...c.mine };
+  const mine = c.mine.marketplaceFields as Record<string, unknown> | undefined;
+  if (mine && typeof mine === "object" && c.base) {
+    const before = c.base.marketplaceFields ?? {};
+    const merged: Record<string, unknown> = { ...(c.theirs.marketplaceFields ?? {}) };
+    for (const k of new Set([...Object.keys(before), ...Object.keys(mine)])) {
+      if (JSON.stringify(before[k]) === JSON.stringify(mine[k])) continue;
+      if (k in mine) merged[k] = mine[k];
+      else delete merged[k];
+    }
+    patch.marketplaceFields = merged;
+  }
+  return { id: c.rowId, patch, version: c.theirs.version };
 }
 
 /** Fields whose values differ between mine and theirs, for the conflict dialog. */

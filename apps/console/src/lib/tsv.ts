@@ -7,6 +7,11 @@ export const PASTE_MAX_COLS = 64;
  * Parses tab-separated text as Excel and Google Sheets put it on the clipboard: fields containing
  * tabs, newlines or quotes are wrapped in double quotes, with inner quotes doubled. A trailing
  * newline does not add an empty row. Rows may have different lengths.
+ *
+ * A spreadsheet quotes a cell only when it has to, so a cell that merely looks quoted but holds
+ * none of those characters (`"Hello"`, or `""`) was not quoted by it: it comes from a cell whose
+ * text starts with a quote (from a program that does not quote), and is kept as typed. Likewise a
+ * quote that is not closed right before a tab or line end is an ordinary character.
  */
 export function parseTsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -37,13 +42,14 @@ export function parseTsv(text: string): string[][] {
         value += c;
         j++;
       }
-      if (closed && (j >= s.length || s[j] === "\t" || s[j] === "\n")) {
+      if (closed && (j >= s.length || s[j] === "\t" || s[j] === "\n") && /[\t\n"]/.test(value)) {
         field = value;
         i = j;
         atFieldStart = false;
         continue;
       }
-      // Not a well-formed quoted field (e.g. `"12" screen`): treat the quote literally.
+      // Not a field a spreadsheet quoted (e.g. `"12" screen`, or `"Hello"` with nothing in it that
+      // needed quotes): the quote is literal and the cell ends at the next tab as usual.
       field += ch;
       i++;
       atFieldStart = false;

@@ -63,23 +63,45 @@ describe("UndoStack", () => {
     expect(order).toEqual(["c", "a"]);
   });
 
-  it("removes the entry it redid even when an undo finished meanwhile", async () => {
+  it("runs an undo asked for while a redo is on its way after it, on the entry put back", async () => {
     const s = new UndoStack();
     s.push({ changeSetId: "a", label: "A" });
     s.push({ changeSetId: "b", label: "B" });
     await s.undo(async () => undefined);
-    // Redo of "b" and undo of "a" are both on their way; the undo answers first.
     let finishRedo = () => {};
     const redone = s.redo(() => new Promise<void>((r) => (finishRedo = r)));
-    let finishUndo = () => {};
-    const undone = s.undo(() => new Promise<void>((r) => (finishUndo = r)));
-    finishUndo();
-    expect((await undone)?.changeSetId).toBe("a");
+    const undoneIds: string[] = [];
+    const undone = s.undo(async (e) => void undoneIds.push(e.changeSetId));
+    await Promise.resolve();
+    // The undo waits for the redo: it is not sent while the redo is unanswered.
+    expect(undoneIds).toEqual([]);
     finishRedo();
     expect((await redone)?.changeSetId).toBe("b");
-    expect(s.peekUndo()?.changeSetId).toBe("b");
-    expect(s.peekRedo()?.changeSetId).toBe("a");
+    expect((await undone)?.changeSetId).toBe("b");
+    expect(undoneIds).toEqual(["b"]);
+    expect(s.peekUndo()?.changeSetId).toBe("a");
+    expect(s.peekRedo()?.changeSetId).toBe("b");
     expect(s.sizes()).toEqual({ undo: 1, redo: 1 });
+  });
+
+  it("undoes the next entry when a second undo is asked for before the first is answered", async () => {
+    const s = new UndoStack();
+    s.push({ changeSetId: "a", label: "A" });
+    s.push({ changeSetId: "b", label: "B" });
+    const sent: string[] = [];
+    const server = (e: { changeSetId: string }) =>
+      new Promise<void>((resolve, reject) => {
+        // Like the server: a change set already undone cannot be undone again.
+        if (sent.includes(e.changeSetId)) reject(new Error("Nothing to undo"));
+        sent.push(e.changeSetId);
+        setTimeout(resolve, 5);
+      });
+    const first = s.undo(server);
+    const second = s.undo(server);
+    expect((await first)?.changeSetId).toBe("b");
+    expect((await second)?.changeSetId).toBe("a");
+    expect(sent).toEqual(["b", "a"]);
+    expect(s.sizes()).toEqual({ undo: 0, redo: 2 });
   });
 
   it("drops the oldest entries beyond its limit", () => {

@@ -11,7 +11,31 @@ export interface UndoEntry {
 export class UndoStack {
   private undos: UndoEntry[] = [];
   private redos: UndoEntry[] = [];
+  /** Settles when the last undo or redo asked for has finished; the next one starts after it. */
+  private tail: Promise<void> = Promise.resolve();
+  /** Undos and redos running or waiting. */
+  private queued = 0;
   constructor(private readonly limit = 200) {}
+
+  /**
+   * Runs undos and redos one at a time. The entry an undo targets leaves the stack only once the
+   * server has answered, so a second Ctrl+Z pressed meanwhile would pick the same entry and be
+   * refused as "already undone"; queued, it picks the next one.
+   */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    // With nothing running it starts at once, as a lone undo always did.
+    const run = this.queued === 0 ? op() : this.tail.then(op);
+    this.queued++;
+    this.tail = run.then(
+      () => {
+        this.queued--;
+      },
+      () => {
+        this.queued--;
+      },
+    );
+    return run;
+  }
 
   /** Records a fresh mutation; anything that was redoable is no longer reachable. */
   push(entry: UndoEntry): void {
@@ -35,24 +59,28 @@ export class UndoStack {
    * Runs `revert` on the newest entry and moves it to the redo side only if the server accepted;
    * a refused undo (e.g. a row changed since) leaves the stacks untouched.
    */
-  async undo(revert: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
-    const e = this.undos.at(-1);
-    if (!e) return undefined;
-    await revert(e);
-    // Another edit may have been pushed while the server undid this one: remove this entry, not
-    // whatever is on top now.
-    this.undos = without(this.undos, e);
-    this.redos.push(e);
-    return e;
+  undo(revert: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
+    return this.serial(async () => {
+      const e = this.undos.at(-1);
+      if (!e) return undefined;
+      await revert(e);
+      // Another edit may have been pushed while the server undid this one: remove this entry, not
+      // whatever is on top now.
+      this.undos = without(this.undos, e);
+      this.redos.push(e);
+      return e;
+    });
   }
   /** Re-applies the most recently undone entry; stacks change only on success. */
-  async redo(apply: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
-    const e = this.redos.at(-1);
-    if (!e) return undefined;
-    await apply(e);
-    this.redos = without(this.redos, e);
-    this.undos.push(e);
-    return e;
+  redo(apply: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
+    return this.serial(async () => {
+      const e = this.redos.at(-1);
+      if (!e) return undefined;
+      await apply(e);
+      this.redos = without(this.redos, e);
+      this.undos.push(e);
+      return e;
+    });
   }
   /** Drops an entry another screen already undid (history panel), keeping order for the rest. */
   forget(changeSetId: string): void {

@@ -276,3 +276,234 @@ describe("GridScreen cursor after an edit", () => {
     expect(el.scrollTop).toBe(330 - 268);
   });
 });
+
+/** Fires a paste of `text` at the document, as the browser does for Ctrl+V. */
+async function paste(text: string) {
+  const ev = new Event("paste", { bubbles: true, cancelable: true });
+  Object.defineProperty(ev, "clipboardData", {
+    value: { getData: () => text, setData: () => {} },
+  });
+  await act(async () => {
+    document.dispatchEvent(ev);
+  });
+}
+
+/** Fires a copy at the document, as the browser does for Ctrl+C; returns what it was given. */
+async function copy(): Promise<Map<string, string>> {
+  const data = new Map<string, string>();
+  const ev = new Event("copy", { bubbles: true, cancelable: true });
+  Object.defineProperty(ev, "clipboardData", {
+    value: {
+      setData: (type: string, v: string) => data.set(type, v),
+      getData: (type: string) => data.get(type) ?? "",
+    },
+  });
+  await act(async () => {
+    document.dispatchEvent(ev);
+  });
+  return data;
+}
+
+/** Gives jsdom an async clipboard whose writes `write` answers. */
+function stubClipboard(write: (text: string) => Promise<void>) {
+  Object.defineProperty(navigator, "clipboard", {
+    value: { writeText: write },
+    configurable: true,
+  });
+}
+
+describe("GridScreen typing into a cell", () => {
+  it("starts an edit with a character typed with AltGr (reported as Ctrl+Alt)", async () => {
+    await mountGrid(5);
+    grid().focus();
+    await press(grid(), "@", { ctrlKey: true, altKey: true });
+    expect(editor()?.value).toBe("@");
+  });
+
+  it("opens the editor for an IME composition and lets the key through to it", async () => {
+    await mountGrid(5);
+    grid().focus();
+    const ev = new KeyboardEvent("keydown", {
+      key: "Process",
+      isComposing: true,
+      bubbles: true,
+      cancelable: true,
+    });
+    await act(async () => {
+      grid().dispatchEvent(ev);
+    });
+    expect(editor()?.value).toBe("");
+    // Focused before the browser delivers the composition, which must not be cancelled.
+    expect(document.activeElement).toBe(editor());
+    expect(ev.defaultPrevented).toBe(false);
+  });
+});
+
+describe("GridScreen paste onto rows still loading", () => {
+  it("waits for the page a scroll is fetching instead of skipping its rows", async () => {
+    await mountGrid(250);
+    const conditionCol = 5;
+    await mouseDown(cell(0, conditionCol));
+    fake.api.hold("listings.list");
+    const el = grid();
+    el.scrollTop = 150 * 30;
+    await act(async () => el.dispatchEvent(new Event("scroll")));
+    // The scroll's fetch of rows 100–199 is on its way when the paste comes.
+    await until(() => fake.api.heldCount > 0);
+    await paste("Used\n".repeat(150));
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    const notPasted = fake.api.rows.slice(0, 150).filter((r) => r.condition !== "Used");
+    expect(notPasted.map((r) => r.id)).toEqual([]);
+    expect(fake.api.byId("id-150")?.condition).toBe("New");
+  });
+});
+
+describe("GridScreen copy of rows not loaded yet", () => {
+  afterEach(() => {
+    Reflect.deleteProperty(navigator, "clipboard");
+  });
+
+  async function selectAllRowsOfFirstColumn() {
+    await mountGrid(250);
+    await mouseDown(cell(0, 0));
+    await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+  }
+
+  it("says so when the rows cannot be loaded, and never says Copied", async () => {
+    await selectAllRowsOfFirstColumn();
+    const written: string[] = [];
+    stubClipboard(async (t) => void written.push(t));
+    fake.api.onCall = (path) => {
+      if (path === "listings.list") throw new Error("Network down");
+    };
+    await copy();
+    await until(() => m?.toasts.some((t) => t.text.startsWith("Not copied")) ?? false);
+    await settle();
+    expect(m?.toasts.find((t) => t.text.startsWith("Not copied"))?.text).toContain("Network down");
+    expect(m?.toasts.some((t) => t.text === "Copied")).toBe(false);
+    expect(written).toEqual([]);
+  });
+
+  it("says so when the browser refuses the clipboard write", async () => {
+    await selectAllRowsOfFirstColumn();
+    stubClipboard(() => Promise.reject(new Error("Document is not focused")));
+    await copy();
+    await until(() => m?.toasts.some((t) => t.text.startsWith("Not copied")) ?? false);
+    await settle();
+    expect(m?.toasts.find((t) => t.kind === "error")?.text).toContain("Document is not focused");
+    expect(m?.toasts.some((t) => t.text === "Copied")).toBe(false);
+  });
+
+  it("says Copied once the text is on the clipboard", async () => {
+    await selectAllRowsOfFirstColumn();
+    const written: string[] = [];
+    stubClipboard(async (t) => void written.push(t));
+    await copy();
+    await until(() => m?.toasts.some((t) => t.text === "Copied") ?? false);
+    expect(written[0]?.split("\n")).toHaveLength(250);
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+  });
+});
+
+describe("GridScreen paste beyond what the grid can take", () => {
+  it("names the columns past the right edge and the read-only cells it left out", async () => {
+    await mountGrid(5);
+    // Description, the last editable column; Updated (read-only) follows, then nothing.
+    const descCol = 9;
+    await mouseDown(cell(0, descCol));
+    await paste("Nice lamp\t2030-01-01\textra\tmore\n");
+    await until(() => fake.api.byId("id-0")?.description === "Nice lamp");
+    await until(() => m?.host.querySelector(".pending") === null);
+    const info = m?.toasts.filter((t) => t.text.startsWith("Not pasted")).map((t) => t.text);
+    expect(info).toEqual([
+      "Not pasted: 2 column(s) past the right edge; 1 cell(s) of Updated, which is read-only",
+    ]);
+  });
+});
+
+describe("GridScreen keep mine on a marketplace field", () => {
+  it("keeps a marketplace field someone else changed meanwhile", async () => {
+    fake.api.reset([
+      listing(0, { marketplaceFields: { shopifyHandle: "old", vendor: "Acme" } }),
+      listing(1),
+    ]);
+    m = await mountWithApp(<GridScreen />);
+    await until(() => !!cell(0, 0));
+    const market = m.host.querySelector<HTMLSelectElement>('select[aria-label="Marketplace"]');
+    if (!market) throw new Error("no marketplace select");
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value")?.set?.call(
+        market,
+        "shopify",
+      );
+      market.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    // Shopify adds the Handle column after Description.
+    const handleCol = 10;
+    await until(() => cellValue(0, handleCol) === "old");
+
+    await mouseDown(cell(0, handleCol));
+    fake.api.hold("listings.update");
+    await press(grid(), "n");
+    await act(async () => typeInto(editor(), "new-handle"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.heldCount > 0);
+    // Someone else changes another marketplace field of the same listing first.
+    const r0 = fake.api.byId("id-0");
+    if (r0) Object.assign(r0, { marketplaceFields: { shopifyHandle: "old", vendor: "Globex" } });
+    if (r0) r0.version += 1;
+    fake.api.releaseAll();
+    await until(() => !!m?.host.querySelector('[data-testid="conflicts"]'));
+    const keep = [...(m?.host.querySelectorAll("button") ?? [])].find(
+      (b) => b.textContent === "Keep mine",
+    );
+    await act(async () => keep?.click());
+    await until(() => fake.api.byId("id-0")?.version === 3);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(fake.api.byId("id-0")?.marketplaceFields).toEqual({
+      shopifyHandle: "new-handle",
+      vendor: "Globex",
+    });
+  });
+});
+
+describe("GridScreen quick undos", () => {
+  it("a second Ctrl+Z pressed while the first is on its way undoes the edit before", async () => {
+    await mountGrid(5);
+    grid().focus();
+    for (const [k, text] of [
+      ["A", "Alpha"],
+      ["B", "Beta"],
+    ] as const) {
+      await press(grid(), k);
+      await act(async () => typeInto(editor(), text));
+      await press(editor(), "Enter");
+      await until(() => m?.host.querySelector(".pending") === null);
+    }
+    await until(() => fake.api.byId("id-1")?.title === "Beta");
+    await settle();
+
+    fake.api.hold("changeSets.undo");
+    await press(grid(), "z", { ctrlKey: true });
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.heldCount > 0);
+    fake.api.releaseAll();
+    const answered = () =>
+      m?.toasts.filter((t) => t.text.startsWith("Undone") || t.text.startsWith("Undo refused"))
+        .length ?? 0;
+    await until(() => answered() === 2);
+    await settle();
+
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    expect(fake.api.callsTo("changeSets.undo").map((c) => c.input.id)).toEqual(["cs-2", "cs-1"]);
+    expect(fake.api.byId("id-0")?.title).toBe("Listing 0");
+    expect(fake.api.byId("id-1")?.title).toBe("Listing 1");
+  });
+});

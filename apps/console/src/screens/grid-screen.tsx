@@ -1,4 +1,13 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+} from "react";
+import { flushSync } from "react-dom";
 import { api, type Inputs } from "../api/client";
 import { useApp } from "../app-context";
 import { blockPatches, clearPatches, fillBlock, type RowPatch } from "../lib/block-edit";
@@ -301,7 +310,14 @@ export function GridScreen() {
       // Two quick edits of one row can both be refused; the panel keeps every value typed.
       setConflicts((cs) => {
         const old = cs.find((c) => c.rowId === conflict.rowId);
-        const merged = old ? { ...conflict, mine: { ...old.mine, ...conflict.mine } } : conflict;
+        // The first edit's starting row is the one both edits were made from.
+        const merged = old
+          ? {
+              ...conflict,
+              mine: { ...old.mine, ...conflict.mine },
+              base: old.base ?? conflict.base,
+            }
+          : conflict;
         return [...cs.filter((c) => c.rowId !== conflict.rowId), merged];
       });
       app.toast(
@@ -314,6 +330,9 @@ export function GridScreen() {
   /** Makes sure rows [r0, r1] are loaded (paste/fill on rows scrolled far away). */
   const ensureRows = async (r0: number, r1: number) => {
     const c = cacheRef.current;
+    // Pages a scroll is still fetching are not "missing" but have no rows yet: wait for them (one
+    // that fails is missing again, and is fetched below).
+    await c.loaded(r0, r1);
     const pages = c.missingPages(r0, r1);
     if (!pages.length) return;
     // Contiguous missing pages are fetched five at a time (500 rows, the list maximum).
@@ -396,7 +415,12 @@ export function GridScreen() {
           }
           setConflicts((cs) => [
             ...cs.filter((x) => !conflictIds.includes(x.rowId)),
-            ...found.map((t) => ({ rowId: t.id, mine: byId.get(t.id)?.patch ?? {}, theirs: t })),
+            ...found.map((t) => ({
+              rowId: t.id,
+              mine: byId.get(t.id)?.patch ?? {},
+              theirs: t,
+              base: byId.get(t.id)?.row,
+            })),
           ]);
           app.toast(
             "error",
@@ -575,7 +599,7 @@ export function GridScreen() {
         app.toast("error", `Not pasted: ${errorMessage(err)}`);
         return;
       }
-      const { patches, problems, clipped } = blockPatches(
+      const { patches, problems, clipped, clippedCols, readOnly } = blockPatches(
         block,
         at,
         cols,
@@ -584,7 +608,13 @@ export function GridScreen() {
       );
       if (problems.length)
         app.toast("error", `${problems.length} cell(s) skipped — ${problems[0]?.message}`);
-      if (clipped) app.toast("info", `${clipped} row(s) past the end were ignored`);
+      // Everything the grid had no place for is named, not only rows past the end.
+      const left: string[] = [];
+      if (clipped) left.push(`${clipped} row(s) past the end`);
+      if (clippedCols) left.push(`${clippedCols} column(s) past the right edge`);
+      for (const [label, n] of Object.entries(readOnly))
+        left.push(`${n} cell(s) of ${label}, which is read-only`);
+      if (left.length) app.toast("info", `Not pasted: ${left.join("; ")}`);
       setSel({
         anchor: at,
         active: {
@@ -605,8 +635,7 @@ export function GridScreen() {
     }
   };
 
-  const selectionTsv = (): string | null => {
-    const r = rect;
+  const selectionTsv = (r = rect): string | null => {
     if (!cache.has(r.r0, r.r1)) return null;
     const out: string[][] = [];
     for (let i = r.r0; i <= r.r1; i++) {
@@ -635,11 +664,33 @@ export function GridScreen() {
         app.toast("error", "Copy at most 50,000 rows at once");
         return;
       }
-      void handlers.current.ensureRows(r.r0, r.r1).then(async () => {
-        const t = handlers.current.selectionTsv();
-        if (t !== null) await navigator.clipboard.writeText(t);
+      // Rows never scrolled to are fetched first; by then the copy event is over, so the text goes
+      // through the async clipboard API, which can be missing (plain http) or refuse the write.
+      // Either failure is reported: "Copied" is said only once the clipboard really has the text.
+      void (async () => {
+        try {
+          await handlers.current.ensureRows(r.r0, r.r1);
+        } catch (err) {
+          app.toast("error", `Not copied: ${errorMessage(err)}`);
+          return;
+        }
+        // The range that was selected when Ctrl+C was pressed, even if the cursor moved since.
+        const t = handlers.current.selectionTsv(r);
+        if (t === null) {
+          app.toast("error", "Not copied: some rows could not be loaded");
+          return;
+        }
+        try {
+          if (!navigator.clipboard?.writeText)
+            throw new Error("the browser gave no clipboard access");
+          await navigator.clipboard.writeText(t);
+        } catch (err) {
+          // The rows are loaded now, so a second Ctrl+C copies them at once.
+          app.toast("error", `Not copied: ${errorMessage(err)}. Press Ctrl+C again.`);
+          return;
+        }
         app.toast("info", "Copied");
-      });
+      })();
     };
     const onPaste = (e: ClipboardEvent) => {
       if (!inGrid()) return;
@@ -697,7 +748,15 @@ export function GridScreen() {
     if ((e.ctrlKey || e.metaKey) && (e.key === "v" || e.key === "V")) return; // paste event handles it
     const cmd = keyCommand(
       sel,
-      e,
+      {
+        key: e.key,
+        shiftKey: e.shiftKey,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        altKey: e.altKey,
+        isComposing: e.nativeEvent.isComposing,
+        keyCode: e.keyCode,
+      },
       total,
       cols.length,
       Math.max(1, Math.floor((viewH - HEADER_H) / ROW_H) - 1),
@@ -714,6 +773,12 @@ export function GridScreen() {
         scrollIntoView(cmd.sel);
         return;
       case "edit":
+        if (cmd.keepDefault) {
+          // The IME's key must reach the editor: open it now (not after this event) so it has
+          // focus when the browser delivers the composition.
+          flushSync(() => startEdit(cmd.initial));
+          return;
+        }
         e.preventDefault();
         startEdit(cmd.initial);
         return;
@@ -1236,7 +1301,9 @@ function CellEditor(props: {
       if (commitRef.current === commitNow) commitRef.current = null;
     };
   }, [commitRef, commitNow]);
-  useEffect(() => {
+  // Focused as it mounts (a layout effect, not a later passive one), so a key an IME is still
+  // composing when the editor opens lands in it rather than in the grid.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     el.focus();
