@@ -217,14 +217,32 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
  * is present but bad is refused here; a missing one leaves the actor null for verbs to refuse.
  */
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  /**
+   * A refused credential counts against its address's request limit before the 401, as an
+   * anonymous request does: otherwise guessing keys or tokens would be the one unlimited thing
+   * (each bogus key also costs a database lookup).
+   */
+  const refuse = async (c: Context<AppEnv>, status: number, code: string, message: string) => {
+    const d = await deps.rateLimits.api.consume(`ip:${clientIp(c)}`, 1);
+    if (!d.allowed && !d.unavailable) {
+      c.env.rateLimited = { limit: "api", reason: "limit" };
+      c.header("Retry-After", String(d.resetSeconds));
+      return errorResponse(
+        c,
+        429,
+        "RATE_LIMITED",
+        `Too many requests; retry in ${d.resetSeconds} s`,
+      );
+    }
+    return errorResponse(c, status, code, message);
+  };
   return async (c, next) => {
     const header = c.req.header("authorization");
     const apiKey = c.req.header("x-api-key");
     let token: string | undefined;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m?.[1])
-        return errorResponse(c, 401, "UNAUTHORIZED", "Authorization must be 'Bearer <token>'");
+      if (!m?.[1]) return refuse(c, 401, "UNAUTHORIZED", "Authorization must be 'Bearer <token>'");
       token = m[1];
     } else if (apiKey) token = apiKey;
     if (token) {
@@ -237,7 +255,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
           : await authenticateAccessToken(ctx, token);
         c.set("actor", actor);
       } catch (err) {
-        if (err instanceof CoreError) return errorResponse(c, err.status, err.code, err.message);
+        if (err instanceof CoreError) return refuse(c, err.status, err.code, err.message);
         throw err;
       }
     }
