@@ -5,6 +5,7 @@ import type { AppDeps } from "./http/deps";
 import type { AppEnv } from "./http/env";
 import { errorResponse, onError, zodDetails } from "./http/errors";
 import { authenticate, noStore, rateLimit, withRequestContext } from "./http/middleware";
+import { addDocumentWideResponses } from "./openapi/route";
 import { adminRoutes } from "./routes/admin";
 import { analyticsRoutes } from "./routes/analytics";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/ocr", ocrRoutes(deps));
   app.route("/v1", searchRoutes(deps));
 
+  addDocumentWideResponses(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

@@ -43,6 +43,14 @@ export function onError(err: Error, c: Context<AppEnv>) {
       return errorResponse(c, 413, "PAYLOAD_TOO_LARGE", "Request body is too large");
     if (status === 400)
       return errorResponse(c, 400, "MALFORMED_BODY", err.message || "Malformed request body");
+    // The OpenAPI validator's answer to a body of a media type the operation does not take.
+    if (status === 415)
+      return errorResponse(
+        c,
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        err.message || "Unsupported Content-Type for this operation",
+      );
     return errorResponse(c, status, status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST", err.message);
   }
   c.env?.log?.error({ err: err.stack ?? String(err) }, "unhandled error");

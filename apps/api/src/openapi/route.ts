@@ -1,4 +1,4 @@
-import type { RouteConfig, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { ErrorBody } from "./schemas";
 
 export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
@@ -11,17 +11,124 @@ export const body = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-const err = (description: string) => json(ErrorBody, description);
+export const err = (description: string) => json(ErrorBody, description);
 
 /** The error responses every authenticated operation can give. */
 export const authedErrors = {
   400: err("Invalid input (code VALIDATION_FAILED or MALFORMED_BODY)"),
-  401: err("Missing, expired or invalid credentials"),
+  401: err("Missing, expired or invalid credentials, or a malformed Authorization header"),
   403: err("Not allowed (e.g. API key lacks the scope)"),
   404: err("Not found (also for another seller's ids)"),
   413: err("Body too large"),
   429: err("Rate limited; see Retry-After"),
 } satisfies RouteConfig["responses"];
 
+const unsupportedMediaType = err(
+  "The body's Content-Type is not one the operation takes (UNSUPPORTED_MEDIA_TYPE)",
+);
+
+/**
+ * The error responses of the public auth operations (no credentials needed). They sit behind the
+ * sign-in limiter, which refuses rather than lets everyone through when its store (Redis) is
+ * down, hence the 503. A credential sent anyway is still checked, hence 401 and 403.
+ */
+export const publicAuthErrors = {
+  400: authedErrors[400],
+  401: err("A malformed Authorization header, or an invalid or expired credential sent anyway"),
+  403: err("The account is disabled (ACCOUNT_DISABLED)"),
+  413: authedErrors[413],
+  415: unsupportedMediaType,
+  429: err("Too many attempts from this address (RATE_LIMITED); see Retry-After"),
+  503: err("Sign-in is briefly unavailable (SERVICE_UNAVAILABLE); see Retry-After"),
+} satisfies RouteConfig["responses"];
+
 export const conflict = { 409: err("Conflict (VERSION_CONFLICT when the row changed since)") };
 export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+/** Operations on the session and its keys: an API key is refused with 403, whatever its scopes. */
+export const sessionOnly: Record<string, string[]>[] = [{ bearerAuth: [] }];
+/** Downloads that also work with nothing but their signed URL's `exp` and `sig`. */
+export const securityOrSignedUrl: Record<string, string[]>[] = [...security, {}];
+
+/** The query of a signed URL; both halves come from the URL the API handed out. */
+export const SignedUrlQuery = z.object({
+  exp: z
+    .string()
+    .max(20)
+    .optional()
+    .openapi({ description: "Expiry of the signed URL (Unix seconds); send together with sig" }),
+  sig: z.string().max(100).optional().openapi({
+    description:
+      "Signature of the signed URL; send together with exp. Without sig the request needs credentials",
+  }),
+});
+
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** Headers other operations can point at (`headers: { "Retry-After": headers.retryAfter }`). */
+export const headers = {
+  retryAfter: headerRef("Retry-After"),
+  rateLimit: headerRef("RateLimit"),
+  rateLimitPolicy: headerRef("RateLimit-Policy"),
+  requestId: headerRef("X-Request-Id"),
+};
+
+const HEADER_COMPONENTS = {
+  "Retry-After": {
+    description: "Seconds to wait before trying again, sent when the condition is temporary.",
+    schema: { type: "integer", minimum: 0 },
+  },
+  RateLimit: {
+    description:
+      'The limit that applied: `"<name>";r=<requests remaining>;t=<seconds until the window resets>`.',
+    schema: { type: "string" },
+  },
+  "RateLimit-Policy": {
+    description: 'The limit\'s policy: `"<name>";q=<requests allowed>;w=<window in seconds>`.',
+    schema: { type: "string" },
+  },
+  "X-Request-Id": {
+    description:
+      "The request's id: the caller's own X-Request-Id when sane, else a new one. Support finds the request by it.",
+    schema: { type: "string" },
+  },
+} as const;
+
+type OpenAPIRegistry = OpenAPIHono["openAPIRegistry"];
+type Responses = RouteConfig["responses"];
+type Response = Responses[string];
+
+/**
+ * Adds to every /v1 operation what the middlewares in front of all of them do, so no route has to
+ * remember it: the request id on every answer, the API-wide rate limit's headers on success and
+ * its 429, 401 for a malformed or bad credential (checked even on public routes), 415 for a body
+ * of another media type (the OpenAPI validator refuses it before the handler), and Retry-After on
+ * answers that invite a retry. Call once every route is mounted.
+ */
+export function addDocumentWideResponses(registry: OpenAPIRegistry) {
+  for (const [name, component] of Object.entries(HEADER_COMPONENTS))
+    registry.registerComponent("headers", name, component);
+  for (const def of registry.definitions) {
+    if (def.type !== "route" || !def.route.path.startsWith("/v1/")) continue;
+    const declared: Responses = { ...def.route.responses };
+    declared[401] ??= authedErrors[401];
+    declared[429] ??= authedErrors[429];
+    if (def.route.request?.body) declared[415] ??= unsupportedMediaType;
+    const responses: Responses = {};
+    for (const [status, response] of Object.entries(declared))
+      responses[status] = withHeaders(status, response);
+    def.route = { ...def.route, responses };
+  }
+}
+
+function withHeaders(status: string, response: Response): Response {
+  if ("$ref" in response) return response;
+  const added: Record<string, { $ref: string }> = { "X-Request-Id": headers.requestId };
+  if (status.startsWith("2") || status === "429") {
+    added.RateLimit = headers.rateLimit;
+    added["RateLimit-Policy"] = headers.rateLimitPolicy;
+  }
+  if (status === "429" || status === "503" || status === "423")
+    added["Retry-After"] = headers.retryAfter;
+  // Shared response objects (authedErrors) are copied, never changed in place.
+  return { ...response, headers: { ...added, ...(response.headers as object | undefined) } };
+}

@@ -3,8 +3,12 @@ import { CreateApiKeyInput, createApiKey, listApiKeys, revokeApiKey } from "@mbe
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
-import { authedErrors, body, json, security } from "../openapi/route";
+import { authedErrors, body, err, json, security, sessionOnly } from "../openapi/route";
 import { ApiKey, ApiKeyWithSecret, IdParam, Ok } from "../openapi/schemas";
+
+const keyRefused = err(
+  "Refused with an API key (FORBIDDEN): keys are managed from a signed-in session",
+);
 
 /** /v1/api-keys: keys for integrations; the secret is shown once. */
 export function apiKeyRoutes(deps: AppDeps) {
@@ -27,11 +31,12 @@ export function apiKeyRoutes(deps: AppDeps) {
       path: "/",
       tags,
       operationId: "createApiKey",
-      security,
+      security: sessionOnly,
       request: { body: body(CreateApiKeyInput) },
       responses: {
         201: json(ApiKeyWithSecret, "Created; `secret` is shown only now"),
         ...authedErrors,
+        403: keyRefused,
       },
     }),
     async (c) => c.json(await createApiKey(coreContext(c, deps), c.req.valid("json")), 201),
@@ -42,9 +47,9 @@ export function apiKeyRoutes(deps: AppDeps) {
       path: "/{id}",
       tags,
       operationId: "revokeApiKey",
-      security,
+      security: sessionOnly,
       request: { params: IdParam },
-      responses: { 200: json(Ok), ...authedErrors },
+      responses: { 200: json(Ok), ...authedErrors, 403: keyRefused },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

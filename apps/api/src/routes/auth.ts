@@ -21,8 +21,20 @@ import {
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { clientIp, coreContext, rateLimit } from "../http/middleware";
-import { authedErrors, body, json, security } from "../openapi/route";
-import { ErrorBody, Ok, Session, TokenPair, User } from "../openapi/schemas";
+import {
+  authedErrors,
+  body,
+  err,
+  json,
+  publicAuthErrors,
+  security,
+  sessionOnly,
+} from "../openapi/route";
+import { Ok, Session, TokenPair, User } from "../openapi/schemas";
+
+const sessionOnlyForbidden = err(
+  "Refused with an API key (FORBIDDEN): sessions are managed from a signed-in session",
+);
 
 /** /v1/auth: register, login, refresh rotation, logout, profile, password change and reset. */
 export function authRoutes(deps: AppDeps) {
@@ -47,9 +59,8 @@ export function authRoutes(deps: AppDeps) {
       request: { body: body(RegisterInput) },
       responses: {
         201: json(Session, "Signed up and signed in"),
-        409: authedErrors[404],
-        400: authedErrors[400],
-        429: authedErrors[429],
+        ...publicAuthErrors,
+        409: err("The email is already registered (EMAIL_TAKEN)"),
       },
     }),
     async (c) => c.json(await register(coreContext(c, deps), c.req.valid("json")), 201),
@@ -63,9 +74,13 @@ export function authRoutes(deps: AppDeps) {
       request: { body: body(LoginInput) },
       responses: {
         200: json(Session),
-        401: authedErrors[401],
-        400: authedErrors[400],
-        429: authedErrors[429],
+        ...publicAuthErrors,
+        401: err(
+          "Wrong email or password (INVALID_CREDENTIALS), or a malformed Authorization header",
+        ),
+        423: err(
+          "Too many failed sign-ins; the account is locked for a while (ACCOUNT_LOCKED); see Retry-After",
+        ),
       },
     }),
     async (c) => c.json(await login(coreContext(c, deps), c.req.valid("json")), 200),
@@ -77,7 +92,13 @@ export function authRoutes(deps: AppDeps) {
       tags,
       operationId: "refreshSession",
       request: { body: body(RefreshInput) },
-      responses: { 200: json(TokenPair), 401: authedErrors[401], 400: authedErrors[400] },
+      responses: {
+        200: json(TokenPair),
+        ...publicAuthErrors,
+        401: err(
+          "The refresh token is unknown, revoked (TOKEN_INVALID), expired (TOKEN_EXPIRED) or was already used (TOKEN_REUSED: every session of the family is revoked)",
+        ),
+      },
     }),
     async (c) => c.json(await refreshSession(coreContext(c, deps), c.req.valid("json")), 200),
   );
@@ -87,9 +108,9 @@ export function authRoutes(deps: AppDeps) {
       path: "/logout",
       tags,
       operationId: "logout",
-      security,
+      security: sessionOnly,
       request: { body: { ...body(LogoutInput), required: false } },
-      responses: { 200: json(Ok), ...authedErrors },
+      responses: { 200: json(Ok), ...authedErrors, 403: sessionOnlyForbidden },
     }),
     async (c) => {
       const input = c.req.header("content-type")?.includes("json")
@@ -127,11 +148,12 @@ export function authRoutes(deps: AppDeps) {
       path: "/change-password",
       tags,
       operationId: "changePassword",
-      security,
+      security: sessionOnly,
       request: { body: body(ChangePasswordInput) },
       responses: {
         200: json(TokenPair, "Password changed; every other session revoked"),
         ...authedErrors,
+        403: sessionOnlyForbidden,
       },
     }),
     async (c) => c.json(await changePassword(coreContext(c, deps), c.req.valid("json")), 200),
@@ -147,8 +169,7 @@ export function authRoutes(deps: AppDeps) {
       request: { body: body(RequestPasswordResetInput) },
       responses: {
         202: json(Ok, "Accepted; a link is sent if the account exists"),
-        400: authedErrors[400],
-        429: authedErrors[429],
+        ...publicAuthErrors,
       },
     }),
     async (c) =>
@@ -170,12 +191,10 @@ export function authRoutes(deps: AppDeps) {
       request: { body: body(ConfirmPasswordResetInput) },
       responses: {
         200: json(Ok, "Password set; sign in with it"),
-        400: json(
-          ErrorBody,
+        ...publicAuthErrors,
+        400: err(
           "Invalid input, or the token is unknown (RESET_TOKEN_INVALID), expired (RESET_TOKEN_EXPIRED) or used (RESET_TOKEN_USED)",
         ),
-        403: authedErrors[403],
-        429: authedErrors[429],
       },
     }),
     async (c) => c.json(await confirmPasswordReset(coreContext(c, deps), c.req.valid("json")), 200),

@@ -3,7 +3,7 @@ import { applyBulkEdit, BulkEditInput, previewBulkEdit } from "@mbe/core";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
-import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { authedErrors, body, conflict, err, json, security } from "../openapi/route";
 
 const Preview = z
   .object({
@@ -28,6 +28,14 @@ const Applied = z
   })
   .openapi("BulkEditResult");
 
+/** Find and replace runs patterns on a small pool of threads, under a time budget. */
+const patternErrors = {
+  422: err(
+    "The find and replace pattern cannot be run, or takes too long on these listings (UNPROCESSABLE)",
+  ),
+  503: err("Find and replace is busy (SERVICE_UNAVAILABLE); see Retry-After"),
+};
+
 /** /v1/bulk-edits: find & replace, price change, set field, template, duplicate, delete. */
 export function bulkEditRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -42,7 +50,7 @@ export function bulkEditRoutes(deps: AppDeps) {
       description:
         "What the operation would change on the selection (ids or a filter): counts and up to 20 sample rows. Writes nothing.",
       request: { body: body(BulkEditInput) },
-      responses: { 200: json(Preview), ...authedErrors },
+      responses: { 200: json(Preview), ...authedErrors, ...patternErrors },
     }),
     async (c) => c.json(await previewBulkEdit(coreContext(c, deps), c.req.valid("json")), 200),
   );
@@ -56,7 +64,7 @@ export function bulkEditRoutes(deps: AppDeps) {
       description:
         "Applies the operation as one change set (undo with POST /v1/change-sets/{id}/undo).",
       request: { body: body(BulkEditInput) },
-      responses: { 200: json(Applied), ...authedErrors, ...conflict },
+      responses: { 200: json(Applied), ...authedErrors, ...conflict, ...patternErrors },
     }),
     async (c) => c.json(await applyBulkEdit(coreContext(c, deps), c.req.valid("json")), 200),
   );

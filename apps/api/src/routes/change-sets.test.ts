@@ -384,4 +384,37 @@ describe("change sets, undo and redo", () => {
     // The creates were edited since: their undo is refused.
     expect((await revert(created.body.changeSetId, "undo")).status).toBe(409);
   });
+
+  it("answers 404 for an id that is not a uuid, like every other resource", async () => {
+    const s = await signUp(api);
+    const r = await call<{ error: { code: string } }>(api, "GET", "/v1/change-sets/not-a-uuid", {
+      token: s.accessToken,
+    });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe("NOT_FOUND");
+  });
+
+  it("pages with `before` given as an RFC 3339 time with an offset", async () => {
+    const { t } = await oneListing();
+    const list = (before: string) =>
+      call<{ items: { id: string; createdAt: string }[] }>(
+        api,
+        "GET",
+        `/v1/change-sets?before=${encodeURIComponent(before)}`,
+        { token: t },
+      );
+    const created = new Date(
+      (await call<{ items: { createdAt: string }[] }>(api, "GET", "/v1/change-sets", { token: t }))
+        .body.items[0]?.createdAt ?? "",
+    );
+    /** The instant `ms` from the change set's creation, written in UTC+01:00. */
+    const plusOne = (ms: number) =>
+      `${new Date(created.getTime() + ms + 3_600_000).toISOString().slice(0, 19)}+01:00`;
+    const later = await list(plusOne(60_000));
+    expect(later.status).toBe(200);
+    expect(later.body.items).toHaveLength(1);
+    const earlier = await list(plusOne(-60_000));
+    expect(earlier.status).toBe(200);
+    expect(earlier.body.items).toHaveLength(0);
+  });
 });

@@ -4,7 +4,15 @@ import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext, rateLimit } from "../http/middleware";
 import { streamFile } from "../http/stream";
-import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import {
+  authedErrors,
+  body,
+  conflict,
+  json,
+  SignedUrlQuery,
+  security,
+  securityOrSignedUrl,
+} from "../openapi/route";
 import { IdParam } from "../openapi/schemas";
 
 export const ExportJob = z
@@ -24,6 +32,32 @@ export const ExportJob = z
   })
   .openapi("ExportJob");
 
+/** What an export file is served as, by its extension. */
+const FILE_TYPES: Record<string, string> = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  sql: "application/sql",
+  txt: "text/plain; charset=utf-8",
+  zip: "application/zip",
+};
+
+const binary = z.string().openapi({ format: "binary" });
+/** The media types an export file comes in (octet-stream for anything unforeseen). */
+const fileContent = {
+  "text/csv": { schema: z.string() },
+  "application/json": { schema: binary },
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: binary },
+  "application/sql": { schema: z.string() },
+  "text/plain": { schema: z.string() },
+  "application/zip": { schema: binary },
+  "application/octet-stream": { schema: binary },
+};
+const contentDisposition = {
+  description: 'Always `attachment; filename="…"` with the file\'s name',
+  schema: { type: "string" },
+} as const;
+
 /** /v1/exports: CSV, JSON, XLSX, SQL and text, in each marketplace's layout, streamed. */
 export function exportRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -42,11 +76,16 @@ export function exportRoutes(deps: AppDeps) {
       request: { body: body(ExportInput) },
       responses: {
         200: {
-          description: "The file",
-          content: {
-            "text/csv": { schema: z.string() },
-            "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
+          description:
+            "The file: CSV, JSON, XLSX, SQL or text, or a ZIP of XLSX files for Facebook's layout beyond 50 files",
+          headers: {
+            "X-Total-Count": {
+              description: "How many listings the file holds",
+              schema: { type: "integer", minimum: 0 },
+            },
+            "Content-Disposition": contentDisposition,
           },
+          content: fileContent,
         },
         202: json(ExportJob, "Queued"),
         ...authedErrors,
@@ -91,22 +130,15 @@ export function exportRoutes(deps: AppDeps) {
       path: "/{id}/download",
       tags,
       operationId: "downloadExport",
-      security,
+      security: securityOrSignedUrl,
       description:
-        "The finished file. Either authenticate, or use the signed `downloadUrl` (exp, sig) from the export, valid 15 minutes.",
-      request: {
-        params: IdParam,
-        query: z.object({
-          exp: z.string().max(20).optional(),
-          sig: z.string().max(100).optional(),
-        }),
-      },
+        "The finished file. Either authenticate, or use the signed `downloadUrl` from the export, valid 15 minutes, with no credentials: its `exp` and `sig` go together.",
+      request: { params: IdParam, query: SignedUrlQuery },
       responses: {
         200: {
-          description: "The file",
-          content: {
-            "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
-          },
+          description: "The file, typed by its extension",
+          headers: { "Content-Disposition": contentDisposition },
+          content: fileContent,
         },
         ...authedErrors,
         ...conflict,
@@ -120,15 +152,12 @@ export function exportRoutes(deps: AppDeps) {
         q.sig ? q : undefined,
       );
       const ext = fileName.split(".").pop() ?? "";
-      const types: Record<string, string> = {
-        csv: "text/csv; charset=utf-8",
-        json: "application/json",
-        xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        sql: "application/sql",
-        txt: "text/plain; charset=utf-8",
-        zip: "application/zip",
-      };
-      return streamFile(c, stream, fileName, types[ext] ?? "application/octet-stream") as never;
+      return streamFile(
+        c,
+        stream,
+        fileName,
+        FILE_TYPES[ext] ?? "application/octet-stream",
+      ) as never;
     },
   );
   return app;

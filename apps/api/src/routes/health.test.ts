@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestApi, type TestApi } from "../../test/harness";
+import { call, createTestApi, signUp, type TestApi } from "../../test/harness";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -90,5 +90,207 @@ describe("health, OpenAPI and docs", () => {
   it("answers unknown routes with the JSON error shape", async () => {
     const r = await call<{ error: { code: string } }>(api, "GET", "/v1/nope");
     expect(r.status).toBe(404);
+  });
+});
+
+type Header = { $ref?: string; description?: string };
+type Response = {
+  description: string;
+  content?: Record<string, unknown>;
+  headers?: Record<string, Header>;
+};
+type Operation = {
+  operationId: string;
+  description?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema?: { default?: unknown } }[];
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: { properties?: Record<string, { default?: unknown }>; required?: string[] } }
+    >;
+  };
+  responses: Record<string, Response>;
+};
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    headers?: Record<string, unknown>;
+    schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+  };
+};
+
+describe("the OpenAPI document states what the API does", () => {
+  let doc: Doc;
+  const ops = () =>
+    Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
+  const op = (id: string) => {
+    const found = ops().find((o) => o.op.operationId === id);
+    if (!found) throw new Error(`no operation ${id}`);
+    return found.op;
+  };
+  const statuses = (id: string) => Object.keys(op(id).responses);
+  beforeAll(async () => {
+    doc = (await call<Doc>(api, "GET", "/v1/openapi.json")).body;
+  });
+
+  it("declares 415 on every operation that takes a body", () => {
+    const withBody = ops().filter((o) => o.op.requestBody);
+    expect(withBody.length).toBeGreaterThan(20);
+    for (const { op } of withBody)
+      expect(Object.keys(op.responses), op.operationId).toContain("415");
+  });
+
+  it("declares what the public auth operations answer", () => {
+    for (const id of [
+      "register",
+      "login",
+      "refreshSession",
+      "requestPasswordReset",
+      "confirmPasswordReset",
+    ])
+      expect(statuses(id), id).toEqual(
+        expect.arrayContaining(["400", "401", "403", "413", "415", "429", "503"]),
+      );
+    expect(statuses("login")).toContain("423");
+    expect(op("login").responses["423"]?.headers?.["Retry-After"]).toBeDefined();
+    expect(op("login").responses["503"]?.headers?.["Retry-After"]).toBeDefined();
+    // A malformed Authorization header is refused on every /v1 operation.
+    for (const { op: o } of ops().filter((x) => x.path.startsWith("/v1/")))
+      expect(Object.keys(o.responses), o.operationId).toContain("401");
+  });
+
+  it("describes register's 409 as the email being taken", () => {
+    expect(op("register").responses["409"]?.description).toContain("EMAIL_TAKEN");
+  });
+
+  it("declares only bearer tokens where API keys are refused", () => {
+    for (const id of ["createApiKey", "revokeApiKey", "changePassword", "logout"])
+      expect(op(id).security, id).toEqual([{ bearerAuth: [] }]);
+    expect(op("listApiKeys").security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+  });
+
+  it("lets signed URLs download without credentials", () => {
+    for (const id of ["downloadExport", "getScanPageImage"]) {
+      expect(op(id).security, id).toContainEqual({});
+      expect(op(id).description, id).toMatch(/exp.*sig.*together/);
+    }
+  });
+
+  it("declares every file type and header an export streams", () => {
+    const types = [
+      "text/csv",
+      "application/json",
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "application/sql",
+      "text/plain",
+      "application/zip",
+      "application/octet-stream",
+    ];
+    const streamed = op("createExport").responses["200"];
+    expect(Object.keys(streamed?.content ?? {})).toEqual(expect.arrayContaining(types));
+    expect(Object.keys(streamed?.headers ?? {})).toEqual(
+      expect.arrayContaining(["X-Total-Count", "Content-Disposition"]),
+    );
+    const downloaded = op("downloadExport").responses["200"];
+    expect(Object.keys(downloaded?.content ?? {})).toEqual(expect.arrayContaining(types));
+  });
+
+  it("declares the bulk edits' pattern errors and the AI's failures", () => {
+    for (const id of ["previewBulkEdit", "applyBulkEdit"]) {
+      expect(statuses(id), id).toEqual(expect.arrayContaining(["422", "503"]));
+      expect(op(id).responses["503"]?.headers?.["Retry-After"], id).toBeDefined();
+    }
+    for (const id of ["aiSuggest", "aiAsk"]) expect(statuses(id), id).toContain("502");
+  });
+
+  it("documents imports as they are sent and answered", () => {
+    const create = op("createImport");
+    const commit = op("commitImport");
+    for (const o of [create, commit]) {
+      for (const status of Object.keys(o.responses).filter((s) => s.startsWith("2")))
+        expect(
+          JSON.stringify(o.responses[status]?.content),
+          `${o.operationId} ${status}`,
+        ).toContain("ImportResult");
+      expect(o.parameters?.map((p) => `${p.in}:${p.name}`)).toContain("header:Idempotency-Key");
+    }
+    expect(JSON.stringify(doc.components.schemas.ImportResult)).toMatch(
+      /"required":\["replayed"\]/,
+    );
+    expect(create.parameters?.map((p) => `${p.in}:${p.name}`)).toContain("query:fileName");
+    const content = create.requestBody?.content ?? {};
+    expect(Object.keys(content)).toEqual(["multipart/form-data", "*/*"]);
+    const fields = content["multipart/form-data"]?.schema.properties ?? {};
+    expect(fields).toHaveProperty("sheet");
+    expect(fields.mode?.default).toBe("upsert");
+    expect(fields.matchBy?.default).toBe("sku");
+    expect(fields.applyFixes?.default).toBe("false");
+  });
+
+  it("documents the rate-limit, retry and request-id headers", () => {
+    expect(Object.keys(doc.components.headers ?? {})).toEqual(
+      expect.arrayContaining(["RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id"]),
+    );
+    for (const { op: o } of ops().filter((x) => x.path.startsWith("/v1/")))
+      for (const [status, r] of Object.entries(o.responses)) {
+        const names = Object.keys(r.headers ?? {});
+        const where = `${o.operationId} ${status}`;
+        expect(names, where).toContain("X-Request-Id");
+        if (status.startsWith("2"))
+          expect(names, where).toEqual(expect.arrayContaining(["RateLimit", "RateLimit-Policy"]));
+        if (["423", "429", "503"].includes(status)) expect(names, where).toContain("Retry-After");
+      }
+  });
+
+  it("promises Retry-After for search only where it is sent", () => {
+    const unavailable = op("searchListings").responses["503"]?.description ?? "";
+    expect(unavailable).not.toMatch(/; see Retry-After$/);
+    expect(unavailable).toMatch(/without it/i);
+  });
+});
+
+describe("headers and errors the document promises", () => {
+  it("answers X-Request-Id and the rate-limit headers", async () => {
+    const s = await signUp(api, "headers");
+    const r = await call(api, "GET", "/v1/auth/me", { token: s.accessToken });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-request-id")).toBeTruthy();
+    expect(r.headers.get("ratelimit")).toMatch(/^"api";r=\d+;t=\d+$/);
+    expect(r.headers.get("ratelimit-policy")).toMatch(/^"api";q=\d+;w=\d+$/);
+  });
+
+  it("refuses a malformed Authorization header with 401, even on public routes", async () => {
+    const r = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", {
+      body: { email: "someone@example.test", password: "whatever-password" },
+      headers: { authorization: "Token x", "x-forwarded-for": "10.201.0.2" },
+    });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("UNAUTHORIZED");
+    expect(r.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("answers a body of the wrong media type with 415 UNSUPPORTED_MEDIA_TYPE", async () => {
+    const r = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", {
+      raw: "email=a@b.c&password=x",
+      headers: {
+        "content-type": "text/plain",
+        "x-forwarded-for": "10.201.0.1",
+      },
+    });
+    expect(r.status).toBe(415);
+    expect(r.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("answers 503 without Retry-After when search is off", async () => {
+    const s = await signUp(api, "nosearch");
+    const r = await call<{ error: { code: string } }>(api, "GET", "/v1/search?q=battery", {
+      token: s.accessToken,
+    });
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe("SEARCH_UNAVAILABLE");
+    expect(r.headers.get("retry-after")).toBeNull();
   });
 });

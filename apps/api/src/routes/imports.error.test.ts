@@ -293,3 +293,17 @@ describe("bad import files end in a reported error or a 4xx, never a 500", () =>
     expect(r2.status).toBe(400);
   });
 });
+
+describe("listing imports", () => {
+  it("takes `before` as an RFC 3339 time with an offset", async () => {
+    const s = await signUp(api);
+    const r = await call<{ items: unknown[] }>(
+      api,
+      "GET",
+      `/v1/imports?before=${encodeURIComponent("2099-01-01T00:00:00+01:00")}`,
+      { token: s.accessToken },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.items).toEqual([]);
+  });
+});

@@ -48,6 +48,18 @@ export const Import = z
     updatedAt: z.string(),
   })
   .openapi("Import");
+/** What an upload or a commit answers: the import, and whether an Idempotency-Key replayed it. */
+const ImportResult = Import.extend({
+  replayed: z
+    .boolean()
+    .openapi({ description: "True when the Idempotency-Key matched an earlier request" }),
+}).openapi("ImportResult");
+const IdempotencyHeader = z.object({
+  "Idempotency-Key": z.string().optional().openapi({
+    description:
+      "Makes a repeat of the request return the first one's result (`replayed: true`); the first 200 characters count",
+  }),
+});
 const MappingProfile = z
   .object({
     id: z.uuid(),
@@ -70,8 +82,14 @@ export function importRoutes(deps: AppDeps) {
     tags,
     operationId: "createImport",
     security,
-    description: `Upload a CSV (any delimiter, UTF-8/UTF-16), XLSX or JSON file (≤ ${Math.round(maxBytes / 1024 / 1024)} MB) as multipart field \`file\`, or as the raw body with \`?fileName=\`. Facebook, eBay and Shopify layouts are detected. Nothing is written to listings: the response is the dry run (counts and problems). Send \`Idempotency-Key\` to make a repeated upload return the first import.`,
+    description: `Upload a CSV (any delimiter, UTF-8/UTF-16), XLSX or JSON file (≤ ${Math.round(maxBytes / 1024 / 1024)} MB) as multipart field \`file\`, or as the raw body (any other Content-Type) with \`?fileName=\`; a raw upload takes the default options. Facebook, eBay and Shopify layouts are detected. Nothing is written to listings: the response is the dry run (counts and problems). Send \`Idempotency-Key\` to make a repeated upload return the first import.`,
     request: {
+      query: z.object({
+        fileName: z.string().optional().openapi({
+          description: "The file's name, for a raw-body upload (multipart carries its own)",
+        }),
+      }),
+      headers: IdempotencyHeader,
       body: {
         content: {
           "multipart/form-data": {
@@ -83,17 +101,29 @@ export function importRoutes(deps: AppDeps) {
                 .optional()
                 .openapi({ description: "JSON: { header: field | 'ignore' }" }),
               mappingProfileId: z.uuid().optional(),
-              mode: z.enum(["create", "update", "upsert"]).optional(),
-              matchBy: z.enum(["id", "sku"]).optional(),
-              applyFixes: z.enum(["true", "false"]).optional(),
+              mode: z.enum(["create", "update", "upsert"]).default("upsert"),
+              matchBy: z.enum(["id", "sku"]).default("sku"),
+              applyFixes: z.enum(["true", "false", "1", "0"]).default("false"),
+              sheet: z.string().optional().openapi({
+                description:
+                  "XLSX with several sheets: the sheet's name, or its 1-based position; the first sheet when left out",
+              }),
+            }),
+          },
+          // Any other media type is the raw file: OpenAPI lets the more specific key above win.
+          "*/*": {
+            schema: z.string().openapi({
+              format: "binary",
+              description:
+                "The file itself as the body, under its own Content-Type (text/csv, application/json, the XLSX type, application/octet-stream…); name it with ?fileName=",
             }),
           },
         },
       },
     },
     responses: {
-      201: json(Import, "Uploaded and analysed (or queued for analysis when large)"),
-      200: json(Import, "Replayed (same Idempotency-Key)"),
+      201: json(ImportResult, "Uploaded and analysed (or queued for analysis when large)"),
+      200: json(ImportResult, "Replayed (same Idempotency-Key)"),
       ...authedErrors,
       415: json(ErrorBody, "Not a spreadsheet"),
     },
@@ -195,10 +225,14 @@ export function importRoutes(deps: AppDeps) {
       security,
       description:
         "Queues the commit as a job; poll GET /v1/imports/{id} for progress. Every accepted row lands in one transaction, or none does. `Idempotency-Key` makes a repeat a no-op.",
-      request: { params: IdParam, body: { ...body(CommitImportInput), required: false } },
+      request: {
+        params: IdParam,
+        headers: IdempotencyHeader,
+        body: { ...body(CommitImportInput), required: false },
+      },
       responses: {
-        202: json(Import, "Commit queued"),
-        200: json(Import, "Already committing or committed"),
+        202: json(ImportResult, "Commit queued"),
+        200: json(ImportResult, "Already committing or committed"),
         ...authedErrors,
         ...conflict,
       },

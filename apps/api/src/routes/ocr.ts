@@ -18,7 +18,15 @@ import type { AppEnv } from "../http/env";
 import { coreContext, rateLimit } from "../http/middleware";
 import { streamFile } from "../http/stream";
 import { receiveUpload } from "../http/upload";
-import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import {
+  authedErrors,
+  body,
+  conflict,
+  json,
+  SignedUrlQuery,
+  security,
+  securityOrSignedUrl,
+} from "../openapi/route";
 import { ErrorBody, IdParam, Ok } from "../openapi/schemas";
 
 const Scan = z
@@ -201,15 +209,12 @@ export function ocrRoutes(deps: AppDeps) {
       path: "/scans/{id}/pages/{page}/image",
       tags,
       operationId: "getScanPageImage",
-      security,
+      security: securityOrSignedUrl,
       description:
-        "A page image for side-by-side review; the signed `imageUrl` of a page works without credentials.",
+        "A page image for side-by-side review; the signed `imageUrl` of a page works without credentials: its `exp` and `sig` go together.",
       request: {
         params: IdParam.extend({ page: z.coerce.number().int().min(1).max(1000) }),
-        query: z.object({
-          exp: z.string().max(20).optional(),
-          sig: z.string().max(100).optional(),
-        }),
+        query: SignedUrlQuery,
       },
       responses: {
         200: {

@@ -18,7 +18,7 @@ import {
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
-import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { authedErrors, body, conflict, err, json, security } from "../openapi/route";
 import { BulkUpsertResult, ErrorBody, IdParam, Listing } from "../openapi/schemas";
 
 const Hit = z
@@ -32,8 +32,11 @@ const Hit = z
 const unavailable = {
   503: json(
     ErrorBody,
-    "Search or AI unavailable (SEARCH_UNAVAILABLE, AI_UNAVAILABLE); see Retry-After",
+    "Search or AI unavailable (SEARCH_UNAVAILABLE, AI_UNAVAILABLE). Retry-After comes with the temporary cases (the index being rebuilt, the search or AI service down); without it search is off on this server (disabled, or its store failed to start) and trying again does not help",
   ),
+};
+const aiFailed = {
+  502: err("The AI service answered with an error or with output that cannot be used (AI_FAILED)"),
 };
 
 /** /v1/search, similar listings, duplicates, AI assistance and the admin reindex. */
@@ -150,6 +153,7 @@ export function searchRoutes(deps: AppDeps) {
         ...authedErrors,
         ...conflict,
         ...unavailable,
+        ...aiFailed,
       },
     }),
     async (c) => c.json(await aiSuggest(coreContext(c, deps), c.req.valid("json")), 200),
@@ -193,6 +197,7 @@ export function searchRoutes(deps: AppDeps) {
         ...authedErrors,
         ...conflict,
         ...unavailable,
+        ...aiFailed,
       },
     }),
     async (c) => c.json(await aiAsk(coreContext(c, deps), c.req.valid("json")), 200),

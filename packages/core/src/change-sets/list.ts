@@ -3,11 +3,12 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
+import { isUuid } from "../ids";
 import { snapshotSql } from "../listings/sql-snapshot";
 
 export const ListChangeSetsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime().optional(),
+  before: z.iso.datetime({ offset: true }).optional(),
 });
 export type ListChangeSetsInput = z.input<typeof ListChangeSetsInput>;
 
@@ -43,7 +44,8 @@ export async function listChangeSets(ctx: CoreContext, raw: ListChangeSetsInput)
 const ENTRY_ID_SPAN = 100_000;
 
 export const GetChangeSetInput = z.object({
-  id: z.uuid(),
+  // Any string, like every other resource's id: one that is not a uuid is simply not found (404).
+  id: z.string().max(100),
   entriesLimit: z.coerce.number().int().min(1).max(1000).default(200),
   entriesAfter: z.coerce.number().int().min(0).optional(),
 });
@@ -53,6 +55,7 @@ export type GetChangeSetInput = z.input<typeof GetChangeSetInput>;
 export async function getChangeSet(ctx: CoreContext, raw: GetChangeSetInput) {
   const input = GetChangeSetInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  if (!isUuid(input.id)) throw notFound("Change set");
   const [cs] = await ctx.db
     .select()
     .from(changeSets)

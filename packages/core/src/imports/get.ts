@@ -29,7 +29,7 @@ export async function getImport(ctx: CoreContext, id: string) {
 
 export const ListImportsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime().optional(),
+  before: z.iso.datetime({ offset: true }).optional(),
 });
 
 /** The caller's file history, newest first. */

@@ -4,10 +4,14 @@ import { enqueue } from "../enqueue";
 import { CoreError } from "../errors";
 import type { SearchPort } from "./port";
 
-/** The search port, or a 503 with a code when search is not running. */
+/**
+ * The search port, or a 503 with a code when search is off on this server (disabled, or its store
+ * failed to start). No Retry-After: that lasts until the server restarts, so trying again soon
+ * does not help.
+ */
 export function requireSearch(ctx: CoreContext): SearchPort {
   if (!ctx.search)
-    throw new CoreError("SEARCH_UNAVAILABLE", "Semantic search is not available right now");
+    throw new CoreError("SEARCH_UNAVAILABLE", "Semantic search is off on this server");
   return ctx.search;
 }
 
