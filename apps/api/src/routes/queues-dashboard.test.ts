@@ -144,11 +144,30 @@ describe("queues dashboard", () => {
     expect((await open()).status).toBe(401);
     await sql.unsafe("update users set active = true where id = $1", [a.id]);
     expect((await open()).status).toBe(200);
-    // A password change signs every session out, this one included.
-    await sql.unsafe(
-      "update users set password_changed_at = now() + interval '1 second' where id = $1",
-      [a.id],
-    );
+    // Signing the console session out ends the dashboard opened from it.
+    const out = await app.request("/v1/auth/logout", {
+      method: "POST",
+      headers: { authorization: `Bearer ${a.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({}),
+    });
+    expect(out.status).toBeLessThan(300);
+    expect((await open()).status).toBe(401);
+  });
+
+  it("ends with a password change, which signs every session out", async () => {
+    const a = await admin();
+    const cookie = await session(a);
+    const open = () => app.request("/admin/queues/api/queues", { headers: { cookie } });
+    expect((await open()).status).toBe(200);
+    const changed = await app.request("/v1/auth/change-password", {
+      method: "POST",
+      headers: { authorization: `Bearer ${a.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        currentPassword: a.password,
+        newPassword: "another-admin-password-1",
+      }),
+    });
+    expect(changed.status).toBe(200);
     expect((await open()).status).toBe(401);
   });
 
@@ -156,11 +175,11 @@ describe("queues dashboard", () => {
     const a = await admin();
     const cookie = await session(a);
     const [name, value] = cookie.split("=") as [string, string];
-    const [userId, exp, sig] = value.split(".") as [string, string, string];
-    const later = `${name}=${userId}.${Number(exp) + 3600}.${sig}`;
+    const [userId, sid, exp, sig] = value.split(".") as [string, string, string, string];
+    const later = `${name}=${userId}.${sid}.${Number(exp) + 3600}.${sig}`;
     expect((await app.request("/admin/queues", { headers: { cookie: later } })).status).toBe(401);
     const s = await signUp(api);
-    const other = `${name}=${s.id}.${exp}.${sig}`;
+    const other = `${name}=${s.id}.${sid}.${exp}.${sig}`;
     expect((await app.request("/admin/queues", { headers: { cookie: other } })).status).toBe(401);
   });
 

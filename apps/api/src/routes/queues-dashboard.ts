@@ -18,27 +18,45 @@ export const queuesTicketUrl = (ticket: string) =>
   `${QUEUES_DASHBOARD_PATH}/session?ticket=${ticket}`;
 const SESSION_SECONDS = 15 * 60;
 
-function sign(secret: string, userId: string, exp: number) {
-  return createHmac("sha256", secret).update(`queues-session:${userId}:${exp}`).digest("base64url");
+function sign(secret: string, userId: string, sessionId: string, exp: number) {
+  return createHmac("sha256", secret)
+    .update(`queues-session:${userId}:${sessionId}:${exp}`)
+    .digest("base64url");
 }
 
-/** `<userId>.<exp>.<hmac>`: stateless, so any API replica accepts it until it expires. */
-export function queuesSessionCookie(secret: string, userId: string, now = Date.now()) {
+/**
+ * `<userId>.<sessionId>.<exp>.<hmac>`: any API replica accepts it until it expires, while the
+ * console session it came from stays signed in.
+ */
+export function queuesSessionCookie(
+  secret: string,
+  userId: string,
+  sessionId: string,
+  now = Date.now(),
+) {
   const exp = Math.floor(now / 1000) + SESSION_SECONDS;
-  return `${userId}.${exp}.${sign(secret, userId, exp)}`;
+  return `${userId}.${sessionId}.${exp}.${sign(secret, userId, sessionId, exp)}`;
 }
 
-/** The holder and issue time of a genuine, unexpired session cookie; null otherwise. */
+/** The holder and console session of a genuine, unexpired session cookie; null otherwise. */
 function validSession(
   secret: string,
   value: string | undefined,
-): { userId: string; issuedAt: number } | null {
-  const [userId, exp, sig] = value?.split(".") ?? [];
-  if (!userId || !exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
-  const want = Buffer.from(sign(secret, userId, Number(exp)));
+): { userId: string; sessionId: string } | null {
+  const [userId, sessionId, exp, sig] = value?.split(".") ?? [];
+  if (
+    !userId ||
+    !sessionId ||
+    !exp ||
+    !sig ||
+    !/^\d+$/.test(exp) ||
+    Number(exp) < Date.now() / 1000
+  )
+    return null;
+  const want = Buffer.from(sign(secret, userId, sessionId, Number(exp)));
   const got = Buffer.from(sig);
   if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
-  return { userId, issuedAt: Number(exp) - SESSION_SECONDS };
+  return { userId, sessionId };
 }
 
 const isHttps = (c: Context<AppEnv>) =>
@@ -86,7 +104,7 @@ export function queuesDashboardRoutes(deps: AppDeps) {
     const redeemed = await redeemQueuesTicket(coreContext(c, deps), ticket);
     if (!redeemed)
       return errorResponse(c, 401, "UNAUTHORIZED", "The link is used or expired; open it again");
-    setCookie(c, COOKIE, queuesSessionCookie(deps.jwtSecret, redeemed.userId), {
+    setCookie(c, COOKIE, queuesSessionCookie(deps.jwtSecret, redeemed.userId, redeemed.sessionId), {
       path: QUEUES_DASHBOARD_PATH,
       httpOnly: true,
       sameSite: "Strict",
@@ -100,7 +118,7 @@ export function queuesDashboardRoutes(deps: AppDeps) {
     const held = validSession(deps.jwtSecret, getCookie(c, COOKIE));
     // The cookie proves who was an administrator when it was set; the role, the account and its
     // sessions are checked again on every request, so a demotion or sign-out ends access at once.
-    if (!held || !(await queuesSessionStands(coreContext(c, deps), held.userId, held.issuedAt)))
+    if (!held || !(await queuesSessionStands(coreContext(c, deps), held.userId, held.sessionId)))
       return errorResponse(
         c,
         401,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { users } from "@mbe/db";
-import { eq } from "drizzle-orm";
+import { refreshTokens, users } from "@mbe/db";
+import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireAdmin } from "../context";
 import { queuesOf } from "../enqueue";
@@ -48,39 +48,48 @@ export async function issueQueuesTicket(ctx: CoreContext) {
     throw new CoreError("FORBIDDEN", "The queues dashboard needs a signed-in administrator");
   const store = await ticketStore(ctx);
   const ticket = randomBytes(32).toString("base64url");
-  await store.set(store.key(ticket), actor.userId, QUEUES_TICKET_TTL_SECONDS);
+  // The session (refresh-token family) the ticket came from: signing it out ends the dashboard too.
+  await store.set(
+    store.key(ticket),
+    `${actor.userId}:${actor.sessionId ?? ""}`,
+    QUEUES_TICKET_TTL_SECONDS,
+  );
   await recordAudit(ctx, { action: "admin.queues_dashboard_ticket", resourceType: "queues" });
   return { ticket, expiresInSeconds: QUEUES_TICKET_TTL_SECONDS };
 }
 
-/** Redeems a ticket once: the administrator's id, or null when unknown, used or expired. */
+/**
+ * Redeems a ticket once: the administrator's id and the session it was issued from, or null when
+ * unknown, used or expired.
+ */
 export async function redeemQueuesTicket(
   ctx: CoreContext,
   ticket: string,
-): Promise<{ userId: string } | null> {
+): Promise<{ userId: string; sessionId: string } | null> {
   if (!TICKET.test(ticket)) return null;
   const store = await ticketStore(ctx);
-  const userId = await store.getdel(store.key(ticket));
-  return userId ? { userId } : null;
+  const held = await store.getdel(store.key(ticket));
+  const [userId, sessionId] = held?.split(":") ?? [];
+  return userId && sessionId ? { userId, sessionId } : null;
 }
 
 /**
- * Whether a dashboard session issued at `issuedAtSeconds` still stands: its holder is still an
- * active administrator and has not changed the password (which signs every session out) since.
+ * Whether a dashboard session still stands: its holder is still an active administrator and the
+ * console session it came from is still signed in (sign-out, a password change and deactivation
+ * all revoke it).
  */
 export async function queuesSessionStands(
   ctx: CoreContext,
   userId: string,
-  issuedAtSeconds: number,
+  sessionId: string,
 ): Promise<boolean> {
   const [u] = await ctx.db
-    .select({ role: users.role, active: users.active, changed: users.passwordChangedAt })
+    .select({
+      role: users.role,
+      active: users.active,
+      live: sql<boolean>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${sessionId} and ${refreshTokens.userId} = ${userId} and ${refreshTokens.revokedAt} is null)`,
+    })
     .from(users)
     .where(eq(users.id, userId));
-  return (
-    !!u &&
-    u.active &&
-    u.role === "admin" &&
-    Math.floor(u.changed.getTime() / 1000) <= issuedAtSeconds
-  );
+  return !!u && u.active && u.role === "admin" && u.live === true;
 }
