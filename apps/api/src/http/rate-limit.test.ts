@@ -78,6 +78,22 @@ describe("rate limits in Redis", () => {
     expect(res[3]?.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
+  it("limits a tRPC refresh by the sign-in limit, as REST does", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.79" };
+    const res: number[] = [];
+    for (let i = 0; i < 4; i++)
+      res.push(
+        (
+          await call(api, "POST", "/trpc/auth.refresh", {
+            headers,
+            body: { refreshToken: `not-a-token-${i}`.padEnd(43, "x") },
+          })
+        ).status,
+      );
+    expect(res.slice(0, 3).every((s) => s !== 429)).toBe(true);
+    expect(res[3]).toBe(429);
+  });
+
   it("has a tighter limit on login per IP", async () => {
     const headers = { "x-forwarded-for": "203.0.113.77" };
     const codes: number[] = [];

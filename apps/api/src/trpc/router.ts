@@ -18,9 +18,10 @@ export const authRouter = router({
     await loginLimit(ctx);
     return core.login(ctx.core, input);
   }),
-  refresh: publicProcedure
-    .input(core.RefreshInput)
-    .mutation(({ ctx, input }) => core.refreshSession(ctx.core, input)),
+  refresh: publicProcedure.input(core.RefreshInput).mutation(async ({ ctx, input }) => {
+    await loginLimit(ctx);
+    return core.refreshSession(ctx.core, input);
+  }),
   logout: authedProcedure
     .input(core.LogoutInput)
     .mutation(({ ctx, input }) => core.logout(ctx.core, input)),
