@@ -140,6 +140,26 @@ describe("facebook layout", () => {
     offerShipping: i % 2 === 0,
   });
 
+  it("writes conditions and categories kept in other marketplaces' words as Facebook spells them", async () => {
+    const path = FACEBOOK_CATEGORIES.find((c) => c.split("//").length === 3) ?? "";
+    const r = await exportListings(
+      [
+        { title: "Drill", price: "40", condition: "Used", category: path.split("//").join(" > ") },
+        { title: "Saw", price: "25", condition: "Unused", category: path.toUpperCase() },
+        { title: "Lamp", price: "12", condition: "New other", category: "Not a template path" },
+      ],
+      { layout: "facebook", now: NOW },
+    );
+    const t = await readTable({ bytes: await bytesOf(r) });
+    const rows = (await collect(t.rows)).map((x) => [x.values[2], x.values[4]]);
+    expect(rows).toEqual([
+      ["Used - Good", path],
+      ["New", path],
+      // A category that is no template path stays as the seller wrote it, for Facebook to refuse.
+      ["New", "Not a template path"],
+    ]);
+  });
+
   it("reproduces the template: rows 1-3, headers on row 4, hidden VALIDATION sheet, whole dollars", async () => {
     const r = await exportListings([listing(0), listing(1)], { layout: "facebook", now: NOW });
     expect(r.extension).toBe("xlsx");

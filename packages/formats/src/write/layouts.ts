@@ -6,7 +6,12 @@ import {
   ebayConditionIdFor,
   formatEbayActionHeader,
 } from "../marketplaces/ebay";
-import { FACEBOOK_CATEGORIES, FACEBOOK_TEMPLATE } from "../marketplaces/facebook";
+import {
+  FACEBOOK_CATEGORIES,
+  FACEBOOK_TEMPLATE,
+  facebookCategoryPath,
+  suggestFacebookCondition,
+} from "../marketplaces/facebook";
 import { EBAY_CONDITION_IDS } from "../marketplaces/rules";
 import {
   SHOPIFY_COLUMNS,
@@ -46,12 +51,16 @@ export function facebookPrice(price: string | undefined): number | null {
 
 /** A listing as Facebook's six columns. */
 export function facebookRow(l: ExportListing): XlsxCell[] {
+  // Listings kept in another marketplace's words (eBay's "Used", "A > B" paths) are written as
+  // Facebook's template spells them where the meaning is plain; anything else goes as it is.
+  const condition = l.condition ? (suggestFacebookCondition(l.condition) ?? l.condition) : "";
+  const category = l.category ? (facebookCategoryPath(l.category) ?? l.category) : "";
   return [
     l.title ?? "",
     facebookPrice(l.price),
-    l.condition ?? "",
+    condition,
     l.description ?? "",
-    l.category ?? "",
+    category,
     l.offerShipping === undefined ? "" : l.offerShipping ? "Yes" : "No",
   ];
 }
