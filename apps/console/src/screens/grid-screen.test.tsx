@@ -82,18 +82,25 @@ describe("GridScreen editing", () => {
   });
 });
 
+/**
+ * A title typed into row 0 and, while its save is held on the way, a price typed and committed in
+ * the next cell of the same row.
+ */
+async function twoQuickEdits() {
+  await mountGrid(5);
+  grid().focus();
+  fake.api.hold("listings.update");
+  await press(grid(), "A");
+  await act(async () => typeInto(editor(), "Alpha"));
+  await press(editor(), "Tab");
+  await press(grid(), "5");
+  await act(async () => typeInto(editor(), "55"));
+  await press(editor(), "Enter");
+}
+
 describe("GridScreen saves of one row", () => {
   it("a second edit made while the first is saving is sent after it, with its version", async () => {
-    await mountGrid(5);
-    grid().focus();
-    fake.api.hold("listings.update");
-    await press(grid(), "A");
-    await act(async () => typeInto(editor(), "Alpha"));
-    await press(editor(), "Tab");
-    // The first save is still on its way when the price is typed and committed.
-    await press(grid(), "5");
-    await act(async () => typeInto(editor(), "55"));
-    await press(editor(), "Enter");
+    await twoQuickEdits();
     expect(cellValue(0, 0)).toBe("Alpha");
     expect(cellValue(0, 1)).toBe("55.00");
     await until(() => fake.api.heldCount > 0);
@@ -116,15 +123,7 @@ describe("GridScreen saves of one row", () => {
 
 describe("GridScreen saves of one row, refused", () => {
   it("keeps both quick edits in the conflict panel when someone else changed the row", async () => {
-    await mountGrid(5);
-    grid().focus();
-    fake.api.hold("listings.update");
-    await press(grid(), "A");
-    await act(async () => typeInto(editor(), "Alpha"));
-    await press(editor(), "Tab");
-    await press(grid(), "5");
-    await act(async () => typeInto(editor(), "55"));
-    await press(editor(), "Enter");
+    await twoQuickEdits();
     await until(() => fake.api.heldCount > 0);
     const row = fake.api.byId("id-0");
     if (row) Object.assign(row, { title: "Theirs", version: 2 });
