@@ -131,6 +131,34 @@ export function createApp(deps: AppDeps) {
         "Bulk listing management for marketplace sellers. Authenticate with a Bearer access token or an API key (`X-API-Key` or `Authorization: Bearer mbe_…`). Errors: `{ error: { code, message, requestId } }`.",
     },
     servers: [{ url: "/" }],
+    tags: [
+      { name: "Auth", description: "Accounts, sign-in, sessions and password resets." },
+      { name: "API keys", description: "Keys for server-to-server access, with scopes." },
+      { name: "Listings", description: "The seller's listings, one at a time or in bulk." },
+      { name: "Templates", description: "Reusable field values applied to many listings at once." },
+      {
+        name: "Bulk edits",
+        description: "Find and replace, price changes and field edits across listings.",
+      },
+      {
+        name: "Change sets",
+        description: "The history of writes to listings, with undo and redo.",
+      },
+      {
+        name: "Imports",
+        description: "Spreadsheet and JSON imports, analysed before they commit.",
+      },
+      {
+        name: "Exports",
+        description: "Listings exported to files, streamed at once or built by a job.",
+      },
+      { name: "OCR", description: "Photos and PDFs read by OCR and turned into draft listings." },
+      { name: "Search", description: "Semantic search, similar listings and duplicate detection." },
+      { name: "AI", description: "AI suggestions and answers about the seller's listings." },
+      { name: "Analytics", description: "Charts computed over the seller's catalog." },
+      { name: "Audit", description: "The audit log of actions on the seller's data." },
+      { name: "Admin", description: "Administration of accounts, queues and the search index." },
+    ],
   });
   app.get("/docs", docsPage);
 

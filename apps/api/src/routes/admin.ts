@@ -40,6 +40,7 @@ export function adminRoutes(deps: AppDeps) {
       path: "/users",
       tags,
       operationId: "adminListUsers",
+      summary: "List user accounts",
       security,
       request: { query: ListUsersInput },
       responses: {
@@ -55,6 +56,7 @@ export function adminRoutes(deps: AppDeps) {
       path: "/users/{id}/unlock",
       tags,
       operationId: "adminUnlockUser",
+      summary: "Unlock a locked-out account",
       security,
       request: { params: IdParam },
       responses: {
@@ -70,6 +72,8 @@ export function adminRoutes(deps: AppDeps) {
       path: "/users/{id}/deactivate",
       tags,
       operationId: "adminDeactivateUser",
+      summary: "Deactivate an account",
+      description: "Disables the account and revokes all of its sessions in one transaction.",
       security,
       request: { params: IdParam },
       responses: {
@@ -87,6 +91,8 @@ export function adminRoutes(deps: AppDeps) {
       path: "/users/{id}/reactivate",
       tags,
       operationId: "adminReactivateUser",
+      summary: "Reactivate an account",
+      description: "Re-enables a deactivated account; its old sessions stay revoked.",
       security,
       request: { params: IdParam },
       responses: { 200: json(z.object({ id: z.string(), active: z.boolean() })), ...authedErrors },
@@ -99,6 +105,7 @@ export function adminRoutes(deps: AppDeps) {
       path: "/stats",
       tags,
       operationId: "adminSystemStats",
+      summary: "Get system statistics",
       security,
       responses: {
         200: json(

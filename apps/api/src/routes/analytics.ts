@@ -36,7 +36,8 @@ export function analyticsRoutes(deps: AppDeps) {
       path: "/overview",
       tags: ["Analytics"],
       operationId: "getCatalogOverview",
-      summary:
+      summary: "Get a catalog overview",
+      description:
         "Listings by status, category, marketplace validity, price histogram and changes per day",
       security,
       request: { query: CatalogOverviewInput },

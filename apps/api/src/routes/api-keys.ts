@@ -20,6 +20,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       path: "/",
       tags,
       operationId: "listApiKeys",
+      summary: "List API keys",
       security,
       responses: { 200: json(z.object({ items: z.array(ApiKey) })), ...authedErrors },
     }),
@@ -31,6 +32,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       path: "/",
       tags,
       operationId: "createApiKey",
+      summary: "Create an API key",
       security: sessionOnly,
       request: { body: body(CreateApiKeyInput) },
       responses: {
@@ -47,6 +49,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       path: "/{id}",
       tags,
       operationId: "revokeApiKey",
+      summary: "Revoke an API key",
       security: sessionOnly,
       request: { params: IdParam },
       responses: { 200: json(Ok), ...authedErrors, 403: keyRefused },

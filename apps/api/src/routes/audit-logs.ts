@@ -15,6 +15,7 @@ export function auditLogRoutes(deps: AppDeps) {
       path: "/",
       tags: ["Audit"],
       operationId: "listAuditLogs",
+      summary: "List audit log entries",
       security,
       request: { query: ListAuditLogsInput },
       responses: {

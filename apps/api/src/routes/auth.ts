@@ -56,6 +56,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/register",
       tags,
       operationId: "register",
+      summary: "Register a seller account",
       request: { body: body(RegisterInput) },
       responses: {
         201: json(Session, "Signed up and signed in"),
@@ -71,6 +72,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/login",
       tags,
       operationId: "login",
+      summary: "Sign in with email and password",
       request: { body: body(LoginInput) },
       responses: {
         200: json(Session),
@@ -91,6 +93,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/refresh",
       tags,
       operationId: "refreshSession",
+      summary: "Refresh a session",
       request: { body: body(RefreshInput) },
       responses: {
         200: json(TokenPair),
@@ -108,6 +111,9 @@ export function authRoutes(deps: AppDeps) {
       path: "/logout",
       tags,
       operationId: "logout",
+      summary: "Sign out",
+      description:
+        "Revokes the current session, whose access token stops working at once, or every session of the account.",
       security: sessionOnly,
       request: { body: { ...body(LogoutInput), required: false } },
       responses: { 200: json(Ok), ...authedErrors, 403: sessionOnlyForbidden },
@@ -125,6 +131,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/me",
       tags,
       operationId: "getMe",
+      summary: "Get the current user",
       security,
       responses: { 200: json(User), ...authedErrors },
     }),
@@ -136,6 +143,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/me",
       tags,
       operationId: "updateMe",
+      summary: "Update the current user",
       security,
       request: { body: body(UpdateMeInput) },
       responses: { 200: json(User), ...authedErrors },
@@ -148,6 +156,8 @@ export function authRoutes(deps: AppDeps) {
       path: "/change-password",
       tags,
       operationId: "changePassword",
+      summary: "Change the password",
+      description: "Revokes every session of the account and returns a fresh one for this client.",
       security: sessionOnly,
       request: { body: body(ChangePasswordInput) },
       responses: {
@@ -164,6 +174,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/password-reset",
       tags,
       operationId: "requestPasswordReset",
+      summary: "Request a password reset email",
       description:
         "Emails a single-use link to `PUBLIC_URL/reset-password?token=…`, valid 30 minutes. The answer is the same whether or not an account has this email.",
       request: { body: body(RequestPasswordResetInput) },
@@ -186,6 +197,7 @@ export function authRoutes(deps: AppDeps) {
       path: "/password-reset/confirm",
       tags,
       operationId: "confirmPasswordReset",
+      summary: "Reset the password with a reset token",
       description:
         "Sets a new password with the emailed token, signs out every session and clears a sign-in lockout.",
       request: { body: body(ConfirmPasswordResetInput) },

@@ -46,6 +46,7 @@ export function bulkEditRoutes(deps: AppDeps) {
       path: "/preview",
       tags,
       operationId: "previewBulkEdit",
+      summary: "Preview a bulk edit",
       security,
       description:
         "What the operation would change on the selection (ids or a filter): counts and up to 20 sample rows. Writes nothing.",
@@ -60,6 +61,7 @@ export function bulkEditRoutes(deps: AppDeps) {
       path: "/apply",
       tags,
       operationId: "applyBulkEdit",
+      summary: "Apply a bulk edit",
       security,
       description:
         "Applies the operation as one change set (undo with POST /v1/change-sets/{id}/undo).",

@@ -101,7 +101,9 @@ type Response = {
 };
 type Operation = {
   operationId: string;
+  summary?: string;
   description?: string;
+  tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; schema?: { default?: unknown } }[];
   requestBody?: {
@@ -113,6 +115,7 @@ type Operation = {
   responses: Record<string, Response>;
 };
 type Doc = {
+  tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: {
     headers?: Record<string, unknown>;
@@ -134,6 +137,21 @@ describe("the OpenAPI document states what the API does", () => {
   const statuses = (id: string) => Object.keys(op(id).responses);
   beforeAll(async () => {
     doc = (await call<Doc>(api, "GET", "/v1/openapi.json")).body;
+  });
+
+  it("gives every operation a summary and declares every tag it uses", () => {
+    const all = ops();
+    expect(all.length).toBeGreaterThan(60);
+    const missing = all
+      .filter(({ op }) => !op.summary?.trim())
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(missing).toEqual([]);
+    for (const { op } of all)
+      expect(op.summary?.length ?? 0, op.operationId).toBeLessThanOrEqual(60);
+    const declared = new Map((doc.tags ?? []).map((t) => [t.name, t.description ?? ""]));
+    const used = new Set(all.flatMap(({ op }) => op.tags ?? []));
+    expect(used.size).toBeGreaterThan(0);
+    for (const tag of used) expect(declared.get(tag)?.trim(), tag).toBeTruthy();
   });
 
   it("declares 415 on every operation that takes a body", () => {

@@ -71,6 +71,7 @@ export function queuesTicketRoutes(deps: AppDeps) {
       path: "/queues-ticket",
       tags: ["Admin"],
       operationId: "adminQueuesTicket",
+      summary: "Issue a queues dashboard ticket",
       description:
         "A one-time link (valid 60 s) that opens the BullMQ dashboard at /admin/queues in a browser; signed-in administrators only.",
       security: [{ bearerAuth: [] }],

@@ -49,6 +49,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/search",
       tags,
       operationId: "searchListings",
+      summary: "Search listings",
       security,
       description:
         "Semantic search over your catalog blended with text match; each result has a score.",
@@ -74,6 +75,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/listings/{id}/similar",
       tags,
       operationId: "similarListings",
+      summary: "Find listings similar to one",
       security,
       request: {
         params: IdParam,
@@ -97,6 +99,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/duplicates",
       tags,
       operationId: "listDuplicates",
+      summary: "List likely duplicate listings",
       security,
       request: { query: ListDuplicatesInput },
       responses: {
@@ -113,6 +116,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/duplicates/merge",
       tags,
       operationId: "mergeDuplicates",
+      summary: "Merge or delete duplicate listings",
       security,
       description:
         "Keeps one listing and merges (quantities, pictures) or deletes the others, as one change set.",
@@ -132,6 +136,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/ai/suggest",
       tags: ai,
       operationId: "aiSuggest",
+      summary: "Suggest titles, descriptions and categories",
       security,
       description:
         "Proposed title, description and category per listing, within the marketplace's limits. Writes nothing. 409 NOT_CONFIGURED without an OpenAI key.",
@@ -164,6 +169,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/ai/apply",
       tags: ai,
       operationId: "aiApply",
+      summary: "Apply AI suggestions",
       security,
       description: "Applies reviewed suggestions as one change set.",
       request: { body: body(AiApplyInput) },
@@ -177,6 +183,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/ai/ask",
       tags: ai,
       operationId: "aiAsk",
+      summary: "Ask a question about your listings",
       security,
       description: "Answers a question from the listings search retrieves, citing them.",
       request: { body: body(AiAskInput) },
@@ -208,6 +215,7 @@ export function searchRoutes(deps: AppDeps) {
       path: "/admin/search/reindex",
       tags: ["Admin"],
       operationId: "reindexSearch",
+      summary: "Rebuild the search index",
       security,
       description:
         "Admins: rebuild the whole index into new collections and swap it in atomically.",
