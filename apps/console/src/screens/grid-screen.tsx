@@ -101,6 +101,20 @@ const SORTABLE: Record<string, [Sort, Sort]> = {
 };
 
 /** The listings grid: virtualised, server-paged, keyboard-first, with bulk edits and undo. */
+/** Listings by id, read 150 at a time so the GET URLs stay short. */
+async function listByIds(
+  ids: string[],
+  extra: Partial<Inputs["listings"]["list"]> = {},
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let i = 0; i < ids.length; i += 150) {
+    const chunk = ids.slice(i, i + 150);
+    const res = await api.listings.list.query({ ...extra, ids: chunk, limit: chunk.length });
+    rows.push(...res.items.map(asRow));
+  }
+  return rows;
+}
+
 export function GridScreen() {
   const app = useApp();
   const savedCols = (app.prefs.columns ?? {}) as Partial<ColumnPrefs>;
@@ -258,15 +272,8 @@ export function GridScreen() {
   const refreshRows = useCallback(
     async (ids: string[]) => {
       const c = cacheRef.current;
-      for (let i = 0; i < ids.length; i += 150) {
-        const chunk = ids.slice(i, i + 150);
-        const res = await api.listings.list.query({
-          ids: chunk,
-          limit: chunk.length,
-          ...(marketplace !== "generic" ? { marketplace } : {}),
-        });
-        for (const r of res.items) c.replace(asRow(r));
-      }
+      const rows = await listByIds(ids, marketplace !== "generic" ? { marketplace } : {});
+      for (const r of rows) c.replace(r);
       bump();
     },
     [marketplace],
@@ -399,12 +406,7 @@ export function GridScreen() {
         if (conflictIds.length) {
           // Every conflicting row is read back (in chunks, to keep GET URLs short) so none keeps
           // showing an unsaved value with a version the server no longer has.
-          const found: Row[] = [];
-          for (let k = 0; k < conflictIds.length; k += 150) {
-            const ids = conflictIds.slice(k, k + 150);
-            const cur = await api.listings.list.query({ ids, limit: ids.length });
-            found.push(...cur.items.map(asRow));
-          }
+          const found = await listByIds(conflictIds);
           const byId = new Map(chunk.map((p) => [p.row.id, p]));
           for (const t of found) c.replace(t);
           // A row the server no longer returns (deleted meanwhile) goes back to what it was.
