@@ -11,7 +11,7 @@ import {
 import type { Db } from "@mbe/db";
 import type { Queues } from "@mbe/jobs";
 import type { JobMetrics } from "@mbe/jobs/metrics";
-import type { Worker } from "bullmq";
+import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { withBindings } from "./logger";
 
@@ -56,6 +56,9 @@ export function lockOptions(opts: WorkerOptions, lockMs = 30_000) {
     stalledInterval: opts.config.WORKER_STALLED_INTERVAL_MS ?? 30_000,
   };
 }
+
+/** Whether this run is the job's last attempt: a failure now is final, not retried. */
+export const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
 /** A processor module: registers its BullMQ worker(s) and returns them for shutdown. */
 export type ProcessorFactory = (opts: WorkerOptions) => Promise<Worker[]> | Worker[];

@@ -1,7 +1,13 @@
 import { type CoreContext, runExport, sendExportReadyEmail } from "@mbe/core";
 import { QUEUES, RunExportPayload } from "@mbe/jobs";
 import { Worker } from "bullmq";
-import { jobContext, lockOptions, registerProcessor, type WorkerOptions } from "../index";
+import {
+  isLastAttempt,
+  jobContext,
+  lockOptions,
+  registerProcessor,
+  type WorkerOptions,
+} from "../index";
 
 /**
  * `exports` queue: `run-export` writes the file to storage with rows/total progress, then emails
@@ -14,7 +20,7 @@ registerProcessor((opts) => {
       const p = RunExportPayload.parse(job.data);
       const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.exports);
       const done = await runExport(ctx, p.exportId, (progress) => job.updateProgress(progress), {
-        lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        lastAttempt: isLastAttempt(job),
       });
       const format = done.fileName?.split(".").pop();
       if (opts.metrics && format && done.rowCount)

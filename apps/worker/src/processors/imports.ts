@@ -8,7 +8,7 @@ import {
 import { AnalyzeImportPayload, QUEUES, RunImportPayload } from "@mbe/jobs";
 import { countImportRows } from "@mbe/jobs/metrics";
 import { Worker } from "bullmq";
-import { jobContext, lockOptions, registerProcessor } from "../index";
+import { isLastAttempt, jobContext, lockOptions, registerProcessor } from "../index";
 import { requeueOrphanedCommits, settleFailedJobs } from "../settle-failed-jobs";
 
 /**
@@ -36,7 +36,7 @@ registerProcessor(async (opts) => {
           jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
           p.importId,
           p.options as never,
-          { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
+          { lastAttempt: isLastAttempt(job) },
         );
       }
       const p = RunImportPayload.parse(job.data);
@@ -50,7 +50,7 @@ registerProcessor(async (opts) => {
       } catch (err) {
         // Retries run the whole commit again from a clean staging area; after the last, say why.
         // A run another run took over leaves the import to it.
-        if (!(err instanceof CommitSuperseded) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        if (!(err instanceof CommitSuperseded) && isLastAttempt(job))
           await failImportCommit(ctx, p.importId, (err as Error).message);
         throw err;
       }

@@ -1,7 +1,7 @@
 import { failScan, OCR_LOCK_PREFIX, runScan } from "@mbe/core";
 import { ProcessScanPayload, QUEUES } from "@mbe/jobs";
 import { DelayedError, Worker } from "bullmq";
-import { jobContext, lockOptions, registerProcessor } from "../index";
+import { isLastAttempt, jobContext, lockOptions, registerProcessor } from "../index";
 import { OcrThread } from "../ocr/runner";
 
 /**
@@ -38,7 +38,7 @@ registerProcessor((opts) => {
             (progress) => job.updateProgress(progress as unknown as object),
           );
         } catch (err) {
-          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await failScan(ctx, p.scanId, err);
+          if (isLastAttempt(job)) await failScan(ctx, p.scanId, err);
           throw err;
         }
       } finally {

@@ -95,15 +95,15 @@ function streamLimit(ctx: CoreContext, format: string, layout: string): number {
     : STREAM_EXPORT_MAX_ROWS;
 }
 
+/** The states of an export its job may still complete or fail. */
+export const EXPORT_IN_PROGRESS = ["pending", "running"] as const;
+
 /**
  * Exports being streamed, per database handle and per seller. Each may hold a pooled connection
  * until its client has read the file (a COPY waits for a slow reader, however small the file),
  * so past a few at once, or two of one seller's, the next export becomes a job and the pool
  * stays free for everything else.
  */
-/** The states of an export its job may still complete or fail. */
-export const EXPORT_IN_PROGRESS = ["pending", "running"] as const;
-
 const openStreams = new WeakMap<object, { total: number; byOwner: Map<string, number> }>();
 const MAX_OPEN_STREAMS = 3;
 const MAX_OPEN_STREAMS_PER_SELLER = 2;
