@@ -27,13 +27,17 @@ export function stripFormulaGuard(value: string): string {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
-const XML_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+const XML_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
+const XML_INVALID_ALL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
 
 /**
- * Removes the control characters an XLSX cell cannot hold (the ones exceljs' XML escaping drops).
- * This must run before {@link guardFormula}: otherwise "\u0001=HYPERLINK(...)" passes the guard
- * and only loses its first character when written, leaving a live formula in the file.
+ * The text an XLSX cell stores: the control characters XML cannot hold dropped (as exceljs' and
+ * the table writer's escaping would drop them), then, with `guard`, guarded. The order matters:
+ * guarded first, "\u0001=HYPERLINK(...)" would pass the guard and only lose its first character
+ * when written, leaving a live formula in the file.
  */
-export function dropXmlInvalid(value: string): string {
-  return value.replace(XML_INVALID, "");
+export function xlsxCellText(value: string, guard: boolean): string {
+  const s = XML_INVALID.test(value) ? value.replace(XML_INVALID_ALL, "") : value;
+  return guard ? guardFormula(s) : s;
 }

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { dropXmlInvalid, guardFormula } from "./formula-guard";
+import { xlsxCellText } from "./formula-guard";
 import type { XlsxCell } from "./xlsx";
 import { writeZip, type ZipEntry } from "./zip";
 
@@ -99,9 +99,7 @@ async function* sheetXml(
       if (typeof v === "number" && Number.isFinite(v)) {
         xml += `<c r="${column(i)}${r}"><v>${v}</v></c>`;
       } else {
-        // Characters XML cannot hold go first, so the guard sees the text that is stored.
-        const s = dropXmlInvalid(String(v));
-        xml += `<c r="${column(i)}${r}" t="str"><v>${xmlText(guard ? guardFormula(s) : s)}</v></c>`;
+        xml += `<c r="${column(i)}${r}" t="str"><v>${xmlText(xlsxCellText(String(v), guard))}</v></c>`;
       }
     }
     xml += "</row>";

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import ExcelJS from "exceljs";
-import { dropXmlInvalid, guardFormula } from "./formula-guard";
+import { xlsxCellText } from "./formula-guard";
 
 /** A cell for the xlsx writer: text (guarded), a number, or empty. */
 export type XlsxCell = string | number | null;
@@ -49,13 +49,7 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
     useStyles: options.useStyles ?? false,
     useSharedStrings: false,
   });
-  // exceljs drops the control characters XML cannot hold when it writes a cell; dropping them
-  // first lets the guard see the text that is actually stored.
-  const cell = (v: XlsxCell) => {
-    if (typeof v !== "string") return v;
-    const s = dropXmlInvalid(v);
-    return guard ? guardFormula(s) : s;
-  };
+  const cell = (v: XlsxCell) => (typeof v === "string" ? xlsxCellText(v, guard) : v);
   // exceljs writes each sheet into a buffer that pushes 64 KiB blocks into the zip without
   // waiting; when nobody reads `out`, those blocks pile up in the zip's input stream. Waiting for
   // that stream (and `out`) to drain every 500 rows keeps memory flat.
