@@ -122,10 +122,9 @@ export function matchFacebookCategory(text: string, hint = ""): CategoryMatch {
   const list = index();
   const trimmed = text.trim();
   if (trimmed === "") return { kind: "none" };
-  if (byLower?.get(trimmed.toLowerCase()) === trimmed) return { kind: "exact", path: trimmed };
+  const hit = facebookCategoryPath(trimmed);
+  if (hit) return { kind: hit === trimmed ? "exact" : "reformatted", path: hit };
   const norm = normalizeCategorySeparators(trimmed);
-  const hit = byLower?.get(norm.toLowerCase());
-  if (hit) return { kind: "reformatted", path: hit };
   const prefix = `${norm.toLowerCase()}//`;
   const under = list.filter((p) => p.lower.startsWith(prefix));
   const first = under[0];
