@@ -73,11 +73,12 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
     if (creating && !title)
       ctx.error(col("title"), title, "REQUIRED", "eBay requires a title", { field: "title" });
     if (title.length > 80) {
+      const cut = title.slice(0, 80).trimEnd();
       ctx.error(col("title"), title, "TOO_LONG", `Title is ${title.length}/80 characters`, {
-        suggestion: title.slice(0, 80).trimEnd(),
+        suggestion: cut,
         field: "title",
       });
-      if (options.applyFixes) title = title.slice(0, 80).trimEnd();
+      if (options.applyFixes) title = cut;
     }
     const categoryId = v("category");
     if (categoryId && !/^\d+$/.test(categoryId)) {
