@@ -224,16 +224,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
    */
   const refuse = async (c: Context<AppEnv>, status: number, code: string, message: string) => {
     const d = await deps.rateLimits.api.consume(`ip:${clientIp(c)}`, 1);
-    if (!d.allowed && !d.unavailable) {
-      c.env.rateLimited = { limit: "api", reason: "limit" };
-      c.header("Retry-After", String(d.resetSeconds));
-      return errorResponse(
-        c,
-        429,
-        "RATE_LIMITED",
-        `Too many requests; retry in ${d.resetSeconds} s`,
-      );
-    }
+    if (!d.allowed && !d.unavailable) return tooMany(c, "api", d.resetSeconds);
     return errorResponse(c, status, code, message);
   };
   return async (c, next) => {
@@ -272,6 +263,13 @@ function setHeaders(
   c.header("RateLimit", `"${name}";r=${Math.max(0, d.remaining)};t=${d.resetSeconds}`);
 }
 
+/** The 429 of a spent limit, with Retry-After, recorded for the request's metrics. */
+function tooMany(c: Context<AppEnv>, limit: string, resetSeconds: number) {
+  c.env.rateLimited = { limit, reason: "limit" };
+  c.header("Retry-After", String(resetSeconds));
+  return errorResponse(c, 429, "RATE_LIMITED", `Too many requests; retry in ${resetSeconds} s`);
+}
+
 /** Applies one limit keyed by the user (or the IP when anonymous); 429 with Retry-After when spent. */
 export function rateLimit(
   limiter: Limiter,
@@ -298,16 +296,7 @@ export function rateLimit(
       );
     }
     setHeaders(c, name, d);
-    if (!d.allowed && !d.unavailable) {
-      c.env.rateLimited = { limit: name, reason: "limit" };
-      c.header("Retry-After", String(d.resetSeconds));
-      return errorResponse(
-        c,
-        429,
-        "RATE_LIMITED",
-        `Too many requests; retry in ${d.resetSeconds} s`,
-      );
-    }
+    if (!d.allowed && !d.unavailable) return tooMany(c, name, d.resetSeconds);
     await next();
     // A handler that returns its own Response (tRPC, streamed downloads) does not carry headers
     // set on the context before it: set them on what it returned.
