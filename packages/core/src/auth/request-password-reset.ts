@@ -49,23 +49,9 @@ export async function requestPasswordReset(
   // Made for every request so a known email costs the same work as an unknown one.
   const token = randomBytes(32).toString("base64url");
   const tokenHash = sha256(token);
-  // Joined rather than a correlated subquery: drizzle leaves columns unqualified in a
-  // single-table select list, which would bind `id` to the inner table.
   const [user] = await ctx.db
-    .select({
-      id: users.id,
-      email: users.email,
-      active: users.active,
-      recentTokenId: passwordResetTokens.id,
-    })
+    .select({ id: users.id, email: users.email, active: users.active })
     .from(users)
-    .leftJoin(
-      passwordResetTokens,
-      and(
-        eq(passwordResetTokens.userId, users.id),
-        sql`${passwordResetTokens.createdAt} > now() - make_interval(secs => ${PASSWORD_RESET_RESEND_SECONDS})`,
-      ),
-    )
     .where(sql`lower(${users.email}) = lower(${input.email})`)
     .limit(1);
   const refused = (reason: string) =>
@@ -77,12 +63,12 @@ export async function requestPasswordReset(
       ...(user ? { resourceType: "user", resourceId: user.id } : {}),
       details: { reason },
     });
-  if (!user?.active || user.recentTokenId) {
-    await refused(!user ? "unknown_email" : !user.active ? "disabled" : "too_soon");
+  if (!user?.active) {
+    await refused(!user ? "unknown_email" : "disabled");
     return { ok: true };
   }
-  // Checked again under the account's row lock: parallel requests would otherwise each see no
-  // recent link and each send one.
+  // A link sent within the last minute is looked for under the account's row lock: parallel
+  // requests would otherwise each see none and each send one.
   const stored = await inTx(ctx, async (tx) => {
     await tx.db.execute(sql`select 1 from ${users} where ${users.id} = ${user.id} for update`);
     const [recent] = await tx.db
