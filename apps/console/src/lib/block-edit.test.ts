@@ -1,28 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { blockPatches, clearPatches, fillBlock } from "./block-edit";
 import { columnsFor, type Row } from "./columns";
+import { listing } from "./row-fixture";
 import { parseTsv } from "./tsv";
 
 const cols = columnsFor("generic"); // title, price, currency, quantity, status, condition, ...
-const rows: Row[] = Array.from({ length: 5 }, (_, i) => ({
-  id: `id-${i}`,
-  title: `Row ${i}`,
-  price: 1,
-  currency: "USD",
-  condition: null,
-  description: "",
-  category: null,
-  offerShipping: false,
-  sku: null,
-  quantity: 1,
-  imageUrls: [],
-  marketplaceFields: {},
-  status: "draft",
-  source: "manual",
-  version: 1,
-  createdAt: "",
-  updatedAt: "",
-}));
+const rows: Row[] = Array.from({ length: 5 }, (_, i) =>
+  listing(i, {
+    title: `Row ${i}`,
+    price: 1,
+    condition: null,
+    status: "draft",
+    createdAt: "",
+    updatedAt: "",
+  }),
+);
 
 describe("pasting a block from a spreadsheet", () => {
   it("maps each pasted cell to the column under it, one patch per row", () => {

@@ -3,29 +3,13 @@ import { createRoot } from "react-dom/client";
 import { describe, expect, it } from "vitest";
 import { ALL_COLUMNS, type Row } from "../lib/columns";
 import { PAGE_SIZE, RowCache } from "../lib/row-cache";
+import { listing as fixture } from "../lib/row-fixture";
 import { GridRows, ROW_H, ScrollStore } from "./grid-rows";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-const listing = (i: number): Row => ({
-  id: `id-${i}`,
-  title: `Listing ${i}`,
-  price: i + 0.5,
-  currency: "USD",
-  condition: "New",
-  description: "",
-  category: null,
-  offerShipping: false,
-  sku: null,
-  quantity: 1,
-  imageUrls: [],
-  marketplaceFields: {},
-  status: "active",
-  source: "manual",
-  version: 1,
-  createdAt: "2026-01-01T00:00:00Z",
-  updatedAt: "2026-01-01T00:00:00Z",
-});
+/** Priced i + 0.5, so each row's price cell tells the rows apart. */
+const listing = (i: number): Row => fixture(i, { price: i + 0.5 });
 
 describe("GridRows", () => {
   it("renders loaded rows of the window only and follows the scroll store", async () => {
