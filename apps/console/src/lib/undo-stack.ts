@@ -60,25 +60,26 @@ export class UndoStack {
    * a refused undo (e.g. a row changed since) leaves the stacks untouched.
    */
   undo(revert: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
-    return this.serial(async () => {
-      const e = this.undos.at(-1);
-      if (!e) return undefined;
-      await revert(e);
-      // Another edit may have been pushed while the server undid this one: remove this entry, not
-      // whatever is on top now.
-      this.undos = without(this.undos, e);
-      this.redos.push(e);
-      return e;
-    });
+    return this.moveNewest("undos", "redos", revert);
   }
   /** Re-applies the most recently undone entry; stacks change only on success. */
   redo(apply: (e: UndoEntry) => Promise<void>): Promise<UndoEntry | undefined> {
+    return this.moveNewest("redos", "undos", apply);
+  }
+  /** Runs `op` on the newest entry of `from` and, once it succeeded, moves that entry to `to`. */
+  private moveNewest(
+    from: "undos" | "redos",
+    to: "undos" | "redos",
+    op: (e: UndoEntry) => Promise<void>,
+  ): Promise<UndoEntry | undefined> {
     return this.serial(async () => {
-      const e = this.redos.at(-1);
+      const e = this[from].at(-1);
       if (!e) return undefined;
-      await apply(e);
-      this.redos = without(this.redos, e);
-      this.undos.push(e);
+      await op(e);
+      // Another edit may have been pushed while the server worked on this one: remove this
+      // entry, not whatever is on top now.
+      this[from] = without(this[from], e);
+      this[to].push(e);
       return e;
     });
   }
