@@ -52,6 +52,17 @@ export const ListingPage = z
   })
   .openapi("ListingPage");
 
+/** A page of a collection: pass `nextCursor` back as `cursor` for the next one (null: the last). */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
+  });
+}
+
 export const RowResult = z.object({
   index: z.number().int(),
   status: z.enum(["created", "updated", "unchanged", "error"]),

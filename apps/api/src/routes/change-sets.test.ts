@@ -418,3 +418,51 @@ describe("change sets, undo and redo", () => {
     expect(earlier.body.items).toHaveLength(0);
   });
 });
+
+describe("collection pages", () => {
+  it("pages change sets and templates through nextCursor and answers 400 to a bad cursor", async () => {
+    const s = await signUp(api);
+    const t = s.accessToken;
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call<{ changeSetId: string }>(api, "POST", "/v1/listings/bulk", {
+        token: t,
+        body: { rows: [sampleListing({ sku: `P${i}` })] },
+      });
+      made.push(r.body.changeSetId);
+    }
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const q: string = next ? `&cursor=${encodeURIComponent(next)}` : "";
+      const page = await call<{ items: { id: string }[]; nextCursor: string | null }>(
+        api,
+        "GET",
+        `/v1/change-sets?limit=2${q}`,
+        { token: t },
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((c) => c.id));
+      next = page.body.nextCursor;
+    } while (next);
+    expect(seen).toEqual([...made].reverse());
+
+    for (const path of ["/v1/change-sets", "/v1/templates", "/v1/ocr/scans"]) {
+      const bad = await call<{ error: { code: string } }>(api, "GET", `${path}?cursor=nope`, {
+        token: t,
+      });
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.error.code, path).toBe("VALIDATION_FAILED");
+    }
+    const doc = await call<{ paths: Record<string, { get: { parameters?: { name: string }[] } }> }>(
+      api,
+      "GET",
+      "/v1/openapi.json",
+    );
+    for (const path of ["/v1/change-sets", "/v1/templates", "/v1/ocr/scans"])
+      expect(
+        doc.body.paths[path]?.get.parameters?.map((p) => p.name),
+        path,
+      ).toContain("cursor");
+  });
+});

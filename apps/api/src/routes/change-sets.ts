@@ -11,7 +11,7 @@ import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
 import { authedErrors, conflict, json, security } from "../openapi/route";
-import { ChangeSet, ChangeSetDetail, IdParam, RevertResult } from "../openapi/schemas";
+import { ChangeSet, ChangeSetDetail, IdParam, pageOf, RevertResult } from "../openapi/schemas";
 
 /** /v1/change-sets: history of every mutation with undo and redo. */
 export function changeSetRoutes(deps: AppDeps) {
@@ -26,7 +26,7 @@ export function changeSetRoutes(deps: AppDeps) {
       summary: "List change sets",
       security,
       request: { query: ListChangeSetsInput },
-      responses: { 200: json(z.object({ items: z.array(ChangeSet) })), ...authedErrors },
+      responses: { 200: json(pageOf(ChangeSet)), ...authedErrors },
     }),
     async (c) => c.json(await listChangeSets(coreContext(c, deps), c.req.valid("query")), 200),
   );

@@ -6,6 +6,7 @@ import {
   createScan,
   deleteScan,
   getScan,
+  ListScansInput,
   listScans,
   openScanPageImage,
   requireActor,
@@ -27,7 +28,7 @@ import {
   security,
   securityOrSignedUrl,
 } from "../openapi/route";
-import { ErrorBody, IdParam, Ok } from "../openapi/schemas";
+import { ErrorBody, IdParam, Ok, pageOf } from "../openapi/schemas";
 
 const Scan = z
   .object({
@@ -105,12 +106,13 @@ export function ocrRoutes(deps: AppDeps) {
       operationId: "listScans",
       summary: "List OCR scans",
       security,
+      request: { query: ListScansInput },
       responses: {
-        200: json(z.object({ items: z.array(Scan.extend({ itemCount: z.number().int() })) })),
+        200: json(pageOf(Scan.extend({ itemCount: z.number().int() }))),
         ...authedErrors,
       },
     }),
-    async (c) => c.json(await listScans(coreContext(c, deps)), 200),
+    async (c) => c.json(await listScans(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
     createRoute({

@@ -6,6 +6,7 @@ import {
   createTemplate,
   deleteTemplate,
   getTemplate,
+  ListTemplatesInput,
   listTemplates,
   UpdateTemplateInput,
   updateTemplate,
@@ -14,7 +15,7 @@ import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
 import { authedErrors, body, conflict, json, security } from "../openapi/route";
-import { BulkUpsertResult, IdParam, Ok, Template } from "../openapi/schemas";
+import { BulkUpsertResult, IdParam, Ok, pageOf, Template } from "../openapi/schemas";
 
 /** /v1/templates: reusable field values, private or public, applied as a change set. */
 export function templateRoutes(deps: AppDeps) {
@@ -27,10 +28,12 @@ export function templateRoutes(deps: AppDeps) {
       tags,
       operationId: "listTemplates",
       summary: "List templates",
+      description: "The caller's templates and every public one, most used first.",
       security,
-      responses: { 200: json(z.object({ items: z.array(Template) })), ...authedErrors },
+      request: { query: ListTemplatesInput },
+      responses: { 200: json(pageOf(Template)), ...authedErrors },
     }),
-    async (c) => c.json(await listTemplates(coreContext(c, deps)), 200),
+    async (c) => c.json(await listTemplates(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
     createRoute({

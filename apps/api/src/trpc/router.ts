@@ -60,7 +60,9 @@ export const listingsRouter = router({
 });
 
 export const templatesRouter = router({
-  list: authedProcedure.query(({ ctx }) => core.listTemplates(ctx.core)),
+  list: authedProcedure
+    .input(core.ListTemplatesInput.optional())
+    .query(({ ctx, input }) => core.listTemplates(ctx.core, input)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getTemplate(ctx.core, input.id)),
   create: authedProcedure
     .input(core.CreateTemplateInput)
@@ -191,7 +193,9 @@ export const ocrRouter = router({
     const file = await storeFormFile(ctx, input, "ocr", ctx.deps.config.MAX_OCR_BYTES);
     return core.createScan(ctx.core, file, ctx.deps.config.MAX_OCR_BYTES);
   }),
-  list: authedProcedure.query(({ ctx }) => core.listScans(ctx.core)),
+  list: authedProcedure
+    .input(core.ListScansInput.optional())
+    .query(({ ctx, input }) => core.listScans(ctx.core, input)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getScan(ctx.core, input.id)),
   update: authedProcedure
     .input(core.UpdateScanInput.extend({ id: z.string().max(100) }))

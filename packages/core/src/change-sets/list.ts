@@ -1,13 +1,14 @@
 import { changeSetChunks, changeSets, listings, rowsOf } from "@mbe/db";
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { isUuid } from "../ids";
 import { snapshotSql } from "../listings/sql-snapshot";
+import { descendingPage, pageInput } from "../paging";
 
-export const ListChangeSetsInput = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+export const ListChangeSetsInput = pageInput(50, 200).extend({
+  /** Only change sets created before this time. */
   before: z.iso.datetime({ offset: true }).optional(),
 });
 export type ListChangeSetsInput = z.input<typeof ListChangeSetsInput>;
@@ -23,22 +24,29 @@ const view = (c: typeof changeSets.$inferSelect) => ({
   redoneAt: c.redoneAt?.toISOString() ?? null,
 });
 
-/** The caller's change sets, newest first. */
+/** The caller's change sets, newest first, a page at a time. */
 export async function listChangeSets(ctx: CoreContext, raw: ListChangeSetsInput) {
   const input = ListChangeSetsInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  const paging = descendingPage(
+    [{ col: changeSets.createdAt, kind: "timestamp" }],
+    changeSets.id,
+    input.cursor,
+  );
   const rows = await ctx.db
-    .select()
+    .select({ ...getTableColumns(changeSets), pageKey: paging.keyText })
     .from(changeSets)
     .where(
       and(
         eq(changeSets.ownerId, actor.userId),
         input.before ? lt(changeSets.createdAt, new Date(input.before)) : undefined,
+        paging.after,
       ),
     )
-    .orderBy(desc(changeSets.createdAt))
-    .limit(input.limit);
-  return { items: rows.map(view) };
+    .orderBy(...paging.orderBy)
+    .limit(input.limit + 1);
+  const { items, nextCursor } = paging.page(rows, input.limit);
+  return { items: items.map(view), nextCursor };
 }
 
 const ENTRY_ID_SPAN = 100_000;

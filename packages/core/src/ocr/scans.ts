@@ -2,13 +2,14 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type OcrScan, ocrScans } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import type { UploadedFile } from "../imports/create";
+import { descendingPage, pageInput } from "../paging";
 import { ownScan } from "./own";
 
 export const OCR_LOCK_PREFIX = "ocr:lock:";
@@ -153,17 +154,27 @@ export async function createScan(ctx: CoreContext, file: UploadedFile, maxBytes:
   return scanView(ctx, scan);
 }
 
-/** The caller's scans, newest first. */
-export async function listScans(ctx: CoreContext) {
+export const ListScansInput = pageInput(100, 200);
+
+/** The caller's scans, newest first, a page at a time. */
+export async function listScans(ctx: CoreContext, raw: z.input<typeof ListScansInput> = {}) {
+  const input = ListScansInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  const paging = descendingPage(
+    [{ col: ocrScans.createdAt, kind: "timestamp" }],
+    ocrScans.id,
+    input.cursor,
+  );
   const rows = await ctx.db
-    .select()
+    .select({ ...getTableColumns(ocrScans), pageKey: paging.keyText })
     .from(ocrScans)
-    .where(eq(ocrScans.ownerId, actor.userId))
-    .orderBy(desc(ocrScans.createdAt))
-    .limit(100);
+    .where(and(eq(ocrScans.ownerId, actor.userId), paging.after))
+    .orderBy(...paging.orderBy)
+    .limit(input.limit + 1);
+  const page = paging.page(rows, input.limit);
   return {
-    items: rows.map((r) => {
+    nextCursor: page.nextCursor,
+    items: page.items.map((r) => {
       const v = scanView(ctx, r);
       return {
         ...v,

@@ -1,23 +1,40 @@
 import { templates } from "@mbe/db";
-import { and, desc, eq, or } from "drizzle-orm";
+import { and, eq, getTableColumns, or } from "drizzle-orm";
+import type { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { isUuid } from "../ids";
 import { isUniqueViolation } from "../listings/unique";
+import { descendingPage, pageInput } from "../paging";
 import { CreateTemplateInput, UpdateTemplateInput } from "./schema";
 import { templateView } from "./view";
 
-/** The caller's templates plus every public one. */
-export async function listTemplates(ctx: CoreContext) {
+export const ListTemplatesInput = pageInput(500, 500);
+
+/** The caller's templates plus every public one, most used first, a page at a time. */
+export async function listTemplates(
+  ctx: CoreContext,
+  raw: z.input<typeof ListTemplatesInput> = {},
+) {
+  const input = ListTemplatesInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  const paging = descendingPage(
+    [
+      { col: templates.useCount, kind: "int" },
+      { col: templates.createdAt, kind: "timestamp" },
+    ],
+    templates.id,
+    input.cursor,
+  );
   const rows = await ctx.db
-    .select()
+    .select({ ...getTableColumns(templates), pageKey: paging.keyText })
     .from(templates)
-    .where(or(eq(templates.ownerId, actor.userId), eq(templates.isPublic, true)))
-    .orderBy(desc(templates.useCount), desc(templates.createdAt))
-    .limit(500);
-  return { items: rows.map((t) => templateView(t, actor.userId)) };
+    .where(and(or(eq(templates.ownerId, actor.userId), eq(templates.isPublic, true)), paging.after))
+    .orderBy(...paging.orderBy)
+    .limit(input.limit + 1);
+  const { items, nextCursor } = paging.page(rows, input.limit);
+  return { items: items.map((t) => templateView(t, actor.userId)), nextCursor };
 }
 
 /** A template the caller owns or that is public. */
