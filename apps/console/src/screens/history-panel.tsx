@@ -1,11 +1,13 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { errorMessage } from "../lib/save-logic";
 
 type Item = Outputs["changeSets"]["list"]["items"][number];
 
-/** Recent change sets (changeSets.list) with undo/redo for any of them. */
+const PAGE = 50;
+
+/** Change sets (changeSets.list), newest first, a page at a time, with undo/redo for any of them. */
 export function HistoryPanel(props: {
   tick: number;
   onClose: () => void;
@@ -13,19 +15,43 @@ export function HistoryPanel(props: {
 }) {
   const app = useApp();
   const [items, setItems] = useState<Item[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [older, setOlder] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  // Generation of the list: a page of older items asked for before a refetch is dropped.
+  const generation = useRef(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: refetch when the grid saves something
   useEffect(() => {
     let alive = true;
+    const gen = ++generation.current;
     api.changeSets.list
-      .query({ limit: 50 })
-      .then((r) => alive && setItems(r.items))
+      .query({ limit: PAGE })
+      .then((r) => {
+        if (!alive || gen !== generation.current) return;
+        setItems(r.items);
+        setNext(r.nextCursor);
+      })
       .catch((err) => app.toast("error", errorMessage(err)));
     return () => {
       alive = false;
     };
   }, [props.tick, reload]);
+  const showOlder = async () => {
+    if (!next) return;
+    const gen = generation.current;
+    setOlder(true);
+    try {
+      const r = await api.changeSets.list.query({ limit: PAGE, cursor: next });
+      if (gen !== generation.current) return;
+      setItems((have) => [...(have ?? []), ...r.items]);
+      setNext(r.nextCursor);
+    } catch (err) {
+      app.toast("error", errorMessage(err));
+    } finally {
+      setOlder(false);
+    }
+  };
   const act = async (it: Item) => {
     setBusy(it.id);
     try {
@@ -77,6 +103,16 @@ export function HistoryPanel(props: {
             </li>
           ))}
         </ol>
+      )}
+      {items && next && (
+        <button
+          type="button"
+          className="btn small history-more"
+          disabled={older}
+          onClick={() => void showOlder()}
+        >
+          {older ? "Loading…" : "Show older changes"}
+        </button>
       )}
     </aside>
   );
