@@ -20,7 +20,7 @@ import { newStorageKey } from "../storage/storage";
 import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
 import { CsvFormulaGuard } from "./csv-guard";
 import { ExportInput, STREAM_COPY_CSV_MAX_ROWS, STREAM_EXPORT_MAX_ROWS } from "./schema";
-import { listingsForExport } from "./source";
+import { listingsForExport, namedColumnsForExport } from "./source";
 
 type ExportRow = typeof exportJobs.$inferSelect;
 
@@ -167,12 +167,13 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         resourceType: "export",
         details: { format, marketplace: input.marketplace ?? "generic", rows: total },
       });
-      const fast = await copyExport(ctx, where, format, input.marketplace ?? "generic");
+      const fast = await copyExport(ctx, where, format, layout);
       const result =
         fast?.result ??
         (await exportListings(listingsForExport(ctx, where), {
           format,
-          layout: input.marketplace ?? "generic",
+          layout,
+          ...(await namedColumnsForExport(ctx, where, layout)),
         }).catch(asCoreError));
       result.stream.once("close", release);
       return { kind: "stream" as const, total, ...result };
@@ -244,7 +245,8 @@ export async function runExport(
   let processed = 0;
   const where = whereOf(actor.userId, sel.selection ?? undefined);
   try {
-    const fast = await copyExport(ctx, where, job.format, job.marketplace ?? "generic", (n) =>
+    const layout = job.marketplace ?? "generic";
+    const fast = await copyExport(ctx, where, job.format, layout, (n) =>
       onProgress({ processed: n, total }),
     );
     const result =
@@ -254,7 +256,11 @@ export async function runExport(
           processed += n;
           await onProgress({ processed, total });
         }),
-        { format: job.format as never, layout: (job.marketplace as never) ?? "generic" },
+        {
+          format: job.format as never,
+          layout: layout as never,
+          ...(await namedColumnsForExport(ctx, where, layout)),
+        },
       ));
     const key = newStorageKey(actor.userId, "exports", `.${result.extension}`);
     const { size } = await ctx.storage.put(key, result.stream);
@@ -356,11 +362,6 @@ export async function openExportDownload(
 const PROGRESS_EVERY = 5000;
 
 /**
- * The generic CSV and XLSX exports straight from PostgreSQL's COPY: CSV is formatted by the
- * database and passed through with a BOM, formula-guarded on the way (a cell's first bytes are
- * all the guard needs), XLSX cells come from a text-format COPY. Null where COPY is unavailable (PGlite) or the layout needs listing objects.
- */
-/**
  * Closing the file's stream, however early, ends the COPY behind it. The generators in between
  * do not reach the COPY when they are closed before pulling from it (a download dropped after the
  * BOM), which would leave the query, and its pooled connection, waiting for a reader for good.
@@ -373,6 +374,12 @@ function endCopyWith(stream: NodeJS.EventEmitter, source: AsyncIterable<Buffer>)
   });
 }
 
+/**
+ * The generic CSV and XLSX exports straight from PostgreSQL's COPY: CSV is formatted by the
+ * database and passed through with a BOM, formula-guarded on the way (a cell's first bytes are
+ * all the guard needs), XLSX cells come from a text-format COPY. Null where COPY is unavailable
+ * (PGlite) or the layout needs listing objects.
+ */
 async function copyExport(
   ctx: CoreContext,
   where: ReturnType<typeof whereOf>,

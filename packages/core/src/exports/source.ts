@@ -1,6 +1,6 @@
 import { listings } from "@mbe/db";
 import type { ExportListing } from "@mbe/formats";
-import { and, asc, gt, type SQL } from "drizzle-orm";
+import { and, asc, gt, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 
 /**
@@ -43,4 +43,46 @@ export async function* listingsForExport(
     if (!last || page.length < 2000) return;
     after = last.id;
   }
+}
+
+/**
+ * Where the eBay and Shopify layouts keep the columns of imported files they have no place for,
+ * and the eBay layout its item specifics (`C:` columns).
+ */
+const NAMED_COLUMNS: Partial<
+  Record<string, { extraColumns: string; itemSpecificColumns?: string }>
+> = {
+  ebay: { extraColumns: "ebayExtra", itemSpecificColumns: "itemSpecifics" },
+  shopify: { extraColumns: "shopifyExtra" },
+};
+
+/**
+ * Every extra column and item-specific name among the selected listings, for the layouts that
+ * write them (eBay, Shopify; nothing for the others), sorted: the file's header has to name them
+ * before its first row, and a listing read late may hold one no earlier listing does. One pass
+ * per field over the selection's `marketplace_fields`, under the same `where` (owner and
+ * selection) as {@link listingsForExport}, so no other seller's names can appear.
+ */
+export async function namedColumnsForExport(
+  ctx: CoreContext,
+  where: SQL,
+  layout: string,
+): Promise<{ extraColumns?: string[]; itemSpecificColumns?: string[] }> {
+  const fields = NAMED_COLUMNS[layout];
+  if (!fields) return {};
+  const keysOf = async (field: string) => {
+    const value = sql`${listings.marketplaceFields} -> ${field}::text`;
+    const rows = await ctx.db
+      .selectDistinct({ name: sql<string>`jsonb_object_keys(${value})`.as("name") })
+      .from(listings)
+      // jsonb_object_keys fails on anything but an object; the writers read nothing else either.
+      .where(and(where, sql`jsonb_typeof(${value}) = 'object'`));
+    return rows.map((r) => r.name).sort();
+  };
+  return {
+    extraColumns: await keysOf(fields.extraColumns),
+    ...(fields.itemSpecificColumns
+      ? { itemSpecificColumns: await keysOf(fields.itemSpecificColumns) }
+      : {}),
+  };
 }

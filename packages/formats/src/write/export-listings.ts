@@ -111,6 +111,19 @@ export interface ExportOptions {
   shopify?: { maxFileBytes?: number };
   /** CSV: write a UTF-8 BOM (default true, for Excel). */
   bom?: boolean;
+  /**
+   * eBay and Shopify layouts: the names of every extra column (`marketplaceFields.ebayExtra` or
+   * `shopifyExtra` keys) the listings hold, when the caller knows them for the whole selection
+   * (a database asked before the listings are read). Without it the header knows only the first
+   * 1,000 listings' names, and a later listing's other extra values are left out.
+   */
+  extraColumns?: readonly string[];
+  /**
+   * eBay layout: every item-specific name (`marketplaceFields.itemSpecifics` keys) the selection
+   * holds, added after the first 1,000 listings' names as {@link extraColumns} are
+   * (`ebay.itemSpecificNames` instead fixes the columns outright).
+   */
+  itemSpecificColumns?: readonly string[];
 }
 
 /** A finished export description; `stream` produces the bytes on demand. */
@@ -167,6 +180,17 @@ async function lookahead(
     head.push(next.value);
   }
   return { head, rest: it };
+}
+
+/**
+ * The extra columns of a file: those of the first listings in first-seen order, as the file
+ * was always written, then any others the caller named for the whole selection in its order.
+ */
+function extraColumns(seen: readonly string[], given: readonly string[] | undefined): string[] {
+  if (!given) return [...seen];
+  const names = new Set(seen);
+  for (const k of given) names.add(k);
+  return [...names];
 }
 
 /**
@@ -227,10 +251,11 @@ async function exportShopify(
   now: Date,
   bom: boolean,
   maxBytes: number,
+  given: readonly string[] | undefined,
 ): Promise<ExportResult> {
   const used = new Set<string>();
   const { head, rest } = await lookahead(src, 1000);
-  const extra = collectShopifyExtras(head);
+  const extra = extraColumns(collectShopifyExtras(head), given);
   const header = Buffer.from((bom ? "\uFEFF" : "") + csvLine(shopifyHeaders(extra)), "utf8");
   const it = withHead(head, rest);
   const encode = (l: ExportListing) =>
@@ -314,11 +339,13 @@ export async function exportListings(
     if (format !== "csv")
       throw new FormatError("INVALID_OPTION", "The ebay layout is written as csv");
     const given = options.ebay?.itemSpecificNames;
-    // The header (site and currency, extra and item-specific columns) follows the first 1,000.
+    // The header (site and currency; item-specific and extra columns unless the caller named
+    // them all) follows the first 1,000.
     const { head, rest } = await lookahead(src, 1000);
     const { info, params } = ebayPreamble(options.ebay ?? {}, head);
-    const specifics = given ?? collectItemSpecifics(head);
-    const extras = collectEbayExtras(head);
+    const specifics =
+      given ?? extraColumns(collectItemSpecifics(head), options.itemSpecificColumns);
+    const extras = extraColumns(collectEbayExtras(head), options.extraColumns);
     const rows = (async function* () {
       if (info) yield info;
       yield ebayHeaders(params, specifics, extras);
@@ -329,7 +356,13 @@ export async function exportListings(
   if (layout === "shopify") {
     if (format !== "csv")
       throw new FormatError("INVALID_OPTION", "The shopify layout is written as csv");
-    return exportShopify(src, now, bom, options.shopify?.maxFileBytes ?? SHOPIFY_MAX_FILE_BYTES);
+    return exportShopify(
+      src,
+      now,
+      bom,
+      options.shopify?.maxFileBytes ?? SHOPIFY_MAX_FILE_BYTES,
+      options.extraColumns,
+    );
   }
   switch (format) {
     case "csv":
