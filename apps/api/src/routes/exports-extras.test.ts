@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type Seller, signUp, type TestApi, waitFor } from "../../test/harness";
+import { unzip } from "../../test/unzip";
 
 /*
  * The eBay and Shopify layouts write back the columns of imported files they have no place for
@@ -147,4 +148,86 @@ describe.each([
     },
     90_000,
   );
+});
+
+describe("eBay export of several currencies", () => {
+  /** The `*Action(…)` header and the titles of one File Exchange CSV. */
+  const fileExchange = (csv: string) => {
+    const rows = parseCsv(csv.replace(/^\uFEFF/, ""));
+    const header = rows.find((r) => r.includes("*Title")) ?? [];
+    const at = header.indexOf("*Title");
+    return {
+      action: header[0] ?? "",
+      titles: rows
+        .slice(rows.indexOf(header) + 1)
+        .map((r) => r[at])
+        .filter(Boolean)
+        .sort(),
+    };
+  };
+
+  it.each(["auto", "job"])(
+    "writes one File Exchange file per currency in a zip, each stating its own (%s)",
+    async (mode) => {
+      const s = await signUp(api);
+      await rawSql()`insert into listings (owner_id, title, price, currency, status)
+        values (${s.id}, 'Dollar one', 10, 'USD', 'active'), (${s.id}, 'Dollar two', 12, 'USD', 'active'),
+          (${s.id}, 'Euro one', 15, 'EUR', 'active'), (${s.id}, 'Pound one', 20, 'GBP', 'active')`;
+      const res = await api.app.request("/v1/exports", {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ marketplace: "ebay", mode }),
+      });
+      let bytes: Buffer;
+      if (mode === "auto") {
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-disposition")).toMatch(/\.zip"?$/);
+        bytes = Buffer.from(await res.arrayBuffer());
+      } else {
+        expect(res.status).toBe(202);
+        const { id } = (await res.json()) as { id: string };
+        const url = await waitFor(async () => {
+          const r = await api.app.request(`/v1/exports/${id}`, {
+            headers: { authorization: `Bearer ${s.accessToken}` },
+          });
+          const body = (await r.json()) as { status: string; downloadUrl: string | null };
+          if (body.status === "failed") throw new Error("export failed");
+          return body.status === "completed" ? body.downloadUrl : undefined;
+        }, 60_000);
+        const file = await api.app.request(url as string);
+        expect(file.headers.get("content-disposition")).toMatch(/\.zip"?$/);
+        bytes = Buffer.from(await file.arrayBuffer());
+      }
+      const files = unzip(bytes);
+      const byCurrency = new Map(
+        [...files].map(([name, data]) => [
+          /-([A-Z]{3})\.csv$/.exec(name)?.[1],
+          fileExchange(data.toString("utf8")),
+        ]),
+      );
+      expect([...byCurrency.keys()].sort()).toEqual(["EUR", "GBP", "USD"]);
+      expect(byCurrency.get("USD")?.titles).toEqual(["Dollar one", "Dollar two"]);
+      expect(byCurrency.get("EUR")?.titles).toEqual(["Euro one"]);
+      expect(byCurrency.get("GBP")?.titles).toEqual(["Pound one"]);
+      for (const [currency, file] of byCurrency)
+        expect(file.action).toContain(`Currency=${currency}`);
+    },
+    90_000,
+  );
+
+  it("keeps a single-currency selection one CSV", async () => {
+    const s = await signUp(api);
+    await rawSql()`insert into listings (owner_id, title, price, currency, status)
+      values (${s.id}, 'Euro one', 15, 'EUR', 'active'), (${s.id}, 'Euro two', 16, 'EUR', 'active')`;
+    const res = await api.app.request("/v1/exports", {
+      method: "POST",
+      headers: { authorization: `Bearer ${s.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ marketplace: "ebay" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toMatch(/\.csv"?$/);
+    const file = fileExchange(await res.text());
+    expect(file.action).toContain("Currency=EUR");
+    expect(file.titles).toEqual(["Euro one", "Euro two"]);
+  });
 });

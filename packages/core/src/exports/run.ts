@@ -5,7 +5,6 @@ import {
   type ExportResult,
   exportFileName,
   exportGenericRows,
-  exportListings,
   FormatError,
 } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
@@ -20,7 +19,7 @@ import { newStorageKey } from "../storage/storage";
 import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
 import { CsvFormulaGuard } from "./csv-guard";
 import { ExportInput, STREAM_COPY_CSV_MAX_ROWS, STREAM_EXPORT_MAX_ROWS } from "./schema";
-import { listingsForExport, namedColumnsForExport } from "./source";
+import { exportSelection } from "./source";
 
 type ExportRow = typeof exportJobs.$inferSelect;
 
@@ -169,12 +168,7 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
       });
       const fast = await copyExport(ctx, where, format, layout);
       const result =
-        fast?.result ??
-        (await exportListings(listingsForExport(ctx, where), {
-          format,
-          layout,
-          ...(await namedColumnsForExport(ctx, where, layout)),
-        }).catch(asCoreError));
+        fast?.result ?? (await exportSelection(ctx, where, { format, layout }).catch(asCoreError));
       result.stream.once("close", release);
       return { kind: "stream" as const, total, ...result };
     } catch (err) {
@@ -251,15 +245,13 @@ export async function runExport(
     );
     const result =
       fast?.result ??
-      (await exportListings(
-        listingsForExport(ctx, where, async (n) => {
+      (await exportSelection(
+        ctx,
+        where,
+        { format: job.format as never, layout: layout as never },
+        async (n) => {
           processed += n;
           await onProgress({ processed, total });
-        }),
-        {
-          format: job.format as never,
-          layout: layout as never,
-          ...(await namedColumnsForExport(ctx, where, layout)),
         },
       ));
     const key = newStorageKey(actor.userId, "exports", `.${result.extension}`);

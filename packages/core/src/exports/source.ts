@@ -1,5 +1,12 @@
 import { listings } from "@mbe/db";
-import type { ExportListing } from "@mbe/formats";
+import {
+  type ExportFormat,
+  type ExportListing,
+  type ExportResult,
+  exportListings,
+  type Marketplace,
+  zipExports,
+} from "@mbe/formats";
 import { and, asc, gt, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 
@@ -85,4 +92,41 @@ export async function namedColumnsForExport(
       ? { itemSpecificColumns: await keysOf(fields.itemSpecificColumns) }
       : {}),
   };
+}
+
+/**
+ * The selected listings in a format and layout, with the named columns of the whole selection.
+ * An eBay File Exchange file states one currency (and site) for every price in it, in its
+ * `*Action(…|Currency=…)` header, so a selection priced in several currencies becomes a zip of
+ * one file per currency rather than one file whose minority prices eBay would read in the
+ * majority's currency.
+ */
+export async function exportSelection(
+  ctx: CoreContext,
+  where: SQL,
+  options: { format: ExportFormat; layout: Marketplace },
+  onPage?: (n: number) => Promise<void>,
+): Promise<ExportResult> {
+  const one = async (w: SQL) =>
+    exportListings(listingsForExport(ctx, w, onPage), {
+      ...options,
+      ...(await namedColumnsForExport(ctx, w, options.layout)),
+    });
+  if (options.layout !== "ebay") return one(where);
+  const currency = sql<string>`upper(${listings.currency})`;
+  const currencies = (
+    await ctx.db
+      .selectDistinct({ currency: currency.as("currency") })
+      .from(listings)
+      .where(where)
+  )
+    .map((r) => r.currency)
+    .sort();
+  if (currencies.length <= 1) return one(where);
+  return zipExports(
+    currencies.map((c) => ({
+      suffix: `-${c}`,
+      open: () => one(and(where, sql`${currency} = ${c}`) as SQL),
+    })),
+  );
 }

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import yazl from "yazl";
 import { FormatError } from "../errors";
 import type { Marketplace } from "../listing";
@@ -230,6 +231,39 @@ async function exportFacebook(src: AsyncIterable<ExportListing>, now: Date): Pro
         exportFileName("xlsx", now, `-part-${String(files).padStart(3, "0")}`),
       );
       await once(xlsx, "end");
+    }
+    zip.end();
+  })().catch((err: unknown) => {
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return result(out, "zip", now, true);
+}
+
+/** One file of a zip of exports: its name's suffix, and how to write it once the zip gets to it. */
+export interface ExportPart {
+  suffix: string;
+  open: () => Promise<ExportResult>;
+}
+
+/**
+ * Several exports as one zip (`marketplace-listings-<time><suffix>.<ext>` each), written one
+ * after another: a part is opened only when the zip gets to it, so one part's listings are read
+ * at a time. Closing the zip's stream stops the part being written and opens no other.
+ */
+export function zipExports(parts: readonly ExportPart[], now: Date = new Date()): ExportResult {
+  const zip = new yazl.ZipFile();
+  const out = new PassThrough();
+  zip.outputStream.pipe(out);
+  let current: Readable | null = null;
+  out.once("close", () => current?.destroy());
+  (async () => {
+    for (const part of parts) {
+      if (out.destroyed) return;
+      const r = await part.open();
+      current = r.stream;
+      if (out.destroyed) r.stream.destroy();
+      zip.addReadStream(r.stream, exportFileName(r.extension, now, part.suffix));
+      await finished(r.stream);
     }
     zip.end();
   })().catch((err: unknown) => {
