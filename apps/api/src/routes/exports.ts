@@ -73,12 +73,12 @@ export function exportRoutes(deps: AppDeps) {
       operationId: "createExport",
       summary: "Export listings",
       security,
-      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats, while fewer than three such downloads are running) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
+      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats, while fewer than three such downloads are running) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); eBay's is one File Exchange CSV per currency (zipped when the selection has several); Shopify's is cut into a zip of parts past 15 MB; CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
       request: { body: body(ExportInput) },
       responses: {
         200: {
           description:
-            "The file: CSV, JSON, XLSX, SQL or text, or a ZIP of XLSX files for Facebook's layout beyond 50 files",
+            "The file: CSV, JSON, XLSX, SQL or text, or a ZIP of files (Facebook's layout beyond 50 listings, eBay's in several currencies, Shopify's past 15 MB)",
           headers: {
             "X-Total-Count": {
               description: "How many listings the file holds",
