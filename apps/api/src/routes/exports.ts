@@ -1,5 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { ExportInput, getExport, listExports, openExportDownload, startExport } from "@mbe/core";
+import {
+  ExportInput,
+  getExport,
+  ListExportsInput,
+  listExports,
+  openExportDownload,
+  startExport,
+} from "@mbe/core";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext, rateLimit } from "../http/middleware";
@@ -13,7 +20,7 @@ import {
   security,
   securityOrSignedUrl,
 } from "../openapi/route";
-import { IdParam } from "../openapi/schemas";
+import { IdParam, pageOf } from "../openapi/schemas";
 
 export const ExportJob = z
   .object({
@@ -110,9 +117,10 @@ export function exportRoutes(deps: AppDeps) {
       operationId: "listExports",
       summary: "List exports",
       security,
-      responses: { 200: json(z.object({ items: z.array(ExportJob) })), ...authedErrors },
+      request: { query: ListExportsInput },
+      responses: { 200: json(pageOf(ExportJob)), ...authedErrors },
     }),
-    async (c) => c.json(await listExports(coreContext(c, deps)), 200),
+    async (c) => c.json(await listExports(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
     createRoute({

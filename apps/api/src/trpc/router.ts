@@ -183,7 +183,9 @@ export const exportsRouter = router({
     if (r.kind !== "job") throw new core.CoreError("INTERNAL", "Export was not queued");
     return r.export;
   }),
-  list: authedProcedure.query(({ ctx }) => core.listExports(ctx.core)),
+  list: authedProcedure
+    .input(core.ListExportsInput.optional())
+    .query(({ ctx, input }) => core.listExports(ctx.core, input)),
   byId: authedProcedure.input(id).query(({ ctx, input }) => core.getExport(ctx.core, input.id)),
 });
 

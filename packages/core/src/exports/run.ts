@@ -1,20 +1,16 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { exportJobs, listings } from "@mbe/db";
-import {
-  type ExportResult,
-  exportFileName,
-  exportGenericRows,
-  FormatError,
-} from "@mbe/formats";
+import { type ExportResult, exportFileName, exportGenericRows, FormatError } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { listingWhere } from "../listings/filter";
+import { descendingPage, pageInput } from "../paging";
 import { newStorageKey } from "../storage/storage";
 import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
 import { CsvFormulaGuard } from "./csv-guard";
@@ -312,16 +308,25 @@ export async function getExport(ctx: CoreContext, id: string) {
   return exportView(ctx, job, jobProgress(q?.progress));
 }
 
-/** The caller's exports, newest first. */
-export async function listExports(ctx: CoreContext) {
+export const ListExportsInput = pageInput(100, 200);
+
+/** The caller's exports, newest first, a page at a time. */
+export async function listExports(ctx: CoreContext, raw: z.input<typeof ListExportsInput> = {}) {
+  const input = ListExportsInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  const paging = descendingPage(
+    [{ col: exportJobs.createdAt, kind: "timestamp" }],
+    exportJobs.id,
+    input.cursor,
+  );
   const rows = await ctx.db
-    .select()
+    .select({ ...getTableColumns(exportJobs), pageKey: paging.keyText })
     .from(exportJobs)
-    .where(eq(exportJobs.ownerId, actor.userId))
-    .orderBy(desc(exportJobs.createdAt))
-    .limit(100);
-  return { items: rows.map((r) => exportView(ctx, r)) };
+    .where(and(eq(exportJobs.ownerId, actor.userId), paging.after))
+    .orderBy(...paging.orderBy)
+    .limit(input.limit + 1);
+  const { items, nextCursor } = paging.page(rows, input.limit);
+  return { items: items.map((r) => exportView(ctx, r)), nextCursor };
 }
 
 /**
