@@ -1,7 +1,7 @@
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { exportListings, readTable, writeXlsx } from "../src/index";
-import { buildZip, bytesOf, collect, entry, rejection, xlsxParts } from "./helpers";
+import { exportListings, importListings, readTable, writeXlsx } from "../src/index";
+import { buildZip, bytesOf, collect, entry, rejection, unzip, xlsxParts } from "./helpers";
 
 const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
 
@@ -178,5 +178,96 @@ describe("xlsx sheet scanner", () => {
       count++;
     }
     expect(count).toBe(n);
+  });
+});
+
+describe("xlsx string escapes (_xHHHH_)", () => {
+  it("decodes them in shared strings, inline strings and str values, per <t>", async () => {
+    const shared =
+      "<si><t>Title</t></si><si><t>Price</t></si><si><t>Note</t></si>" +
+      "<si><t>Line1_x000D_\nLine2</t></si>" +
+      "<si><t>a_x0001_b_x001f_c</t></si>" +
+      "<si><t>_x005F_x0041_ is typed text</t></si>" +
+      // An escape runs within one <t>: the one cut across runs is text.
+      "<si><r><t>run _x000d_</t></r><r><t>_x00</t></r><r><t>41_</t></r></si>" +
+      '<si><t>&apos;_x0001_=HYPERLINK("x")</t><rPh sb="0" eb="1"><t>_x0041_</t></rPh></si>';
+    const sheet =
+      HEADER +
+      '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c><c r="C2" t="s"><v>5</v></c></row>' +
+      '<row r="3"><c r="A3" t="s"><v>6</v></c><c r="B3" t="s"><v>7</v></c></row>' +
+      '<row r="4"><c r="A4" t="inlineStr"><is><t>cr_x000D_lf_x000a_tab_x0009_</t></is></c>' +
+      '<c r="B4" t="inlineStr"><is><r><t>_x005f_x005F_</t></r><r><t xml:space="preserve"> _xD83D__xDE00_</t></r></is></c>' +
+      '<c r="C4" t="str"><v>v_x000D_</v></c></row>' +
+      '<row r="5"><c r="A5" t="str"><f>A4</f><v>f_x0007_</v></c><c r="B5"><v>12</v></c>' +
+      '<c r="C5" t="inlineStr"><is><t>not escapes: _X0041_ _x00G1_ _x0041 x0041_ _x_x0041_</t></is></c></row>' +
+      '<row r="6"><c r="A6" t="inlineStr"><is><t>nul_x0000_gone</t></is></c>' +
+      '<c r="B6" t="inlineStr"><is><t>\'_x0001_=cmd</t></is></c></row>';
+    expect((await rows(workbook(sheet, { shared }))).rows).toEqual([
+      { row: 2, values: ["Line1\r\nLine2", "a\u0001b\u001fc", "_x0041_ is typed text"] },
+      { row: 3, values: ["run \r_x0041_", '\u0001=HYPERLINK("x")'] },
+      { row: 4, values: ["cr\rlf\ntab\t", "_x005F_ 😀", "v\r"] },
+      { row: 5, values: ["f\u0007", "12", "not escapes: _X0041_ _x00G1_ _x0041 x0041_ _xA"] },
+      { row: 6, values: ["nulgone", "\u0001=cmd"] },
+    ]);
+  });
+
+  it("decodes an escape cut between two inflated pieces of the sheet", async () => {
+    // The sheet is inflated and scanned 64 KiB at a time: put the escape across that boundary.
+    for (let cut = 1; cut < 7; cut++) {
+      const head = `<?xml version="1.0" encoding="UTF-8"?><worksheet ${NS}><sheetData>${HEADER}<row r="2"><c r="A2" t="inlineStr"><is><t>`;
+      const pad = "p".repeat(64 * 1024 - head.length - cut);
+      const sheet = `${HEADER}<row r="2"><c r="A2" t="inlineStr"><is><t>${pad}_x000D_end</t></is></c></row>`;
+      const t = await readTable({
+        bytes: workbook(sheet),
+        headerRow: 1,
+        limits: { maxCellChars: 128 * 1024 },
+      });
+      expect((await collect(t.rows))[0]?.values[0]).toBe(`${pad}\rend`);
+    }
+  });
+
+  it("measures a cell's length once its escapes are decoded", async () => {
+    const crs = "_x000D_".repeat(1000);
+    const ok = `${HEADER}<row r="2"><c r="A2" t="inlineStr"><is><t>${crs}</t></is></c></row>`;
+    const limits = { maxCellChars: 4096 };
+    const t = await readTable({ bytes: workbook(ok), headerRow: 1, limits });
+    expect((await collect(t.rows))[0]?.values[0]).toBe("\r".repeat(1000));
+    const long = `${HEADER}<row r="2"><c r="A2" t="inlineStr"><is><t>${"_x000D_".repeat(5000)}</t></is></c></row>`;
+    const err = await rejection(
+      (async () => collect((await readTable({ bytes: workbook(long), limits })).rows))(),
+    );
+    expect(err.code).toBe("CELL_TOO_LONG");
+  });
+
+  it("gives back control characters, CR, CRLF and escape-like text written by every xlsx export", async () => {
+    const tricky = [
+      "first\r\nsecond\rthird\nfourth",
+      "ctl \u0001\u0002\u0008\u000b\u000c\u000e\u001f\u007f end",
+      "typed _x0041_, _x005F_, _x005f_x0041_ and _X000D_",
+      '\u0001=HYPERLINK("http://evil")',
+      "=SUM(A1)_x000D_",
+      "\ufffe\uffff and lone \ud800 \udfff",
+    ];
+    const listings = tricky.map((t, i) => ({
+      title: `Item ${i} ${t}`,
+      price: "1",
+      condition: "New",
+      description: t,
+    }));
+    const generic = await bytesOf(await exportListings(listings, { format: "xlsx" }));
+    const sheet = (await unzip(generic)).get("xl/worksheets/sheet1.xml")?.toString("utf8") ?? "";
+    expect(sheet).toContain("first_x000D_\nsecond_x000D_third\nfourth");
+    expect(sheet).toContain(
+      "typed _x005F_x0041_, _x005F_x005F_, _x005F_x005f_x005F_x0041_ and _x005F_X000D_",
+    );
+    expect(sheet).toContain("ctl _x0001__x0002__x0008__x000B__x000C__x000E__x001F__x007F_ end");
+    expect(sheet).not.toMatch(/\r/);
+    const facebook = await bytesOf(await exportListings(listings, { layout: "facebook" }));
+    for (const bytes of [generic, facebook]) {
+      const back = await collect((await importListings({ bytes })).listings);
+      expect(back.map((b) => [b.listing?.title, b.listing?.description])).toEqual(
+        listings.map((l) => [l.title, l.description]),
+      );
+    }
   });
 });

@@ -3,14 +3,17 @@ import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import {
   CONTENT_TYPES,
+  decodeXstring,
   type ExportListing,
   exportFileName,
   exportListings,
   FACEBOOK_CATEGORIES,
   guardFormula,
+  guardXlsxFormula,
   importListings,
   readTable,
   stripFormulaGuard,
+  stripXlsxFormulaGuard,
 } from "../src/index";
 import { bytesOf, collect, fixture, rejection, unzip } from "./helpers";
 
@@ -70,6 +73,21 @@ describe("formula guard", () => {
     }
   });
 
+  it("guards xlsx text as csv text, and also past leading invisible control characters", () => {
+    for (const v of ["=1+1", "+1", "\rx", "\u0000x", "''+y", "plain", "'quoted", "", "a-b"]) {
+      expect(guardXlsxFormula(v)).toBe(guardFormula(v));
+      expect(stripXlsxFormulaGuard(guardXlsxFormula(v))).toBe(v);
+    }
+    for (const v of ["\u0001=x", "\u007f\u001f+x", "\u000b'@x", "'\u0008-x"]) {
+      expect(guardXlsxFormula(v)).toBe(`'${v}`);
+      expect(stripXlsxFormulaGuard(guardXlsxFormula(v))).toBe(v);
+    }
+    for (const v of ["\u0001x", "\u0001 =x", "'\u0001x"]) {
+      expect(guardXlsxFormula(v)).toBe(v);
+      expect(stripXlsxFormulaGuard(v)).toBe(v);
+    }
+  });
+
   it("guards csv cells and xlsx text cells, but not xlsx numbers", async () => {
     const l: ExportListing = {
       title: '=HYPERLINK("http://evil")',
@@ -94,9 +112,9 @@ describe("formula guard", () => {
       description: "-not a number",
     });
   });
-  it("guards xlsx text that only starts with a formula once control characters are dropped", async () => {
-    // XML cannot hold these characters, so they are lost when the cell is written; the guard must
-    // look at what remains, or the stored cell starts with "=".
+  it("guards xlsx text that starts with a formula past invisible control characters, and keeps them", async () => {
+    // The controls travel as `_xHHHH_`; a reader that drops them (or what they decode to) must
+    // still find the guard in front of what remains, not a cell starting with "=".
     const l: ExportListing = {
       title: '\u0001=HYPERLINK("http://evil")',
       price: "5",
@@ -107,7 +125,12 @@ describe("formula guard", () => {
     };
     const generic = await bytesOf(await exportListings([l], { format: "xlsx" }));
     const facebook = await bytesOf(await exportListings([l], { layout: "facebook" }));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping exactly those characters
+    const hidden = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
     for (const bytes of [generic, facebook]) {
+      const sheet = (await unzip(bytes)).get("xl/worksheets/sheet1.xml")?.toString("utf8") ?? "";
+      expect(sheet).toContain("&apos;_x0001_=HYPERLINK");
+      expect(sheet).toContain("&apos;_x007F__x001F_+cmd");
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(bytes as unknown as ArrayBuffer);
       const texts: string[] = [];
@@ -117,13 +140,18 @@ describe("formula guard", () => {
           if (typeof c.value === "string") texts.push(c.value);
         });
       });
-      expect(texts).toContain(`'=HYPERLINK("http://evil")`);
-      expect(texts).toContain("'+cmd|' /C calc'!A0");
-      expect(texts.filter((t) => /^[=+\-@]/.test(t))).toEqual([]);
+      const dropped = texts.map((t) => decodeXstring(t).replace(hidden, ""));
+      for (const shown of [texts, dropped]) {
+        expect(shown.filter((t) => /^[=+\-@]/.test(t))).toEqual([]);
+      }
+      expect(dropped).toContain(`'=HYPERLINK("http://evil")`);
+      expect(dropped).toContain("'+cmd|' /C calc'!A0");
       const back = await collect((await importListings({ bytes })).listings);
-      expect(back[0]?.listing?.title).toBe('=HYPERLINK("http://evil")');
-      expect(back[0]?.listing?.description).toBe("+cmd|' /C calc'!A0");
+      expect(back[0]?.listing?.title).toBe(l.title);
+      expect(back[0]?.listing?.description).toBe(l.description);
     }
+    const back = await collect((await importListings({ bytes: generic })).listings);
+    expect(back[0]?.listing).toMatchObject({ category: l.category, sku: l.sku });
     const csv = (await bytesOf(await exportListings([l], { format: "csv" }))).toString("utf8");
     // A CSV keeps those characters, so its cells do not start with a formula character at all.
     expect(csv).toContain('\u0001=HYPERLINK(""http://evil"")');

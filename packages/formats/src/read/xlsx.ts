@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { createInflateRaw } from "node:zlib";
 import { FormatError, type ReadLimits } from "../errors";
-import { stripFormulaGuard } from "../write/formula-guard";
+import { decodeXstring, stripXlsxFormulaGuard } from "../write/formula-guard";
 import type { RawRow } from "./csv";
 import type { ByteSource, RandomAccess } from "./source";
 import { attr, decodeXmlText, type XmlHandler, XmlScanner } from "./xml-scan";
@@ -251,6 +251,16 @@ interface SharedStrings {
   rich: Set<number>;
 }
 
+/**
+ * Whether text held so far, `_xHHHH_` escapes not yet decoded, is surely longer than `max` once
+ * decoded. An escape is seven characters for one, so text with escapes is let grow to seven
+ * times the limit and measured exactly once decoded.
+ */
+function heldTooLong(held: string, max: number): boolean {
+  return held.length > max && (held.length > 7 * max || held.indexOf("_x") === -1);
+}
+
+/** Reads the shared strings, decoding the `_xHHHH_` escapes of each `<t>` (not across runs). */
 async function readSharedStrings(
   ra: RandomAccess,
   e: ZipEntryInfo | undefined,
@@ -262,6 +272,14 @@ async function readSharedStrings(
   let rich = false;
   let phonetic = 0;
   let depth = 0;
+  let tStart = 0;
+  // Every cell that uses it would be refused; held meanwhile, one could take most of the heap.
+  const tooLong = () =>
+    new FormatError(
+      "CELL_TOO_LONG",
+      `Shared string ${out.text.length + 1} is longer than ${limits.maxCellChars} characters`,
+      { sharedString: out.text.length + 1, maxCellChars: limits.maxCellChars },
+    );
   await scanPart(ra, e, (s) => ({
     open: (name) => {
       if (name === "si") {
@@ -273,6 +291,7 @@ async function readSharedStrings(
       else if (name === "r") rich = true;
       else if (name === "t" && phonetic === 0) {
         depth++;
+        tStart = cur.length;
         s.capture = true;
       }
     },
@@ -280,6 +299,10 @@ async function readSharedStrings(
       if (name === "t" && depth > 0) {
         depth--;
         s.capture = false;
+        if (cur.indexOf("_x", tStart) !== -1) {
+          cur = cur.slice(0, tStart) + decodeXstring(cur.slice(tStart));
+          if (cur.length > limits.maxCellChars) throw tooLong();
+        }
       } else if (name === "rPh") phonetic--;
       else if (name === "si") {
         if (rich) out.rich.add(out.text.length);
@@ -288,13 +311,7 @@ async function readSharedStrings(
     },
     text: (t) => {
       cur += t;
-      // Every cell that uses it would be refused; held meanwhile, one could take most of the heap.
-      if (cur.length > limits.maxCellChars)
-        throw new FormatError(
-          "CELL_TOO_LONG",
-          `Shared string ${out.text.length + 1} is longer than ${limits.maxCellChars} characters`,
-          { sharedString: out.text.length + 1, maxCellChars: limits.maxCellChars },
-        );
+      if (heldTooLong(cur, limits.maxCellChars)) throw tooLong();
     },
   }));
   return out;
@@ -448,6 +465,7 @@ async function* sheetRows(
   let hasIs = false;
   let vText = "";
   let isText = "";
+  let isStart = 0; // where the text of the current inline <t> starts in isText
   let into = 0; // 1: <v>, 2: <t> of an inline string
   let phonetic = 0;
   const cellAttrs: CellAttrs = { r: undefined, s: undefined, t: undefined };
@@ -460,7 +478,13 @@ async function* sheetRows(
       if (hasV || hasIs) {
         const raw = hasV ? vText : isText;
         text =
-          type === "str" ? raw : type === "d" ? isoCellDate(raw) : numText(Number.parseFloat(raw));
+          type === "str"
+            ? hasV
+              ? decodeXstring(raw)
+              : raw
+            : type === "d"
+              ? isoCellDate(raw)
+              : numText(Number.parseFloat(raw));
       }
     } else if (hasV || hasIs) {
       const raw = hasIs && !hasV ? isText : vText;
@@ -478,7 +502,8 @@ async function* sheetRows(
         }
         case "inlineStr":
         case "str":
-          text = hasIs ? isText : vText;
+          // Inline text is decoded per <t> as it closes.
+          text = hasIs ? isText : decodeXstring(vText);
           guarded = true;
           break;
         case "e":
@@ -517,7 +542,7 @@ async function* sheetRows(
         { row: rowNo, column: col },
       );
     }
-    if (guarded && strip) text = stripFormulaGuard(text);
+    if (guarded && strip) text = stripXlsxFormulaGuard(text);
     cols.push(col);
     texts.push(text);
     if (col > maxCol) maxCol = col;
@@ -573,6 +598,7 @@ async function* sheetRows(
         } else if (name === "rPh") phonetic++;
         else if (name === "t" && hasIs && phonetic === 0) {
           into = 2;
+          isStart = isText.length;
           scanner.capture = true;
         }
         return;
@@ -608,6 +634,8 @@ async function* sheetRows(
           inCell = false;
           endCell();
         } else if (name === "v" || name === "t") {
+          if (into === 2 && isText.indexOf("_x", isStart) !== -1)
+            isText = isText.slice(0, isStart) + decodeXstring(isText.slice(isStart));
           into = 0;
           scanner.capture = false;
         } else if (name === "rPh") phonetic--;
@@ -621,7 +649,8 @@ async function* sheetRows(
     text(t) {
       if (into === 1) vText += t;
       else if (into === 2) isText += t;
-      if (vText.length > limits.maxCellChars || isText.length > limits.maxCellChars) {
+      // The cell's text is measured exactly once decoded, when the cell ends.
+      if (heldTooLong(vText, limits.maxCellChars) || heldTooLong(isText, limits.maxCellChars)) {
         throw new FormatError(
           "CELL_TOO_LONG",
           `Row ${rowNo}, column ${col}: a cell is longer than ${limits.maxCellChars} characters`,

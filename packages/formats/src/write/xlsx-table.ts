@@ -9,7 +9,11 @@ const REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 const PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships";
 const FLUSH_AT = 64 * 1024;
 
-/** The same escaping exceljs applies (XML specials; control characters XML cannot hold dropped). */
+/**
+ * The same escaping exceljs applies: XML specials as entities, control characters XML cannot
+ * hold dropped. Cell text reaches it with those characters already written as `_xHHHH_` by
+ * {@link xlsxCellText}; only the sheet name can still lose some.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
 const SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
@@ -122,8 +126,8 @@ export interface XlsxTableOptions {
 /**
  * One plain sheet of rows as XLSX, written straight as SpreadsheetML into a streamed zip: the
  * cells exceljs' streaming writer produces (text as `t="str"`, numbers as numbers, the same
- * escaping), without its per-cell objects, and with the workbook parts before the sheet so a
- * streaming reader needs no temporary file. Rows are pulled only as fast as the output is read.
+ * escaping, cell text escaped as ST_Xstring first), without its per-cell objects, and with the
+ * workbook parts before the sheet so a streaming reader needs no temporary file. Rows are pulled only as fast as the output is read.
  * Styled sheets, hidden sheets and validations (the Facebook template) use {@link writeXlsx}.
  */
 export function writeXlsxTable(

@@ -49,6 +49,9 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
     useStyles: options.useStyles ?? false,
     useSharedStrings: false,
   });
+  // Text goes in already escaped as ST_Xstring: exceljs writes it as given apart from the XML
+  // specials, and would otherwise drop control characters and leave a literal `_x0041_` to be
+  // decoded by whoever opens the file.
   const cell = (v: XlsxCell) => (typeof v === "string" ? xlsxCellText(v, guard) : v);
   // exceljs writes each sheet into a buffer that pushes 64 KiB blocks into the zip without
   // waiting; when nobody reads `out`, those blocks pile up in the zip's input stream. Waiting for
