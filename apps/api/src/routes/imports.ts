@@ -43,7 +43,25 @@ export const Import = z
     problemCount: z.number().int(),
     changeSetId: z.uuid().nullable(),
     error: z.string().nullable(),
-    progress: z.object({ processed: z.number(), total: z.number() }).nullable(),
+    progress: z
+      .object({
+        processed: z.number(),
+        total: z.number(),
+        unit: z.enum(["rows", "bytes"]).optional().openapi({
+          description:
+            "What `processed` and `total` count: rows of the import while it commits, bytes of the file read while its dry run runs in the background (rows when absent)",
+        }),
+        rows: z
+          .number()
+          .int()
+          .optional()
+          .openapi({ description: "During the dry run: rows read so far" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "While a job works on the import (status `uploaded` with a background dry run, `committing`) and once committed; otherwise null",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

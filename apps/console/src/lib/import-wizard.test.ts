@@ -7,6 +7,7 @@ import {
   initialWizard,
   orderedHeaders,
   percent,
+  progressText,
   type WizardAction,
   type WizardState,
   wizardReducer,
@@ -206,5 +207,20 @@ describe("import wizard", () => {
         "Stock",
       ]),
     ).toEqual(["Item name", "Cost", "Stock", "Extra"]);
+  });
+});
+
+describe("progressText", () => {
+  it("tells bytes of a file read apart from items done", () => {
+    expect(progressText({ processed: 512, total: 2048, unit: "bytes" })).toBe(
+      "512 B of 2.0 KB read",
+    );
+    expect(
+      progressText({ processed: 1024 * 1024, total: 4 * 1024 * 1024, unit: "bytes", rows: 9000 }),
+    ).toBe(`1.0 MB of 4.0 MB read · ${(9000).toLocaleString()} rows checked`);
+    expect(progressText({ processed: 1500, total: 3000, unit: "rows" })).toBe(
+      `${(1500).toLocaleString()} / ${(3000).toLocaleString()}`,
+    );
+    expect(progressText({ processed: 2, total: 5 })).toBe("2 / 5");
   });
 });

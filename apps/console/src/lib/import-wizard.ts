@@ -264,6 +264,27 @@ export function checkFile(f: { name: string; size: number }, maxBytes: number): 
   return null;
 }
 
+/** A file size for people: B, KB or MB. */
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A job's progress in words: bytes of a file read (an import's dry run), or items done of all. */
+export function progressText(p: {
+  processed: number;
+  total: number;
+  unit?: "rows" | "bytes";
+  rows?: number;
+}): string {
+  if (p.unit === "bytes")
+    return `${fmtBytes(p.processed)} of ${fmtBytes(p.total)} read${
+      p.rows === undefined ? "" : ` · ${p.rows.toLocaleString()} rows checked`
+    }`;
+  return `${p.processed.toLocaleString()} / ${p.total.toLocaleString()}`;
+}
+
 /** Processed / total as a 0–100 percentage (null when the total is not known yet). */
 export function percent(p: { processed: number; total: number } | null | undefined): number | null {
   if (!p || !(p.total > 0)) return null;

@@ -9,6 +9,7 @@ import {
   checkFile,
   csvHeaderOrder,
   effectiveMarketplace,
+  fmtBytes,
   type ImportMode,
   type ImportProblem,
   type ImportView,
@@ -16,6 +17,7 @@ import {
   type MatchBy,
   needsMapping,
   percent,
+  progressText,
   type WizardAction,
   type WizardState,
   wizardReducer,
@@ -43,10 +45,11 @@ const MODE_LABEL: Record<ImportMode, string> = {
   update: "Only update existing listings",
 };
 
-function fmtBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+/** Under the checking bar: how much of the file the background dry run has read so far. */
+export function analysisDetail(progress: ImportView["progress"] | undefined): string {
+  if (!progress) return "Large file: the dry run runs in the background…";
+  if (progress.unit !== "bytes") return `${progress.processed.toLocaleString()} rows read…`;
+  return `${progressText(progress)}…`;
 }
 
 function count(imp: ImportView | null, k: string): number {
@@ -327,7 +330,7 @@ export function ImportScreen() {
             detail={
               s.step === "uploading"
                 ? `Sending ${fmtBytes(s.file?.size ?? 0)}…`
-                : "Large file: the dry run runs in the background…"
+                : analysisDetail(imp?.progress)
             }
           />
         </section>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { ProgressBar } from "../components/progress-bar";
-import { type ImportView, percent } from "../lib/import-wizard";
+import { type ImportView, percent, progressText } from "../lib/import-wizard";
 import { JOBS_EVENT } from "../lib/jobs";
 import { scanProgress } from "./ocr-screen";
 
@@ -16,7 +16,7 @@ export interface JobRow {
   title: string;
   status: string;
   running: boolean;
-  progress: { processed: number; total: number } | null;
+  progress: { processed: number; total: number; unit?: "rows" | "bytes"; rows?: number } | null;
   createdAt: string;
   detail: string;
   href?: string | null;
@@ -211,11 +211,7 @@ export function JobsButton() {
                     <ProgressBar
                       label={`${r.title} progress`}
                       value={percent(r.progress)}
-                      detail={
-                        r.progress
-                          ? `${r.progress.processed.toLocaleString()} / ${r.progress.total.toLocaleString()}`
-                          : "Waiting…"
-                      }
+                      detail={r.progress ? progressText(r.progress) : "Waiting…"}
                     />
                   ) : (
                     <div className="small muted job-meta">

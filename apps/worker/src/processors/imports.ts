@@ -36,7 +36,11 @@ registerProcessor(async (opts) => {
           jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
           p.importId,
           p.options as never,
-          { lastAttempt: isLastAttempt(job) },
+          {
+            lastAttempt: isLastAttempt(job),
+            // Polled by GET /v1/imports/{id} while the import is `uploaded`.
+            onProgress: (progress) => job.updateProgress(progress),
+          },
         );
       }
       const p = RunImportPayload.parse(job.data);

@@ -7,7 +7,7 @@ import { type CoreContext, requireActor } from "../context";
 import { enqueue } from "../enqueue";
 import { CoreError, clientErrorFromDb, notFound } from "../errors";
 import { ownImport } from "./own";
-import { decideImportRows } from "./process";
+import { decideImportRows, type ReadProgress } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
 import { listingsFingerprint, stagedMarks, stagingWriter } from "./stage";
 import { importView } from "./view";
@@ -39,6 +39,9 @@ async function refuseNonTable(ctx: CoreContext, file: UploadedFile) {
     }
   }
 }
+
+/** The id of the job that runs an import's dry run (one per import). */
+export const importAnalysisJobId = (importId: string) => `analyze-${importId}`;
 
 /**
  * Records an uploaded file as an import and runs the dry run (nothing is written to listings).
@@ -117,7 +120,7 @@ export async function createImport(
             actorId: actor.userId,
             options: { ...opts, mapping },
           },
-          { jobId: `analyze-${imp.id}` },
+          { jobId: importAnalysisJobId(imp.id) },
         );
       } catch (err) {
         // Nothing is kept of an upload whose dry run could not be queued: sending it again (with
@@ -211,8 +214,15 @@ export async function analyzeImport(
   ctx: CoreContext,
   id: string,
   raw: ReanalyzeImportInput & { sheet?: string | number } = {},
-  /** False when a job will run the dry run again after an unexpected failure. */
-  { lastAttempt = true }: { lastAttempt?: boolean } = {},
+  {
+    lastAttempt = true,
+    onProgress,
+  }: {
+    /** False when a job will run the dry run again after an unexpected failure. */
+    lastAttempt?: boolean;
+    /** Where the job reports how far the file has been read (throttled). */
+    onProgress?: (p: ReadProgress) => Promise<unknown>;
+  } = {},
 ) {
   const actor = requireActor(ctx, "write");
   const opts = ReanalyzeImportInput.parse(raw);
@@ -240,6 +250,13 @@ export async function analyzeImport(
       imp,
       { ...runOpts, noListings: fingerprint.startsWith("0:") },
       (rows) => writer.add(rows),
+      onProgress &&
+        (async (p) => {
+          // Progress only informs: a report that does not reach the queue never fails the run.
+          await onProgress(p).catch((err: unknown) =>
+            ctx.log.warn({ importId: imp.id, err: String(err) }, "import progress not reported"),
+          );
+        }),
     );
     await writer.flush();
     const [updated] = await ctx.db

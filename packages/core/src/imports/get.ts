@@ -7,24 +7,50 @@ import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { importCommitJobId } from "./commit";
+import { importAnalysisJobId } from "./create";
 import { ownImport } from "./own";
 import type { ImportProblem } from "./schema";
-import { importView } from "./view";
+import { type ImportProgress, importView } from "./view";
 
-async function progressOf(ctx: CoreContext, id: string) {
-  const job = await ctx.queues?.imports.getJob(importCommitJobId(id)).catch(() => undefined);
-  return jobProgress(job?.progress);
+const DryRunProgress = z.object({
+  processed: z.number(),
+  total: z.number(),
+  unit: z.literal("bytes"),
+  rows: z.number(),
+});
+
+/**
+ * The progress of the import's job: rows merged while it commits (and once committed), or bytes
+ * of the file read while its dry run job runs. A workbook's dry run reports rows with no total,
+ * which shows as none.
+ */
+async function progressOf(
+  ctx: CoreContext,
+  id: string,
+  status: string,
+): Promise<ImportProgress | null> {
+  if (status === "committing" || status === "committed") {
+    const job = await ctx.queues?.imports.getJob(importCommitJobId(id)).catch(() => undefined);
+    const p = jobProgress(job?.progress);
+    return p && { ...p, unit: "rows" };
+  }
+  if (status !== "uploaded") return null;
+  const job = await ctx.queues?.imports.getJob(importAnalysisJobId(id)).catch(() => undefined);
+  // A finished job's progress is of a dry run that has ended; one the API runs again reports none.
+  if (!job || job.finishedOn) return null;
+  const p = DryRunProgress.safeParse(job.progress);
+  return p.success ? p.data : null;
 }
 
-/** One import with its dry-run counts, problems and, while committing, processed/total. */
+/**
+ * One import with its dry-run counts, problems and, while a job analyses or commits it, its
+ * progress.
+ */
 export async function getImport(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "read");
   if (!z.uuid().safeParse(id).success) throw notFound("Import");
   const imp = await ownImport(ctx, actor.userId, id);
-  return importView(
-    imp,
-    imp.status === "committing" || imp.status === "committed" ? await progressOf(ctx, id) : null,
-  );
+  return importView(imp, await progressOf(ctx, id, imp.status));
 }
 
 export const ListImportsInput = z.object({

@@ -1,3 +1,5 @@
+import { createReadStream, type ReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { type Import, type Listing, listings } from "@mbe/db";
 import {
   type CanonicalListing,
@@ -5,6 +7,7 @@ import {
   type ImportedListing,
   importListings,
   type Marketplace,
+  sniffKind,
 } from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
@@ -55,11 +58,64 @@ export interface ImportSummary {
   problems: ImportProblem[];
 }
 
+/**
+ * How far the dry run has read its file. A text file (CSV, JSON) is measured in bytes read of its
+ * size; a workbook's reader tells no position in the file, so it counts rows with no total.
+ */
+export type ReadProgress =
+  | { processed: number; total: number; unit: "bytes"; rows: number }
+  | { processed: number; total: null; unit: "rows"; rows: number };
+
 const BATCH = 2000;
 /** Workbooks above this size are read in a worker thread (starting one costs ~0.2 s). */
 const THREAD_ABOVE_BYTES = 1024 * 1024;
 // Without lookups a batch only waits to be decided; smaller ones keep fewer rows alive across GCs.
 const BATCH_WITHOUT_LOOKUPS = 250;
+/** Progress goes out every 250 ms, or every 5,000 rows when they come faster than that. */
+const PROGRESS_MS = 250;
+const PROGRESS_ROWS = 5000;
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * The file as the readers take it when progress is wanted: a text file as a stream whose bytes are
+ * counted as the reader pulls them; a workbook by path (its reader needs random access, and may
+ * scan it in a thread), so only its rows can be counted.
+ */
+async function progressInput(path: string) {
+  const fh = await open(path, "r");
+  let head: Buffer;
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+    head = Buffer.alloc(Math.min(HEAD_BYTES, size));
+    head = head.subarray(0, (await fh.read(head, 0, head.length, 0)).bytesRead);
+  } finally {
+    await fh.close();
+  }
+  let text = false;
+  try {
+    text = sniffKind(head) !== "xlsx";
+  } catch {
+    // A file the readers refuse is refused by them, with their message.
+  }
+  if (!text) return { input: { path }, size: null, read: () => 0, close() {} };
+  let bytes = 0;
+  let stream: ReadStream | undefined;
+  return {
+    input: {
+      stream: (async function* () {
+        stream = createReadStream(path, { highWaterMark: HEAD_BYTES });
+        for await (const chunk of stream) {
+          bytes += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+      })(),
+    },
+    size,
+    read: () => bytes,
+    close: () => stream?.destroy(),
+  };
+}
 
 /**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
@@ -71,11 +127,14 @@ export async function decideImportRows(
   imp: Import,
   opts: ImportRunOptions,
   onBatch: (rows: DecidedRow[]) => Promise<void>,
+  /** Called as the file is read: at the start, then throttled, and once all of it is read. */
+  onProgress?: (p: ReadProgress) => Promise<unknown>,
 ): Promise<ImportSummary> {
   const file = await ctx.storage.localFile(imp.storageKey);
+  const source = onProgress ? await progressInput(file.path).catch(() => undefined) : undefined;
   try {
     const session = await importListings({
-      path: file.path,
+      ...(source?.input ?? { path: file.path }),
       fileName: imp.fileName,
       marketplace: opts.marketplace,
       mapping: opts.mapping,
@@ -97,6 +156,23 @@ export async function decideImportRows(
     const seenIds = new Set<string>();
     let batch: { item: ImportedListing; listing: CanonicalListing; sku?: string; id?: string }[] =
       [];
+    let reportedAt = 0;
+    let reportedRows = 0;
+    const report = async (force: boolean) => {
+      if (!onProgress) return;
+      const now = performance.now();
+      if (!force && now - reportedAt < PROGRESS_MS && counts.rows - reportedRows < PROGRESS_ROWS)
+        return;
+      reportedAt = now;
+      reportedRows = counts.rows;
+      const size = source?.size ?? null;
+      await onProgress(
+        size === null
+          ? { processed: counts.rows, total: null, unit: "rows", rows: counts.rows }
+          : { processed: source?.read() ?? 0, total: size, unit: "bytes", rows: counts.rows },
+      );
+    };
+    await report(true);
 
     const flush = async () => {
       if (!batch.length) return;
@@ -246,7 +322,7 @@ export async function decideImportRows(
       await onBatch([{ row, action: "reject" }]);
     };
 
-    for await (const items of session.batches)
+    for await (const items of session.batches) {
       for (const item of items) {
         counts.rows++;
         const blocking = item.problems.filter(
@@ -288,7 +364,10 @@ export async function decideImportRows(
         });
         if (batch.length >= batchSize) await flush();
       }
+      await report(false);
+    }
     await flush();
+    await report(true);
     return {
       format: session.table.kind,
       marketplace: session.marketplace,
@@ -297,6 +376,7 @@ export async function decideImportRows(
       problems,
     };
   } finally {
+    source?.close();
     await file.release();
   }
 }

@@ -1,8 +1,20 @@
 import type { Import } from "@mbe/db";
 import { publicCounts } from "./stage";
 
+/**
+ * How far an import's job has got: the commit counts rows of the import; the dry run of a text
+ * file counts bytes of the file read, with the rows read so far.
+ */
+export interface ImportProgress {
+  processed: number;
+  total: number;
+  /** What `processed` and `total` count (always given by the API; rows when absent). */
+  unit?: "rows" | "bytes";
+  rows?: number;
+}
+
 /** API shape of an import (the file history entry). */
-export function importView(i: Import, progress?: { processed: number; total: number } | null) {
+export function importView(i: Import, progress?: ImportProgress | null) {
   return {
     id: i.id,
     fileName: i.fileName,

@@ -1,0 +1,121 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createImport, getImport, type ImportView } from "@mbe/core";
+import { QUEUES } from "@mbe/jobs";
+import { QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRuntime } from "../../test/runtime";
+import { startWorkers } from "../index";
+
+const { db, bullRedis, prefix, queues, opts, seller, close } = testRuntime("ip");
+let stopWorkers: (() => Promise<void>) | undefined;
+let events: QueueEvents | undefined;
+
+beforeAll(async () => {
+  await db.migrate();
+  stopWorkers = await startWorkers(opts);
+});
+afterAll(async () => {
+  await stopWorkers?.();
+  await events?.close();
+  await close();
+});
+
+const ROWS = 40_000;
+
+/** Polls `f` until it answers something (at most `ms`). */
+async function waitFor<T>(f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the analyze-import job", () => {
+  it("reports how much of a large CSV its dry run has read, shown by getImport until it ends at the whole file", async () => {
+    const { ctx } = await seller("Progress");
+    const lines = ["title,price,sku"];
+    for (let i = 1; i <= ROWS; i++) lines.push(`Garden chair ${i},${(i % 90) + 10}.50,GC-${i}`);
+    const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
+    const storageKey = `imports/${randomUUID()}.csv`;
+    await opts.runtime.storage.put(storageKey, bytes);
+
+    // Every progress report of the job, as BullMQ publishes it.
+    events = new QueueEvents(QUEUES.imports, { connection: bullRedis.duplicate(), prefix });
+    await events.waitUntilReady();
+    const reported: Record<string, unknown>[] = [];
+    let firstReport!: () => void;
+    const reportedOnce = new Promise<void>((r) => {
+      firstReport = r;
+    });
+    let jobId = "";
+    events.on("progress", ({ jobId: id, data }) => {
+      if (id !== jobId) return;
+      reported.push(data as Record<string, unknown>);
+      firstReport();
+    });
+
+    const imp = await createImport(
+      ctx,
+      {
+        fileName: "chairs.csv",
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        storageKey,
+      },
+      {},
+      undefined,
+      // Analysed by the job, whatever the size.
+      0,
+    );
+    expect(imp.status).toBe("uploaded");
+    jobId = `analyze-${imp.id}`;
+    const job = await queues.imports.getJob(jobId);
+    if (!job) throw new Error("no analyze-import job");
+    const finished = job.waitUntilFinished(events, 120_000);
+    await Promise.race([reportedOnce, finished]);
+
+    // While staging writes wait for this lock the dry run cannot finish: its progress is read
+    // meanwhile, through the verb GET /v1/imports/{id} answers with.
+    const sql = db.sql;
+    if (!sql) throw new Error("the test database handle exposes no raw client");
+    const during = await sql.begin(async (tx) => {
+      await tx`lock table import_staging in share mode`;
+      return waitFor(async () => {
+        const v: ImportView = await getImport(ctx, imp.id);
+        return v.progress || v.status !== "uploaded" ? v : undefined;
+      });
+    });
+    expect(during.status).toBe("uploaded");
+    expect(during.progress).toMatchObject({ unit: "bytes", total: bytes.length });
+    expect(during.progress?.processed).toBeGreaterThan(0);
+    expect(during.progress?.processed).toBeLessThanOrEqual(bytes.length);
+
+    await finished;
+    expect(reported.length).toBeGreaterThanOrEqual(3);
+    for (const p of reported) expect(p).toMatchObject({ unit: "bytes", total: bytes.length });
+    // Throttled: far fewer reports than rows, yet some while the file was still being read.
+    expect(reported.length).toBeLessThan(ROWS / 1000);
+    expect(
+      reported.filter((p) => (p.processed as number) < bytes.length).length,
+    ).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < reported.length; i++) {
+      expect(reported[i]?.processed).toBeGreaterThanOrEqual(reported[i - 1]?.processed as number);
+      expect(reported[i]?.rows).toBeGreaterThanOrEqual(reported[i - 1]?.rows as number);
+    }
+    expect(reported.at(-1)).toEqual({
+      processed: bytes.length,
+      total: bytes.length,
+      unit: "bytes",
+      rows: ROWS,
+    });
+
+    const done = await getImport(ctx, imp.id);
+    expect(done.status).toBe("previewed");
+    expect(done.counts).toMatchObject({ rows: ROWS, create: ROWS, reject: 0 });
+    // Once the dry run is over the import shows no progress (a commit would bring its own).
+    expect(done.progress).toBeNull();
+  }, 120_000);
+});
