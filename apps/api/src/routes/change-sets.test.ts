@@ -447,7 +447,13 @@ describe("collection pages", () => {
     } while (next);
     expect(seen).toEqual([...made].reverse());
 
-    for (const path of ["/v1/change-sets", "/v1/templates", "/v1/ocr/scans", "/v1/exports"]) {
+    for (const path of [
+      "/v1/change-sets",
+      "/v1/templates",
+      "/v1/ocr/scans",
+      "/v1/exports",
+      "/v1/imports",
+    ]) {
       const bad = await call<{ error: { code: string } }>(api, "GET", `${path}?cursor=nope`, {
         token: t,
       });
@@ -459,7 +465,13 @@ describe("collection pages", () => {
       "GET",
       "/v1/openapi.json",
     );
-    for (const path of ["/v1/change-sets", "/v1/templates", "/v1/ocr/scans", "/v1/exports"])
+    for (const path of [
+      "/v1/change-sets",
+      "/v1/templates",
+      "/v1/ocr/scans",
+      "/v1/exports",
+      "/v1/imports",
+    ])
       expect(
         doc.body.paths[path]?.get.parameters?.map((p) => p.name),
         path,

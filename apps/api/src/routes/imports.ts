@@ -24,7 +24,7 @@ import { coreContext, rateLimit } from "../http/middleware";
 import { streamFile } from "../http/stream";
 import { receiveUpload } from "../http/upload";
 import { authedErrors, body, conflict, json, security } from "../openapi/route";
-import { ErrorBody, IdParam, Ok } from "../openapi/schemas";
+import { ErrorBody, IdParam, Ok, pageOf } from "../openapi/schemas";
 
 export const Import = z
   .object({
@@ -177,7 +177,7 @@ export function importRoutes(deps: AppDeps) {
       summary: "List imports",
       security,
       request: { query: ListImportsInput },
-      responses: { 200: json(z.object({ items: z.array(Import) })), ...authedErrors },
+      responses: { 200: json(pageOf(Import)), ...authedErrors },
     }),
     async (c) => c.json(await listImports(coreContext(c, deps), c.req.valid("query")), 200),
   );

@@ -2,10 +2,11 @@ import { Readable } from "node:stream";
 import { imports } from "@mbe/db";
 import { writeCsvRows } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq, getTableColumns, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
+import { descendingPage, pageInput } from "../paging";
 import { importCommitJobId } from "./commit";
 import { importAnalysisJobId } from "./create";
 import { ownImport } from "./own";
@@ -53,27 +54,42 @@ export async function getImport(ctx: CoreContext, id: string) {
   return importView(imp, await progressOf(ctx, id, imp.status));
 }
 
-export const ListImportsInput = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+export const ListImportsInput = pageInput(50, 200).extend({
+  /** Only imports created before this time. */
   before: z.iso.datetime({ offset: true }).optional(),
 });
 
-/** The caller's file history, newest first. */
+/** The caller's file history, newest first, a page at a time. */
 export async function listImports(ctx: CoreContext, raw: z.input<typeof ListImportsInput>) {
   const input = ListImportsInput.parse(raw);
   const actor = requireActor(ctx, "read");
+  const paging = descendingPage(
+    [{ col: imports.createdAt, kind: "timestamp" }],
+    imports.id,
+    input.cursor,
+  );
+  // A list shows no problems: a dry run's (thousands of them) stays in the database.
   const rows = await ctx.db
-    .select()
+    .select({
+      ...getTableColumns(imports),
+      problems: sql<unknown[]>`'[]'::jsonb`,
+      pageKey: paging.keyText,
+    })
     .from(imports)
     .where(
       and(
         eq(imports.ownerId, actor.userId),
         input.before ? lt(imports.createdAt, new Date(input.before)) : undefined,
+        paging.after,
       ),
     )
-    .orderBy(desc(imports.createdAt))
-    .limit(input.limit);
-  return { items: rows.map((r) => ({ ...importView(r), problems: [] as unknown[] })) };
+    .orderBy(...paging.orderBy)
+    .limit(input.limit + 1);
+  const { items, nextCursor } = paging.page(rows, input.limit);
+  return {
+    items: items.map((r) => importView(r)),
+    nextCursor,
+  };
 }
 
 /** Every stored problem of the dry run as a CSV a seller can open next to the file. */
