@@ -94,3 +94,52 @@ describe("xlsx read in a worker thread", () => {
     expect((await collect(again.rows)).length).toBe(20_000);
   });
 });
+
+describe("reading progress", () => {
+  /** The progress calls of reading a whole table, and the rows read. */
+  async function progressOf(input: Parameters<typeof readTable>[0]) {
+    const calls: { read: number; total: number }[] = [];
+    let rows = 0;
+    const table = await readTable({
+      ...input,
+      onProgress: (read, total) => calls.push({ read, total }),
+    });
+    for await (const _ of table.rows) rows++;
+    return { calls, rows };
+  }
+
+  function expectSteady(calls: { read: number; total: number }[], total: number) {
+    expect(calls.length).toBeGreaterThan(2);
+    for (const c of calls) expect(c.total).toBe(total);
+    for (let i = 1; i < calls.length; i++)
+      expect(calls[i]?.read).toBeGreaterThanOrEqual(calls[i - 1]?.read as number);
+    expect(calls.at(-1)?.read).toBe(total);
+    // Some came while rows were still being read, not all at the end.
+    expect(calls.some((c) => c.read < total)).toBe(true);
+  }
+
+  it.each([false, true])(
+    "reports an xlsx sheet's XML scanned, of its size (thread: %s)",
+    async (thread) => {
+      const path = await workbook(`progress-${thread}.xlsx`, 30_000);
+      const { calls, rows } = await progressOf({ path, thread });
+      expect(rows).toBe(30_000);
+      const total = calls.at(-1)?.total ?? 0;
+      expect(total).toBeGreaterThan(1_000_000);
+      expectSteady(calls, total);
+    },
+  );
+
+  it("reports bytes of a CSV file read, of its size, given as a path or as bytes", async () => {
+    const lines = ["title,price"];
+    for (let i = 0; i < 30_000; i++) lines.push(`Chair ${i},${i}.50`);
+    const bytes = Buffer.from(`${lines.join("\n")}\n`);
+    const path = join(dir, "progress.csv");
+    await writeFile(path, bytes);
+    for (const input of [{ path }, { bytes: new Uint8Array(bytes) }]) {
+      const { calls, rows } = await progressOf(input);
+      expect(rows).toBe(30_000);
+      expectSteady(calls, bytes.length);
+    }
+  });
+});

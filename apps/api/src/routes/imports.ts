@@ -49,13 +49,13 @@ export const Import = z
         total: z.number(),
         unit: z.enum(["rows", "bytes"]).optional().openapi({
           description:
-            "What `processed` and `total` count: rows of the import while it commits, bytes of the file read while its dry run runs in the background (rows when absent)",
+            "What `processed` and `total` count: rows of the import while it commits; while its dry run runs in the background, bytes read of the file (CSV, JSON) or of the workbook sheet's XML (rows when absent)",
         }),
         rows: z
           .number()
           .int()
           .optional()
-          .openapi({ description: "During the dry run: rows read so far" }),
+          .openapi({ description: "During the dry run: rows checked so far" }),
       })
       .nullable()
       .openapi({

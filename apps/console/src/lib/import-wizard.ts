@@ -271,17 +271,21 @@ export function fmtBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A job's progress in words: bytes of a file read (an import's dry run), or items done of all. */
+/**
+ * A job's progress in words: how much of a file its import's dry run has read (bytes of the file,
+ * or of a workbook's sheet, so as a share) with the rows checked, or items done of all.
+ */
 export function progressText(p: {
   processed: number;
   total: number;
   unit?: "rows" | "bytes";
   rows?: number;
 }): string {
-  if (p.unit === "bytes")
-    return `${fmtBytes(p.processed)} of ${fmtBytes(p.total)} read${
-      p.rows === undefined ? "" : ` · ${p.rows.toLocaleString()} rows checked`
-    }`;
+  if (p.unit === "bytes") {
+    const share = percent(p);
+    const rows = p.rows === undefined ? "" : `${p.rows.toLocaleString()} rows checked`;
+    return share === null ? rows || "Reading…" : `${share}% read${rows ? ` · ${rows}` : ""}`;
+  }
   return `${p.processed.toLocaleString()} / ${p.total.toLocaleString()}`;
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createImport, getImport, type ImportView } from "@mbe/core";
+import { writeXlsxTable } from "@mbe/formats";
 import { QUEUES } from "@mbe/jobs";
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,7 @@ afterAll(async () => {
   await close();
 });
 
-const ROWS = 40_000;
+const ROWS = 50_000;
 
 /** Polls `f` until it answers something (at most `ms`). */
 async function waitFor<T>(f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
@@ -117,5 +118,61 @@ describe("the analyze-import job", () => {
     expect(done.counts).toMatchObject({ rows: ROWS, create: ROWS, reject: 0 });
     // Once the dry run is over the import shows no progress (a commit would bring its own).
     expect(done.progress).toBeNull();
+  }, 120_000);
+
+  it("reports how much of a workbook's sheet its dry run has read, ending at all of it", async () => {
+    const { ctx } = await seller("Workbook progress");
+    // Large enough to be read in the reading thread (over 1 MiB).
+    const rows = (async function* () {
+      yield ["title", "price", "sku", "description"];
+      for (let i = 1; i <= ROWS; i++)
+        yield [`Garden chair ${i}`, (i % 90) + 10.5, `GC-${i}`, `Teak, folding, seats two (${i})`];
+    })();
+    const chunks: Buffer[] = [];
+    for await (const c of writeXlsxTable(rows)) chunks.push(c as Buffer);
+    const bytes = new Uint8Array(Buffer.concat(chunks));
+    expect(bytes.length).toBeGreaterThan(1024 * 1024);
+    const storageKey = `imports/${randomUUID()}.xlsx`;
+    await opts.runtime.storage.put(storageKey, bytes);
+
+    events ??= new QueueEvents(QUEUES.imports, { connection: bullRedis.duplicate(), prefix });
+    await events.waitUntilReady();
+    const reported: { processed: number; total: number; unit: string; rows: number }[] = [];
+    let jobId = "";
+    events.on("progress", ({ jobId: id, data }) => {
+      if (id === jobId) reported.push(data as (typeof reported)[number]);
+    });
+    const imp = await createImport(
+      ctx,
+      {
+        fileName: "chairs.xlsx",
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        storageKey,
+      },
+      {},
+      undefined,
+      0,
+    );
+    jobId = `analyze-${imp.id}`;
+    const job = await queues.imports.getJob(jobId);
+    if (!job) throw new Error("no analyze-import job");
+    await job.waitUntilFinished(events, 120_000);
+
+    const done = await getImport(ctx, imp.id);
+    expect(done.status).toBe("previewed");
+    expect(done.counts).toMatchObject({ rows: ROWS, create: ROWS });
+    const last = reported.at(-1);
+    expect(last?.unit).toBe("bytes");
+    expect(last?.rows).toBe(ROWS);
+    // The sheet's XML: larger than the compressed file, all of it read by the end.
+    expect(last?.total).toBeGreaterThan(bytes.length);
+    expect(last?.processed).toBe(last?.total);
+    const during = reported.filter((p) => p.total > 0 && p.processed < p.total);
+    expect(during.length).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i < reported.length; i++) {
+      expect(reported[i]?.processed).toBeGreaterThanOrEqual(reported[i - 1]?.processed as number);
+      expect(reported[i]?.rows).toBeGreaterThanOrEqual(reported[i - 1]?.rows as number);
+    }
   }, 120_000);
 });

@@ -1,5 +1,3 @@
-import { createReadStream, type ReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { type Import, type Listing, listings } from "@mbe/db";
 import {
   type CanonicalListing,
@@ -7,7 +5,6 @@ import {
   type ImportedListing,
   importListings,
   type Marketplace,
-  sniffKind,
 } from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
@@ -59,12 +56,10 @@ export interface ImportSummary {
 }
 
 /**
- * How far the dry run has read its file. A text file (CSV, JSON) is measured in bytes read of its
- * size; a workbook's reader tells no position in the file, so it counts rows with no total.
+ * How far the dry run has read its file, in bytes of what is being read (the file for CSV and
+ * JSON, the sheet's XML for a workbook), with the rows decided so far.
  */
-export type ReadProgress =
-  | { processed: number; total: number; unit: "bytes"; rows: number }
-  | { processed: number; total: null; unit: "rows"; rows: number };
+export type ReadProgress = { processed: number; total: number; unit: "bytes"; rows: number };
 
 const BATCH = 2000;
 /** Workbooks above this size are read in a worker thread (starting one costs ~0.2 s). */
@@ -74,48 +69,6 @@ const BATCH_WITHOUT_LOOKUPS = 250;
 /** Progress goes out every 250 ms, or every 5,000 rows when they come faster than that. */
 const PROGRESS_MS = 250;
 const PROGRESS_ROWS = 5000;
-const HEAD_BYTES = 64 * 1024;
-
-/**
- * The file as the readers take it when progress is wanted: a text file as a stream whose bytes are
- * counted as the reader pulls them; a workbook by path (its reader needs random access, and may
- * scan it in a thread), so only its rows can be counted.
- */
-async function progressInput(path: string) {
-  const fh = await open(path, "r");
-  let head: Buffer;
-  let size: number;
-  try {
-    size = (await fh.stat()).size;
-    head = Buffer.alloc(Math.min(HEAD_BYTES, size));
-    head = head.subarray(0, (await fh.read(head, 0, head.length, 0)).bytesRead);
-  } finally {
-    await fh.close();
-  }
-  let text = false;
-  try {
-    text = sniffKind(head) !== "xlsx";
-  } catch {
-    // A file the readers refuse is refused by them, with their message.
-  }
-  if (!text) return { input: { path }, size: null, read: () => 0, close() {} };
-  let bytes = 0;
-  let stream: ReadStream | undefined;
-  return {
-    input: {
-      stream: (async function* () {
-        stream = createReadStream(path, { highWaterMark: HEAD_BYTES });
-        for await (const chunk of stream) {
-          bytes += (chunk as Buffer).length;
-          yield chunk as Buffer;
-        }
-      })(),
-    },
-    size,
-    read: () => bytes,
-    close: () => stream?.destroy(),
-  };
-}
 
 /**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
@@ -131,10 +84,19 @@ export async function decideImportRows(
   onProgress?: (p: ReadProgress) => Promise<unknown>,
 ): Promise<ImportSummary> {
   const file = await ctx.storage.localFile(imp.storageKey);
-  const source = onProgress ? await progressInput(file.path).catch(() => undefined) : undefined;
+  let read = 0;
+  let total = 0;
   try {
     const session = await importListings({
-      ...(source?.input ?? { path: file.path }),
+      path: file.path,
+      ...(onProgress
+        ? {
+            onProgress: (r: number, t: number) => {
+              read = r;
+              total = t;
+            },
+          }
+        : {}),
       fileName: imp.fileName,
       marketplace: opts.marketplace,
       mapping: opts.mapping,
@@ -165,12 +127,7 @@ export async function decideImportRows(
         return;
       reportedAt = now;
       reportedRows = counts.rows;
-      const size = source?.size ?? null;
-      await onProgress(
-        size === null
-          ? { processed: counts.rows, total: null, unit: "rows", rows: counts.rows }
-          : { processed: source?.read() ?? 0, total: size, unit: "bytes", rows: counts.rows },
-      );
+      await onProgress({ processed: read, total, unit: "bytes", rows: counts.rows });
     };
     await report(true);
 
@@ -376,7 +333,6 @@ export async function decideImportRows(
       problems,
     };
   } finally {
-    source?.close();
     await file.release();
   }
 }

@@ -24,6 +24,30 @@ export interface ReadTableInput extends ByteInput {
    * overlaps with reading them and its event loop stays free (worth it for files of megabytes).
    */
   thread?: boolean;
+  /**
+   * Called as the file is read, with how far and out of how much: bytes of a CSV or JSON file
+   * (when its size is known: bytes or a path), bytes of an xlsx sheet's XML. Rows decided from
+   * what was read trail it by at most the reader's batch.
+   */
+  onProgress?: (read: number, total: number) => void;
+}
+
+/** The input's chunks, counted into `onProgress` as they are taken. */
+async function* counted(
+  chunks: AsyncIterable<Uint8Array>,
+  total: number | null,
+  onProgress: ((read: number, total: number) => void) | undefined,
+): AsyncGenerator<Uint8Array> {
+  if (!onProgress || total === null) {
+    yield* chunks;
+    return;
+  }
+  let read = 0;
+  for await (const c of chunks) {
+    read += c.byteLength;
+    onProgress(Math.min(read, total), total);
+    yield c;
+  }
 }
 
 /** A table being read: headers known, data rows streamed once through `rows`. */
@@ -206,7 +230,10 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
     rows: (async function* () {})(),
   };
   if (kind === "json") {
-    const records = readJsonRecords(decodeText(source.head, source.chunks(), notices), limits);
+    const records = readJsonRecords(
+      decodeText(source.head, counted(source.chunks(), source.size, input.onProgress), notices),
+      limits,
+    );
     const first = await records.next();
     const headers = table.headers;
     const index = new Map<string, number>();
@@ -250,6 +277,7 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
         table.sheetName = name;
       },
       onBlankRow,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     };
     batches =
       input.thread && input.path !== undefined
@@ -257,14 +285,17 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
         : readXlsxBatches(source, options);
   } else {
     assertTextLike(source.head);
-    batches = parseCsvBatches(decodeText(source.head, source.chunks(), notices), {
-      limits,
-      ...(input.delimiter ? { delimiter: input.delimiter } : {}),
-      onDelimiter: (d) => {
-        table.delimiter = d;
+    batches = parseCsvBatches(
+      decodeText(source.head, counted(source.chunks(), source.size, input.onProgress), notices),
+      {
+        limits,
+        ...(input.delimiter ? { delimiter: input.delimiter } : {}),
+        onDelimiter: (d) => {
+          table.delimiter = d;
+        },
+        onBlankRow,
       },
-      onBlankRow,
-    });
+    );
   }
   const look: RawRow[] = [];
   while (look.length < HEADER_SCAN_ROWS) {

@@ -35,6 +35,8 @@ export class ByteSource {
     readonly head: Uint8Array,
     private readonly rest: AsyncIterator<Uint8Array> | null,
     private readonly maxBytes: number,
+    /** The input's size in bytes, when known before reading it (bytes or a file, not a stream). */
+    readonly size: number | null,
   ) {}
 
   /** Opens an input and reads up to 64 KiB of it for sniffing. */
@@ -45,7 +47,13 @@ export class ByteSource {
     }
     if (input.bytes) {
       if (input.bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-      return new ByteSource(input, input.bytes.subarray(0, PEEK_BYTES), null, maxBytes);
+      return new ByteSource(
+        input,
+        input.bytes.subarray(0, PEEK_BYTES),
+        null,
+        maxBytes,
+        input.bytes.byteLength,
+      );
     }
     if (input.path !== undefined) {
       const info = await stat(input.path);
@@ -54,7 +62,7 @@ export class ByteSource {
       try {
         const buf = Buffer.alloc(Math.min(PEEK_BYTES, info.size));
         const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-        return new ByteSource(input, buf.subarray(0, bytesRead), null, maxBytes);
+        return new ByteSource(input, buf.subarray(0, bytesRead), null, maxBytes, info.size);
       } finally {
         await fh.close();
       }
@@ -70,7 +78,7 @@ export class ByteSource {
       got += chunk.byteLength;
       if (got > maxBytes) throw tooLarge(maxBytes);
     }
-    return new ByteSource(input, Buffer.concat(parts), it, maxBytes);
+    return new ByteSource(input, Buffer.concat(parts), it, maxBytes, null);
   }
 
   /** The whole input as chunks (the peeked head first); usable once for stream inputs. */

@@ -24,12 +24,14 @@ const post = (m: XlsxThreadMessage) => port.postMessage(m);
 
 let rows: RawRow[] = [];
 let blank: number[] = [];
+let read = 0;
+let total = 0;
 
 async function send(): Promise<void> {
   if (rows.length === 0 && blank.length === 0) return;
   while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
   credits--;
-  post({ t: "rows", rows, blank });
+  post({ t: "rows", rows, blank, read, total });
   rows = [];
   blank = [];
 }
@@ -44,13 +46,17 @@ try {
     onBlankRow: (row) => {
       blank.push(row);
     },
+    onProgress: (r, t) => {
+      read = r;
+      total = t;
+    },
   });
   for await (const batch of batches) {
     for (const r of batch) rows.push(r);
     if (rows.length >= ROWS_PER_MESSAGE) await send();
   }
   await send();
-  post({ t: "done" });
+  post({ t: "done", read, total });
 } catch (err) {
   post(
     err instanceof FormatError

@@ -16,9 +16,12 @@ export interface XlsxThreadInput {
 /** What the reading thread sends back. */
 export type XlsxThreadMessage =
   | { t: "sheet"; name: string }
-  /** Rows as read, and the rows skipped as blank since the previous message. */
-  | { t: "rows"; rows: RawRow[]; blank: number[] }
-  | { t: "done" }
+  /**
+   * Rows as read, the rows skipped as blank since the previous message, and how far the sheet's
+   * XML has been scanned (see `XlsxReadOptions.onProgress`).
+   */
+  | { t: "rows"; rows: RawRow[]; blank: number[]; read: number; total: number }
+  | { t: "done"; read: number; total: number }
   | { t: "error"; code?: FormatErrorCode; message: string; details?: Record<string, unknown> };
 
 const AHEAD = 4;
@@ -63,7 +66,10 @@ export async function* readXlsxBatchesInThread(
       // a plain Error, as the in-thread reader would throw, so the import fails as a server
       // problem (and a job retries) instead of blaming the seller's workbook.
       if (m instanceof Error) throw new Error(`the XLSX reading thread failed: ${m.message}`);
-      if (m.t === "done") return;
+      if (m.t === "done") {
+        if (m.total > 0) options.onProgress?.(m.read, m.total);
+        return;
+      }
       if (m.t === "error") {
         if (!m.code) throw new Error(`reading the XLSX failed: ${m.message}`);
         throw new FormatError(m.code, m.message, m.details ?? {});
@@ -74,6 +80,7 @@ export async function* readXlsxBatchesInThread(
       }
       worker.postMessage("more");
       if (options.onBlankRow) for (const r of m.blank) options.onBlankRow(r);
+      if (m.total > 0) options.onProgress?.(m.read, m.total);
       if (m.rows.length > 0) yield m.rows;
     }
   } finally {

@@ -18,6 +18,11 @@ export interface XlsxReadOptions {
   onSheet?: (name: string) => void;
   /** Called with the row number of each row skipped because every cell is empty. */
   onBlankRow?: (row: number) => void;
+  /**
+   * Called as the chosen sheet is read, with the bytes of its XML scanned so far and their total
+   * (as the zip declares it, proven while inflating): before each batch of rows and at the end.
+   */
+  onProgress?: (read: number, total: number) => void;
 }
 
 function pad(n: number): string {
@@ -92,7 +97,11 @@ function corrupt(e: ZipEntryInfo, err: unknown): FormatError {
  * The text of one zip entry, inflated as it is read and proven to inflate to exactly its declared
  * size: more is refused as soon as it appears (a bomb lying about its size), less at the end.
  */
-async function* entryText(ra: RandomAccess, e: ZipEntryInfo): AsyncGenerator<string> {
+async function* entryText(
+  ra: RandomAccess,
+  e: ZipEntryInfo,
+  onBytes?: (produced: number) => void,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8");
   const raw = Readable.from(ra.range(e.dataOffset, e.dataOffset + e.compressedSize));
   const bytes =
@@ -112,6 +121,7 @@ async function* entryText(ra: RandomAccess, e: ZipEntryInfo): AsyncGenerator<str
       if (produced > e.uncompressedSize) {
         throw new FormatError("ZIP_TOO_LARGE", `Entry ${e.name} inflates past its declared size`);
       }
+      onBytes?.(produced);
       const text = decoder.decode(next.value, { stream: true });
       if (text !== "") yield text;
     }
@@ -417,6 +427,7 @@ export async function* readXlsxBatches(
       shared,
       date1904: wb.date1904,
       onBlankRow: options.onBlankRow,
+      onProgress: options.onProgress,
     });
   } catch (err) {
     if (err instanceof FormatError) throw err;
@@ -436,6 +447,7 @@ interface SheetContext {
   shared: SharedStrings | undefined;
   date1904: boolean;
   onBlankRow?: (row: number) => void;
+  onProgress?: (read: number, total: number) => void;
 }
 
 async function* sheetRows(
@@ -659,15 +671,23 @@ async function* sheetRows(
       }
     },
   });
-  for await (const piece of entryText(ra, entry)) {
+  let scanned = 0;
+  const onBytes = sc.onProgress
+    ? (n: number) => {
+        scanned = n;
+      }
+    : undefined;
+  for await (const piece of entryText(ra, entry, onBytes)) {
     scanner.push(piece);
     if (out.length > 0) {
       const batch = out;
       out = [];
+      sc.onProgress?.(scanned, entry.uncompressedSize);
       yield batch;
     }
   }
   scanner.end();
+  sc.onProgress?.(entry.uncompressedSize, entry.uncompressedSize);
 }
 
 /** {@link readXlsxBatches} one row at a time. */
