@@ -1,44 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { changeSets, createDb, type DbHandle, ocrScans, templates, users } from "@mbe/db";
-import { createTestDatabase } from "@mbe/db/testing";
+import { changeSets, type DbHandle, ocrScans, templates, users } from "@mbe/db";
 import { sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { databaseDrivers } from "../test/drivers";
 import { listChangeSets } from "./change-sets/list";
 import type { CoreContext } from "./context";
 import { listScans } from "./ocr/scans";
 import { encodeCursor } from "./paging";
 import { listTemplates } from "./templates/crud";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-const drivers: [string, () => Promise<DbHandle>][] = [
-  [
-    "postgres",
-    async () => {
-      const database = await createTestDatabase();
-      const h = createDb({ url: database.url, max: 2 });
-      cleanups.push(database.drop, () => h.close());
-      return h;
-    },
-  ],
-  [
-    "pglite",
-    async () => {
-      const h = createDb({
-        pgliteDir: path.join(mkdtempSync(path.join(os.tmpdir(), "mbe-pglite-")), "db"),
-      });
-      await h.migrate();
-      cleanups.push(() => h.close());
-      return h;
-    },
-  ],
-];
+const drivers = databaseDrivers();
 
 const silent = { info() {}, warn() {}, error() {} };
 

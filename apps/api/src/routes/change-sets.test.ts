@@ -447,13 +447,14 @@ describe("collection pages", () => {
     } while (next);
     expect(seen).toEqual([...made].reverse());
 
-    for (const path of [
+    const collections = [
       "/v1/change-sets",
       "/v1/templates",
       "/v1/ocr/scans",
       "/v1/exports",
       "/v1/imports",
-    ]) {
+    ];
+    for (const path of collections) {
       const bad = await call<{ error: { code: string } }>(api, "GET", `${path}?cursor=nope`, {
         token: t,
       });
@@ -465,13 +466,7 @@ describe("collection pages", () => {
       "GET",
       "/v1/openapi.json",
     );
-    for (const path of [
-      "/v1/change-sets",
-      "/v1/templates",
-      "/v1/ocr/scans",
-      "/v1/exports",
-      "/v1/imports",
-    ])
+    for (const path of collections)
       expect(
         doc.body.paths[path]?.get.parameters?.map((p) => p.name),
         path,

@@ -98,8 +98,13 @@ async function exportCsv(s: Seller, marketplace: string, mode: string): Promise<
     expect(res.headers.get("x-total-count")).toBe(String(HEAD + 1));
     return res.text();
   }
-  expect(res.status).toBe(202);
-  const { id } = (await res.json()) as { id: string };
+  return (await jobFile(s, res)).text();
+}
+
+/** The file of an export queued as a job (the 202 answer given), once it completes. */
+async function jobFile(s: Seller, queued: Response): Promise<Response> {
+  expect(queued.status).toBe(202);
+  const { id } = (await queued.json()) as { id: string };
   const url = await waitFor(async () => {
     const r = await api.app.request(`/v1/exports/${id}`, {
       headers: { authorization: `Bearer ${s.accessToken}` },
@@ -110,7 +115,7 @@ async function exportCsv(s: Seller, marketplace: string, mode: string): Promise<
   }, 60_000);
   const file = await api.app.request(url as string);
   expect(file.status).toBe(200);
-  return file.text();
+  return file;
 }
 
 describe.each([
@@ -184,17 +189,7 @@ describe("eBay export of several currencies", () => {
         expect(res.headers.get("content-disposition")).toMatch(/\.zip"?$/);
         bytes = Buffer.from(await res.arrayBuffer());
       } else {
-        expect(res.status).toBe(202);
-        const { id } = (await res.json()) as { id: string };
-        const url = await waitFor(async () => {
-          const r = await api.app.request(`/v1/exports/${id}`, {
-            headers: { authorization: `Bearer ${s.accessToken}` },
-          });
-          const body = (await r.json()) as { status: string; downloadUrl: string | null };
-          if (body.status === "failed") throw new Error("export failed");
-          return body.status === "completed" ? body.downloadUrl : undefined;
-        }, 60_000);
-        const file = await api.app.request(url as string);
+        const file = await jobFile(s, res);
         expect(file.headers.get("content-disposition")).toMatch(/\.zip"?$/);
         bytes = Buffer.from(await file.arrayBuffer());
       }

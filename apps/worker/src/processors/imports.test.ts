@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createImport, getImport, type ImportView } from "@mbe/core";
+import { type CoreContext, createImport, getImport, type ImportView } from "@mbe/core";
 import { writeXlsxTable } from "@mbe/formats";
 import { QUEUES } from "@mbe/jobs";
 import { QueueEvents } from "bullmq";
@@ -34,14 +34,25 @@ async function waitFor<T>(f: () => Promise<T | undefined>, ms = 30_000): Promise
   }
 }
 
+/** Stores `bytes` as an upload and creates its import, analysed by the job whatever the size. */
+async function importAsJob(ctx: CoreContext, fileName: string, bytes: Uint8Array) {
+  const storageKey = `imports/${randomUUID()}-${fileName}`;
+  await opts.runtime.storage.put(storageKey, bytes);
+  const file = {
+    fileName,
+    size: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    storageKey,
+  };
+  return createImport(ctx, file, {}, undefined, 0);
+}
+
 describe("the analyze-import job", () => {
   it("reports how much of a large CSV its dry run has read, shown by getImport until it ends at the whole file", async () => {
     const { ctx } = await seller("Progress");
     const lines = ["title,price,sku"];
     for (let i = 1; i <= ROWS; i++) lines.push(`Garden chair ${i},${(i % 90) + 10}.50,GC-${i}`);
     const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
-    const storageKey = `imports/${randomUUID()}.csv`;
-    await opts.runtime.storage.put(storageKey, bytes);
 
     // Every progress report of the job, as BullMQ publishes it.
     events = new QueueEvents(QUEUES.imports, { connection: bullRedis.duplicate(), prefix });
@@ -58,19 +69,7 @@ describe("the analyze-import job", () => {
       firstReport();
     });
 
-    const imp = await createImport(
-      ctx,
-      {
-        fileName: "chairs.csv",
-        size: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-        storageKey,
-      },
-      {},
-      undefined,
-      // Analysed by the job, whatever the size.
-      0,
-    );
+    const imp = await importAsJob(ctx, "chairs.csv", bytes);
     expect(imp.status).toBe("uploaded");
     jobId = `analyze-${imp.id}`;
     const job = await queues.imports.getJob(jobId);
@@ -132,8 +131,6 @@ describe("the analyze-import job", () => {
     for await (const c of writeXlsxTable(rows)) chunks.push(c as Buffer);
     const bytes = new Uint8Array(Buffer.concat(chunks));
     expect(bytes.length).toBeGreaterThan(1024 * 1024);
-    const storageKey = `imports/${randomUUID()}.xlsx`;
-    await opts.runtime.storage.put(storageKey, bytes);
 
     events ??= new QueueEvents(QUEUES.imports, { connection: bullRedis.duplicate(), prefix });
     await events.waitUntilReady();
@@ -142,18 +139,7 @@ describe("the analyze-import job", () => {
     events.on("progress", ({ jobId: id, data }) => {
       if (id === jobId) reported.push(data as (typeof reported)[number]);
     });
-    const imp = await createImport(
-      ctx,
-      {
-        fileName: "chairs.xlsx",
-        size: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-        storageKey,
-      },
-      {},
-      undefined,
-      0,
-    );
+    const imp = await importAsJob(ctx, "chairs.xlsx", bytes);
     jobId = `analyze-${imp.id}`;
     const job = await queues.imports.getJob(jobId);
     if (!job) throw new Error("no analyze-import job");

@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { createDb, type DbHandle, users } from "@mbe/db";
-import { createTestDatabase } from "@mbe/db/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { users } from "@mbe/db";
+import { describe, expect, it } from "vitest";
+import { databaseDrivers } from "../../test/drivers";
 import { applyBulkEdit } from "../bulk-edits/run";
 import type { CoreContext } from "../context";
 import { bulkUpsertListings } from "../listings/bulk-upsert";
@@ -13,33 +10,7 @@ import { updateListing } from "../listings/update";
 import { getChangeSet } from "./list";
 import { redoChangeSet, undoChangeSet } from "./revert";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-const drivers: [string, () => Promise<DbHandle>][] = [
-  [
-    "postgres",
-    async () => {
-      const database = await createTestDatabase();
-      const h = createDb({ url: database.url, max: 2 });
-      cleanups.push(database.drop, () => h.close());
-      return h;
-    },
-  ],
-  [
-    "pglite",
-    async () => {
-      const h = createDb({
-        pgliteDir: path.join(mkdtempSync(path.join(os.tmpdir(), "mbe-pglite-")), "db"),
-      });
-      await h.migrate();
-      cleanups.push(() => h.close());
-      return h;
-    },
-  ],
-];
+const drivers = databaseDrivers();
 
 const silent = { info() {}, warn() {}, error() {} };
 
