@@ -26,7 +26,8 @@ type Preview = {
   matched: number;
   changed: number;
   sample: { id: string; before: Record<string, unknown>; after: Record<string, unknown> }[];
-  rejected: unknown[];
+  rejected: { id: string; message: string }[];
+  rejectedCount: number;
 };
 type Applied = { changeSetId: string; changed: number; rejected: number };
 
@@ -153,14 +154,23 @@ describe("bulk edits", () => {
     });
     expect(r.status).toBe(422);
     expect(performance.now() - t).toBeLessThan(10_000);
-    const invalid = await call<{ error: { code: string } }>(api, "POST", "/v1/bulk-edits/preview", {
-      token: s.accessToken,
-      body: {
-        selection: { filter: {} },
-        operation: { kind: "findReplace", field: "title", find: "(", replace: "", regex: true },
+    const invalid = await call<{ error: { code: string; message: string } }>(
+      api,
+      "POST",
+      "/v1/bulk-edits/preview",
+      {
+        token: s.accessToken,
+        body: {
+          selection: { filter: {} },
+          operation: { kind: "findReplace", field: "title", find: "(", replace: "", regex: true },
+        },
       },
-    });
+    );
     expect(invalid.status).toBe(400);
+    expect(invalid.body.error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      message: "Invalid regular expression: /(/giu: Unterminated group",
+    });
   });
 
   it("holds no row locks while a slow find and replace is worked out", async () => {
@@ -268,5 +278,135 @@ describe("bulk edits", () => {
     expect(applied.status).toBe(200);
     expect(applied.body.result.data.changed).toBe(1);
     expect((await all(s))[0]?.price).toBe(21);
+  });
+
+  it("rejects the rows whose new SKU would clash, in the preview as in the apply, and applies the rest", async () => {
+    const s = await signUp(api);
+    const [a1, b1, d2, , a9] = await seed(s, [
+      sampleListing({ title: "A1", sku: "A-1" }),
+      sampleListing({ title: "B1", sku: "B-1" }),
+      sampleListing({ title: "D2", sku: "D-2" }),
+      sampleListing({ title: "X2", sku: "X-2" }),
+      sampleListing({ title: "A9", sku: "A-9" }),
+    ]);
+    const body = {
+      selection: { filter: {} },
+      operation: { kind: "findReplace", field: "sku", find: "^[ABD]", replace: "X", regex: true },
+    };
+    const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+      token: s.accessToken,
+      body,
+    });
+    expect(pv.status).toBe(200);
+    // A-1 and B-1 would both become X-1; D-2 would take the X-2 another listing holds.
+    expect(pv.body).toMatchObject({ matched: 5, changed: 1, rejectedCount: 3 });
+    expect(pv.body.sample.map((x) => [x.id, x.after])).toEqual([[a9, { sku: "X-9" }]]);
+    expect(new Map(pv.body.rejected.map((r) => [r.id, r.message]))).toEqual(
+      new Map([
+        [a1, "sku: 'X-1' would be given to 2 listings"],
+        [b1, "sku: 'X-1' would be given to 2 listings"],
+        [d2, "sku: 'X-2' is already used by another listing"],
+      ]),
+    );
+    const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body,
+    });
+    expect(ap.status).toBe(200);
+    expect(ap.body).toMatchObject({ changed: 1, rejected: 3 });
+    expect((await all(s)).map((l) => l.sku)).toEqual(["A-1", "X-9", "B-1", "D-2", "X-2"]);
+    // One SKU set on several listings: each is rejected, nothing half-applied, no 409.
+    const set = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: {
+        selection: { ids: [a1, b1] },
+        operation: { kind: "setField", field: "sku", value: "SAME" },
+      },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ changeSetId: null, changed: 0, rejected: 2 });
+  });
+
+  it("prices currencies without minor units in whole units, keeps free listings free, and previews the stored text", async () => {
+    const s = await signUp(api);
+    await seed(s, [
+      sampleListing({ title: "A free", price: 0 }),
+      sampleListing({ title: "B yen", price: 999, currency: "JPY" }),
+      sampleListing({ title: "C won", price: 15_000, currency: "KRW" }),
+      sampleListing({ title: "D dollars", price: 9.99 }),
+    ]);
+    const run = async (operation: Record<string, unknown>) => {
+      const body = { selection: { filter: {} }, operation };
+      const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+        token: s.accessToken,
+        body,
+      });
+      const before = await all(s);
+      const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+        token: s.accessToken,
+        body,
+      });
+      const after = await all(s);
+      // The preview shows exactly what is written, as text with the column's two decimals.
+      for (const x of pv.body.sample) {
+        const row = after.find((l) => l.id === x.id);
+        expect(x.after).toEqual({ price: Number(row?.price).toFixed(2) });
+        expect(x.before).toEqual({
+          price: Number(before.find((l) => l.id === x.id)?.price).toFixed(2),
+        });
+      }
+      expect(ap.body.changed).toBe(pv.body.changed);
+      return after.map((l) => l.price);
+    };
+    // 999 × 1.1 = 1098.9 yen, 15,000 × 1.1 = 16,500.00 won (already whole).
+    expect(await run({ kind: "priceChange", mode: "percent", value: 10 })).toEqual([
+      0, 1099, 16_500, 10.99,
+    ]);
+    // No .99 below a whole yen or won; nothing ends in .99 at 0.
+    expect(await run({ kind: "priceChange", mode: "percent", value: -10, rounding: "99" })).toEqual(
+      [0, 990, 14_850, 9.99],
+    );
+    expect(await run({ kind: "priceChange", mode: "amount", value: 0.5, floor: 5.555 })).toEqual([
+      5.56, 991, 14_851, 10.49,
+    ]);
+    expect(await run({ kind: "priceChange", mode: "percent", value: -100 })).toEqual([0, 0, 0, 0]);
+  });
+
+  it("refuses, row by row, a result with half an emoji instead of failing the whole edit", async () => {
+    const s = await signUp(api);
+    const [smile] = await seed(s, [
+      sampleListing({ title: "Smile \u{1F600} lamp" }),
+      sampleListing({ title: "Plain lamp" }),
+    ]);
+    const body = {
+      selection: { filter: {} },
+      operation: { kind: "findReplace", field: "title", find: "\udE00 lamp", replace: " light" },
+    };
+    const edits = [
+      body,
+      {
+        ...body,
+        operation: { kind: "findReplace", field: "title", find: "lamp", replace: "\ud800" },
+      },
+    ];
+    for (const b of edits) {
+      const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+        token: s.accessToken,
+        body: b,
+      });
+      const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+        token: s.accessToken,
+        body: b,
+      });
+      expect(ap.status).toBe(200);
+      expect(ap.body).toMatchObject({ changed: pv.body.changed, rejected: pv.body.rejectedCount });
+    }
+    const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+      token: s.accessToken,
+      body,
+    });
+    expect(pv.body).toMatchObject({ changed: 0, rejectedCount: 1 });
+    expect(pv.body.rejected[0]?.id).toBe(smile);
+    expect((await all(s)).map((l) => l.title)).toEqual(["Plain lamp", "Smile \u{1F600} lamp"]);
   });
 });

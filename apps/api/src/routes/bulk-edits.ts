@@ -17,7 +17,10 @@ const Preview = z
         after: z.record(z.string(), z.unknown()),
       }),
     ),
+    /** The first 100 rows that would be rejected, with the reasons. */
     rejected: z.array(z.object({ id: z.string(), message: z.string() })),
+    /** How many rows would be rejected in all. */
+    rejectedCount: z.number().int(),
   })
   .openapi("BulkEditPreview");
 const Applied = z

@@ -64,3 +64,76 @@ describe("BulkDialog set a field", () => {
     expect(calls[0]?.input.operation).toEqual({ kind: "setField", field: "price", value: 0 });
   });
 });
+
+function type(input: HTMLInputElement, value: string) {
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set?.call(input, value);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+async function openFindReplace() {
+  fake.api.reset([listing(0), listing(1)]);
+  m = await mountWithApp(
+    <BulkDialog selectedIds={null} filter={{}} total={2} onClose={() => {}} onApplied={() => {}} />,
+  );
+  await act(async () => button("Find & replace").click());
+  const [find] = [...(m?.host.querySelectorAll<HTMLInputElement>(".form-grid input") ?? [])];
+  if (!find) throw new Error("no find input");
+  return find;
+}
+
+describe("BulkDialog preview", () => {
+  it("does not show, nor offer to apply, a preview that arrives after the edit changed", async () => {
+    const find = await openFindReplace();
+    await act(async () => type(find, "old"));
+    fake.api.hold("bulkEdits.preview");
+    await act(async () => button("Preview").click());
+    await settle();
+    // Changed while the preview of "old" is on its way.
+    await act(async () => type(find, "o"));
+    await act(async () => fake.api.releaseAll());
+    await settle();
+    expect(m?.host.querySelector('[data-testid="bulk-preview"]')).toBeNull();
+    const apply = [...(m?.host.querySelectorAll("button") ?? [])].find((b) =>
+      b.textContent?.startsWith("Apply to"),
+    );
+    expect(apply?.disabled).toBe(true);
+    await act(async () => apply?.click());
+    await settle();
+    expect(fake.api.callsTo("bulkEdits.execute")).toEqual([]);
+    // Previewed again, it applies exactly what was previewed.
+    await act(async () => button("Preview").click());
+    await settle();
+    await act(async () => button("Apply to 2").click());
+    await settle();
+    const applied = fake.api.callsTo("bulkEdits.execute");
+    expect(applied).toHaveLength(1);
+    expect(applied[0]?.input.operation).toMatchObject({ kind: "findReplace", find: "o" });
+  });
+
+  it("counts every rejected row, not only the ones the preview lists, and shows why", async () => {
+    const find = await openFindReplace();
+    await act(async () => type(find, "x"));
+    const rejected = Array.from({ length: 100 }, (_, i) => ({
+      id: `id-${i}`,
+      message: "sku: 'X-1' would be given to 2 listings",
+    }));
+    const preview = fake.api.client.bulkEdits.preview;
+    const original = preview.mutate;
+    preview.mutate = (async () => ({
+      matched: 2500,
+      changed: 10,
+      sample: [],
+      rejected,
+      rejectedCount: 2490,
+    })) as unknown as typeof original;
+    try {
+      await act(async () => button("Preview").click());
+      await settle();
+    } finally {
+      preview.mutate = original;
+    }
+    const shown = m?.host.querySelector('[data-testid="bulk-preview"]')?.textContent ?? "";
+    expect(shown).toContain("2,490 would be rejected");
+    expect(shown).toContain("sku: 'X-1' would be given to 2 listings");
+  });
+});

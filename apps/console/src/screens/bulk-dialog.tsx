@@ -4,7 +4,8 @@ import { useApp } from "../app-context";
 import { Dialog } from "../components/dialog";
 import { errorMessage } from "../lib/save-logic";
 
-type Operation = Inputs["bulkEdits"]["preview"]["operation"];
+type Request = Inputs["bulkEdits"]["preview"];
+type Operation = Request["operation"];
 type Preview = Outputs["bulkEdits"]["preview"];
 type Kind = Operation["kind"];
 
@@ -37,6 +38,21 @@ const fmt = (v: unknown) =>
       ? JSON.stringify(v)
       : String(v);
 
+/** Whether two bulk edit requests are the same (a selection may hold 100,000 ids). */
+function sameRequest(a: Request, b: Request): boolean {
+  if (JSON.stringify(a.operation) !== JSON.stringify(b.operation)) return false;
+  const x = a.selection;
+  const y = b.selection;
+  if ("ids" in x || "ids" in y)
+    return (
+      "ids" in x &&
+      "ids" in y &&
+      (x.ids === y.ids ||
+        (x.ids.length === y.ids.length && x.ids.every((id, i) => id === y.ids[i])))
+    );
+  return JSON.stringify(x.filter) === JSON.stringify(y.filter);
+}
+
 /** Bulk actions on the selection or the current filter, always previewed before they apply. */
 export function BulkDialog(props: {
   selectedIds: string[] | null;
@@ -65,7 +81,8 @@ export function BulkDialog(props: {
     templateId: "",
   });
   const [templates, setTemplates] = useState<{ id: string; name: string }[]>([]);
-  const [preview, setPreview] = useState<Preview | null>(null);
+  /** The last preview and the exact request it answers. */
+  const [previewed, setPreviewed] = useState<{ request: Request; result: Preview } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -85,7 +102,7 @@ export function BulkDialog(props: {
 
   // Any change invalidates the preview: apply only what was previewed.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on any input change
-  useEffect(() => setPreview(null), [kind, f, scope]);
+  useEffect(() => setPreviewed(null), [kind, f, scope]);
 
   const selection =
     scope === "selection" && props.selectedIds
@@ -140,18 +157,26 @@ export function BulkDialog(props: {
     }
   };
 
+  const op = operation();
+  const current: Request | null = typeof op === "string" ? null : { selection, operation: op };
+  // A preview answers one request: one that arrives after the form changed (or the selection or
+  // filter did) is not shown, so Apply is never offered for an edit that was not previewed.
+  const preview =
+    previewed && current && sameRequest(previewed.request, current) ? previewed.result : null;
+
   const run = async (apply: boolean) => {
-    const op = operation();
-    if (typeof op === "string") {
-      setError(op);
+    if (!current) {
+      setError(op as string);
       return;
     }
+    if (apply && !preview) return;
+    const request = current;
     setBusy(true);
     setError(null);
     try {
-      if (!apply) setPreview(await api.bulkEdits.preview.mutate({ selection, operation: op }));
+      if (!apply) setPreviewed({ request, result: await api.bulkEdits.preview.mutate(request) });
       else {
-        const r = await api.bulkEdits.execute.mutate({ selection, operation: op });
+        const r = await api.bulkEdits.execute.mutate(request);
         const label = `${KINDS.find((k) => k.kind === kind)?.label ?? kind}: ${r.changed} listing(s)`;
         app.toast("success", label);
         props.onApplied(r.changeSetId, label);
@@ -399,8 +424,7 @@ export function BulkDialog(props: {
         )}
         {kind === "duplicate" && (
           <p className="muted">
-            Creates a copy of every listing in scope (as drafts keep their status; SKUs are cleared
-            to stay unique).
+            Creates a draft copy of every listing in scope (SKUs are cleared to stay unique).
           </p>
         )}
         {kind === "delete" && (
@@ -419,8 +443,18 @@ export function BulkDialog(props: {
           <p>
             <strong>{preview.changed.toLocaleString()}</strong> of{" "}
             {preview.matched.toLocaleString()} listing(s) will change
-            {preview.rejected.length ? `; ${preview.rejected.length} would be rejected` : ""}.
+            {preview.rejectedCount
+              ? `; ${preview.rejectedCount.toLocaleString()} would be rejected`
+              : ""}
+            .
           </p>
+          {preview.rejected.length > 0 && (
+            <ul className="small warn-text" data-testid="bulk-rejected">
+              {preview.rejected.slice(0, 5).map((r) => (
+                <li key={r.id}>{r.message}</li>
+              ))}
+            </ul>
+          )}
           {preview.sample.length > 0 && (
             <table className="data small">
               <thead>

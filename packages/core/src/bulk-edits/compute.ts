@@ -36,6 +36,17 @@ export function fieldsToLoad(
   return EDITABLE_FIELDS.filter((f) => wanted.includes(f));
 }
 
+/** In a `u` pattern a surrogate pair is one code point, so `\p{Cs}` finds only lone halves. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function hasLoneSurrogate(v: unknown): boolean {
+  if (typeof v === "string") return LONE_SURROGATE.test(v);
+  if (Array.isArray(v)) return v.some(hasLoneSurrogate);
+  if (v && typeof v === "object")
+    return Object.entries(v).some(([k, x]) => hasLoneSurrogate(k) || hasLoneSurrogate(x));
+  return false;
+}
+
 /** Works out, row by row, what an operation changes; invalid results are counted as rejected. */
 export async function planChanges(
   rows: PlanRow[],
@@ -93,6 +104,18 @@ export async function planChanges(
       return;
     }
     const { before, after, changed } = diffFields(row, valid.data);
+    // A lone UTF-16 surrogate (sent, or left by replacing half of an emoji) cannot be stored as
+    // JSON in the change set: the row is refused rather than failing the whole edit.
+    const broken = Object.entries(after).filter(([, v]) => hasLoneSurrogate(v));
+    if (broken.length) {
+      rejected.push({
+        id: row.id,
+        message: broken
+          .map(([f]) => `${f}: Text has a broken character (a lone surrogate)`)
+          .join("; "),
+      });
+      return;
+    }
     if (changed) planned.push({ row, before, after });
   });
   return { planned, rejected };

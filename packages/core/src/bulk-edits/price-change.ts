@@ -5,8 +5,35 @@ import type { BulkOperation } from "./schema";
 
 type PriceOp = Extract<BulkOperation, { kind: "priceChange" }>;
 
-/** The new price as a SQL expression of the old one: change, rounding, floor, never below 0. */
-export function priceExpr(op: PriceOp, old: SQL): SQL {
+/**
+ * ISO 4217 currencies with no minor unit: their prices are whole amounts (a yen has no cents), so
+ * a price change rounds them to whole units, and ".99" endings become the whole amount above.
+ */
+export const ZERO_DECIMAL_CURRENCIES = [
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "UYI",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+] as const;
+
+/**
+ * The new price as a SQL expression of the old one and of the listing's currency: change,
+ * rounding, floor, then to the currency's minor unit, never below 0 nor past numeric(12,2).
+ */
+export function priceExpr(op: PriceOp, old: SQL, currency: SQL): SQL {
   const v = op.value;
   let x =
     op.mode === "percent"
@@ -15,15 +42,23 @@ export function priceExpr(op: PriceOp, old: SQL): SQL {
   if (op.rounding === "nearest") x = sql`round(${x})`;
   else if (op.rounding === "up") x = sql`ceil(${x})`;
   else if (op.rounding === "down") x = sql`floor(${x})`;
-  else if (op.rounding === "99") x = sql`greatest(ceil(${x}) - 0.01, 0.99)`;
-  else x = sql`round(${x}, 2)`;
-  if (op.floor !== undefined) x = sql`greatest(${x}, ${op.floor}::numeric)`;
-  return sql`least(greatest(round(${x}, 2), 0), 9999999999.99)`;
+  // Nothing ends in .99 at or below 0: a free listing stays free, a 100% cut gives 0.
+  else if (op.rounding === "99")
+    x = sql`(case when ${x} <= 0 then 0 else greatest(ceil(${x}) - 0.01, 0.99) end)`;
+  const whole = sql`${currency} in (${sql.raw(ZERO_DECIMAL_CURRENCIES.map((c) => `'${c}'`).join(", "))})`;
+  let y = sql`(case when ${whole} then round(${x}) else round(${x}, 2) end)`;
+  // The floor, in the currency's units, rounded up: rounding never takes a price below it.
+  if (op.floor !== undefined)
+    y = sql`greatest(${y}, case when ${whole} then ceil(${op.floor}::numeric)
+      else ceil(${op.floor}::numeric * 100) / 100 end)`;
+  // Typed numeric(12,2) so the preview shows the text the column will hold ("0.00", not "0").
+  return sql`least(greatest(${y}, 0),
+    case when ${whole} then 9999999999 else 9999999999.99 end)::numeric(12,2)`;
 }
 
 /** Counts and samples what a price change would do, without writing. */
 export async function previewPriceChange(db: DbOrTx, where: SQL, op: PriceOp) {
-  const expr = priceExpr(op, sql`${listings.price}`);
+  const expr = priceExpr(op, sql`${listings.price}`, sql`${listings.currency}`);
   const [counts] = rowsOf<{ matched: number; changed: number }>(
     await db.execute(
       sql`select count(*)::int as matched, count(*) filter (where ${expr} <> ${listings.price})::int as changed from ${listings} where ${where}`,
@@ -62,13 +97,13 @@ export async function applyPriceChange(
     .values({ ownerId, kind: "price-change", summary })
     .returning({ id: changeSets.id });
   if (!cs) throw new Error("change set not created");
-  const expr = priceExpr(op, sql`t.old_price`);
+  const expr = priceExpr(op, sql`t.old_price`, sql`t.currency`);
   // The old price comes from a locked read of the same rows, so a concurrent edit cannot slip
   // between the value recorded as "before" and the one the UPDATE starts from.
   const result = rowsOf<{ n: number; ids: string[] | null }>(
     await db.execute(sql`
       with target as (
-        select id, price as old_price from ${listings} where ${where} for update
+        select id, price as old_price, currency from ${listings} where ${where} for update
       ), upd as (
         update ${listings} as l set price = ${expr}, version = l.version + 1, updated_at = now()
         from target t where l.id = t.id and ${expr} <> t.old_price

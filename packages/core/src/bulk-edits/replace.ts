@@ -105,9 +105,13 @@ function compile(spec: FindSpec): { source: string; flags: string } {
   try {
     new RegExp(source, withUnicode);
   } catch (err) {
+    // V8's message already reads "Invalid regular expression: /…/flags: reason".
+    const message = (err as Error).message;
     throw new CoreError(
       "VALIDATION_FAILED",
-      `Invalid regular expression: ${(err as Error).message}`,
+      message.startsWith("Invalid regular expression")
+        ? message
+        : `Invalid regular expression: ${message}`,
     );
   }
   return { source, flags: withUnicode };

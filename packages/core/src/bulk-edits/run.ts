@@ -1,5 +1,5 @@
-import { changeSets, type Listing, listings, type NewListing, rowsOf } from "@mbe/db";
-import { desc, eq, type SQL, sql } from "drizzle-orm";
+import { changeSets, type DbOrTx, type Listing, listings, type NewListing, rowsOf } from "@mbe/db";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { chunkInsertSql, openChangeSet, writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
@@ -10,7 +10,7 @@ import { listingWhere } from "../listings/filter";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 import { getTemplate } from "../templates/crud";
-import { fieldsToLoad, type PlanRow, planChanges } from "./compute";
+import { fieldsToLoad, type PlannedChange, type PlanRow, planChanges } from "./compute";
 import { applyPriceChange, previewPriceChange } from "./price-change";
 import { BulkEditInput, type BulkOperation, type Selection } from "./schema";
 
@@ -55,6 +55,52 @@ async function loadPlanRows(
   return (await (forUpdate ? q.for("update") : q)) as unknown as PlanRow[];
 }
 
+type Plan = { planned: PlannedChange[]; rejected: { id: string; message: string }[] };
+
+/**
+ * Moves to `rejected` the planned rows whose new SKU another listing would share: two rows of the
+ * edit given the same SKU, or a SKU another listing holds now (one the edit also changes counts:
+ * SKUs are not swapped in one edit, as the unique index is checked row by row). Preview and apply
+ * so agree, and the rows that clash with nothing are still applied.
+ */
+async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promise<Plan> {
+  const claims = new Map<string, string[]>();
+  for (const p of plan.planned) {
+    const sku = p.after.sku;
+    if (typeof sku === "string") claims.set(sku, [...(claims.get(sku) ?? []), p.row.id]);
+  }
+  if (!claims.size) return plan;
+  const held = await db
+    .select({ id: listings.id, sku: listings.sku })
+    .from(listings)
+    .where(
+      and(
+        eq(listings.ownerId, ownerId),
+        sql`${listings.sku} in (select jsonb_array_elements_text(${JSON.stringify([...claims.keys()])}::jsonb))`,
+      ),
+    );
+  const holders = new Map(held.map((h) => [h.sku, h.id]));
+  const clash = new Map<string, string>();
+  for (const [sku, ids] of claims) {
+    const holder = holders.get(sku);
+    if (ids.length > 1)
+      for (const id of ids) clash.set(id, `sku: '${sku}' would be given to ${ids.length} listings`);
+    else if (holder && ids[0] && holder !== ids[0])
+      clash.set(ids[0], `sku: '${sku}' is already used by another listing`);
+  }
+  if (!clash.size) return plan;
+  return {
+    planned: plan.planned.filter((p) => !clash.has(p.row.id)),
+    rejected: [
+      ...plan.rejected,
+      ...plan.planned.flatMap((p) => {
+        const message = clash.get(p.row.id);
+        return message ? [{ id: p.row.id, message }] : [];
+      }),
+    ],
+  };
+}
+
 function describe(op: BulkOperation): string {
   switch (op.kind) {
     case "findReplace":
@@ -72,6 +118,9 @@ function describe(op: BulkOperation): string {
   }
 }
 
+/** The title a duplicate gets (cut to the 500 characters a title holds). */
+const copyTitle = (title: string) => `${title} (copy)`.slice(0, 500);
+
 const sampleOf = (
   rows: { row: PlanRow; before: Record<string, unknown>; after: Record<string, unknown> }[],
 ) =>
@@ -85,7 +134,7 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   const actor = requireActor(ctx, "read");
   const where = whereOf(actor.userId, selection);
   if (op.kind === "priceChange")
-    return { ...(await previewPriceChange(ctx.db, where, op)), rejected: [] };
+    return { ...(await previewPriceChange(ctx.db, where, op)), rejected: [], rejectedCount: 0 };
   if (op.kind === "delete" || op.kind === "duplicate") {
     const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
     const sample = await ctx.db
@@ -102,19 +151,26 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
         id: r.id,
         title: r.title,
         before: op.kind === "delete" ? { title: r.title } : {},
-        after: op.kind === "delete" ? {} : { title: `${r.title} (copy)` },
+        after: op.kind === "delete" ? {} : { title: copyTitle(r.title) },
       })),
       rejected: [],
+      rejectedCount: 0,
     };
   }
   const template = op.kind === "applyTemplate" ? await getTemplate(ctx, op.templateId) : undefined;
   const rows = await loadPlanRows(ctx, where, false, fieldsToLoad(op, template?.fields));
-  const { planned, rejected } = await planChanges(rows, op, template?.fields);
+  const { planned, rejected } = await rejectSkuClashes(
+    ctx.db,
+    actor.userId,
+    await planChanges(rows, op, template?.fields),
+  );
   return {
     matched: rows.length,
     changed: planned.length,
     sample: sampleOf(planned),
+    /** The first 100 rejected rows, with their reasons; `rejectedCount` counts them all. */
     rejected: rejected.slice(0, 100),
+    rejectedCount: rejected.length,
   };
 }
 
@@ -207,7 +263,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
         const rows = await loadRows(tx, where, true);
         const copies: NewListing[] = rows.map((r) => ({
           ownerId: actor.userId,
-          title: `${r.title} (copy)`.slice(0, 500),
+          title: copyTitle(r.title),
           price: priceText(r.price),
           currency: r.currency,
           condition: r.condition,
@@ -253,9 +309,11 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
         };
       }
       const rows = await loadPlanRows(tx, where, true, fieldsToLoad(op, template?.fields));
-      const { planned, rejected } = early
-        ? await early.replan(rows)
-        : await planChanges(rows, op, template?.fields);
+      const { planned, rejected } = await rejectSkuClashes(
+        tx.db,
+        actor.userId,
+        early ? await early.replan(rows) : await planChanges(rows, op, template?.fields),
+      );
       if (!planned.length)
         return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
       await applySnapshots(
