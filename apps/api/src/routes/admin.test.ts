@@ -1,3 +1,4 @@
+import { type CoreContext, deactivateUser, defaultAuthConfig } from "@mbe/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApi, type Seller, signUp, type TestApi } from "../../test/harness";
 
@@ -26,6 +27,21 @@ async function admin(): Promise<Seller> {
   );
   return { ...s, accessToken: r.body.accessToken, refreshToken: r.body.refreshToken };
 }
+
+/**
+ * The context a request of `a` reaches the verbs with once authenticated: built here so two
+ * administrators' requests can be past authentication at the same moment.
+ */
+const adminContext = (a: Seller): CoreContext => ({
+  db: api.deps.db,
+  rootDb: api.deps.db,
+  actor: { userId: a.id, role: "admin", via: "jwt", scopes: ["read", "write"] },
+  requestId: crypto.randomUUID(),
+  log: api.deps.log,
+  auth: defaultAuthConfig(api.deps.jwtSecret),
+  hooks: {},
+  storage: api.deps.storage,
+});
 
 const auditFor = (action: string, target: string) =>
   q<{ actor_id: string }>(
@@ -240,6 +256,36 @@ describe("admin", () => {
       token: a.accessToken,
     });
     expect(mineOnly.body.items.some((e) => e.action === "listing.create")).toBe(false);
+  });
+
+  it("never lets two administrators deactivate each other at the same moment", async () => {
+    const a = await admin();
+    const b = await admin();
+    const settled = await Promise.allSettled([
+      deactivateUser(adminContext(a), { id: b.id }),
+      deactivateUser(adminContext(b), { id: a.id }),
+    ]);
+    expect(settled.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = settled.find((r) => r.status === "rejected");
+    expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "FORBIDDEN" });
+    const rows = await q<{ active: boolean }>("select active from users where id in ($1, $2)", [
+      a.id,
+      b.id,
+    ]);
+    expect(rows.filter((r) => r.active)).toHaveLength(1);
+  });
+
+  it("refuses an administrator deactivated while their request was on its way", async () => {
+    const a = await admin();
+    const b = await admin();
+    const s = await signUp(api, "bystander");
+    // b's request was authenticated; a deactivates b before it acts.
+    const late = adminContext(b);
+    await deactivateUser(adminContext(a), { id: b.id });
+    await expect(deactivateUser(late, { id: a.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(deactivateUser(late, { id: s.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const [row] = await q<{ active: boolean }>("select active from users where id = $1", [a.id]);
+    expect(row?.active).toBe(true);
   });
 
   it("reports system stats", async () => {

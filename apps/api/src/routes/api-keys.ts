@@ -39,6 +39,9 @@ export function apiKeyRoutes(deps: AppDeps) {
         201: json(ApiKeyWithSecret, "Created; `secret` is shown only now"),
         ...authedErrors,
         403: keyRefused,
+        409: err(
+          "The account already holds the most unrevoked API keys it may (CONFLICT); revoke one first",
+        ),
       },
     }),
     async (c) => c.json(await createApiKey(coreContext(c, deps), c.req.valid("json")), 201),

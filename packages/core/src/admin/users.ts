@@ -1,5 +1,5 @@
 import { refreshTokens, users } from "@mbe/db";
-import { and, asc, eq, ilike, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireAdmin } from "../context";
@@ -66,8 +66,23 @@ export async function listUsers(ctx: CoreContext, raw: ListUsersInput = {}) {
   };
 }
 
-async function target(ctx: CoreContext, id: string) {
-  const [u] = await ctx.db.select().from(users).where(eq(users.id, id));
+/**
+ * Locks the acting administrator's row and the target's (in id order, so two administrators acting
+ * on each other at once run one after the other), then checks that the actor is still an active
+ * administrator: the request was authenticated before any racing change committed. Without this,
+ * two administrators deactivating each other at the same moment would both succeed and leave the
+ * product with no administrator. Returns the target.
+ */
+async function target(ctx: CoreContext, actorId: string, id: string) {
+  const rows = await ctx.db
+    .select()
+    .from(users)
+    .where(inArray(users.id, [actorId, id]))
+    .orderBy(asc(users.id))
+    .for("update");
+  const me = rows.find((r) => r.id === actorId);
+  if (!me?.active || me.role !== "admin") throw new CoreError("FORBIDDEN", "Administrators only");
+  const u = rows.find((r) => r.id === id);
   if (!u) throw notFound("User");
   return u;
 }
@@ -75,9 +90,9 @@ async function target(ctx: CoreContext, id: string) {
 /** Clears a lockout (failed sign-ins) so the seller can sign in again at once. */
 export async function unlockUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
-  requireAdmin(ctx, "write");
+  const actor = requireAdmin(ctx, "write");
   return inTx(ctx, async (tx) => {
-    const u = await target(tx, id);
+    const u = await target(tx, actor.userId, id);
     await tx.db
       .update(users)
       .set({ lockedUntil: null, failedLoginCount: 0, updatedAt: new Date() })
@@ -104,7 +119,7 @@ export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
   if (actor.userId === id)
     throw new CoreError("BAD_REQUEST", "You cannot deactivate your own account");
   return inTx(ctx, async (tx) => {
-    const u = await target(tx, id);
+    const u = await target(tx, actor.userId, id);
     await tx.db.update(users).set({ active: false, updatedAt: new Date() }).where(eq(users.id, id));
     const revoked = await tx.db
       .update(refreshTokens)
@@ -125,9 +140,9 @@ export async function deactivateUser(ctx: CoreContext, raw: UserIdInput) {
 /** Re-enables a deactivated account (its old sessions stay revoked). */
 export async function reactivateUser(ctx: CoreContext, raw: UserIdInput) {
   const { id } = UserIdInput.parse(raw);
-  requireAdmin(ctx, "write");
+  const actor = requireAdmin(ctx, "write");
   return inTx(ctx, async (tx) => {
-    const u = await target(tx, id);
+    const u = await target(tx, actor.userId, id);
     await tx.db.update(users).set({ active: true, updatedAt: new Date() }).where(eq(users.id, id));
     await recordAudit(tx, {
       action: "admin.user_reactivate",
