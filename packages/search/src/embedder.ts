@@ -3,7 +3,13 @@ export interface Embedder {
   /** Stable identifier of provider + model + dimensions, safe for collection names. */
   readonly id: string;
   readonly dimensions: number;
-  embed(texts: string[]): Promise<Float32Array[] | number[][]>;
+  /** `signal` aborts the work still to do (remote requests, retries); local embedders may ignore it. */
+  embed(texts: string[], opts?: EmbedOptions): Promise<Float32Array[] | number[][]>;
+}
+
+/** Per-call options of `Embedder.embed`. */
+export interface EmbedOptions {
+  signal?: AbortSignal;
 }
 
 /** What /health/ready reports about the active embedder. */

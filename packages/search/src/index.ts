@@ -15,7 +15,12 @@ export {
 } from "./ai/suggest-listing";
 export { chromaCliPath } from "./chroma-cli";
 export { type CreateEmbedderOptions, createEmbedder } from "./create-embedder";
-export type { DescribedEmbedder, Embedder, EmbedderDescription } from "./embedder";
+export type {
+  DescribedEmbedder,
+  Embedder,
+  EmbedderDescription,
+  EmbedOptions,
+} from "./embedder";
 export { isSearchError, SearchError, type SearchErrorCode } from "./errors";
 export { findDuplicateGroups } from "./index/duplicates";
 export {

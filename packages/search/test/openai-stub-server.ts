@@ -56,8 +56,8 @@ export interface OpenAIStub {
     status: number,
     opts?: { retryAfterSeconds?: number; retryAfterMs?: number },
   ): void;
-  /** Changes the delay before each response. */
-  setDelay(ms: number): void;
+  /** Changes the delay before each response; with `match`, only before those it accepts. */
+  setDelay(ms: number, match?: (req: StubRequest) => boolean): void;
   /** Forgets recorded requests and pending failures, and removes the delay. */
   reset(): void;
   stop(): Promise<void>;
@@ -161,6 +161,7 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
   const requests: StubRequest[] = [];
   const failures: Array<{ status: number; retryAfterSeconds?: number; retryAfterMs?: number }> = [];
   let delay = opts.delayMs ?? 0;
+  let delayMatch: ((req: StubRequest) => boolean) | undefined;
   const defaultDims = opts.dimensions ?? 1536;
 
   const server = http.createServer(async (req, res) => {
@@ -173,8 +174,10 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
         // Kept as text: the assertions can still look at it.
       }
       const path = (req.url ?? "").split("?")[0] ?? "";
-      requests.push({ method: req.method ?? "", path, headers: req.headers, body, at: Date.now() });
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const seen = { method: req.method ?? "", path, headers: req.headers, body, at: Date.now() };
+      requests.push(seen);
+      if (delay > 0 && (!delayMatch || delayMatch(seen)))
+        await new Promise((r) => setTimeout(r, delay));
       if (res.destroyed) return;
       const failure = failures.shift();
       if (failure) {
@@ -283,13 +286,15 @@ export async function startOpenAIStub(opts: OpenAIStubOptions = {}): Promise<Ope
     failNext(n, status, o = {}) {
       for (let i = 0; i < n; i++) failures.push({ status, ...o });
     },
-    setDelay(ms) {
+    setDelay(ms, match) {
       delay = ms;
+      delayMatch = match;
     },
     reset() {
       requests.length = 0;
       failures.length = 0;
       delay = 0;
+      delayMatch = undefined;
     },
     stop: () =>
       new Promise<void>((resolve) => {

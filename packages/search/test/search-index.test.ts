@@ -420,6 +420,42 @@ describe("rebuild", () => {
     expect((await reader.query(seller, "kayak")).map((h) => h.id)).toEqual(["b"]);
   });
 
+  it("keeps using the index Chroma holds when the store lost the active name", async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const seller = randomUUID();
+    const before = new SearchIndex({
+      chromaUrl: chroma.url,
+      embedder,
+      store: memoryActiveStore(),
+      prefix,
+    });
+    await before.upsert(seller, [{ id: "a", text: "kayak paddle" }]);
+    const rb = await before.beginRebuild();
+    await rb.upsert(seller, [
+      { id: "a", text: "kayak paddle" },
+      { id: "b", text: "canoe" },
+    ]);
+    await rb.commit();
+    // Redis came back empty (restart without persistence, key evicted); Chroma kept its data.
+    const store = memoryActiveStore();
+    const after = new SearchIndex({ chromaUrl: chroma.url, embedder, store, prefix });
+    expect((await after.query(seller, "kayak paddle")).map((h) => h.id)[0]).toBe("a");
+    expect(store.value).toBe(rb.generation);
+    expect(await after.count(seller)).toBe(2);
+    // A rebuild started first (the worker's, at startup) follows that generation and commits.
+    const worker = new SearchIndex({
+      chromaUrl: chroma.url,
+      embedder,
+      store: memoryActiveStore(),
+      prefix,
+    });
+    const next = await worker.beginRebuild();
+    expect(next.generation).toMatch(/_3$/);
+    await next.upsert(seller, [{ id: "c", text: "kayak" }]);
+    await next.commit();
+    expect((await worker.query(seller, "kayak")).map((h) => h.id)).toEqual(["c"]);
+  });
+
   it("never mixes vectors of different embedders", async () => {
     const store = memoryActiveStore();
     const prefix = `t${randomUUID().slice(0, 8)}`;

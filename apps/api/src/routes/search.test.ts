@@ -273,6 +273,23 @@ describe("semantic search", () => {
     }
   });
 
+  it("rejects empty, overlong and control-character queries with 400 VALIDATION_FAILED", async () => {
+    const s = await signUp(api);
+    for (const q of ["", "%20%20", "a".repeat(501), "%00sofa", "so%01fa", "sofa%1B%5B2J", "%7F"]) {
+      const r = await call<{ error: { code: string; details?: { issues: { path: string }[] } } }>(
+        api,
+        "GET",
+        `/v1/search?q=${q}`,
+        { token: s.accessToken },
+      );
+      expect(r.status, q).toBe(400);
+      expect(r.body.error.code).toBe("VALIDATION_FAILED");
+      expect(r.body.error.details?.issues.map((i) => i.path)).toEqual(["q"]);
+    }
+    // Tabs and line breaks are spacing.
+    expect((await searchFor(s, "grey\tsofa\n")).status).toBe(200);
+  });
+
   it("refuses AI with a clear code when no OpenAI key is configured", async () => {
     const s = await signUp(api);
     const [id] = await seed(s, [{ title: "Lamp", price: 5 }]);

@@ -7,8 +7,15 @@ import { type Job, Worker } from "bullmq";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { lockOptions, registerProcessor, type WorkerOptions } from "../index";
 
-/** How long the index queue waits before trying Chroma again after it was unreachable. */
+/** How long the index queue waits before trying again after Chroma or the embedder was unreachable. */
 const UNAVAILABLE_PAUSE_MS = 2000;
+
+/**
+ * Chroma unreachable, or the embedding service down or rate limiting past its own retries: every
+ * job would fail alike, so the queue pauses instead of spending their attempts.
+ */
+const isUnavailable = (err: unknown) =>
+  isSearchError(err, "SEARCH_UNAVAILABLE") || isSearchError(err, "EMBEDDING_UNAVAILABLE");
 
 type Row = typeof listings.$inferSelect;
 /** Listings read and indexed per step of a rebuild. */
@@ -69,6 +76,44 @@ async function withOwnerLock<T>(opts: WorkerOptions, ownerId: string, fn: () => 
 }
 
 /**
+ * While a rebuild runs, the saves indexed meanwhile are noted here (`<ownerId> <listingId>`), and
+ * the rebuild indexes them once more before it swaps in: it may have read such a listing before
+ * the save and written that older copy into the new generation after the save's own write.
+ */
+const rebuildKeys = (opts: WorkerOptions) => ({
+  running: `${opts.config.QUEUE_PREFIX}:search-rebuilding`,
+  touched: `${opts.config.QUEUE_PREFIX}:search-rebuild-touched`,
+});
+/** How long the marks of a rebuild that died without clearing them last. */
+const REBUILD_MARK_MS = 6 * 3600_000;
+
+/**
+ * Indexes these listings of one seller from what the database holds, under the seller's lock: a
+ * listing that exists is (re-)embedded, one that does not any more is removed.
+ */
+async function indexOwner(opts: WorkerOptions, search: SearchPort, ownerId: string, ids: string[]) {
+  const { db } = opts.runtime.db;
+  const redis = opts.runtime.bullRedis;
+  return withOwnerLock(opts, ownerId, async () => {
+    const rows = await db
+      .select()
+      .from(listings)
+      .where(and(eq(listings.ownerId, ownerId), inArray(listings.id, ids)));
+    // Checked after the read: a rebuild that starts later reads these rows as they are now or newer.
+    const keys = rebuildKeys(opts);
+    if (await redis.exists(keys.running)) {
+      await redis.sadd(keys.touched, ...ids.map((id) => `${ownerId} ${id}`));
+      await redis.pexpire(keys.touched, REBUILD_MARK_MS);
+    }
+    const found = new Set(rows.map((r) => r.id));
+    const remove = ids.filter((id) => !found.has(id));
+    if (rows.length) await search.index.upsert(ownerId, rows.map(doc));
+    if (remove.length) await search.index.remove(ownerId, remove);
+    return { indexed: rows.length, removed: remove.length };
+  });
+}
+
+/**
  * Indexes the listings some jobs name, per seller: the database decides, so a listing that exists
  * is (re-)embedded and one that does not any more (deleted, or never there) is removed, whatever
  * order the saves and deletes were queued in.
@@ -78,7 +123,6 @@ async function indexListings(
   search: SearchPort,
   jobs: IndexListingsPayload[],
 ) {
-  const { db } = opts.runtime.db;
   const byOwner = new Map<string, Set<string>>();
   for (const data of jobs) {
     const ids = byOwner.get(data.ownerId) ?? new Set<string>();
@@ -91,18 +135,9 @@ async function indexListings(
   for (const [ownerId, idSet] of byOwner) {
     const ids = [...idSet];
     if (!ids.length) continue;
-    await withOwnerLock(opts, ownerId, async () => {
-      const rows = await db
-        .select()
-        .from(listings)
-        .where(and(eq(listings.ownerId, ownerId), inArray(listings.id, ids)));
-      const found = new Set(rows.map((r) => r.id));
-      const remove = ids.filter((id) => !found.has(id));
-      if (rows.length) await search.index.upsert(ownerId, rows.map(doc));
-      if (remove.length) await search.index.remove(ownerId, remove);
-      indexed += rows.length;
-      removed += remove.length;
-    });
+    const r = await indexOwner(opts, search, ownerId, ids);
+    indexed += r.indexed;
+    removed += r.removed;
   }
   return { indexed, removed, jobs: jobs.length };
 }
@@ -140,6 +175,10 @@ async function rebuild(
   progress: (p: object) => Promise<void>,
 ) {
   const { db } = opts.runtime.db;
+  const redis = opts.runtime.bullRedis;
+  const keys = rebuildKeys(opts);
+  await redis.del(keys.touched);
+  await redis.set(keys.running, "1", "PX", REBUILD_MARK_MS);
   const rb = await search.index.beginRebuild({ force: true });
   let done = 0;
   try {
@@ -174,11 +213,28 @@ async function rebuild(
         await progress({ processed: done, total: Number(total) });
       }
     }
+    // Saves indexed while the pages were read: once every page is written, index them again from
+    // the database, so no copy read before a save outlives it in the new generation. Saves from
+    // here on are indexed after these writes, into both generations.
+    await rb.flush();
+    const touched = new Map<string, string[]>();
+    for (const entry of await redis.smembers(keys.touched)) {
+      const [ownerId, id] = entry.split(" ");
+      if (!ownerId || !id) continue;
+      const ids = touched.get(ownerId);
+      if (ids) ids.push(id);
+      else touched.set(ownerId, [id]);
+    }
+    for (const [ownerId, ids] of touched)
+      for (let i = 0; i < ids.length; i += PAGE)
+        await indexOwner(opts, search, ownerId, ids.slice(i, i + PAGE));
     await rb.commit();
     return { indexed: done, generation: rb.generation };
   } catch (err) {
     await rb.abort().catch(() => {});
     throw err;
+  } finally {
+    await redis.del(keys.running, keys.touched).catch(() => undefined);
   }
 }
 
@@ -204,7 +260,7 @@ registerProcessor(async (opts) => {
         try {
           return await rebuild(opts, search, (p) => job.updateProgress(p));
         } catch (err) {
-          if (isSearchError(err, "SEARCH_UNAVAILABLE")) {
+          if (isUnavailable(err)) {
             await worker.rateLimit(UNAVAILABLE_PAUSE_MS);
             throw Worker.RateLimitError();
           }
@@ -232,10 +288,10 @@ registerProcessor(async (opts) => {
             .catch((err) => opts.log.warn({ jobId: e.job.id, err: err.message }, "batch job"));
         return result;
       } catch (err) {
-        // Chroma unreachable: every index job would fail alike and spend its retries within
-        // seconds, leaving saves unsearchable until the nightly rebuild. Pause the queue and keep
-        // the jobs instead (no attempt spent); they run again once Chroma answers.
-        const unavailable = isSearchError(err, "SEARCH_UNAVAILABLE");
+        // Chroma or the embedder unreachable: every index job would fail alike and spend its
+        // retries within seconds, leaving saves unsearchable until the nightly rebuild. Pause the
+        // queue and keep the jobs instead (no attempt spent); they run again once both answer.
+        const unavailable = isUnavailable(err);
         for (const e of extra)
           await (unavailable
             ? e.job.moveToWait(token)

@@ -22,6 +22,8 @@ export function createSearchPort(opts: {
   openaiBaseUrl?: string;
   prefix?: string;
   timeoutMs?: number;
+  /** Bound on embedding a search query (OpenAI slow or rate limited → 503). Default 10000. */
+  queryEmbedTimeoutMs?: number;
 }): SearchPort {
   const embedder = createEmbedder({
     openaiApiKey: opts.openaiApiKey,
@@ -33,6 +35,7 @@ export function createSearchPort(opts: {
     store: opts.activeStore,
     prefix: opts.prefix,
     timeoutMs: opts.timeoutMs ?? 5000,
+    queryEmbedTimeoutMs: opts.queryEmbedTimeoutMs,
   });
   const openai = opts.openaiApiKey
     ? createOpenAIClient({ apiKey: opts.openaiApiKey, baseUrl: opts.openaiBaseUrl })

@@ -9,7 +9,15 @@ import { requireSearch, searchCall } from "./errors";
 import { ownListingsById } from "./own-hits";
 
 export const SearchListingsInput = z.object({
-  q: z.string().trim().min(1).max(500),
+  q: z
+    .string()
+    // Tabs and line breaks are spacing; other control characters (NUL among them) mean nothing
+    // to either search and PostgreSQL refuses NUL.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, "control characters")
+    .trim()
+    .min(1)
+    .max(500),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z
     .preprocess(

@@ -82,6 +82,12 @@ export interface SearchIndexOptions {
   prefix?: string;
   /** Bound on every Chroma call; past it SEARCH_UNAVAILABLE is thrown. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Bound on embedding a query, retries included; past it EMBEDDING_UNAVAILABLE is thrown and the
+   * embedder's requests are aborted. Default 10000. (Index writes are not bounded: a job can wait
+   * out a rate limit.)
+   */
+  queryEmbedTimeoutMs?: number;
   /** How long a read trusts the cached active generation. Default 1000. */
   activeCacheMs?: number;
   /** A rebuild started longer ago than this is considered abandoned. Default 6 h. */
@@ -104,6 +110,8 @@ export interface RebuildHandle {
    * next `upsert` or from `commit`.
    */
   upsert(ownerId: string, docs: SearchDocument[]): Promise<void>;
+  /** Waits for the writes in flight; a failed one throws. */
+  flush(): Promise<void>;
   /** Waits for the writes in flight, then swaps the generation in. */
   commit(): Promise<void>;
   abort(): Promise<void>;
@@ -310,6 +318,7 @@ export class SearchIndex {
   private readonly embedder: Embedder;
   private readonly store: ActiveCollectionStore;
   private readonly timeoutMs: number;
+  private readonly queryEmbedTimeoutMs: number;
   private readonly activeCacheMs: number;
   private readonly staleAfterMs: number;
   private readonly embedderKey: string;
@@ -340,6 +349,7 @@ export class SearchIndex {
     this.embedderKey = opts.embedder.id.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
     this.store = opts.store;
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.queryEmbedTimeoutMs = opts.queryEmbedTimeoutMs ?? 10_000;
     this.activeCacheMs = opts.activeCacheMs ?? 1000;
     this.staleAfterMs = opts.rebuildStaleAfterMs ?? 6 * 3600_000;
     this.writeBatch = opts.writeBatchSize ?? WRITE_CHUNK;
@@ -371,9 +381,8 @@ export class SearchIndex {
     return this.onReadable(async (gen) => {
       const col = await this.ownerCollection(gen, owner, false);
       if (!col) return [];
-      const [vec] = await this.embedder.embed([q]);
-      if (!vec) throw new SearchError("SEARCH_FAILED", "embedder returned no vector");
-      return this.knn(col, owner, toNumberArray(vec), k, filters, minScore, undefined, candidates);
+      const vec = await this.embedQuery(q);
+      return this.knn(col, owner, vec, k, filters, minScore, undefined, candidates);
     });
   }
 
@@ -519,8 +528,10 @@ export class SearchIndex {
    * Throws SEARCH_REBUILD_CONFLICT if another live rebuild exists (pass force to replace it).
    */
   async beginRebuild(opts: { force?: boolean } = {}): Promise<RebuildHandle> {
-    const active = await this.readActive(true);
-    const n = (active ? (this.parseGeneration(active)?.n ?? 0) : 0) + 1;
+    // Numbered after the generation Chroma holds even when the store lost its name, so the commit
+    // (which checks it follows the active one) can succeed.
+    const active = (await this.readActive(true)) ?? (await this.bootstrap());
+    const n = (this.parseGeneration(active)?.n ?? 0) + 1;
     const name = `${this.prefix}_${this.embedderKey}_${n}`;
     const existing = await this.getCollection(name);
     if (existing) {
@@ -563,6 +574,7 @@ export class SearchIndex {
         const { written } = await this.embedAndSend([gen], owner, valid, inFlight);
         inFlight = written;
       },
+      flush: () => inFlight,
       commit: async () => {
         await inFlight;
         await this.commitRebuild(generation);
@@ -699,6 +711,36 @@ export class SearchIndex {
       throw err;
     }
     return { written: pending };
+  }
+
+  /**
+   * A query's vector within queryEmbedTimeoutMs: a search waits for it, so an embedding service
+   * that is slow or keeps asking to retry later must not hold the request for minutes.
+   */
+  private async embedQuery(q: string): Promise<number[]> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(
+          new SearchError(
+            "EMBEDDING_UNAVAILABLE",
+            `query embedding timed out after ${this.queryEmbedTimeoutMs} ms`,
+          ),
+        );
+      }, this.queryEmbedTimeoutMs);
+    });
+    try {
+      const [vec] = await Promise.race([
+        this.embedder.embed([q], { signal: abort.signal }),
+        timeout,
+      ]);
+      if (!vec) throw new SearchError("SEARCH_FAILED", "embedder returned no vector");
+      return toNumberArray(vec);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async embed(texts: string[]): Promise<Float32Array[]> {
@@ -1065,7 +1107,18 @@ export class SearchIndex {
     return Date.now() - started < this.staleAfterMs ? name : undefined;
   }
 
+  /**
+   * Names the active generation when the store holds none. That is a new index, or a store that
+   * lost its value (Redis restarted empty, key evicted) while Chroma kept the index: then the
+   * newest generation marked active is adopted, not an empty one that would answer every query
+   * with nothing until the next rebuild.
+   */
   private async bootstrap(): Promise<string> {
+    const kept = await this.newestActiveGeneration();
+    if (kept) {
+      await this.setActive(kept);
+      return kept;
+    }
     const name = `${this.prefix}_${this.embedderKey}_1`;
     await this.call("getOrCreateCollection", () =>
       this.client.getOrCreateCollection({
@@ -1076,6 +1129,23 @@ export class SearchIndex {
     );
     await this.setActive(name);
     return name;
+  }
+
+  /** The highest generation of this index whose marker says it is the active one, if any. */
+  private async newestActiveGeneration(): Promise<string | undefined> {
+    let best: Generation | undefined;
+    const page = 1000;
+    for (let offset = 0; ; offset += page) {
+      const cols = await this.call("listCollections", () =>
+        this.client.listCollections({ limit: page, offset }),
+      );
+      for (const c of cols) {
+        const gen = this.parseGeneration(c.name);
+        if (gen && c.metadata?.state === "active" && (!best || gen.n > best.n)) best = gen;
+      }
+      if (cols.length < page) break;
+    }
+    return best?.name;
   }
 
   private async readActive(fresh: boolean): Promise<string | null> {

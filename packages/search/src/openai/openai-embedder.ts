@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { DescribedEmbedder, EmbedderDescription } from "../embedder";
+import type { DescribedEmbedder, EmbedderDescription, EmbedOptions } from "../embedder";
 import { SearchError } from "../errors";
 import { createOpenAIClient } from "./client";
 import { isTransient, type RetryOptions, statusOf, withRetry } from "./retry";
@@ -105,7 +105,7 @@ export class OpenAIEmbedder implements DescribedEmbedder {
   }
 
   /** Embeds texts in order; throws EMBEDDING_UNAVAILABLE / EMBEDDING_FAILED. */
-  async embed(texts: string[]): Promise<Float32Array[]> {
+  async embed(texts: string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
     const maxInput = this.opts.maxInputTokens ?? 8000;
     // The API rejects empty strings; a space embeds as "nothing" without failing the batch.
     const inputs = texts.map((t) => truncateToTokens(String(t), maxInput) || " ");
@@ -115,22 +115,28 @@ export class OpenAIEmbedder implements DescribedEmbedder {
       this.opts.maxBatchTokens ?? 200_000,
     );
     const out: Float32Array[] = [];
-    for (const batch of batches) out.push(...(await this.embedBatch(batch)));
+    for (const batch of batches) out.push(...(await this.embedBatch(batch, opts.signal)));
     return out;
   }
 
-  private async embedBatch(batch: string[]): Promise<Float32Array[]> {
+  private async embedBatch(batch: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     let response: Awaited<ReturnType<OpenAI["embeddings"]["create"]>>;
     try {
       response = await withRetry(
         () =>
-          this.client.embeddings.create({
-            model: this.model,
-            input: batch,
-            ...(this.requestDimensions !== undefined ? { dimensions: this.requestDimensions } : {}),
-            ...(this.opts.encodingFormat ? { encoding_format: this.opts.encodingFormat } : {}),
-          }),
+          this.client.embeddings.create(
+            {
+              model: this.model,
+              input: batch,
+              ...(this.requestDimensions !== undefined
+                ? { dimensions: this.requestDimensions }
+                : {}),
+              ...(this.opts.encodingFormat ? { encoding_format: this.opts.encodingFormat } : {}),
+            },
+            { signal },
+          ),
         this.opts.retry,
+        signal,
       );
     } catch (err) {
       const status = statusOf(err);

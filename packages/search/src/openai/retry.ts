@@ -34,15 +34,29 @@ export function retryAfterMs(err: unknown, now = Date.now()): number | undefined
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts meanwhile. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**
  * Runs `fn`, retrying transient failures with exponential backoff and jitter; a server's
- * Retry-After wins over the computed delay (both capped by maxDelayMs).
+ * Retry-After wins over the computed delay (both capped by maxDelayMs). Once `signal` aborts, the
+ * last failure is thrown instead of trying again.
  */
-export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  opts: RetryOptions = {},
+  signal?: AbortSignal,
+): Promise<T> {
   const maxRetries = opts.maxRetries ?? 4;
   const base = opts.baseDelayMs ?? 500;
   const cap = opts.maxDelayMs ?? 20_000;
@@ -50,10 +64,11 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= maxRetries || !isTransient(err)) throw err;
+      if (attempt >= maxRetries || !isTransient(err) || signal?.aborted) throw err;
       const asked = retryAfterMs(err);
       const backoff = base * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      await sleep(Math.min(cap, asked ?? backoff));
+      await sleep(Math.min(cap, asked ?? backoff), signal);
+      if (signal?.aborted) throw err;
     }
   }
 }
