@@ -31,7 +31,11 @@ describe("search when OpenAI embeds the queries", () => {
         token: s.accessToken,
       });
     // Stub vectors carry no meaning, but a seller's only indexed listing is always the top hit.
-    await waitFor(async () => (await search()).body.items?.[0]?.listing.id === created.body.id);
+    // Indexed by the worker in the background: generous on a loaded machine.
+    await waitFor(
+      async () => (await search()).body.items?.[0]?.listing.id === created.body.id,
+      60_000,
+    );
     try {
       // An answer that takes a minute, then a rate limit asking to come back in 20 s, per attempt.
       for (const trouble of [
@@ -55,5 +59,5 @@ describe("search when OpenAI embeds the queries", () => {
       stub.reset();
     }
     expect((await search()).body.items[0]?.listing.id).toBe(created.body.id);
-  }, 60_000);
+  }, 120_000);
 });
