@@ -241,6 +241,30 @@ describe("imports", () => {
     ).toBe(true);
   });
 
+  it("records saving and deleting a mapping profile in the audit log", async () => {
+    const s = await signUp(api);
+    const made = await call<{ id: string }>(api, "POST", "/v1/mapping-profiles", {
+      token: s.accessToken,
+      body: { name: "Supplier B", mapping: { Name: "title", Cost: "price" } },
+    });
+    expect(made.status).toBe(201);
+    expect(
+      (await call(api, "DELETE", `/v1/mapping-profiles/${made.body.id}`, { token: s.accessToken }))
+        .status,
+    ).toBe(200);
+    const log = await call<{ items: { action: string; resourceId: string | null }[] }>(
+      api,
+      "GET",
+      "/v1/audit-logs?limit=20",
+      { token: s.accessToken },
+    );
+    const actions = log.body.items
+      .filter((e) => e.resourceId === made.body.id)
+      .map((e) => e.action)
+      .sort();
+    expect(actions).toEqual(["mapping_profile.create", "mapping_profile.delete"]);
+  });
+
   it("updates by SKU with a generic CSV and a saved mapping profile", async () => {
     const s = await signUp(api);
     await call(api, "POST", "/v1/listings", {

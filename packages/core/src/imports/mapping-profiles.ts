@@ -2,7 +2,8 @@ import { mappingProfiles } from "@mbe/db";
 import { CANONICAL_FIELDS } from "@mbe/formats";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { type CoreContext, requireActor } from "../context";
+import { recordAudit } from "../audit/record";
+import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { isUniqueViolation } from "../listings/unique";
 
@@ -37,12 +38,20 @@ export async function createMappingProfile(ctx: CoreContext, raw: CreateMappingP
   const input = CreateMappingProfileInput.parse(raw);
   const actor = requireActor(ctx, "write");
   try {
-    const [p] = await ctx.db
-      .insert(mappingProfiles)
-      .values({ ownerId: actor.userId, name: input.name, mapping: input.mapping })
-      .returning();
-    if (!p) throw new CoreError("INTERNAL", "Profile not saved");
-    return view(p);
+    return await inTx(ctx, async (tx) => {
+      const [p] = await tx.db
+        .insert(mappingProfiles)
+        .values({ ownerId: actor.userId, name: input.name, mapping: input.mapping })
+        .returning();
+      if (!p) throw new CoreError("INTERNAL", "Profile not saved");
+      await recordAudit(tx, {
+        action: "mapping_profile.create",
+        resourceType: "mapping_profile",
+        resourceId: p.id,
+        details: { name: p.name, columns: Object.keys(input.mapping).length },
+      });
+      return view(p);
+    });
   } catch (err) {
     if (isUniqueViolation(err))
       throw new CoreError("CONFLICT", "A mapping profile with this name exists");
@@ -54,10 +63,18 @@ export async function createMappingProfile(ctx: CoreContext, raw: CreateMappingP
 export async function deleteMappingProfile(ctx: CoreContext, id: string) {
   const actor = requireActor(ctx, "write");
   if (!z.uuid().safeParse(id).success) throw notFound("Mapping profile");
-  const [p] = await ctx.db
-    .delete(mappingProfiles)
-    .where(and(eq(mappingProfiles.id, id), eq(mappingProfiles.ownerId, actor.userId)))
-    .returning({ id: mappingProfiles.id });
-  if (!p) throw notFound("Mapping profile");
-  return { ok: true as const };
+  return inTx(ctx, async (tx) => {
+    const [p] = await tx.db
+      .delete(mappingProfiles)
+      .where(and(eq(mappingProfiles.id, id), eq(mappingProfiles.ownerId, actor.userId)))
+      .returning({ id: mappingProfiles.id, name: mappingProfiles.name });
+    if (!p) throw notFound("Mapping profile");
+    await recordAudit(tx, {
+      action: "mapping_profile.delete",
+      resourceType: "mapping_profile",
+      resourceId: p.id,
+      details: { name: p.name },
+    });
+    return { ok: true as const };
+  });
 }
