@@ -83,3 +83,17 @@ export function testRuntime(tag: string, storageRoot?: (dataDir: string) => stri
     },
   };
 }
+
+/** Polls `check` until it answers something truthy (at most `timeoutMs`). */
+export async function until<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -4,7 +4,7 @@ import { writeXlsxTable } from "@mbe/formats";
 import { QUEUES } from "@mbe/jobs";
 import { QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRuntime } from "../../test/runtime";
+import { testRuntime, until } from "../../test/runtime";
 import { startWorkers } from "../index";
 
 const { db, bullRedis, prefix, queues, opts, seller, close } = testRuntime("ip");
@@ -22,17 +22,6 @@ afterAll(async () => {
 });
 
 const ROWS = 50_000;
-
-/** Polls `f` until it answers something (at most `ms`). */
-async function waitFor<T>(f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Stores `bytes` as an upload and creates its import, analysed by the job whatever the size. */
 async function importAsJob(ctx: CoreContext, fileName: string, bytes: Uint8Array) {
@@ -83,7 +72,7 @@ describe("the analyze-import job", () => {
     if (!sql) throw new Error("the test database handle exposes no raw client");
     const during = await sql.begin(async (tx) => {
       await tx`lock table import_staging in share mode`;
-      return waitFor(async () => {
+      return until(async () => {
         const v: ImportView = await getImport(ctx, imp.id);
         return v.progress || v.status !== "uploaded" ? v : undefined;
       });

@@ -17,7 +17,7 @@ import {
 } from "@mbe/search/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRuntime } from "../../test/runtime";
+import { testRuntime, until } from "../../test/runtime";
 import { startWorkers } from "../index";
 
 const rt = testRuntime("si");
@@ -26,16 +26,6 @@ let chroma: Awaited<ReturnType<typeof startTestChroma>>;
 let stub: OpenAIStub;
 let search: SearchPort;
 const replicas: Array<(timeoutMs?: number) => Promise<void>> = [];
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const idle = async () =>
   (await queues.searchIndex.getWaitingCount()) + (await queues.searchIndex.getActiveCount()) === 0;
