@@ -21,9 +21,8 @@ const DryRunProgress = z.object({
 });
 
 /**
- * The progress of the import's job: rows merged while it commits (and once committed), or bytes
- * of the file read while its dry run job runs. A workbook's dry run reports rows with no total,
- * which shows as none.
+ * The progress of the import's job: rows merged while it commits (and once committed), or, while
+ * its dry run job runs, bytes read of the file (CSV, JSON) or of the workbook sheet's XML.
  */
 async function progressOf(
   ctx: CoreContext,

@@ -2,8 +2,8 @@ import type { Import } from "@mbe/db";
 import { publicCounts } from "./stage";
 
 /**
- * How far an import's job has got: the commit counts rows of the import; the dry run of a text
- * file counts bytes of the file read, with the rows read so far.
+ * How far an import's job has got: the commit counts rows of the import; the dry run counts bytes
+ * read of the file (CSV, JSON) or of the workbook sheet's XML, with the rows checked so far.
  */
 export interface ImportProgress {
   processed: number;
