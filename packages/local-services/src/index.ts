@@ -2,9 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface LocalService {
   url: string;
+  /** The service's process id. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,12 +80,13 @@ export async function startRedis(
   args.push("--maxmemory-policy", "noeviction");
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort("127.0.0.1", port);
-  return { url: `redis://127.0.0.1:${port}`, stop: stopper(child) };
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: stopper(child) };
 }
 
 /**
  * Starts a Chroma server (the `chroma run` CLI shipped by the chromadb npm package) as a child
- * process; its native binding blocks its event loop, so it never runs in-process.
+ * process; its native binding blocks its event loop, so it never runs in-process. The server ends
+ * itself when this process is gone without having stopped it (`parent-watch.mjs`).
  */
 export async function startChroma(dataDir: string, chromaCliPath: string): Promise<LocalService> {
   mkdirSync(dataDir, { recursive: true });
@@ -90,6 +94,8 @@ export async function startChroma(dataDir: string, chromaCliPath: string): Promi
   const child = spawn(
     process.execPath,
     [
+      "--import",
+      fileURLToPath(new URL("./parent-watch.mjs", import.meta.url)),
       chromaCliPath,
       "run",
       "--path",
@@ -99,8 +105,11 @@ export async function startChroma(dataDir: string, chromaCliPath: string): Promi
       "--port",
       String(port),
     ],
-    { stdio: ["ignore", "ignore", "inherit"] },
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, MBE_PARENT_PID: String(process.pid) },
+    },
   );
   await waitForPort("127.0.0.1", port, 30_000);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: stopper(child) };
 }
