@@ -285,4 +285,31 @@ describe("password reset over tRPC", () => {
     ).rejects.toMatchObject({ data: { code: "BAD_REQUEST", appCode: "RESET_TOKEN_USED" } });
     expect((await login(s.email, "trpc-new-password")).status).toBe(200);
   });
+
+  it("changes nothing when the account is deactivated while the reset is being confirmed", async () => {
+    const s = await signUp(api, "reset-deactivated");
+    const token = await resetTokenFor(s);
+    const sql = api.db.sql;
+    if (!sql) throw new Error("needs PostgreSQL");
+    // An administrator's deactivation landing between the confirmation's checks and its write:
+    // a trigger deactivates the account as the link is claimed, for this account only.
+    const fn = `deactivate_during_reset_${s.id.replace(/-/g, "")}`;
+    await sql.unsafe(`create function ${fn}() returns trigger language plpgsql as $$
+      begin update users set active = false where id = new.user_id; return new; end $$`);
+    await sql.unsafe(`create trigger ${fn} before update on password_reset_tokens for each row
+      when (new.user_id = '${s.id}' and old.used_at is null and new.used_at is not null)
+      execute function ${fn}()`);
+    try {
+      const r = await confirm(token, "never-set-password-1");
+      expect(r.status).toBe(403);
+      expect(r.body.error?.code).toBe("ACCOUNT_DISABLED");
+    } finally {
+      await sql.unsafe(`drop trigger ${fn} on password_reset_tokens`);
+      await sql.unsafe(`drop function ${fn}()`);
+    }
+    // Nothing was written: the old password still stands (the trigger's deactivation was part of
+    // the refused transaction, so the account is active again here).
+    expect((await login(s.email, "never-set-password-1")).status).toBe(401);
+    expect((await login(s.email, s.password)).status).toBe(200);
+  });
 });

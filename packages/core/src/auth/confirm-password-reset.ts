@@ -69,7 +69,9 @@ export async function confirmPasswordReset(
       .update(passwordResetTokens)
       .set({ usedAt: now })
       .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
-    await tx.db
+    // Still active: an account deactivated since the check above keeps its password, and the
+    // link stays unused (the transaction is rolled back).
+    const [changed] = await tx.db
       .update(users)
       .set({
         passwordHash,
@@ -78,7 +80,9 @@ export async function confirmPasswordReset(
         lockedUntil: null,
         updatedAt: now,
       })
-      .where(eq(users.id, user.id));
+      .where(and(eq(users.id, user.id), eq(users.active, true)))
+      .returning({ id: users.id });
+    if (!changed) throw new CoreError("ACCOUNT_DISABLED", "This account has been deactivated");
     await revokeAllSessions(tx.db, user.id);
     await recordAudit(tx, {
       action: "auth.password_reset",
