@@ -1,4 +1,4 @@
-import { listings } from "@mbe/db";
+import { listings, rowsOf } from "@mbe/db";
 import {
   type ExportFormat,
   type ExportListing,
@@ -67,8 +67,8 @@ const NAMED_COLUMNS: Partial<
  * Every extra column and item-specific name among the selected listings, for the layouts that
  * write them (eBay, Shopify; nothing for the others), sorted: the file's header has to name them
  * before its first row, and a listing read late may hold one no earlier listing does. One pass
- * per field over the selection's `marketplace_fields`, under the same `where` (owner and
- * selection) as {@link listingsForExport}, so no other seller's names can appear.
+ * over the selection's `marketplace_fields` for all the layout's fields, under the same `where`
+ * (owner and selection) as {@link listingsForExport}, so no other seller's names can appear.
  */
 export async function namedColumnsForExport(
   ctx: CoreContext,
@@ -77,21 +77,24 @@ export async function namedColumnsForExport(
 ): Promise<{ extraColumns?: string[]; itemSpecificColumns?: string[] }> {
   const fields = NAMED_COLUMNS[layout];
   if (!fields) return {};
-  const keysOf = async (field: string) => {
-    const value = sql`${listings.marketplaceFields} -> ${field}::text`;
-    const rows = await ctx.db
-      .selectDistinct({ name: sql<string>`jsonb_object_keys(${value})`.as("name") })
-      .from(listings)
-      // jsonb_object_keys fails on anything but an object; the writers read nothing else either.
-      .where(and(where, sql`jsonb_typeof(${value}) = 'object'`));
-    return rows.map((r) => r.name).sort();
-  };
-  return {
-    extraColumns: await keysOf(fields.extraColumns),
-    ...(fields.itemSpecificColumns
-      ? { itemSpecificColumns: await keysOf(fields.itemSpecificColumns) }
-      : {}),
-  };
+  const wanted = Object.entries(fields).map(([option, field]) => sql`(${option}, ${field})`);
+  const value = sql`${listings.marketplaceFields} -> f.field`;
+  const rows = rowsOf<{ option: keyof typeof fields; name: string }>(
+    await ctx.db.execute(sql`
+      select distinct f.option, k.name
+      from ${listings}
+      cross join (values ${sql.join(wanted, sql`, `)}) as f(option, field)
+      -- jsonb_object_keys fails on anything but an object; the writers read nothing else either.
+      cross join lateral jsonb_object_keys(
+        case when jsonb_typeof(${value}) = 'object' then ${value} else '{}'::jsonb end
+      ) as k(name)
+      where ${where}`),
+  );
+  const names: { extraColumns?: string[]; itemSpecificColumns?: string[] } = {};
+  for (const option of Object.keys(fields) as (keyof typeof fields)[]) names[option] = [];
+  for (const r of rows) names[r.option]?.push(r.name);
+  for (const list of Object.values(names)) list.sort();
+  return names;
 }
 
 /**
