@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApi, type Seller, signUp, type TestApi } from "../../test/harness";
 import { startTestSmtp, type TestSmtp } from "../../test/smtp";
@@ -74,6 +75,52 @@ describe("the sign-in lockout", () => {
     for (let i = 0; i < 5; i++) expect((await change("wrong-password")).status).toBe(401);
     expect((await change(s.password)).status).toBe(423);
     expect((await login(s.email, s.password)).status).toBe(423);
+  });
+});
+
+describe("an email without an account", () => {
+  const keyOf = (email: string) =>
+    createHmac("sha256", api.deps.jwtSecret).update(email.trim().toLowerCase()).digest("base64url");
+  /** What a run of guesses answers: status, code and Retry-After of each. */
+  const answersTo = async (email: string, guesses: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < guesses; i++) {
+      const r = await login(email, "wrong-password");
+      const after = Number(r.headers.get("retry-after") ?? 0);
+      // Seconds tick between the two runs; whole minutes must agree.
+      out.push(`${r.status} ${r.body.error?.code} ${Math.round(after / 60)}`);
+    }
+    return out;
+  };
+
+  it("answers guess after guess exactly as a registered account does, lock included", async () => {
+    const s = await signUp(api);
+    const unknown = `nobody-${Date.now()}@example.test`;
+    const registered = await answersTo(s.email, 7);
+    expect(registered.slice(5)).toEqual(["423 ACCOUNT_LOCKED 30", "423 ACCOUNT_LOCKED 30"]);
+    expect(await answersTo(unknown, 7)).toEqual(registered);
+    // The same email in other letters and with spaces shares the tries.
+    expect(await answersTo(` ${unknown.toUpperCase()} `, 1)).toEqual(["423 ACCOUNT_LOCKED 30"]);
+    // The address itself is not stored, only its key.
+    const stored = await db()<{ n: number }[]>`select failed_login_count as n
+      from unknown_email_login_tries where email_key = ${keyOf(unknown)}`;
+    expect(stored).toEqual([{ n: 5 }]);
+    const named = await db()`select 1 from unknown_email_login_tries where email_key like '%@%'`;
+    expect(named).toHaveLength(0);
+  });
+
+  it("counts from zero again once its lock has run out, and is forgotten after a month", async () => {
+    const unknown = `nobody-again-${Date.now()}@example.test`;
+    await answersTo(unknown, 6);
+    const key = keyOf(unknown);
+    await db()`update unknown_email_login_tries set locked_until = now() - interval '1 second'
+      where email_key = ${key}`;
+    expect(await answersTo(unknown, 1)).toEqual(["401 INVALID_CREDENTIALS 0"]);
+    await db()`update unknown_email_login_tries set last_try_at = now() - interval '31 days'
+      where email_key = ${key}`;
+    await answersTo(`someone-else-${Date.now()}@example.test`, 1);
+    const left = await db()`select 1 from unknown_email_login_tries where email_key = ${key}`;
+    expect(left).toHaveLength(0);
   });
 });
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { recordAuditDetached } from "../audit/record";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
-import { lockedError, passwordTries } from "./lockout";
+import { lockedError, passwordTries, unknownEmailTries } from "./lockout";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
 import { issueSession } from "./tokens";
 import { userView } from "./user-view";
@@ -19,7 +19,7 @@ const invalid = () => new CoreError("INVALID_CREDENTIALS", "Email or password is
 
 /**
  * Signs a seller in. Wrong passwords count towards a lockout; an unknown email takes the same
- * bcrypt time and gets the same answer as a wrong password.
+ * bcrypt time and gets the same answers as a wrong password, its lockout included.
  */
 export async function login(ctx: CoreContext, input: LoginInput) {
   const [user] = await ctx.db
@@ -27,13 +27,17 @@ export async function login(ctx: CoreContext, input: LoginInput) {
     .from(users)
     .where(sql`lower(${users.email}) = lower(${input.email})`);
   if (!user) {
+    const key = unknownEmailTries.key(ctx.auth.jwtSecret, input.email);
+    const tried = await unknownEmailTries.take(ctx.rootDb, key, ctx.auth);
     await burnPasswordCheck(input.password, ctx.auth.bcryptCost);
     await recordAuditDetached(ctx, {
       action: "auth.login",
       outcome: "failure",
       ownerId: null,
-      details: { reason: "unknown_email" },
+      details: { reason: "unknown_email", ...(tried ? {} : { locked: true }) },
     });
+    if (!tried) throw await unknownEmailTries.lockedError(ctx.rootDb, key, ctx.auth);
+    await unknownEmailTries.failed(ctx.rootDb, key, ctx.auth);
     throw invalid();
   }
   const audit = (outcome: "success" | "failure", details: Record<string, unknown> = {}) =>

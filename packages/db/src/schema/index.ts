@@ -5,6 +5,7 @@ export * from "./enums";
 export * from "./exports";
 export * from "./imports";
 export * from "./listings";
+export * from "./login-tries";
 export * from "./ocr-scans";
 export * from "./password-reset-tokens";
 export * from "./refresh-tokens";
