@@ -49,3 +49,51 @@ describe("API key limits", () => {
     expect(list.body.items).toHaveLength(MAX_ACTIVE_API_KEYS);
   });
 });
+
+describe("the API key list", () => {
+  type Page = {
+    items: { id: string; name: string; revokedAt: string | null }[];
+    nextCursor: string | null;
+    error?: { code: string };
+  };
+  const list = (token: string, query: string) =>
+    call<Page>(api, "GET", `/v1/api-keys${query}`, { token });
+
+  it("pages through keys however many were revoked, and filters by status", async () => {
+    const s = await signUp(api, "keys-pages");
+    const revoked: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await create(s.accessToken, `rotated ${i}`);
+      await call(api, "DELETE", `/v1/api-keys/${r.body.id}`, { token: s.accessToken });
+      revoked.push(r.body.id);
+    }
+    const live = await create(s.accessToken, "current");
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof list>> = await list(
+        s.accessToken,
+        `?limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.body.items.map((k) => k.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    // Newest first, each key once.
+    expect(seen).toEqual([live.body.id, ...revoked.reverse()]);
+    const active = await list(s.accessToken, "?status=active");
+    expect(active.body.items.map((k) => k.name)).toEqual(["current"]);
+    const gone = await list(s.accessToken, "?status=revoked&limit=500");
+    expect(gone.body.items).toHaveLength(30);
+    expect(gone.body.items.every((k) => k.revokedAt)).toBe(true);
+    // Another seller's list is their own.
+    const other = await signUp(api, "keys-pages-other");
+    expect((await list(other.accessToken, "")).body.items).toEqual([]);
+    for (const bad of ["?limit=0", "?limit=501", "?status=expired", "?cursor=nonsense"]) {
+      const r = await list(s.accessToken, bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error?.code, bad).toBe("VALIDATION_FAILED");
+    }
+  });
+});

@@ -1,10 +1,16 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { CreateApiKeyInput, createApiKey, listApiKeys, revokeApiKey } from "@mbe/core";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import {
+  CreateApiKeyInput,
+  createApiKey,
+  ListApiKeysInput,
+  listApiKeys,
+  revokeApiKey,
+} from "@mbe/core";
 import type { AppDeps } from "../http/deps";
 import type { AppEnv } from "../http/env";
 import { coreContext } from "../http/middleware";
 import { authedErrors, body, err, json, security, sessionOnly } from "../openapi/route";
-import { ApiKey, ApiKeyWithSecret, IdParam, Ok } from "../openapi/schemas";
+import { ApiKey, ApiKeyWithSecret, IdParam, Ok, pageOf } from "../openapi/schemas";
 
 const keyRefused = err(
   "Refused with an API key (FORBIDDEN): keys are managed from a signed-in session",
@@ -21,10 +27,13 @@ export function apiKeyRoutes(deps: AppDeps) {
       tags,
       operationId: "listApiKeys",
       summary: "List API keys",
+      description:
+        "The caller's keys, newest first, revoked ones included unless `status` says otherwise.",
       security,
-      responses: { 200: json(z.object({ items: z.array(ApiKey) })), ...authedErrors },
+      request: { query: ListApiKeysInput },
+      responses: { 200: json(pageOf(ApiKey)), ...authedErrors },
     }),
-    async (c) => c.json(await listApiKeys(coreContext(c, deps)), 200),
+    async (c) => c.json(await listApiKeys(coreContext(c, deps), c.req.valid("query")), 200),
   );
   app.openapi(
     createRoute({

@@ -241,7 +241,9 @@ export const searchRouter = router({
 });
 
 export const apiKeysRouter = router({
-  list: authedProcedure.query(({ ctx }) => core.listApiKeys(ctx.core)),
+  list: authedProcedure
+    .input(core.ListApiKeysInput.optional())
+    .query(({ ctx, input }) => core.listApiKeys(ctx.core, input)),
   create: authedProcedure
     .input(core.CreateApiKeyInput)
     .mutation(({ ctx, input }) => core.createApiKey(ctx.core, input)),

@@ -1,23 +1,56 @@
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { errorMessage } from "../lib/save-logic";
 
 type Key = Outputs["apiKeys"]["list"]["items"][number];
 
+/** Revoked keys shown at a time (the working ones, at most 25, are always all shown). */
+const REVOKED_PAGE = 20;
+
 /** API keys: create (the secret is shown once), list, revoke. */
 export function ApiKeysScreen() {
   const app = useApp();
   const [items, setItems] = useState<Key[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [older, setOlder] = useState(false);
+  // Generation of the list: a page of older keys asked for before a reload is dropped.
+  const generation = useRef(0);
   const [name, setName] = useState("");
   const [write, setWrite] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const load = useCallback(() => {
-    api.apiKeys.list
-      .query()
-      .then((r) => setItems(r.items))
+    const gen = ++generation.current;
+    Promise.all([
+      api.apiKeys.list.query({ status: "active", limit: 100 }),
+      api.apiKeys.list.query({ status: "revoked", limit: REVOKED_PAGE }),
+    ])
+      .then(([active, revoked]) => {
+        if (gen !== generation.current) return;
+        setItems([...active.items, ...revoked.items]);
+        setNext(revoked.nextCursor);
+      })
       .catch((err) => app.toast("error", errorMessage(err)));
   }, [app]);
+  const showOlder = async () => {
+    if (!next) return;
+    const gen = generation.current;
+    setOlder(true);
+    try {
+      const r = await api.apiKeys.list.query({
+        status: "revoked",
+        limit: REVOKED_PAGE,
+        cursor: next,
+      });
+      if (gen !== generation.current) return;
+      setItems((have) => [...(have ?? []), ...r.items]);
+      setNext(r.nextCursor);
+    } catch (err) {
+      app.toast("error", errorMessage(err));
+    } finally {
+      setOlder(false);
+    }
+  };
   useEffect(load, [load]);
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -133,6 +166,16 @@ export function ApiKeysScreen() {
             ))}
           </tbody>
         </table>
+      )}
+      {next && (
+        <button
+          type="button"
+          className="btn ghost"
+          disabled={older}
+          onClick={() => void showOlder()}
+        >
+          {older ? "Loading…" : "Show older revoked keys"}
+        </button>
       )}
     </div>
   );

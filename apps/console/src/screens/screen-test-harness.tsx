@@ -214,6 +214,9 @@ export class FakeApi {
       },
     },
     templates: { list: { query: this.proc("templates.list", () => []) } },
+    apiKeys: {
+      list: { query: this.proc("apiKeys.list", () => ({ items: [], nextCursor: null })) },
+    },
   };
 }
 
