@@ -167,6 +167,18 @@ describe("auth security", () => {
     expect(Math.abs(unknown.ms - wrong.ms)).toBeLessThan(Math.max(unknown.ms, wrong.ms) * 0.6 + 20);
   });
 
+  it("signs in with the password however its accents were typed", async () => {
+    const email = uniqueEmail();
+    const register = await call(api, "POST", "/v1/auth/register", {
+      body: { email, password: "Caf\u00e9-cr\u00e8me-2026" },
+    });
+    expect(register.status).toBe(201);
+    const login = await call(api, "POST", "/v1/auth/login", {
+      body: { email, password: "Cafe\u0301-cre\u0300me-2026" },
+    });
+    expect(login.status).toBe(200);
+  });
+
   it("records auth events, failures included, in the audit log", async () => {
     const s = await signUp(api);
     await call(api, "POST", "/v1/auth/login", {
