@@ -7,8 +7,17 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
+interface Figures {
+  inventoryValue: number;
+  minPrice: number | null;
+  maxPrice: number | null;
+  avgPrice: number | null;
+}
 interface Overview {
+  byCurrency: (Figures & { currency: string; listings: number })[];
   totals: {
+    currency: string | null;
+    avgPrice: number | null;
     listings: number;
     inventoryValue: number;
     minPrice: number | null;
@@ -143,12 +152,74 @@ describe("GET /v1/analytics/overview", () => {
     }
   });
 
+  it("never adds prices up across currencies", async () => {
+    const s = await signUp(api);
+    const rows = [
+      { title: "Lamp", price: 10, currency: "EUR", quantity: 3, sku: "e1" },
+      { title: "Desk", price: 90, currency: "EUR", sku: "e2" },
+      { title: "Chair", price: 20, currency: "EUR", status: "active", sku: "e3" },
+      { title: "Kettle", price: 5000, currency: "JPY", quantity: 2, sku: "j1" },
+      { title: "Radio", price: 15, currency: "USD", sku: "u1" },
+    ];
+    const bulk = await call(api, "POST", "/v1/listings/bulk", {
+      token: s.accessToken,
+      body: { rows },
+    });
+    expect(bulk.status).toBe(200);
+    const o = (
+      await call<Overview>(api, "GET", "/v1/analytics/overview?buckets=4", {
+        token: s.accessToken,
+      })
+    ).body;
+    expect(o.totals).toEqual({
+      listings: 5,
+      currency: "EUR",
+      inventoryValue: 30 + 90 + 20,
+      minPrice: 10,
+      maxPrice: 90,
+      avgPrice: 40,
+    });
+    expect(o.byCurrency).toEqual([
+      {
+        currency: "EUR",
+        listings: 3,
+        inventoryValue: 140,
+        minPrice: 10,
+        maxPrice: 90,
+        avgPrice: 40,
+      },
+      {
+        currency: "JPY",
+        listings: 1,
+        inventoryValue: 10000,
+        minPrice: 5000,
+        maxPrice: 5000,
+        avgPrice: 5000,
+      },
+      {
+        currency: "USD",
+        listings: 1,
+        inventoryValue: 15,
+        minPrice: 15,
+        maxPrice: 15,
+        avgPrice: 15,
+      },
+    ]);
+    // The histogram is the main currency's: three listings from 10 to 90, in bands of 20.
+    expect(o.priceHistogram.reduce((a, b) => a + b.count, 0)).toBe(3);
+    expect(o.priceHistogram[0]).toMatchObject({ from: 10, to: 30, count: 2 });
+    expect(o.priceHistogram.at(-1)).toMatchObject({ to: 90, count: 1 });
+    expect(o.byStatus.reduce((a, b) => a + b.count, 0)).toBe(5);
+  });
+
   it("gives an empty catalog zeros, and refuses bad input and anonymous callers", async () => {
     const s = await signUp(api);
     const r = await call<Overview>(api, "GET", "/v1/analytics/overview", { token: s.accessToken });
     expect(r.status).toBe(200);
     expect(r.body.totals.listings).toBe(0);
     expect(r.body.priceHistogram).toEqual([]);
+    expect(r.body.byCurrency).toEqual([]);
+    expect(r.body.totals.currency).toBeNull();
     expect(
       (await call(api, "GET", "/v1/analytics/overview?days=9999", { token: s.accessToken })).status,
     ).toBe(400);

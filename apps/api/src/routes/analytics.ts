@@ -6,15 +6,25 @@ import { coreContext } from "../http/middleware";
 import { authedErrors, json, security } from "../openapi/route";
 
 const Count = z.object({ count: z.number().int() });
+const PriceFigures = {
+  inventoryValue: z.number().openapi({ description: "Sum of price × quantity" }),
+  minPrice: z.number().nullable(),
+  maxPrice: z.number().nullable(),
+  avgPrice: z.number().nullable(),
+};
 const Overview = z
   .object({
     totals: z.object({
       listings: z.number().int(),
-      inventoryValue: z.number(),
-      minPrice: z.number().nullable(),
-      maxPrice: z.number().nullable(),
-      avgPrice: z.number().nullable(),
+      currency: z.string().nullable().openapi({
+        description:
+          "The currency most listings are priced in (null without listings); the price figures here and the histogram are those of its listings",
+      }),
+      ...PriceFigures,
     }),
+    byCurrency: z
+      .array(z.object({ currency: z.string(), listings: z.number().int(), ...PriceFigures }))
+      .openapi({ description: "Price figures per currency, most listings first" }),
     byStatus: z.array(Count.extend({ status: z.string() })),
     byCategory: z.array(Count.extend({ category: z.string() })),
     validity: z.array(
@@ -38,7 +48,7 @@ export function analyticsRoutes(deps: AppDeps) {
       operationId: "getCatalogOverview",
       summary: "Get a catalog overview",
       description:
-        "Listings by status, category, marketplace validity, price histogram and changes per day",
+        "Listings by status, category, marketplace validity, price figures per currency, a price histogram and changes per day. Prices are never added up across currencies.",
       security,
       request: { query: CatalogOverviewInput },
       responses: { 200: json(Overview), ...authedErrors },

@@ -7,10 +7,16 @@ import { errorMessage } from "../lib/save-logic";
 
 type Overview = Outputs["analytics"]["overview"];
 
-const money = (v: number | null) =>
-  v === null
-    ? "—"
-    : v.toLocaleString(undefined, { style: "currency", currency: "USD", maximumFractionDigits: 2 });
+/** An amount in `currency` (ISO 4217), as the browser's locale writes it. */
+export function money(v: number | null, currency: string | null): string {
+  if (v === null) return "—";
+  if (!currency) return v.toLocaleString();
+  try {
+    return v.toLocaleString(undefined, { style: "currency", currency, maximumFractionDigits: 2 });
+  } catch {
+    return `${v.toLocaleString()} ${currency}`;
+  }
+}
 
 /** Catalog overview: status, category, marketplace validity, prices and recent changes (SVG charts). */
 export function OverviewScreen() {
@@ -34,6 +40,8 @@ export function OverviewScreen() {
         <p className="muted">Loading…</p>
       </div>
     );
+  const cur = data.totals.currency;
+  const others = data.byCurrency.slice(1);
   const statusColor: Record<string, string> = {
     active: "var(--green)",
     draft: "var(--amber)",
@@ -59,19 +67,32 @@ export function OverviewScreen() {
         </div>
         <div className="kpi">
           <span className="kpi-label">Inventory value</span>
-          <span className="kpi-value">{money(data.totals.inventoryValue)}</span>
+          <span className="kpi-value">{money(data.totals.inventoryValue, cur)}</span>
         </div>
         <div className="kpi">
           <span className="kpi-label">Average price</span>
-          <span className="kpi-value">{money(data.totals.avgPrice)}</span>
+          <span className="kpi-value">{money(data.totals.avgPrice, cur)}</span>
         </div>
         <div className="kpi">
           <span className="kpi-label">Price range</span>
           <span className="kpi-value small">
-            {money(data.totals.minPrice)} – {money(data.totals.maxPrice)}
+            {money(data.totals.minPrice, cur)} – {money(data.totals.maxPrice, cur)}
           </span>
         </div>
       </div>
+      {others.length > 0 && (
+        <p className="muted small" data-testid="other-currencies">
+          Prices above are for the {data.byCurrency[0]?.listings.toLocaleString()} listings in {cur}
+          . Also:{" "}
+          {others
+            .map(
+              (c) =>
+                `${c.listings.toLocaleString()} in ${c.currency} (value ${money(c.inventoryValue, c.currency)})`,
+            )
+            .join(", ")}
+          .
+        </p>
+      )}
       <div className="charts">
         <section className="card">
           <h2>By status</h2>
@@ -105,7 +126,7 @@ export function OverviewScreen() {
           />
         </section>
         <section className="card">
-          <h2>Price distribution</h2>
+          <h2>Price distribution{others.length > 0 && cur ? ` (${cur})` : ""}</h2>
           <ColumnChart
             label="Number of listings per price band"
             data={data.priceHistogram.map((b) => ({

@@ -36,38 +36,90 @@ const INVALID = {
     or (jsonb_typeof(${listings.marketplaceFields}->'variants') = 'array' and jsonb_array_length(${listings.marketplaceFields}->'variants') > 100))`,
 } as const;
 
+/** The price figures of the listings in one currency. */
+interface CurrencyFigures {
+  currency: string;
+  listings: number;
+  inventoryValue: number;
+  minPrice: number | null;
+  maxPrice: number | null;
+  avgPrice: number | null;
+}
+
+const cents = (v: number) => Math.round(v * 100) / 100;
+
 /**
  * Charts for the catalog overview, computed in PostgreSQL over the caller's own listings only:
  * counts by status and category, validity per marketplace, a price histogram (width_bucket) and
- * change sets per day (date_trunc).
+ * change sets per day (date_trunc). Prices are never added up across currencies: the figures are
+ * given per currency (`byCurrency`), and `totals` and the histogram are those of the currency most
+ * listings are priced in.
  */
 export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInput = {}) {
   const input = CatalogOverviewInput.parse(raw);
   const actor = requireActor(ctx, "read");
   const mine = eq(listings.ownerId, actor.userId);
 
-  const [totals] = await ctx.db
+  // One pass over the seller's listings for every figure that is not per category or price band.
+  const groups = await ctx.db
     .select({
+      currency: listings.currency,
+      status: listings.status,
       listings: n,
       value: sql<number>`coalesce(sum(${listings.price} * ${listings.quantity}), 0)::float8`,
+      sumPrice: sql<number>`coalesce(sum(${listings.price}), 0)::float8`,
       minPrice: sql<number | null>`min(${listings.price})::float8`,
       maxPrice: sql<number | null>`max(${listings.price})::float8`,
-      avgPrice: sql<number | null>`avg(${listings.price})::float8`,
       invalidGeneric: sql<number>`(count(*) filter (where ${INVALID.generic}))::int`,
       invalidFacebook: sql<number>`(count(*) filter (where ${INVALID.facebook}))::int`,
       invalidEbay: sql<number>`(count(*) filter (where ${INVALID.ebay}))::int`,
       invalidShopify: sql<number>`(count(*) filter (where ${INVALID.shopify}))::int`,
     })
     .from(listings)
-    .where(mine);
-  const total = Number(totals?.listings ?? 0);
-
-  const byStatus = await ctx.db
-    .select({ status: listings.status, count: n })
-    .from(listings)
     .where(mine)
-    .groupBy(listings.status)
-    .orderBy(desc(n));
+    .groupBy(listings.currency, listings.status);
+
+  const statusCounts = new Map<string, number>();
+  const currencies = new Map<string, CurrencyFigures & { sumPrice: number }>();
+  const invalid = { generic: 0, facebook: 0, ebay: 0, shopify: 0 };
+  let total = 0;
+  for (const g of groups) {
+    const count = Number(g.listings);
+    total += count;
+    statusCounts.set(g.status, (statusCounts.get(g.status) ?? 0) + count);
+    invalid.generic += Number(g.invalidGeneric);
+    invalid.facebook += Number(g.invalidFacebook);
+    invalid.ebay += Number(g.invalidEbay);
+    invalid.shopify += Number(g.invalidShopify);
+    const c = currencies.get(g.currency) ?? {
+      currency: g.currency,
+      listings: 0,
+      inventoryValue: 0,
+      sumPrice: 0,
+      minPrice: null,
+      maxPrice: null,
+      avgPrice: null,
+    };
+    c.listings += count;
+    c.inventoryValue += Number(g.value);
+    c.sumPrice += Number(g.sumPrice);
+    const lo = g.minPrice === null ? null : Number(g.minPrice);
+    const hi = g.maxPrice === null ? null : Number(g.maxPrice);
+    if (lo !== null) c.minPrice = c.minPrice === null ? lo : Math.min(c.minPrice, lo);
+    if (hi !== null) c.maxPrice = c.maxPrice === null ? hi : Math.max(c.maxPrice, hi);
+    currencies.set(g.currency, c);
+  }
+  const byCurrency: CurrencyFigures[] = [...currencies.values()]
+    .sort((a, b) => b.listings - a.listings || a.currency.localeCompare(b.currency))
+    .map(({ sumPrice, ...c }) => ({
+      ...c,
+      inventoryValue: cents(c.inventoryValue),
+      avgPrice: c.listings ? cents(sumPrice / c.listings) : null,
+    }));
+  const main = byCurrency[0];
+  const byStatus = [...statusCounts]
+    .map(([status, count]) => ({ status, count }))
+    .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
 
   const categoryExpr = sql<string>`coalesce(nullif(btrim(${listings.category}), ''), '(none)')`;
   const cats = await ctx.db
@@ -85,9 +137,9 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     byCategory.push({ category: "(other)", count: total - shown });
 
   let priceHistogram: { from: number; to: number; count: number }[] = [];
-  const lo = Number(totals?.minPrice ?? 0);
-  const hi = Number(totals?.maxPrice ?? 0);
-  if (total > 0) {
+  if (main && main.minPrice !== null && main.maxPrice !== null) {
+    const lo = main.minPrice;
+    const hi = main.maxPrice;
     const top = hi > lo ? hi : lo + 1;
     const width = (top - lo) / input.buckets;
     // width_bucket puts the maximum in bucket n+1; least() folds it into the last bucket.
@@ -95,13 +147,13 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     const rows = await ctx.db
       .select({ b: bucket, count: n })
       .from(listings)
-      .where(mine)
+      .where(and(mine, eq(listings.currency, main.currency)))
       // By position: the bucket expression carries bind parameters, so a repeated copy would not match.
       .groupBy(sql`1`);
     const counts = new Map(rows.map((r) => [Number(r.b), Number(r.count)]));
     priceHistogram = Array.from({ length: input.buckets }, (_, i) => ({
-      from: Math.round((lo + i * width) * 100) / 100,
-      to: Math.round((lo + (i + 1) * width) * 100) / 100,
+      from: cents(lo + i * width),
+      to: cents(lo + (i + 1) * width),
       count: counts.get(i + 1) ?? 0,
     }));
   }
@@ -125,37 +177,24 @@ export async function catalogOverview(ctx: CoreContext, raw: CatalogOverviewInpu
     return { day: d, changeSets: Number(c?.changeSets ?? 0), rows: Number(c?.rows ?? 0) };
   });
 
-  const validity = (
-    [
-      ["generic", totals?.invalidGeneric],
-      ["facebook", totals?.invalidFacebook],
-      ["ebay", totals?.invalidEbay],
-      ["shopify", totals?.invalidShopify],
-    ] as const
-  ).map(([marketplace, invalid]) => ({
+  const validity = (["generic", "facebook", "ebay", "shopify"] as const).map((marketplace) => ({
     marketplace,
-    valid: total - Number(invalid ?? 0),
-    invalid: Number(invalid ?? 0),
+    valid: total - invalid[marketplace],
+    invalid: invalid[marketplace],
   }));
 
   return {
     totals: {
       listings: total,
-      inventoryValue: Math.round(Number(totals?.value ?? 0) * 100) / 100,
-      minPrice:
-        totals?.minPrice === null || totals?.minPrice === undefined
-          ? null
-          : Number(totals.minPrice),
-      maxPrice:
-        totals?.maxPrice === null || totals?.maxPrice === undefined
-          ? null
-          : Number(totals.maxPrice),
-      avgPrice:
-        totals?.avgPrice === null || totals?.avgPrice === undefined
-          ? null
-          : Math.round(Number(totals.avgPrice) * 100) / 100,
+      /** The currency of `inventoryValue`, the prices and the histogram: the one most listings use. */
+      currency: main?.currency ?? null,
+      inventoryValue: main?.inventoryValue ?? 0,
+      minPrice: main?.minPrice ?? null,
+      maxPrice: main?.maxPrice ?? null,
+      avgPrice: main?.avgPrice ?? null,
     },
-    byStatus: byStatus.map((s) => ({ status: s.status, count: Number(s.count) })),
+    byCurrency,
+    byStatus,
     byCategory,
     validity,
     priceHistogram,
