@@ -27,6 +27,7 @@ export * from "./write/export-listings";
 export * from "./write/formula-guard";
 export * from "./write/json";
 export * from "./write/layouts";
+export * from "./write/sheet-name";
 export * from "./write/sql";
 export * from "./write/text";
 export * from "./write/xlsx";

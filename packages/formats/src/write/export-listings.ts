@@ -19,11 +19,13 @@ import {
   collectItemSpecifics,
   collectShopifyExtras,
   type EbayLayoutOptions,
+  ebayColumns,
   ebayHeaders,
   ebayPreamble,
   ebayRow,
   facebookRow,
   facebookSheets,
+  shopifyExtraColumns,
   shopifyHeaders,
   shopifyRows,
 } from "./layouts";
@@ -289,7 +291,7 @@ async function exportShopify(
 ): Promise<ExportResult> {
   const used = new Set<string>();
   const { head, rest } = await lookahead(src, 1000);
-  const extra = extraColumns(collectShopifyExtras(head), given);
+  const extra = shopifyExtraColumns(extraColumns(collectShopifyExtras(head), given));
   const header = Buffer.from((bom ? "\uFEFF" : "") + csvLine(shopifyHeaders(extra)), "utf8");
   const it = withHead(head, rest);
   const encode = (l: ExportListing) =>
@@ -377,9 +379,10 @@ export async function exportListings(
     // them all) follows the first 1,000.
     const { head, rest } = await lookahead(src, 1000);
     const { info, params } = ebayPreamble(options.ebay ?? {}, head);
-    const specifics =
-      given ?? extraColumns(collectItemSpecifics(head), options.itemSpecificColumns);
-    const extras = extraColumns(collectEbayExtras(head), options.extraColumns);
+    const { specifics, extras } = ebayColumns(
+      given ?? extraColumns(collectItemSpecifics(head), options.itemSpecificColumns),
+      extraColumns(collectEbayExtras(head), options.extraColumns),
+    );
     const rows = (async function* () {
       if (info) yield info;
       yield ebayHeaders(params, specifics, extras);

@@ -19,6 +19,7 @@ import {
   type ShopifyImage,
   type ShopifyKey,
   type ShopifyVariant,
+  shopifyKeyForHeader,
 } from "../marketplaces/shopify";
 import type { ExportListing } from "./common";
 import type { XlsxCell, XlsxSheetSpec } from "./xlsx";
@@ -159,7 +160,58 @@ function record(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Header row of an eBay File Exchange CSV: base columns, other columns kept from imports, `C:` specifics. */
+/**
+ * Which column of an eBay file a header names, as eBay reads it: without the `*` that marks a
+ * required column, any case, `C:` item specifics by their trimmed name, every `Action(…)` the
+ * action column. Two headers with the same id are one column written twice.
+ */
+export function ebayColumnId(header: string): string {
+  const t = header.trim().replace(/^\*/, "").trim();
+  if (/^action\s*(\(|$)/i.test(t)) return "action";
+  if (/^c:/i.test(t)) return `c:${t.slice(2).trim().toLowerCase()}`;
+  return t.toLowerCase();
+}
+
+const specificId = (name: string) => `c:${name.trim().toLowerCase()}`;
+
+/** Ids of the action column and {@link EBAY_BASE}, in the order ebayRow writes them. */
+const EBAY_BASE_IDS = ["action", ...EBAY_BASE.map(ebayColumnId)];
+
+/** The item-specific (`C:`) and extra columns of an eBay file, each header written once. */
+export interface EbayColumns {
+  specifics: string[];
+  extras: string[];
+}
+
+/**
+ * The added columns of an eBay file, so that no header appears twice: the built-in columns come
+ * first, then item specifics, then the extra columns kept from imports. A name that means a
+ * column already taken (an extra called `Title` or `C:Brand` beside the item specific `Brand`,
+ * or `brand` beside `Brand`) adds no column; its value goes into that column where a listing
+ * leaves it empty (see {@link ebayRow}). Blank names add nothing.
+ */
+export function ebayColumns(specifics: readonly string[], extras: readonly string[]): EbayColumns {
+  const taken = new Set(EBAY_BASE_IDS);
+  const out: EbayColumns = { specifics: [], extras: [] };
+  for (const s of specifics) {
+    const id = specificId(s);
+    if (s.trim() === "" || taken.has(id)) continue;
+    taken.add(id);
+    out.specifics.push(s);
+  }
+  for (const x of extras) {
+    const id = ebayColumnId(x);
+    if (x.trim() === "" || taken.has(id)) continue;
+    taken.add(id);
+    out.extras.push(x);
+  }
+  return out;
+}
+
+/**
+ * Header row of an eBay File Exchange CSV: base columns, other columns kept from imports, `C:`
+ * specifics (as {@link ebayColumns} plans them).
+ */
 export function ebayHeaders(
   params: EbayActionParams,
   specifics: string[],
@@ -250,7 +302,27 @@ function ebayCategoryId(category: string | null | undefined, imported: string): 
   return /^\d+$/.test(c) ? c : imported;
 }
 
-/** A listing as one File Exchange row (eBay-only values come from marketplaceFields). */
+/** Picture URLs eBay takes per listing. */
+export const EBAY_MAX_PICTURES = 24;
+
+/**
+ * The `PicURL` cell: eBay's first 24 URLs, `|` between them. A `|` inside a URL is written as
+ * `%7C` (what it means in a URL), so the URL is not read as two; blank URLs are left out.
+ */
+export function ebayPicUrls(urls: readonly string[] | undefined): string {
+  return (urls ?? [])
+    .map((u) => u.trim().replaceAll("|", "%7C"))
+    .filter((u) => u !== "")
+    .slice(0, EBAY_MAX_PICTURES)
+    .join("|");
+}
+
+/**
+ * A listing as one File Exchange row (eBay-only values come from marketplaceFields), for the
+ * columns {@link ebayColumns} planned. A column takes the listing's value under its own name,
+ * else under another name for the same column (another case, an extra named `C:Brand` or
+ * `Title`); a built-in column's own value always comes first.
+ */
 export function ebayRow(
   l: ExportListing,
   specifics: string[],
@@ -262,7 +334,7 @@ export function ebayRow(
   const category = ebayCategoryId(l.category, str(mf.ebayCategoryId));
   const action = str(mf.action) || (mf.itemId ? "Revise" : "Add");
   const isd = record(mf.itemSpecifics);
-  return [
+  const base = [
     action,
     str(mf.itemId),
     l.sku ?? "",
@@ -277,11 +349,22 @@ export function ebayRow(
     l.price ?? "",
     str(mf.buyItNowPrice),
     l.quantity === undefined || l.quantity === null ? "1" : String(l.quantity),
-    (l.imageUrls ?? []).join("|"),
+    ebayPicUrls(l.imageUrls),
     str(mf.location),
     str(mf.postalCode),
-    ...extras.map((x) => extra[x] ?? ""),
-    ...specifics.map((s) => isd[s] ?? ""),
+  ];
+  const byId = new Map<string, string>();
+  const offer = (id: string, v: string | undefined) => {
+    if (v !== undefined && v !== "" && !byId.has(id)) byId.set(id, v);
+  };
+  for (const s of specifics) offer(specificId(s), isd[s]);
+  for (const x of extras) offer(ebayColumnId(x), extra[x]);
+  for (const [k, v] of Object.entries(isd)) offer(specificId(k), v);
+  for (const [k, v] of Object.entries(extra)) offer(ebayColumnId(k), v);
+  return [
+    ...base.map((v, i) => (v === "" ? (byId.get(EBAY_BASE_IDS[i] as string) ?? "") : v)),
+    ...extras.map((x) => byId.get(ebayColumnId(x)) ?? ""),
+    ...specifics.map((s) => byId.get(specificId(s)) ?? ""),
   ];
 }
 
@@ -308,6 +391,26 @@ export const collectItemSpecifics = (listings: readonly ExportListing[]) =>
 /** Header row of a Shopify product CSV (classic spellings), plus extra columns to carry. */
 export function shopifyHeaders(extra: readonly string[] = []): string[] {
   return [...SHOPIFY_COLUMNS.map((c) => c.header), ...extra];
+}
+
+const extraId = (name: string) => name.trim().toLowerCase();
+
+/**
+ * The extra columns of a Shopify file, so that no header appears twice: a name Shopify (and the
+ * import) reads as one of its own columns in either spelling (`title`, `Price`, `URL handle`)
+ * adds no column, nor does another case or spacing of an extra already written, nor a blank
+ * one; {@link shopifyRows} puts such a value into the column it names where that is empty.
+ */
+export function shopifyExtraColumns(extra: readonly string[]): string[] {
+  const taken = new Set<string>();
+  const out: string[] = [];
+  for (const x of extra) {
+    const id = extraId(x);
+    if (id === "" || taken.has(id) || shopifyKeyForHeader(x) !== null) continue;
+    taken.add(id);
+    out.push(x);
+  }
+  return out;
 }
 
 /** Extra Shopify columns (Google Shopping, metafields…) used by some listings, first-seen order. */
@@ -359,7 +462,8 @@ function imagesOf(l: ExportListing, mf: Record<string, unknown>): ShopifyImage[]
 
 /**
  * A listing as Shopify product rows: the first row carries the product, further rows carry the
- * other variants and images, all with the same Handle.
+ * other variants and images, all with the same Handle. `usedHandles` holds the handles written so
+ * far, lower-cased; `extra` the columns {@link shopifyExtraColumns} planned.
  */
 export function shopifyRows(
   l: ExportListing,
@@ -367,13 +471,20 @@ export function shopifyRows(
   extra: readonly string[] = [],
 ): string[][] {
   const mf = l.marketplaceFields ?? {};
-  let handle = str(mf.shopifyHandle) || slugify(l.title ?? "") || "product";
-  if (usedHandles.has(handle)) {
+  // A handle is letters, digits and dashes, and names one product whatever its case: a stored
+  // handle that is not one is written as its slug, and one a product earlier in the file has
+  // (in any case) gets a number, or both products' rows would import as one product.
+  const stored = str(mf.shopifyHandle);
+  let handle =
+    (/^[a-z0-9-]+$/i.test(stored) ? stored : slugify(stored)) ||
+    slugify(l.title ?? "") ||
+    "product";
+  if (usedHandles.has(handle.toLowerCase())) {
     let i = 2;
-    while (usedHandles.has(`${handle}-${i}`)) i++;
+    while (usedHandles.has(`${handle}-${i}`.toLowerCase())) i++;
     handle = `${handle}-${i}`;
   }
-  usedHandles.add(handle);
+  usedHandles.add(handle.toLowerCase());
   const variants = variantsOf(l, mf);
   const images = imagesOf(l, mf);
   const options = Array.isArray(mf.options) ? (mf.options as unknown[]).map((o) => record(o)) : [];
@@ -418,10 +529,24 @@ export function shopifyRows(
       cells.imagePosition = img.position ?? "";
       cells.imageAlt = img.alt ?? "";
     }
-    const extras = i === 0 ? record(mf.shopifyExtra) : {};
+    if (i > 0) {
+      rows.push([...SHOPIFY_COLUMNS.map((c) => cells[c.key] ?? ""), ...extra.map(() => "")]);
+      continue;
+    }
+    // The product's extra values by the column they name: their own first, then other spellings.
+    const own = record(mf.shopifyExtra);
+    const byId = new Map<string, string>();
+    const named = new Map<ShopifyKey, string>();
+    for (const [k, v] of [...extra.map((x) => [x, own[x]] as const), ...Object.entries(own)]) {
+      if (v === undefined || v === "") continue;
+      const key = shopifyKeyForHeader(k);
+      if (key) {
+        if (!named.has(key)) named.set(key, v);
+      } else if (!byId.has(extraId(k))) byId.set(extraId(k), v);
+    }
     rows.push([
-      ...SHOPIFY_COLUMNS.map((c) => cells[c.key] ?? ""),
-      ...extra.map((k) => extras[k] ?? ""),
+      ...SHOPIFY_COLUMNS.map((c) => cells[c.key] || named.get(c.key) || ""),
+      ...extra.map((k) => byId.get(extraId(k)) ?? ""),
     ]);
   }
   return rows;

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { xlsxCellText } from "./formula-guard";
+import { xlsxSheetName } from "./sheet-name";
 import type { XlsxCell } from "./xlsx";
 import { writeZip, type ZipEntry } from "./zip";
 
@@ -12,7 +13,7 @@ const FLUSH_AT = 64 * 1024;
 /**
  * The same escaping exceljs applies: XML specials as entities, control characters XML cannot
  * hold dropped. Cell text reaches it with those characters already written as `_xHHHH_` by
- * {@link xlsxCellText}; only the sheet name can still lose some.
+ * {@link xlsxCellText}, and the sheet name without them ({@link xlsxSheetName}).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding those characters is the point
 const SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
@@ -117,6 +118,7 @@ async function* sheetXml(
 
 /** Options of {@link writeXlsxTable}. */
 export interface XlsxTableOptions {
+  /** Written as {@link xlsxSheetName} makes it valid (default `Sheet1`). */
   sheetName?: string;
   /** Neutralise formula injection in text cells (default true). */
   guard?: boolean;
@@ -135,7 +137,7 @@ export function writeXlsxTable(
   options: XlsxTableOptions = {},
 ): Readable {
   const entries = [
-    ...packageParts(options.sheetName ?? "Sheet1", options.now ?? new Date()),
+    ...packageParts(xlsxSheetName(options.sheetName ?? "Sheet1"), options.now ?? new Date()),
     { name: "xl/worksheets/sheet1.xml", data: sheetXml(rows, options.guard !== false) },
   ];
   // Level 1: ~1.5x faster than zlib's default here, and the file is no larger than exceljs' was.

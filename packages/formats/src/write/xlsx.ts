@@ -2,12 +2,14 @@ import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { xlsxCellText } from "./formula-guard";
+import { xlsxSheetName } from "./sheet-name";
 
 /** A cell for the xlsx writer: text (guarded), a number, or empty. */
 export type XlsxCell = string | number | null;
 
 /** A sheet the xlsx writer fills: optional rows before the data, then data rows. */
 export interface XlsxSheetSpec {
+  /** Written as {@link xlsxSheetName} makes it valid and unique within the workbook. */
   name: string;
   state?: "visible" | "hidden";
   columnWidths?: number[];
@@ -66,9 +68,12 @@ export function writeXlsx(sheets: XlsxSheetSpec[], options: XlsxWriteOptions = {
       }
     }
   };
+  const names = new Set<string>();
   (async () => {
     for (const spec of sheets) {
-      const ws = wb.addWorksheet(spec.name, { state: spec.state ?? "visible" });
+      const ws = wb.addWorksheet(xlsxSheetName(spec.name, names), {
+        state: spec.state ?? "visible",
+      });
       if (spec.columnWidths) {
         ws.columns = spec.columnWidths.map((width) => ({ width }));
       }
