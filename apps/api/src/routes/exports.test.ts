@@ -183,6 +183,13 @@ describe("exports", () => {
     expect(json.length ?? json.listings?.length).toBe(30);
     const tampered = await api.app.request(`${(done.downloadUrl as string).slice(0, -2)}xx`);
     expect(tampered.status).toBe(401);
+    // A deactivated account's links stop working with it, and work again if it is reactivated.
+    const sql = api.db.sql;
+    if (!sql) throw new Error("needs PostgreSQL");
+    await sql`update users set active = false where id = ${s.id}`;
+    expect((await api.app.request(done.downloadUrl as string)).status).toBe(404);
+    await sql`update users set active = true where id = ${s.id}`;
+    expect((await api.app.request(done.downloadUrl as string)).status).toBe(200);
     const other = await signUp(api);
     expect(
       (

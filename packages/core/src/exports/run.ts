@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
-import { exportJobs, listings } from "@mbe/db";
+import { exportJobs, listings, users } from "@mbe/db";
 import { type ExportResult, exportFileName, exportGenericRows, FormatError } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
@@ -331,7 +331,9 @@ export async function listExports(ctx: CoreContext, raw: z.input<typeof ListExpo
 
 /**
  * Opens a finished export's file. With `signature`, the link itself is the credential (for
- * browser downloads); otherwise the caller must own the export.
+ * browser downloads and emailed links), while the account that made the export is active: a
+ * deactivated seller's links stop working at once, as their sessions and keys do. Otherwise the
+ * caller must own the export.
  */
 export async function openExportDownload(
   ctx: CoreContext,
@@ -344,12 +346,16 @@ export async function openExportDownload(
   if (signature?.sig !== undefined && !signed)
     throw new CoreError("UNAUTHORIZED", "This download link is invalid or has expired");
   const owner = signed ? undefined : requireActor(ctx, "read").userId;
-  const [job] = await ctx.db
-    .select()
-    .from(exportJobs)
-    .where(
-      owner ? and(eq(exportJobs.id, id), eq(exportJobs.ownerId, owner)) : eq(exportJobs.id, id),
-    );
+  const [job] = owner
+    ? await ctx.db
+        .select()
+        .from(exportJobs)
+        .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, owner)))
+    : await ctx.db
+        .select(getTableColumns(exportJobs))
+        .from(exportJobs)
+        .innerJoin(users, eq(users.id, exportJobs.ownerId))
+        .where(and(eq(exportJobs.id, id), eq(users.active, true)));
   if (!job) throw notFound("Export");
   if (job.status !== "completed" || !job.storageKey || !job.fileName)
     throw new CoreError("CONFLICT", `The export is ${job.status}`);
