@@ -1,6 +1,7 @@
 import type { Listing } from "@mbe/db";
 import { diffFields, EDITABLE_FIELDS, type EditableField, type Snapshot } from "../listings/fields";
-import { UpdateListingInput } from "../listings/schema";
+import { PRICE_BELOW, UpdateListingInput } from "../listings/schema";
+import { ZERO_DECIMAL_CURRENCIES } from "./price-change";
 import { MAX_RESULT_CHARS, replaceAll } from "./replace";
 import { type BulkOperation, TEXT_FIELDS } from "./schema";
 
@@ -33,7 +34,33 @@ export function fieldsToLoad(
         : op.kind === "applyTemplate"
           ? Object.keys(templateFields ?? {})
           : EDITABLE_FIELDS;
-  return EDITABLE_FIELDS.filter((f) => wanted.includes(f));
+  // A price is whole in some currencies: setting either field needs the other to check it.
+  const priced = wanted.includes("price") || wanted.includes("currency");
+  return EDITABLE_FIELDS.filter(
+    (f) => wanted.includes(f) || (priced && (f === "price" || f === "currency")),
+  );
+}
+
+const WHOLE_CURRENCIES: ReadonlySet<string> = new Set(ZERO_DECIMAL_CURRENCIES);
+/** The largest whole amount numeric(12,2) holds below {@link PRICE_BELOW}. */
+const MAX_WHOLE_PRICE = 9_999_999_999;
+
+/**
+ * When a patch sets the currency or the price, and the listing ends up in a currency without
+ * minor units (JPY, KRW…) with a price in cents, the price is rounded to whole units (half up, as
+ * a price change rounds): the marketplaces refuse ¥1,250.50. A value that is no valid price is
+ * left for validation to refuse.
+ */
+function roundToWholeUnits(patch: Partial<Record<EditableField, unknown>>, row: PlanRow) {
+  if (patch.currency === undefined && patch.price === undefined) return;
+  const currency = patch.currency ?? row.currency;
+  if (typeof currency !== "string" || !WHOLE_CURRENCIES.has(currency)) return;
+  const price = patch.price ?? row.price;
+  if (typeof price !== "number" && typeof price !== "string") return;
+  if (typeof price === "string" && !/^\d{1,10}(\.\d{1,2})?$/.test(price.trim())) return;
+  const n = Number(price);
+  if (!Number.isFinite(n) || n < 0 || n >= PRICE_BELOW || Number.isInteger(n)) return;
+  patch.price = Math.min(Math.round(n), MAX_WHOLE_PRICE);
 }
 
 /** In a `u` pattern a surrogate pair is one code point, so `\p{Cs}` finds only lone halves. */
@@ -60,12 +87,16 @@ export async function planChanges(
   const tooLong = new Map<number, string>();
   if (op.kind === "findReplace") {
     const fields = op.field === "all" ? TEXT_FIELDS : [op.field];
+    // In one chosen field an empty or missing value is searched as "", so a pattern that matches
+    // the empty string (`^$` → "N/A") fills the blanks. Across all text fields only text is
+    // searched: filling every blank SKU, category and condition alike is never what is meant.
+    const blanks = op.field !== "all";
     for (const f of fields) {
       const idx: number[] = [];
       const vals: string[] = [];
       rows.forEach((r, i) => {
-        const v = r[f];
-        if (typeof v === "string" && v.length > 0) {
+        const v = r[f] ?? "";
+        if (typeof v === "string" && (blanks || v.length > 0)) {
           idx.push(i);
           vals.push(v);
         }
@@ -95,6 +126,7 @@ export async function planChanges(
     }
     const patch = patches[i] ?? {};
     if (Object.keys(patch).length === 0) return;
+    roundToWholeUnits(patch, row);
     const valid = UpdateListingInput.safeParse(patch);
     if (!valid.success) {
       rejected.push({

@@ -39,14 +39,32 @@ export function priceExpr(op: PriceOp, old: SQL, currency: SQL): SQL {
     op.mode === "percent"
       ? sql`(${old} * (1 + ${v}::numeric / 100))`
       : sql`(${old} + ${v}::numeric)`;
+  const whole = sql`${currency} in (${sql.raw(ZERO_DECIMAL_CURRENCIES.map((c) => `'${c}'`).join(", "))})`;
   if (op.rounding === "nearest") x = sql`round(${x})`;
   else if (op.rounding === "up") x = sql`ceil(${x})`;
   else if (op.rounding === "down") x = sql`floor(${x})`;
   // Nothing ends in .99 at or below 0: a free listing stays free, a 100% cut gives 0.
-  else if (op.rounding === "99")
-    x = sql`(case when ${x} <= 0 then 0 else greatest(ceil(${x}) - 0.01, 0.99) end)`;
-  const whole = sql`${currency} in (${sql.raw(ZERO_DECIMAL_CURRENCIES.map((c) => `'${c}'`).join(", "))})`;
+  else if (op.rounding === "99") {
+    const up = sql`greatest(ceil(${x}) - 0.01, 0.99)`;
+    // A cut never ends at or above the old price: where the .99 ending above does (10.50 − 1% is
+    // 10.395, and 10.99 is no cut), it takes the one below (9.99); in whole units, the whole
+    // amount above, else below. With no ending below (under 0.99, or 1 in whole units) the cut
+    // price is kept as it is.
+    x =
+      v >= 0
+        ? sql`(case when ${x} <= 0 then 0 else ${up} end)`
+        : sql`(case when ${x} <= 0 then 0
+            when ${whole} then case when ceil(${x}) < ${old} then ceil(${x})
+              when floor(${x}) >= 1 then floor(${x}) else ${x} end
+            when ${up} < ${old} then ${up}
+            when floor(${x} + 0.01) - 0.01 >= 0.99 then floor(${x} + 0.01) - 0.01
+            else ${x} end)`;
+  }
   let y = sql`(case when ${whole} then round(${x}) else round(${x}, 2) end)`;
+  // Rounding keeps the direction of the change: where it would carry a cut above the old price
+  // (or a rise below it), the old price is kept.
+  if (v < 0) y = sql`least(${y}, ${old})`;
+  else if (v > 0) y = sql`greatest(${y}, ${old})`;
   // The floor, in the currency's units, rounded up: rounding never takes a price below it.
   if (op.floor !== undefined)
     y = sql`greatest(${y}, case when ${whole} then ceil(${op.floor}::numeric)

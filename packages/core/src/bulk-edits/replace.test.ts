@@ -51,6 +51,34 @@ describe("find and replace in a worker thread", () => {
     expect(out).toEqual(["$&$1 $& $&$1", "$&$1"]);
   });
 
+  it("matches plain text by Unicode characters and case folding, as patterns do", async () => {
+    // 𐐨 is the lower case of 𐐀 (one character, two UTF-16 units); K (Kelvin) folds to k.
+    const inputs = ["\u{10428} lamp", "Smile \u{1F600} lamp", "\u212A lamp", "kite"];
+    const finds = ["\u{10400}", "\uDE00", "\uD83D", "k", "\u212A", "🀀"];
+    for (const find of finds)
+      for (const caseSensitive of [false, true]) {
+        const spec = { find, replace: "x", caseSensitive };
+        const plain = await replaceAll(inputs, { ...spec, regex: false });
+        const pattern = await replaceAll(inputs, { ...spec, regex: true });
+        expect(plain, `${find} ${caseSensitive}`).toEqual(pattern);
+      }
+    const spec = { replace: "x", regex: false, caseSensitive: false };
+    expect(await replaceAll(inputs, { ...spec, find: "\u{10400}" })).toEqual([
+      "x lamp",
+      "Smile \u{1F600} lamp",
+      "\u212A lamp",
+      "kite",
+    ]);
+    // Half an emoji is not a character of the text: nothing is found.
+    expect(await replaceAll(inputs, { ...spec, find: "\uDE00 lamp" })).toEqual(inputs);
+    expect(await replaceAll(inputs, { ...spec, find: "K" })).toEqual([
+      "\u{10428} lamp",
+      "Smile \u{1F600} lamp",
+      "x lamp",
+      "xite",
+    ]);
+  });
+
   it("stops a value whose result would outgrow every field instead of building it", async () => {
     const started = performance.now();
     const out = await replaceAll(["Ж".repeat(20_000), "short"], {

@@ -97,13 +97,17 @@ function replaceEach(m) {
 }
 `;
 
-/** The pattern as a RegExp source and flags; VALIDATION_FAILED when it does not compile. */
+/**
+ * The pattern as a RegExp source and flags; VALIDATION_FAILED when it does not compile. Plain
+ * text and patterns both run with the `u` flag, so the two modes agree: an emoji is one character
+ * (never matched by half) and ignoring case follows Unicode case folding.
+ */
 function compile(spec: FindSpec): { source: string; flags: string } {
-  const flags = spec.caseSensitive ? "g" : "gi";
+  const flags = spec.caseSensitive ? "gu" : "giu";
+  // Only the characters with a meaning in a pattern are escaped: with `u`, escaping others fails.
   const source = spec.regex ? spec.find : spec.find.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const withUnicode = spec.regex ? `${flags}u` : flags;
   try {
-    new RegExp(source, withUnicode);
+    new RegExp(source, flags);
   } catch (err) {
     // V8's message already reads "Invalid regular expression: /…/flags: reason".
     const message = (err as Error).message;
@@ -114,7 +118,7 @@ function compile(spec: FindSpec): { source: string; flags: string } {
         : `Invalid regular expression: ${message}`,
     );
   }
-  return { source, flags: withUnicode };
+  return { source, flags };
 }
 
 /** Threads kept warm for find and replace; more callers wait their turn. */

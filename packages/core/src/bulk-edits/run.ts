@@ -136,6 +136,9 @@ export async function previewBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
   if (op.kind === "priceChange")
     return { ...(await previewPriceChange(ctx.db, where, op)), rejected: [], rejectedCount: 0 };
   if (op.kind === "delete" || op.kind === "duplicate") {
+    // Duplicating copies row by row, under the same limit as applying it (a delete is one
+    // statement and has none).
+    if (op.kind === "duplicate") await checkSize(ctx, where);
     const [c] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(listings).where(where);
     const sample = await ctx.db
       .select()
