@@ -1,6 +1,7 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
+import { ShowOlderButton, useOlderPages } from "../components/older-pages";
 import { errorMessage } from "../lib/save-logic";
 
 type Key = Outputs["apiKeys"]["list"]["items"][number];
@@ -12,45 +13,27 @@ const REVOKED_PAGE = 20;
 export function ApiKeysScreen() {
   const app = useApp();
   const [items, setItems] = useState<Key[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [older, setOlder] = useState(false);
-  // Generation of the list: a page of older keys asked for before a reload is dropped.
-  const generation = useRef(0);
   const [name, setName] = useState("");
   const [write, setWrite] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
+  const older = useOlderPages(
+    (cursor) => api.apiKeys.list.query({ status: "revoked", limit: REVOKED_PAGE, cursor }),
+    (more: Key[]) => setItems((have) => [...(have ?? []), ...more]),
+  );
+  const { restart, setNext } = older;
   const load = useCallback(() => {
-    const gen = ++generation.current;
+    const current = restart();
     Promise.all([
       api.apiKeys.list.query({ status: "active", limit: 100 }),
       api.apiKeys.list.query({ status: "revoked", limit: REVOKED_PAGE }),
     ])
       .then(([active, revoked]) => {
-        if (gen !== generation.current) return;
+        if (!current()) return;
         setItems([...active.items, ...revoked.items]);
         setNext(revoked.nextCursor);
       })
       .catch((err) => app.toast("error", errorMessage(err)));
-  }, [app]);
-  const showOlder = async () => {
-    if (!next) return;
-    const gen = generation.current;
-    setOlder(true);
-    try {
-      const r = await api.apiKeys.list.query({
-        status: "revoked",
-        limit: REVOKED_PAGE,
-        cursor: next,
-      });
-      if (gen !== generation.current) return;
-      setItems((have) => [...(have ?? []), ...r.items]);
-      setNext(r.nextCursor);
-    } catch (err) {
-      app.toast("error", errorMessage(err));
-    } finally {
-      setOlder(false);
-    }
-  };
+  }, [app, restart, setNext]);
   useEffect(load, [load]);
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -167,16 +150,7 @@ export function ApiKeysScreen() {
           </tbody>
         </table>
       )}
-      {next && (
-        <button
-          type="button"
-          className="btn ghost"
-          disabled={older}
-          onClick={() => void showOlder()}
-        >
-          {older ? "Loading…" : "Show older revoked keys"}
-        </button>
-      )}
+      <ShowOlderButton pages={older} label="Show older revoked keys" />
     </div>
   );
 }

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
+import { ShowOlderButton, useOlderPages } from "../components/older-pages";
 import { errorMessage } from "../lib/save-logic";
 
 type Item = Outputs["changeSets"]["list"]["items"][number];
@@ -15,20 +16,21 @@ export function HistoryPanel(props: {
 }) {
   const app = useApp();
   const [items, setItems] = useState<Item[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [older, setOlder] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
-  // Generation of the list: a page of older items asked for before a refetch is dropped.
-  const generation = useRef(0);
+  const older = useOlderPages(
+    (cursor) => api.changeSets.list.query({ limit: PAGE, cursor }),
+    (more: Item[]) => setItems((have) => [...(have ?? []), ...more]),
+  );
+  const { restart, setNext } = older;
   // biome-ignore lint/correctness/useExhaustiveDependencies: refetch when the grid saves something
   useEffect(() => {
     let alive = true;
-    const gen = ++generation.current;
+    const current = restart();
     api.changeSets.list
       .query({ limit: PAGE })
       .then((r) => {
-        if (!alive || gen !== generation.current) return;
+        if (!alive || !current()) return;
         setItems(r.items);
         setNext(r.nextCursor);
       })
@@ -37,21 +39,6 @@ export function HistoryPanel(props: {
       alive = false;
     };
   }, [props.tick, reload]);
-  const showOlder = async () => {
-    if (!next) return;
-    const gen = generation.current;
-    setOlder(true);
-    try {
-      const r = await api.changeSets.list.query({ limit: PAGE, cursor: next });
-      if (gen !== generation.current) return;
-      setItems((have) => [...(have ?? []), ...r.items]);
-      setNext(r.nextCursor);
-    } catch (err) {
-      app.toast("error", errorMessage(err));
-    } finally {
-      setOlder(false);
-    }
-  };
   const act = async (it: Item) => {
     setBusy(it.id);
     try {
@@ -104,15 +91,12 @@ export function HistoryPanel(props: {
           ))}
         </ol>
       )}
-      {items && next && (
-        <button
-          type="button"
+      {items && (
+        <ShowOlderButton
+          pages={older}
+          label="Show older changes"
           className="btn small history-more"
-          disabled={older}
-          onClick={() => void showOlder()}
-        >
-          {older ? "Loading…" : "Show older changes"}
-        </button>
+        />
       )}
     </aside>
   );
