@@ -343,6 +343,12 @@ export function BulkDialog(props: {
                 <option value="down">Down</option>
                 <option value="99">End in .99</option>
               </select>
+              {f.rounding !== "none" && (
+                <small className="muted">
+                  Rounding keeps the direction of the change: a cut never ends above the old price,
+                  a rise never below it.
+                </small>
+              )}
             </label>
             <label className="field">
               <span>Never below</span>
