@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { createJsonLogger, routeConsoleTo } from "@mbe/core";
 import { jobMetrics } from "@mbe/jobs/metrics";
 import type { MiddlewareHandler } from "hono";
 import { createApp } from "./app";
@@ -54,6 +55,8 @@ function consoleHandler(): MiddlewareHandler<AppEnv> | undefined {
 }
 
 const config = loadConfig();
+// What libraries print with console.* joins the JSON log instead of interleaving plain text.
+routeConsoleTo(createJsonLogger(config.LOG_LEVEL));
 const runtime = await buildRuntime(config, version);
 const { deps } = runtime;
 deps.consoleHandler = consoleHandler();

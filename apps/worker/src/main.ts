@@ -3,6 +3,7 @@ import {
   createMailer,
   createSearchPort,
   createStorage,
+  routeConsoleTo,
   searchIndexHooks,
 } from "@mbe/core";
 import { copyIntoFor, copyOutFor, createDb } from "@mbe/db";
@@ -47,6 +48,8 @@ const Config = z.object({
 });
 const config = Config.parse(process.env);
 const log = createJsonLogger(config.LOG_LEVEL);
+// What libraries print with console.* joins the JSON log instead of interleaving plain text.
+routeConsoleTo(log);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const db = createDb({ url: config.DATABASE_URL });

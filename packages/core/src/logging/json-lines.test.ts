@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createJsonLogger, flushLogs } from "./json-lines";
+import { createJsonLogger, flushLogs, routeConsoleTo } from "./json-lines";
 
 const original = process.stdout.write.bind(process.stdout);
 let writes: string[] = [];
@@ -47,5 +47,36 @@ describe("JSON-lines logger", () => {
     createJsonLogger("warn").info({}, "quiet");
     await tick();
     expect(writes.join("")).not.toContain("quiet");
+  });
+});
+
+describe("routeConsoleTo", () => {
+  it("writes what libraries print with console as JSON lines, and puts the console back", () => {
+    const before = console.error;
+    capture();
+    const restore = routeConsoleTo(createJsonLogger("info", { app: "t" }));
+    try {
+      console.error(new TypeError("socket hang up"));
+      console.info("The user aborted a request.");
+      console.warn("%d retries left", 3);
+      console.log("plain", { a: 1 });
+    } finally {
+      restore();
+    }
+    flushLogs();
+    const lines = writes
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.level, l.msg, l.source, l.app])).toEqual([
+      ["error", "socket hang up", "console", "t"],
+      ["info", "The user aborted a request.", "console", "t"],
+      ["warn", "3 retries left", "console", "t"],
+      ["info", "plain { a: 1 }", "console", "t"],
+    ]);
+    expect(lines[0].err).toMatchObject({ name: "TypeError", message: "socket hang up" });
+    expect(lines[0].err.stack).toContain("json-lines.test");
+    expect(console.error).toBe(before);
   });
 });

@@ -1,3 +1,4 @@
+import { format } from "node:util";
 import type { Logger } from "../context";
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
@@ -60,5 +61,43 @@ export function createJsonLogger(
     warn: (o, m) => write("warn", o, m),
     error: (o, m) => write("error", o, m),
     child: (b) => createJsonLogger(level, { ...bindings, ...b }),
+  };
+}
+
+type ConsoleMethod = "log" | "info" | "debug" | "warn" | "error";
+const CONSOLE_LEVEL: Record<ConsoleMethod, "info" | "warn" | "error"> = {
+  log: "info",
+  info: "info",
+  debug: "info",
+  warn: "warn",
+  error: "error",
+};
+
+/**
+ * Sends what libraries print with `console.*` (the HTTP adapter's errors mid-response, a client
+ * library's notices) into `log` as JSON lines with `source: "console"`, so a service's output
+ * stays one JSON object a line; an Error among the arguments keeps its name, message and stack.
+ * Returns a function that puts the console back.
+ */
+export function routeConsoleTo(log: Logger): () => void {
+  const methods = Object.keys(CONSOLE_LEVEL) as ConsoleMethod[];
+  const saved = methods.map((m) => [m, console[m]] as const);
+  for (const m of methods) {
+    const level = CONSOLE_LEVEL[m];
+    console[m] = (...args: unknown[]) => {
+      const err = args.find((a): a is Error => a instanceof Error);
+      const rest = args.filter((a) => a !== err);
+      const msg = rest.length ? format(...rest) : (err?.message ?? "");
+      log[level](
+        {
+          source: "console",
+          ...(err ? { err: { name: err.name, message: err.message, stack: err.stack } } : {}),
+        },
+        msg,
+      );
+    };
+  }
+  return () => {
+    for (const [m, fn] of saved) console[m] = fn;
   };
 }
