@@ -9,6 +9,9 @@ const AFTER_THE_REST = [
   "apps/api/src/routes/search.test.ts",
   "apps/api/src/routes/search-openai.test.ts",
   "apps/worker/src/processors/search-index.test.ts",
+  "apps/worker/src/processors/search-embedder-change.test.ts",
+  "apps/worker/src/processors/search-new-index.test.ts",
+  "apps/worker/src/processors/search-rebuild-serial.test.ts",
 ];
 
 const node = {

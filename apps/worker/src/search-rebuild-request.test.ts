@@ -1,5 +1,6 @@
-import { CoreError, searchCall } from "@mbe/core";
+import { CoreError, createSearchPort, searchCall } from "@mbe/core";
 import { SearchError } from "@mbe/search";
+import { memoryActiveStore } from "@mbe/search/testing";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime } from "../test/runtime";
@@ -13,18 +14,33 @@ afterAll(async () => {
 });
 
 const unavailable = (e: unknown) => e instanceof CoreError && e.code === "SEARCH_UNAVAILABLE";
+// Never reached: the searches below fail before they would call Chroma.
+const port = createSearchPort({
+  chromaUrl: "http://127.0.0.1:9",
+  activeStore: memoryActiveStore(),
+});
+/** The rebuild job asked for on behalf of this embedder, while one is waiting or running. */
+const pending = async () => {
+  const id = await queues.searchIndex.getDeduplicationJobId(`rebuild-for-${port.index.embedderId}`);
+  return id ? queues.searchIndex.getJob(id) : undefined;
+};
 
 describe("a search that needs the index rebuilt", () => {
-  it("asks for the rebuild again when the one kept under its id has failed", async () => {
-    const { ctx } = await seller("Rebuild");
+  it("asks for the rebuild again when the one asked for before has failed", async () => {
+    const { ctx: sellerCtx } = await seller("Rebuild");
+    const ctx = { ...sellerCtx, search: port };
     const search = () =>
       searchCall(ctx, async () => {
         throw new SearchError("SEARCH_REBUILD_REQUIRED", "the index was built by another embedder");
       });
     await expect(search()).rejects.toSatisfy(unavailable);
-    const first = await queues.searchIndex.getJob("rebuild-required");
+    const first = await pending();
     expect(await first?.getState()).toBe("waiting");
-    // The rebuild fails for good (every attempt) and BullMQ keeps it, failed, under its id.
+    expect(first?.data).toEqual({ reason: "embedder-changed", embedderId: port.index.embedderId });
+    // Further searches meanwhile do not ask for another one.
+    await expect(search()).rejects.toSatisfy(unavailable);
+    expect(await queues.searchIndex.getWaitingCount()).toBe(1);
+    // The rebuild fails for good (every attempt) and BullMQ keeps it, failed.
     const failing = new Worker(
       queues.searchIndex.name,
       async () => {
@@ -42,6 +58,8 @@ describe("a search that needs the index rebuilt", () => {
       await failing.close();
     }
     await expect(search()).rejects.toSatisfy(unavailable);
-    expect(await (await queues.searchIndex.getJob("rebuild-required"))?.getState()).toBe("waiting");
+    const again = await pending();
+    expect(again?.id).not.toBe(first?.id);
+    expect(await again?.getState()).toBe("waiting");
   }, 60_000);
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { SearchPort } from "@mbe/core";
+import { embedderRebuildJob, type SearchPort } from "@mbe/core";
 import { listings } from "@mbe/db";
 import { IndexListingsPayload, QUEUES } from "@mbe/jobs";
 import { isSearchError, toSearchDocument } from "@mbe/search";
-import { type Job, Worker } from "bullmq";
+import { DelayedError, type Job, Worker } from "bullmq";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { lockOptions, registerProcessor, type WorkerOptions } from "../index";
 
@@ -86,6 +86,30 @@ const rebuildKeys = (opts: WorkerOptions) => ({
 });
 /** How long the marks of a rebuild that died without clearing them last. */
 const REBUILD_MARK_MS = 6 * 3600_000;
+/** How long a rebuild waits before it looks again whether the one running has finished. */
+const REBUILD_WAIT_MS = 5000;
+const TAKE_OVER = `if redis.call("get", KEYS[1]) == ARGV[1] then redis.call("set", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 end return 0`;
+
+/**
+ * Makes this job the one rebuild running (its id is the `running` mark), or says that another
+ * one runs: one rebuild at a time over all worker replicas. Two at once would number the same
+ * generation, the second dropping what the first had written (sellers' listings missing from the
+ * index it then swapped in) and failing at its own swap, to start over.
+ */
+async function claimRebuild(opts: WorkerOptions, jobId: string): Promise<boolean> {
+  const redis = opts.runtime.bullRedis;
+  const { running } = rebuildKeys(opts);
+  if ((await redis.set(running, jobId, "PX", REBUILD_MARK_MS, "NX")) === "OK") return true;
+  const holder = await redis.get(running);
+  // Released meanwhile: another job waiting may be taking it now.
+  if (holder === null)
+    return (await redis.set(running, jobId, "PX", REBUILD_MARK_MS, "NX")) === "OK";
+  // This job's own mark: an attempt of it whose worker died.
+  if (holder === jobId) return (await redis.set(running, jobId, "PX", REBUILD_MARK_MS)) === "OK";
+  if ((await opts.runtime.queues.searchIndex.getJobState(holder)) === "active") return false;
+  // The holder is not running any more (its worker died): take its place.
+  return (await redis.eval(TAKE_OVER, 1, running, holder, jobId, REBUILD_MARK_MS)) === 1;
+}
 
 /**
  * Indexes these listings of one seller from what the database holds, under the seller's lock: a
@@ -172,13 +196,14 @@ async function drainWaiting(drainer: Worker, token: string, first: IndexListings
 async function rebuild(
   opts: WorkerOptions,
   search: SearchPort,
+  jobId: string,
   progress: (p: object) => Promise<void>,
 ) {
   const { db } = opts.runtime.db;
   const redis = opts.runtime.bullRedis;
   const keys = rebuildKeys(opts);
+  // Marks left by a rebuild whose worker died; this one reads every listing anyway.
   await redis.del(keys.touched);
-  await redis.set(keys.running, "1", "PX", REBUILD_MARK_MS);
   const rb = await search.index.beginRebuild({ force: true });
   let done = 0;
   try {
@@ -234,8 +259,33 @@ async function rebuild(
     await rb.abort().catch(() => {});
     throw err;
   } finally {
-    await redis.del(keys.running, keys.touched).catch(() => undefined);
+    await redis.del(keys.touched).catch(() => undefined);
+    await redis.eval(RELEASE, 1, keys.running, jobId).catch(() => undefined);
   }
+}
+
+/**
+ * Why a rebuild asked for on behalf of one embedder (see `embedderRebuildJob`) is not needed: the
+ * embedder changed and the index is readable by the new one already (a rebuild has swapped in
+ * since it was asked for), or this worker's embedder is another one, whose rebuild would leave the
+ * asking process where it was and make it ask again, one full rebuild after another. (An index
+ * that did not exist is built whatever it holds now: the first save or search makes it, empty.)
+ */
+async function needlessRebuild(
+  search: SearchPort,
+  data: unknown,
+): Promise<{ reason: string; misconfigured: boolean } | undefined> {
+  const { embedderId: wanted, reason } = (data ?? {}) as { embedderId?: unknown; reason?: unknown };
+  if (typeof wanted !== "string") return undefined;
+  const status = await search.index.status();
+  if (wanted !== status.embedderId)
+    return {
+      reason: `asked for with embedder ${wanted} while this worker embeds with ${status.embedderId}: configure both alike (OPENAI_API_KEY)`,
+      misconfigured: true,
+    };
+  if (reason === "embedder-changed" && status.active && status.compatible)
+    return { reason: "the index is already built by this embedder", misconfigured: false };
+  return undefined;
 }
 
 /** `search-index` queue: `index-listings` after every write, `rebuild-index` nightly and on demand. */
@@ -255,10 +305,23 @@ registerProcessor(async (opts) => {
   });
   const worker: Worker = new Worker(
     QUEUES.searchIndex,
-    async (job) => {
+    async (job, jobToken) => {
       if (job.name === "rebuild-index") {
         try {
-          return await rebuild(opts, search, (p) => job.updateProgress(p));
+          const skipped = await needlessRebuild(search, job.data);
+          if (skipped) {
+            opts.log[skipped.misconfigured ? "warn" : "info"](
+              { jobId: job.id, reason: skipped.reason },
+              "search rebuild skipped",
+            );
+            return { skipped: skipped.reason };
+          }
+          if (!(await claimRebuild(opts, String(job.id)))) {
+            // Another replica is rebuilding: run after it, without spending an attempt.
+            await job.moveToDelayed(Date.now() + REBUILD_WAIT_MS, jobToken);
+            throw new DelayedError();
+          }
+          return await rebuild(opts, search, String(job.id), (p) => job.updateProgress(p));
         } catch (err) {
           if (isUnavailable(err)) {
             await worker.rateLimit(UNAVAILABLE_PAUSE_MS);
@@ -320,13 +383,15 @@ registerProcessor(async (opts) => {
     ),
   );
   // A new deployment (or one that switched embedder) has listings the index never saw: build it now.
+  // Deduplicated with the one a search asks for, and with other processes starting meanwhile.
   const status = await search.index.status().catch(() => null);
-  if (status && (!status.active || !status.compatible))
-    await opts.runtime.queues.searchIndex.add(
-      "rebuild-index",
-      { reason: "startup" },
-      { jobId: `startup-rebuild-${status.embedderId}` },
+  if (status && (!status.active || !status.compatible)) {
+    const job = embedderRebuildJob(
+      status.embedderId,
+      status.active ? "embedder-changed" : "no-index",
     );
+    await opts.runtime.queues.searchIndex.add(job.name, job.data, job.opts);
+  }
   await opts.runtime.queues.searchIndex.upsertJobScheduler(
     "nightly-rebuild",
     { pattern: opts.config.SEARCH_REBUILD_CRON ?? "0 3 * * *" },

@@ -3,6 +3,7 @@ import type { CoreContext } from "../context";
 import { enqueue } from "../enqueue";
 import { CoreError } from "../errors";
 import type { SearchPort } from "./port";
+import { embedderRebuildJob } from "./reindex";
 
 /**
  * The search port, or a 503 with a code when search is off on this server (disabled, or its store
@@ -27,17 +28,11 @@ export async function searchCall<T>(ctx: CoreContext, fn: () => Promise<T>): Pro
       case "SEARCH_NOT_FOUND":
         throw new CoreError("NOT_FOUND", "That listing is not in the search index yet");
       case "SEARCH_REBUILD_REQUIRED":
-        // A finished or failed rebuild under this id is kept for days; one still queued or
-        // running is enough, anything else is replaced so the rebuild really runs.
-        if (ctx.queues)
-          await enqueue(
-            ctx,
-            ctx.queues.searchIndex,
-            "rebuild-index",
-            {},
-            { jobId: "rebuild-required" },
-            { replaceFinished: true },
-          ).catch(() => {});
+        // One rebuild for this embedder, waiting or running, serves every search meanwhile.
+        if (ctx.queues && ctx.search) {
+          const job = embedderRebuildJob(ctx.search.index.embedderId, "embedder-changed");
+          await enqueue(ctx, ctx.queues.searchIndex, job.name, job.data, job.opts).catch(() => {});
+        }
         throw new CoreError(
           "SEARCH_UNAVAILABLE",
           "The search index is being rebuilt; try again shortly",

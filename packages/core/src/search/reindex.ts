@@ -2,6 +2,23 @@ import { recordAudit } from "../audit/record";
 import { type CoreContext, requireAdmin } from "../context";
 import { enqueue, queuesOf } from "../enqueue";
 
+/**
+ * The rebuild that makes the index readable by `embedderId`: its active generation was built by
+ * another embedder (the OpenAI key was added or removed), or there is none yet (`no-index`: a new
+ * deployment, whose listings the index never saw). Deduplicated per embedder while one is waiting
+ * or running, so processes that start together and searches that meet the old index meanwhile
+ * ask for one rebuild; once it has finished, the next request makes a new one. The worker skips an
+ * `embedder-changed` one when a rebuild has made the index readable by that embedder meanwhile,
+ * and any of them when its own embedder is another one (the processes disagree about the key).
+ */
+export function embedderRebuildJob(embedderId: string, reason: "embedder-changed" | "no-index") {
+  return {
+    name: "rebuild-index",
+    data: { reason, embedderId },
+    opts: { deduplication: { id: `rebuild-for-${embedderId}` } },
+  };
+}
+
 /** Queues a full rebuild of the search index (new collections, swapped in atomically). */
 export async function requestReindex(ctx: CoreContext) {
   requireAdmin(ctx, "write");

@@ -369,6 +369,11 @@ export class SearchIndex {
     };
   }
 
+  /** Which embedder's generations this index reads and builds (part of every collection name). */
+  get embedderId(): string {
+    return this.embedderKey;
+  }
+
   // ---------- reads ----------
 
   /** Top-k listings of this owner for a natural-language query. */
@@ -1071,7 +1076,12 @@ export class SearchIndex {
   private async readableGeneration(fresh: boolean): Promise<Generation> {
     let active = await this.readActive(fresh);
     if (active === null) active = await this.bootstrap();
-    const gen = this.parseGeneration(active);
+    let gen = this.parseGeneration(active);
+    if ((!gen || gen.embedderId !== this.embedderKey) && !fresh) {
+      // The cached name may predate a rebuild another process has just swapped in.
+      active = (await this.readActive(true)) ?? (await this.bootstrap());
+      gen = this.parseGeneration(active);
+    }
     if (!gen || gen.embedderId !== this.embedderKey) {
       throw new SearchError(
         "SEARCH_REBUILD_REQUIRED",
