@@ -6,6 +6,7 @@ export type OcrErrorCode =
   | "TOO_MANY_PAGES"
   | "PAGE_TOO_LARGE"
   | "IMAGE_TOO_LARGE"
+  | "IMAGE_TOO_SMALL"
   | "CORRUPT_IMAGE"
   | "CORRUPT_PDF"
   | "ENCRYPTED_PDF"

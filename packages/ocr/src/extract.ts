@@ -118,12 +118,16 @@ function conditionOf(text: string): string | null {
 function classify(b: Builder): Candidate | null {
   const candidate: Partial<Candidate> = {};
   const used = new Set<Segment>();
+  /** Words before the price in the price's own cell ("Desk lamp 12.50 EUR" on one line). */
+  let leading: Word[] = [];
   for (const seg of b.segments) {
     const price = findPrices(seg.text, b.defaultCurrency)[0];
     if (price && !candidate.price) {
       const words = wordsMatching(seg, price.raw);
       candidate.price = field(price.amount, words, price.strength);
       candidate.currency = field(price.currency, words, price.explicitCurrency ? 1 : 0.6);
+      const before = seg.text.slice(0, price.index).trim();
+      leading = before ? seg.words.slice(0, before.split(/\s+/).length) : [];
       used.add(seg);
       continue;
     }
@@ -155,12 +159,22 @@ function classify(b: Builder): Candidate | null {
       used.add(seg);
     }
   }
-  const titleSeg =
+  let titleSeg =
     b.titleSeg ?? b.segments.find((s) => !used.has(s) && /\p{L}{2,}/u.test(s.text) && !anyPrice(s));
+  // No cell of its own for the title: the words before the price on its line are the title.
+  const leadingText = leading.map((w) => w.text).join(" ");
+  if (!titleSeg && leading.length > 0 && /\p{L}{2,}/u.test(leadingText)) {
+    titleSeg = { text: leadingText, words: leading, box: unionBox(leading.map((w) => w.box)) };
+  }
   if (!titleSeg || !candidate.price) return null;
   const titleText = titleSeg.text.replace(/[\s.:;,\-–—]+$/, "").trim();
   if (!titleText) return null;
-  const all = [titleSeg, ...b.segments, ...b.description];
+  // A title taken from the price's cell is already part of that cell.
+  const all = [
+    ...(b.segments.includes(titleSeg) || b.titleSeg ? [titleSeg] : []),
+    ...b.segments,
+    ...b.description,
+  ];
   const description = b.description.filter((s) => s !== titleSeg && !used.has(s));
   const result: Candidate = {
     page: b.page,

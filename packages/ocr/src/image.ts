@@ -279,6 +279,29 @@ export async function prepareImage(
   options: PrepareOptions,
 ): Promise<PreparedImage> {
   const decoded = await decodeToGray(bytes, mimeType, options.maxImagePixels);
+  // No line of text fits in fewer pixels; the filters below cannot work on less either.
+  if (decoded.width < MIN_SIDE || decoded.height < MIN_SIDE) {
+    throw new OcrError(
+      "IMAGE_TOO_SMALL",
+      `The image is ${decoded.width}×${decoded.height} pixels; each side needs at least ${MIN_SIDE}.`,
+    );
+  }
+  try {
+    return await cleanUp(decoded, options);
+  } catch (error) {
+    // The file decoded, so this is about its shape (an extreme aspect ratio, say): the same
+    // upload would fail the same way again.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OcrError("CORRUPT_IMAGE", `The image could not be prepared for OCR: ${message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Shortest side, in pixels, of an image worth reading. */
+const MIN_SIDE = 8;
+
+async function cleanUp(decoded: Gray, options: PrepareOptions): Promise<PreparedImage> {
   const flat = options.flatten === false ? decoded : flattenBackground(decoded);
   const skew = options.deskew === false ? 0 : estimateSkew(flat);
   let base = sharp(Buffer.from(flat.data.buffer, flat.data.byteOffset, flat.data.byteLength), {
@@ -316,12 +339,15 @@ export async function prepareImage(
   const fromRaw = () => sharp(flatRaw, { raw: { width, height, channels: 1 } });
   const [ocrImage, previewPng] = await Promise.all([
     fromRaw()
-      .resize({ width: Math.round(width * (ocrLongest / longest)), kernel: "lanczos3" })
+      .resize({
+        width: Math.max(1, Math.round(width * (ocrLongest / longest))),
+        kernel: "lanczos3",
+      })
       .toColourspace("b-w")
       .png({ compressionLevel: 1, adaptiveFiltering: false })
       .toBuffer(),
     fromRaw()
-      .resize({ width: Math.round(width * previewScale) })
+      .resize({ width: Math.max(1, Math.round(width * previewScale)) })
       .toColourspace("b-w")
       .png({ compressionLevel: 6, palette: true, colours: 8, dither: 0, effort: 1 })
       .toBuffer(),
@@ -330,8 +356,8 @@ export async function prepareImage(
     ocrImage,
     ocrScale,
     previewPng,
-    width: Math.round(width * previewScale),
-    height: Math.round(height * previewScale),
+    width: Math.max(1, Math.round(width * previewScale)),
+    height: Math.max(1, Math.round(height * previewScale)),
     skewDegrees: skew,
   };
 }

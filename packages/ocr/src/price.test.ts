@@ -31,6 +31,42 @@ describe("parsePrice", () => {
     },
   );
 
+  it.each([
+    ["R$ 1.299,00", 1299, "BRL"],
+    ["NZ$ 45.00", 45, "NZD"],
+    ["HK$120.00", 120, "HKD"],
+    ["S$ 9.90", 9.9, "SGD"],
+    ["MX$ 350", 350, "MXN"],
+    ["₹ 499.00", 499, "INR"],
+    ["CA$ 19.99", 19.99, "CAD"],
+  ])("a dollar or rupee of another country: %s → %d %s", (text, amount, currency) => {
+    const p = parsePrice(text);
+    expect(p?.amount).toBeCloseTo(amount, 2);
+    expect(p?.currency).toBe(currency);
+  });
+
+  it.each([
+    ["Desk lamp 12.50 EUR", 12.5, "EUR"],
+    ["Desk lamp 12.50 each", 12.5, "USD"],
+    ["Desk lamp 40 GBP", 40, "GBP"],
+    ["€12.50 Audio cable", 12.5, "EUR"],
+  ])("finds the price after the title on the same line: %s", (text, amount, currency) => {
+    const p = parsePrice(text);
+    expect(p?.amount).toBeCloseTo(amount, 2);
+    expect(p?.currency).toBe(currency);
+  });
+
+  it("does not read a currency code inside a word", () => {
+    expect(parsePrice("12.50 Euros")?.explicitCurrency).toBe(false);
+    expect(parsePrice("Audio 40")).toBeNull();
+    expect(parsePrice("Weight 2.50 kg")).toBeNull();
+  });
+
+  it("does not join a number after a word to the price that follows", () => {
+    expect(parsePrice("Size 10 150.00 EUR")?.amount).not.toBe(10150);
+    expect(parsePrice("Lamp: 1 299,00 €")?.amount).toBe(1299);
+  });
+
   it("reads both decimal conventions", () => {
     expect(parseAmount("1,299")).toBe(1299);
     expect(parseAmount("1.299")).toBe(1299);

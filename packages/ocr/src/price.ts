@@ -17,10 +17,16 @@ const SYMBOLS: Record<string, string> = {
   "€": "EUR",
   "£": "GBP",
   "¥": "JPY",
+  "₹": "INR",
   C$: "CAD",
   CA$: "CAD",
   A$: "AUD",
   AU$: "AUD",
+  NZ$: "NZD",
+  HK$: "HKD",
+  MX$: "MXN",
+  S$: "SGD",
+  R$: "BRL",
 };
 const CODES = [
   "USD",
@@ -36,9 +42,15 @@ const CODES = [
   "NOK",
   "DKK",
   "PLN",
+  "BRL",
+  "HKD",
+  "SGD",
+  "INR",
 ];
 
-const CURRENCY = `(?:US\\$|CA\\$|AU\\$|C\\$|A\\$|[$€£¥]|${CODES.join("|")})`;
+// A dollar sign with letters before it names its own dollar (R$ is the real, NZ$ New Zealand's),
+// and a code counts only as a word of its own: "EUR" in "Euros", "AUD" in "Audio" are not codes.
+const CURRENCY = `(?:(?<![A-Za-z])(?:US|CA|AU|NZ|HK|MX|C|A|S|R)\\$|[$€£¥₹]|(?<![A-Za-z])(?:${CODES.join("|")})(?![A-Za-z]))`;
 const NUMBER = "\\d{1,3}(?:[.,'\\u00a0 ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?";
 const PRICE_RE = new RegExp(
   `(?<pre>${CURRENCY})?\\s?(?<num>${NUMBER})(?![\\d])(?:\\s?(?<post>${CURRENCY}))?(?:\\s*(?<each>each|ea\\.?|/\\s?ea|per\\s+(?:unit|item|piece|pc)|/\\s?(?:unit|pc)))?`,
@@ -91,17 +103,30 @@ export function findPrices(
     const num = groups.num ?? "";
     const amount = parseAmount(num);
     if (amount === null) continue;
-    const before = text.charAt((m.index ?? 0) - 1);
-    const after = text.charAt((m.index ?? 0) + m[0].length);
+    const start = m.index ?? 0;
+    // The match may begin with the space before the number: what counts is the character
+    // before the number itself ("Desk lamp 12.50 EUR" is a price; "NW-1001" is not).
+    const lead = m[0].length - m[0].trimStart().length;
+    const before = text.charAt(start + lead - 1);
+    const after = text.charAt(start + m[0].length);
     // Part of a code or a longer token (SKU NW-1001, 18V, 7-1/4): not a price.
     if (/[A-Za-z0-9\-/]/.test(before) && !groups.pre) continue;
     if (/[A-Za-z0-9\-/%]/.test(after)) continue;
+    // Digits grouped by spaces right after a word may be two numbers ("Size 10 150.00 EUR").
+    if (/[\s\u00a0]/.test(num) && !groups.pre && /[A-Za-z0-9]/.test(text.charAt(start - 1)))
+      continue;
     const currency = currencyOf(groups.pre) ?? currencyOf(groups.post);
     const hasDecimals = /[.,]\d{2}$/.test(num);
     let strength = 0;
     if (currency) strength = 1;
     else if (groups.each) strength = 0.9;
-    else if (hasDecimals && num.length === m[0].trim().length) strength = 0.5;
+    // A bare decimal right after a word is more often a measure ("Weight 2.50 kg") than a price.
+    else if (
+      hasDecimals &&
+      num.length === m[0].trim().length &&
+      !/[A-Za-z0-9]/.test(text.charAt(start - 1))
+    )
+      strength = 0.5;
     if (strength === 0) continue;
     found.push({
       amount,
@@ -109,7 +134,7 @@ export function findPrices(
       explicitCurrency: currency !== null,
       raw: m[0].trim(),
       strength,
-      index: m.index ?? 0,
+      index: start + lead,
     });
   }
   return found;

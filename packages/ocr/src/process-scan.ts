@@ -110,6 +110,8 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
       pages.push(await ocrPage(engine, input.bytes, sniffed.mimeType, 1, limits));
     } else {
       const pending: Array<Promise<ScanPage>> = [];
+      /** The first page that failed: the scan fails with it, so no further page is read. */
+      let failure: { error: unknown } | undefined;
       // Pages being prepared or read: one more than the engine's workers keeps each busy while
       // the next page is prepared, and only those pages' decoded images are held at once.
       const running = new Set<Promise<unknown>>();
@@ -120,6 +122,9 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
         );
         running.add(settled);
         pending.push(job);
+        job.catch((error) => {
+          failure ??= { error };
+        });
       };
       const iterator = readPdf(input.bytes, {
         limits,
@@ -129,7 +134,8 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
       });
       try {
         for await (const rendered of iterator) {
-          while (running.size > engine.size) await Promise.race(running);
+          while (running.size > engine.size && !failure) await Promise.race(running);
+          if (failure) break;
           const n = rendered.page;
           if (rendered.hasTextLayer) {
             progress({ page: n, pages: pageCount, stage: "text-layer" });
@@ -164,6 +170,10 @@ export async function processScan(input: ProcessScanInput): Promise<ScanResult> 
         await Promise.allSettled(pending);
         throw error;
       }
+      await Promise.allSettled(pending);
+      // Assigned in the pages' callbacks, which narrowing does not follow.
+      const failed = failure as { error: unknown } | undefined;
+      if (failed) throw failed.error;
       pages.push(...(await Promise.all(pending)));
     }
     progress({ page: pageCount, pages: pageCount, stage: "extract" });

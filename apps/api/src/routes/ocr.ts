@@ -52,6 +52,10 @@ const Scan = z
     ),
     items: z.array(z.record(z.string(), z.unknown())),
     processingMs: z.number().int().nullable(),
+    /** While the scan is processing: the page its job has reached (page 0 before any is known). */
+    progress: z
+      .object({ page: z.number().int(), pages: z.number().int(), stage: z.string() })
+      .nullable(),
     error: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -28,7 +28,11 @@ export async function convertScan(
   if (scan.status !== "completed" && scan.status !== "corrected")
     throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
   const all = scan.items as ScanItem[];
-  const chosen = (input.items ?? all.map((_, i) => i)).map((i) => ({ i, item: all[i] }));
+  // Each item at most once: an index named twice in one request would otherwise become two listings.
+  const chosen = [...new Set(input.items ?? all.map((_, i) => i))].map((i) => ({
+    i,
+    item: all[i],
+  }));
   const errors: { index: number; message: string }[] = [];
   /** Each new listing with the item (by position) it comes from. */
   const rows: { i: number; row: NewListing & { id: string } }[] = [];

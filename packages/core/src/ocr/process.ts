@@ -5,7 +5,13 @@ import { and, eq, inArray, lte } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
 import { newStorageKey } from "../storage/storage";
-import { pageFields, SCAN_IN_PROGRESS, type ScanItem, type StoredPage } from "./scans";
+import {
+  keepConverted,
+  pageFields,
+  SCAN_IN_PROGRESS,
+  type ScanItem,
+  type StoredPage,
+} from "./scans";
 
 function toItem(c: Candidate): ScanItem {
   const confidence: Record<string, number> = { title: c.title.confidence, overall: c.confidence };
@@ -50,10 +56,24 @@ export async function runScan(
     .where(and(eq(ocrScans.id, scanId), inArray(ocrScans.status, SCAN_IN_PROGRESS)))
     .returning();
   if (!row) return { skipped: true };
-  const local = await ctx.storage.localFile(row.storageKey);
-  const bytes = new Uint8Array(await readFile(local.path));
-  await local.release();
-  // A seller's cancel is seen at the next page: the scanner is told to stop at once.
+  let bytes: Uint8Array;
+  try {
+    const local = await ctx.storage.localFile(row.storageKey);
+    try {
+      bytes = new Uint8Array(await readFile(local.path));
+    } finally {
+      await local.release();
+    }
+  } catch (err) {
+    // A scan deleted since it was taken has lost its file with it: there is nothing to read.
+    const [still] = await ctx.db
+      .select({ id: ocrScans.id })
+      .from(ocrScans)
+      .where(eq(ocrScans.id, scanId));
+    if (!still) return { skipped: true };
+    throw err;
+  }
+  // A seller's cancel (or delete) is seen at the next page: the scanner is told to stop at once.
   const abort = new AbortController();
   let lastCheck = 0;
   const checkCancelled = async () => {
@@ -63,7 +83,8 @@ export async function runScan(
       .select({ status: ocrScans.status })
       .from(ocrScans)
       .where(eq(ocrScans.id, scanId));
-    if (now?.status === "failed") abort.abort();
+    // Cancelled, or deleted by the seller: nothing will read this run's results.
+    if (!now || now.status === "failed") abort.abort();
   };
   try {
     const result = await scan(
@@ -98,7 +119,8 @@ export async function runScan(
           status: "completed",
           pageCount: result.pageCount,
           pages,
-          items: result.items.map(toItem),
+          // Items an earlier run found and the seller converted stay marked as listings.
+          items: keepConverted(row.items as ScanItem[], result.items.map(toItem)),
           processingMs: Math.round(result.processingMs),
           mimeType: result.mimeType,
           updatedAt: new Date(),

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { type OcrScan, ocrScans } from "@mbe/db";
+import { type OcrScan, ocrScans, rowsOf } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
-import { and, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type CoreContext, requireActor } from "../context";
+import { type CoreContext, inTx, requireActor } from "../context";
 import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import type { UploadedFile } from "../imports/create";
@@ -71,8 +71,16 @@ function pageImageUrl(ctx: CoreContext, scanId: string, page: number) {
   return `/v1/ocr/scans/${scanId}/pages/${page}/image?exp=${exp}&sig=${sign(ctx, `ocr:${scanId}:${page}`, exp)}`;
 }
 
-/** API shape of a scan; page images are signed links. */
-export function scanView(ctx: CoreContext, s: OcrScan) {
+/** How far a running scan's job has read: page `page` of `pages`, at `stage`. */
+const ScanJobProgress = z.object({
+  page: z.number().int().min(0),
+  pages: z.number().int().min(0),
+  stage: z.string(),
+});
+export type ScanJobProgress = z.infer<typeof ScanJobProgress>;
+
+/** API shape of a scan; page images are signed links; `progress` while its job reads it. */
+export function scanView(ctx: CoreContext, s: OcrScan, progress: ScanJobProgress | null = null) {
   return {
     id: s.id,
     fileName: s.fileName,
@@ -87,10 +95,32 @@ export function scanView(ctx: CoreContext, s: OcrScan) {
     })),
     items: s.items as ScanItem[],
     processingMs: s.processingMs,
+    progress,
     error: s.error,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
+}
+
+/**
+ * The progress the jobs reading `scans` last reported, by scan id (only scans still processing,
+ * and only jobs working for the scan's owner). Progress is best-effort: without the queue, none.
+ */
+async function progressOf(
+  ctx: CoreContext,
+  scans: Pick<OcrScan, "id" | "ownerId" | "status">[],
+): Promise<Map<string, ScanJobProgress>> {
+  const out = new Map<string, ScanJobProgress>();
+  const running = new Map(scans.filter((s) => s.status === "processing").map((s) => [s.id, s]));
+  if (!running.size || !ctx.queues) return out;
+  const jobs = await ctx.queues.ocr.getActive(0, 200).catch(() => []);
+  for (const job of jobs) {
+    const scan = running.get(job?.data?.scanId);
+    if (!scan || job.data.ownerId !== scan.ownerId) continue;
+    const p = ScanJobProgress.safeParse(job.progress);
+    if (p.success) out.set(scan.id, p.data);
+  }
+  return out;
 }
 
 function queueScan(ctx: CoreContext, scan: OcrScan) {
@@ -172,10 +202,11 @@ export async function listScans(ctx: CoreContext, raw: z.input<typeof ListScansI
     .orderBy(...paging.orderBy)
     .limit(input.limit + 1);
   const page = paging.page(rows, input.limit);
+  const progress = await progressOf(ctx, page.items);
   return {
     nextCursor: page.nextCursor,
     items: page.items.map((r) => {
-      const v = scanView(ctx, r);
+      const v = scanView(ctx, r, progress.get(r.id) ?? null);
       return {
         ...v,
         pages: [] as typeof v.pages,
@@ -189,7 +220,8 @@ export async function listScans(ctx: CoreContext, raw: z.input<typeof ListScansI
 /** One scan with its pages (text, confidence, image link) and extracted items; progress while running. */
 export async function getScan(ctx: CoreContext, id: string) {
   const { scan } = await ownScan(ctx, id);
-  return scanView(ctx, scan);
+  const progress = await progressOf(ctx, [scan]);
+  return scanView(ctx, scan, progress.get(scan.id) ?? null);
 }
 
 export const UpdateScanInput = z.object({ items: z.array(ScanItem).max(5000) });
@@ -201,22 +233,63 @@ export async function updateScan(
   raw: z.input<typeof UpdateScanInput>,
 ) {
   const input = UpdateScanInput.parse(raw);
-  const { scan } = await ownScan(ctx, id, "write");
-  if (scan.status !== "completed" && scan.status !== "corrected")
-    throw new CoreError("CONFLICT", `The scan is ${scan.status}; correct it once OCR has finished`);
-  const [updated] = await ctx.db
-    .update(ocrScans)
-    .set({ items: input.items, status: "corrected", updatedAt: new Date() })
-    .where(eq(ocrScans.id, id))
-    .returning();
-  if (!updated) throw notFound("Scan");
-  await recordAudit(ctx, {
-    action: "ocr.correct",
-    resourceType: "ocr_scan",
-    resourceId: id,
-    details: { items: input.items.length },
+  await ownScan(ctx, id, "write");
+  const updated = await inTx(ctx, async (tx) => {
+    // Locked like a conversion: the state and the converted items read here stay true until
+    // the corrections are saved.
+    const [scan] = rowsOf<Pick<OcrScan, "status" | "items">>(
+      await tx.db.execute(
+        sql`select status, items from ${ocrScans} where id = ${id}::uuid for update`,
+      ),
+    );
+    if (!scan) throw notFound("Scan");
+    if (scan.status !== "completed" && scan.status !== "corrected")
+      throw new CoreError(
+        "CONFLICT",
+        `The scan is ${scan.status}; correct it once OCR has finished`,
+      );
+    const items = keepConverted(scan.items as ScanItem[], input.items);
+    const [row] = await tx.db
+      .update(ocrScans)
+      .set({ items, status: "corrected", updatedAt: new Date() })
+      .where(eq(ocrScans.id, id))
+      .returning();
+    if (!row) throw notFound("Scan");
+    await recordAudit(tx, {
+      action: "ocr.correct",
+      resourceType: "ocr_scan",
+      resourceId: id,
+      details: { items: items.length },
+    });
+    return row;
   });
   return scanView(ctx, updated);
+}
+
+/**
+ * The corrected items, each still marked with the listing it became: an item is known by where
+ * it was read (page and box), which corrections to its text do not change (nor does reading the
+ * same file again). A client holding a copy from before a conversion, or a run again, would
+ * otherwise clear the marks and let the items be converted again.
+ */
+export function keepConverted(stored: ScanItem[], corrected: ScanItem[]): ScanItem[] {
+  const where = (it: ScanItem) =>
+    it.page !== undefined && it.box
+      ? JSON.stringify([it.page, it.box.x, it.box.y, it.box.w, it.box.h])
+      : null;
+  const converted = new Map<string, string>();
+  for (const it of stored) {
+    const key = where(it);
+    if (key && it.listingId && !converted.has(key)) converted.set(key, it.listingId);
+  }
+  return corrected.map((it) => {
+    const key = where(it);
+    const listingId = key ? converted.get(key) : undefined;
+    if (!key || !listingId) return it;
+    // Each mark goes to one item only (a copied row is a new item).
+    converted.delete(key);
+    return it.listingId ? it : { ...it, listingId };
+  });
 }
 
 /** Runs OCR again (e.g. after a failure or a better engine); the previous results are replaced. */
