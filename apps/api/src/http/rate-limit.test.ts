@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestApi, signUp, type TestApi } from "../../test/harness";
+import { call, createTestApi, signUp, type TestApi, uniqueEmail } from "../../test/harness";
 import { createApp } from "../app";
 import { createRateLimits } from "./rate-limit";
 
@@ -71,7 +71,7 @@ describe("rate limits in Redis", () => {
       res.push(
         await call(api, "POST", "/trpc/auth.login", {
           headers,
-          body: { email: "x@y.z", password: "whatever1" },
+          body: { email: uniqueEmail(), password: "whatever1" },
         }),
       );
     expect(res.map((r) => r.status)).toEqual([401, 401, 401, 429]);
@@ -102,7 +102,8 @@ describe("rate limits in Redis", () => {
         (
           await call(api, "POST", "/v1/auth/login", {
             headers,
-            body: { email: "x@y.z", password: "whatever1" },
+            // A new email each time: the limit under test is the address's, not an email's lock.
+            body: { email: uniqueEmail(), password: "whatever1" },
           })
         ).status,
       );
@@ -113,7 +114,7 @@ describe("rate limits in Redis", () => {
     const login = (target: TestApi, xff: string) =>
       call(target, "POST", "/v1/auth/login", {
         headers: { "x-forwarded-for": xff },
-        body: { email: "x@y.z", password: "whatever1" },
+        body: { email: uniqueEmail(), password: "whatever1" },
       }).then((r) => r.status);
     // Behind one proxy (this API's harness): the proxy appended the real address last.
     const behindProxy: number[] = [];
