@@ -1,4 +1,4 @@
-import { parseCsvText, resolveLimits } from "@mbe/formats";
+import { csvRecords } from "@mbe/formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type Seller, signUp, type TestApi } from "../../test/harness";
 
@@ -29,13 +29,7 @@ async function exported(s: Seller, marketplace: string) {
     body: JSON.stringify({ marketplace }),
   });
   expect(res.status).toBe(200);
-  const text = (await res.text()).replace(/^\uFEFF/, "");
-  const rows: string[][] = [];
-  const chunks = (async function* () {
-    yield text;
-  })();
-  for await (const r of parseCsvText(chunks, { delimiter: ",", limits: resolveLimits({}) }))
-    rows.push(r.values);
+  const rows = await csvRecords(await res.text());
   const at = rows.findIndex((r) => r.some((h) => /^\*?title$/i.test(h)));
   return { header: rows[at] ?? [], rows: rows.slice(at + 1) };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { parseCsvText, resolveLimits } from "@mbe/formats";
+import { csvRecords } from "@mbe/formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type Seller, signUp, type TestApi, waitFor } from "../../test/harness";
 import { unzip } from "../../test/unzip";
@@ -58,17 +58,6 @@ async function seedOther(field: string) {
       ${JSON.stringify({ [field]: { "Other Seller Column": "secret" } })}::jsonb)`;
 }
 
-/** The records of a CSV file, read by the importer's own parser (blank records skipped). */
-async function parseCsv(text: string): Promise<string[][]> {
-  const rows: string[][] = [];
-  const chunks = (async function* () {
-    yield text;
-  })();
-  for await (const r of parseCsvText(chunks, { delimiter: ",", limits: resolveLimits({}) }))
-    rows.push(r.values);
-  return rows;
-}
-
 async function exportCsv(s: Seller, marketplace: string, mode: string): Promise<string> {
   const res = await api.app.request("/v1/exports", {
     method: "POST",
@@ -111,7 +100,7 @@ describe.each([
       const s = await signUp(api);
       await seed(s, field);
       await seedOther(field);
-      const rows = await parseCsv((await exportCsv(s, marketplace, mode)).replace(/^\uFEFF/, ""));
+      const rows = await csvRecords(await exportCsv(s, marketplace, mode));
       const headerAt = rows.findIndex((r) => r.includes(title));
       // Item specifics are written as `C:<name>`.
       const header = (rows[headerAt] ?? []).map((h) =>
@@ -140,7 +129,7 @@ describe.each([
 describe("eBay export of several currencies", () => {
   /** The `*Action(…)` header and the titles of one File Exchange CSV. */
   const fileExchange = async (csv: string) => {
-    const rows = await parseCsv(csv.replace(/^\uFEFF/, ""));
+    const rows = await csvRecords(csv);
     const header = rows.find((r) => r.includes("*Title")) ?? [];
     const at = header.indexOf("*Title");
     return {

@@ -1,4 +1,4 @@
-import { FormatError, type ReadLimits } from "../errors";
+import { FormatError, type ReadLimits, resolveLimits } from "../errors";
 import { stripFormulaGuard } from "../write/formula-guard";
 
 /** One row as read from a file: `row` is the 1-based record/row number the user sees. */
@@ -73,6 +73,20 @@ export async function* parseCsvText(
   options: CsvParseOptions,
 ): AsyncGenerator<RawRow> {
   for await (const batch of parseCsvBatches(chunks, options)) yield* batch;
+}
+
+/**
+ * The records of a whole CSV text (a BOM and blank records dropped), read as an import reads
+ * them, under the default limits: for files small enough to hold, such as an export's.
+ */
+export async function csvRecords(text: string, delimiter: CsvDelimiter = ","): Promise<string[][]> {
+  const rows: string[][] = [];
+  const chunks = (async function* () {
+    yield text.replace(/^\uFEFF/, "");
+  })();
+  for await (const r of parseCsvText(chunks, { delimiter, limits: resolveLimits({}) }))
+    rows.push(r.values);
+  return rows;
 }
 
 /** {@link parseCsvText}, but yielding the rows of each text chunk together (cheaper per row). */

@@ -1,39 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { bytesOf, collect } from "../../test/helpers";
-import { type ExportListing, exportListings, normalizeHeader, shopifyKeyForHeader } from "../index";
+import {
+  csvRecords,
+  type ExportListing,
+  exportListings,
+  normalizeHeader,
+  shopifyKeyForHeader,
+} from "../index";
 import { importListings } from "../map/import-listings";
 
-/** Records of a csv (RFC 4180 quoting, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n") {
-      row.push(cell.replace(/\r$/, ""));
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else cell += c;
-  }
-  return rows;
-}
-
 /** The header row and data rows of an exported csv (the eBay Info line skipped). */
-function table(bytes: Buffer): { header: string[]; rows: string[][] } {
-  const all = parseCsv(bytes.toString("utf8").replace(/^\uFEFF/, ""));
+async function table(bytes: Buffer): Promise<{ header: string[]; rows: string[][] }> {
+  const all = await csvRecords(bytes.toString("utf8"));
   const at = all[0]?.[0] === "Info" ? 1 : 0;
   return { header: all[at] ?? [], rows: all.slice(at + 1) };
 }
@@ -81,7 +59,7 @@ describe("eBay export with extra names that are built-in columns", () => {
   ];
 
   it("writes each header once, the built-in column first", async () => {
-    const { header, rows } = table(
+    const { header, rows } = await table(
       await bytesOf(await exportListings(listings, { layout: "ebay" })),
     );
     expect(duplicates(header.map(ebayId))).toEqual([]);
@@ -113,7 +91,7 @@ describe("eBay export with extra names that are built-in columns", () => {
   });
 
   it("writes each header once when the caller names the columns of the whole selection", async () => {
-    const { header } = table(
+    const { header } = await table(
       await bytesOf(
         await exportListings(listings, {
           layout: "ebay",
@@ -153,7 +131,7 @@ describe("Shopify export with extra names that are built-in columns", () => {
   ];
 
   it("writes each header once, as the import compares them", async () => {
-    const { header, rows } = table(
+    const { header, rows } = await table(
       await bytesOf(await exportListings(listings, { layout: "shopify" })),
     );
     const ids = header.map((h) => shopifyKeyForHeader(h) ?? normalizeHeader(h));
@@ -194,7 +172,7 @@ describe("Shopify export with extra names that are built-in columns", () => {
 
 describe("Shopify export handles", () => {
   it("never gives two products the same handle in another case, and writes valid handles", async () => {
-    const { header, rows } = table(
+    const { header, rows } = await table(
       await bytesOf(
         await exportListings(
           [
@@ -233,10 +211,35 @@ describe("eBay export pictures", () => {
         { layout: "ebay" },
       ),
     );
-    const { header, rows } = table(bytes);
+    const { header, rows } = await table(bytes);
     const pics = (rows[0]?.[header.indexOf("PicURL")] ?? "").split("|");
     expect(pics).toHaveLength(24);
     const [back] = await reimport(bytes);
     expect(back?.imageUrls).toEqual([urls[0], "https://img.test/a%7Cb.jpg", ...urls.slice(2, 24)]);
+  });
+});
+
+describe("Shopify export of a product without options", () => {
+  it("writes its one variant as Option1 Name=Title, Option1 Value=Default Title", async () => {
+    const { header, rows } = await table(
+      await bytesOf(
+        await exportListings(
+          [
+            {
+              title: "Lamp",
+              price: "5",
+              sku: "L-1",
+              marketplaceFields: { variants: [{ sku: "L-1", price: "5" }] },
+            },
+          ],
+          { layout: "shopify" },
+        ),
+      ),
+    );
+    const cell = (name: string) => rows[0]?.[header.indexOf(name)];
+    expect(rows).toHaveLength(1);
+    expect(cell("Option1 Name")).toBe("Title");
+    expect(cell("Option1 Value")).toBe("Default Title");
+    expect(cell("Variant SKU")).toBe("L-1");
   });
 });

@@ -433,6 +433,11 @@ function variantsOf(l: ExportListing, mf: Record<string, unknown>): ShopifyVaria
     });
   }
   const first = variants[0] as ShopifyVariant;
+  // One variant and no options is a product without options, which Shopify writes (and needs) as
+  // `Option1 Name=Title`, `Option1 Value=Default Title`.
+  const hasOptions = Array.isArray(mf.options) && mf.options.length > 0;
+  if (variants.length === 1 && !hasOptions && !first.option1Value && !first.option2Value)
+    first.option1Value = "Default Title";
   // Canonical fields are what the seller edits; they override the first variant's copy.
   if (l.price) first.price = l.price;
   if (l.sku) first.sku = l.sku;
