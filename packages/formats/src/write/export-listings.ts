@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import yazl from "yazl";
@@ -210,15 +209,10 @@ async function exportFacebook(src: AsyncIterable<ExportListing>, now: Date): Pro
     return result(writeXlsx(facebookSheets(rows, max), { useStyles: true }), "xlsx", now);
   }
   const it = withHead(head, rest);
-  const zip = new yazl.ZipFile();
-  const out = new PassThrough();
-  zip.outputStream.pipe(out);
-  let files = 0;
-  (async () => {
-    for (;;) {
+  const parts = (async function* () {
+    for (let file = 1; ; file++) {
       const first = await it.next();
-      if (first.done) break;
-      files++;
+      if (first.done) return;
       const rows = (async function* () {
         yield facebookRow(first.value);
         for (let i = 1; i < max; i++) {
@@ -227,19 +221,18 @@ async function exportFacebook(src: AsyncIterable<ExportListing>, now: Date): Pro
           yield facebookRow(n.value);
         }
       })();
-      const xlsx = writeXlsx(facebookSheets(rows, max), { useStyles: true });
-      zip.addReadStream(
-        xlsx,
-        exportFileName("xlsx", now, `-part-${String(files).padStart(3, "0")}`),
-      );
-      await once(xlsx, "end");
+      yield {
+        suffix: partSuffix(file),
+        open: async () =>
+          result(writeXlsx(facebookSheets(rows, max), { useStyles: true }), "xlsx", now),
+      };
     }
-    zip.end();
-  })().catch((err: unknown) => {
-    out.destroy(err instanceof Error ? err : new Error(String(err)));
-  });
-  return result(out, "zip", now, true);
+  })();
+  return zipExports(parts, now);
 }
+
+/** The name suffix of the `n`th file of a zip of parts (`-part-001`). */
+const partSuffix = (n: number) => `-part-${String(n).padStart(3, "0")}`;
 
 /** One file of a zip of exports: its name's suffix, and how to write it once the zip gets to it. */
 export interface ExportPart {
@@ -249,17 +242,21 @@ export interface ExportPart {
 
 /**
  * Several exports as one zip (`marketplace-listings-<time><suffix>.<ext>` each), written one
- * after another: a part is opened only when the zip gets to it, so one part's listings are read
- * at a time. Closing the zip's stream stops the part being written and opens no other.
+ * after another: a part is taken from `parts` and opened only when the zip gets to it (after the
+ * part before it has been written whole), so one part's listings are read at a time. Closing the
+ * zip's stream stops the part being written and opens no other.
  */
-export function zipExports(parts: readonly ExportPart[], now: Date = new Date()): ExportResult {
+export function zipExports(
+  parts: Iterable<ExportPart> | AsyncIterable<ExportPart>,
+  now: Date = new Date(),
+): ExportResult {
   const zip = new yazl.ZipFile();
   const out = new PassThrough();
   zip.outputStream.pipe(out);
   let current: Readable | null = null;
   out.once("close", () => current?.destroy());
   (async () => {
-    for (const part of parts) {
+    for await (const part of parts) {
       if (out.destroyed) return;
       const r = await part.open();
       current = r.stream;
@@ -316,13 +313,10 @@ async function exportShopify(
     size += product.length;
   }
   if (!carry) return result(Readable.from(first), "csv", now);
-  const zip = new yazl.ZipFile();
-  const out = new PassThrough();
-  zip.outputStream.pipe(out);
-  const name = (i: number) => exportFileName("csv", now, `-part-${String(i).padStart(3, "0")}`);
-  zip.addBuffer(Buffer.concat(first), name(1));
   let pending: Buffer | null = carry;
-  (async () => {
+  const parts = (async function* () {
+    yield { suffix: partSuffix(1), open: async () => result(Readable.from(first), "csv", now) };
+    // `pending` is set by the part before, as it is written: the next part starts with it.
     for (let part = 2; pending; part++) {
       const start: Buffer = pending;
       pending = null;
@@ -342,15 +336,13 @@ async function exportShopify(
           yield product;
         }
       })();
-      const stream = Readable.from(chunks);
-      zip.addReadStream(stream, name(part));
-      await once(stream, "end");
+      yield {
+        suffix: partSuffix(part),
+        open: async () => result(Readable.from(chunks), "csv", now),
+      };
     }
-    zip.end();
-  })().catch((err: unknown) => {
-    out.destroy(err instanceof Error ? err : new Error(String(err)));
-  });
-  return result(out, "zip", now, true);
+  })();
+  return zipExports(parts, now);
 }
 
 /**
