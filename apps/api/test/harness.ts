@@ -10,6 +10,7 @@ import {
   S3Storage,
   searchIndexHooks,
 } from "@mbe/core";
+import { pollUntil } from "@mbe/core/testing";
 import { copyIntoFor, copyOutFor, createDb, type DbHandle } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { memoryActiveStore, startTestChroma } from "@mbe/search/testing";
@@ -178,17 +179,11 @@ export async function upload<T = Record<string, unknown>>(
 }
 
 /** Polls until `check` returns a value or the time runs out. */
-export async function waitFor<T>(
+export function waitFor<T>(
   check: () => Promise<T | undefined | null | false>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollUntil(check, timeoutMs);
 }
 
 export async function call<T = Record<string, unknown>>(

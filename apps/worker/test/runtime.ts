@@ -9,6 +9,7 @@ import {
   LocalStorage,
   register,
 } from "@mbe/core";
+import { pollUntil } from "@mbe/core/testing";
 import { createDb } from "@mbe/db";
 import { createQueues } from "@mbe/jobs";
 import { Redis } from "ioredis";
@@ -85,15 +86,9 @@ export function testRuntime(tag: string, storageRoot?: (dataDir: string) => stri
 }
 
 /** Polls `check` until it answers something truthy (at most `timeoutMs`). */
-export async function until<T>(
+export function until<T>(
   check: () => Promise<T | undefined | null | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollUntil(check, timeoutMs);
 }

@@ -1,2 +1,3 @@
 export * from "./log-lines";
+export * from "./poll";
 export * from "./s3-server";
