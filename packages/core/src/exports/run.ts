@@ -225,7 +225,11 @@ export async function runExport(
     .set({ status: "running" })
     .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, EXPORT_IN_PROGRESS)))
     .returning();
-  if (!started) return exportView(ctx, job);
+  if (!started) {
+    // Another run finished (or the export failed) since the read above: answer with what stands.
+    const [now] = await ctx.db.select().from(exportJobs).where(eq(exportJobs.id, id));
+    return exportView(ctx, now ?? job);
+  }
   const sel =
     (job.selection as {
       selection?: z.infer<typeof ExportInput>["selection"] | null;
