@@ -14,7 +14,8 @@ export type BulkDeleteInput = z.infer<typeof BulkDeleteInput>;
 export async function bulkDeleteListings(ctx: CoreContext, raw: BulkDeleteInput) {
   const input = BulkDeleteInput.parse(raw);
   const actor = requireActor(ctx, "write");
-  const ids = [...new Set(input.ids.filter((id) => isUuid(id)))];
+  // PostgreSQL writes ids in lower case; an id sent in upper case names the same listing.
+  const ids = [...new Set(input.ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase()))];
   const result = await inTx(ctx, async (tx) => {
     const deleted = ids.length
       ? await tx.db
@@ -49,7 +50,7 @@ export async function bulkDeleteListings(ctx: CoreContext, raw: BulkDeleteInput)
   const found = new Set(result.deleted.map((r) => r.id));
   const errors = input.ids
     .map((id, index) => ({ index, id }))
-    .filter(({ id }) => !found.has(id))
+    .filter(({ id }) => !found.has(id.toLowerCase()))
     .map(({ index, id }) => ({ index, id, code: "NOT_FOUND", message: "Listing not found" }));
   if (found.size)
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [], remove: [...found] });

@@ -1,5 +1,5 @@
 import { type Listing, listings, type NewListing } from "@mbe/db";
-import { type FieldWarning, validateForMarketplace } from "@mbe/formats";
+import { type CanonicalListing, type FieldWarning, validateForMarketplace } from "@mbe/formats";
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
@@ -90,11 +90,15 @@ export async function bulkUpsertListings(
       };
       return;
     }
-    parsed.push({ index, id: id as string | undefined, data: p.data });
+    // PostgreSQL writes ids in lower case; an id sent in upper case names the same listing.
+    parsed.push({ index, id: (id as string | undefined)?.toLowerCase(), data: p.data });
   });
 
+  /** Each updated or unchanged row's listing as the request leaves it, for marketplace rules. */
+  const resulting = new Map<number, CanonicalListing>();
   const attempt = () =>
     inTx(ctx, async (tx) => {
+      resulting.clear();
       const idKeys = [...new Set(parsed.flatMap((p) => (p.id ? [p.id] : [])))];
       const skuKeys = [...new Set(parsed.flatMap((p) => (p.data.sku ? [p.data.sku] : [])))];
       const found = new Map<string, Listing>();
@@ -185,6 +189,11 @@ export async function bulkUpsertListings(
           touched.add(target.id);
           if (p.data.sku) claimedSkus.set(p.data.sku, target.id);
           const { version: _v, ...patch } = p.data;
+          resulting.set(p.index, {
+            ...target,
+            ...patch,
+            price: priceText(patch.price ?? target.price),
+          });
           const { before, after, changed } = diffFields(target, patch);
           if (!changed) {
             results[p.index] = {
@@ -196,6 +205,20 @@ export async function bulkUpsertListings(
             continue;
           }
           updates.push({ index: p.index, before: target, after, beforeVals: before });
+          continue;
+        }
+        // A SKU an earlier row of this request creates: say so, rather than judging this row as
+        // a second listing (whose missing title would be the only reason given).
+        const earlier = p.data.sku ? claimedSkus.get(p.data.sku) : undefined;
+        if (earlier?.startsWith("new:")) {
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            error: {
+              code: "CONFLICT",
+              message: `Row ${earlier.slice(4)} of this request already creates SKU '${p.data.sku}'`,
+            },
+          };
           continue;
         }
         const full = p.create
@@ -306,8 +329,9 @@ export async function bulkUpsertListings(
     for (const p of parsed) {
       const r = results[p.index];
       if (!r || r.status === "error") continue;
+      // An update is judged as the whole listing it leaves, not by the fields it sends.
       const w = validateForMarketplace(
-        { title: "", ...p.data, price: String(p.data.price ?? "0") },
+        resulting.get(p.index) ?? { title: "", ...p.data, price: String(p.data.price ?? "0") },
         m,
       );
       if (w.length) r.warnings = w;

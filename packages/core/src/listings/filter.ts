@@ -1,5 +1,5 @@
 import { listingSearch, listings } from "@mbe/db";
-import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { CoreError } from "../errors";
 import { isUuid } from "../ids";
@@ -70,8 +70,11 @@ export function listingWhere(ownerId: string, f: ListingFilter = {}): SQL {
   if (f.status?.length) parts.push(inArray(listings.status, f.status));
   if (f.category) parts.push(eq(listings.category, f.category));
   if (f.condition) parts.push(eq(listings.condition, f.condition));
-  if (f.priceMin !== undefined) parts.push(gte(listings.price, f.priceMin.toFixed(2)));
-  if (f.priceMax !== undefined) parts.push(lte(listings.price, f.priceMax.toFixed(2)));
+  // The bounds as given, not rounded to cents: a maximum of 10.499 must leave out 10.50.
+  if (f.priceMin !== undefined)
+    parts.push(sql`${listings.price} >= ${String(f.priceMin)}::numeric`);
+  if (f.priceMax !== undefined)
+    parts.push(sql`${listings.price} <= ${String(f.priceMax)}::numeric`);
   if (f.source) parts.push(eq(listings.source, f.source));
   if (f.ids?.length) parts.push(idIn(f.ids));
   if (f.q?.trim()) parts.push(textMatch(ownerId, f.q.trim()));

@@ -8,12 +8,41 @@ import { boundedJson } from "../json-bounds";
  */
 const noNul = (s: string) => !s.includes("\u0000");
 const NUL_MESSAGE = "Text cannot contain the NUL character";
-const Text = () => z.string().refine(noNul, NUL_MESSAGE);
+
+/**
+ * Half of a character: a UTF-16 surrogate without its pair, as a client leaves when it cuts text
+ * in the middle of an emoji. PostgreSQL's jsonb refuses it, which would fail a whole bulk batch
+ * (the rows and their change set travel as JSON), so it is refused field by field as well.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const wholeCharacters = (s: string) => !LONE_SURROGATE.test(s);
+const HALF_CHARACTER_MESSAGE = "Text holds half of a character (cut in the middle of an emoji?)";
+
+const Text = () =>
+  z.string().refine(noNul, NUL_MESSAGE).refine(wholeCharacters, HALF_CHARACTER_MESSAGE);
 const Url = () =>
   z
     .url({ protocol: /^https?$/ })
     .max(2048)
-    .refine(noNul, NUL_MESSAGE);
+    .refine(noNul, NUL_MESSAGE)
+    .refine(wholeCharacters, HALF_CHARACTER_MESSAGE);
+
+/** Whether a string or key anywhere in free-form JSON holds half of a character. */
+function holdsHalfCharacter(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (!wholeCharacters(v)) return true;
+    } else if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object")
+      for (const [k, child] of Object.entries(v)) {
+        if (!wholeCharacters(k)) return true;
+        stack.push(child);
+      }
+  }
+  return false;
+}
 
 /** Prices stay below this: stored with two decimals, 9,999,999,999.995 would round past numeric(12,2). */
 export const PRICE_BELOW = 9_999_999_999.995;
@@ -39,7 +68,11 @@ export const MARKETPLACE_FIELDS_MAX_CHARS = 32_768;
 
 const MarketplaceFields = z
   .record(z.string().max(100), z.unknown())
-  .superRefine(boundedJson("Marketplace fields", MARKETPLACE_FIELDS_MAX_CHARS));
+  .superRefine(boundedJson("Marketplace fields", MARKETPLACE_FIELDS_MAX_CHARS))
+  .refine(
+    (v) => !holdsHalfCharacter(v),
+    "Marketplace fields hold half of a character (cut in the middle of an emoji?)",
+  );
 
 /** Every editable listing field with its bounds; one schema for REST, tRPC and imports. */
 export const ListingFields = z.object({
@@ -102,22 +135,38 @@ const csvOrArray = <T extends z.ZodType>(item: T) =>
     z.array(item).max(10_000),
   );
 
+/**
+ * A price bound from a query string or JSON. An empty value (`priceMax=` from a form) is no
+ * bound, as it is for the other filters, rather than the bound 0 a plain coercion makes of it.
+ */
+const PriceBound = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  z.coerce.number().min(0).optional(),
+);
+
 /** Which listings: used by the list, bulk actions on a filter, and exports. */
 export const ListingFilter = z.object({
   status: csvOrArray(z.enum(["draft", "active", "archived"])).optional(),
   category: z.string().max(500).optional(),
   condition: z.string().max(100).optional(),
-  priceMin: z.coerce.number().min(0).optional(),
-  priceMax: z.coerce.number().min(0).optional(),
+  priceMin: PriceBound,
+  priceMax: PriceBound,
   q: z.string().max(200).optional(),
   source: z.enum(["manual", "import", "ocr", "api"]).optional(),
   ids: csvOrArray(z.uuid()).optional(),
 });
 export type ListingFilter = z.infer<typeof ListingFilter>;
 
+/** Longest listing cursor: a 500-character title, each character up to 6 bytes as JSON, in base64. */
+const CURSOR_MAX_CHARS = 4096;
+
 export const ListListingsInput = ListingFilter.extend({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  /**
+   * `nextCursor` of the page before. It carries the last row's sort value: a title of 500
+   * characters takes up to about 4,000 (UTF-8, JSON escapes, base64).
+   */
+  cursor: z.string().max(CURSOR_MAX_CHARS).optional(),
   /** Row offset for grids that jump to a scroll position; ignored when a cursor is given. */
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
   sort: z.enum(SORTS).default("updatedAt:desc"),
