@@ -139,7 +139,7 @@ const csvOrArray = <T extends z.ZodType>(item: T) =>
  * A price bound from a query string or JSON. An empty value (`priceMax=` from a form) is no
  * bound, as it is for the other filters, rather than the bound 0 a plain coercion makes of it.
  */
-const PriceBound = z.preprocess(
+export const PriceBound = z.preprocess(
   (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
   z.coerce.number().min(0).optional(),
 );

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type CoreContext, requireActor } from "../context";
 import { notFound } from "../errors";
 import { likeEscape, searchText } from "../listings/filter";
+import { PriceBound } from "../listings/schema";
 import { listingView } from "../listings/view";
 import { requireSearch, searchCall } from "./errors";
 import { ownListingsById } from "./own-hits";
@@ -26,8 +27,8 @@ export const SearchListingsInput = z.object({
     )
     .optional(),
   category: z.string().max(500).optional(),
-  priceMin: z.coerce.number().min(0).optional(),
-  priceMax: z.coerce.number().min(0).optional(),
+  priceMin: PriceBound,
+  priceMax: PriceBound,
 });
 export type SearchListingsInput = z.input<typeof SearchListingsInput>;
 
