@@ -24,6 +24,24 @@ describe("parseCell", () => {
     expect(parseCell(col("price"), "abc").ok).toBe(false);
   });
 
+  it("reads a price typed or pasted with a decimal comma", () => {
+    const price = (t: string) => parseCell(col("price"), t);
+    expect(price("12,99")).toEqual({ ok: true, patch: { price: 12.99 } });
+    expect(price("0,5")).toEqual({ ok: true, patch: { price: 0.5 } });
+    expect(price("1.299,00 €")).toEqual({ ok: true, patch: { price: 1299 } });
+    expect(price("1 299,50")).toEqual({ ok: true, patch: { price: 1299.5 } });
+    expect(price("1\u202f299,50\u00a0€")).toEqual({ ok: true, patch: { price: 1299.5 } });
+    expect(price("12,50 EUR")).toEqual({ ok: true, patch: { price: 12.5 } });
+    // A comma before three digits groups thousands, as before.
+    expect(price("1,299")).toEqual({ ok: true, patch: { price: 1299 } });
+    expect(price("1,299,000.50")).toEqual({ ok: true, patch: { price: 1299000.5 } });
+  });
+
+  it("refuses a price whose separators cannot be read one way only", () => {
+    for (const t of ["0,500", ",50", "1,2,3", "1.299", "1.29,5", "1,29.50", "12,", "-5"])
+      expect(parseCell(col("price"), t).ok, t).toBe(false);
+  });
+
   it("parses quantities, statuses and yes/no", () => {
     expect(parseCell(col("quantity"), "1,000")).toEqual({ ok: true, patch: { quantity: 1000 } });
     expect(parseCell(col("quantity"), "-1").ok).toBe(false);

@@ -172,8 +172,32 @@ const TRUE = new Set(["yes", "y", "true", "1", "x", "✓"]);
 const FALSE = new Set(["no", "n", "false", "0", ""]);
 
 /**
- * Parses text for a column into a listing patch. Accepts what spreadsheets produce: "$1,299.00",
- * "1 299,5" is refused (ambiguous), "Yes"/"TRUE" for booleans, status names in any case.
+ * Reads a price as sellers type it and spreadsheets copy it, in either convention: "$1,299.00",
+ * "1,299", and with a decimal comma "12,99", "1.299,00 €" or "1 299,50". A comma followed by one or
+ * two digits can only be a decimal comma; followed by three it groups thousands ("1,299" is 1299).
+ * Anything else (".5", "0,500", "1,2,3", three decimals) is refused rather than guessed.
+ */
+export function parsePrice(text: string): number | null {
+  const s = text
+    .trim()
+    .replace(/^[A-Z]{3}\s*/i, "")
+    .replace(/\s*[A-Z]{3}$/i, "")
+    .replace(/[$€£\s]/g, "");
+  let plain: string;
+  if (/^\d+(\.\d{1,2})?$/.test(s)) plain = s;
+  // Decimal point, thousands commas.
+  else if (/^[1-9]\d{0,2}(,\d{3})+(\.\d{1,2})?$/.test(s)) plain = s.replace(/,/g, "");
+  // Decimal comma, thousands points (or none).
+  else if (/^(\d+|[1-9]\d{0,2}(\.\d{3})+),\d{1,2}$/.test(s))
+    plain = s.replace(/\./g, "").replace(",", ".");
+  else return null;
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(plain)) return null;
+  return Number(plain);
+}
+
+/**
+ * Parses text for a column into a listing patch. Accepts what spreadsheets produce: prices in
+ * either decimal convention (see `parsePrice`), "Yes"/"TRUE" for booleans, status names in any case.
  */
 export function parseCell(col: Column, text: string, row?: Row): Parsed {
   const t = text.trim();
@@ -182,13 +206,9 @@ export function parseCell(col: Column, text: string, row?: Row): Parsed {
     case "date":
       return { ok: false, message: `${col.label} is read-only` };
     case "price": {
-      const cleaned = t
-        .replace(/^[A-Z]{3}\s*/i, "")
-        .replace(/[$€£\s]/g, "")
-        .replace(/,(?=\d{3}(\D|$))/g, "");
-      if (!/^\d{1,10}(\.\d{1,2})?$/.test(cleaned))
-        return { ok: false, message: `"${t}" is not a price (e.g. 19.99)` };
-      return { ok: true, patch: { price: Number(cleaned) } };
+      const price = parsePrice(t);
+      if (price === null) return { ok: false, message: `"${t}" is not a price (e.g. 19.99)` };
+      return { ok: true, patch: { price } };
     }
     case "int": {
       // Only thousands separators go ("1,000"); "1,5" is a decimal comma and stays, so it is

@@ -78,7 +78,9 @@ export class RowCache {
   }
   put(index: number, row: Row): void {
     const old = this.rows.get(index);
-    if (old && old.id !== row.id) this.byId.delete(old.id);
+    // The row that was here may have moved (a refetch after an edit re-sorts): its id points at
+    // its new place once that place was filled, and must keep doing so.
+    if (old && old.id !== row.id && this.byId.get(old.id) === index) this.byId.delete(old.id);
     this.rows.set(index, row);
     this.byId.set(row.id, index);
   }

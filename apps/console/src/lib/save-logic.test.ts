@@ -142,6 +142,42 @@ describe("RowSaveQueue", () => {
     expect(q.busy("a")).toBe(false);
   });
 
+  it("runs a save of many rows after the earlier saves of any of them, and before later ones", async () => {
+    const q = new RowSaveQueue();
+    const log: string[] = [];
+    let finishEdit = () => {};
+    const edit = q.run("a", 1, async (v) => {
+      await new Promise<void>((r) => (finishEdit = r));
+      log.push(`edit a v${v}`);
+      return { result: null, version: v + 1 };
+    });
+    const paste = q.runMany(
+      [
+        { id: "a", version: 1 },
+        { id: "b", version: 5 },
+      ],
+      async (versions) => {
+        log.push(`paste a v${versions.get("a")} b v${versions.get("b")}`);
+        // Row b is refused; a is saved.
+        return { result: "pasted", versions: new Map([["a", (versions.get("a") ?? 0) + 1]]) };
+      },
+    );
+    const afterB = q.run("b", 5, async (v) => {
+      log.push(`edit b v${v}`);
+      return { result: null, version: v + 1 };
+    });
+    const afterA = q.run("a", 1, async (v) => {
+      log.push(`edit a v${v}`);
+      return { result: null, version: v + 1 };
+    });
+    expect(q.busy("b")).toBe(true);
+    finishEdit();
+    await Promise.all([edit, paste, afterA, afterB]);
+    expect(log.slice(0, 2)).toEqual(["edit a v1", "paste a v2 b v5"]);
+    expect(log.slice(2).sort()).toEqual(["edit a v3", "edit b v5"]);
+    expect(q.busy("a") || q.busy("b")).toBe(false);
+  });
+
   it("sends the caller's version after a failed save", async () => {
     const q = new RowSaveQueue();
     const failed = q.run("a", 3, async () => {

@@ -148,29 +148,62 @@ export class RowSaveQueue {
     version: number,
     save: (version: number) => Promise<{ result: R; version: number | null }>,
   ): Promise<R> {
-    const prev = this.tails.get(id);
-    this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
+    return this.runMany([{ id, version }], async (versions) => {
+      const d = await save(versions.get(id) ?? version);
+      return { result: d.result, versions: new Map([[id, d.version]]) };
+    });
+  }
+
+  /**
+   * Runs one save of many rows (a paste, a fill, a clear) once earlier saves of any of them are
+   * done, in the same queue as single edits: an edit of a pasted row waits for the paste, and a
+   * paste over a row still saving waits for that save, so neither is refused as a conflict with
+   * the user's own change. `save` gets each row's version to send and returns each row's version
+   * after it (null or absent when that row was not saved).
+   */
+  runMany<R>(
+    rows: { id: string; version: number }[],
+    save: (
+      versions: Map<string, number>,
+    ) => Promise<{ result: R; versions: Map<string, number | null> }>,
+  ): Promise<R> {
+    const ids = [...new Set(rows.map((r) => r.id))];
+    const prevs = ids.map((id) => this.tails.get(id));
+    for (const id of ids) this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
     const done = (async () => {
       try {
-        const after = prev ? await prev : null;
-        return await save(after === null ? version : Math.max(after, version));
+        // With nothing ahead of it the save starts at once, as a lone edit always did.
+        const after = prevs.some((p) => p)
+          ? await Promise.all(prevs.map((p) => p ?? null))
+          : prevs.map(() => null);
+        const before = new Map(ids.map((id, i) => [id, after[i] ?? null]));
+        const versions = new Map<string, number>();
+        for (const r of rows) {
+          const a = before.get(r.id) ?? null;
+          versions.set(r.id, a === null ? r.version : Math.max(a, r.version));
+        }
+        return await save(versions);
       } finally {
         // Settled before the caller resumes, so `busy` is already false for the last one.
-        const left = (this.waiting.get(id) ?? 1) - 1;
-        if (left > 0) this.waiting.set(id, left);
-        else {
-          this.waiting.delete(id);
-          this.tails.delete(id);
+        for (const id of ids) {
+          const left = (this.waiting.get(id) ?? 1) - 1;
+          if (left > 0) this.waiting.set(id, left);
+          else {
+            this.waiting.delete(id);
+            this.tails.delete(id);
+          }
         }
       }
     })();
-    this.tails.set(
-      id,
-      done.then(
-        (d) => d.version,
-        () => null,
-      ),
+    const settled = done.then(
+      (d) => d.versions,
+      () => null,
     );
+    for (const id of ids)
+      this.tails.set(
+        id,
+        settled.then((v) => v?.get(id) ?? null),
+      );
     return done.then((d) => d.result);
   }
 }

@@ -104,6 +104,40 @@ describe("UndoStack", () => {
     expect(s.sizes()).toEqual({ undo: 0, redo: 2 });
   });
 
+  it("undoes an edit still being saved when the undo is asked for, not the one before", async () => {
+    const s = new UndoStack();
+    s.push({ changeSetId: "a", label: "A" });
+    let answer = () => {};
+    const saved = s.track(
+      new Promise<void>((r) => {
+        answer = () => {
+          s.push({ changeSetId: "b", label: "B" });
+          r();
+        };
+      }),
+    );
+    const sent: string[] = [];
+    const undone = s.undo(async (e) => void sent.push(e.changeSetId));
+    await new Promise((r) => setTimeout(r, 0));
+    // Nothing is sent while the save whose change set would be on top is unanswered.
+    expect(sent).toEqual([]);
+    answer();
+    await saved;
+    expect((await undone)?.changeSetId).toBe("b");
+    expect(sent).toEqual(["b"]);
+    expect(s.peekUndo()?.changeSetId).toBe("a");
+    expect(s.peekRedo()?.changeSetId).toBe("b");
+  });
+
+  it("does not wait for a save that failed, nor for saves started after the undo", async () => {
+    const s = new UndoStack();
+    s.push({ changeSetId: "a", label: "A" });
+    await s.track(Promise.reject(new Error("offline"))).catch(() => undefined);
+    const undone = s.undo(async () => undefined);
+    s.track(new Promise<void>(() => {}));
+    expect((await undone)?.changeSetId).toBe("a");
+  });
+
   it("drops the oldest entries beyond its limit", () => {
     const s = new UndoStack(3);
     for (const id of ["1", "2", "3", "4"]) s.push({ changeSetId: id, label: id });

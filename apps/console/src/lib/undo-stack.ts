@@ -15,6 +15,8 @@ export class UndoStack {
   private tail: Promise<void> = Promise.resolve();
   /** Undos and redos running or waiting. */
   private queued = 0;
+  /** Edits on their way to the server; their change sets are not on the stack yet. */
+  private saving = new Set<Promise<unknown>>();
   constructor(private readonly limit = 200) {}
 
   /**
@@ -35,6 +37,21 @@ export class UndoStack {
       },
     );
     return run;
+  }
+
+  /**
+   * Registers an edit that is being saved. An undo or redo asked for meanwhile waits for it: the
+   * edit's change set is pushed only when the server answers, so Ctrl+Z pressed right after Enter
+   * or a paste would otherwise revert the step before it, and the late push would then drop that
+   * step's redo.
+   */
+  track<T>(save: Promise<T>): Promise<T> {
+    this.saving.add(save);
+    const drop = () => {
+      this.saving.delete(save);
+    };
+    save.then(drop, drop);
+    return save;
   }
 
   /** Records a fresh mutation; anything that was redoable is no longer reachable. */
@@ -72,7 +89,10 @@ export class UndoStack {
     to: "undos" | "redos",
     op: (e: UndoEntry) => Promise<void>,
   ): Promise<UndoEntry | undefined> {
+    // The edits saving when the key was pressed come before this step; later ones do not.
+    const before = [...this.saving];
     return this.serial(async () => {
+      if (before.length) await Promise.allSettled(before);
       const e = this[from].at(-1);
       if (!e) return undefined;
       await op(e);

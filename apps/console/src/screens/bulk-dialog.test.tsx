@@ -137,3 +137,59 @@ describe("BulkDialog preview", () => {
     expect(shown).toContain("sku: 'X-1' would be given to 2 listings");
   });
 });
+
+describe("BulkDialog numbers typed with a decimal comma", () => {
+  it("reads 12,99 as a price to set, not as a number it cannot read", async () => {
+    await openSetField("price");
+    const input = m?.host.querySelector<HTMLInputElement>('input[name="set-value"]');
+    if (!input) throw new Error("no value input");
+    await act(async () => type(input, "12,99"));
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m?.host.querySelector('[role="alert"]')).toBeNull();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toEqual({
+      kind: "setField",
+      field: "price",
+      value: 12.99,
+    });
+  });
+
+  it("reads a price change of -2,5 % with a floor of 4,99", async () => {
+    fake.api.reset([listing(0), listing(1)]);
+    m = await mountWithApp(
+      <BulkDialog
+        selectedIds={null}
+        filter={{}}
+        total={2}
+        onClose={() => {}}
+        onApplied={() => {}}
+      />,
+    );
+    const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
+    const floor = m.host.querySelector<HTMLInputElement>('input[placeholder="no floor"]');
+    if (!value || !floor) throw new Error("no price inputs");
+    await act(async () => type(value, "-2,5"));
+    await act(async () => type(floor, "4,99"));
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m.host.querySelector('[role="alert"]')).toBeNull();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toEqual({
+      kind: "priceChange",
+      mode: "percent",
+      value: -2.5,
+      rounding: "none",
+      floor: 4.99,
+    });
+  });
+
+  it("refuses what is not a number instead of reading 1e3 as 1000", async () => {
+    await openSetField("quantity");
+    const input = m?.host.querySelector<HTMLInputElement>('input[name="set-value"]');
+    if (!input) throw new Error("no value input");
+    await act(async () => type(input, "1e3"));
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m?.host.querySelector('[role="alert"]')?.textContent).toBe("Enter a whole number");
+    expect(fake.api.callsTo("bulkEdits.preview")).toEqual([]);
+  });
+});

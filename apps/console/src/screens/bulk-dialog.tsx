@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, type Inputs, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { Dialog } from "../components/dialog";
+import { ALL_COLUMNS, parseCell, parsePrice } from "../lib/columns";
 import { errorMessage } from "../lib/save-logic";
 
 type Request = Inputs["bulkEdits"]["preview"];
@@ -37,6 +38,16 @@ const fmt = (v: unknown) =>
     : typeof v === "object"
       ? JSON.stringify(v)
       : String(v);
+
+/**
+ * A signed number as typed, with a decimal point or a decimal comma ("-2,5" is -2.5); null for
+ * anything else (Number() would also take "1e3" or "0x10", and turns "2,5" into NaN).
+ */
+function typedNumber(text: string): number | null {
+  const t = text.trim();
+  if (!/^[+-]?\d+([.,]\d+)?$/.test(t)) return null;
+  return Number(t.replace(",", "."));
+}
 
 /** Whether two bulk edit requests are the same (a selection may hold 100,000 ids). */
 function sameRequest(a: Request, b: Request): boolean {
@@ -122,10 +133,10 @@ export function BulkDialog(props: {
           caseSensitive: f.caseSensitive,
         };
       case "priceChange": {
-        const v = Number(f.value);
-        if (!Number.isFinite(v) || f.value.trim() === "") return "Enter a number";
-        const floor = f.floor.trim() === "" ? undefined : Number(f.floor);
-        if (floor !== undefined && !(floor >= 0)) return "Floor must be 0 or more";
+        const v = typedNumber(f.value);
+        if (v === null) return "Enter a number";
+        const floor = f.floor.trim() === "" ? undefined : parsePrice(f.floor);
+        if (floor === null) return "Floor must be a price of 0 or more";
         return {
           kind,
           mode: f.mode,
@@ -139,8 +150,17 @@ export function BulkDialog(props: {
         if (f.setField === "price" || f.setField === "quantity") {
           // Number("") is 0: a blank box would set every price or quantity to zero.
           if (f.setValue.trim() === "") return "Enter a number";
-          value = Number(f.setValue);
-          if (!Number.isFinite(value as number)) return "Enter a number";
+          // A price as the grid reads it ("12,99" too); a quantity is a whole number.
+          const qty = ALL_COLUMNS.find((c) => c.key === "quantity");
+          const parsed = qty && parseCell(qty, f.setValue);
+          value =
+            f.setField === "price"
+              ? parsePrice(f.setValue)
+              : parsed?.ok
+                ? parsed.patch.quantity
+                : null;
+          if (value === null)
+            return f.setField === "price" ? "Enter a price" : "Enter a whole number";
         } else if (f.setField === "offerShipping") value = f.setValue === "true";
         else if (
           (f.setField === "condition" || f.setField === "category" || f.setField === "sku") &&

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Column, ColumnPrefs } from "../lib/columns";
 
 /** Show/hide, reorder and size columns by keyboard or mouse; changes are saved per seller. */
@@ -69,21 +69,15 @@ export function ColumnsMenu(props: {
               {c.label}
             </label>
             <span className="col-actions">
-              <input
-                type="number"
-                aria-label={`${c.label} width`}
-                min={48}
-                max={900}
-                step={10}
+              <WidthInput
+                label={`${c.label} width`}
                 value={props.prefs.widths?.[c.key] ?? c.width}
-                onChange={(e) => {
-                  const w = Number(e.target.value);
-                  if (w >= 48 && w <= 900)
-                    props.onChange({
-                      ...props.prefs,
-                      widths: { ...(props.prefs.widths ?? {}), [c.key]: w },
-                    });
-                }}
+                onChange={(w) =>
+                  props.onChange({
+                    ...props.prefs,
+                    widths: { ...(props.prefs.widths ?? {}), [c.key]: w },
+                  })
+                }
               />
               <button
                 type="button"
@@ -116,5 +110,29 @@ export function ColumnsMenu(props: {
         </button>
       </div>
     </fieldset>
+  );
+}
+
+/**
+ * A column width box. It shows what is being typed, even while that is not a width yet ("2" on the
+ * way to "200"), and applies each value in range as it comes; leaving it shows the width in force.
+ */
+function WidthInput(props: { label: string; value: number; onChange: (w: number) => void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  return (
+    <input
+      type="number"
+      aria-label={props.label}
+      min={48}
+      max={900}
+      step={10}
+      value={draft ?? props.value}
+      onChange={(e) => {
+        setDraft(e.target.value);
+        const w = Number(e.target.value);
+        if (e.target.value.trim() !== "" && w >= 48 && w <= 900) props.onChange(w);
+      }}
+      onBlur={() => setDraft(null)}
+    />
   );
 }

@@ -338,6 +338,28 @@ describe("GridScreen typing into a cell", () => {
   });
 });
 
+describe("GridScreen typing with an IME", () => {
+  it("keeps the editor open when Enter or Escape only confirms or drops a conversion", async () => {
+    await mountGrid(5);
+    grid().focus();
+    await press(grid(), "Process", { isComposing: true });
+    await act(async () => typeInto(editor(), "とうきょう"));
+    // Enter converts the reading; the composition is still open.
+    await press(editor(), "Enter", { isComposing: true, keyCode: 229 });
+    await act(async () => typeInto(editor(), "東京"));
+    // Escape while composing belongs to the IME as well.
+    await press(editor(), "Escape", { isComposing: true, keyCode: 229 });
+    // Safari reports the Enter that ends a composition after it ended, with keyCode 229.
+    await press(editor(), "Enter", { keyCode: 229 });
+    expect(editor()?.value).toBe("東京");
+    expect(fake.api.callsTo("listings.update")).toHaveLength(0);
+    // The Enter after the composition saves.
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-0")?.title === "東京");
+    expect(fake.api.callsTo("listings.update")).toHaveLength(1);
+  });
+});
+
 describe("GridScreen paste onto rows still loading", () => {
   it("waits for the page a scroll is fetching instead of skipping its rows", async () => {
     await mountGrid(250);
@@ -504,5 +526,277 @@ describe("GridScreen quick undos", () => {
     expect(fake.api.callsTo("changeSets.undo").map((c) => c.input.id)).toEqual(["cs-2", "cs-1"]);
     expect(fake.api.byId("id-0")?.title).toBe("Listing 0");
     expect(fake.api.byId("id-1")?.title).toBe("Listing 1");
+  });
+});
+
+describe("GridScreen undo right after an edit", () => {
+  it("Ctrl+Z pressed while the edit is still saving undoes that edit, not the one before", async () => {
+    await mountGrid(5);
+    grid().focus();
+    await press(grid(), "A");
+    await act(async () => typeInto(editor(), "Alpha"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-0")?.title === "Alpha");
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    fake.api.hold("listings.update");
+    await press(grid(), "B");
+    await act(async () => typeInto(editor(), "Beta"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.heldCount > 0);
+    // The seller sees "Beta" in the cell and takes it back at once.
+    await press(grid(), "z", { ctrlKey: true });
+    await settle();
+    fake.api.releaseAll();
+    await until(() => m?.toasts.some((t) => t.text.startsWith("Undo")) ?? false);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(fake.api.callsTo("changeSets.undo").map((c) => c.input.id)).toEqual(["cs-2"]);
+    expect(fake.api.byId("id-1")?.title).toBe("Listing 1");
+    expect(fake.api.byId("id-0")?.title).toBe("Alpha");
+    // The step before stays undoable.
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.title === "Listing 0");
+  });
+});
+
+describe("GridScreen rows re-sorted under an open editor", () => {
+  it("saves into the listing the editor was opened on, and shows it where it is now", async () => {
+    await mountGrid(5);
+    grid().focus();
+    await press(grid(), "Z");
+    await act(async () => typeInto(editor(), "Zed"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-0")?.title === "Zed");
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    // The undo's refetch is slow; meanwhile the seller starts typing in row 1 (Listing 1).
+    fake.api.hold("listings.list");
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.heldCount > 0);
+    await press(grid(), "Q");
+    await act(async () => typeInto(editor(), "Quick"));
+    // Sorted by last update, the listing the undo touched moves: Listing 1 is now first.
+    const [first, ...rest] = fake.api.rows;
+    if (first) fake.api.rows = [...rest, first];
+    fake.api.releaseAll();
+    await until(() => cellValue(0, 0) === "Listing 1");
+    await press(editor(), "Enter");
+    await until(() => fake.api.callsTo("listings.update").length === 2);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(fake.api.byId("id-1")?.title).toBe("Quick");
+    expect(fake.api.byId("id-2")?.title).toBe("Listing 2");
+    expect(cellValue(0, 0)).toBe("Quick");
+    expect(cellValue(1, 0)).toBe("Listing 2");
+  });
+});
+
+describe("GridScreen value a column cannot take", () => {
+  it("keeps the editor open with the text as typed after Enter, instead of dropping it", async () => {
+    await mountGrid(5);
+    const priceCol = 1;
+    await mouseDown(cell(2, priceCol));
+    await press(grid(), "t");
+    await act(async () => typeInto(editor(), "twelve"));
+    await press(editor(), "Enter");
+    expect(m?.toasts.at(-1)?.text).toContain('"twelve" is not a price');
+    expect(editor()?.value).toBe("twelve");
+    expect(cell(2, priceCol)?.className).toContain("active");
+    expect(document.activeElement).toBe(editor());
+
+    await act(async () => typeInto(editor(), "12.50"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-2")?.price === 12.5);
+    expect(cell(3, priceCol)?.className).toContain("active");
+    expect(fake.api.callsTo("listings.update")).toHaveLength(1);
+  });
+});
+
+describe("GridScreen bulk actions on a selection reaching rows not loaded", () => {
+  it("offers the selected rows, not only every listing matching the filter", async () => {
+    await mountGrid(400);
+    // Rows 100 to 399 were never scrolled to.
+    await mouseDown(cell(1, 0));
+    await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+    const bulk = [...(m?.host.querySelectorAll("button") ?? [])].find(
+      (b) => b.textContent === "Bulk actions",
+    );
+    await act(async () => bulk?.click());
+    await until(() => !!m?.host.querySelector('input[name="scope"]'));
+    const [selection, filter] = [
+      ...(m?.host.querySelectorAll<HTMLInputElement>('input[name="scope"]') ?? []),
+    ];
+    expect(selection?.checked).toBe(true);
+    expect(selection?.disabled).toBe(false);
+    expect(filter?.checked).toBe(false);
+    expect(selection?.closest("label")?.textContent).toContain("Selected rows (399)");
+  });
+});
+
+describe("GridScreen edits and pastes of the same rows in quick succession", () => {
+  const conditionCol = 5;
+  const noConflicts = () => {
+    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+  };
+
+  it("an edit made while a paste over its row is saving is sent after the paste", async () => {
+    await mountGrid(5);
+    await mouseDown(cell(0, conditionCol));
+    fake.api.hold("listings.bulkUpsert");
+    await paste("Used\nUsed\nUsed\n");
+    await until(() => fake.api.heldCount > 0);
+    // A typo spotted at once, fixed in the next cell of a pasted row.
+    await mouseDown(cell(1, 0));
+    await press(grid(), "F");
+    await act(async () => typeInto(editor(), "Fixed"));
+    await press(editor(), "Enter");
+    fake.api.releaseAll();
+    await until(() => fake.api.byId("id-1")?.title === "Fixed");
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    noConflicts();
+    expect(fake.api.byId("id-1")).toMatchObject({ title: "Fixed", condition: "Used", version: 3 });
+    expect(cellValue(1, 0)).toBe("Fixed");
+    expect(cellValue(1, conditionCol)).toBe("Used");
+  });
+
+  it("a paste over a row whose edit is still saving is sent after the edit", async () => {
+    await mountGrid(5);
+    grid().focus();
+    fake.api.hold("listings.update");
+    await press(grid(), "A");
+    await act(async () => typeInto(editor(), "Alpha"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.heldCount > 0);
+    await mouseDown(cell(0, conditionCol));
+    await paste("Used\nUsed\n");
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length === 1);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    noConflicts();
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Alpha", condition: "Used", version: 3 });
+    expect(fake.api.byId("id-1")).toMatchObject({ condition: "Used", version: 2 });
+    expect(cellValue(0, 0)).toBe("Alpha");
+    expect(cellValue(0, conditionCol)).toBe("Used");
+  });
+});
+
+describe("GridScreen quick edits of one row that both fail", () => {
+  it("shows neither value afterwards, not the first one as if it had been saved", async () => {
+    await twoQuickEdits();
+    await until(() => fake.api.heldCount > 0);
+    // The listing is gone from the server (deleted elsewhere): both saves are refused.
+    fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-0");
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.update").length === 2);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(m?.toasts.filter((t) => t.text.startsWith("Not saved"))).toHaveLength(2);
+    expect(cellValue(0, 0)).toBe("Listing 0");
+    expect(cellValue(0, 1)).toBe("10.00");
+  });
+});
+
+describe("GridScreen price filter", () => {
+  it("reads a minimum price typed with a decimal comma instead of ignoring it", async () => {
+    await mountGrid(5);
+    const min = m?.host.querySelector<HTMLInputElement>('input[aria-label="Minimum price"]');
+    if (!min) throw new Error("no price filter");
+    await act(async () => typeInto(min, "12,5"));
+    await until(() =>
+      fake.api.callsTo("listings.list").some((c) => c.input.priceMin !== undefined),
+    );
+    expect(fake.api.callsTo("listings.list").at(-1)?.input.priceMin).toBe(12.5);
+  });
+});
+
+describe("GridScreen large bulk save failing part way", () => {
+  it("takes back only the rows whose part was not saved", async () => {
+    await mountGrid(10_050);
+    const conditionCol = 5;
+    await mouseDown(cell(0, conditionCol));
+    await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+    // The first 10,000 rows are saved; the request with the rest fails.
+    fake.api.onCall = (path) => {
+      if (path === "listings.bulkUpsert" && fake.api.callsTo(path).length === 2)
+        throw new Error("Network down");
+    };
+    await press(grid(), "Delete");
+    await until(() => m?.toasts.some((t) => t.kind === "error") ?? false, 20_000);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+
+    expect(fake.api.byId("id-0")?.condition).toBeNull();
+    expect(fake.api.byId("id-10049")?.condition).toBe("New");
+    // Saved: shown cleared. Not saved: shown as the server still has it.
+    expect(cellValue(0, conditionCol)).toBe("");
+    expect(m?.toasts.find((t) => t.kind === "error")?.text).toBe(
+      "50 row(s) not saved: Network down",
+    );
+  }, 30_000);
+});
+
+describe("GridScreen conflict resolved after more edits of the row", () => {
+  /** A title edit refused as a conflict, then the price of the same row edited and saved. */
+  async function conflictThenPriceEdit() {
+    await mountGrid(5);
+    grid().focus();
+    fake.api.hold("listings.update");
+    await press(grid(), "A");
+    await act(async () => typeInto(editor(), "Alpha"));
+    await press(editor(), "Tab");
+    await until(() => fake.api.heldCount > 0);
+    const row = fake.api.byId("id-0");
+    if (row) Object.assign(row, { title: "Theirs", version: 2 });
+    fake.api.releaseAll();
+    await until(() => !!m?.host.querySelector('[data-testid="conflicts"]'));
+    await until(() => m?.host.querySelector(".pending") === null);
+    await press(grid(), "5");
+    await act(async () => typeInto(editor(), "55"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-0")?.price === 55);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+  }
+  const choose = async (label: string) => {
+    const b = [...(m?.host.querySelectorAll("button") ?? [])].find((x) => x.textContent === label);
+    await act(async () => b?.click());
+    await settle();
+  };
+
+  it("Take theirs keeps showing the price saved since, and the next edit saves", async () => {
+    await conflictThenPriceEdit();
+    await choose("Take theirs");
+    expect(cellValue(0, 0)).toBe("Theirs");
+    expect(cellValue(0, 1)).toBe("55.00");
+    await mouseDown(cell(0, 2));
+    await press(grid(), "E");
+    await act(async () => typeInto(editor(), "EUR"));
+    await press(editor(), "Enter");
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+    expect(fake.api.byId("id-0")).toMatchObject({ currency: "EUR", price: 55, version: 4 });
+    expect(m?.toasts.filter((t) => t.kind === "error")).toHaveLength(1);
+  });
+
+  it("Keep mine is sent with the version saved since, not refused again", async () => {
+    await conflictThenPriceEdit();
+    await choose("Keep mine");
+    await until(() => fake.api.byId("id-0")?.title === "Alpha");
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Alpha", price: 55, version: 4 });
+    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(cellValue(0, 1)).toBe("55.00");
   });
 });

@@ -19,6 +19,7 @@ import {
   MARKETPLACE_LABEL,
   MARKETPLACES,
   type Marketplace,
+  parsePrice,
   type Row,
   TITLE_LIMIT,
 } from "../lib/columns";
@@ -27,6 +28,7 @@ import {
   clickCell,
   type GridSel,
   initialSel,
+  isImeKey,
   isRange,
   keyCommand,
   selRect,
@@ -82,8 +84,8 @@ const asRow = (x: unknown) => x as Row;
 
 /** Filter state → the list procedure's filter input. */
 function filterInput(f: Filters) {
-  const num = (s: string) =>
-    s.trim() !== "" && Number.isFinite(Number(s)) && Number(s) >= 0 ? Number(s) : undefined;
+  // Read as the price cells are, so "9,99" bounds the list instead of being ignored.
+  const num = (s: string) => (s.trim() === "" ? undefined : (parsePrice(s) ?? undefined));
   return {
     ...(f.q.trim() ? { q: f.q.trim() } : {}),
     ...(f.status ? { status: [f.status] } : {}),
@@ -128,7 +130,18 @@ export function GridScreen() {
   const [filters, setFilters] = useState<Filters>(emptyFilters);
   const [appliedFilters, setAppliedFilters] = useState<Filters>(emptyFilters);
   const [sel, setSel] = useState<GridSel>(initialSel);
-  const [editing, setEditing] = useState<{ r: number; c: number; text: string } | null>(null);
+  /**
+   * The open cell editor: where it sits, the text it opened with, and the listing it edits (rows
+   * can move under it when a refetch re-sorts them, so the save goes by id, not by position).
+   */
+  const [editing, setEditing] = useState<{
+    r: number;
+    c: number;
+    text: string;
+    row: Row;
+    /** Tells an editor reopened on the same cell from the one that just closed there. */
+    opened?: number;
+  } | null>(null);
   const scrollStore = useRef(new ScrollStore()).current;
   const [viewH, setViewH] = useState(600);
   const [version, bump] = useReducer((n: number) => n + 1, 0);
@@ -300,12 +313,23 @@ export function GridScreen() {
    * Saves one cell optimistically; a conflict goes to the conflict panel, never lost. Saves of the
    * same row are queued so a quick second edit is sent with the version the first one produced.
    */
-  const saveOne = async (row: Row, patch: Record<string, unknown>, label: string) => {
+  const saveOne = (row: Row, patch: Record<string, unknown>, label: string) =>
+    // An undo pressed while this is on its way waits for it (its change set comes first).
+    undo.track(saveOneNow(row, patch, label));
+  const saveOneNow = async (row: Row, patch: Record<string, unknown>, label: string) => {
     setPendingIds([row.id], true);
     // A queued edit shows at once, not only when its turn to be sent comes.
-    if (rowSaves.busy(row.id)) show(applyPatch(row, patch));
+    const queued = rowSaves.busy(row.id);
+    if (queued) show(applyPatch(row, patch));
     const res = await rowSaves.run(row.id, row.version, async (version) => {
-      const r = await optimisticSave({ ...row, version }, patch, updateRequest, show);
+      // `row` showed the earlier saves' values as if saved. Once they are answered the grid holds
+      // the outcome (the server's row, or the row taken back after a failure); this edit goes on
+      // top of that, so a failure here does not bring back an earlier value that was never saved.
+      const c = cacheRef.current;
+      const at = queued ? c.indexOf(row.id) : undefined;
+      const now = at === undefined ? undefined : c.get(at);
+      const base = now?.id === row.id ? now : row;
+      const r = await optimisticSave({ ...base, version }, patch, updateRequest, show);
       return { result: r, version: r.ok ? r.row.version : null };
     });
     if (!rowSaves.busy(row.id)) setPendingIds([row.id], false);
@@ -370,13 +394,51 @@ export function GridScreen() {
   };
 
   /** Applies many row patches as one bulkUpsert (one change set per 10k rows). */
-  const saveMany = async (patches: RowPatch[], kind: string, summary: string) => {
+  const saveMany = (patches: RowPatch[], kind: string, summary: string) =>
+    undo.track(saveManyNow(patches, kind, summary));
+  const saveManyNow = async (patches: RowPatch[], kind: string, summary: string) => {
     if (!patches.length) return;
+    const c = cacheRef.current;
+    // Shown at once, even while rows of it wait for an edit of theirs still on its way.
+    for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
+    bump();
+    setPendingIds(
+      patches.map((p) => p.row.id),
+      true,
+    );
+    // In the same queue as single edits: each row is sent after its earlier saves, with the
+    // version they produced, so the seller's own edits never come back as conflicts.
+    await rowSaves.runMany(
+      patches.map((p) => ({ id: p.row.id, version: p.row.version })),
+      async (versions) => {
+        const saved = new Map<string, number | null>();
+        await sendMany(
+          patches.map((p) => ({
+            ...p,
+            row: { ...p.row, version: versions.get(p.row.id) ?? p.row.version },
+          })),
+          kind,
+          summary,
+          saved,
+        );
+        return { result: undefined, versions: saved };
+      },
+    );
+  };
+  /** Sends a bulk save; `saved` receives the new version of every row the server saved. */
+  const sendMany = async (
+    patches: RowPatch[],
+    kind: string,
+    summary: string,
+    saved: Map<string, number | null>,
+  ) => {
     const c = cacheRef.current;
     const ids = patches.map((p) => p.row.id);
     for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
     bump();
     setPendingIds(ids, true);
+    /** Patches the server has answered for; a failure after them takes back only the rest. */
+    let answered = 0;
     try {
       for (let i = 0; i < patches.length; i += BULK_CHUNK) {
         const chunk = patches.slice(i, i + BULK_CHUNK);
@@ -386,14 +448,19 @@ export function GridScreen() {
           kind,
           summary: summary.slice(0, 200),
         });
+        answered = i + chunk.length;
         const conflictIds: string[] = [];
         const failures: string[] = [];
         for (const r of res.results) {
           const p = chunk[r.index];
           if (!p) continue;
           if ((r.status === "updated" || r.status === "unchanged") && r.version !== undefined) {
-            const cur = c.get(p.index);
-            if (cur && cur.id === p.row.id) c.replace({ ...cur, version: r.version });
+            saved.set(p.row.id, r.version);
+            // The row may have been redrawn from an earlier save's answer meanwhile.
+            const at = c.indexOf(p.row.id);
+            const cur = at === undefined ? undefined : c.get(at);
+            if (cur && cur.id === p.row.id)
+              c.replace({ ...cur, ...p.patch, version: r.version } as Row);
           } else if (r.status === "error") {
             if (r.error?.code === "VERSION_CONFLICT") conflictIds.push(p.row.id);
             else {
@@ -435,8 +502,16 @@ export function GridScreen() {
       }
       if (marketplace !== "generic") void refreshRows(ids);
     } catch (err) {
-      for (const p of patches) c.replace(p.row);
-      app.toast("error", `Not saved: ${errorMessage(err)}`);
+      const lost = patches.slice(answered);
+      for (const p of lost) c.replace(p.row);
+      app.toast(
+        "error",
+        answered === 0
+          ? `Not saved: ${errorMessage(err)}`
+          : lost.length > 0
+            ? `${lost.length} row(s) not saved: ${errorMessage(err)}`
+            : `Saved, but conflicting rows could not be read back: ${errorMessage(err)}`,
+      );
     } finally {
       setPendingIds(ids, false);
       bump();
@@ -453,7 +528,7 @@ export function GridScreen() {
       app.toast("info", `${col.label} is read-only`);
       return;
     }
-    setEditing({ r: sel.active.r, c: sel.active.c, text: initial ?? cellText(row, col) });
+    setEditing({ r: sel.active.r, c: sel.active.c, text: initial ?? cellText(row, col), row });
   };
 
   const commitEdit = async (text: string, key: "Enter" | "Tab" | "none", shift = false) => {
@@ -467,19 +542,24 @@ export function GridScreen() {
     }
     scrollRef.current?.focus({ preventScroll: true });
     if (!e) return;
-    const row = cache.get(e.r);
+    // The listing the editor was opened on, as the grid holds it now, wherever it is now.
+    const at = cache.indexOf(e.row.id);
+    const now = at === undefined ? undefined : cache.get(at);
+    const row = now?.id === e.row.id ? now : e.row;
     const col = cols[e.c];
-    if (!row || !col) return;
+    if (!col) return;
     if (text === cellText(row, col)) return;
-    const { patches, problems } = blockPatches(
-      [[text]],
-      { r: e.r, c: e.c },
-      cols,
-      (i) => cache.get(i),
-      total,
-    );
+    const { patches, problems } = blockPatches([[text]], { r: 0, c: e.c }, cols, () => row, 1);
     if (problems[0]) {
       app.toast("error", problems[0].message);
+      if (key !== "none" && at !== undefined) {
+        // Enter or Tab on a value the column cannot take: stay in the cell with the text as typed
+        // (e.g. "12,99" where a price is expected), as a spreadsheet does, instead of dropping it.
+        const back = { r: at, c: e.c };
+        setSel({ active: back, anchor: back, editing: false });
+        scrollIntoView({ active: back, anchor: back, editing: false });
+        setEditing({ ...e, r: at, text, row, opened: (e.opened ?? 0) + 1 });
+      }
       return;
     }
     const p = patches[0];
@@ -515,7 +595,8 @@ export function GridScreen() {
     }
   };
 
-  const fillDown = async () => {
+  const fillDown = () => undo.track(fillDownNow());
+  const fillDownNow = async () => {
     const r = rect;
     const src = r.r0 === r.r1 ? r.r0 - 1 : r.r0;
     const from = r.r0 === r.r1 ? r.r0 : r.r0 + 1;
@@ -541,7 +622,8 @@ export function GridScreen() {
     }
   };
 
-  const clearCells = async () => {
+  const clearCells = () => undo.track(clearCellsNow());
+  const clearCellsNow = async () => {
     const r = rect;
     setBusy("Clearing…");
     try {
@@ -567,7 +649,8 @@ export function GridScreen() {
   };
 
   /** Pastes a TSV block at the selection (a single value fills the whole selected range). */
-  const pasteText = async (text: string) => {
+  const pasteText = (text: string) => undo.track(pasteTextNow(text));
+  const pasteTextNow = async (text: string) => {
     let block: string[][];
     try {
       block = parseTsv(text);
@@ -708,9 +791,32 @@ export function GridScreen() {
     };
   }, [app]);
 
+  /**
+   * Opens a dialog that acts on the selected rows once every one of them is loaded. Rows never
+   * scrolled to have no id yet; opened without them the dialog would find no selection and offer
+   * only "all matching the filter", which reaches listings the seller did not select.
+   */
+  const withSelectionLoaded = async (open: () => void) => {
+    const r = rect;
+    if (isRange(sel) && r.r1 - r.r0 + 1 <= 100_000 && !cacheRef.current.has(r.r0, r.r1)) {
+      setBusy("Loading the selected rows…");
+      try {
+        await ensureRows(r.r0, r.r1);
+      } catch (err) {
+        app.toast("error", `Could not load the selected rows: ${errorMessage(err)}`);
+        return;
+      } finally {
+        setBusy(null);
+      }
+    }
+    open();
+  };
+  const openBulk = () => withSelectionLoaded(() => setBulkOpen(true));
+  const openExport = () => withSelectionLoaded(() => setExportOpen(true));
+
   // Global shortcuts for this screen.
-  const globals = useRef({ doUndo, doRedo });
-  globals.current = { doUndo, doRedo };
+  const globals = useRef({ doUndo, doRedo, openBulk });
+  globals.current = { doUndo, doRedo, openBulk };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -724,7 +830,7 @@ export function GridScreen() {
         setHistoryOpen((o) => !o);
       } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "b") {
         e.preventDefault();
-        setBulkOpen(true);
+        void globals.current.openBulk();
       }
     };
     addEventListener("keydown", onKey);
@@ -821,7 +927,7 @@ export function GridScreen() {
     setSel({ active: { r, c }, anchor: { r, c }, editing: false });
     const col = cols[c];
     const row = cache.get(r);
-    if (col && row && !col.readOnly) setEditing({ r, c, text: cellText(row, col) });
+    if (col && row && !col.readOnly) setEditing({ r, c, text: cellText(row, col), row });
   };
 
   const saveColPrefs = (next: Partial<ColumnPrefs>) => {
@@ -863,13 +969,18 @@ export function GridScreen() {
 
   const resolveConflict = async (c: Conflict, choice: "mine" | "theirs") => {
     setConflicts((cs) => cs.filter((x) => x.rowId !== c.rowId));
+    // The row may have been saved again since the conflict (another cell of it edited): that
+    // newer version already holds theirs, and is what both choices go on from.
+    const at = cacheRef.current.indexOf(c.rowId);
+    const now = at === undefined ? undefined : cacheRef.current.get(at);
+    const theirs = now?.id === c.rowId && now.version > c.theirs.version ? now : c.theirs;
     if (choice === "theirs") {
-      show(c.theirs);
+      show(theirs);
       if (marketplace !== "generic") void refreshRows([c.rowId]);
       return;
     }
-    const req = keepMineRequest(c);
-    await saveOne(c.theirs, req.patch, `Keep my edit of "${c.theirs.title.slice(0, 40)}"`);
+    const req = keepMineRequest({ ...c, theirs });
+    await saveOne(theirs, req.patch, `Keep my edit of "${theirs.title.slice(0, 40)}"`);
   };
 
   const selectedIds = (): string[] | null => {
@@ -1038,13 +1149,13 @@ export function GridScreen() {
           <button type="button" className="btn" onClick={() => app.navigate("/import")}>
             Import
           </button>
-          <button type="button" className="btn" onClick={() => setExportOpen(true)}>
+          <button type="button" className="btn" onClick={() => void openExport()}>
             Export
           </button>
           <button
             type="button"
             className="btn primary"
-            onClick={() => setBulkOpen(true)}
+            onClick={() => void openBulk()}
             title="Bulk actions (Ctrl+B)"
           >
             Bulk actions
@@ -1157,7 +1268,7 @@ export function GridScreen() {
             />
             {editing && editCol && (
               <CellEditor
-                key={`${editing.r}-${editing.c}`}
+                key={`${editing.r}-${editing.c}-${editing.opened ?? 0}`}
                 initial={editing.text}
                 multiline={editCol.kind === "longtext"}
                 label={`Edit ${editCol.label}`}
@@ -1314,6 +1425,10 @@ function CellEditor(props: {
   }, []);
   const onKeyDown = (e: React.KeyboardEvent) => {
     e.stopPropagation();
+    // Enter, Tab or Escape pressed to confirm or drop an IME conversion belongs to the IME: it
+    // must neither save the half-composed text and move on, nor throw the edit away.
+    if (isImeKey({ key: e.key, isComposing: e.nativeEvent.isComposing, keyCode: e.keyCode }))
+      return;
     if (e.key === "Escape") {
       e.preventDefault();
       done.current = true;
