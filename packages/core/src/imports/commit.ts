@@ -171,6 +171,8 @@ export async function runImportCommit(
     applyFixes: imp.counts.applyFixes === 1,
     mode: imp.mode,
     matchBy: imp.matchBy,
+    // The workbook sheet the dry run read: reading the file again reads the same one.
+    sheet: imp.counts._sheet,
   };
   // The dry run staged its decisions; while the seller's listings and the options are as they
   // were then, those rows are merged as they stand instead of reading the file again.
@@ -290,6 +292,8 @@ export async function runImportCommit(
           ...summary.counts,
           created: created.length,
           updated: updated.length,
+          // Kept for a new dry run of the import once undone.
+          ...(imp.counts._sheet !== undefined ? { _sheet: imp.counts._sheet } : {}),
         },
         updatedAt: new Date(),
       })

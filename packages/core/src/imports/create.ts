@@ -237,7 +237,8 @@ export async function analyzeImport(
     applyFixes,
     mode: opts.mode ?? imp.mode,
     matchBy: opts.matchBy ?? imp.matchBy,
-    sheet: raw.sheet,
+    // A new dry run that names no sheet reads the one the last dry run read.
+    sheet: raw.sheet ?? imp.counts._sheet,
   };
   // The decisions are staged as they are made, so a commit soon after need not read the file
   // again; the listings' fingerprint, taken first, tells the commit whether they still hold.
@@ -272,6 +273,8 @@ export async function analyzeImport(
           ...summary.counts,
           applyFixes: applyFixes ? 1 : 0,
           ...stagedMarks(writer.count, runOpts, fingerprint),
+          // The sheet the seller chose, for a commit that reads the workbook again.
+          ...(summary.sheet !== undefined ? { _sheet: summary.sheet } : {}),
         },
         problems: summary.problems,
         error: null,

@@ -44,6 +44,8 @@ export interface ImportSummary {
   format: string;
   marketplace: Marketplace;
   mapping: ColumnMapping;
+  /** For a workbook: the 1-based position of the sheet read (a commit reads that one again). */
+  sheet?: number;
   counts: {
     rows: number;
     create: number;
@@ -69,6 +71,16 @@ const BATCH_WITHOUT_LOOKUPS = 250;
 /** Progress goes out every 250 ms, or every 5,000 rows when they come faster than that. */
 const PROGRESS_MS = 250;
 const PROGRESS_ROWS = 5000;
+
+/**
+ * An eBay Revise, Relist or End row changes only what it fills in: its marketplace fields are laid
+ * over the listing's, instead of replacing the category, condition and item specifics it omits.
+ */
+function revisesInPlace(marketplace: Marketplace, listing: CanonicalListing): boolean {
+  if (marketplace !== "ebay") return false;
+  const action = listing.marketplaceFields?.action;
+  return action === "Revise" || action === "Relist" || action === "End";
+}
 
 /**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
@@ -198,6 +210,18 @@ export async function decideImportRows(
             const { version: _v, ...rest } = parsed.data;
             patch = rest;
           }
+          if (revisesInPlace(session.marketplace, b.listing) && patch.marketplaceFields)
+            patch = {
+              ...patch,
+              marketplaceFields: { ...match.marketplaceFields, ...patch.marketplaceFields },
+            };
+          // A new SKU another of the seller's listings holds would fail the whole commit on the
+          // unique index: the row is refused here, where the seller sees which one it is.
+          const holder = typeof patch.sku === "string" ? bySku.get(patch.sku) : undefined;
+          if (holder && holder.id !== match.id) {
+            reject("sku", "SKU_TAKEN", `SKU '${patch.sku}' already belongs to another listing`);
+            continue;
+          }
           const { after, changed } = diffFields(match, patch);
           if (!changed) {
             decided.push({ row, action: "skip", targetId: match.id });
@@ -232,6 +256,17 @@ export async function decideImportRows(
             severity: "warning",
             message: "No listing matches; update mode skips it",
           });
+          continue;
+        }
+        // A file without a title or price column updates listings, but cannot create one.
+        const missing =
+          b.listing.title === undefined
+            ? "title"
+            : b.listing.price === undefined
+              ? "price"
+              : undefined;
+        if (missing) {
+          reject(missing, "REQUIRED", `A ${missing} is required to create a listing`);
           continue;
         }
         let data = quickCreate(b.listing);
@@ -301,8 +336,10 @@ export async function decideImportRows(
           continue;
         }
         const listing = item.listing;
-        const id = listing.id;
-        const sku = typeof listing.sku === "string" ? listing.sku : undefined;
+        // Keys are matched as the listing stores them: trimmed (a cell's stray spaces would
+        // otherwise miss the listing, and then clash with it on the unique SKU at commit).
+        const id = listing.id?.trim() || undefined;
+        const sku = typeof listing.sku === "string" ? listing.sku.trim() || undefined : undefined;
         if (sku && seenSkus.has(sku)) {
           await rejectDuplicate(item.row, "sku", sku, "SKU");
           continue;
@@ -325,10 +362,23 @@ export async function decideImportRows(
     }
     await flush();
     await report(true);
+    // What the reader noticed about the file as a whole (a guessed encoding, skipped blank rows)
+    // is shown with the problems, so the seller knows to check it; UTF-16 text needs no check.
+    for (const n of session.table.notices)
+      if (n.code !== "UTF16")
+        addProblem({
+          row: 0,
+          column: "",
+          value: "",
+          code: n.code,
+          severity: "warning",
+          message: n.message,
+        });
     return {
       format: session.table.kind,
       marketplace: session.marketplace,
       mapping: session.mapping,
+      ...(session.table.sheetPosition !== undefined ? { sheet: session.table.sheetPosition } : {}),
       counts,
       problems,
     };

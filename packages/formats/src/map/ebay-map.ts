@@ -242,17 +242,23 @@ export function createEbayMapper(headers: readonly string[], options: MapOptions
     if (Object.keys(itemSpecifics).length > 0) mf.itemSpecifics = itemSpecifics;
     if (Object.keys(extra).length > 0) mf.ebayExtra = extra;
     if (Object.keys(actionParams).length > 0) mf.ebaySite = actionParams;
-    const listing: CanonicalListing = {
-      title,
-      price,
+    const description = raw.values[idx.get("description") ?? -1] ?? "";
+    // eBay leaves a field a Revise (or Relist, End) row leaves blank as it is: such a row
+    // carries only the fields it fills, so updating a listing from it keeps the rest.
+    const keep = (filled: boolean) => creating || filled;
+    const listing = {
+      ...(keep(title !== "") ? { title } : {}),
+      ...(keep(price !== "") ? { price } : {}),
       ...(actionParams.Currency ? { currency: actionParams.Currency } : {}),
-      condition: conditionId ? (EBAY_CONDITION_IDS[conditionId] ?? null) : null,
-      description: raw.values[idx.get("description") ?? -1] ?? "",
-      sku: v("customlabel") || null,
+      ...(keep(conditionId !== null)
+        ? { condition: conditionId ? (EBAY_CONDITION_IDS[conditionId] ?? null) : null }
+        : {}),
+      ...(keep(description !== "") ? { description } : {}),
+      ...(keep(v("customlabel") !== "") ? { sku: v("customlabel") || null } : {}),
       ...(quantity !== undefined ? { quantity } : {}),
-      imageUrls: pics,
+      ...(keep(pics.length > 0) ? { imageUrls: pics } : {}),
       marketplaceFields: mf,
-    };
+    } as CanonicalListing;
     return { row: raw.row, rows: [raw.row], listing, problems: ctx.problems, ok: ctx.ok };
   };
 }

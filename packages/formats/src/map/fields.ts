@@ -141,18 +141,61 @@ export function fieldForHeader(header: string): CanonicalField | null {
   return null;
 }
 
+/** Where a name stands among its field's synonyms: 0 for the field's own name, then list order. */
+const RANK = new Map<string, number>();
+for (const [field, names] of Object.entries(SYNONYMS))
+  names.forEach((n, i) => {
+    const k = normalizeHeader(n);
+    if (!RANK.has(k)) RANK.set(k, k === normalizeHeader(field) ? 0 : i + 1);
+  });
+
+/** How plainly a header names its field (lower is plainer): "Price" before "Cost". */
+function headerRank(header: string): number {
+  const n = normalizeHeader(header);
+  const bare = n.replace(/[()]/g, "").trim();
+  const noParen = n
+    .replace(/\([^)]*\)/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return RANK.get(n) ?? RANK.get(bare) ?? RANK.get(noParen) ?? 0;
+}
+
 /**
- * Suggests a mapping for a generic file: each header to the field its name means, the first
- * column winning when two mean the same field.
+ * Suggests a mapping for a generic file: each header to the field its name means. When two
+ * columns mean the same field, the one that names it most plainly wins ("Price" over "Cost",
+ * "SKU" over "Variant SKU"), the first column on a tie.
  */
 export function suggestMapping(headers: readonly string[]): ColumnMapping {
-  const used = new Set<CanonicalField>();
+  const best = new Map<CanonicalField, { header: string; rank: number }>();
+  for (const h of headers) {
+    const f = fieldForHeader(h);
+    if (!f) continue;
+    const rank = headerRank(h);
+    const held = best.get(f);
+    if (!held || rank < held.rank) best.set(f, { header: h, rank });
+  }
   const out: ColumnMapping = {};
   for (const h of headers) {
     const f = fieldForHeader(h);
-    if (f && !used.has(f)) {
-      used.add(f);
-      out[h] = f;
+    out[h] = f && best.get(f)?.header === h ? f : "ignore";
+  }
+  return out;
+}
+
+/**
+ * {@link suggestMapping} for `headers` that grew past those `prior` maps (a JSON import learns its
+ * keys while reading): the columns `prior` names keep their choice, so rows already mapped stay
+ * mapped the same way, and a new column takes only a field no column holds yet.
+ */
+export function extendMapping(prior: ColumnMapping, headers: readonly string[]): ColumnMapping {
+  const used = new Set(Object.values(prior).filter((f) => f !== "ignore"));
+  const fresh = suggestMapping(headers.filter((h) => !Object.hasOwn(prior, h)));
+  const out: ColumnMapping = {};
+  for (const h of headers) {
+    const f = Object.hasOwn(prior, h) ? prior[h] : fresh[h];
+    if (Object.hasOwn(prior, h) || !f || f === "ignore" || !used.has(f)) {
+      out[h] = f ?? "ignore";
+      if (f && f !== "ignore") used.add(f);
     } else out[h] = "ignore";
   }
   return out;

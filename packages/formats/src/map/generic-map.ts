@@ -17,13 +17,17 @@ export function createGenericMapper(headers: readonly string[], mapping: ColumnM
     const ctx = new RowContext(raw.row);
     const has = (f: string) => fieldCol.has(f);
     const v = (f: string) => raw.values[fieldCol.get(f) ?? -1] ?? "";
-    const listing: CanonicalListing = { title: v("title").trim(), price: "" };
-    if (!listing.title)
+    // A file with no title or price column at all (stock or price updates by SKU) leaves that
+    // field out: an update keeps the listing's, and a new listing is refused without it.
+    const listing = (has("title") ? { title: v("title").trim() } : {}) as CanonicalListing;
+    if (has("title") && !listing.title)
       ctx.error(col("title"), v("title"), "REQUIRED", "A title is required", { field: "title" });
     const priceRaw = v("price").trim();
-    if (!priceRaw)
-      ctx.error(col("price"), priceRaw, "REQUIRED", "A price is required", { field: "price" });
-    else {
+    if (has("price")) listing.price = "";
+    if (!priceRaw) {
+      if (has("price"))
+        ctx.error(col("price"), priceRaw, "REQUIRED", "A price is required", { field: "price" });
+    } else {
       const p = parsePrice(priceRaw);
       if (!p)
         ctx.error(col("price"), priceRaw, "INVALID_PRICE", "Price is not a number", {

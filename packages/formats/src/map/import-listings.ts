@@ -3,7 +3,7 @@ import { type ReadTableInput, readTable, rowBatches, type Table } from "../read/
 import { detectMarketplace, type MarketplaceDetection } from "./detect";
 import { createEbayMapper } from "./ebay-map";
 import { createFacebookMapper, type MapOptions } from "./facebook-map";
-import { type ColumnMapping, suggestMapping } from "./fields";
+import { type ColumnMapping, extendMapping, suggestMapping } from "./fields";
 import { createGenericMapper } from "./generic-map";
 import type { ImportedListing } from "./problems";
 import { createShopifyGrouper, type RowGrouper } from "./shopify-map";
@@ -44,18 +44,26 @@ export async function* mapTable(
 export async function* mapTableBatches(
   table: Table,
   options: ImportOptions = {},
+  /** Receives the generic mapping in use, each time it changes (a JSON table's keys grow). */
+  onMapping?: (mapping: ColumnMapping) => void,
 ): AsyncGenerator<ImportedListing[]> {
   const marketplace =
     options.marketplace ?? detectMarketplace(table.headers, table.preamble).marketplace;
+  let mapping = options.mapping ?? suggestMapping(table.headers);
+  onMapping?.(mapping);
   // JSON headers can grow while reading, so the generic mapper is rebuilt when they do.
   let width = table.headers.length;
-  let grouper = createRowGrouper(table.headers, marketplace, options);
+  let grouper = createRowGrouper(table.headers, marketplace, { ...options, mapping });
   for await (const rows of rowBatches(table.rows)) {
     const out: ImportedListing[] = [];
     for (const row of rows) {
       if (table.headers.length !== width && marketplace === "generic") {
         width = table.headers.length;
-        grouper = createRowGrouper(table.headers, marketplace, options);
+        if (!options.mapping) {
+          mapping = extendMapping(mapping, table.headers);
+          onMapping?.(mapping);
+        }
+        grouper = createRowGrouper(table.headers, marketplace, { ...options, mapping });
       }
       for (const l of grouper.push(row)) out.push(l);
     }
@@ -70,8 +78,11 @@ export interface ImportSession {
   table: Table;
   detection: MarketplaceDetection;
   marketplace: Marketplace;
-  /** The mapping used for generic tables (suggested unless given). */
-  mapping: ColumnMapping;
+  /**
+   * The mapping used for generic tables (suggested unless given). JSON headers grow while the
+   * listings are read, so read this once they are: it then covers every key the rows mapped.
+   */
+  readonly mapping: ColumnMapping;
   listings: AsyncIterable<ImportedListing>;
   /** The same listings in batches; iterate either this or `listings`, once. */
   batches: AsyncIterable<ImportedListing[]>;
@@ -87,13 +98,17 @@ export async function importListings(
   const table = await readTable(input);
   const detection = detectMarketplace(table.headers, table.preamble);
   const marketplace = input.marketplace ?? detection.marketplace;
-  const mapping = input.mapping ?? suggestMapping(table.headers);
-  const batches = mapTableBatches(table, { ...input, marketplace });
+  let mapping = input.mapping ?? suggestMapping(table.headers);
+  const batches = mapTableBatches(table, { ...input, marketplace }, (m) => {
+    mapping = m;
+  });
   return {
     table,
     detection,
     marketplace,
-    mapping,
+    get mapping() {
+      return mapping;
+    },
     listings: (async function* () {
       for await (const batch of batches) yield* batch;
     })(),

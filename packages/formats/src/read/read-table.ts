@@ -55,6 +55,8 @@ export interface Table {
   kind: TableKind;
   fileName?: string;
   sheetName?: string;
+  /** For xlsx: the 1-based position of the sheet read among the workbook's sheets. */
+  sheetPosition?: number;
   delimiter?: CsvDelimiter;
   /** 1-based row of the headers as the user sees it (0 for JSON, which has no header row). */
   headerRow: number;
@@ -273,8 +275,9 @@ export async function readTable(input: ReadTableInput): Promise<Table> {
     const options = {
       limits,
       ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
-      onSheet: (name: string) => {
+      onSheet: (name: string, position: number) => {
         table.sheetName = name;
+        table.sheetPosition = position;
       },
       onBlankRow,
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),

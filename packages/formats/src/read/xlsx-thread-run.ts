@@ -42,7 +42,7 @@ try {
     limits: input.limits,
     ...(input.sheet !== undefined ? { sheet: input.sheet } : {}),
     ...(input.stripGuard !== undefined ? { stripGuard: input.stripGuard } : {}),
-    onSheet: (name) => post({ t: "sheet", name }),
+    onSheet: (name, position) => post({ t: "sheet", name, position }),
     onBlankRow: (row) => {
       blank.push(row);
     },

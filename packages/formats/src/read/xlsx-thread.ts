@@ -15,7 +15,7 @@ export interface XlsxThreadInput {
 
 /** What the reading thread sends back. */
 export type XlsxThreadMessage =
-  | { t: "sheet"; name: string }
+  | { t: "sheet"; name: string; position: number }
   /**
    * Rows as read, the rows skipped as blank since the previous message, and how far the sheet's
    * XML has been scanned (see `XlsxReadOptions.onProgress`).
@@ -75,7 +75,7 @@ export async function* readXlsxBatchesInThread(
         throw new FormatError(m.code, m.message, m.details ?? {});
       }
       if (m.t === "sheet") {
-        options.onSheet?.(m.name);
+        options.onSheet?.(m.name, m.position);
         continue;
       }
       worker.postMessage("more");

@@ -14,8 +14,8 @@ export interface XlsxReadOptions {
   /** Sheet name or 1-based position among the workbook's sheets; default the first visible one. */
   sheet?: string | number;
   stripGuard?: boolean;
-  /** Receives the chosen sheet's name once known. */
-  onSheet?: (name: string) => void;
+  /** Receives the chosen sheet's name and 1-based position once known. */
+  onSheet?: (name: string, position: number) => void;
   /** Called with the row number of each row skipped because every cell is empty. */
   onBlankRow?: (row: number) => void;
   /**
@@ -417,7 +417,7 @@ export async function* readXlsxBatches(
           : `The workbook has no sheet ${JSON.stringify(options.sheet)}`,
       );
     }
-    options.onSheet?.(chosen.name);
+    options.onSheet?.(chosen.name, position);
     const dateStyles = await readDateStyles(ra, byName.get(wb.styles));
     const shared = await readSharedStrings(ra, byName.get(wb.sharedStrings), limits);
     yield* sheetRows(ra, byName.get(chosen.part) as ZipEntryInfo, {
