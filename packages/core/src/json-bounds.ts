@@ -18,22 +18,25 @@ export function nestsWithin(value: unknown, max: number): boolean {
   return true;
 }
 
-/** Whether a string or key anywhere in `value` holds U+0000, which PostgreSQL's jsonb refuses. */
-export function holdsNul(value: unknown): boolean {
+/** Whether a string or a key anywhere in free-form JSON answers `bad`. */
+export function someText(value: unknown, bad: (text: string) => boolean): boolean {
   const stack: unknown[] = [value];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === "string") {
-      if (v.includes("\u0000")) return true;
+      if (bad(v)) return true;
     } else if (Array.isArray(v)) stack.push(...v);
     else if (v !== null && typeof v === "object")
       for (const [k, child] of Object.entries(v)) {
-        if (k.includes("\u0000")) return true;
+        if (bad(k)) return true;
         stack.push(child);
       }
   }
   return false;
 }
+
+/** Whether a string or a key anywhere in free-form JSON holds NUL (PostgreSQL text cannot). */
+export const holdsNul = (value: unknown): boolean => someText(value, (t) => t.includes("\u0000"));
 
 /** Whether free-form JSON passes {@link boundedJson}: the same test, without the messages. */
 export function jsonFits(value: unknown, maxChars: number): boolean {

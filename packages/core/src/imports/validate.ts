@@ -4,9 +4,11 @@ import { jsonFits } from "../json-bounds";
 import { EDITABLE_FIELDS } from "../listings/fields";
 import {
   type CreateListingInput,
+  holdsHalfCharacter,
   MARKETPLACE_FIELDS_MAX_CHARS,
   PRICE_BELOW,
   type UpdateListingInput,
+  wholeCharacters,
 } from "../listings/schema";
 
 /**
@@ -30,7 +32,9 @@ const TAB_OR_NEWLINE = /[\t\n\r]/;
 function text(v: unknown, min: number, max: number): string | undefined {
   if (typeof v !== "string") return undefined;
   const t = v.trim();
-  return t.length >= min && t.length <= max && !t.includes("\u0000") ? t : undefined;
+  return t.length >= min && t.length <= max && !t.includes("\u0000") && wholeCharacters(t)
+    ? t
+    : undefined;
 }
 
 function price(v: unknown): string | number | undefined {
@@ -63,6 +67,7 @@ function urls(v: unknown): string[] | undefined {
       u !== u.trim() ||
       TAB_OR_NEWLINE.test(u) ||
       u.includes("\u0000") ||
+      !wholeCharacters(u) ||
       !URL.canParse(u)
     )
       return undefined;
@@ -74,7 +79,9 @@ function fields(v: unknown): Record<string, unknown> | undefined {
   if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype)
     return undefined;
   for (const k of Object.keys(v)) if (k.length > 100 || k === "__proto__") return undefined;
-  return jsonFits(v, MARKETPLACE_FIELDS_MAX_CHARS) ? (v as Record<string, unknown>) : undefined;
+  return jsonFits(v, MARKETPLACE_FIELDS_MAX_CHARS) && !holdsHalfCharacter(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 const STATUSES = new Set(["draft", "active", "archived"]);
@@ -120,7 +127,8 @@ function checkPresent(l: CanonicalListing, out: Record<string, unknown>): boolea
     if (
       typeof l.description !== "string" ||
       l.description.length > 20_000 ||
-      l.description.includes("\u0000")
+      l.description.includes("\u0000") ||
+      !wholeCharacters(l.description)
     )
       return false;
     out.description = l.description;

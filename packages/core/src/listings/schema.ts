@@ -1,6 +1,6 @@
 import { MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
-import { boundedJson } from "../json-bounds";
+import { boundedJson, someText } from "../json-bounds";
 
 /**
  * PostgreSQL text cannot hold U+0000. Refused field by field, so a bulk upsert or an import reports
@@ -15,7 +15,7 @@ const NUL_MESSAGE = "Text cannot contain the NUL character";
  * (the rows and their change set travel as JSON), so it is refused field by field as well.
  */
 const LONE_SURROGATE = /\p{Surrogate}/u;
-const wholeCharacters = (s: string) => !LONE_SURROGATE.test(s);
+export const wholeCharacters = (s: string) => !LONE_SURROGATE.test(s);
 const HALF_CHARACTER_MESSAGE = "Text holds half of a character (cut in the middle of an emoji?)";
 
 const Text = () =>
@@ -28,21 +28,7 @@ const Url = () =>
     .refine(wholeCharacters, HALF_CHARACTER_MESSAGE);
 
 /** Whether a string or key anywhere in free-form JSON holds half of a character. */
-function holdsHalfCharacter(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (typeof v === "string") {
-      if (!wholeCharacters(v)) return true;
-    } else if (Array.isArray(v)) stack.push(...v);
-    else if (v !== null && typeof v === "object")
-      for (const [k, child] of Object.entries(v)) {
-        if (!wholeCharacters(k)) return true;
-        stack.push(child);
-      }
-  }
-  return false;
-}
+export const holdsHalfCharacter = (value: unknown) => someText(value, (t) => !wholeCharacters(t));
 
 /** Prices stay below this: stored with two decimals, 9,999,999,999.995 would round past numeric(12,2). */
 export const PRICE_BELOW = 9_999_999_999.995;
