@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { convertScan, deleteScan, getScan, listScans, runScan, updateScan } from "@mbe/core";
 import { listings, ocrScans } from "@mbe/db";
 import { QUEUES } from "@mbe/jobs";
@@ -6,50 +5,18 @@ import type { ScanResult } from "@mbe/ocr";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ocrScansOf, onePageResult } from "../test/ocr";
 import { testRuntime } from "../test/runtime";
 
 const { db, opts, seller, close, bullRedis, prefix, queues } = testRuntime("orv");
 beforeAll(() => db.migrate());
 afterAll(() => close());
 
+const uploaded = ocrScansOf({ db, opts, seller });
 /** A seller with one uploaded scan in `status` (with `items` when finished). */
-async function scanOf(status: "pending" | "completed", items: unknown[] = []) {
-  const { id: ownerId, ctx } = await seller("Review");
-  const storageKey = `${ownerId}/ocr/${randomUUID()}.png`;
-  await opts.runtime.storage.put(storageKey, new Uint8Array([1, 2, 3]));
-  const [row] = await db.db
-    .insert(ocrScans)
-    .values({
-      ownerId,
-      fileName: "list.png",
-      mimeType: "image/png",
-      size: 3,
-      storageKey,
-      status,
-      items,
-    })
-    .returning();
-  if (!row) throw new Error("no scan");
-  return { ctx, id: row.id, ownerId };
-}
-
-const result = (): ScanResult => ({
-  mimeType: "image/png",
-  pageCount: 1,
-  pages: [
-    {
-      page: 1,
-      text: "Lamp 20.00",
-      confidence: 0.9,
-      source: "ocr",
-      width: 10,
-      height: 10,
-      imagePng: new Uint8Array([137, 80, 78, 71]),
-    },
-  ],
-  items: [],
-  processingMs: 5,
-});
+const scanOf = (status: "pending" | "completed", items: unknown[] = []) =>
+  uploaded(status, items, "Review");
+const result = onePageResult;
 
 describe("converting a scan", () => {
   it("makes one listing of an item named twice in the same request", async () => {

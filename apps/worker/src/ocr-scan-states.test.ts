@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { cancelScan, failScan, getScan, rerunScan, runScan } from "@mbe/core";
@@ -6,48 +5,17 @@ import { ocrScans } from "@mbe/db";
 import { OcrError, type ScanResult } from "@mbe/ocr";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ocrScansOf, onePageResult } from "../test/ocr";
 import { testRuntime } from "../test/runtime";
 
 const { db, dataDir, opts, seller, close } = testRuntime("os");
 beforeAll(() => db.migrate());
 afterAll(() => close());
 
+const uploaded = ocrScansOf({ db, opts, seller });
 /** A seller with one uploaded scan waiting for its job. */
-async function pendingScan() {
-  const { id: ownerId, ctx } = await seller("Scan");
-  const storageKey = `${ownerId}/ocr/${randomUUID()}.png`;
-  await opts.runtime.storage.put(storageKey, new Uint8Array([1, 2, 3]));
-  const [row] = await db.db
-    .insert(ocrScans)
-    .values({
-      ownerId,
-      fileName: "list.png",
-      mimeType: "image/png",
-      size: 3,
-      storageKey,
-    })
-    .returning();
-  if (!row) throw new Error("no scan");
-  return { ctx, id: row.id, ownerId };
-}
-
-const result = (): ScanResult => ({
-  mimeType: "image/png",
-  pageCount: 1,
-  pages: [
-    {
-      page: 1,
-      text: "Lamp 20.00",
-      confidence: 0.9,
-      source: "ocr",
-      width: 10,
-      height: 10,
-      imagePng: new Uint8Array([137, 80, 78, 71]),
-    },
-  ],
-  items: [],
-  processingMs: 5,
-});
+const pendingScan = () => uploaded("pending");
+const result = onePageResult;
 
 const pageImages = (ownerId: string) => {
   try {
