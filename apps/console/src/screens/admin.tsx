@@ -200,7 +200,9 @@ export function AdminScreen() {
               Previous
             </button>
             <span className="muted small">
-              {offset + 1}–{Math.min(offset + 50, users.total)} of {users.total}
+              {users.total === 0 || offset >= users.total
+                ? "No sellers found"
+                : `${offset + 1}–${Math.min(offset + 50, users.total)} of ${users.total}`}
             </span>
             <button
               type="button"

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { errorMessage } from "../lib/save-logic";
@@ -13,8 +13,11 @@ export function AuditScreen() {
   const [loading, setLoading] = useState(true);
   const [action, setAction] = useState("");
   const [all, setAll] = useState(false);
+  /** The latest request; answers to older ones (a filter typed over since) are dropped. */
+  const seq = useRef(0);
   const load = useCallback(
     async (before?: string) => {
+      const mine = ++seq.current;
       setLoading(true);
       try {
         const r = await api.auditLogs.list.query({
@@ -23,12 +26,13 @@ export function AuditScreen() {
           ...(action ? { action } : {}),
           ...(all ? { all: true } : {}),
         });
+        if (mine !== seq.current) return;
         setItems((prev) => (before ? [...prev, ...r.items] : r.items));
         setCursor(r.nextCursor);
       } catch (err) {
-        app.toast("error", errorMessage(err));
+        if (mine === seq.current) app.toast("error", errorMessage(err));
       } finally {
-        setLoading(false);
+        if (mine === seq.current) setLoading(false);
       }
     },
     [action, all, app],

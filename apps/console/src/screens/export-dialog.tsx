@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Inputs, type Outputs } from "../api/client";
 import { Dialog } from "../components/dialog";
 import { MARKETPLACE_LABEL, MARKETPLACES, type Marketplace } from "../lib/columns";
@@ -32,8 +32,13 @@ export function ExportDialog(props: {
   const [job, setJob] = useState<ExportJob | null>(null);
   const [recent, setRecent] = useState<ExportJob[]>([]);
   const [error, setError] = useState<string | null>(null);
+  /** The create request is in flight: a second click must not queue a second export. */
+  const [starting, setStarting] = useState(false);
+  const startingRef = useRef(false);
+  /** Failed polls in a row; a lost answer retries (more slowly) instead of stopping the poll. */
+  const [pollFailures, setPollFailures] = useState(0);
 
-  useEffect(() => {
+  const loadRecent = useCallback(() => {
     api.exports.list
       .query()
       .then((r) =>
@@ -41,21 +46,47 @@ export function ExportDialog(props: {
       )
       .catch(() => undefined);
   }, []);
+  useEffect(loadRecent, [loadRecent]);
+  // A finished export joins the recent list (with its link) without reopening the dialog.
+  const finished = !!job && (job.status === "completed" || job.status === "failed");
+  useEffect(() => {
+    if (finished) loadRecent();
+  }, [finished, loadRecent]);
 
   // Poll the running job until it finishes.
   useEffect(() => {
     if (!job || job.status === "completed" || job.status === "failed") return;
-    const t = setTimeout(() => {
-      api.exports.byId
-        .query({ id: job.id })
-        .then(setJob)
-        .catch((err) => setError(errorMessage(err)));
-    }, 1000);
-    return () => clearTimeout(t);
-  }, [job]);
+    let stop = false;
+    const t = setTimeout(
+      () => {
+        api.exports.byId
+          .query({ id: job.id })
+          .then((j) => {
+            if (stop) return;
+            setError(null);
+            setPollFailures(0);
+            setJob(j);
+          })
+          .catch((err) => {
+            if (stop) return;
+            setError(errorMessage(err));
+            setPollFailures((n) => n + 1);
+          });
+      },
+      Math.min(1000 * 2 ** pollFailures, 15_000),
+    );
+    return () => {
+      stop = true;
+      clearTimeout(t);
+    };
+  }, [job, pollFailures]);
 
   const start = async () => {
+    if (startingRef.current) return;
+    startingRef.current = true;
+    setStarting(true);
     setError(null);
+    setPollFailures(0);
     try {
       const selection =
         scope === "selection" && props.selectedIds
@@ -73,6 +104,9 @@ export function ExportDialog(props: {
       announceJob();
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      startingRef.current = false;
+      setStarting(false);
     }
   };
 
@@ -90,10 +124,10 @@ export function ExportDialog(props: {
           <button
             type="button"
             className="btn primary"
-            disabled={running}
+            disabled={running || starting}
             onClick={() => void start()}
           >
-            Export
+            {starting ? "Starting…" : "Export"}
           </button>
         </>
       }

@@ -96,6 +96,26 @@ describe("MappingStep", () => {
     expect(events).toContainEqual(["remove", "p1"]);
   });
 
+  it("saves a mapping once however often Save is clicked while it is being saved", async () => {
+    let done: () => void = () => {};
+    const events = await mount({ Cost: "price" }, [], {
+      onSave: (n) => {
+        events.push(["save", n]);
+        return new Promise<void>((r) => {
+          done = r;
+        });
+      },
+    });
+    const name = host.querySelector('input[aria-label="Mapping name"]') as HTMLInputElement;
+    await act(async () => type(name, "Supplier"));
+    await act(async () => button("Save mapping").click());
+    await act(async () => button("Save mapping").click());
+    expect(events.filter((e) => e[0] === "save")).toHaveLength(1);
+    await act(async () => done());
+    expect(name.value).toBe("");
+    expect(button("Save mapping").disabled).toBe(true);
+  });
+
   it("cannot be confirmed while a dry run is running", async () => {
     await mount({ A: "title" }, [], { busy: true });
     expect(button("Checking…").disabled).toBe(true);

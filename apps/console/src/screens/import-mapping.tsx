@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   type ColumnMapping,
   MAPPING_TARGETS,
@@ -34,6 +34,9 @@ export function MappingStep(props: {
 }) {
   const [profileId, setProfileId] = useState("");
   const [name, setName] = useState("");
+  /** A save is running: another click must not save the same mapping twice. */
+  const [saving, setSaving] = useState(false);
+  const savingRef = useRef(false);
   const headers = orderedHeaders(props.mapping, props.order ?? []);
   const used = Object.values(props.mapping).filter((f) => f !== "ignore");
   const missingTitle = !used.includes("title");
@@ -97,10 +100,18 @@ export function MappingStep(props: {
         <button
           type="button"
           className="btn"
-          disabled={!name.trim()}
+          disabled={!name.trim() || saving}
           onClick={async () => {
-            await props.onSave(name.trim());
-            setName("");
+            if (savingRef.current) return;
+            savingRef.current = true;
+            setSaving(true);
+            try {
+              await props.onSave(name.trim());
+              setName("");
+            } finally {
+              savingRef.current = false;
+              setSaving(false);
+            }
           }}
         >
           Save mapping

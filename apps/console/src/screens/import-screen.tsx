@@ -93,23 +93,35 @@ export function ImportScreen() {
 
   // Big files are analysed by a background job, and commits always are: poll until they settle.
   const pollId = (s.step === "analysing" || s.step === "committing") && s.imp ? s.imp.id : null;
+  // Failed polls in a row: a lost answer must not stop the polling (the job keeps running), so it
+  // retries, more slowly each time, until an answer arrives.
+  const [pollFailures, setPollFailures] = useState(0);
   useEffect(() => {
     // Each answer is a new object, which re-arms this timer for the next poll.
     if (!pollId || !s.imp) return;
     let stop = false;
-    const t = setTimeout(() => {
-      api.imports.byId
-        .query({ id: pollId })
-        .then((imp) => {
-          if (!stop && ref.current.imp?.id === imp.id) act({ type: "received", imp });
-        })
-        .catch((err) => !stop && act({ type: "error", message: errorMessage(err) }));
-    }, POLL_MS);
+    const t = setTimeout(
+      () => {
+        api.imports.byId
+          .query({ id: pollId })
+          .then((imp) => {
+            if (stop || ref.current.imp?.id !== imp.id) return;
+            setPollFailures(0);
+            act({ type: "received", imp });
+          })
+          .catch((err) => {
+            if (stop) return;
+            act({ type: "error", message: errorMessage(err) });
+            setPollFailures((n) => n + 1);
+          });
+      },
+      Math.min(POLL_MS * 2 ** pollFailures, 10_000),
+    );
     return () => {
       stop = true;
       clearTimeout(t);
     };
-  }, [pollId, s.imp, act]);
+  }, [pollId, s.imp, act, pollFailures]);
 
   const settledStep = s.step === "done" || s.step === "undone" || s.step === "failed";
   useEffect(() => {
@@ -182,7 +194,13 @@ export function ImportScreen() {
     }
   };
 
+  // One undo or redo at a time: a second click must not send the request again.
+  const undoing = useRef(false);
+  const [undoBusy, setUndoBusy] = useState(false);
   const undoRedo = async (imp: ImportView, what: "undo" | "redo") => {
+    if (undoing.current) return;
+    undoing.current = true;
+    setUndoBusy(true);
     try {
       const r =
         what === "undo"
@@ -196,6 +214,9 @@ export function ImportScreen() {
       loadHistory();
     } catch (err) {
       app.toast("error", errorMessage(err));
+    } finally {
+      undoing.current = false;
+      setUndoBusy(false);
     }
   };
 
@@ -510,12 +531,22 @@ export function ImportScreen() {
                 <button type="button" className="btn primary" onClick={() => app.navigate("/")}>
                   View listings
                 </button>
-                <button type="button" className="btn" onClick={() => void undoRedo(imp, "undo")}>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={undoBusy}
+                  onClick={() => void undoRedo(imp, "undo")}
+                >
                   Undo import
                 </button>
               </>
             ) : (
-              <button type="button" className="btn" onClick={() => void undoRedo(imp, "redo")}>
+              <button
+                type="button"
+                className="btn"
+                disabled={undoBusy}
+                onClick={() => void undoRedo(imp, "redo")}
+              >
                 Redo import
               </button>
             )}
@@ -587,6 +618,7 @@ export function ImportScreen() {
                       <button
                         type="button"
                         className="btn small"
+                        disabled={undoBusy}
                         onClick={() => void undoRedo(h, "undo")}
                       >
                         Undo
@@ -596,6 +628,7 @@ export function ImportScreen() {
                       <button
                         type="button"
                         className="btn small"
+                        disabled={undoBusy}
                         onClick={() => void undoRedo(h, "redo")}
                       >
                         Redo

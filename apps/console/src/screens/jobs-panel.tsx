@@ -89,10 +89,16 @@ export function JobsButton() {
   const [rows, setRows] = useState<JobRow[] | null>(null);
   const [tick, setTick] = useState(0);
   const busy = useRef(false);
+  /** Asked to load while a load ran: its answer may predate a job that just started. */
+  const again = useRef(false);
 
   const load = useCallback(async () => {
-    if (busy.current) return;
+    if (busy.current) {
+      again.current = true;
+      return;
+    }
     busy.current = true;
+    again.current = false;
     try {
       const [imps, exps, scans] = await Promise.all([
         api.imports.list.query({ limit: 10 }),
@@ -129,6 +135,7 @@ export function JobsButton() {
       busy.current = false;
       setTick((t) => t + 1);
     }
+    if (again.current) void load();
   }, []);
 
   const running = rows?.filter((r) => r.running).length ?? 0;

@@ -2,6 +2,7 @@ import { type DragEvent, useCallback, useEffect, useRef, useState } from "react"
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { ProgressBar } from "../components/progress-bar";
+import { percent } from "../lib/import-wizard";
 import { announceJob } from "../lib/jobs";
 import { errorMessage } from "../lib/save-logic";
 
@@ -12,6 +13,19 @@ export type ScanItem = Scan["items"][number];
 
 const RUNNING = new Set(["pending", "processing"]);
 const ACCEPT = "image/png,image/jpeg,image/webp,image/tiff,image/heic,.heic,application/pdf,.pdf";
+/** The API's default limit per scanned file. */
+const MAX_SCAN_BYTES = 20 * 1024 * 1024;
+/** Files sent per drop or pick; more would only queue behind each other. */
+const MAX_SCAN_FILES = 20;
+const STAGE_LABEL: Record<string, string> = {
+  sniff: "checking the file",
+  decode: "preparing the image",
+  "text-layer": "reading the PDF text",
+  render: "preparing the page",
+  ocr: "reading the text",
+  extract: "finding items",
+  done: "finishing",
+};
 const STATUS_PILL: Record<string, string> = {
   completed: "pill-active",
   corrected: "pill-active",
@@ -20,11 +34,43 @@ const STATUS_PILL: Record<string, string> = {
   failed: "pill-error",
 };
 
-/** Page progress the worker may report (`{ page, pages, stage }`), when the API passes it on. */
-export function scanProgress(scan: unknown): { processed: number; total: number } | null {
-  const p = (scan as { progress?: { page?: number; pages?: number } | null }).progress;
+/**
+ * Page progress the worker may report (`{ page, pages, stage }`), when the API passes it on. The
+ * page can run ahead of the page count while a PDF is still being opened, so it is capped there.
+ */
+export function scanProgress(
+  scan: unknown,
+): { processed: number; total: number; stage?: string } | null {
+  const p = (scan as { progress?: { page?: number; pages?: number; stage?: string } | null })
+    .progress;
   if (p && typeof p.page === "number" && typeof p.pages === "number" && p.pages > 0)
-    return { processed: p.page, total: p.pages };
+    return {
+      processed: Math.max(0, Math.min(p.page, p.pages)),
+      total: p.pages,
+      ...(typeof p.stage === "string" ? { stage: p.stage } : {}),
+    };
+  return null;
+}
+
+/** The progress bar's caption for a running scan. */
+export function scanProgressText(scan: { status: string; progress?: unknown }): string {
+  const p = scanProgress(scan);
+  if (!p) return scan.status === "pending" ? "Waiting for a free reader…" : "Reading…";
+  const stage = p.stage ? STAGE_LABEL[p.stage] : undefined;
+  return `Page ${p.processed} of ${p.total}${stage ? ` · ${stage}` : ""}…`;
+}
+
+/** Why a file cannot be scanned (checked before uploading it), or null. */
+export function scanFileProblem(f: { name: string; type: string; size: number }): string | null {
+  const typeOk =
+    /^(image\/(png|jpeg|webp|tiff|heic|heif)|application\/pdf)$/i.test(f.type) ||
+    /\.(png|jpe?g|webp|tiff?|heic|heif|pdf)$/i.test(f.name);
+  if (!typeOk) return "only photos (PNG, JPEG, WebP, TIFF, HEIC) and PDFs can be scanned";
+  if (f.size === 0) return "the file is empty";
+  if (f.size > MAX_SCAN_BYTES)
+    return `files are limited to ${MAX_SCAN_BYTES / 1024 / 1024} MB (this one is ${(
+      f.size / 1024 / 1024
+    ).toFixed(1)} MB)`;
   return null;
 }
 
@@ -77,7 +123,8 @@ export function OcrScreen() {
   const show = useCallback((s: Scan) => {
     setScan(s);
     setItems(s.items);
-    setChosen(new Set(s.items.map((_, i) => i)));
+    // Items already turned into listings are not offered again.
+    setChosen(new Set(s.items.flatMap((it, i) => (it.listingId ? [] : [i]))));
     setDirty(false);
     setFocus(null);
   }, []);
@@ -92,22 +139,57 @@ export function OcrScreen() {
   };
 
   // Poll a running scan; keep the seller's edits out of it (there are none until it finishes).
+  // A failed poll is retried, more slowly each time, rather than leaving the scan "processing".
+  const [pollFailures, setPollFailures] = useState(0);
   useEffect(() => {
     if (!scan || !RUNNING.has(scan.status)) return;
-    const t = setTimeout(() => {
-      api.ocr.byId
-        .query({ id: scan.id })
-        .then((s) => {
-          show(s);
-          if (!RUNNING.has(s.status)) loadList();
-        })
-        .catch((err) => app.toast("error", errorMessage(err)));
-    }, 1000);
-    return () => clearTimeout(t);
-  }, [scan, show, loadList, app]);
+    let stop = false;
+    const t = setTimeout(
+      () => {
+        api.ocr.byId
+          .query({ id: scan.id })
+          .then((s) => {
+            if (stop) return;
+            setPollFailures(0);
+            show(s);
+            if (!RUNNING.has(s.status)) loadList();
+          })
+          .catch((err) => {
+            if (stop) return;
+            // One message for a run of failures, not one per retry.
+            if (pollFailures === 0) app.toast("error", errorMessage(err));
+            setPollFailures((n) => n + 1);
+          });
+      },
+      Math.min(1000 * 2 ** pollFailures, 15_000),
+    );
+    return () => {
+      stop = true;
+      clearTimeout(t);
+    };
+  }, [scan, show, loadList, app, pollFailures]);
 
-  const upload = async (files: File[]) => {
-    for (const f of files.slice(0, 20)) {
+  // One batch at a time: files dropped while others upload would interleave with them.
+  const uploadingRef = useRef(false);
+  const upload = async (all: File[]) => {
+    if (uploadingRef.current) {
+      app.toast("error", "Wait until the files being uploaded are sent, then add more");
+      return;
+    }
+    if (all.length > MAX_SCAN_FILES)
+      app.toast(
+        "error",
+        `Up to ${MAX_SCAN_FILES} files at a time: the first ${MAX_SCAN_FILES} are scanned, the other ${all.length - MAX_SCAN_FILES} are not`,
+      );
+    const files: File[] = [];
+    for (const f of all.slice(0, MAX_SCAN_FILES)) {
+      const problem = scanFileProblem(f);
+      if (problem) app.toast("error", `${f.name}: ${problem}`);
+      else files.push(f);
+    }
+    if (!files.length) return;
+    uploadingRef.current = true;
+    for (const f of files) {
       setUploading(f.name);
       const fd = new FormData();
       fd.set("file", f);
@@ -120,6 +202,7 @@ export function OcrScreen() {
         app.toast("error", `${f.name}: ${errorMessage(err)}`);
       }
     }
+    uploadingRef.current = false;
     setUploading(null);
     loadList();
   };
@@ -156,8 +239,19 @@ export function OcrScreen() {
     }
   };
 
+  // One conversion at a time: a second click while it runs must not send it again.
+  const converting = useRef(false);
   const convert = async () => {
-    if (!scan) return;
+    if (!scan || converting.current) return;
+    converting.current = true;
+    try {
+      await convertOnce(scan);
+    } finally {
+      converting.current = false;
+    }
+  };
+
+  const convertOnce = async (scan: Scan) => {
     if (dirty && !(await save())) return;
     setBusy(true);
     try {
@@ -178,6 +272,9 @@ export function OcrScreen() {
           "success",
           `Created ${r.created} draft listing(s); undo from History in the grid`,
         );
+      // The items are now marked with their listings: show that, so they are not offered again.
+      show(await api.ocr.byId.query({ id: scan.id }));
+      loadList();
     } catch (err) {
       app.toast("error", errorMessage(err));
     } finally {
@@ -273,18 +370,8 @@ export function OcrScreen() {
           {RUNNING.has(scan.status) && (
             <ProgressBar
               label="Reading pages"
-              value={(() => {
-                const p = scanProgress(scan);
-                return p ? Math.round((p.processed / p.total) * 100) : null;
-              })()}
-              detail={(() => {
-                const p = scanProgress(scan);
-                return p
-                  ? `Page ${p.processed} of ${p.total}`
-                  : scan.status === "pending"
-                    ? "Waiting for a free reader…"
-                    : "Reading…";
-              })()}
+              value={percent(scanProgress(scan))}
+              detail={scanProgressText(scan)}
             />
           )}
           {scan.status === "failed" && (
@@ -353,10 +440,15 @@ export function OcrScreen() {
                           <input
                             type="checkbox"
                             aria-label="Select all items"
-                            checked={items.length > 0 && chosen.size === items.length}
+                            checked={
+                              chosen.size > 0 &&
+                              chosen.size === items.filter((it) => !it.listingId).length
+                            }
                             onChange={(e) =>
                               setChosen(
-                                e.target.checked ? new Set(items.map((_, i) => i)) : new Set(),
+                                e.target.checked
+                                  ? new Set(items.flatMap((it, i) => (it.listingId ? [] : [i])))
+                                  : new Set(),
                               )
                             }
                           />
@@ -391,7 +483,13 @@ export function OcrScreen() {
                             <td>
                               <input
                                 type="checkbox"
-                                aria-label={`Create item ${i + 1}`}
+                                aria-label={
+                                  it.listingId
+                                    ? `Item ${i + 1} is already a listing`
+                                    : `Create item ${i + 1}`
+                                }
+                                title={it.listingId ? "Already a listing" : undefined}
+                                disabled={!!it.listingId}
                                 checked={chosen.has(i)}
                                 onChange={(e) =>
                                   setChosen((c) => {

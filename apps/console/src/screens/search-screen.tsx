@@ -378,6 +378,9 @@ function Duplicates() {
   const [groups, setGroups] = useState<DuplicateGroup[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [keep, setKeep] = useState<Record<number, string>>({});
+  /** A merge or delete is running: another click must not send it again. */
+  const [merging, setMerging] = useState(false);
+  const mergingRef = useRef(false);
   const load = useCallback(() => {
     setGroups(null);
     setError(null);
@@ -393,11 +396,13 @@ function Duplicates() {
 
   const merge = async (i: number, g: DuplicateGroup, mode: "merge" | "delete") => {
     const keepId = keep[i] ?? g[0]?.id;
-    if (!keepId) return;
+    if (!keepId || mergingRef.current) return;
     const mergeIds = g.filter((l) => l.id !== keepId).map((l) => l.id);
     const kept = g.find((l) => l.id === keepId);
     const verb = mode === "merge" ? "Merge" : "Delete";
     if (!confirm(`${verb} ${mergeIds.length} listing(s) into “${kept?.title ?? ""}”?`)) return;
+    mergingRef.current = true;
+    setMerging(true);
     try {
       await api.search.mergeDuplicates.mutate({ keepId, mergeIds, mode });
       app.toast(
@@ -407,6 +412,9 @@ function Duplicates() {
       load();
     } catch (err) {
       app.toast("error", errorMessage(err));
+    } finally {
+      mergingRef.current = false;
+      setMerging(false);
     }
   };
 
@@ -480,12 +488,18 @@ function Duplicates() {
             </tbody>
           </table>
           <div className="row-gap">
-            <button type="button" className="btn" onClick={() => void merge(i, g, "merge")}>
+            <button
+              type="button"
+              className="btn"
+              disabled={merging}
+              onClick={() => void merge(i, g, "merge")}
+            >
               Merge into kept listing
             </button>
             <button
               type="button"
               className="btn danger-ghost"
+              disabled={merging}
               onClick={() => void merge(i, g, "delete")}
             >
               Delete the others

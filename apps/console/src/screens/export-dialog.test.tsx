@@ -1,0 +1,97 @@
+import { act } from "react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ExportDialog } from "./export-dialog";
+import { type Mounted, mountWithApp, settle, until } from "./screen-test-harness";
+
+const api = vi.hoisted(() => ({
+  exports: {
+    list: { query: vi.fn() },
+    byId: { query: vi.fn() },
+    create: { mutate: vi.fn() },
+  },
+}));
+vi.mock("../api/client", () => ({ api }));
+
+const job = (status: string, extra: Record<string, unknown> = {}) => ({
+  id: "exp-1",
+  format: "csv",
+  marketplace: null,
+  status,
+  progress: null,
+  rowCount: null,
+  fileName: null,
+  downloadUrl: null,
+  error: null,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  ...extra,
+});
+
+let m: Mounted | null = null;
+beforeEach(() => {
+  for (const p of Object.values(api.exports)) for (const f of Object.values(p)) f.mockReset();
+  api.exports.list.query.mockResolvedValue({ items: [] });
+});
+afterEach(async () => {
+  await m?.unmount();
+  m = null;
+});
+
+const exportButton = () =>
+  [...(m?.host.querySelectorAll(".dialog-foot button") ?? [])].at(-1) as HTMLButtonElement;
+
+const mount = () =>
+  mountWithApp(
+    <ExportDialog
+      selectedIds={null}
+      filter={{}}
+      total={3}
+      marketplace="generic"
+      onClose={() => {}}
+    />,
+  );
+
+describe("ExportDialog", () => {
+  it("queues one export however often Export is clicked while the request runs", async () => {
+    let answer: (v: unknown) => void = () => {};
+    api.exports.create.mutate.mockImplementation(
+      () =>
+        new Promise((r) => {
+          answer = r;
+        }),
+    );
+    api.exports.byId.query.mockResolvedValue(job("completed", { rowCount: 3 }));
+    m = await mount();
+    await act(async () => exportButton().click());
+    await act(async () => exportButton().click());
+    expect(api.exports.create.mutate).toHaveBeenCalledTimes(1);
+    await act(async () => answer(job("queued")));
+    await settle();
+  });
+
+  it("keeps polling after a failed poll and shows the link once the export is ready", async () => {
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query
+      .mockRejectedValueOnce(new Error("Network error"))
+      .mockResolvedValue(
+        job("completed", { rowCount: 3, fileName: "listings.csv", downloadUrl: "/dl/x" }),
+      );
+    m = await mount();
+    await act(async () => exportButton().click());
+    await until(() => !!m?.host.querySelector('a[href="/dl/x"]'), 8000);
+    expect(m.host.querySelector('[role="alert"]')).toBeNull();
+    expect(exportButton().disabled).toBe(false);
+  }, 15_000);
+
+  it("adds a finished export to the recent list", async () => {
+    const done = job("completed", { rowCount: 3, fileName: "listings.csv", downloadUrl: "/dl/x" });
+    api.exports.list.query
+      .mockResolvedValueOnce({ items: [] })
+      .mockResolvedValue({ items: [done] });
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query.mockResolvedValue(done);
+    m = await mount();
+    await act(async () => exportButton().click());
+    await until(() => !!m?.host.querySelector(".plain-list a"), 5000);
+    expect(m.host.querySelector(".plain-list a")?.getAttribute("href")).toBe("/dl/x");
+  });
+});

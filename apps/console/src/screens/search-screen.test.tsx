@@ -1,0 +1,60 @@
+import { act } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type Mounted, mountWithApp, settle } from "./screen-test-harness";
+import { SearchScreen } from "./search-screen";
+
+const api = vi.hoisted(() => ({
+  search: {
+    query: { query: vi.fn() },
+    similar: { query: vi.fn() },
+    duplicates: { query: vi.fn() },
+    mergeDuplicates: { mutate: vi.fn() },
+  },
+}));
+vi.mock("../api/client", () => ({ api }));
+
+const listing = (id: string) => ({
+  id,
+  title: `Chair ${id}`,
+  price: "10.00",
+  currency: "USD",
+  quantity: 1,
+  sku: null,
+  status: "active",
+  category: null,
+  updatedAt: "2026-01-01T00:00:00.000Z",
+});
+
+let m: Mounted | null = null;
+afterEach(async () => {
+  await m?.unmount();
+  m = null;
+  vi.unstubAllGlobals();
+});
+
+describe("Duplicates", () => {
+  it("merges a group once however often the button is clicked while it runs", async () => {
+    vi.stubGlobal("confirm", () => true);
+    api.search.duplicates.query.mockResolvedValue({ groups: [[listing("a"), listing("b")]] });
+    let answer: (v: unknown) => void = () => {};
+    api.search.mergeDuplicates.mutate.mockImplementation(
+      () =>
+        new Promise((r) => {
+          answer = r;
+        }),
+    );
+    m = await mountWithApp(<SearchScreen search="?view=duplicates" />);
+    await settle();
+    const mergeButton = () =>
+      [...(m?.host.querySelectorAll("button") ?? [])].find((b) =>
+        b.textContent?.includes("Merge into kept listing"),
+      );
+    await act(async () => mergeButton()?.click());
+    await act(async () => mergeButton()?.click());
+    expect(api.search.mergeDuplicates.mutate).toHaveBeenCalledTimes(1);
+    api.search.duplicates.query.mockResolvedValue({ groups: [] });
+    await act(async () => answer({ kept: "a", merged: 1 }));
+    await settle();
+    expect(m.host.textContent).toContain("No likely duplicates");
+  });
+});
