@@ -22,6 +22,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
       ["Delete / Backspace", "Clear the selected cells"],
       ["Ctrl+D", "Fill down from the first selected row"],
       ["Ctrl+C / Ctrl+V", "Copy / paste tab-separated cells (Excel, Sheets)"],
+      ["Ctrl+X", "Cut: copy the cells, then clear them"],
       ["Ctrl+Z / Ctrl+Y", "Undo / redo (cell edits and bulk actions)"],
     ],
   },

@@ -109,7 +109,7 @@ export function clickCell(s: GridSel, pos: Pos, shift: boolean): GridSel {
  * The grid's keyboard model (no editor open): arrows/Tab/Enter move, shift extends, Home/End and
  * Ctrl+Home/End jump, PageUp/Down move by a page, F2/Enter or a printable key (also one typed
  * with AltGr or Mac Option, or an IME composition) start editing,
- * Delete/Backspace clear, Ctrl+C copy, Ctrl+D fill down, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo/redo.
+ * Delete/Backspace clear, Ctrl+C copy (Ctrl+X and Ctrl+V are the cut and paste events), Ctrl+D fill down, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo/redo.
  */
 export function keyCommand(
   s: GridSel,

@@ -303,6 +303,19 @@ async function copy(): Promise<Map<string, string>> {
   return data;
 }
 
+/** Fires a cut at the document, as the browser does for Ctrl+X; returns what it was given. */
+async function cut(): Promise<Map<string, string>> {
+  const data = new Map<string, string>();
+  const ev = new Event("cut", { bubbles: true, cancelable: true });
+  Object.defineProperty(ev, "clipboardData", {
+    value: { setData: (type: string, v: string) => data.set(type, v), getData: () => "" },
+  });
+  await act(async () => {
+    document.dispatchEvent(ev);
+  });
+  return data;
+}
+
 /** Gives jsdom an async clipboard whose writes `write` answers. */
 function stubClipboard(write: (text: string) => Promise<void>) {
   Object.defineProperty(navigator, "clipboard", {
@@ -798,5 +811,27 @@ describe("GridScreen conflict resolved after more edits of the row", () => {
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Alpha", price: 55, version: 4 });
     expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
     expect(cellValue(0, 1)).toBe("55.00");
+  });
+});
+
+describe("GridScreen cut", () => {
+  it("puts the cells on the clipboard and clears them as one undoable step", async () => {
+    await mountGrid(5);
+    const conditionCol = 5;
+    const before = fake.api.rows.slice(0, 3).map((r) => r.condition);
+    expect(before.every((c) => c !== null)).toBe(true);
+    await mouseDown(cell(0, conditionCol));
+    await mouseDown(cell(2, conditionCol), { shiftKey: true });
+    grid().focus();
+    const data = await cut();
+    expect(data.get("text/plain")?.trimEnd().split(/\r?\n/)).toEqual(before);
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await until(() => m?.host.querySelector(".pending") === null);
+    await settle();
+    expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual([null, null, null]);
+    expect(fake.api.rows[3]?.condition).not.toBeNull();
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.rows[0]?.condition !== null);
+    expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual(before);
   });
 });

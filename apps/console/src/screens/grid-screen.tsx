@@ -731,8 +731,8 @@ export function GridScreen() {
   };
 
   // Clipboard events reach the document; act only while the grid has focus and no editor is open.
-  const handlers = useRef({ pasteText, selectionTsv, ensureRows, rect });
-  handlers.current = { pasteText, selectionTsv, ensureRows, rect };
+  const handlers = useRef({ pasteText, selectionTsv, ensureRows, rect, clearCells });
+  handlers.current = { pasteText, selectionTsv, ensureRows, rect, clearCells };
   useEffect(() => {
     const inGrid = () => !!scrollRef.current && document.activeElement === scrollRef.current;
     const onCopy = (e: ClipboardEvent) => {
@@ -777,6 +777,19 @@ export function GridScreen() {
         app.toast("info", "Copied");
       })();
     };
+    // Cut: the cells go to the clipboard, then are cleared as Delete clears them (one undoable
+    // step; columns that cannot be empty are kept and said so).
+    const onCut = (e: ClipboardEvent) => {
+      if (!inGrid()) return;
+      e.preventDefault();
+      const tsv = handlers.current.selectionTsv();
+      if (tsv === null) {
+        app.toast("error", "Cut takes the rows loaded on screen: copy (Ctrl+C), then Delete");
+        return;
+      }
+      e.clipboardData?.setData("text/plain", tsv);
+      void handlers.current.clearCells();
+    };
     const onPaste = (e: ClipboardEvent) => {
       if (!inGrid()) return;
       e.preventDefault();
@@ -784,9 +797,11 @@ export function GridScreen() {
       void handlers.current.pasteText(text);
     };
     document.addEventListener("copy", onCopy);
+    document.addEventListener("cut", onCut);
     document.addEventListener("paste", onPaste);
     return () => {
       document.removeEventListener("copy", onCopy);
+      document.removeEventListener("cut", onCut);
       document.removeEventListener("paste", onPaste);
     };
   }, [app]);
