@@ -23,6 +23,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
       ["Ctrl+D", "Fill down from the first selected row"],
       ["Ctrl+C / Ctrl+V", "Copy / paste tab-separated cells (Excel, Sheets)"],
       ["Ctrl+X", "Cut: copy the cells, then clear them"],
+      ["Click a row number", "Select the row (Shift: every row up to it)"],
       ["Ctrl+Z / Ctrl+Y", "Undo / redo (cell edits and bulk actions)"],
     ],
   },

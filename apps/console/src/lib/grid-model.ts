@@ -106,6 +106,18 @@ export function clickCell(s: GridSel, pos: Pos, shift: boolean): GridSel {
 }
 
 /**
+ * A click on a row's number selects the whole row, as in a spreadsheet; with shift, every row
+ * from the anchor's to this one.
+ */
+export function clickRowHeader(s: GridSel, r: number, cols: number, shift: boolean): GridSel {
+  return {
+    anchor: { r: shift ? s.anchor.r : r, c: 0 },
+    active: { r, c: Math.max(0, cols - 1) },
+    editing: false,
+  };
+}
+
+/**
  * The grid's keyboard model (no editor open): arrows/Tab/Enter move, shift extends, Home/End and
  * Ctrl+Home/End jump, PageUp/Down move by a page, F2/Enter or a printable key (also one typed
  * with AltGr or Mac Option, or an IME composition) start editing,

@@ -27,6 +27,13 @@ export function columnWidthCss(cols: Column[], gutter: number): string {
   return css;
 }
 
+/** The row whose number a pointer event landed on (row headers carry `rowhead-{row}` ids). */
+export function rowHeaderAt(target: EventTarget | null): number | null {
+  const el = (target as Element | null)?.closest?.(".gutter[id^='rowhead-']");
+  const m = el ? /^rowhead-(\d+)$/.exec(el.id) : null;
+  return m ? Number(m[1]) : null;
+}
+
 /** Where a pointer event landed in grid coordinates (cells carry `cell-{row}-{col}` ids). */
 export function cellAt(target: EventTarget | null): { r: number; c: number } | null {
   const el = (target as Element | null)?.closest?.(".gc[id^='cell-']");
@@ -49,6 +56,7 @@ export const GridRow = memo(function GridRow(p: Props) {
       style={{ top: p.top }}
     >
       <div
+        id={`rowhead-${index}`}
         className="gc gutter w-gutter"
         role="rowheader"
         title={rowWarnings ? row.warnings?.map((w) => w.message).join("\n") : undefined}

@@ -835,3 +835,22 @@ describe("GridScreen cut", () => {
     expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual(before);
   });
 });
+
+describe("GridScreen row numbers", () => {
+  it("select whole rows: a click one row, a shift-click every row up to it", async () => {
+    await mountGrid(5);
+    const head = (r: number) => m?.host.querySelector(`#rowhead-${r}`);
+    const selectedRows = () =>
+      [0, 1, 2, 3, 4].filter((r) => {
+        const row = cell(r, 0)?.parentElement;
+        const cells = [...(row?.querySelectorAll("[role='gridcell']") ?? [])];
+        return cells.length > 0 && cells.every((c) => c.className.includes("sel"));
+      });
+    await mouseDown(head(1));
+    expect(selectedRows()).toEqual([1]);
+    await mouseDown(head(3), { shiftKey: true });
+    expect(selectedRows()).toEqual([1, 2, 3]);
+    // The grid keeps the keyboard: Delete clears what the rows let it clear.
+    expect(document.activeElement).toBe(grid());
+  });
+});

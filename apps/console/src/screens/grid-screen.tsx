@@ -26,6 +26,7 @@ import {
 import {
   afterCommit,
   clickCell,
+  clickRowHeader,
   type GridSel,
   initialSel,
   isImeKey,
@@ -49,7 +50,7 @@ import { BulkDialog } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
 import { ConflictPanel } from "./conflict-panel";
 import { ExportDialog } from "./export-dialog";
-import { cellAt, columnWidthCss } from "./grid-row";
+import { cellAt, columnWidthCss, rowHeaderAt } from "./grid-row";
 import { GridRows, ROW_H, ScrollStore } from "./grid-rows";
 import { HistoryPanel } from "./history-panel";
 
@@ -1192,6 +1193,14 @@ export function GridScreen() {
           onKeyDown={onGridKey}
           onScroll={onScroll}
           onMouseDown={(e) => {
+            const head = e.button === 0 ? rowHeaderAt(e.target) : null;
+            if (head !== null) {
+              e.preventDefault();
+              editorCommit.current?.();
+              setSel((s) => clickRowHeader(s, head, cols.length, e.shiftKey));
+              scrollRef.current?.focus({ preventScroll: true });
+              return;
+            }
             const at = e.button === 0 ? cellAt(e.target) : null;
             if (!at) return;
             e.preventDefault();
