@@ -779,7 +779,7 @@ export function GridScreen() {
       })();
     };
     // Cut: the cells go to the clipboard, then are cleared as Delete clears them (one undoable
-    // step; columns that cannot be empty are kept and said so).
+    // step; columns that cannot be empty, such as the title, are kept as they are).
     const onCut = (e: ClipboardEvent) => {
       if (!inGrid()) return;
       e.preventDefault();
