@@ -52,6 +52,19 @@ async function press(el: Element, k: string, init: KeyboardEventInit = {}) {
   await act(async () => key(el, k, init));
 }
 
+/** Types `text` into the active cell (its first character opens the editor) and commits it. */
+async function typeCell(text: string, key: "Enter" | "Tab" = "Enter") {
+  await press(grid(), text.charAt(0));
+  await act(async () => typeInto(editor(), text));
+  await press(editor(), key);
+}
+
+/** Waits until no row is being saved, then for the renders that follow. */
+async function savesDone() {
+  await until(() => m?.host.querySelector(".pending") === null);
+  await settle();
+}
+
 beforeEach(() => {
   vi.useRealTimers();
 });
@@ -90,12 +103,8 @@ async function twoQuickEdits() {
   await mountGrid(5);
   grid().focus();
   fake.api.hold("listings.update");
-  await press(grid(), "A");
-  await act(async () => typeInto(editor(), "Alpha"));
-  await press(editor(), "Tab");
-  await press(grid(), "5");
-  await act(async () => typeInto(editor(), "55"));
-  await press(editor(), "Enter");
+  await typeCell("Alpha", "Tab");
+  await typeCell("55");
 }
 
 describe("GridScreen saves of one row", () => {
@@ -106,8 +115,7 @@ describe("GridScreen saves of one row", () => {
     await until(() => fake.api.heldCount > 0);
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.update").length === 2);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     const saved = fake.api.byId("id-0");
     expect(saved?.title).toBe("Alpha");
@@ -129,8 +137,7 @@ describe("GridScreen saves of one row, refused", () => {
     if (row) Object.assign(row, { title: "Theirs", version: 2 });
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.update").length === 2);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Theirs", price: 10, version: 2 });
     const panel = m?.host.querySelector('[data-testid="conflicts"]');
@@ -156,8 +163,7 @@ describe("GridScreen range operations", () => {
     await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
     await press(grid(), "Delete");
     await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.rows.filter((r) => r.condition !== null).map((r) => r.id)).toEqual([]);
     expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
@@ -178,8 +184,7 @@ describe("GridScreen bulk conflicts", () => {
       Object.assign(r, { condition: `Used ${r.id}`, version: r.version + 1 });
     fake.api.releaseAll();
     await until(() => !!m?.host.querySelector('[data-testid="conflicts"]'));
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(m?.host.querySelector('[data-testid="conflicts"] h2')?.textContent).toContain(
       "200 conflicting edits",
@@ -213,8 +218,7 @@ describe("GridScreen bulk conflicts on deleted rows", () => {
     };
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.list").some((c) => !!c.input.ids));
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.rows.map((r) => r.condition)).toEqual([null, null, null, null]);
     // Not the cleared value that was never saved.
@@ -227,12 +231,9 @@ describe("GridScreen refresh after undo", () => {
   it("keeps the rows and their count on screen while the refetch after an undo runs", async () => {
     await mountGrid(5);
     grid().focus();
-    await press(grid(), "Z");
-    await act(async () => typeInto(editor(), "Zed"));
-    await press(editor(), "Enter");
+    await typeCell("Zed");
     await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
     const body = () => m?.host.querySelector<HTMLElement>(".grid-body");
     expect(body()?.style.height).toBe("150px");
 
@@ -387,8 +388,7 @@ describe("GridScreen paste onto rows still loading", () => {
     await paste("Used\n".repeat(150));
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
     const notPasted = fake.api.rows.slice(0, 150).filter((r) => r.condition !== "Used");
@@ -483,9 +483,7 @@ describe("GridScreen keep mine on a marketplace field", () => {
 
     await mouseDown(cell(0, handleCol));
     fake.api.hold("listings.update");
-    await press(grid(), "n");
-    await act(async () => typeInto(editor(), "new-handle"));
-    await press(editor(), "Enter");
+    await typeCell("new-handle");
     await until(() => fake.api.heldCount > 0);
     // Someone else changes another marketplace field of the same listing first.
     const r0 = fake.api.byId("id-0");
@@ -498,8 +496,7 @@ describe("GridScreen keep mine on a marketplace field", () => {
     );
     await act(async () => keep?.click());
     await until(() => fake.api.byId("id-0")?.version === 3);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.byId("id-0")?.marketplaceFields).toEqual({
       shopifyHandle: "new-handle",
@@ -546,25 +543,19 @@ describe("GridScreen undo right after an edit", () => {
   it("Ctrl+Z pressed while the edit is still saving undoes that edit, not the one before", async () => {
     await mountGrid(5);
     grid().focus();
-    await press(grid(), "A");
-    await act(async () => typeInto(editor(), "Alpha"));
-    await press(editor(), "Enter");
+    await typeCell("Alpha");
     await until(() => fake.api.byId("id-0")?.title === "Alpha");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     fake.api.hold("listings.update");
-    await press(grid(), "B");
-    await act(async () => typeInto(editor(), "Beta"));
-    await press(editor(), "Enter");
+    await typeCell("Beta");
     await until(() => fake.api.heldCount > 0);
     // The seller sees "Beta" in the cell and takes it back at once.
     await press(grid(), "z", { ctrlKey: true });
     await settle();
     fake.api.releaseAll();
     await until(() => m?.toasts.some((t) => t.text.startsWith("Undo")) ?? false);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.callsTo("changeSets.undo").map((c) => c.input.id)).toEqual(["cs-2"]);
     expect(fake.api.byId("id-1")?.title).toBe("Listing 1");
@@ -579,12 +570,9 @@ describe("GridScreen rows re-sorted under an open editor", () => {
   it("saves into the listing the editor was opened on, and shows it where it is now", async () => {
     await mountGrid(5);
     grid().focus();
-    await press(grid(), "Z");
-    await act(async () => typeInto(editor(), "Zed"));
-    await press(editor(), "Enter");
+    await typeCell("Zed");
     await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     // The undo's refetch is slow; meanwhile the seller starts typing in row 1 (Listing 1).
     fake.api.hold("listings.list");
@@ -599,8 +587,7 @@ describe("GridScreen rows re-sorted under an open editor", () => {
     await until(() => cellValue(0, 0) === "Listing 1");
     await press(editor(), "Enter");
     await until(() => fake.api.callsTo("listings.update").length === 2);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.byId("id-1")?.title).toBe("Quick");
     expect(fake.api.byId("id-2")?.title).toBe("Listing 2");
@@ -614,9 +601,7 @@ describe("GridScreen value a column cannot take", () => {
     await mountGrid(5);
     const priceCol = 1;
     await mouseDown(cell(2, priceCol));
-    await press(grid(), "t");
-    await act(async () => typeInto(editor(), "twelve"));
-    await press(editor(), "Enter");
+    await typeCell("twelve");
     expect(m?.toasts.at(-1)?.text).toContain('"twelve" is not a price');
     expect(editor()?.value).toBe("twelve");
     expect(cell(2, priceCol)?.className).toContain("active");
@@ -666,13 +651,10 @@ describe("GridScreen edits and pastes of the same rows in quick succession", () 
     await until(() => fake.api.heldCount > 0);
     // A typo spotted at once, fixed in the next cell of a pasted row.
     await mouseDown(cell(1, 0));
-    await press(grid(), "F");
-    await act(async () => typeInto(editor(), "Fixed"));
-    await press(editor(), "Enter");
+    await typeCell("Fixed");
     fake.api.releaseAll();
     await until(() => fake.api.byId("id-1")?.title === "Fixed");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     noConflicts();
     expect(fake.api.byId("id-1")).toMatchObject({ title: "Fixed", condition: "Used", version: 3 });
@@ -684,16 +666,13 @@ describe("GridScreen edits and pastes of the same rows in quick succession", () 
     await mountGrid(5);
     grid().focus();
     fake.api.hold("listings.update");
-    await press(grid(), "A");
-    await act(async () => typeInto(editor(), "Alpha"));
-    await press(editor(), "Enter");
+    await typeCell("Alpha");
     await until(() => fake.api.heldCount > 0);
     await mouseDown(cell(0, conditionCol));
     await paste("Used\nUsed\n");
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.bulkUpsert").length === 1);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     noConflicts();
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Alpha", condition: "Used", version: 3 });
@@ -711,8 +690,7 @@ describe("GridScreen quick edits of one row that both fail", () => {
     fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-0");
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.update").length === 2);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(m?.toasts.filter((t) => t.text.startsWith("Not saved"))).toHaveLength(2);
     expect(cellValue(0, 0)).toBe("Listing 0");
@@ -746,8 +724,7 @@ describe("GridScreen large bulk save failing part way", () => {
     };
     await press(grid(), "Delete");
     await until(() => m?.toasts.some((t) => t.kind === "error") ?? false, 20_000);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
 
     expect(fake.api.byId("id-0")?.condition).toBeNull();
     expect(fake.api.byId("id-10049")?.condition).toBe("New");
@@ -765,21 +742,16 @@ describe("GridScreen conflict resolved after more edits of the row", () => {
     await mountGrid(5);
     grid().focus();
     fake.api.hold("listings.update");
-    await press(grid(), "A");
-    await act(async () => typeInto(editor(), "Alpha"));
-    await press(editor(), "Tab");
+    await typeCell("Alpha", "Tab");
     await until(() => fake.api.heldCount > 0);
     const row = fake.api.byId("id-0");
     if (row) Object.assign(row, { title: "Theirs", version: 2 });
     fake.api.releaseAll();
     await until(() => !!m?.host.querySelector('[data-testid="conflicts"]'));
     await until(() => m?.host.querySelector(".pending") === null);
-    await press(grid(), "5");
-    await act(async () => typeInto(editor(), "55"));
-    await press(editor(), "Enter");
+    await typeCell("55");
     await until(() => fake.api.byId("id-0")?.price === 55);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
   }
   const choose = async (label: string) => {
     const b = [...(m?.host.querySelectorAll("button") ?? [])].find((x) => x.textContent === label);
@@ -793,11 +765,8 @@ describe("GridScreen conflict resolved after more edits of the row", () => {
     expect(cellValue(0, 0)).toBe("Theirs");
     expect(cellValue(0, 1)).toBe("55.00");
     await mouseDown(cell(0, 2));
-    await press(grid(), "E");
-    await act(async () => typeInto(editor(), "EUR"));
-    await press(editor(), "Enter");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await typeCell("EUR");
+    await savesDone();
     expect(fake.api.byId("id-0")).toMatchObject({ currency: "EUR", price: 55, version: 4 });
     expect(m?.toasts.filter((t) => t.kind === "error")).toHaveLength(1);
   });
@@ -806,8 +775,7 @@ describe("GridScreen conflict resolved after more edits of the row", () => {
     await conflictThenPriceEdit();
     await choose("Keep mine");
     await until(() => fake.api.byId("id-0")?.title === "Alpha");
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Alpha", price: 55, version: 4 });
     expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
     expect(cellValue(0, 1)).toBe("55.00");
@@ -826,8 +794,7 @@ describe("GridScreen cut", () => {
     const data = await cut();
     expect(data.get("text/plain")?.trimEnd().split(/\r?\n/)).toEqual(before);
     await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await until(() => m?.host.querySelector(".pending") === null);
-    await settle();
+    await savesDone();
     expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual([null, null, null]);
     expect(fake.api.rows[3]?.condition).not.toBeNull();
     await press(grid(), "z", { ctrlKey: true });
