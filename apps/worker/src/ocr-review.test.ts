@@ -5,7 +5,7 @@ import type { ScanResult } from "@mbe/ocr";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ocrScansOf, onePageResult } from "../test/ocr";
+import { ocrScansOf, onePageResult, runNotingRead } from "../test/ocr";
 import { testRuntime } from "../test/runtime";
 
 const { db, opts, seller, close, bullRedis, prefix, queues } = testRuntime("orv");
@@ -155,16 +155,7 @@ describe("a scan deleted while its job runs", () => {
         },
       }),
     };
-    let read = false;
-    const out = await runScan(
-      deleting,
-      id,
-      async () => {
-        read = true;
-        return result();
-      },
-      () => {},
-    );
+    const { out, read } = await runNotingRead(deleting, id);
     expect(out).toEqual({ skipped: true });
     expect(read).toBe(false);
   });

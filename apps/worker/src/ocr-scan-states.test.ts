@@ -5,7 +5,7 @@ import { ocrScans } from "@mbe/db";
 import { OcrError, type ScanResult } from "@mbe/ocr";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ocrScansOf, onePageResult } from "../test/ocr";
+import { ocrScansOf, onePageResult, runNotingRead } from "../test/ocr";
 import { testRuntime } from "../test/runtime";
 
 const { db, dataDir, opts, seller, close } = testRuntime("os");
@@ -47,16 +47,7 @@ describe("a scan's job and the seller's cancel", () => {
   it("a job for a scan cancelled before it started does not read it", async () => {
     const { ctx, id } = await pendingScan();
     await cancelScan(ctx, id);
-    let read = false;
-    const out = await runScan(
-      ctx,
-      id,
-      async () => {
-        read = true;
-        return result();
-      },
-      () => {},
-    );
+    const { out, read } = await runNotingRead(ctx, id);
     expect(out).toEqual({ skipped: true });
     expect(read).toBe(false);
     expect((await getScan(ctx, id)).error).toBe("CANCELLED: stopped by the seller");

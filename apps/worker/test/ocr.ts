@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type CoreContext, runScan } from "@mbe/core";
 import { ocrScans } from "@mbe/db";
 import type { ScanResult } from "@mbe/ocr";
 import type { testRuntime } from "./runtime";
@@ -51,3 +52,21 @@ export const onePageResult = (): ScanResult => ({
   items: [],
   processingMs: 5,
 });
+
+/**
+ * Runs a scan's job with a scanner that gives {@link onePageResult} and notes whether it was
+ * called: what the job answered, and whether the file was read.
+ */
+export async function runNotingRead(ctx: CoreContext, scanId: string) {
+  let read = false;
+  const out = await runScan(
+    ctx,
+    scanId,
+    async () => {
+      read = true;
+      return onePageResult();
+    },
+    () => {},
+  );
+  return { out, read };
+}
