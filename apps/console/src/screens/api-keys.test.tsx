@@ -1,7 +1,13 @@
 import { act } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiKeysScreen } from "./api-keys";
-import { type FakeApi, type Mounted, mountWithApp, settle } from "./screen-test-harness";
+import {
+  type FakeApi,
+  type Mounted,
+  mountWithApp,
+  pageOfItems,
+  settle,
+} from "./screen-test-harness";
 
 const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
 vi.mock("../api/client", async () => {
@@ -36,9 +42,7 @@ function serveKeys() {
   fake.api.client.apiKeys.list.query = (async (input: Query) => {
     inputs.push(input);
     const all = input.status === "active" ? active : input.status === "revoked" ? revoked : [];
-    const from = input.cursor ? Number(input.cursor) : 0;
-    const to = from + (input.limit ?? 100);
-    return { items: all.slice(from, to), nextCursor: to < all.length ? String(to) : null };
+    return pageOfItems(all, input, 100);
   }) as never;
   return inputs;
 }

@@ -1,7 +1,13 @@
 import { act } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HistoryPanel } from "./history-panel";
-import { type FakeApi, type Mounted, mountWithApp, settle } from "./screen-test-harness";
+import {
+  type FakeApi,
+  type Mounted,
+  mountWithApp,
+  pageOfItems,
+  settle,
+} from "./screen-test-harness";
 
 const fake = vi.hoisted(() => ({ api: null as unknown as FakeApi }));
 vi.mock("../api/client", async () => {
@@ -33,9 +39,7 @@ function serveHistory() {
   const inputs: { limit?: number; cursor?: string }[] = [];
   fake.api.client.changeSets.list.query = (async (input: { limit?: number; cursor?: string }) => {
     inputs.push(input);
-    const from = input.cursor ? Number(input.cursor) : 0;
-    const to = from + (input.limit ?? 50);
-    return { items: all.slice(from, to), nextCursor: to < all.length ? String(to) : null };
+    return pageOfItems(all, input, 50);
   }) as never;
   return inputs;
 }

@@ -220,6 +220,20 @@ export class FakeApi {
   };
 }
 
+/**
+ * A page of `all` as a list procedure answers it, the cursor being the position of the next item
+ * (`limit` defaulting to `defaultLimit`).
+ */
+export function pageOfItems<T>(
+  all: readonly T[],
+  input: { limit?: number; cursor?: string },
+  defaultLimit: number,
+): { items: T[]; nextCursor: string | null } {
+  const from = input.cursor ? Number(input.cursor) : 0;
+  const to = from + (input.limit ?? defaultLimit);
+  return { items: all.slice(from, to), nextCursor: to < all.length ? String(to) : null };
+}
+
 /** jsdom lacks layout APIs the grid calls; these stand-ins make them harmless. */
 export function installDomStubs(): void {
   const g = globalThis as unknown as { ResizeObserver?: unknown };
