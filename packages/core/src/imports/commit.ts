@@ -8,13 +8,13 @@ import { type CoreContext, inTx, requireActor } from "../context";
 import { enqueue, JobNotQueued, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { snapshotSetClause } from "../listings/apply-snapshots";
-import { insertRecords, RECORD_COLUMNS } from "../listings/insert-many";
+import { insertRecords } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CommitImportInput } from "./schema";
-import { publicCounts, stagedRowsHold, stagingWriter } from "./stage";
+import { publicCounts, stagedCreates, stagedRowsHold, stagingWriter } from "./stage";
 import { importView } from "./view";
 
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
@@ -239,13 +239,7 @@ export async function runImportCommit(
     // import of new listings only skips joining the seller's listings with the staging rows.
     const { create: creates, update: updates } = summary.counts;
     const created =
-      creates === 0
-        ? []
-        : await insertRecords(
-            tx.db,
-            changeSetId,
-            sql`${importStaging} s cross join lateral jsonb_to_record(s.data) as x(${RECORD_COLUMNS}) where s.import_id = ${id}::uuid and s.target_id is null and x.owner_id = ${actor.userId}::uuid`,
-          );
+      creates === 0 ? [] : await insertRecords(tx.db, changeSetId, stagedCreates(id, actor.userId));
     const updated =
       updates === 0
         ? []

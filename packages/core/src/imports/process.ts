@@ -10,10 +10,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { isUuid } from "../ids";
 import { diffFields } from "../listings/fields";
-import { toRecord } from "../listings/insert-many";
 import { orderedIdMaker } from "../listings/ordered-id";
 import { CreateListingInput, UpdateListingInput } from "../listings/schema";
 import { type ImportProblem, MAX_STORED_PROBLEMS } from "./schema";
+import { stagedCreate } from "./stage";
 import { listingInput, quickCreate, quickUpdate } from "./validate";
 
 export interface ImportRunOptions {
@@ -36,7 +36,7 @@ export interface DecidedRow {
   row: number;
   action: "create" | "update" | "skip" | "reject";
   targetId?: string;
-  /** create: a full listing record; update: only the fields that change. */
+  /** create: the listing's staged record (see `stagedCreate`); update: only the fields that change. */
   data?: Record<string, unknown>;
 }
 
@@ -167,6 +167,31 @@ export async function decideImportRows(
       const byId = new Map(existing.map((r) => [r.id, r]));
       const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
       const decided: DecidedRow[] = [];
+      const reject = (row: number, column: string, code: string, message: string) => {
+        addProblem({ row, column, value: "", code, severity: "error", message });
+        decided.push({ row, action: "reject" });
+        counts.reject++;
+      };
+      /** Every failed check of the listing schema becomes a problem on its column. */
+      const rejectInvalid = (
+        row: number,
+        listing: CanonicalListing,
+        issues: { path: PropertyKey[]; message: string }[],
+      ) => {
+        for (const i of issues)
+          addProblem({
+            row,
+            column: String(i.path[0] ?? ""),
+            value: String(
+              (listing as unknown as Record<string, unknown>)[String(i.path[0])] ?? "",
+            ).slice(0, 200),
+            code: "INVALID_VALUE",
+            severity: "error",
+            message: i.message,
+          });
+        decided.push({ row, action: "reject" });
+        counts.reject++;
+      };
       for (const b of batch) {
         const row = b.item.row;
         const sku = b.sku;
@@ -178,33 +203,12 @@ export async function decideImportRows(
             : sku
               ? bySku.get(sku)
               : undefined;
-        const reject = (column: string, code: string, message: string) => {
-          addProblem({ row, column, value: "", code, severity: "error", message });
-          decided.push({ row, action: "reject" });
-          counts.reject++;
-        };
-        /** Every failed check of the listing schema becomes a problem on its column. */
-        const rejectInvalid = (issues: { path: PropertyKey[]; message: string }[]) => {
-          for (const i of issues)
-            addProblem({
-              row,
-              column: String(i.path[0] ?? ""),
-              value: String(
-                (b.listing as unknown as Record<string, unknown>)[String(i.path[0])] ?? "",
-              ).slice(0, 200),
-              code: "INVALID_VALUE",
-              severity: "error",
-              message: i.message,
-            });
-          decided.push({ row, action: "reject" });
-          counts.reject++;
-        };
         if (match && opts.mode !== "create") {
           let patch = quickUpdate(b.listing);
           if (!patch) {
             const parsed = UpdateListingInput.safeParse(listingInput(b.listing));
             if (!parsed.success) {
-              rejectInvalid(parsed.error.issues);
+              rejectInvalid(row, b.listing, parsed.error.issues);
               continue;
             }
             const { version: _v, ...rest } = parsed.data;
@@ -219,7 +223,12 @@ export async function decideImportRows(
           // unique index: the row is refused here, where the seller sees which one it is.
           const holder = typeof patch.sku === "string" ? bySku.get(patch.sku) : undefined;
           if (holder && holder.id !== match.id) {
-            reject("sku", "SKU_TAKEN", `SKU '${patch.sku}' already belongs to another listing`);
+            reject(
+              row,
+              "sku",
+              "SKU_TAKEN",
+              `SKU '${patch.sku}' already belongs to another listing`,
+            );
             continue;
           }
           const { after, changed } = diffFields(match, patch);
@@ -266,35 +275,24 @@ export async function decideImportRows(
               ? "price"
               : undefined;
         if (missing) {
-          reject(missing, "REQUIRED", `A ${missing} is required to create a listing`);
+          reject(row, missing, "REQUIRED", `A ${missing} is required to create a listing`);
           continue;
         }
         let data = quickCreate(b.listing);
         if (!data) {
           const parsed = CreateListingInput.safeParse(listingInput(b.listing));
           if (!parsed.success) {
-            rejectInvalid(parsed.error.issues);
+            rejectInvalid(row, b.listing, parsed.error.issues);
             continue;
           }
           data = parsed.data;
         }
         if (data.sku && bySku.has(data.sku)) {
-          reject("sku", "SKU_TAKEN", `SKU '${data.sku}' already belongs to another listing`);
+          reject(row, "sku", "SKU_TAKEN", `SKU '${data.sku}' already belongs to another listing`);
           continue;
         }
         const id = nextId();
-        decided.push({
-          row,
-          action: "create",
-          data: toRecord({
-            ...data,
-            price: String(data.price),
-            id,
-            ownerId: imp.ownerId,
-            source: "import",
-            sourceRef: imp.id,
-          }),
-        });
+        decided.push({ row, action: "create", data: stagedCreate(data, id) });
         counts.create++;
       }
       batch = [];
@@ -317,10 +315,10 @@ export async function decideImportRows(
     for await (const items of session.batches) {
       for (const item of items) {
         counts.rows++;
-        const blocking = item.problems.filter(
-          (p) => p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined),
-        );
-        for (const p of item.problems)
+        let blocked = false;
+        for (const p of item.problems) {
+          if (p.severity === "error" && !(opts.applyFixes && p.suggestion !== undefined))
+            blocked = true;
           addProblem({
             row: p.row,
             column: p.column,
@@ -330,7 +328,8 @@ export async function decideImportRows(
             message: p.message,
             ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
           });
-        if (!item.listing || blocking.length > 0) {
+        }
+        if (!item.listing || blocked) {
           counts.reject++;
           await onBatch([{ row: item.row, action: "reject" }]);
           continue;
