@@ -70,7 +70,10 @@ export function listingRoutes(deps: AppDeps) {
       operationId: "createListing",
       summary: "Create a listing",
       security,
-      request: { body: body(CreateListingInput) },
+      description:
+        "Keys that are no listing field are ignored and named in `warnings` (code UNKNOWN_FIELD).",
+      // Loose, so the verb sees the keys it ignores and can name them.
+      request: { body: body(CreateListingInput.loose()) },
       responses: { 201: json(ListingWithChangeSet), ...authedErrors, ...conflict },
     }),
     async (c) => c.json(await createListing(coreContext(c, deps), c.req.valid("json")), 201),
@@ -84,7 +87,7 @@ export function listingRoutes(deps: AppDeps) {
       summary: "Create or update listings in bulk",
       security,
       description:
-        "Creates or updates up to 10,000 listings in one change set; invalid rows are reported per index and valid rows still apply.",
+        "Creates or updates up to 10,000 listings in one change set; invalid rows (including rows that are not objects) are reported per index and valid rows still apply. A row with `version` updates only: when no listing matches it, the row fails with NOT_FOUND. Keys that are no listing field are ignored and named in the row's `warnings` (code UNKNOWN_FIELD).",
       request: { body: body(BulkUpsertInput) },
       responses: { 200: json(BulkUpsertResult), ...authedErrors, ...conflict },
     }),
@@ -133,8 +136,8 @@ export function listingRoutes(deps: AppDeps) {
       summary: "Update a listing",
       security,
       description:
-        "Send the `version` you last read; a stale one gets 409 VERSION_CONFLICT with the current row.",
-      request: { params: IdParam, body: body(UpdateListingInput) },
+        "Send the `version` you last read; a stale one gets 409 VERSION_CONFLICT with the current row. Keys that are no listing field are ignored and named in `warnings` (code UNKNOWN_FIELD).",
+      request: { params: IdParam, body: body(UpdateListingInput.loose()) },
       responses: { 200: json(ListingWithChangeSet), ...authedErrors, ...conflict },
     }),
     async (c) =>

@@ -43,10 +43,11 @@ export const listingsRouter = router({
     .input(id.extend({ marketplace: core.Marketplace.optional() }))
     .query(({ ctx, input }) => core.getListing(ctx.core, input.id, input.marketplace)),
   create: authedProcedure
-    .input(core.CreateListingInput)
+    // Loose, as on REST: the verb names the keys it ignores in `warnings`.
+    .input(core.CreateListingInput.loose())
     .mutation(({ ctx, input }) => core.createListing(ctx.core, input)),
   update: authedProcedure
-    .input(core.UpdateListingInput.extend({ id: z.string().max(100) }))
+    .input(core.UpdateListingInput.extend({ id: z.string().max(100) }).loose())
     .mutation(({ ctx, input: { id, ...patch } }) => core.updateListing(ctx.core, id, patch)),
   remove: authedProcedure
     .input(id)

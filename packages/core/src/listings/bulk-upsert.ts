@@ -10,13 +10,28 @@ import { isUuid } from "../ids";
 import { applySnapshots } from "./apply-snapshots";
 import { diffFields, priceText } from "./fields";
 import { insertListingsWithEntries } from "./insert-many";
-import { CreateListingInput, Marketplace, UpdateListingInput } from "./schema";
+import {
+  CreateListingInput,
+  Marketplace,
+  minorUnitProblem,
+  UpdateListingInput,
+  unknownKeyWarnings,
+  unknownListingKeys,
+} from "./schema";
 import { isUniqueViolation } from "./unique";
 
 export const BULK_MAX_ROWS = 10_000;
 
 export const BulkUpsertInput = z.object({
-  rows: z.array(z.record(z.string(), z.unknown())).min(1).max(BULK_MAX_ROWS),
+  /** Listing objects; anything else in the array fails that row alone, reported by its index. */
+  rows: z
+    .array(
+      z
+        .unknown()
+        .describe("A listing object: its fields, with `id` (or a SKU) and `version` to update one"),
+    )
+    .min(1)
+    .max(BULK_MAX_ROWS),
   /** How a row without `id` finds the listing it updates. */
   matchBy: z.enum(["id", "sku"]).default("sku"),
   marketplace: Marketplace.optional(),
@@ -34,6 +49,9 @@ export interface RowResult {
   error?: { code: string; message: string; issues?: { path: string; message: string }[] };
   warnings?: FieldWarning[];
 }
+
+const isObjectRow = (row: unknown): row is Record<string, unknown> =>
+  typeof row === "object" && row !== null && !Array.isArray(row);
 
 const issuesOf = (e: z.ZodError) =>
   e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -57,7 +75,22 @@ export async function bulkUpsertListings(
     /** Already checked against the create schema (a row that can only be a create). */
     create?: z.infer<typeof CreateListingInput>;
   }[] = [];
+  /** Keys each row sent that no listing field names: ignored, and reported as warnings. */
+  const ignored = new Map<number, string[]>();
   input.rows.forEach((row, index) => {
+    if (!isObjectRow(row)) {
+      results[index] = {
+        index,
+        status: "error",
+        error: {
+          code: "VALIDATION_FAILED",
+          message: `Row must be a listing object, not ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`,
+        },
+      };
+      return;
+    }
+    const unknown = unknownListingKeys(row, ["id", "version"]);
+    if (unknown.length) ignored.set(index, unknown);
     const { id, ...rest } = row;
     if (id !== undefined && !isUuid(id)) {
       results[index] = {
@@ -69,6 +102,15 @@ export async function bulkUpsertListings(
     }
     // A row with no id that is not matched by SKU can only be a create: check it once, fully.
     if (id === undefined && input.matchBy !== "sku") {
+      // `version` asks to update a listing at that version; without an id there is none to update.
+      if (rest.version !== undefined) {
+        results[index] = {
+          index,
+          status: "error",
+          error: { code: "NOT_FOUND", message: "A row with version needs the id of its listing" },
+        };
+        return;
+      }
       const c = CreateListingInput.safeParse(rest);
       if (!c.success) {
         results[index] = {
@@ -178,6 +220,25 @@ export async function bulkUpsertListings(
             };
             continue;
           }
+          if (p.data.price !== undefined || p.data.currency !== undefined) {
+            // The listing's currency or price may be the one not sent: judge the pair it leaves.
+            const problem = minorUnitProblem(
+              p.data.price ?? target.price,
+              p.data.currency ?? target.currency,
+            );
+            if (problem) {
+              results[p.index] = {
+                index: p.index,
+                status: "error",
+                error: {
+                  code: "VALIDATION_FAILED",
+                  message: "Invalid row",
+                  issues: [{ path: "price", message: problem }],
+                },
+              };
+              continue;
+            }
+          }
           if (skuClash(p.data.sku, target.id)) {
             results[p.index] = {
               index: p.index,
@@ -205,6 +266,21 @@ export async function bulkUpsertListings(
             continue;
           }
           updates.push({ index: p.index, before: target, after, beforeVals: before });
+          continue;
+        }
+        // `version` means "update the listing at this version": with no such listing, creating
+        // one would bring back a listing someone deleted or renamed meanwhile.
+        if (p.data.version !== undefined) {
+          results[p.index] = {
+            index: p.index,
+            status: "error",
+            error: {
+              code: "NOT_FOUND",
+              message: p.data.sku
+                ? `No listing with SKU '${p.data.sku}' to update at version ${p.data.version}`
+                : `No listing to update at version ${p.data.version}`,
+            },
+          };
           continue;
         }
         // A SKU an earlier row of this request creates: say so, rather than judging this row as
@@ -336,6 +412,10 @@ export async function bulkUpsertListings(
       );
       if (w.length) r.warnings = w;
     }
+  }
+  for (const [index, keys] of ignored) {
+    const r = results[index];
+    if (r) r.warnings = [...unknownKeyWarnings(keys), ...(r.warnings ?? [])];
   }
   if (out.upsert.length)
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: out.upsert, remove: [] });

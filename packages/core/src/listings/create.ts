@@ -5,13 +5,17 @@ import { writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { fullSnapshot, priceText } from "./fields";
-import { CreateListingInput } from "./schema";
+import { CreateListingInput, unknownKeyWarnings, unknownListingKeys } from "./schema";
 import { isUniqueViolation } from "./unique";
 import { listingView } from "./view";
 
-/** Creates one listing (a change set of one row, so it can be undone). */
+/**
+ * Creates one listing (a change set of one row, so it can be undone). Keys of `raw` that are no
+ * listing field are ignored and named in `warnings`, as a bulk upsert names them per row.
+ */
 export async function createListing(ctx: CoreContext, raw: z.input<typeof CreateListingInput>) {
   const input = CreateListingInput.parse(raw);
+  const ignored = unknownListingKeys(raw);
   const actor = requireActor(ctx, "write");
   const row = await inTx(ctx, async (tx) => {
     let created: typeof listings.$inferSelect | undefined;
@@ -55,5 +59,9 @@ export async function createListing(ctx: CoreContext, raw: z.input<typeof Create
     return { created, changeSetId };
   });
   await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [row.created.id], remove: [] });
-  return { ...listingView(row.created), changeSetId: row.changeSetId };
+  return {
+    ...listingView(row.created),
+    changeSetId: row.changeSetId,
+    ...(ignored.length ? { warnings: unknownKeyWarnings(ignored) } : {}),
+  };
 }

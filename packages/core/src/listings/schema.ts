@@ -1,6 +1,8 @@
 import { MARKETPLACES } from "@mbe/formats";
 import { z } from "zod";
+import { ZERO_DECIMAL_CURRENCIES } from "../bulk-edits/price-change";
 import { boundedJson, someText } from "../json-bounds";
+import { EDITABLE_FIELDS } from "./fields";
 
 /**
  * PostgreSQL text cannot hold U+0000. Refused field by field, so a bulk upsert or an import reports
@@ -36,18 +38,58 @@ export const PRICE_BELOW = 9_999_999_999.995;
 /** A yes/no query-string flag: `true` or `1` (or a boolean from tRPC); anything else is no. */
 export const QueryFlag = z.preprocess((v) => v === "true" || v === true || v === "1", z.boolean());
 
+const TWO_DECIMALS_MESSAGE = "Use a number with at most 2 decimals";
+
+/**
+ * A JSON number is judged by its shortest decimal form, as the text form is: 10.999 would
+ * otherwise be rounded to 11.00 when stored, while "10.999" is refused.
+ */
+export const atMostTwoDecimals = (n: number) => /^-?\d+(\.\d{1,2})?$/.test(String(n));
+
 const Decimal = z
   .union([
-    z.number(),
+    z.number().refine(atMostTwoDecimals, TWO_DECIMALS_MESSAGE),
     z
       .string()
       .trim()
-      .regex(/^-?\d{1,10}(\.\d{1,2})?$/, "Use a number with at most 2 decimals"),
+      .regex(/^-?\d{1,10}(\.\d{1,2})?$/, TWO_DECIMALS_MESSAGE),
   ])
   .refine((v) => {
     const n = Number(v);
     return Number.isFinite(n) && n >= 0 && n < PRICE_BELOW;
   }, "Price must be between 0 and 9,999,999,999.99");
+
+const WHOLE_UNIT_CURRENCIES: ReadonlySet<string> = new Set(ZERO_DECIMAL_CURRENCIES);
+
+/**
+ * Why a price cannot be stored in a currency, or undefined when it can: currencies without minor
+ * units (JPY, KRW…) take whole amounts only, since the marketplaces refuse ¥1,250.50. A value that
+ * is no price at all is left to the price's own checks.
+ */
+export function minorUnitProblem(price: unknown, currency: unknown): string | undefined {
+  if (typeof currency !== "string" || !WHOLE_UNIT_CURRENCIES.has(currency)) return undefined;
+  if (typeof price !== "number" && typeof price !== "string") return undefined;
+  const n = Number(price);
+  if (!Number.isFinite(n) || Number.isInteger(n)) return undefined;
+  return `${currency} has no minor unit: ${typeof price === "string" ? price.trim() : price}`;
+}
+
+/** Keys of a listing body no listing field or `except` names: they are ignored, and said so. */
+export function unknownListingKeys(
+  body: Record<string, unknown>,
+  except: readonly string[] = [],
+): string[] {
+  const known = new Set<string>([...EDITABLE_FIELDS, ...except]);
+  return Object.keys(body).filter((k) => !known.has(k));
+}
+
+/** The warning a response carries for each key of the body it ignored. */
+export const unknownKeyWarnings = (keys: readonly string[]) =>
+  keys.map((field) => ({
+    field,
+    code: "UNKNOWN_FIELD",
+    message: `'${field}' is not a listing field and was ignored`,
+  }));
 
 /** How much JSON a listing's marketplace fields may hold. */
 export const MARKETPLACE_FIELDS_MAX_CHARS = 32_768;
@@ -79,7 +121,11 @@ export const ListingFields = z.object({
   status: z.enum(["draft", "active", "archived"]).default("draft"),
 });
 
-export const CreateListingInput = ListingFields;
+/** A new listing: its fields, and a price its currency can hold. */
+export const CreateListingInput = ListingFields.superRefine((v, ctx) => {
+  const problem = minorUnitProblem(v.price, v.currency);
+  if (problem) ctx.addIssue({ code: "custom", path: ["price"], message: problem });
+});
 export type CreateListingInput = z.input<typeof CreateListingInput>;
 
 /** A partial update; `version` is the one the client last saw (optimistic concurrency). */

@@ -6,13 +6,19 @@ import { writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
 import { columnsFromSnapshot, diffFields } from "./fields";
-import { UpdateListingInput } from "./schema";
+import {
+  minorUnitProblem,
+  UpdateListingInput,
+  unknownKeyWarnings,
+  unknownListingKeys,
+} from "./schema";
 import { isUniqueViolation } from "./unique";
 import { listingView } from "./view";
 
 /**
  * Edits one listing. With `version`, a stale edit is refused with VERSION_CONFLICT and the current
- * row in `details`, so the client can show the conflict instead of losing either edit.
+ * row in `details`, so the client can show the conflict instead of losing either edit. Keys of
+ * `raw` that are no listing field are ignored and named in `warnings`.
  */
 export async function updateListing(
   ctx: CoreContext,
@@ -20,6 +26,7 @@ export async function updateListing(
   raw: z.input<typeof UpdateListingInput>,
 ) {
   const input = UpdateListingInput.parse(raw);
+  const ignored = unknownListingKeys(raw, ["version"]);
   const actor = requireActor(ctx, "write");
   const result = await inTx(ctx, async (tx) => {
     const [row] = await tx.db
@@ -37,6 +44,14 @@ export async function updateListing(
         },
       );
     const { version: _v, ...patch } = input;
+    // The listing's currency or price may be the one not sent: judge the pair the edit leaves.
+    if (patch.price !== undefined || patch.currency !== undefined) {
+      const problem = minorUnitProblem(patch.price ?? row.price, patch.currency ?? row.currency);
+      if (problem)
+        throw new CoreError("VALIDATION_FAILED", problem, {
+          details: { issues: [{ path: "price", message: problem }] },
+        });
+    }
     const { before, after, changed } = diffFields(row, patch);
     if (!changed) return { row, changeSetId: null };
     let updated: typeof row | undefined;
@@ -80,5 +95,9 @@ export async function updateListing(
   });
   if (result.changeSetId)
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: [id], remove: [] });
-  return { ...listingView(result.row), changeSetId: result.changeSetId };
+  return {
+    ...listingView(result.row),
+    changeSetId: result.changeSetId,
+    ...(ignored.length ? { warnings: unknownKeyWarnings(ignored) } : {}),
+  };
 }
