@@ -11,7 +11,7 @@ import type { CoreContext } from "../context";
 import { isUuid } from "../ids";
 import { diffFields } from "../listings/fields";
 import { orderedIdMaker } from "../listings/ordered-id";
-import { CreateListingInput, UpdateListingInput } from "../listings/schema";
+import { CreateListingInput, minorUnitProblem, UpdateListingInput } from "../listings/schema";
 import { type ImportProblem, MAX_STORED_PROBLEMS } from "./schema";
 import { stagedCreate } from "./stage";
 import { listingInput, quickCreate, quickUpdate } from "./validate";
@@ -213,6 +213,16 @@ export async function decideImportRows(
             }
             const { version: _v, ...rest } = parsed.data;
             patch = rest;
+          }
+          // A price the listing's currency cannot hold (or a currency its price does not fit),
+          // judged on the pair the update leaves.
+          const unitProblem =
+            patch.price !== undefined || patch.currency !== undefined
+              ? minorUnitProblem(patch.price ?? match.price, patch.currency ?? match.currency)
+              : undefined;
+          if (unitProblem) {
+            rejectInvalid(row, b.listing, [{ path: ["price"], message: unitProblem }]);
+            continue;
           }
           if (revisesInPlace(session.marketplace, b.listing) && patch.marketplaceFields)
             patch = {

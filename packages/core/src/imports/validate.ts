@@ -3,9 +3,11 @@ import type { z } from "zod";
 import { jsonFits } from "../json-bounds";
 import { EDITABLE_FIELDS } from "../listings/fields";
 import {
+  atMostTwoDecimals,
   type CreateListingInput,
   holdsHalfCharacter,
   MARKETPLACE_FIELDS_MAX_CHARS,
+  minorUnitProblem,
   PRICE_BELOW,
   type UpdateListingInput,
   wholeCharacters,
@@ -41,6 +43,7 @@ function price(v: unknown): string | number | undefined {
   let n: number;
   let out: string | number;
   if (typeof v === "number") {
+    if (!atMostTwoDecimals(v)) return undefined;
     n = v;
     out = v;
   } else if (typeof v === "string") {
@@ -180,6 +183,7 @@ export function quickCreate(l: CanonicalListing): CreateOutput | undefined {
   out.imageUrls ??= [];
   out.marketplaceFields ??= {};
   out.status ??= "draft";
+  if (minorUnitProblem(out.price, out.currency)) return undefined;
   return out as CreateOutput;
 }
 
