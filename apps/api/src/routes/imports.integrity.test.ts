@@ -95,6 +95,32 @@ describe("imports: what lands is what the dry run showed", () => {
     expect(await getListing(s, c.id)).toMatchObject({ title: "Plane (new)", price: 35 });
   });
 
+  it("refuses in the dry run a fractional price for a listing in a currency without minor units", async () => {
+    const s = await signUp(api);
+    const yen = await newListing(s, { title: "Tea set", price: 4500, currency: "JPY", sku: "T-1" });
+    const usd = await newListing(s, { title: "Kettle", price: 30, sku: "K-1" });
+    const up = await uploadCsv(
+      s,
+      "title,price,sku\r\nTea set,4500.50,T-1\r\nKettle,30.50,K-1\r\n",
+      {
+        mode: "update",
+      },
+    );
+    expect(up.body.counts).toMatchObject({ rows: 2, update: 1, reject: 1 });
+    expect(up.body.problems).toContainEqual(
+      expect.objectContaining({
+        row: 2,
+        column: "price",
+        code: "INVALID_VALUE",
+        severity: "error",
+      }),
+    );
+    const done = await commitAndWait(s, up.body.id);
+    expect(done.status).toBe("committed");
+    expect(await getListing(s, yen.id)).toMatchObject({ price: 4500 });
+    expect(await getListing(s, usd.id)).toMatchObject({ price: 30.5 });
+  });
+
   it("matches a SKU cell with stray spaces to its listing instead of failing the commit", async () => {
     const s = await signUp(api);
     const a = await newListing(s, { title: "Drill", price: 40, sku: "D-1" });
