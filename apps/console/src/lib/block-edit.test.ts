@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blockPatches, clearPatches, fillBlock } from "./block-edit";
+import { blockPatches, clearPatches, fillBlock, tileBlock } from "./block-edit";
 import { columnsFor, type Row } from "./columns";
 import { listing } from "./row-fixture";
 import { parseTsv } from "./tsv";
@@ -99,5 +99,36 @@ describe("pasting a block from a spreadsheet", () => {
       { quantity: 0, condition: null },
     ]);
     expect(problems.length).toBe(8);
+  });
+});
+
+describe("pasting a block into a larger selection", () => {
+  it("repeats the block when the selection is a whole multiple of it in both directions", () => {
+    expect(tileBlock([["a"]], { r0: 0, r1: 1, c0: 0, c1: 2 })).toEqual([
+      ["a", "a", "a"],
+      ["a", "a", "a"],
+    ]);
+    expect(
+      tileBlock(
+        [
+          ["a", "b"],
+          ["c", "d"],
+        ],
+        { r0: 3, r1: 6, c0: 1, c1: 4 },
+      ),
+    ).toEqual([
+      ["a", "b", "a", "b"],
+      ["c", "d", "c", "d"],
+      ["a", "b", "a", "b"],
+      ["c", "d", "c", "d"],
+    ]);
+  });
+
+  it("pastes once when the selection is not a multiple of the block, or the rows are ragged", () => {
+    const two = [["a"], ["b"]];
+    expect(tileBlock(two, { r0: 0, r1: 2, c0: 0, c1: 0 })).toBe(two);
+    expect(tileBlock(two, { r0: 0, r1: 0, c0: 0, c1: 1 })).toBe(two);
+    const ragged = [["a", "b"], ["c"]];
+    expect(tileBlock(ragged, { r0: 0, r1: 3, c0: 0, c1: 1 })).toBe(ragged);
   });
 });

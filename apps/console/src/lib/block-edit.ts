@@ -89,6 +89,24 @@ export function fillBlock(value: string, rect: Rect): string[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => value));
 }
 
+/**
+ * The block repeated over a selected rectangle, as a spreadsheet pastes: when the rectangle is a
+ * whole multiple of the block's size in both directions (one cell into ten, two rows into six),
+ * the block is tiled over it; otherwise (or when the rows differ in length) it is returned as is,
+ * to be pasted once from the top-left corner.
+ */
+export function tileBlock(block: string[][], rect: Rect): string[][] {
+  const h = block.length;
+  const w = block[0]?.length ?? 0;
+  if (!h || !w || block.some((row) => row.length !== w)) return block;
+  const rows = rect.r1 - rect.r0 + 1;
+  const cols = rect.c1 - rect.c0 + 1;
+  if (rows % h !== 0 || cols % w !== 0 || (rows === h && cols === w)) return block;
+  return Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: cols }, (_, c) => block[r % h]?.[c % w] ?? ""),
+  );
+}
+
 /** Patches that clear every editable cell in a rectangle (Delete key). */
 export function clearPatches(rect: Rect, cols: Column[], rowAt: (i: number) => Row | undefined) {
   const patches: RowPatch[] = [];

@@ -97,6 +97,14 @@ describe("grid keyboard model", () => {
     expect(selRect(all.sel)).toEqual({ r0: 0, r1: 99, c0: 0, c1: 4 });
   });
 
+  it("Shift+Tab on a row's first cell goes to the previous row's last cell, and stops at the first cell", () => {
+    expect(key(at(3, 0), "Tab", { shiftKey: true })).toEqual({ kind: "move", sel: at(2, 4) });
+    expect(key(at(0, 0), "Tab", { shiftKey: true })).toEqual({ kind: "move", sel: at(0, 0) });
+    expect(key(at(99, 4), "Tab")).toEqual({ kind: "move", sel: at(99, 4) });
+    expect(afterCommit(at(0, 0), "Tab", true, ROWS, COLS)).toEqual(at(0, 0));
+    expect(afterCommit(at(3, 0), "Tab", true, ROWS, COLS)).toEqual(at(2, 4));
+  });
+
   it("collapses a range on Escape", () => {
     const s: GridSel = { active: { r: 5, c: 2 }, anchor: { r: 1, c: 0 }, editing: false };
     expect(key(s, "Escape")).toEqual({ kind: "move", sel: at(5, 2) });

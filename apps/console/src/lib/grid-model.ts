@@ -196,16 +196,24 @@ export function keyCommand(
   return { kind: "none" };
 }
 
-/** Tab walks across a row and wraps to the next (Shift+Tab backwards), like a spreadsheet. */
+/**
+ * Tab walks across a row and wraps to the first cell of the next row; Shift+Tab walks back and
+ * wraps to the last cell of the row before, like a spreadsheet. At the very first (Shift+Tab) or
+ * very last (Tab) cell of the grid there is nowhere to wrap to, so the cursor stays.
+ */
 export function tabMove(s: GridSel, dir: 1 | -1, rows: number, cols: number): GridSel {
   let { r, c } = s.active;
   c += dir;
   if (c >= cols) {
-    c = 0;
-    r = Math.min(rows - 1, r + 1);
+    if (r + 1 <= rows - 1) {
+      c = 0;
+      r = r + 1;
+    } else c = Math.max(0, cols - 1);
   } else if (c < 0) {
-    c = cols - 1;
-    r = Math.max(0, r - 1);
+    if (r > 0) {
+      c = Math.max(0, cols - 1);
+      r = r - 1;
+    } else c = 0;
   }
   const active = { r: Math.max(0, r), c };
   return { active, anchor: active, editing: false };

@@ -2,6 +2,8 @@
 export interface UndoEntry {
   changeSetId: string;
   label: string;
+  /** The listings the change set touched, when known (to re-read them after an undo or redo). */
+  rowIds?: string[];
 }
 
 /**

@@ -12,6 +12,8 @@ interface Props {
   titleLimit?: number;
   pending: boolean;
   conflict: boolean;
+  /** An edit of this row failed to save and waits for a retry. */
+  unsaved?: boolean;
 }
 
 /** Class that gives a column's cells their width (see `columnWidthCss`). */
@@ -50,7 +52,7 @@ export const GridRow = memo(function GridRow(p: Props) {
   const rowWarnings = row.warnings?.length ?? 0;
   return (
     <div
-      className={`gr${index % 2 ? " odd" : ""}${p.pending ? " pending" : ""}${p.conflict ? " conflict" : ""}${p.selC0 >= 0 ? " in-sel" : ""}`}
+      className={`gr${index % 2 ? " odd" : ""}${p.pending ? " pending" : ""}${p.conflict ? " conflict" : ""}${p.unsaved ? " unsaved" : ""}${p.selC0 >= 0 ? " in-sel" : ""}`}
       role="row"
       aria-rowindex={index + 2}
       style={{ top: p.top }}

@@ -64,6 +64,8 @@ interface Props {
   titleLimit?: number;
   pending: ReadonlySet<string>;
   conflictIds: ReadonlySet<string>;
+  /** Rows with an edit that failed to save and waits for a retry. */
+  unsavedIds?: ReadonlySet<string>;
   /** Asks for the rows in [first, last]; returns a cancel for a fetch not yet started. */
   onWindow: (first: number, last: number) => (() => void) | undefined;
 }
@@ -98,6 +100,7 @@ export const GridRows = memo(function GridRows(p: Props) {
         titleLimit={p.titleLimit}
         pending={p.pending.has(row.id)}
         conflict={p.conflictIds.has(row.id)}
+        unsaved={p.unsavedIds?.has(row.id) ?? false}
       />,
     );
   }

@@ -821,3 +821,206 @@ describe("GridScreen row numbers", () => {
     expect(document.activeElement).toBe(grid());
   });
 });
+
+describe("GridScreen clearing a range with columns that cannot be empty", () => {
+  it("Delete says which columns it left as they were", async () => {
+    await mountGrid(5);
+    const conditionCol = 5;
+    await mouseDown(cell(0, 0));
+    await mouseDown(cell(1, conditionCol), { shiftKey: true });
+    await press(grid(), "Delete");
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await savesDone();
+    expect(fake.api.rows.slice(0, 2).map((r) => [r.title, r.condition])).toEqual([
+      ["Listing 0", null],
+      ["Listing 1", null],
+    ]);
+    expect(m?.toasts.map((t) => t.text)).toContain(
+      "Title, Price, Cur. and Status can't be empty; left as they were",
+    );
+  });
+
+  it("Ctrl+X says so too", async () => {
+    await mountGrid(5);
+    await mouseDown(cell(0, 4));
+    await mouseDown(cell(2, 5), { shiftKey: true });
+    grid().focus();
+    await cut();
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await savesDone();
+    expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual([null, null, null]);
+    expect(m?.toasts.map((t) => t.text)).toContain("Status can't be empty; left as it was");
+  });
+});
+
+describe("GridScreen paste into a larger selection", () => {
+  it("repeats two copied rows over six selected rows", async () => {
+    await mountGrid(8);
+    const conditionCol = 5;
+    await mouseDown(cell(0, conditionCol));
+    await mouseDown(cell(5, conditionCol), { shiftKey: true });
+    grid().focus();
+    await paste("Used\nRefurbished\n");
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await savesDone();
+    expect(fake.api.rows.map((r) => r.condition)).toEqual([
+      "Used",
+      "Refurbished",
+      "Used",
+      "Refurbished",
+      "Used",
+      "Refurbished",
+      "New",
+      "New",
+    ]);
+  });
+
+  it("pastes once from the top-left when the selection is not a multiple of the block", async () => {
+    await mountGrid(8);
+    const conditionCol = 5;
+    await mouseDown(cell(0, conditionCol));
+    await mouseDown(cell(4, conditionCol), { shiftKey: true });
+    grid().focus();
+    await paste("Used\nRefurbished\n");
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+    await savesDone();
+    expect(fake.api.rows.slice(0, 5).map((r) => r.condition)).toEqual([
+      "Used",
+      "Refurbished",
+      "New",
+      "New",
+      "New",
+    ]);
+  });
+});
+
+describe("GridScreen edit right after an undo or redo", () => {
+  async function editThenUndo() {
+    await mountGrid(5);
+    grid().focus();
+    await typeCell("Zed");
+    await until(() => fake.api.byId("id-0")?.title === "Zed");
+    await savesDone();
+    // The rows are read again slowly after the undo.
+    fake.api.hold("listings.list");
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => m?.toasts.some((t) => t.text.startsWith("Undone")) ?? false);
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Listing 0", version: 3 });
+  }
+
+  it("an edit of the undone row is sent with the version the undo left, not refused", async () => {
+    await editThenUndo();
+    await press(grid(), "ArrowUp");
+    await typeCell("Again");
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.update").length === 2);
+    await savesDone();
+
+    expect(fake.api.callsTo("listings.update").at(-1)?.input.version).toBe(3);
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 4 });
+    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    expect(cellValue(0, 0)).toBe("Again");
+  });
+
+  it("an edit of the redone row is sent with the version the redo left, not refused", async () => {
+    await editThenUndo();
+    fake.api.releaseAll();
+    await savesDone();
+    fake.api.hold("listings.list");
+    await press(grid(), "y", { ctrlKey: true });
+    await until(() => m?.toasts.some((t) => t.text.startsWith("Redone")) ?? false);
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Zed", version: 4 });
+    await press(grid(), "ArrowUp");
+    await typeCell("Again");
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.update").length === 2);
+    await savesDone();
+
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 5 });
+    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+  });
+
+  it("an edit typed while the undo is on its way is saved after it, not undone by it", async () => {
+    await mountGrid(5);
+    grid().focus();
+    await typeCell("Zed");
+    await until(() => fake.api.byId("id-0")?.title === "Zed");
+    await savesDone();
+    fake.api.hold("changeSets.undo");
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.heldCount > 0);
+    await press(grid(), "ArrowUp");
+    await typeCell("Again");
+    expect(cellValue(0, 0)).toBe("Again");
+    fake.api.releaseAll();
+    await until(() => fake.api.callsTo("listings.update").length === 2);
+    await savesDone();
+
+    expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 4 });
+    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    expect(cellValue(0, 0)).toBe("Again");
+  });
+});
+
+describe("GridScreen failed save of one cell", () => {
+  it("keeps the value typed and sends the same edit again on Retry", async () => {
+    await mountGrid(5);
+    grid().focus();
+    const update = vi
+      .spyOn(fake.api.client.listings.update, "mutate")
+      .mockRejectedValueOnce(new Error("Network error"));
+    try {
+      await typeCell("Alpha");
+      await until(() => m?.toasts.some((t) => t.text.startsWith("Not saved")) ?? false);
+      await savesDone();
+
+      // The cell shows what the server has; the seller's value waits in the panel.
+      expect(cellValue(0, 0)).toBe("Listing 0");
+      expect(cell(0, 0)?.closest(".gr")?.className).toContain("unsaved");
+      const panel = () => m?.host.querySelector('[data-testid="unsaved"]');
+      expect(panel()?.textContent).toContain("Network error");
+      expect(panel()?.querySelector(".mine")?.textContent).toBe("Alpha");
+      const retry = [...(panel()?.querySelectorAll("button") ?? [])].find(
+        (b) => b.textContent === "Retry",
+      );
+      await act(async () => retry?.click());
+      await until(() => fake.api.byId("id-0")?.title === "Alpha");
+      await savesDone();
+
+      expect(update).toHaveBeenCalledTimes(2);
+      expect(update.mock.calls[1]?.[0]).toMatchObject({ id: "id-0", title: "Alpha", version: 1 });
+      expect(cellValue(0, 0)).toBe("Alpha");
+      expect(panel()).toBeNull();
+      expect(cell(0, 0)?.closest(".gr")?.className).not.toContain("unsaved");
+      // The retried edit is one undoable step like any other.
+      await press(grid(), "z", { ctrlKey: true });
+      await until(() => fake.api.byId("id-0")?.title === "Listing 0");
+    } finally {
+      update.mockRestore();
+    }
+  });
+
+  it("Dismiss lets the unsaved value go", async () => {
+    await mountGrid(5);
+    grid().focus();
+    const update = vi
+      .spyOn(fake.api.client.listings.update, "mutate")
+      .mockRejectedValueOnce(new Error("Network error"));
+    try {
+      await typeCell("Alpha");
+      await until(() => !!m?.host.querySelector('[data-testid="unsaved"]'));
+      const dismiss = [...(m?.host.querySelectorAll('[data-testid="unsaved"] button') ?? [])].find(
+        (b) => b.textContent === "Dismiss",
+      );
+      await act(async () => (dismiss as HTMLButtonElement | undefined)?.click());
+      expect(m?.host.querySelector('[data-testid="unsaved"]')).toBeNull();
+      expect(update).toHaveBeenCalledTimes(1);
+      expect(cellValue(0, 0)).toBe("Listing 0");
+    } finally {
+      update.mockRestore();
+    }
+  });
+});

@@ -10,8 +10,9 @@ import {
 import { flushSync } from "react-dom";
 import { api, type Inputs } from "../api/client";
 import { useApp } from "../app-context";
-import { blockPatches, clearPatches, fillBlock, type RowPatch } from "../lib/block-edit";
+import { blockPatches, clearPatches, type RowPatch, tileBlock } from "../lib/block-edit";
 import {
+  type Column,
   type ColumnPrefs,
   cellText,
   columnsFor,
@@ -45,14 +46,15 @@ import {
   type SaveRequest,
 } from "../lib/save-logic";
 import { parseTsv, toTsv } from "../lib/tsv";
-import { UndoStack } from "../lib/undo-stack";
+import { type UndoEntry, UndoStack } from "../lib/undo-stack";
 import { BulkDialog } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
 import { ConflictPanel } from "./conflict-panel";
 import { ExportDialog } from "./export-dialog";
 import { cellAt, columnWidthCss, rowHeaderAt } from "./grid-row";
-import { GridRows, ROW_H, ScrollStore } from "./grid-rows";
+import { GridRows, ROW_H, rowWindow, ScrollStore } from "./grid-rows";
 import { HistoryPanel } from "./history-panel";
+import { type UnsavedEdit, UnsavedPanel } from "./unsaved-panel";
 
 export { ROW_H };
 
@@ -103,6 +105,39 @@ const SORTABLE: Record<string, [Sort, Sort]> = {
   updatedAt: ["updatedAt:desc", "updatedAt:asc"],
 };
 
+/** The cells a patch changes on a row, as the grid shows them. */
+function changedValues(cols: Column[], base: Row, patch: Record<string, unknown>) {
+  const after = applyPatch(base, patch);
+  return cols
+    .filter((c) => !c.readOnly && cellText(after, c) !== cellText(base, c))
+    .map((c) => ({ field: c.label, text: cellText(after, c) }));
+}
+
+/** "A", "A and B", "A, B and C". */
+function joinLabels(labels: string[]): string {
+  return labels.length < 2
+    ? (labels[0] ?? "")
+    : `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)}`;
+}
+
+/**
+ * What a clear of a range left as it was, e.g. "Title and Price can't be empty; left as they
+ * were", or null when it cleared every cell it covered.
+ */
+function keptOnClear(skipped: Column[]): string | null {
+  const uniq = (cs: Column[]) => [...new Set(cs.map((c) => c.label))];
+  const required = uniq(skipped.filter((c) => !c.readOnly));
+  const readOnly = uniq(skipped.filter((c) => c.readOnly));
+  const parts: string[] = [];
+  if (required.length)
+    parts.push(
+      `${joinLabels(required)} can't be empty; left as ${required.length > 1 ? "they were" : "it was"}`,
+    );
+  if (readOnly.length)
+    parts.push(`${joinLabels(readOnly)} ${readOnly.length > 1 ? "are" : "is"} read-only`);
+  return parts.length ? parts.join("; ") : null;
+}
+
 /** The listings grid: virtualised, server-paged, keyboard-first, with bulk edits and undo. */
 /** Listings by id, read 150 at a time so the GET URLs stay short. */
 async function listByIds(
@@ -149,6 +184,7 @@ export function GridScreen() {
   const [reload, setReload] = useState(0);
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
   const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  const [unsaved, setUnsaved] = useState<UnsavedEdit[]>([]);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [historyTick, setHistoryTick] = useState(0);
   const [bulkOpen, setBulkOpen] = useState(false);
@@ -265,9 +301,9 @@ export function GridScreen() {
     [cache, fetchPages, app],
   );
 
-  const pushUndo = (changeSetId: string | null | undefined, label: string) => {
+  const pushUndo = (changeSetId: string | null | undefined, label: string, rowIds?: string[]) => {
     if (!changeSetId) return;
-    undo.push({ changeSetId, label });
+    undo.push({ changeSetId, label, ...(rowIds?.length ? { rowIds } : {}) });
     setUndoSizes(undo.sizes());
     setHistoryTick((n) => n + 1);
   };
@@ -311,14 +347,88 @@ export function GridScreen() {
       .then(asRow) as Promise<Row & { changeSetId: string | null }>;
 
   /**
+   * Settles once every undo and redo asked for so far has been answered and has queued the
+   * re-read of the rows it changed (null when none is running). The undo mutation answers only
+   * "ok", so until those rows are read again the grid holds versions the server no longer has.
+   */
+  const undoing = useRef<Promise<void> | null>(null);
+  const trackUndo = (op: Promise<unknown>) => {
+    const next = Promise.all([undoing.current, op.catch(() => undefined)]).then(() => undefined);
+    undoing.current = next;
+    void next.then(() => {
+      if (undoing.current === next) undoing.current = null;
+    });
+  };
+  /**
+   * Waits for the undos and redos asked for before an edit (not later ones, which wait for the
+   * edit), then gives the row as the grid holds it now: the re-read after the undo carries the
+   * version the server has, so the edit is not refused as a conflict with the seller's own undo.
+   */
+  const afterUndos = async (row: Row): Promise<Row> => {
+    const gate = undoing.current;
+    if (!gate) return row;
+    await gate;
+    const c = cacheRef.current;
+    const at = c.indexOf(row.id);
+    const now = at === undefined ? undefined : c.get(at);
+    return now?.id === row.id && now.version > row.version ? now : row;
+  };
+  /**
+   * Re-reads the listings an undone or redone change set touched, in the same queue as edits: an
+   * edit of one of them waits for the re-read and is sent with the version it brought.
+   */
+  const rereadAfterUndo = (e: UndoEntry) => {
+    const c = cacheRef.current;
+    // The rows on screen are the ones an edit can reach before the refetch of their page arrives:
+    // they stand in for a change set made elsewhere (a bulk action, rows unknown here), and bound
+    // the re-read of a large paste to a few requests.
+    const w = rowWindow(scrollStore.get(), viewH, c.total ?? 0);
+    const onScreen: string[] = [];
+    for (let i = w.first; i <= w.last; i++) {
+      const r = c.get(i);
+      if (r) onScreen.push(r.id);
+    }
+    const touched = new Set(e.rowIds ?? []);
+    const ids = !touched.size
+      ? onScreen
+      : touched.size > 500
+        ? onScreen.filter((id) => touched.has(id))
+        : [...touched];
+    if (!ids.length) return;
+    const rows = ids.map((id) => {
+      const at = c.indexOf(id);
+      return { id, version: (at === undefined ? undefined : c.get(at))?.version ?? 0 };
+    });
+    void rowSaves.runMany(rows, async () => {
+      const versions = new Map<string, number | null>();
+      try {
+        const found = await listByIds(ids, marketplace !== "generic" ? { marketplace } : {});
+        for (const r of found) {
+          // An answer for a query the grid has since left is of no use to its new cache.
+          if (cacheRef.current === c) c.replace(r);
+          versions.set(r.id, r.version);
+        }
+        bump();
+      } catch {
+        // The refetch of the visible pages that follows every undo reads them again.
+      }
+      return { result: undefined, versions };
+    });
+  };
+
+  /**
    * Saves one cell optimistically; a conflict goes to the conflict panel, never lost. Saves of the
    * same row are queued so a quick second edit is sent with the version the first one produced.
    */
   const saveOne = (row: Row, patch: Record<string, unknown>, label: string) =>
     // An undo pressed while this is on its way waits for it (its change set comes first).
     undo.track(saveOneNow(row, patch, label));
-  const saveOneNow = async (row: Row, patch: Record<string, unknown>, label: string) => {
-    setPendingIds([row.id], true);
+  const saveOneNow = async (given: Row, patch: Record<string, unknown>, label: string) => {
+    setPendingIds([given.id], true);
+    // After an undo or redo asked for before this edit, so it goes on the row as that left it;
+    // shown meanwhile, like an edit waiting for an earlier save of its row.
+    if (undoing.current) show(applyPatch(given, patch));
+    const row = undoing.current ? await afterUndos(given) : given;
     // A queued edit shows at once, not only when its turn to be sent comes.
     const queued = rowSaves.busy(row.id);
     if (queued) show(applyPatch(row, patch));
@@ -335,7 +445,9 @@ export function GridScreen() {
     });
     if (!rowSaves.busy(row.id)) setPendingIds([row.id], false);
     if (res.ok) {
-      pushUndo(res.changeSetId, label);
+      pushUndo(res.changeSetId, label, [row.id]);
+      // A value saved since supersedes the one a failed save of the same cell left to retry.
+      setUnsaved((us) => withoutSaved(us, row.id, patch));
       if (marketplace !== "generic" && res.changeSetId) void refreshRows([row.id]);
     } else if (res.conflict) {
       const conflict = res.conflict;
@@ -356,7 +468,59 @@ export function GridScreen() {
         "error",
         "Someone else changed this listing. Your value is kept in the conflict panel.",
       );
-    } else app.toast("error", `Not saved: ${res.failure.message}`);
+    } else {
+      // The cell shows the listing as saved; what the seller typed stays in the panel to retry.
+      const failed = res.failure.message;
+      setUnsaved((us) => {
+        const old = us.find((u) => u.rowId === row.id);
+        const merged = { ...(old?.patch ?? {}), ...patch };
+        const base = old ? (unsavedBase.current.get(row.id) ?? row) : row;
+        unsavedBase.current.set(row.id, base);
+        const edit: UnsavedEdit = {
+          rowId: row.id,
+          title: base.title,
+          label,
+          patch: merged,
+          values: changedValues(cols, base, merged),
+          message: failed,
+        };
+        return [...us.filter((u) => u.rowId !== row.id), edit];
+      });
+      app.toast("error", `Not saved: ${failed} — your value is kept below to retry`);
+    }
+  };
+
+  /** The row each unsaved edit was made on, to name the cells it changes. */
+  const unsavedBase = useRef(new Map<string, Row>());
+  /** Drops from the unsaved edits of a row the fields a later save of it has saved. */
+  const withoutSaved = (us: UnsavedEdit[], rowId: string, saved: Record<string, unknown>) => {
+    if (!us.some((u) => u.rowId === rowId)) return us;
+    return us.flatMap((u) => {
+      if (u.rowId !== rowId) return [u];
+      const rest = Object.fromEntries(Object.entries(u.patch).filter(([k]) => !(k in saved)));
+      if (!Object.keys(rest).length) {
+        unsavedBase.current.delete(rowId);
+        return [];
+      }
+      const base = unsavedBase.current.get(rowId);
+      return [{ ...u, patch: rest, values: base ? changedValues(cols, base, rest) : u.values }];
+    });
+  };
+  /** Sends a failed edit again, on the listing as the grid holds it now. */
+  const retryUnsaved = async (u: UnsavedEdit) => {
+    setUnsaved((us) => us.filter((x) => x.rowId !== u.rowId));
+    const base = unsavedBase.current.get(u.rowId);
+    unsavedBase.current.delete(u.rowId);
+    const c = cacheRef.current;
+    const at = c.indexOf(u.rowId);
+    const now = at === undefined ? undefined : c.get(at);
+    const row = now?.id === u.rowId ? now : base;
+    if (!row) return;
+    await saveOne(row, u.patch, u.label);
+  };
+  const dismissUnsaved = (u: UnsavedEdit) => {
+    setUnsaved((us) => us.filter((x) => x.rowId !== u.rowId));
+    unsavedBase.current.delete(u.rowId);
   };
 
   /** Makes sure rows [r0, r1] are loaded (paste/fill on rows scrolled far away). */
@@ -397,9 +561,16 @@ export function GridScreen() {
   /** Applies many row patches as one bulkUpsert (one change set per 10k rows). */
   const saveMany = (patches: RowPatch[], kind: string, summary: string) =>
     undo.track(saveManyNow(patches, kind, summary));
-  const saveManyNow = async (patches: RowPatch[], kind: string, summary: string) => {
-    if (!patches.length) return;
+  const saveManyNow = async (given: RowPatch[], kind: string, summary: string) => {
+    if (!given.length) return;
     const c = cacheRef.current;
+    let patches = given;
+    if (undoing.current) {
+      for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
+      bump();
+      const rows = await Promise.all(patches.map((p) => afterUndos(p.row)));
+      patches = patches.map((p, i) => ({ ...p, row: rows[i] ?? p.row }));
+    }
     // Shown at once, even while rows of it wait for an edit of theirs still on its way.
     for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
     bump();
@@ -452,11 +623,13 @@ export function GridScreen() {
         answered = i + chunk.length;
         const conflictIds: string[] = [];
         const failures: string[] = [];
+        const savedIds: string[] = [];
         for (const r of res.results) {
           const p = chunk[r.index];
           if (!p) continue;
           if ((r.status === "updated" || r.status === "unchanged") && r.version !== undefined) {
             saved.set(p.row.id, r.version);
+            savedIds.push(p.row.id);
             // The row may have been redrawn from an earlier save's answer meanwhile.
             const at = c.indexOf(p.row.id);
             const cur = at === undefined ? undefined : c.get(at);
@@ -470,7 +643,7 @@ export function GridScreen() {
             }
           }
         }
-        pushUndo(res.changeSetId, summary);
+        pushUndo(res.changeSetId, summary, savedIds);
         if (conflictIds.length) {
           // Every conflicting row is read back (in chunks, to keep GET URLs short) so none keeps
           // showing an unsaved value with a version the server no longer has.
@@ -568,10 +741,13 @@ export function GridScreen() {
   };
 
   const doUndo = async () => {
+    const run = undo.undo(async (x) => {
+      await api.changeSets.undo.mutate({ id: x.changeSetId });
+      rereadAfterUndo(x);
+    });
+    trackUndo(run);
     try {
-      const e = await undo.undo(async (x) => {
-        await api.changeSets.undo.mutate({ id: x.changeSetId });
-      });
+      const e = await run;
       setUndoSizes(undo.sizes());
       if (e) {
         app.toast("info", `Undone: ${e.label}`);
@@ -582,10 +758,13 @@ export function GridScreen() {
     }
   };
   const doRedo = async () => {
+    const run = undo.redo(async (x) => {
+      await api.changeSets.redo.mutate({ id: x.changeSetId });
+      rereadAfterUndo(x);
+    });
+    trackUndo(run);
     try {
-      const e = await undo.redo(async (x) => {
-        await api.changeSets.redo.mutate({ id: x.changeSetId });
-      });
+      const e = await run;
       setUndoSizes(undo.sizes());
       if (e) {
         app.toast("info", `Redone: ${e.label}`);
@@ -640,6 +819,10 @@ export function GridScreen() {
         app.toast("error", problems[0]?.message ?? "Nothing to clear");
         return;
       }
+      // Cells the range covered but could not clear are named, so the seller does not take them
+      // for cleared.
+      const kept = keptOnClear(problems.map((p) => cols[p.c]).filter((c) => c !== undefined));
+      if (kept) app.toast("info", kept);
       if (patches.length === 1 && patches[0]) {
         const p = patches[0];
         await saveOne(p.row, p.patch, `Clear cells of "${p.row.title.slice(0, 40)}"`);
@@ -649,7 +832,10 @@ export function GridScreen() {
     }
   };
 
-  /** Pastes a TSV block at the selection (a single value fills the whole selected range). */
+  /**
+   * Pastes a TSV block at the selection; over a selected range that is a whole multiple of the
+   * block (a single value into many cells, two rows into six) the block is repeated to fill it.
+   */
   const pasteText = (text: string) => undo.track(pasteTextNow(text));
   const pasteTextNow = async (text: string) => {
     let block: string[][];
@@ -661,7 +847,8 @@ export function GridScreen() {
     }
     if (!block.length || !total) return;
     const single = block.length === 1 && block[0]?.length === 1;
-    if (single && isRange(sel)) block = fillBlock(block[0]?.[0] ?? "", rect);
+    // Over a larger selection the block repeats, when it fits a whole number of times.
+    if (isRange(sel)) block = tileBlock(block, rect);
     const at = { r: rect.r0, c: rect.c0 };
     const endRow = Math.min(total - 1, at.r + block.length - 1);
     setBusy(`Pasting ${block.length} row(s)…`);
@@ -1010,6 +1197,7 @@ export function GridScreen() {
   };
 
   const conflictIds = useMemo(() => new Set(conflicts.map((c) => c.rowId)), [conflicts]);
+  const unsavedIds = useMemo(() => new Set(unsaved.map((u) => u.rowId)), [unsaved]);
   const widthCss = useMemo(() => columnWidthCss(cols, GUTTER_W), [cols]);
 
   const editCol = editing ? cols[editing.c] : undefined;
@@ -1288,6 +1476,7 @@ export function GridScreen() {
               titleLimit={titleLimit}
               pending={pending}
               conflictIds={conflictIds}
+              unsavedIds={unsavedIds}
               onWindow={loadWindow}
             />
             {editing && editCol && (
@@ -1339,6 +1528,14 @@ export function GridScreen() {
           />
         )}
       </div>
+
+      {unsaved.length > 0 && (
+        <UnsavedPanel
+          edits={unsaved}
+          onRetry={(u) => void retryUnsaved(u)}
+          onDismiss={dismissUnsaved}
+        />
+      )}
 
       {conflicts.length > 0 && (
         <ConflictPanel

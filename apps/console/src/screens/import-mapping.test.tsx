@@ -116,6 +116,28 @@ describe("MappingStep", () => {
     expect(button("Save mapping").disabled).toBe(true);
   });
 
+  it("keeps the typed name when the mapping could not be saved", async () => {
+    await mount({ Cost: "price" }, [], { onSave: async () => false });
+    const name = host.querySelector('input[aria-label="Mapping name"]') as HTMLInputElement;
+    await act(async () => type(name, "Supplier"));
+    await act(async () => button("Save mapping").click());
+    expect(name.value).toBe("Supplier");
+    expect(button("Save mapping").disabled).toBe(false);
+  });
+
+  it("keeps the typed name when saving the mapping throws", async () => {
+    await mount({ Cost: "price" }, [], {
+      onSave: async () => {
+        throw new Error("offline");
+      },
+    });
+    const name = host.querySelector('input[aria-label="Mapping name"]') as HTMLInputElement;
+    await act(async () => type(name, "Supplier"));
+    await act(async () => button("Save mapping").click());
+    expect(name.value).toBe("Supplier");
+    expect(button("Save mapping").disabled).toBe(false);
+  });
+
   it("cannot be confirmed while a dry run is running", async () => {
     await mount({ A: "title" }, [], { busy: true });
     expect(button("Checking…").disabled).toBe(true);

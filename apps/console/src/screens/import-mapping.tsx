@@ -28,7 +28,8 @@ export function MappingStep(props: {
   busy: boolean;
   onTarget(header: string, target: MappingTarget): void;
   onLoad(mapping: ColumnMapping): void;
-  onSave(name: string): Promise<void> | void;
+  /** Saves the mapping under `name`; resolves false (or rejects) when it was not saved. */
+  onSave(name: string): unknown;
   onRemoveProfile(id: string): void;
   onConfirm(): void;
 }) {
@@ -106,8 +107,10 @@ export function MappingStep(props: {
             savingRef.current = true;
             setSaving(true);
             try {
-              await props.onSave(name.trim());
-              setName("");
+              // The name stays when the save failed, so the seller can try again without retyping.
+              if ((await props.onSave(name.trim())) !== false) setName("");
+            } catch {
+              // The caller has said why; the name is kept as typed.
             } finally {
               savingRef.current = false;
               setSaving(false);

@@ -1,7 +1,7 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ImportScreen } from "./import-screen";
-import { type Mounted, mountWithApp, settle, until } from "./screen-test-harness";
+import { type Mounted, mountWithApp, settle, typeInto, until } from "./screen-test-harness";
 
 const api = vi.hoisted(() => ({
   imports: {
@@ -13,7 +13,11 @@ const api = vi.hoisted(() => ({
     undo: { mutate: vi.fn() },
     redo: { mutate: vi.fn() },
   },
-  mappingProfiles: { list: { query: vi.fn() } },
+  mappingProfiles: {
+    list: { query: vi.fn() },
+    create: { mutate: vi.fn() },
+    remove: { mutate: vi.fn() },
+  },
 }));
 vi.mock("../api/client", () => ({ api, authedFetch: vi.fn() }));
 
@@ -99,5 +103,27 @@ describe("ImportScreen commit and undo", () => {
     await act(async () => finish(imp("undone")));
     await settle();
     expect(m.host.textContent).toContain("Import undone");
+  });
+});
+
+describe("ImportScreen mapping profiles", () => {
+  it("keeps the mapping name typed when saving the mapping fails", async () => {
+    api.imports.upload.mutate.mockResolvedValue(
+      imp("previewed", { marketplace: "generic", mapping: { Title: "title", Price: "price" } }),
+    );
+    api.mappingProfiles.create.mutate.mockRejectedValue(new Error("Network error"));
+    m = await mountWithApp(<ImportScreen />);
+    await chooseFile();
+    await until(() => !!m?.host.querySelector('[data-testid="mapping-step"]'));
+    const name = m.host.querySelector<HTMLInputElement>('input[aria-label="Mapping name"]');
+    if (!name) throw new Error("no name input");
+    await act(async () => typeInto(name, "Supplier sheet"));
+    await act(async () => button("Save mapping")?.click());
+    await settle();
+    expect(api.mappingProfiles.create.mutate).toHaveBeenCalledTimes(1);
+    expect(m.toasts.filter((t) => t.kind === "error").map((t) => t.text)).toEqual([
+      "Mapping not saved: Network error",
+    ]);
+    expect(name.value).toBe("Supplier sheet");
   });
 });

@@ -402,8 +402,10 @@ export function ImportScreen() {
               await api.mappingProfiles.create.mutate({ name, mapping: ref.current.mapping });
               app.toast("success", `Mapping “${name}” saved`);
               loadProfiles();
+              return true;
             } catch (err) {
-              app.toast("error", errorMessage(err));
+              app.toast("error", `Mapping not saved: ${errorMessage(err)}`);
+              return false;
             }
           }}
           onRemoveProfile={async (id) => {
