@@ -20,6 +20,8 @@ export interface PreparedImage {
 /** Tuning knobs of {@link prepareImage}; defaults suit phone photos and 150–300 dpi scans. */
 export interface PrepareOptions {
   maxImagePixels: number;
+  /** Images above this many pixels are scaled down to it before clean-up (default 16 MP). */
+  maxPreparedPixels?: number;
   /** Longest side of the OCR image is raised to at least this (default 1800). */
   minOcrSide?: number;
   /** ...and lowered to at most this (default 3600). */
@@ -32,10 +34,32 @@ export interface PrepareOptions {
   flatten?: boolean;
 }
 
-interface Gray {
+/** A decoded single-channel image, one byte per pixel. */
+export interface Gray {
   data: Uint8Array;
   width: number;
   height: number;
+}
+
+/**
+ * Pixels an image is prepared at, at most. The OCR image's longest side ends at 3600 px anyway, and
+ * 16 MP still holds that at any aspect ratio, so text stays as legible; the clean-up holds about
+ * 10 bytes a pixel, so a 60 MP photo would otherwise take over half a gigabyte.
+ */
+export const DEFAULT_MAX_PREPARED_PIXELS = 16_000_000;
+
+/** `width`×`height` scaled (aspect kept) to at most `maxPixels`; null when it already fits. */
+function fitPixels(
+  width: number,
+  height: number,
+  maxPixels: number,
+): { width: number; height: number } | null {
+  if (width * height <= maxPixels) return null;
+  const scale = Math.sqrt(maxPixels / (width * height));
+  return {
+    width: Math.max(1, Math.floor(width * scale)),
+    height: Math.max(1, Math.floor(height * scale)),
+  };
 }
 
 /**
@@ -64,12 +88,19 @@ export function heicDimensions(bytes: Uint8Array): { width: number; height: numb
   return best;
 }
 
-async function decodeToGray(
+/**
+ * Decodes an upload to upright grayscale, scaled down to at most `maxPreparedPixels` (aspect
+ * kept). Throws CORRUPT_IMAGE, or IMAGE_TOO_LARGE above `maxImagePixels` (declared or decoded).
+ */
+export async function decodeToGray(
   bytes: Uint8Array,
   mimeType: string,
   maxImagePixels: number,
+  maxPreparedPixels = DEFAULT_MAX_PREPARED_PIXELS,
 ): Promise<Gray> {
   let pipeline: ReturnType<typeof sharp>;
+  /** The decoded size, upright (after the EXIF orientation), when it is over `maxPreparedPixels`. */
+  let fit: { width: number; height: number } | null = null;
   if (mimeType === "image/heic") {
     const size = heicDimensions(bytes);
     // Every HEIF image item carries one; without it there is no size to check before decoding.
@@ -95,13 +126,26 @@ async function decodeToGray(
         raw: { width: decoded.width, height: decoded.height, channels: 4 },
       },
     );
+    fit = fitPixels(decoded.width, decoded.height, maxPreparedPixels);
   } else {
     pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
   }
   try {
-    // rotate() with no angle applies the EXIF orientation, so phone photos come out upright.
-    const { data, info } = await pipeline
-      .rotate()
+    if (mimeType !== "image/heic") {
+      // The header's size, read without decoding; orientations 5–8 turn the image a quarter.
+      const meta = await pipeline.metadata();
+      if (meta.width && meta.height) {
+        const turned = (meta.orientation ?? 1) >= 5;
+        fit = turned
+          ? fitPixels(meta.height, meta.width, maxPreparedPixels)
+          : fitPixels(meta.width, meta.height, maxPreparedPixels);
+      }
+    }
+    // rotate() with no angle applies the EXIF orientation, so phone photos come out upright;
+    // the scale-down happens while decoding (JPEG even decodes at a fraction of its size).
+    const upright = pipeline.rotate();
+    const scaled = fit ? upright.resize({ ...fit, fit: "inside" }) : upright;
+    const { data, info } = await scaled
       .flatten({ background: "#ffffff" })
       .grayscale()
       .raw()
@@ -278,7 +322,12 @@ export async function prepareImage(
   mimeType: string,
   options: PrepareOptions,
 ): Promise<PreparedImage> {
-  const decoded = await decodeToGray(bytes, mimeType, options.maxImagePixels);
+  const decoded = await decodeToGray(
+    bytes,
+    mimeType,
+    options.maxImagePixels,
+    options.maxPreparedPixels ?? DEFAULT_MAX_PREPARED_PIXELS,
+  );
   // No line of text fits in fewer pixels; the filters below cannot work on less either.
   if (decoded.width < MIN_SIDE || decoded.height < MIN_SIDE) {
     throw new OcrError(

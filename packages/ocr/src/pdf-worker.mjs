@@ -58,6 +58,40 @@ function itemWords(item, viewport, Util) {
   return words;
 }
 
+/**
+ * The words of a page's text layer, read as pdf.js streams it and given up (with
+ * PDF_TOO_COMPLEX, returning null) as soon as the page has more text items or characters than
+ * allowed: a content stream of millions of tiny strings would otherwise keep the reader and the
+ * layout after it busy for minutes. No catalog page comes near the limits.
+ */
+async function pageWords(page, n, viewport, Util, { maxPageTextItems, maxPageTextChars }) {
+  const words = [];
+  let items = 0;
+  let chars = 0;
+  // The stream is left as it is when the page is given up: cancelling it while pdf.js closes it
+  // throws inside pdf.js, and the reader ends this thread on the error anyway.
+  const reader = page.streamTextContent().getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return words;
+    for (const item of value?.items ?? []) {
+      if (!("str" in item)) continue;
+      items++;
+      chars += String(item.str ?? "").length;
+      if (items > maxPageTextItems || chars > maxPageTextChars) {
+        fail(
+          "PDF_TOO_COMPLEX",
+          items > maxPageTextItems
+            ? `Page ${n}'s text layer has more than ${maxPageTextItems} pieces of text.`
+            : `Page ${n}'s text layer has more than ${maxPageTextChars} characters.`,
+        );
+        return null;
+      }
+      words.push(...itemWords(item, viewport, Util));
+    }
+  }
+}
+
 async function main() {
   const { bytes, maxPages, maxPageSidePoints, maxRenderPixels, scale, minTextChars } = workerData;
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
@@ -102,11 +136,8 @@ async function main() {
     }
     const fit = Math.sqrt(maxRenderPixels / (base.width * base.height));
     const viewport = page.getViewport({ scale: Math.min(scale, fit) });
-    const content = await page.getTextContent();
-    const words = [];
-    for (const item of content.items) {
-      if ("str" in item) words.push(...itemWords(item, viewport, pdfjs.Util));
-    }
+    const words = await pageWords(page, n, viewport, pdfjs.Util, workerData);
+    if (!words) return;
     const chars = words.reduce((sum, w) => sum + w.text.length, 0);
     const width = Math.max(1, Math.ceil(viewport.width));
     const height = Math.max(1, Math.ceil(viewport.height));

@@ -40,7 +40,8 @@ export interface ReadPdfOptions {
 /**
  * Opens a PDF in a worker thread with a heap cap and a deadline and yields its pages as they
  * are rendered, at most `ahead` pages ahead of the reader. Hostile files end in an OcrError
- * (TOO_MANY_PAGES, PAGE_TOO_LARGE, PDF_TOO_COMPLEX, TIMEOUT, ENCRYPTED_PDF, CORRUPT_PDF) instead
+ * (TOO_MANY_PAGES, PAGE_TOO_LARGE, PDF_TOO_COMPLEX (too much memory, or a page's text layer
+ * over its bounds), TIMEOUT, ENCRYPTED_PDF, CORRUPT_PDF) instead
  * of a hang or an OOM. The deadline counts the time spent waiting for the PDF, not the time the
  * reader spends on the pages it was given (OCR of a long document can take longer than reading it).
  */
@@ -56,6 +57,8 @@ export async function* readPdf(
       maxPages: limits.maxPages,
       maxPageSidePoints: limits.maxPageSidePoints,
       maxRenderPixels: limits.maxRenderPixels,
+      maxPageTextItems: limits.maxPageTextItems,
+      maxPageTextChars: limits.maxPageTextChars,
       scale: options.scale ?? 2,
       minTextChars: options.minTextChars ?? 20,
       ahead: Math.max(1, options.ahead ?? 2),

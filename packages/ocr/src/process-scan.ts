@@ -68,7 +68,10 @@ async function ocrPage(
   page: number,
   limits: ScanLimits,
 ): Promise<ScanPage> {
-  const prepared = await prepareImage(bytes, mimeType, { maxImagePixels: limits.maxImagePixels });
+  const prepared = await prepareImage(bytes, mimeType, {
+    maxImagePixels: limits.maxImagePixels,
+    maxPreparedPixels: limits.maxPreparedPixels,
+  });
   const recognized = await engine.recognize(prepared.ocrImage, {
     timeoutMs: limits.pageOcrTimeoutMs,
   });
@@ -94,7 +97,14 @@ async function ocrPage(
 export async function processScan(input: ProcessScanInput): Promise<ScanResult> {
   const started = performance.now();
   const limits = resolveLimits(input.limits);
-  const progress = input.onProgress ?? (() => {});
+  const report = input.onProgress ?? (() => {});
+  // Pages are read concurrently and finish out of order (page 1's OCR can end after page 2 was
+  // rendered): the page reported never goes back, so a progress bar only moves forward.
+  let reached = 0;
+  const progress = (p: ScanProgress) => {
+    reached = Math.max(reached, p.page);
+    report({ ...p, page: reached });
+  };
   progress({ page: 0, pages: 0, stage: "sniff" });
   const sniffed = sniffUpload(input.bytes, { maxBytes: limits.maxBytes });
   const ownEngine = input.engine ? null : await createOcrEngine({ workers: 1 });

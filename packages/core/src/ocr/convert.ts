@@ -4,7 +4,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { closeChangeSet, openChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx } from "../context";
-import { CoreError } from "../errors";
+import { CoreError, notFound } from "../errors";
 import { insertListingsWithEntries } from "../listings/insert-many";
 import { CreateListingInput } from "../listings/schema";
 import { isUniqueViolation } from "../listings/unique";
@@ -25,61 +25,22 @@ export async function convertScan(
 ) {
   const input = ConvertScanInput.parse(raw);
   const { actor, scan } = await ownScan(ctx, id, "write");
-  if (scan.status !== "completed" && scan.status !== "corrected")
-    throw new CoreError("CONFLICT", `The scan is ${scan.status}`);
-  const all = scan.items as ScanItem[];
-  // Each item at most once: an index named twice in one request would otherwise become two listings.
-  const chosen = [...new Set(input.items ?? all.map((_, i) => i))].map((i) => ({
-    i,
-    item: all[i],
-  }));
   const errors: { index: number; message: string }[] = [];
-  /** Each new listing with the item (by position) it comes from. */
-  const rows: { i: number; row: NewListing & { id: string } }[] = [];
-  for (const { i, item } of chosen) {
-    if (!item) {
-      errors.push({ index: i, message: "No such item" });
-      continue;
-    }
-    const parsed = CreateListingInput.safeParse({
-      title: item.title,
-      price: item.price ?? undefined,
-      currency: item.currency,
-      quantity: item.quantity ?? 1,
-      sku: item.sku || null,
-      condition: item.condition || null,
-      description: item.description ?? "",
-      status: input.status,
-    });
-    if (!parsed.success) {
-      errors.push({
-        index: i,
-        message: parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "),
-      });
-      continue;
-    }
-    rows.push({
-      i,
-      row: {
-        ...parsed.data,
-        price: String(parsed.data.price),
-        id: crypto.randomUUID(),
-        ownerId: actor.userId,
-        source: "ocr" as const,
-        sourceRef: scan.id,
-      },
-    });
-  }
-  if (!rows.length) return { created: 0, changeSetId: null, listingIds: [], errors };
   const result = await inTx(ctx, async (tx) => {
-    // The scan is locked while its items are converted: a request sent twice (a double click, a
-    // client's retry) waits here, then finds the items already listings and creates nothing.
-    const [locked] = rowsOf<{ items: ScanItem[] }>(
+    // The scan is locked before its items are read: a correction saved meanwhile is converted as
+    // corrected, and a request sent twice (a double click, a client's retry) waits here, then
+    // finds the items already listings and creates nothing.
+    const [locked] = rowsOf<{ status: string; items: ScanItem[] | null }>(
       await tx.db.execute(
-        sql`select items from ${ocrScans} where id = ${scan.id}::uuid for update`,
+        sql`select status, items from ${ocrScans} where id = ${scan.id}::uuid for update`,
       ),
     );
-    const items = [...(locked?.items ?? [])];
+    if (!locked) throw notFound("Scan");
+    if (locked.status !== "completed" && locked.status !== "corrected")
+      throw new CoreError("CONFLICT", `The scan is ${locked.status}`);
+    const items = [...(locked.items ?? [])];
+    const rows = buildRows(items, input, actor.userId, scan.id, errors);
+    if (!rows.length) return { changeSetId: null, ids: [] as string[] };
     const claimed = items.flatMap((it) => (it?.listingId ? [it.listingId] : []));
     const live = new Set(
       claimed.length
@@ -142,4 +103,55 @@ export async function convertScan(
     listingIds: result.ids,
     errors,
   };
+}
+
+/** Each chosen item (by position) as a new listing; items that are missing or invalid go to `errors`. */
+function buildRows(
+  all: ScanItem[],
+  input: z.infer<typeof ConvertScanInput>,
+  ownerId: string,
+  scanId: string,
+  errors: { index: number; message: string }[],
+): { i: number; row: NewListing & { id: string } }[] {
+  // Each item at most once: an index named twice in one request would otherwise become two listings.
+  const chosen = [...new Set(input.items ?? all.map((_, i) => i))].map((i) => ({
+    i,
+    item: all[i],
+  }));
+  const rows: { i: number; row: NewListing & { id: string } }[] = [];
+  for (const { i, item } of chosen) {
+    if (!item) {
+      errors.push({ index: i, message: "No such item" });
+      continue;
+    }
+    const parsed = CreateListingInput.safeParse({
+      title: item.title,
+      price: item.price ?? undefined,
+      currency: item.currency,
+      quantity: item.quantity ?? 1,
+      sku: item.sku || null,
+      condition: item.condition || null,
+      description: item.description ?? "",
+      status: input.status,
+    });
+    if (!parsed.success) {
+      errors.push({
+        index: i,
+        message: parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "),
+      });
+      continue;
+    }
+    rows.push({
+      i,
+      row: {
+        ...parsed.data,
+        price: String(parsed.data.price),
+        id: crypto.randomUUID(),
+        ownerId,
+        source: "ocr" as const,
+        sourceRef: scanId,
+      },
+    });
+  }
+  return rows;
 }
