@@ -4,6 +4,7 @@ export type SearchErrorCode =
   | "SEARCH_INVALID_INPUT"
   | "SEARCH_NOT_FOUND"
   | "SEARCH_REBUILD_REQUIRED"
+  | "SEARCH_EMBEDDER_MISMATCH"
   | "SEARCH_REBUILD_CONFLICT"
   | "SEARCH_FAILED"
   | "EMBEDDING_UNAVAILABLE"
@@ -16,16 +17,19 @@ export type SearchErrorCode =
 export class SearchError extends Error {
   readonly code: SearchErrorCode;
   readonly status: number | undefined;
+  /** Structured facts behind the message, for callers that word their own (e.g. embedder ids). */
+  readonly details: Record<string, string> | undefined;
 
   constructor(
     code: SearchErrorCode,
     message: string,
-    opts: { cause?: unknown; status?: number } = {},
+    opts: { cause?: unknown; status?: number; details?: Record<string, string> } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = "SearchError";
     this.code = code;
     this.status = opts.status;
+    this.details = opts.details;
   }
 }
 

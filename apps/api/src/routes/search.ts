@@ -32,7 +32,7 @@ const Hit = z
 const unavailable = {
   503: json(
     ErrorBody,
-    "Search or AI unavailable (SEARCH_UNAVAILABLE, AI_UNAVAILABLE). Retry-After comes with the temporary cases (the index being rebuilt, the search or AI service down); without it search is off on this server (disabled, or its store failed to start) and trying again does not help",
+    "Search or AI unavailable (SEARCH_UNAVAILABLE, AI_UNAVAILABLE, SEARCH_EMBEDDER_MISMATCH). Retry-After comes with the temporary cases (the index being rebuilt, the search or AI service down); without it search is off on this server (disabled, or its store failed to start), or (SEARCH_EMBEDDER_MISMATCH) the index was built by another embedder than this server's and the worker will not rebuild it, because the API and the worker are configured differently (OPENAI_API_KEY); trying again does not help",
   ),
 };
 const aiFailed = {

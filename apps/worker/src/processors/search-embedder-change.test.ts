@@ -124,14 +124,50 @@ describe("a deployment whose embedder changed", () => {
     expect((await searchAs(openai)).items.map((i) => i.listing.title)).toContain(title);
   }, 90_000);
 
-  it("does not rebuild for a process whose embedder differs from the worker's", async () => {
+  it("does not rebuild for a process whose embedder differs from the worker's, which then says so", async () => {
     const before = (await openai.index.status()).active;
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = { ...seller.ctx.log, warn: (obj: Record<string, unknown>) => warnings.push(obj) };
+    const searchWithoutKey = () =>
+      searchListings({ ...seller.ctx, search: local, log }, { q: "walnut rocking chair" });
     // A process still configured without the key meets the index the workers built with it.
-    await expect(searchAs(local)).rejects.toSatisfy(beingRebuilt);
+    await expect(searchWithoutKey()).rejects.toSatisfy(beingRebuilt);
     await until(async () => (await rebuilds()).skipped === 1 && (await idle()), 30_000);
     // The workers' index stays: rebuilding it for that process would only flip it back and forth.
     expect((await openai.index.status()).active).toBe(before);
     expect((await rebuilds()).built).toBe(2);
     expect((await searchAs(openai)).items.map((i) => i.listing.title)).toContain(title);
+    // The worker refused: that process now answers that the two are configured differently,
+    // naming both embedders, instead of promising a rebuild that is never coming.
+    for (let i = 0; i < 3; i++) {
+      const err = await searchWithoutKey().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CoreError);
+      const e = err as CoreError;
+      expect(e.code).toBe("SEARCH_EMBEDDER_MISMATCH");
+      expect(e.status).toBe(503);
+      expect(e.retryAfterSeconds).toBeUndefined();
+      expect(e.message).toContain(openai.index.embedderId);
+      expect(e.message).toContain(local.index.embedderId);
+      expect(e.message).toMatch(/API and the worker must be configured alike/);
+    }
+    // Said in the log once, not on every search; and no further rebuild was asked for.
+    expect(warnings.filter((w) => w.indexEmbedder === openai.index.embedderId)).toHaveLength(1);
+    expect(await idle()).toBe(true);
+    expect(await rebuilds()).toEqual({ built: 2, skipped: 1 });
+  }, 60_000);
+
+  it("answers that the index is being rebuilt again once a worker rebuilds it for that embedder", async () => {
+    // The workers are configured without the key as well now: their rebuild is underway.
+    await stopWorkers();
+    const rb = await local.index.beginRebuild();
+    await expect(searchAs(local)).rejects.toSatisfy(beingRebuilt);
+    const [row] = await db.db.select().from(listings).where(eq(listings.ownerId, seller.id));
+    if (!row) throw new Error("listing not found");
+    await rb.upsert(seller.id, [toSearchDocument(row)]);
+    await rb.commit();
+    expect((await searchAs(local)).items.map((i) => i.listing.title)).toContain(title);
   }, 60_000);
 });

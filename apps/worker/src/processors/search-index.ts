@@ -84,11 +84,19 @@ const rebuildKeys = (opts: WorkerOptions) => ({
   running: `${opts.config.QUEUE_PREFIX}:search-rebuilding`,
   touched: `${opts.config.QUEUE_PREFIX}:search-rebuild-touched`,
 });
-/** How long the marks of a rebuild that died without clearing them last. */
-const REBUILD_MARK_MS = 6 * 3600_000;
+/** How long the saves noted during a rebuild are kept when the rebuild died without clearing them. */
+const TOUCHED_MS = 6 * 3600_000;
+/**
+ * How long the `running` mark lives without being renewed: twice the job lock (a minute by
+ * default). The rebuild renews it while it runs, so a rebuild whose process died stops holding
+ * the others back within that time, however long rebuilds take.
+ */
+const rebuildMarkMs = (opts: WorkerOptions) => 2 * lockOptions(opts).lockDuration;
 /** How long a rebuild waits before it looks again whether the one running has finished. */
 const REBUILD_WAIT_MS = 5000;
 const TAKE_OVER = `if redis.call("get", KEYS[1]) == ARGV[1] then redis.call("set", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 end return 0`;
+/** Extends the mark while it is this rebuild's (or takes it back if it lapsed unclaimed); 0 if another holds it. */
+const RENEW = `local v = redis.call("get", KEYS[1]) if v == ARGV[1] then redis.call("pexpire", KEYS[1], ARGV[2]) return 1 end if not v then redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 end return 0`;
 
 /**
  * Makes this job the one rebuild running (its id is the `running` mark), or says that another
@@ -99,16 +107,47 @@ const TAKE_OVER = `if redis.call("get", KEYS[1]) == ARGV[1] then redis.call("set
 async function claimRebuild(opts: WorkerOptions, jobId: string): Promise<boolean> {
   const redis = opts.runtime.bullRedis;
   const { running } = rebuildKeys(opts);
-  if ((await redis.set(running, jobId, "PX", REBUILD_MARK_MS, "NX")) === "OK") return true;
+  const markMs = rebuildMarkMs(opts);
+  if ((await redis.set(running, jobId, "PX", markMs, "NX")) === "OK") return true;
   const holder = await redis.get(running);
   // Released meanwhile: another job waiting may be taking it now.
-  if (holder === null)
-    return (await redis.set(running, jobId, "PX", REBUILD_MARK_MS, "NX")) === "OK";
+  if (holder === null) return (await redis.set(running, jobId, "PX", markMs, "NX")) === "OK";
   // This job's own mark: an attempt of it whose worker died.
-  if (holder === jobId) return (await redis.set(running, jobId, "PX", REBUILD_MARK_MS)) === "OK";
+  if (holder === jobId) return (await redis.set(running, jobId, "PX", markMs)) === "OK";
   if ((await opts.runtime.queues.searchIndex.getJobState(holder)) === "active") return false;
   // The holder is not running any more (its worker died): take its place.
-  return (await redis.eval(TAKE_OVER, 1, running, holder, jobId, REBUILD_MARK_MS)) === 1;
+  return (await redis.eval(TAKE_OVER, 1, running, holder, jobId, markMs)) === 1;
+}
+
+/**
+ * Renews this rebuild's `running` mark until `stop()`. `lost()` says another rebuild took the mark
+ * (this one's renewals failed for longer than it lives): going on would race that one to the swap.
+ */
+function holdRebuildMark(opts: WorkerOptions, jobId: string) {
+  const redis = opts.runtime.bullRedis;
+  const { running } = rebuildKeys(opts);
+  const markMs = rebuildMarkMs(opts);
+  let lost = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || lost) return;
+    busy = true;
+    redis
+      .eval(RENEW, 1, running, jobId, markMs)
+      .then((r) => {
+        if (r !== 1) lost = true;
+      })
+      // Redis unreachable for a moment: the next turn tries again while the mark still lives.
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, markMs / 4);
+  timer.unref?.();
+  return {
+    lost: () => lost,
+    stop: () => clearInterval(timer),
+  };
 }
 
 /**
@@ -127,7 +166,7 @@ async function indexOwner(opts: WorkerOptions, search: SearchPort, ownerId: stri
     const keys = rebuildKeys(opts);
     if (await redis.exists(keys.running)) {
       await redis.sadd(keys.touched, ...ids.map((id) => `${ownerId} ${id}`));
-      await redis.pexpire(keys.touched, REBUILD_MARK_MS);
+      await redis.pexpire(keys.touched, TOUCHED_MS);
     }
     const found = new Set(rows.map((r) => r.id));
     const remove = ids.filter((id) => !found.has(id));
@@ -202,9 +241,21 @@ async function rebuild(
   const { db } = opts.runtime.db;
   const redis = opts.runtime.bullRedis;
   const keys = rebuildKeys(opts);
-  // Marks left by a rebuild whose worker died; this one reads every listing anyway.
-  await redis.del(keys.touched);
-  const rb = await search.index.beginRebuild({ force: true });
+  const mark = holdRebuildMark(opts, jobId);
+  const stillHeld = () => {
+    if (mark.lost())
+      throw new Error("another rebuild took over the search rebuild mark; this one stops");
+  };
+  let rb: Awaited<ReturnType<typeof search.index.beginRebuild>>;
+  try {
+    // Marks left by a rebuild whose worker died; this one reads every listing anyway.
+    await redis.del(keys.touched);
+    rb = await search.index.beginRebuild({ force: true });
+  } catch (err) {
+    mark.stop();
+    await redis.eval(RELEASE, 1, keys.running, jobId).catch(() => undefined);
+    throw err;
+  }
   let done = 0;
   try {
     const owners = (await db.selectDistinct({ ownerId: listings.ownerId }).from(listings)).map(
@@ -233,6 +284,7 @@ async function rebuild(
         // Keyset paging lets the next read start now, overlapping this page's indexing.
         next = page.length === PAGE && last ? readPage(last.id) : undefined;
         next?.catch(() => undefined);
+        stillHeld();
         if (page.length) await rb.upsert(ownerId, page.map(doc));
         done += page.length;
         await progress({ processed: done, total: Number(total) });
@@ -253,13 +305,17 @@ async function rebuild(
     for (const [ownerId, ids] of touched)
       for (let i = 0; i < ids.length; i += PAGE)
         await indexOwner(opts, search, ownerId, ids.slice(i, i + PAGE));
+    stillHeld();
     await rb.commit();
     return { indexed: done, generation: rb.generation };
   } catch (err) {
-    await rb.abort().catch(() => {});
+    // A rebuild that took the mark over builds under the same generation name: leave it be.
+    if (!mark.lost()) await rb.abort().catch(() => {});
     throw err;
   } finally {
-    await redis.del(keys.touched).catch(() => undefined);
+    mark.stop();
+    // Another rebuild that took the mark over keeps its noted saves.
+    if (!mark.lost()) await redis.del(keys.touched).catch(() => undefined);
     await redis.eval(RELEASE, 1, keys.running, jobId).catch(() => undefined);
   }
 }
@@ -278,11 +334,14 @@ async function needlessRebuild(
   const { embedderId: wanted, reason } = (data ?? {}) as { embedderId?: unknown; reason?: unknown };
   if (typeof wanted !== "string") return undefined;
   const status = await search.index.status();
-  if (wanted !== status.embedderId)
+  if (wanted !== status.embedderId) {
+    // Recorded on the index, so the process that asked reports the mismatch instead of waiting.
+    await search.index.refuseEmbedder(wanted).catch(() => undefined);
     return {
       reason: `asked for with embedder ${wanted} while this worker embeds with ${status.embedderId}: configure both alike (OPENAI_API_KEY)`,
       misconfigured: true,
     };
+  }
   if (reason === "embedder-changed" && status.active && status.compatible)
     return { reason: "the index is already built by this embedder", misconfigured: false };
   return undefined;

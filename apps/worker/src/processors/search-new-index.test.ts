@@ -48,3 +48,38 @@ describe("a deployment whose index does not exist yet", () => {
     expect(hits[0]?.score).toBeGreaterThan(0.999);
   }, 60_000);
 });
+
+/** No job waiting, running or waiting for a retry (the nightly rebuild is delayed all along). */
+const idle = async () =>
+  (await queues.searchIndex.getWaitingCount()) + (await queues.searchIndex.getActiveCount()) ===
+    0 &&
+  (await queues.searchIndex.getDelayed()).every((j) => j.id?.startsWith("repeat:nightly-rebuild"));
+const built = async () =>
+  (await queues.searchIndex.getCompleted()).filter((j) => j.returnvalue?.generation).length;
+
+describe("a deployment whose Redis came back empty while Chroma kept the index", () => {
+  it("adopts the index a rebuild completed instead of building it again", async () => {
+    const { id: ownerId, ctx } = await rt.seller("KeptIndex");
+    const title = `Brass ship lantern ${randomUUID()}`;
+    await createListing(ctx, { title, price: 60 });
+    // A full rebuild (the nightly one, say) completes with every listing in it.
+    await queues.searchIndex.add("rebuild-index", {}, { jobId: `kept-${randomUUID()}` });
+    await until(async () => (await idle()) && (await search.index.query(ownerId, title)).length);
+    const kept = (await search.index.status()).active;
+    const rebuildsBefore = await built();
+    await stop?.(5000);
+    stop = undefined;
+    // Redis restarts empty: the active generation's name is gone (the queue's jobs with it).
+    const emptied = createSearchPort({
+      chromaUrl: chroma.url,
+      activeStore: memoryActiveStore(),
+      prefix: opts.config.QUEUE_PREFIX,
+    });
+    stop = await startWorkers({ ...opts, runtime: { ...opts.runtime, search: emptied } });
+    await until(idle);
+    expect(await built()).toBe(rebuildsBefore);
+    expect((await emptied.index.status()).active).toBe(kept);
+    const hits = await emptied.index.query(ownerId, title, { k: 5 });
+    expect(hits[0]?.score).toBeGreaterThan(0.999);
+  }, 60_000);
+});

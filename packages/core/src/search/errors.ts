@@ -16,6 +16,26 @@ export function requireSearch(ctx: CoreContext): SearchPort {
   return ctx.search;
 }
 
+/** Search ports whose embedder mismatch was logged already: once per process is enough. */
+const mismatchLogged = new WeakSet<SearchPort>();
+
+/**
+ * The index was built by another embedder and the worker refused to rebuild it for this server's:
+ * the API and the worker are configured differently. Retrying does not help, so no Retry-After.
+ */
+function embedderMismatch(ctx: CoreContext, err: { details?: Record<string, string> }) {
+  const indexEmbedder = err.details?.indexEmbedder ?? "another embedder";
+  const apiEmbedder = err.details?.embedder ?? ctx.search?.index.embedderId ?? "its own";
+  const message = `Search is unavailable: the search index was built with embedder ${indexEmbedder}, but this API server embeds queries with ${apiEmbedder}, and the worker will not rebuild it for ${apiEmbedder}. The API and the worker must be configured alike: both with the same OPENAI_API_KEY (and OPENAI_BASE_URL), or both without one.`;
+  if (ctx.search && !mismatchLogged.has(ctx.search)) {
+    mismatchLogged.add(ctx.search);
+    ctx.log.warn({ indexEmbedder, apiEmbedder }, message);
+  }
+  return new CoreError("SEARCH_EMBEDDER_MISMATCH", message, {
+    details: { indexEmbedder, apiEmbedder },
+  });
+}
+
 /** Maps search-package failures to API errors (Chroma down → 503, never a 500). */
 export async function searchCall<T>(ctx: CoreContext, fn: () => Promise<T>): Promise<T> {
   try {
@@ -38,6 +58,8 @@ export async function searchCall<T>(ctx: CoreContext, fn: () => Promise<T>): Pro
           "The search index is being rebuilt; try again shortly",
           { retryAfterSeconds: 30 },
         );
+      case "SEARCH_EMBEDDER_MISMATCH":
+        throw embedderMismatch(ctx, err);
       case "SEARCH_REBUILD_CONFLICT":
         throw new CoreError("CONFLICT", err.message);
       case "AI_UNAVAILABLE":

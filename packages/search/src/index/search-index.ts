@@ -127,6 +127,7 @@ export interface IndexStatus {
 }
 
 const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+const EMBEDDER_KEY_RE = /^[a-z0-9.-]{1,100}$/;
 const PREFIX_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const MAX_DOCS_PER_CALL = 20_000;
 const MAX_CANDIDATES = 5000;
@@ -168,6 +169,12 @@ interface Generation {
   embedderId: string;
   n: number;
 }
+
+/**
+ * Marker metadata key saying when a rebuild for this embedder was refused by the processes that
+ * build the index (they embed with another one).
+ */
+const refusedKey = (embedderId: string) => `refused-${embedderId}`;
 
 /** Turns a listing row into a SearchDocument (price may be a numeric string from PostgreSQL). */
 export function toSearchDocument(
@@ -456,9 +463,20 @@ export class SearchIndex {
     });
   }
 
-  /** Active/building generations and whether the active one matches the embedder. */
+  /**
+   * Active/building generations and whether the active one matches the embedder. When the store
+   * holds no name (Redis restarted empty) but Chroma keeps a generation a rebuild completed, that
+   * one is adopted as the active one: the index is there, and rebuilding it would only repeat it.
+   */
   async status(): Promise<IndexStatus> {
-    const active = await this.readActive(true);
+    let active = await this.readActive(true);
+    if (active === null) {
+      const kept = await this.newestActiveGeneration(true);
+      if (kept) {
+        await this.setActive(kept);
+        active = kept;
+      }
+    }
     const gen = active ? this.parseGeneration(active) : undefined;
     const building = await this.buildingGeneration(gen?.n ?? 0);
     return {
@@ -467,6 +485,28 @@ export class SearchIndex {
       compatible: gen !== undefined && gen.embedderId === this.embedderKey,
       building: building ?? null,
     };
+  }
+
+  /**
+   * Records on the active generation that the processes building this index embed otherwise than
+   * `embedderId` and will not rebuild it for that one (the worker's answer to a rebuild asked for
+   * by a process configured differently). A reader with that embedder then reports the mismatch
+   * instead of waiting for a rebuild that is never coming. The record goes with the generation: the
+   * next one swapped in starts without it.
+   */
+  async refuseEmbedder(embedderId: string): Promise<void> {
+    if (typeof embedderId !== "string" || !EMBEDDER_KEY_RE.test(embedderId)) {
+      throw invalid("embedderId must be 1-100 of [a-z0-9.-]");
+    }
+    if (embedderId === this.embedderKey) throw invalid("an index cannot refuse its own embedder");
+    const active = await this.readActive(true);
+    const marker = active ? await this.getCollection(active) : undefined;
+    if (!marker) return;
+    const key = refusedKey(embedderId);
+    if (marker.metadata?.[key] !== undefined && marker.metadata?.[key] !== null) return;
+    await this.call("modify", () =>
+      marker.modify({ metadata: { ...(marker.metadata ?? {}), [key]: Date.now() } }),
+    );
   }
 
   // ---------- writes ----------
@@ -613,12 +653,15 @@ export class SearchIndex {
     await this.setActive(generation);
     // The swap is done once the store points here: the marker state is informational, and old
     // generations left behind by a failure below are dropped by the next commit.
+    // `completedAt` says a rebuild wrote every listing into it: a store that loses the name later
+    // (Redis restarted empty) adopts this generation instead of rebuilding it.
     await this.call("modify", () =>
       marker.modify({
         metadata: {
           state: "active",
           startedAt: Number(marker.metadata?.startedAt ?? 0),
           embedder: this.embedderKey,
+          completedAt: Date.now(),
         },
       }),
     ).catch(() => undefined);
@@ -1083,12 +1126,30 @@ export class SearchIndex {
       gen = this.parseGeneration(active);
     }
     if (!gen || gen.embedderId !== this.embedderKey) {
+      if (gen) await this.checkNotRefused(gen);
       throw new SearchError(
         "SEARCH_REBUILD_REQUIRED",
         `active index ${active} was not built by embedder ${this.embedderKey}: rebuild it`,
       );
     }
     return gen;
+  }
+
+  /**
+   * Throws SEARCH_EMBEDDER_MISMATCH when the processes that build the index refused to rebuild
+   * `active` (another embedder's) for this one, and no rebuild for this one runs after all: the
+   * processes are configured differently, and waiting for the rebuild would be waiting forever.
+   */
+  private async checkNotRefused(active: Generation): Promise<void> {
+    const marker = await this.getCollection(active.name);
+    const refused = marker?.metadata?.[refusedKey(this.embedderKey)];
+    if (refused === undefined || refused === null) return;
+    if (await this.buildingGeneration(active.n)) return;
+    throw new SearchError(
+      "SEARCH_EMBEDDER_MISMATCH",
+      `the search index was built by embedder ${active.embedderId}, this process embeds with ${this.embedderKey}, and the processes that build the index refused to rebuild it for ${this.embedderKey}`,
+      { details: { indexEmbedder: active.embedderId, embedder: this.embedderKey } },
+    );
   }
 
   private async writeTargets(): Promise<Generation[]> {
@@ -1141,8 +1202,11 @@ export class SearchIndex {
     return name;
   }
 
-  /** The highest generation of this index whose marker says it is the active one, if any. */
-  private async newestActiveGeneration(): Promise<string | undefined> {
+  /**
+   * The highest generation of this index whose marker says it is the active one, if any; with
+   * `complete`, only one a rebuild committed (every listing written into it).
+   */
+  private async newestActiveGeneration(complete = false): Promise<string | undefined> {
     let best: Generation | undefined;
     const page = 1000;
     for (let offset = 0; ; offset += page) {
@@ -1151,7 +1215,9 @@ export class SearchIndex {
       );
       for (const c of cols) {
         const gen = this.parseGeneration(c.name);
-        if (gen && c.metadata?.state === "active" && (!best || gen.n > best.n)) best = gen;
+        if (!gen || c.metadata?.state !== "active" || (best && gen.n <= best.n)) continue;
+        if (complete && typeof c.metadata?.completedAt !== "number") continue;
+        best = gen;
       }
       if (cols.length < page) break;
     }
