@@ -21,11 +21,18 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
+  // Import files refused at upload, under the file reader's code: a workbook that would inflate
+  // past the limits is too large (413); a row wider than the limit cannot be read (422).
+  ZIP_TOO_MANY_ENTRIES: 413,
+  ZIP_TOO_LARGE: 413,
+  ZIP_RATIO_TOO_HIGH: 413,
+  TOO_MANY_COLUMNS: 422,
   ACCOUNT_LOCKED: 423,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
   SEARCH_UNAVAILABLE: 503,
+  SEARCH_EMBEDDER_MISMATCH: 503,
   AI_UNAVAILABLE: 503,
   AI_FAILED: 502,
 } as const;
