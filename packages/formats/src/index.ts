@@ -16,6 +16,7 @@ export * from "./marketplaces/shopify";
 export * from "./read/csv";
 export * from "./read/decode";
 export * from "./read/json";
+export * from "./read/preflight";
 export * from "./read/read-table";
 export * from "./read/sniff";
 export * from "./read/source";

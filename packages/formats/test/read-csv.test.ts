@@ -77,8 +77,9 @@ describe("csv reader", () => {
     expect(values).toEqual([["Café €“q”", "5"]]);
   });
 
-  it("rejects invalid UTF-8 found after the sniffed start with INVALID_ENCODING", async () => {
-    const good = `Title,Price\n${"x,1\n".repeat(30_000)}`;
+  it("rejects invalid UTF-8 found after the sniffed start, past real UTF-8, with INVALID_ENCODING", async () => {
+    // Real UTF-8 (the é) before the bad bytes: the file is not Windows-1252 read from the start.
+    const good = `Title,Price\nCafé,1\n${"x,1\n".repeat(30_000)}`;
     const bytes = Buffer.concat([
       Buffer.from(good),
       Buffer.from([0xff, 0xfe, 0x41]),

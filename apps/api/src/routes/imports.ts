@@ -144,7 +144,15 @@ export function importRoutes(deps: AppDeps) {
       201: json(ImportResult, "Uploaded and analysed (or queued for analysis when large)"),
       200: json(ImportResult, "Replayed (same Idempotency-Key)"),
       ...authedErrors,
+      413: json(
+        ErrorBody,
+        "Body too large (PAYLOAD_TOO_LARGE), or an XLSX whose zip declares more entries or inflated bytes than allowed (ZIP_TOO_MANY_ENTRIES, ZIP_TOO_LARGE, ZIP_RATIO_TOO_HIGH); the refused upload is listed as a failed import",
+      ),
       415: json(ErrorBody, "Not a spreadsheet"),
+      422: json(
+        ErrorBody,
+        "A CSV whose first row has more columns than allowed (TOO_MANY_COLUMNS); the refused upload is listed as a failed import",
+      ),
     },
   });
   app.post("/", rateLimit(deps.rateLimits.uploads, "uploads"), async (c) => {

@@ -1,11 +1,19 @@
 import { randomInt } from "node:crypto";
 import { type Import, importStaging, imports, mappingProfiles } from "@mbe/db";
-import { type ColumnMapping, FormatError, isFormatError, sniffKind } from "@mbe/formats";
+import {
+  type ColumnMapping,
+  FormatError,
+  isFormatError,
+  PREFLIGHT_TEXT_BYTES,
+  preflightTable,
+  sniffKind,
+  type TableKind,
+} from "@mbe/formats";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, requireActor } from "../context";
 import { enqueue } from "../enqueue";
-import { CoreError, clientErrorFromDb, notFound } from "../errors";
+import { CoreError, clientErrorFromDb, type ErrorCode, notFound } from "../errors";
 import { ownImport } from "./own";
 import { decideImportRows, type ReadProgress } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
@@ -22,22 +30,67 @@ export interface UploadedFile {
 /**
  * Markup (HTML, SVG), images and other binaries are refused at upload with 415 (the caller
  * removes the file), so no import ever holds one; only the first 64 KiB are read to decide.
+ * Returns the kind of table with the file's first bytes (up to 1 MiB, for {@link refusalAtUpload}).
  */
 async function refuseNonTable(ctx: CoreContext, file: UploadedFile) {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of await ctx.storage.get(file.storageKey)) {
-    parts.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= 64 * 1024) break;
-  }
+  const stream = await ctx.storage.get(file.storageKey);
   try {
-    sniffKind(Buffer.concat(parts).subarray(0, 64 * 1024));
+    for await (const chunk of stream) {
+      parts.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= PREFLIGHT_TEXT_BYTES) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  const start = Buffer.concat(parts).subarray(0, PREFLIGHT_TEXT_BYTES);
+  try {
+    return { kind: sniffKind(start.subarray(0, 64 * 1024)), start };
   } catch (err) {
     if (isFormatError(err, "BINARY_CONTENT") || isFormatError(err, "UNSUPPORTED_FORMAT")) {
       throw new CoreError("UNSUPPORTED_MEDIA_TYPE", err.message);
     }
+    return { kind: undefined, start };
   }
+}
+
+/** The reader's codes {@link refusalAtUpload} answers with (ERROR_STATUS gives their status). */
+const UPLOAD_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
+  "ZIP_TOO_MANY_ENTRIES",
+  "ZIP_TOO_LARGE",
+  "ZIP_RATIO_TOO_HIGH",
+  "TOO_MANY_COLUMNS",
+]);
+const isUploadRefusal = (code: string): code is ErrorCode => UPLOAD_REFUSALS.has(code);
+
+/**
+ * What the dry run would certainly refuse, decided from bounded reads instead of a full parse: a
+ * workbook's central directory (entries, declared inflated bytes; nothing is inflated) or a CSV's
+ * first row (columns, within its first MiB).
+ */
+async function refusalAtUpload(
+  ctx: CoreContext,
+  file: UploadedFile,
+  kind: TableKind | undefined,
+  start: Buffer,
+): Promise<FormatError | undefined> {
+  try {
+    if (kind === "csv") await preflightTable({ bytes: start });
+    else if (kind === "xlsx") {
+      const local = await ctx.storage.localFile(file.storageKey);
+      try {
+        await preflightTable({ path: local.path });
+      } finally {
+        await local.release();
+      }
+    }
+  } catch (err) {
+    if (err instanceof FormatError && isUploadRefusal(err.code)) return err;
+    throw err;
+  }
+  return undefined;
 }
 
 /** The id of the job that runs an import's dry run (one per import). */
@@ -65,7 +118,8 @@ export async function createImport(
       const prior = await importByKey(ctx, actor.userId, idempotencyKey);
       if (prior) return { ...importView(prior), replayed: true };
     }
-    await refuseNonTable(ctx, file);
+    const { kind, start } = await refuseNonTable(ctx, file);
+    const refusal = await refusalAtUpload(ctx, file, kind, start);
     let mapping = opts.mapping;
     if (opts.mappingProfileId) {
       const [profile] = await ctx.db
@@ -79,6 +133,56 @@ export async function createImport(
         );
       if (!profile) throw notFound("Mapping profile");
       mapping = profile.mapping as ColumnMapping;
+    }
+    if (refusal) {
+      // Refused before any dry run, yet kept in the file history as failed, with the code and
+      // message a dry run would have given: the seller sees it there like any other failure.
+      // No Idempotency-Key is kept: sending the file again is refused again, not replayed.
+      const problem: ImportProblem = {
+        row: 0,
+        column: "",
+        value: "",
+        code: refusal.code,
+        severity: "error",
+        message: refusal.message,
+      };
+      [imp] = await ctx.db
+        .insert(imports)
+        .values({
+          ownerId: actor.userId,
+          fileName: file.fileName,
+          fileSize: file.size,
+          sha256: file.sha256,
+          storageKey: file.storageKey,
+          format: kind ?? "unknown",
+          marketplace: opts.marketplace ?? null,
+          mapping: mapping ?? {},
+          mode: opts.mode,
+          matchBy: opts.matchBy,
+          status: "failed",
+          error: `${refusal.code}: ${refusal.message}`,
+          problems: [problem],
+          counts: { applyFixes: opts.applyFixes ? 1 : 0 },
+        })
+        .returning();
+      if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
+      await recordAudit(ctx, {
+        action: "import.upload",
+        resourceType: "import",
+        resourceId: imp.id,
+        details: { fileName: file.fileName, size: file.size, sha256: file.sha256 },
+      });
+      await recordAudit(ctx, {
+        action: "import.analyze",
+        outcome: "failure",
+        resourceType: "import",
+        resourceId: imp.id,
+        details: { code: refusal.code },
+      });
+      const code = isUploadRefusal(refusal.code) ? refusal.code : "UNPROCESSABLE";
+      throw new CoreError(code, refusal.message, {
+        details: { importId: imp.id, ...refusal.details },
+      });
     }
     [imp] = await ctx.db
       .insert(imports)

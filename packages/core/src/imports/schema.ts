@@ -15,7 +15,7 @@ export const CreateImportOptions = z.object({
   matchBy: MatchBy.default("sku"),
   /** Apply the suggested fixes (condition, category…) instead of rejecting those rows. */
   applyFixes: z.boolean().default(false),
-  /** 1-based sheet position or name for XLSX files with several sheets. */
+  /** XLSX with several sheets: a sheet's name, else its 1-based position (digits or a number). */
   sheet: z.union([z.string().max(100), z.number().int().min(1).max(1000)]).optional(),
 });
 export type CreateImportOptions = z.input<typeof CreateImportOptions>;
@@ -66,7 +66,8 @@ export function importOptionsFromFields(fields: Record<string, string>) {
   }
   if (fields.applyFixes !== undefined)
     parsed.applyFixes = fields.applyFixes === "true" || fields.applyFixes === "1";
-  if (fields.sheet !== undefined && /^\d+$/.test(fields.sheet)) parsed.sheet = Number(fields.sheet);
+  // A sheet stays text even when it is digits: the reader matches a sheet of that name first
+  // (a sheet called "2024"), and only then takes the digits as a position.
   delete parsed.idempotencyKey;
   const r = CreateImportOptions.safeParse(parsed);
   if (!r.success)

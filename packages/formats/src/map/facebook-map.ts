@@ -11,6 +11,18 @@ import type { ImportedListing, RowMapper } from "./problems";
 import { HeaderIndex, RowContext } from "./row-context";
 import { decodeHtmlEntities, parseBoolean, parsePrice } from "./text";
 
+/** One to three digits, a dot, three digits: a thousands dot as often as a decimal point. */
+const THOUSANDS_DOT = /^[1-9]\d{0,2}\.\d{3}$/;
+
+/** A price as written, without a currency sign, code or spaces around the number. */
+function bareAmount(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^(usd|cad|eur|gbp|aud|us)\s*/i, "")
+    .replace(/\s*(usd|cad|eur|gbp|aud)$/i, "")
+    .replace(/[$€£¥\s\u00a0]/g, "");
+}
+
 /** Options shared by the marketplace mappers. */
 export interface MapOptions {
   /** Put suggested fixes (condition, category…) into the listing; problems are still reported. */
@@ -71,6 +83,18 @@ export function createFacebookMapper(
       ctx.error(col(PRICE), priceRaw, "REQUIRED", "Facebook requires a price in whole dollars", {
         field: "price",
       });
+    } else if (THOUSANDS_DOT.test(bareAmount(priceRaw))) {
+      // Facebook takes whole dollars, so 1.299 is most likely 1299 written with a thousands dot
+      // (as much of Europe writes it), not a dollar and change: the seller decides.
+      const suggestion = bareAmount(priceRaw).replace(".", "");
+      ctx.error(
+        col(PRICE),
+        priceRaw,
+        "AMBIGUOUS_PRICE",
+        `Facebook prices are whole dollars: is ${priceRaw} meant as ${suggestion}? Write it without a separator`,
+        { suggestion, field: "price" },
+      );
+      if (options.applyFixes) price = suggestion;
     } else {
       const p = parsePrice(priceRaw);
       if (!p || p.value.startsWith("-")) {

@@ -63,6 +63,16 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/** Line breaks in a cell's text: LF, CRLF and a lone CR each count once. */
+function lineBreaks(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
+  for (let i = text.indexOf("\r"); i !== -1; i = text.indexOf("\r", i + 1)) {
+    if (text.charCodeAt(i + 1) !== LF) n++;
+  }
+  return n;
+}
+
 /**
  * Streaming CSV parser over decoded text chunks. Keeps every value as text, accepts CRLF/LF and
  * quoted fields with newlines, and fails fast (TOO_MANY_COLUMNS, CELL_TOO_LONG, TOO_MANY_ROWS)
@@ -107,13 +117,30 @@ export async function* parseCsvBatches(
   let dataRows = 0;
   let fieldStarted = false;
   let out: RawRow[] = [];
+  // Lines as a text editor numbers them: a quote left open is reported by the line it opened on.
+  // Rows ended so far account for one line each; line breaks inside quoted cells add the rest.
+  let quotedBreaks = 0;
+  let quoted = false;
+  let quoteLine = 0;
+  let quoteColumn = 0;
 
   const tooLong = () =>
-    new FormatError(
-      "CELL_TOO_LONG",
-      `Row ${rowNo + 1}, column ${fields.length + 1}: a cell is longer than ${limits.maxCellChars} characters`,
-      { row: rowNo + 1, column: fields.length + 1, maxCellChars: limits.maxCellChars },
-    );
+    inQuotes
+      ? new FormatError(
+          "CELL_TOO_LONG",
+          `Row ${rowNo + 1}, column ${fields.length + 1}: the quoted cell opened on line ${quoteLine} runs past ${limits.maxCellChars} characters; is its closing quote missing?`,
+          {
+            row: rowNo + 1,
+            column: fields.length + 1,
+            line: quoteLine,
+            maxCellChars: limits.maxCellChars,
+          },
+        )
+      : new FormatError(
+          "CELL_TOO_LONG",
+          `Row ${rowNo + 1}, column ${fields.length + 1}: a cell is longer than ${limits.maxCellChars} characters`,
+          { row: rowNo + 1, column: fields.length + 1, maxCellChars: limits.maxCellChars },
+        );
   const endField = () => {
     if (fields.length >= limits.maxColumns) {
       throw new FormatError(
@@ -121,6 +148,10 @@ export async function* parseCsvBatches(
         `Row ${rowNo + 1} has more than ${limits.maxColumns} columns`,
         { row: rowNo + 1, maxColumns: limits.maxColumns },
       );
+    }
+    if (quoted) {
+      quotedBreaks += lineBreaks(field);
+      quoted = false;
     }
     fields.push(strip ? stripFormulaGuard(field) : field);
     field = "";
@@ -200,6 +231,9 @@ export async function* parseCsvBatches(
       if (c === QUOTE && !fieldStarted && field === "") {
         inQuotes = true;
         fieldStarted = true;
+        quoted = true;
+        quoteLine = 1 + rowNo + quotedBreaks;
+        quoteColumn = fields.length + 1;
         i++;
         continue;
       }
@@ -240,6 +274,14 @@ export async function* parseCsvBatches(
     }
   }
   if (quotePending) inQuotes = false;
+  if (inQuotes) {
+    // Read on, the rest of the file would be one cell: refuse it, naming where the quote opened.
+    throw new FormatError(
+      "UNTERMINATED_QUOTE",
+      `The quote opened on line ${quoteLine} (row ${rowNo + 1}, column ${quoteColumn}) is never closed, so everything after it would be one cell. Close the quote or remove it.`,
+      { line: quoteLine, row: rowNo + 1, column: quoteColumn },
+    );
+  }
   if (field !== "" || fields.length > 0 || fieldStarted) endRow();
   if (out.length > 0) yield out;
 }

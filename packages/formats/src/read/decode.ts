@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { FormatError } from "../errors";
 import { bomEncoding, type ReadNotice } from "./sniff";
 
@@ -30,9 +31,48 @@ function headIsUtf8(head: Uint8Array): boolean {
 }
 
 /**
+ * Whether `seq` (the bytes from a file's first non-ASCII byte on, up to 4) starts a well-formed
+ * UTF-8 character. `ended`: the file ends after these bytes, so a short sequence is cut off.
+ */
+function startsUtf8Char(seq: Uint8Array, ended: boolean): boolean {
+  const lead = seq[0] as number;
+  const need =
+    lead >= 0xc2 && lead <= 0xdf
+      ? 2
+      : lead >= 0xe0 && lead <= 0xef
+        ? 3
+        : lead >= 0xf0 && lead <= 0xf4
+          ? 4
+          : 0;
+  if (need === 0) return false;
+  for (let k = 1; k < need; k++) {
+    if (k >= seq.byteLength) return !ended;
+    const b = seq[k] as number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (k === 1) {
+      if (lead === 0xe0) lo = 0xa0;
+      else if (lead === 0xed) hi = 0x9f;
+      else if (lead === 0xf0) lo = 0x90;
+      else if (lead === 0xf4) hi = 0x8f;
+    }
+    if (b < lo || b > hi) return false;
+  }
+  return true;
+}
+
+const WINDOWS_1252_NOTICE: ReadNotice = {
+  code: "ENCODING_WINDOWS_1252",
+  message:
+    "The file is not UTF-8; it was read as Windows-1252 (Excel's legacy CSV encoding). Check accented characters.",
+};
+
+/**
  * Decodes byte chunks to text: UTF-8 (BOM stripped), UTF-16LE/BE with a BOM, or — when the start
  * of the file is not valid UTF-8 — windows-1252 with a notice, as old Excel "CSV" saves are.
- * Invalid UTF-8 found later than the sniffed start is refused with INVALID_ENCODING.
+ * Invalid UTF-8 found later than the sniffed start switches to windows-1252 too when every byte
+ * before it was ASCII (the same in both, so the text already given stays right); after real
+ * multi-byte UTF-8 it is refused with INVALID_ENCODING.
  */
 export async function* decodeText(
   head: Uint8Array,
@@ -43,29 +83,58 @@ export async function* decodeText(
   let encoding: string = bom ?? "utf-8";
   if (!bom && !headIsUtf8(head)) {
     encoding = "windows-1252";
-    notices.push({
-      code: "ENCODING_WINDOWS_1252",
-      message:
-        "The file is not UTF-8; it was read as Windows-1252 (Excel's legacy CSV encoding). Check accented characters.",
-    });
+    notices.push({ ...WINDOWS_1252_NOTICE });
   } else if (bom === "utf-16le" || bom === "utf-16be") {
     notices.push({ code: "UTF16", message: `The file is ${bom.toUpperCase()} text` });
   }
-  const decoder =
+  let decoder: { decode(chunk?: Uint8Array, opts?: { stream?: boolean }): string } =
     encoding === "windows-1252"
       ? new Windows1252Decoder()
       : new TextDecoder(encoding, { fatal: true });
+  // For UTF-8 without a BOM: where the first non-ASCII byte is and the (up to 4) bytes from it,
+  // which decide whether a later decoding error may still be read as windows-1252.
+  const watch = encoding === "utf-8" && !bom;
+  let firstHigh = -1;
+  let fromHigh = new Uint8Array(0);
+  /** Once all before the first non-ASCII byte was ASCII and it starts no UTF-8 character. */
+  const fallBack = (
+    chunkStart: number,
+    chunk: Uint8Array | null,
+    ended: boolean,
+  ): string | null => {
+    if (!watch || firstHigh < 0 || startsUtf8Char(fromHigh, ended)) return null;
+    notices.push({ ...WINDOWS_1252_NOTICE });
+    decoder = new Windows1252Decoder();
+    // The text given so far ends where the first non-ASCII byte or this chunk begins (the
+    // UTF-8 decoder holds back the start of a character cut by a chunk's end).
+    const held = firstHigh < chunkStart ? fromHigh.subarray(0, chunkStart - firstHigh) : null;
+    return (held ? decoder.decode(held) : "") + (chunk ? decoder.decode(chunk) : "");
+  };
   let offset = 0;
   for await (const chunk of chunks) {
+    if (watch && fromHigh.byteLength < 4) {
+      let from = 0;
+      if (firstHigh < 0 && !isAscii(chunk)) {
+        from = chunk.findIndex((b) => b >= 0x80);
+        firstHigh = offset + from;
+      }
+      if (firstHigh >= 0) {
+        const more = chunk.subarray(from, from + 4 - fromHigh.byteLength);
+        fromHigh = Buffer.concat([fromHigh, more]);
+      }
+    }
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw new FormatError(
-        "INVALID_ENCODING",
-        `The file is not valid UTF-8 (near byte ${offset}). Save it as "CSV UTF-8" and try again.`,
-        { offset },
-      );
+      const fallen = fallBack(offset, chunk, false);
+      if (fallen === null)
+        throw new FormatError(
+          "INVALID_ENCODING",
+          `The file is not valid UTF-8 (near byte ${offset}). Save it as "CSV UTF-8" and try again.`,
+          { offset },
+        );
+      text = fallen;
     }
     offset += chunk.byteLength;
     if (text.length > 0) yield text;
@@ -74,9 +143,16 @@ export async function* decodeText(
   try {
     tail = decoder.decode();
   } catch {
-    throw new FormatError("INVALID_ENCODING", "The file ends in the middle of a UTF-8 character", {
-      offset,
-    });
+    const fallen = fallBack(offset, null, true);
+    if (fallen === null)
+      throw new FormatError(
+        "INVALID_ENCODING",
+        "The file ends in the middle of a UTF-8 character",
+        {
+          offset,
+        },
+      );
+    tail = fallen;
   }
   if (tail) yield tail;
 }

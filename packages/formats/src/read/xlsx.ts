@@ -11,7 +11,10 @@ import { inspectZip, verifyZipEntries, type ZipEntryInfo } from "./zip-inspect";
 /** Options of {@link readXlsxRows}. */
 export interface XlsxReadOptions {
   limits: ReadLimits;
-  /** Sheet name or 1-based position among the workbook's sheets; default the first visible one. */
+  /**
+   * Sheet name, or 1-based position among the workbook's sheets (a number, or digits that name no
+   * sheet); default the first visible one.
+   */
   sheet?: string | number;
   stripGuard?: boolean;
   /** Receives the chosen sheet's name and 1-based position once known. */
@@ -400,15 +403,21 @@ export async function* readXlsxBatches(
       entries.filter((e) => !SHEET_PART.test(e.name) && e.name !== SHARED_STRINGS),
     );
     const wb = await readWorkbook(ra, byName);
-    let position = 0;
-    const chosen = wb.sheets.find((ws) => {
-      position++;
-      return options.sheet === undefined
-        ? ws.state !== "hidden" && ws.state !== "veryHidden"
-        : typeof options.sheet === "number"
-          ? position === options.sheet
-          : ws.name === options.sheet;
-    });
+    const wanted = options.sheet;
+    // A sheet given as text is its name first ("2024" is a year's sheet as often as not), and
+    // only when no sheet has that name, a 1-based position written as digits. A number is a
+    // position.
+    let index =
+      wanted === undefined
+        ? wb.sheets.findIndex((ws) => ws.state !== "hidden" && ws.state !== "veryHidden")
+        : typeof wanted === "number"
+          ? wanted - 1
+          : wb.sheets.findIndex((ws) => ws.name === wanted);
+    if (index < 0 && typeof wanted === "string" && /^\d{1,4}$/.test(wanted)) {
+      index = Number(wanted) - 1;
+    }
+    const chosen = index >= 0 ? wb.sheets[index] : undefined;
+    const position = index + 1;
     if (!chosen) {
       throw new FormatError(
         "XLSX_NO_SHEET",
