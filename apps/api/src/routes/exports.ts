@@ -22,6 +22,17 @@ import {
 } from "../openapi/route";
 import { IdParam, pageOf } from "../openapi/schemas";
 
+export const ExportWarning = z
+  .object({
+    code: z.string().openapi({ example: "TITLE_TOO_LONG" }),
+    count: z.number().int(),
+    message: z.string().openapi({
+      example: "3 titles are longer than eBay's 80 characters; eBay will refuse those rows",
+    }),
+    sample: z.array(z.string()).openapi({ description: "Ids of up to 5 of those listings" }),
+  })
+  .openapi("ExportWarning");
+
 export const ExportJob = z
   .object({
     id: z.uuid(),
@@ -32,6 +43,10 @@ export const ExportJob = z
     size: z.number().int().nullable(),
     rowCount: z.number().int().nullable(),
     error: z.string().nullable(),
+    warnings: z.array(ExportWarning).openapi({
+      description:
+        "Listings in the file that break a hard rule of the chosen marketplace (eBay titles over 80 characters, quantity below 1, Facebook titles over 150 characters…), counted per rule when the file is written. They are exported as they are; empty for the generic layout",
+    }),
     progress: z.object({ processed: z.number(), total: z.number() }).nullable(),
     downloadUrl: z.string().nullable(),
     createdAt: z.string(),
@@ -65,6 +80,14 @@ const contentDisposition = {
   schema: { type: "string" },
 } as const;
 
+/** JSON for a header value: anything outside printable ASCII escaped, so the header stays valid. */
+function headerJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[^\x20-\x7e]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** /v1/exports: CSV, JSON, XLSX, SQL and text, in each marketplace's layout, streamed. */
 export function exportRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -80,7 +103,7 @@ export function exportRoutes(deps: AppDeps) {
       operationId: "createExport",
       summary: "Export listings",
       security,
-      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats, while fewer than three such downloads are running) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); eBay's is one File Exchange CSV per currency (zipped when the selection has several); Shopify's is cut into a zip of parts past 15 MB; CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel.`,
+      description: `Exports the selection (ids, a filter, or everything). Up to 20,000 rows (200,000 for the generic CSV, which PostgreSQL formats, while fewer than three such downloads are running) stream straight back as the file (\`Content-Disposition: attachment; filename="marketplace-listings-YYYYMMDD-HHMMSS.ext"\`); more, or \`mode: "job"\`, answer 202 with an export to poll. Facebook's layout is XLSX in ceil(N/50) files (zipped beyond 50); eBay's is one File Exchange CSV per currency (zipped when the selection has several); Shopify's is cut into a zip of parts past 15 MB; CSV and XLSX neutralise formula injection; CSV carries a UTF-8 BOM for Excel. Listings that break a hard rule of the chosen marketplace are exported as they are and reported: counted per rule with one query over the selection before the file starts, in the \`X-Export-Warnings\` header of a streamed file, and in \`warnings\` of a queued export once it completes.`,
       request: { body: body(ExportInput) },
       responses: {
         200: {
@@ -92,6 +115,11 @@ export function exportRoutes(deps: AppDeps) {
               schema: { type: "integer", minimum: 0 },
             },
             "Content-Disposition": contentDisposition,
+            "X-Export-Warnings": {
+              description:
+                'Only when some listings break a hard rule of the chosen marketplace: a JSON array of `ExportWarning` (`[{"code":"TITLE_TOO_LONG","count":3,"message":"…","sample":["<listing id>",…]}]`), ASCII only',
+              schema: { type: "string" },
+            },
           },
           content: fileContent,
         },
@@ -103,6 +131,7 @@ export function exportRoutes(deps: AppDeps) {
       const r = await startExport(coreContext(c, deps), c.req.valid("json"));
       if (r.kind === "job") return c.json(r.export, 202);
       c.header("X-Total-Count", String(r.total));
+      if (r.warnings.length > 0) c.header("X-Export-Warnings", headerJson(r.warnings));
       // Counted once the whole file went out; an aborted download is not a finished export.
       const metrics = deps.metrics;
       if (metrics) r.stream.once("end", () => metrics.exportRows(r.extension, "stream", r.total));

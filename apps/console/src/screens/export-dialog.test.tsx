@@ -94,4 +94,59 @@ describe("ExportDialog", () => {
     await until(() => !!m?.host.querySelector(".plain-list a"), 5000);
     expect(m.host.querySelector(".plain-list a")?.getAttribute("href")).toBe("/dl/x");
   });
+
+  it("tells the seller which marketplace rules the finished export's listings break", async () => {
+    const warnings = [
+      {
+        code: "TITLE_TOO_LONG",
+        count: 3,
+        message: "3 titles are longer than eBay's 80 characters; eBay will refuse those rows",
+        sample: ["id-1", "id-2", "id-3"],
+      },
+      {
+        code: "QUANTITY_BELOW_ONE",
+        count: 1,
+        message: "1 listing has a quantity below 1; eBay needs at least 1 and will refuse that row",
+        sample: ["id-4"],
+      },
+    ];
+    api.exports.create.mutate.mockResolvedValue(job("running", { marketplace: "ebay" }));
+    api.exports.byId.query.mockResolvedValue(
+      job("completed", {
+        marketplace: "ebay",
+        rowCount: 6,
+        fileName: "listings.csv",
+        downloadUrl: "/dl/x",
+        warnings,
+      }),
+    );
+    m = await mount();
+    await act(async () => exportButton().click());
+    await until(() => !!m?.host.querySelector('[data-testid="export-warnings"]'), 5000);
+    const items = [...m.host.querySelectorAll('[data-testid="export-warnings"] li')];
+    expect(items.map((li) => li.getAttribute("data-code"))).toEqual([
+      "TITLE_TOO_LONG",
+      "QUANTITY_BELOW_ONE",
+    ]);
+    expect(items[0]?.textContent).toContain(
+      "3 titles are longer than eBay's 80 characters; eBay will refuse those rows",
+    );
+    expect(items[0]?.textContent).toContain("id-1, id-2, id-3");
+  });
+
+  it("shows no warnings for an export without any", async () => {
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query.mockResolvedValue(
+      job("completed", {
+        rowCount: 3,
+        fileName: "listings.csv",
+        downloadUrl: "/dl/x",
+        warnings: [],
+      }),
+    );
+    m = await mount();
+    await act(async () => exportButton().click());
+    await until(() => !!m?.host.querySelector('a[href="/dl/x"]'), 5000);
+    expect(m.host.querySelector('[data-testid="export-warnings"]')).toBeNull();
+  });
 });

@@ -215,6 +215,27 @@ export function ExportDialog(props: {
           )}
         </p>
       )}
+      {job?.status === "completed" && (job.warnings ?? []).length > 0 && (
+        <div className="export-warnings" data-testid="export-warnings">
+          <p className="warn-text">
+            The file holds every listing as it is, but the marketplace may refuse some of them:
+          </p>
+          <ul className="plain-list">
+            {(job.warnings ?? []).map((w) => (
+              <li key={w.code} data-code={w.code}>
+                {w.message}
+                {w.sample.length > 0 && (
+                  <span className="muted">
+                    {" "}
+                    ({w.count > w.sample.length ? "e.g. " : ""}
+                    {w.sample.join(", ")})
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {recent.length > 0 && (
         <>
           <h3>Recent exports</h3>

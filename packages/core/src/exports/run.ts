@@ -16,8 +16,22 @@ import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
 import { CsvFormulaGuard } from "./csv-guard";
 import { ExportInput, STREAM_COPY_CSV_MAX_ROWS, STREAM_EXPORT_MAX_ROWS } from "./schema";
 import { exportSelection } from "./source";
+import { type ExportWarning, exportWarnings } from "./warnings";
 
 type ExportRow = typeof exportJobs.$inferSelect;
+
+/** What an export job keeps in its `selection` column. */
+type StoredSelection = {
+  selection?: z.infer<typeof ExportInput>["selection"] | null;
+  total?: number;
+  /** The marketplace rules the exported listings broke, counted when the file was written. */
+  warnings?: ExportWarning[];
+};
+
+function storedWarnings(e: ExportRow): ExportWarning[] {
+  const w = (e.selection as StoredSelection | null)?.warnings;
+  return Array.isArray(w) ? w : [];
+}
 
 function whereOf(ownerId: string, selection: z.infer<typeof ExportInput>["selection"]) {
   if (!selection) return listingWhere(ownerId, {});
@@ -70,6 +84,7 @@ function exportView(
     size: e.size,
     rowCount: e.rowCount,
     error: e.error,
+    warnings: storedWarnings(e),
     progress: progress ?? null,
     downloadUrl: e.status === "completed" ? signDownload(ctx, e.id) : null,
     createdAt: e.createdAt.toISOString(),
@@ -162,11 +177,13 @@ export async function startExport(ctx: CoreContext, raw: ExportInput) {
         resourceType: "export",
         details: { format, marketplace: input.marketplace ?? "generic", rows: total },
       });
+      // Counted before the first byte goes out, so the response can carry them in a header.
+      const warnings = await exportWarnings(ctx, where, layout);
       const fast = await copyExport(ctx, where, format, layout);
       const result =
         fast?.result ?? (await exportSelection(ctx, where, { format, layout }).catch(asCoreError));
       result.stream.once("close", release);
-      return { kind: "stream" as const, total, ...result };
+      return { kind: "stream" as const, total, warnings, ...result };
     } catch (err) {
       release();
       throw err;
@@ -230,16 +247,13 @@ export async function runExport(
     const [now] = await ctx.db.select().from(exportJobs).where(eq(exportJobs.id, id));
     return exportView(ctx, now ?? job);
   }
-  const sel =
-    (job.selection as {
-      selection?: z.infer<typeof ExportInput>["selection"] | null;
-      total?: number;
-    }) ?? {};
+  const sel = (job.selection as StoredSelection | null) ?? {};
   const total = sel.total ?? 0;
   let processed = 0;
   const where = whereOf(actor.userId, sel.selection ?? undefined);
   try {
     const layout = job.marketplace ?? "generic";
+    const warnings = await exportWarnings(ctx, where, layout);
     const fast = await copyExport(ctx, where, job.format, layout, (n) =>
       onProgress({ processed: n, total }),
     );
@@ -267,6 +281,7 @@ export async function runExport(
         storageKey: key,
         size,
         rowCount: processed,
+        selection: { ...sel, warnings },
         completedAt: new Date(),
       })
       .where(and(eq(exportJobs.id, id), inArray(exportJobs.status, EXPORT_IN_PROGRESS)))

@@ -332,11 +332,24 @@ export function ebayRow(
   const extra = record(mf.ebayExtra);
   const format = str(mf.format) || "FixedPrice";
   const category = ebayCategoryId(l.category, str(mf.ebayCategoryId));
-  const action = str(mf.action) || (mf.itemId ? "Revise" : "Add");
   const isd = record(mf.itemSpecifics);
+  const byId = new Map<string, string>();
+  const offer = (id: string, v: string | undefined) => {
+    if (v !== undefined && v !== "" && !byId.has(id)) byId.set(id, v);
+  };
+  for (const s of specifics) offer(specificId(s), isd[s]);
+  for (const x of extras) offer(ebayColumnId(x), extra[x]);
+  for (const [k, v] of Object.entries(isd)) offer(specificId(k), v);
+  for (const [k, v] of Object.entries(extra)) offer(ebayColumnId(k), v);
+  // The ItemID may come from an extra column of an imported file as well as from the listing's
+  // own field. A listing eBay already knows is revised unless its action says otherwise, and an
+  // Add (or its dry run) names no ItemID: eBay refuses an Add that carries one.
+  const itemId = str(mf.itemId) || (byId.get("itemid") ?? "");
+  const action = str(mf.action) || (itemId ? "Revise" : "Add");
+  byId.delete("itemid");
   const base = [
     action,
-    str(mf.itemId),
+    /^(verify)?add$/i.test(action) ? "" : itemId,
     l.sku ?? "",
     category,
     l.title ?? "",
@@ -353,19 +366,67 @@ export function ebayRow(
     str(mf.location),
     str(mf.postalCode),
   ];
-  const byId = new Map<string, string>();
-  const offer = (id: string, v: string | undefined) => {
-    if (v !== undefined && v !== "" && !byId.has(id)) byId.set(id, v);
-  };
-  for (const s of specifics) offer(specificId(s), isd[s]);
-  for (const x of extras) offer(ebayColumnId(x), extra[x]);
-  for (const [k, v] of Object.entries(isd)) offer(specificId(k), v);
-  for (const [k, v] of Object.entries(extra)) offer(ebayColumnId(k), v);
   return [
     ...base.map((v, i) => (v === "" ? (byId.get(EBAY_BASE_IDS[i] as string) ?? "") : v)),
     ...extras.map((x) => byId.get(ebayColumnId(x)) ?? ""),
     ...specifics.map((s) => byId.get(specificId(s)) ?? ""),
   ];
+}
+
+/**
+ * The code eBay's category templates name a site by, for each `SiteID` a header may carry (its
+ * name, or eBay's numeric site id).
+ */
+const EBAY_TEMPLATE_SITE: Record<string, string> = {
+  "0": "US",
+  "2": "CA",
+  "3": "UK",
+  "15": "AU",
+  "16": "AT",
+  "23": "FRBE",
+  "71": "FR",
+  "77": "DE",
+  "100": "MOTORS",
+  "101": "IT",
+  "123": "NLBE",
+  "146": "NL",
+  "186": "ES",
+  "193": "CH",
+  "205": "IE",
+  "210": "FRCA",
+  "212": "PL",
+  us: "US",
+  ebaymotors: "MOTORS",
+  uk: "UK",
+  canada: "CA",
+  canadafrench: "FRCA",
+  australia: "AU",
+  germany: "DE",
+  austria: "AT",
+  switzerland: "CH",
+  france: "FR",
+  belgium_french: "FRBE",
+  belgium_dutch: "NLBE",
+  netherlands: "NL",
+  italy: "IT",
+  spain: "ES",
+  ireland: "IE",
+  poland: "PL",
+};
+
+/**
+ * The `Info,Version=1.0.0,Template=fx_category_template_EBAY_<site>` first line for the site the
+ * `*Action(SiteID=…)` header names, so the two lines of a file never speak of different sites.
+ * A site with no known template code is named by its `Country` (or its SiteID as written).
+ */
+export function ebayInfoLine(params: EbayActionParams): string[] {
+  const site = (params.SiteID ?? "").trim();
+  const code =
+    EBAY_TEMPLATE_SITE[site.toLowerCase()] ||
+    (params.Country ?? "").trim().toUpperCase() ||
+    site.toUpperCase() ||
+    "US";
+  return [...EBAY_INFO_LINE.slice(0, 2), `Template=fx_category_template_EBAY_${code}`];
 }
 
 /** The `Info,…` first line and the action parameters (given, or as the listings need them). */
@@ -376,10 +437,8 @@ export function ebayPreamble(
   info: string[] | null;
   params: EbayActionParams;
 } {
-  return {
-    info: options.infoLine === false ? null : EBAY_INFO_LINE,
-    params: options.actionParams ?? ebayActionParamsFor(listings),
-  };
+  const params = options.actionParams ?? ebayActionParamsFor(listings);
+  return { info: options.infoLine === false ? null : ebayInfoLine(params), params };
 }
 
 /** Item-specific names used by some listings, in first-seen order. */
