@@ -64,6 +64,9 @@ export function createApp(deps: AppDeps) {
       "RateLimit-Policy",
       "Retry-After",
       "Content-Disposition",
+      // Exports: the rows a streamed export holds and the marketplace rules they break.
+      "X-Total-Count",
+      "X-Export-Warnings",
     ],
     credentials: false,
     maxAge: 600,

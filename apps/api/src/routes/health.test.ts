@@ -280,6 +280,27 @@ describe("headers and errors the document promises", () => {
     expect(r.headers.get("ratelimit-policy")).toMatch(/^"api";q=\d+;w=\d+$/);
   });
 
+  it("lets a console on an allowed origin read every header the API documents", async () => {
+    const s = await signUp(api, "cors");
+    const r = await call(api, "GET", "/v1/auth/me", {
+      token: s.accessToken,
+      headers: { origin: "http://localhost:5173" },
+    });
+    expect(r.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    const exposed = (r.headers.get("access-control-expose-headers") ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase());
+    for (const h of [
+      "x-request-id",
+      "ratelimit",
+      "retry-after",
+      "content-disposition",
+      "x-total-count",
+      "x-export-warnings",
+    ])
+      expect(exposed).toContain(h);
+  });
+
   it("refuses a malformed Authorization header with 401, even on public routes", async () => {
     const r = await call<{ error: { code: string } }>(api, "POST", "/v1/auth/login", {
       body: { email: "someone@example.test", password: "whatever-password" },
