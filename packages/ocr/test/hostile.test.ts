@@ -2,19 +2,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { PDFDocument } from "pdf-lib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { heicDimensions } from "../src/image";
-import { createOcrEngine, type OcrEngine, type OcrErrorCode, processScan } from "../src/index";
+import { createOcrEngine, type OcrErrorCode, processScan } from "../src/index";
+import { engineForTests, rawPdf } from "./support";
 
 const dir = join(import.meta.dirname, "fixtures");
-let engine: OcrEngine;
-
-beforeAll(async () => {
-  engine = await createOcrEngine({ workers: 1 });
-}, 60_000);
-afterAll(async () => {
-  await engine.close();
-});
+const ocr = engineForTests();
 
 async function rejectionCode(promise: Promise<unknown>): Promise<OcrErrorCode | string> {
   try {
@@ -25,27 +19,14 @@ async function rejectionCode(promise: Promise<unknown>): Promise<OcrErrorCode | 
   }
 }
 
-/** Builds a PDF by hand so the page tree and streams can lie about their size. */
-function rawPdf(objects: string[]): Uint8Array {
-  let body = "%PDF-1.7\n";
-  const offsets: number[] = [];
-  objects.forEach((obj, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${obj}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) body += `${String(o).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Uint8Array.from(body, (c) => c.charCodeAt(0) & 0xff);
-}
-
 describe("hostile and broken uploads", () => {
   it("rejects a truncated PNG with CORRUPT_IMAGE, then still reads a real page", async () => {
     const good = await readFile(join(dir, "clean-price-list.png"));
     const broken = good.subarray(0, 400);
-    expect(await rejectionCode(processScan({ bytes: broken, engine }))).toBe("CORRUPT_IMAGE");
-    const after = await processScan({ bytes: good, engine });
+    expect(await rejectionCode(processScan({ bytes: broken, engine: ocr.engine }))).toBe(
+      "CORRUPT_IMAGE",
+    );
+    const after = await processScan({ bytes: good, engine: ocr.engine });
     expect(after.items.length).toBeGreaterThan(5);
   }, 120_000);
 
@@ -57,7 +38,9 @@ describe("hostile and broken uploads", () => {
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
     ]);
     const started = Date.now();
-    expect(await rejectionCode(processScan({ bytes: pdf, engine }))).toBe("TOO_MANY_PAGES");
+    expect(await rejectionCode(processScan({ bytes: pdf, engine: ocr.engine }))).toBe(
+      "TOO_MANY_PAGES",
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -65,9 +48,9 @@ describe("hostile and broken uploads", () => {
     const doc = await PDFDocument.create();
     for (let i = 0; i < 3; i++) doc.addPage([200, 200]);
     const bytes = await doc.save();
-    expect(await rejectionCode(processScan({ bytes, engine, limits: { maxPages: 2 } }))).toBe(
-      "TOO_MANY_PAGES",
-    );
+    expect(
+      await rejectionCode(processScan({ bytes, engine: ocr.engine, limits: { maxPages: 2 } })),
+    ).toBe("TOO_MANY_PAGES");
   });
 
   it("rejects a giant page with PAGE_TOO_LARGE", async () => {
@@ -76,7 +59,9 @@ describe("hostile and broken uploads", () => {
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 5000000 5000000] >>",
     ]);
-    expect(await rejectionCode(processScan({ bytes: pdf, engine }))).toBe("PAGE_TOO_LARGE");
+    expect(await rejectionCode(processScan({ bytes: pdf, engine: ocr.engine }))).toBe(
+      "PAGE_TOO_LARGE",
+    );
   });
 
   it("cuts off a deflate bomb content stream without hanging or exhausting memory", async () => {
@@ -102,11 +87,14 @@ describe("hostile and broken uploads", () => {
     ]);
     const started = Date.now();
     const code = await rejectionCode(
-      processScan({ bytes, engine, limits: { pdfTimeoutMs: 8_000, pdfMemoryMb: 256 } }),
+      processScan({ bytes, engine: ocr.engine, limits: { pdfTimeoutMs: 8_000, pdfMemoryMb: 256 } }),
     );
     expect(["PDF_TOO_COMPLEX", "TIMEOUT", "CORRUPT_PDF"]).toContain(code);
     expect(Date.now() - started).toBeLessThan(20_000);
-    const after = await processScan({ bytes: await readFile(join(dir, "text-layer.pdf")), engine });
+    const after = await processScan({
+      bytes: await readFile(join(dir, "text-layer.pdf")),
+      engine: ocr.engine,
+    });
     expect(after.items.length).toBe(5);
   }, 60_000);
 
@@ -118,7 +106,7 @@ describe("hostile and broken uploads", () => {
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Junk ${nested} >>`,
     ]);
     const code = await rejectionCode(
-      processScan({ bytes: pdf, engine, limits: { pdfTimeoutMs: 8_000 } }),
+      processScan({ bytes: pdf, engine: ocr.engine, limits: { pdfTimeoutMs: 8_000 } }),
     );
     expect(code).not.toBe("resolved");
     expect(code).toMatch(/^[A-Z_]+$/);
@@ -154,7 +142,9 @@ describe("hostile and broken uploads", () => {
     ]);
     expect(heicDimensions(grid)).toEqual({ width: 11_000, height: 11_000 });
     const started = performance.now();
-    const code = await rejectionCode(processScan({ bytes: new Uint8Array(grid), engine }));
+    const code = await rejectionCode(
+      processScan({ bytes: new Uint8Array(grid), engine: ocr.engine }),
+    );
     expect(code).toBe("IMAGE_TOO_LARGE");
     expect(performance.now() - started).toBeLessThan(5_000);
   });

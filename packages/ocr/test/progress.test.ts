@@ -1,15 +1,10 @@
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOcrEngine, type OcrEngine, processScan, type ScanProgress } from "../src/index";
+import { describe, expect, it } from "vitest";
+import { processScan, type ScanProgress } from "../src/index";
 import { imageOnlyPdf } from "./make-fixtures";
+import { engineForTests } from "./support";
 
-let engine: OcrEngine;
-beforeAll(async () => {
-  engine = await createOcrEngine({ workers: 1 });
-}, 60_000);
-afterAll(async () => {
-  await engine.close();
-});
+const ocr = engineForTests();
 
 describe("a scan's progress", () => {
   it("never reports an earlier page than one it reported before", async () => {
@@ -21,7 +16,11 @@ describe("a scan's progress", () => {
     // Scanned pages: each is rendered, then read by the engine while the next one renders.
     const pdf = await imageOnlyPdf([png, png, png, png]);
     const seen: ScanProgress[] = [];
-    const result = await processScan({ bytes: pdf, engine, onProgress: (p) => seen.push(p) });
+    const result = await processScan({
+      bytes: pdf,
+      engine: ocr.engine,
+      onProgress: (p) => seen.push(p),
+    });
     expect(result.pageCount).toBe(4);
     const pages = seen.map((p) => p.page);
     expect(pages).toEqual([...pages].sort((a, b) => a - b));

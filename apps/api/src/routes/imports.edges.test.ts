@@ -1,6 +1,7 @@
 import { deflateRawSync } from "node:zlib";
 import { writeXlsx } from "@mbe/formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildZip, type RawZipEntry } from "../../../../packages/formats/test/helpers";
 import { call, createTestApi, type Seller, signUp, type TestApi, upload } from "../../test/harness";
 
 let api: TestApi;
@@ -26,44 +27,13 @@ type Imp = {
 };
 type ErrorAnswer = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
-/** A zip of deflated entries; `claimed` overrides the inflated size its headers declare. */
-function zipOf(entries: { name: string; data: Buffer; claimed?: number }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const comp = deflateRawSync(e.data);
-    const name = Buffer.from(e.name);
-    const size = e.claimed ?? e.data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(comp.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(comp.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, comp);
-    centrals.push(central, name);
-    offset += 30 + name.length + comp.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+/** A deflated zip entry whose headers declare `declaredSize` inflated bytes. */
+const deflated = (name: string, data: Buffer, declaredSize = data.length): RawZipEntry => ({
+  name,
+  data: deflateRawSync(data),
+  method: 8,
+  declaredSize,
+});
 
 const history = async (s: Seller) =>
   (await call<{ items: Imp[] }>(api, "GET", "/v1/imports", { token: s.accessToken })).body.items;
@@ -74,12 +44,8 @@ describe("files refused for their structure at upload", () => {
       name: "bomb.xlsx",
       // 10 MB of spaces deflate to ~10 KB; the headers claim 1 GiB.
       bytes: () =>
-        zipOf([
-          {
-            name: "xl/worksheets/sheet1.xml",
-            data: Buffer.alloc(10_000_000, 32),
-            claimed: 1_073_741_824,
-          },
+        buildZip([
+          deflated("xl/worksheets/sheet1.xml", Buffer.alloc(10_000_000, 32), 1_073_741_824),
         ]),
       status: 413,
       code: "ZIP_TOO_LARGE",
@@ -87,7 +53,7 @@ describe("files refused for their structure at upload", () => {
     {
       name: "crowded.xlsx",
       bytes: () =>
-        zipOf(Array.from({ length: 10_001 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(0) }))),
+        buildZip(Array.from({ length: 10_001 }, (_, i) => deflated(`f${i}`, Buffer.alloc(0)))),
       status: 413,
       code: "ZIP_TOO_MANY_ENTRIES",
     },

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildZip } from "../../../../packages/formats/test/helpers";
 import { call, createTestApi, signUp, type TestApi, upload, waitFor } from "../../test/harness";
 
 let api: TestApi;
@@ -42,35 +43,9 @@ const filesUnder = (dir: string): string[] =>
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 
-/** A minimal zip with one stored entry whose header claims `claimed` uncompressed bytes. */
-function zipWith(name: string, data: Buffer, claimed?: number): Buffer {
-  const comp = deflateRawSync(data);
-  const nameBuf = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(comp.length, 18);
-  local.writeUInt32LE(claimed ?? data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(comp.length, 20);
-  central.writeUInt32LE(claimed ?? data.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  const localPart = Buffer.concat([local, nameBuf, comp]);
-  const centralPart = Buffer.concat([central, nameBuf]);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(centralPart.length, 12);
-  end.writeUInt32LE(localPart.length, 16);
-  return Buffer.concat([localPart, centralPart, end]);
-}
+/** A zip of one deflated entry whose headers claim `claimed` inflated bytes. */
+const zipWith = (name: string, data: Buffer, claimed = data.length): Buffer =>
+  buildZip([{ name, data: deflateRawSync(data), method: 8, declaredSize: claimed }]);
 
 describe("bad import files end in a reported error or a 4xx, never a 500", () => {
   it("refuses garbage bytes, a truncated zip, a zip bomb and a million columns with codes", async () => {

@@ -65,6 +65,37 @@ async function savesDone() {
   await settle();
 }
 
+/** Waits for the first bulk save to be sent, then until no row is being saved. */
+async function bulkSavesDone() {
+  await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
+  await savesDone();
+}
+
+/** Selects the cells from one corner to the other, as a click and then a shift-click do. */
+async function selectRange(from: [number, number], to: [number, number]) {
+  await mouseDown(cell(...from));
+  await mouseDown(cell(...to), { shiftKey: true });
+}
+
+/** A grid of five listings whose first title was edited to `title` and saved. */
+async function mountWithSavedTitle(title: string) {
+  await mountGrid(5);
+  grid().focus();
+  await typeCell(title);
+  await until(() => fake.api.byId("id-0")?.title === title);
+  await savesDone();
+}
+
+/** The button labelled `label` inside `within` (the whole screen unless said). */
+const button = (label: string, within: ParentNode | null | undefined = m?.host) =>
+  [...(within?.querySelectorAll("button") ?? [])].find((b) => b.textContent === label);
+
+/** Neither a conflict panel nor an error toast is on screen. */
+const noConflicts = () => {
+  expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
+  expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+};
+
 beforeEach(() => {
   vi.useRealTimers();
 });
@@ -162,8 +193,7 @@ describe("GridScreen range operations", () => {
     await mouseDown(cell(0, conditionCol));
     await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
     await press(grid(), "Delete");
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
 
     expect(fake.api.rows.filter((r) => r.condition !== null).map((r) => r.id)).toEqual([]);
     expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
@@ -229,11 +259,7 @@ describe("GridScreen bulk conflicts on deleted rows", () => {
 
 describe("GridScreen refresh after undo", () => {
   it("keeps the rows and their count on screen while the refetch after an undo runs", async () => {
-    await mountGrid(5);
-    grid().focus();
-    await typeCell("Zed");
-    await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await savesDone();
+    await mountWithSavedTitle("Zed");
     const body = () => m?.host.querySelector<HTMLElement>(".grid-body");
     expect(body()?.style.height).toBe("150px");
 
@@ -387,8 +413,7 @@ describe("GridScreen paste onto rows still loading", () => {
     await until(() => fake.api.heldCount > 0);
     await paste("Used\n".repeat(150));
     fake.api.releaseAll();
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
 
     expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
     const notPasted = fake.api.rows.slice(0, 150).filter((r) => r.condition !== "Used");
@@ -491,10 +516,7 @@ describe("GridScreen keep mine on a marketplace field", () => {
     if (r0) r0.version += 1;
     fake.api.releaseAll();
     await until(() => !!m?.host.querySelector('[data-testid="conflicts"]'));
-    const keep = [...(m?.host.querySelectorAll("button") ?? [])].find(
-      (b) => b.textContent === "Keep mine",
-    );
-    await act(async () => keep?.click());
+    await act(async () => button("Keep mine")?.click());
     await until(() => fake.api.byId("id-0")?.version === 3);
     await savesDone();
 
@@ -541,11 +563,7 @@ describe("GridScreen quick undos", () => {
 
 describe("GridScreen undo right after an edit", () => {
   it("Ctrl+Z pressed while the edit is still saving undoes that edit, not the one before", async () => {
-    await mountGrid(5);
-    grid().focus();
-    await typeCell("Alpha");
-    await until(() => fake.api.byId("id-0")?.title === "Alpha");
-    await savesDone();
+    await mountWithSavedTitle("Alpha");
 
     fake.api.hold("listings.update");
     await typeCell("Beta");
@@ -568,11 +586,7 @@ describe("GridScreen undo right after an edit", () => {
 
 describe("GridScreen rows re-sorted under an open editor", () => {
   it("saves into the listing the editor was opened on, and shows it where it is now", async () => {
-    await mountGrid(5);
-    grid().focus();
-    await typeCell("Zed");
-    await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await savesDone();
+    await mountWithSavedTitle("Zed");
 
     // The undo's refetch is slow; meanwhile the seller starts typing in row 1 (Listing 1).
     fake.api.hold("listings.list");
@@ -621,10 +635,7 @@ describe("GridScreen bulk actions on a selection reaching rows not loaded", () =
     // Rows 100 to 399 were never scrolled to.
     await mouseDown(cell(1, 0));
     await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
-    const bulk = [...(m?.host.querySelectorAll("button") ?? [])].find(
-      (b) => b.textContent === "Bulk actions",
-    );
-    await act(async () => bulk?.click());
+    await act(async () => button("Bulk actions")?.click());
     await until(() => !!m?.host.querySelector('input[name="scope"]'));
     const [selection, filter] = [
       ...(m?.host.querySelectorAll<HTMLInputElement>('input[name="scope"]') ?? []),
@@ -638,10 +649,6 @@ describe("GridScreen bulk actions on a selection reaching rows not loaded", () =
 
 describe("GridScreen edits and pastes of the same rows in quick succession", () => {
   const conditionCol = 5;
-  const noConflicts = () => {
-    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
-    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
-  };
 
   it("an edit made while a paste over its row is saving is sent after the paste", async () => {
     await mountGrid(5);
@@ -754,8 +761,7 @@ describe("GridScreen conflict resolved after more edits of the row", () => {
     await savesDone();
   }
   const choose = async (label: string) => {
-    const b = [...(m?.host.querySelectorAll("button") ?? [])].find((x) => x.textContent === label);
-    await act(async () => b?.click());
+    await act(async () => button(label)?.click());
     await settle();
   };
 
@@ -788,13 +794,11 @@ describe("GridScreen cut", () => {
     const conditionCol = 5;
     const before = fake.api.rows.slice(0, 3).map((r) => r.condition);
     expect(before.every((c) => c !== null)).toBe(true);
-    await mouseDown(cell(0, conditionCol));
-    await mouseDown(cell(2, conditionCol), { shiftKey: true });
+    await selectRange([0, conditionCol], [2, conditionCol]);
     grid().focus();
     const data = await cut();
     expect(data.get("text/plain")?.trimEnd().split(/\r?\n/)).toEqual(before);
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
     expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual([null, null, null]);
     expect(fake.api.rows[3]?.condition).not.toBeNull();
     await press(grid(), "z", { ctrlKey: true });
@@ -826,11 +830,9 @@ describe("GridScreen clearing a range with columns that cannot be empty", () => 
   it("Delete says which columns it left as they were", async () => {
     await mountGrid(5);
     const conditionCol = 5;
-    await mouseDown(cell(0, 0));
-    await mouseDown(cell(1, conditionCol), { shiftKey: true });
+    await selectRange([0, 0], [1, conditionCol]);
     await press(grid(), "Delete");
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
     expect(fake.api.rows.slice(0, 2).map((r) => [r.title, r.condition])).toEqual([
       ["Listing 0", null],
       ["Listing 1", null],
@@ -842,27 +844,28 @@ describe("GridScreen clearing a range with columns that cannot be empty", () => 
 
   it("Ctrl+X says so too", async () => {
     await mountGrid(5);
-    await mouseDown(cell(0, 4));
-    await mouseDown(cell(2, 5), { shiftKey: true });
+    await selectRange([0, 4], [2, 5]);
     grid().focus();
     await cut();
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
     expect(fake.api.rows.slice(0, 3).map((r) => r.condition)).toEqual([null, null, null]);
     expect(m?.toasts.map((t) => t.text)).toContain("Status can't be empty; left as it was");
   });
 });
 
 describe("GridScreen paste into a larger selection", () => {
-  it("repeats two copied rows over six selected rows", async () => {
+  /** Pastes two rows of conditions over the first `rows` rows of eight listings. */
+  async function pasteTwoRowsOver(rows: number) {
     await mountGrid(8);
     const conditionCol = 5;
-    await mouseDown(cell(0, conditionCol));
-    await mouseDown(cell(5, conditionCol), { shiftKey: true });
+    await selectRange([0, conditionCol], [rows - 1, conditionCol]);
     grid().focus();
     await paste("Used\nRefurbished\n");
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await bulkSavesDone();
+  }
+
+  it("repeats two copied rows over six selected rows", async () => {
+    await pasteTwoRowsOver(6);
     expect(fake.api.rows.map((r) => r.condition)).toEqual([
       "Used",
       "Refurbished",
@@ -876,14 +879,7 @@ describe("GridScreen paste into a larger selection", () => {
   });
 
   it("pastes once from the top-left when the selection is not a multiple of the block", async () => {
-    await mountGrid(8);
-    const conditionCol = 5;
-    await mouseDown(cell(0, conditionCol));
-    await mouseDown(cell(4, conditionCol), { shiftKey: true });
-    grid().focus();
-    await paste("Used\nRefurbished\n");
-    await until(() => fake.api.callsTo("listings.bulkUpsert").length > 0);
-    await savesDone();
+    await pasteTwoRowsOver(5);
     expect(fake.api.rows.slice(0, 5).map((r) => r.condition)).toEqual([
       "Used",
       "Refurbished",
@@ -896,11 +892,7 @@ describe("GridScreen paste into a larger selection", () => {
 
 describe("GridScreen edit right after an undo or redo", () => {
   async function editThenUndo() {
-    await mountGrid(5);
-    grid().focus();
-    await typeCell("Zed");
-    await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await savesDone();
+    await mountWithSavedTitle("Zed");
     // The rows are read again slowly after the undo.
     fake.api.hold("listings.list");
     await press(grid(), "z", { ctrlKey: true });
@@ -908,18 +900,22 @@ describe("GridScreen edit right after an undo or redo", () => {
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Listing 0", version: 3 });
   }
 
-  it("an edit of the undone row is sent with the version the undo left, not refused", async () => {
-    await editThenUndo();
+  /** Types "Again" as the first title while calls are held, then lets them go and waits. */
+  async function editAgain() {
     await press(grid(), "ArrowUp");
     await typeCell("Again");
     fake.api.releaseAll();
     await until(() => fake.api.callsTo("listings.update").length === 2);
     await savesDone();
+  }
+
+  it("an edit of the undone row is sent with the version the undo left, not refused", async () => {
+    await editThenUndo();
+    await editAgain();
 
     expect(fake.api.callsTo("listings.update").at(-1)?.input.version).toBe(3);
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 4 });
-    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
-    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    noConflicts();
     expect(cellValue(0, 0)).toBe("Again");
   });
 
@@ -931,23 +927,14 @@ describe("GridScreen edit right after an undo or redo", () => {
     await press(grid(), "y", { ctrlKey: true });
     await until(() => m?.toasts.some((t) => t.text.startsWith("Redone")) ?? false);
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Zed", version: 4 });
-    await press(grid(), "ArrowUp");
-    await typeCell("Again");
-    fake.api.releaseAll();
-    await until(() => fake.api.callsTo("listings.update").length === 2);
-    await savesDone();
+    await editAgain();
 
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 5 });
-    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
-    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    noConflicts();
   });
 
   it("an edit typed while the undo is on its way is saved after it, not undone by it", async () => {
-    await mountGrid(5);
-    grid().focus();
-    await typeCell("Zed");
-    await until(() => fake.api.byId("id-0")?.title === "Zed");
-    await savesDone();
+    await mountWithSavedTitle("Zed");
     fake.api.hold("changeSets.undo");
     await press(grid(), "z", { ctrlKey: true });
     await until(() => fake.api.heldCount > 0);
@@ -959,19 +946,23 @@ describe("GridScreen edit right after an undo or redo", () => {
     await savesDone();
 
     expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 4 });
-    expect(m?.host.querySelector('[data-testid="conflicts"]')).toBeNull();
-    expect(m?.toasts.filter((t) => t.kind === "error")).toEqual([]);
+    noConflicts();
     expect(cellValue(0, 0)).toBe("Again");
   });
 });
 
 describe("GridScreen failed save of one cell", () => {
-  it("keeps the value typed and sends the same edit again on Retry", async () => {
+  /** A grid of five listings whose next single-cell save fails; returns the spy on that save. */
+  async function mountWithFailingSave() {
     await mountGrid(5);
     grid().focus();
-    const update = vi
+    return vi
       .spyOn(fake.api.client.listings.update, "mutate")
       .mockRejectedValueOnce(new Error("Network error"));
+  }
+
+  it("keeps the value typed and sends the same edit again on Retry", async () => {
+    const update = await mountWithFailingSave();
     try {
       await typeCell("Alpha");
       await until(() => m?.toasts.some((t) => t.text.startsWith("Not saved")) ?? false);
@@ -983,10 +974,7 @@ describe("GridScreen failed save of one cell", () => {
       const panel = () => m?.host.querySelector('[data-testid="unsaved"]');
       expect(panel()?.textContent).toContain("Network error");
       expect(panel()?.querySelector(".mine")?.textContent).toBe("Alpha");
-      const retry = [...(panel()?.querySelectorAll("button") ?? [])].find(
-        (b) => b.textContent === "Retry",
-      );
-      await act(async () => retry?.click());
+      await act(async () => button("Retry", panel())?.click());
       await until(() => fake.api.byId("id-0")?.title === "Alpha");
       await savesDone();
 
@@ -1004,18 +992,12 @@ describe("GridScreen failed save of one cell", () => {
   });
 
   it("Dismiss lets the unsaved value go", async () => {
-    await mountGrid(5);
-    grid().focus();
-    const update = vi
-      .spyOn(fake.api.client.listings.update, "mutate")
-      .mockRejectedValueOnce(new Error("Network error"));
+    const update = await mountWithFailingSave();
     try {
       await typeCell("Alpha");
       await until(() => !!m?.host.querySelector('[data-testid="unsaved"]'));
-      const dismiss = [...(m?.host.querySelectorAll('[data-testid="unsaved"] button') ?? [])].find(
-        (b) => b.textContent === "Dismiss",
-      );
-      await act(async () => (dismiss as HTMLButtonElement | undefined)?.click());
+      const panel = m?.host.querySelector('[data-testid="unsaved"]');
+      await act(async () => button("Dismiss", panel)?.click());
       expect(m?.host.querySelector('[data-testid="unsaved"]')).toBeNull();
       expect(update).toHaveBeenCalledTimes(1);
       expect(cellValue(0, 0)).toBe("Listing 0");

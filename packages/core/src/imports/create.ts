@@ -93,6 +93,27 @@ async function refusalAtUpload(
   return undefined;
 }
 
+/** The columns every uploaded file's import starts with, whether the upload is refused or not. */
+function uploadValues(
+  ownerId: string,
+  file: UploadedFile,
+  opts: ReturnType<typeof CreateImportOptions.parse>,
+  mapping: ColumnMapping | undefined,
+) {
+  return {
+    ownerId,
+    fileName: file.fileName,
+    fileSize: file.size,
+    sha256: file.sha256,
+    storageKey: file.storageKey,
+    marketplace: opts.marketplace ?? null,
+    mapping: mapping ?? {},
+    mode: opts.mode,
+    matchBy: opts.matchBy,
+    counts: { applyFixes: opts.applyFixes ? 1 : 0 },
+  };
+}
+
 /** The id of the job that runs an import's dry run (one per import). */
 export const importAnalysisJobId = (importId: string) => `analyze-${importId}`;
 
@@ -149,20 +170,11 @@ export async function createImport(
       [imp] = await ctx.db
         .insert(imports)
         .values({
-          ownerId: actor.userId,
-          fileName: file.fileName,
-          fileSize: file.size,
-          sha256: file.sha256,
-          storageKey: file.storageKey,
+          ...uploadValues(actor.userId, file, opts, mapping),
           format: kind ?? "unknown",
-          marketplace: opts.marketplace ?? null,
-          mapping: mapping ?? {},
-          mode: opts.mode,
-          matchBy: opts.matchBy,
           status: "failed",
           error: `${refusal.code}: ${refusal.message}`,
           problems: [problem],
-          counts: { applyFixes: opts.applyFixes ? 1 : 0 },
         })
         .returning();
       if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
@@ -187,18 +199,9 @@ export async function createImport(
     [imp] = await ctx.db
       .insert(imports)
       .values({
-        ownerId: actor.userId,
-        fileName: file.fileName,
-        fileSize: file.size,
-        sha256: file.sha256,
-        storageKey: file.storageKey,
+        ...uploadValues(actor.userId, file, opts, mapping),
         format: "unknown",
-        marketplace: opts.marketplace ?? null,
-        mapping: mapping ?? {},
-        mode: opts.mode,
-        matchBy: opts.matchBy,
         idempotencyKey: idempotencyKey ?? null,
-        counts: { applyFixes: opts.applyFixes ? 1 : 0 },
       })
       .onConflictDoNothing({ target: [imports.ownerId, imports.idempotencyKey] })
       .returning();

@@ -53,6 +53,18 @@ export interface RowResult {
 const isObjectRow = (row: unknown): row is Record<string, unknown> =>
   typeof row === "object" && row !== null && !Array.isArray(row);
 
+/** A row that is not applied: its index, with the error's code, message and issues if any. */
+const rowError = (
+  index: number,
+  code: string,
+  message: string,
+  issues?: { path: string; message: string }[],
+): RowResult => ({
+  index,
+  status: "error",
+  error: issues ? { code, message, issues } : { code, message },
+});
+
 const issuesOf = (e: z.ZodError) =>
   e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 
@@ -79,45 +91,34 @@ export async function bulkUpsertListings(
   const ignored = new Map<number, string[]>();
   input.rows.forEach((row, index) => {
     if (!isObjectRow(row)) {
-      results[index] = {
+      results[index] = rowError(
         index,
-        status: "error",
-        error: {
-          code: "VALIDATION_FAILED",
-          message: `Row must be a listing object, not ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`,
-        },
-      };
+        "VALIDATION_FAILED",
+        `Row must be a listing object, not ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`,
+      );
       return;
     }
     const unknown = unknownListingKeys(row, ["id", "version"]);
     if (unknown.length) ignored.set(index, unknown);
     const { id, ...rest } = row;
     if (id !== undefined && !isUuid(id)) {
-      results[index] = {
-        index,
-        status: "error",
-        error: { code: "VALIDATION_FAILED", message: "id must be a UUID" },
-      };
+      results[index] = rowError(index, "VALIDATION_FAILED", "id must be a UUID");
       return;
     }
     // A row with no id that is not matched by SKU can only be a create: check it once, fully.
     if (id === undefined && input.matchBy !== "sku") {
       // `version` asks to update a listing at that version; without an id there is none to update.
       if (rest.version !== undefined) {
-        results[index] = {
+        results[index] = rowError(
           index,
-          status: "error",
-          error: { code: "NOT_FOUND", message: "A row with version needs the id of its listing" },
-        };
+          "NOT_FOUND",
+          "A row with version needs the id of its listing",
+        );
         return;
       }
       const c = CreateListingInput.safeParse(rest);
       if (!c.success) {
-        results[index] = {
-          index,
-          status: "error",
-          error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(c.error) },
-        };
+        results[index] = rowError(index, "VALIDATION_FAILED", "Invalid row", issuesOf(c.error));
         return;
       }
       parsed.push({ index, data: c.data, create: c.data });
@@ -125,11 +126,7 @@ export async function bulkUpsertListings(
     }
     const p = UpdateListingInput.safeParse(rest);
     if (!p.success) {
-      results[index] = {
-        index,
-        status: "error",
-        error: { code: "VALIDATION_FAILED", message: "Invalid row", issues: issuesOf(p.error) },
-      };
+      results[index] = rowError(index, "VALIDATION_FAILED", "Invalid row", issuesOf(p.error));
       return;
     }
     // PostgreSQL writes ids in lower case; an id sent in upper case names the same listing.
@@ -188,23 +185,16 @@ export async function bulkUpsertListings(
             ? bySku.get(p.data.sku)
             : undefined;
         if (p.id && !target) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: { code: "NOT_FOUND", message: "Listing not found" },
-          };
+          results[p.index] = rowError(p.index, "NOT_FOUND", "Listing not found");
           continue;
         }
         if (target) {
           if (touched.has(target.id)) {
-            results[p.index] = {
-              index: p.index,
-              status: "error",
-              error: {
-                code: "DUPLICATE_ROW",
-                message: "Another row in this request updates the same listing",
-              },
-            };
+            results[p.index] = rowError(
+              p.index,
+              "DUPLICATE_ROW",
+              "Another row in this request updates the same listing",
+            );
             continue;
           }
           if (p.data.version !== undefined && p.data.version !== target.version) {
@@ -227,24 +217,14 @@ export async function bulkUpsertListings(
               p.data.currency ?? target.currency,
             );
             if (problem) {
-              results[p.index] = {
-                index: p.index,
-                status: "error",
-                error: {
-                  code: "VALIDATION_FAILED",
-                  message: "Invalid row",
-                  issues: [{ path: "price", message: problem }],
-                },
-              };
+              results[p.index] = rowError(p.index, "VALIDATION_FAILED", "Invalid row", [
+                { path: "price", message: problem },
+              ]);
               continue;
             }
           }
           if (skuClash(p.data.sku, target.id)) {
-            results[p.index] = {
-              index: p.index,
-              status: "error",
-              error: { code: "CONFLICT", message: `SKU '${p.data.sku}' is already used` },
-            };
+            results[p.index] = rowError(p.index, "CONFLICT", `SKU '${p.data.sku}' is already used`);
             continue;
           }
           touched.add(target.id);
@@ -271,54 +251,45 @@ export async function bulkUpsertListings(
         // `version` means "update the listing at this version": with no such listing, creating
         // one would bring back a listing someone deleted or renamed meanwhile.
         if (p.data.version !== undefined) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: {
-              code: "NOT_FOUND",
-              message: p.data.sku
-                ? `No listing with SKU '${p.data.sku}' to update at version ${p.data.version}`
-                : `No listing to update at version ${p.data.version}`,
-            },
-          };
+          results[p.index] = rowError(
+            p.index,
+            "NOT_FOUND",
+            p.data.sku
+              ? `No listing with SKU '${p.data.sku}' to update at version ${p.data.version}`
+              : `No listing to update at version ${p.data.version}`,
+          );
           continue;
         }
         // A SKU an earlier row of this request creates: say so, rather than judging this row as
         // a second listing (whose missing title would be the only reason given).
         const earlier = p.data.sku ? claimedSkus.get(p.data.sku) : undefined;
         if (earlier?.startsWith("new:")) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: {
-              code: "CONFLICT",
-              message: `Row ${earlier.slice(4)} of this request already creates SKU '${p.data.sku}'`,
-            },
-          };
+          results[p.index] = rowError(
+            p.index,
+            "CONFLICT",
+            `Row ${earlier.slice(4)} of this request already creates SKU '${p.data.sku}'`,
+          );
           continue;
         }
         const full = p.create
           ? ({ success: true, data: p.create } as const)
           : CreateListingInput.safeParse(p.data);
         if (!full.success) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: {
-              code: "VALIDATION_FAILED",
-              message: "Invalid row",
-              issues: issuesOf(full.error),
-            },
-          };
+          results[p.index] = rowError(
+            p.index,
+            "VALIDATION_FAILED",
+            "Invalid row",
+            issuesOf(full.error),
+          );
           continue;
         }
         const owner = `new:${p.index}`;
         if (skuClash(full.data.sku, owner)) {
-          results[p.index] = {
-            index: p.index,
-            status: "error",
-            error: { code: "CONFLICT", message: `SKU '${full.data.sku}' is already used` },
-          };
+          results[p.index] = rowError(
+            p.index,
+            "CONFLICT",
+            `SKU '${full.data.sku}' is already used`,
+          );
           continue;
         }
         if (full.data.sku) claimedSkus.set(full.data.sku, owner);
