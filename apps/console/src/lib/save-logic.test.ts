@@ -3,9 +3,14 @@ import type { Row } from "./columns";
 import {
   classifySaveError,
   conflictFields,
+  errorCode,
+  errorMessage,
+  fieldIssues,
   keepMineRequest,
   optimisticSave,
+  plainIssueList,
   RowSaveQueue,
+  rowErrorMessage,
   type SaveRequest,
 } from "./save-logic";
 
@@ -204,5 +209,87 @@ describe("keepMineRequest", () => {
     expect(req.patch).toEqual({
       marketplaceFields: { shopifyHandle: "mine", vendor: "Globex", added: 1 },
     });
+  });
+});
+
+/** An error as the tRPC client raises it for input the API's validator refused. */
+function refusedInput(issues: unknown[]): Error {
+  return Object.assign(new Error(JSON.stringify(issues, null, 2)), {
+    data: { appCode: "VALIDATION_FAILED", details: undefined },
+  });
+}
+
+describe("errorMessage of a refused value", () => {
+  it("names the field by its label and says what is wrong in plain words", () => {
+    const err = refusedInput([
+      {
+        expected: "string",
+        code: "invalid_type",
+        path: ["title"],
+        message: "Invalid input: expected string, received number",
+      },
+      {
+        origin: "string",
+        code: "too_big",
+        maximum: 100,
+        path: ["condition"],
+        message: "Too big: expected string to have <=100 characters",
+      },
+    ]);
+    expect(errorMessage(err)).toBe(
+      "Title: must be text; Condition: must have at most 100 characters",
+    );
+    expect(errorMessage(err)).not.toContain("Invalid input");
+    // The machine-readable codes stay available.
+    expect(errorCode(err)).toBe("VALIDATION_FAILED");
+    expect(fieldIssues(err).map((i) => [i.path, i.code])).toEqual([
+      ["title", "invalid_type"],
+      ["condition", "too_big"],
+    ]);
+  });
+
+  it("reads the issues the API lists in its details, marketplace fields included", () => {
+    const err = Object.assign(new Error("Invalid listing"), {
+      data: {
+        appCode: "VALIDATION_FAILED",
+        details: {
+          issues: [
+            { path: "price", message: "JPY has no minor unit: 10.5" },
+            { path: "marketplaceFields.shopifyHandle", message: "Invalid input" },
+          ],
+        },
+      },
+    });
+    expect(errorMessage(err)).toBe("Price: JPY has no minor unit: 10.5; Handle: is not valid");
+  });
+
+  it("never shows a validator's report it cannot read as the message", () => {
+    expect(errorMessage(new Error('[{"code":"custom"}]'))).toBe("The server refused the request");
+    expect(errorMessage(new Error("Network down"))).toBe("Network down");
+  });
+
+  it("words a bulk save's row error the same way", () => {
+    expect(
+      rowErrorMessage({
+        code: "VALIDATION_FAILED",
+        message: "Invalid row",
+        issues: [{ path: "quantity", message: "Too small: expected number to be >=0" }],
+      }),
+    ).toBe("Qty: must be at least 0");
+    expect(rowErrorMessage({ code: "NOT_FOUND", message: "not found" })).toBe("not found");
+  });
+});
+
+describe("plainIssueList", () => {
+  it("labels and words each issue of a 'path: message' list", () => {
+    expect(
+      plainIssueList(
+        "title: Too big: expected string to have <=80 characters; price: Invalid input: expected number, received string",
+      ),
+    ).toBe("Title: must have at most 80 characters; Price: must be a number");
+  });
+
+  it("keeps a message that is no such list as it is", () => {
+    expect(plainIssueList("This item is already a listing")).toBe("This item is already a listing");
   });
 });

@@ -1,4 +1,4 @@
-import type { Row } from "./columns";
+import { ALL_COLUMNS, type Row } from "./columns";
 
 /** What the client learnt from a failed save. */
 export type SaveFailure =
@@ -14,10 +14,177 @@ export function errorCode(err: unknown): string {
   return typeof code === "string" ? code : "NETWORK_ERROR";
 }
 
-/** A human message for any error. */
+/** One field the server refused, in the seller's words; `code` is the validator's own code. */
+export interface FieldIssue {
+  /** The field's path as the API names it, e.g. "price" or "marketplaceFields.shopifyHandle". */
+  path: string;
+  /** The field as the grid labels it, e.g. "Price". */
+  label: string;
+  message: string;
+  code?: string;
+}
+
+/** Plain labels of fields the grid has no column for. */
+const FIELD_LABELS: Record<string, string> = {
+  marketplaceFields: "Marketplace fields",
+  photos: "Photos",
+  version: "Version",
+  id: "Listing",
+};
+
+/** "offerShipping" → "Offer shipping". */
+function humanize(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+}
+
+/** The label of a field path: the grid's column label when it has one. */
+function fieldLabel(path: string): string {
+  const keys = path.split(".").filter((k) => k !== "" && !/^\d+$/.test(k));
+  for (const k of [...keys].reverse()) {
+    const col = ALL_COLUMNS.find((c) => c.key === k || c.mfKey === k);
+    if (col) return col.label;
+  }
+  const last = keys.at(-1);
+  if (!last) return "Value";
+  return FIELD_LABELS[last] ?? humanize(last);
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "yes or no",
+  array: "a list",
+  object: "a set of fields",
+  date: "a date",
+};
+
+/**
+ * A validator's message in plain words: "Invalid input: expected string, received number" →
+ * "must be text", "Too big: expected string to have <=80 characters" → "must be at most 80
+ * characters". A message the API wrote for people ("JPY has no minor unit: 10.5") is kept.
+ */
+export function plainIssueMessage(message: string): string {
+  const m = message.trim();
+  let x = /^Invalid input: expected (\w+)(?:, received (\w+))?$/i.exec(m);
+  if (x) {
+    if (x[2] === "undefined") return "is missing";
+    const t = (x[1] ?? "").toLowerCase();
+    return `must be ${TYPE_WORDS[t] ?? t}`;
+  }
+  x = /^Too (big|small): expected (\w+) to have ([<>]=?)(\d+) (\w+)$/i.exec(m);
+  if (x) {
+    const [, , , op, n, unit] = x;
+    if (op === ">=" && n === "1") return "can't be empty";
+    const bound = op?.startsWith("<") ? "at most" : "at least";
+    return `must have ${bound} ${n} ${unit}`;
+  }
+  x = /^Too (big|small): expected (\w+) to be ([<>]=?)(-?[\d.]+)$/i.exec(m);
+  if (x) {
+    const [, , , op, n] = x;
+    const bound =
+      op === "<=" ? "at most" : op === "<" ? "less than" : op === ">=" ? "at least" : "more than";
+    return `must be ${bound} ${n}`;
+  }
+  x = /^Invalid option: expected one of (.+)$/i.exec(m);
+  if (x) return `must be one of ${(x[1] ?? "").replace(/"/g, "").split("|").join(", ")}`;
+  if (/^Invalid input$/i.test(m)) return "is not valid";
+  if (/^Invalid string: must match pattern/i.test(m)) return "is not in the expected form";
+  if (/^Invalid (email|url|uuid)/i.test(m)) return "is not valid";
+  if (/^Unrecognized keys?:/i.test(m)) return "is not a field a listing has";
+  return m;
+}
+
+/** Issues given as `[{ path, message, code? }]`, path a string or a list of keys. */
+function readIssues(raw: unknown): FieldIssue[] {
+  if (!Array.isArray(raw)) return [];
+  const out: FieldIssue[] = [];
+  for (const i of raw) {
+    if (!i || typeof i !== "object") continue;
+    const { path, message, code } = i as { path?: unknown; message?: unknown; code?: unknown };
+    if (typeof message !== "string") continue;
+    const p = Array.isArray(path)
+      ? path.map(String).join(".")
+      : typeof path === "string"
+        ? path
+        : "";
+    out.push({
+      path: p,
+      label: fieldLabel(p),
+      message: plainIssueMessage(message),
+      ...(typeof code === "string" ? { code } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * The fields an error names: the API's `details.issues`, or the validator's report the API sends
+ * as the message of a refused input (a JSON list of issues).
+ */
+export function fieldIssues(err: unknown): FieldIssue[] {
+  const details = (err as { data?: { details?: { issues?: unknown } } } | null)?.data?.details;
+  const fromDetails = readIssues(details?.issues);
+  if (fromDetails.length) return fromDetails;
+  const message = err instanceof Error ? err.message : (err as { message?: unknown })?.message;
+  if (typeof message !== "string") return [];
+  return readIssues(parseJson(message.trim()));
+}
+
+function parseJson(text: string): unknown {
+  if (!text.startsWith("[") && !text.startsWith("{")) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    // A report wrapped as { issues: [...] } reads the same.
+    return Array.isArray(v) ? v : (v as { issues?: unknown } | null)?.issues;
+  } catch {
+    return null;
+  }
+}
+
+/** "Price: must be a number; Title: can't be empty". */
+export function issuesText(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.label}: ${i.message}`).join("; ");
+}
+
+/** A human message for any error: the fields it names in plain words when it names some. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error && err.message) return err.message;
+  const issues = fieldIssues(err);
+  if (issues.length) return issuesText(issues);
+  if (err instanceof Error && err.message) {
+    // A machine report the issues above could not read is no message for a person.
+    if (parseJson(err.message.trim()) !== null) return "The server refused the request";
+    return err.message;
+  }
   return "Something went wrong";
+}
+
+/**
+ * A message the API wrote as "path: message; path: message" from a validator's issues (a bulk
+ * edit's rejected rows, a scan item not converted): each validator message in it is worded plainly
+ * under the field's label. Parts the API wrote for people are kept as they are.
+ */
+export function plainIssueList(text: string): string {
+  return text
+    .split("; ")
+    .map((part) => {
+      const x = /^([A-Za-z]\w*(?:\.\w+)*): (.+)$/s.exec(part);
+      if (!x) return part;
+      const [, path = "", message = ""] = x;
+      const plain = plainIssueMessage(message);
+      return plain === message.trim() ? part : `${fieldLabel(path)}: ${plain}`;
+    })
+    .join("; ");
+}
+
+/** A bulk save's message for one row it did not save (`results[i].error`). */
+export function rowErrorMessage(
+  error: { code?: string; message?: string; issues?: unknown } | undefined,
+): string {
+  const issues = readIssues(error?.issues);
+  if (issues.length) return issuesText(issues);
+  return error?.message || "failed";
 }
 
 /** Turns an update error into a conflict (with the server's current row) or a plain failure. */

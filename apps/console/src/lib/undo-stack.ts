@@ -105,6 +105,10 @@ export class UndoStack {
       return e;
     });
   }
+  /** The entry of a change set, on either side, when this stack has it. */
+  find(changeSetId: string): UndoEntry | undefined {
+    return [...this.undos, ...this.redos].findLast((e) => e.changeSetId === changeSetId);
+  }
   /** Drops an entry another screen already undid (history panel), keeping order for the rest. */
   forget(changeSetId: string): void {
     this.undos = this.undos.filter((e) => e.changeSetId !== changeSetId);

@@ -193,3 +193,60 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     expect(fake.api.callsTo("bulkEdits.preview")).toEqual([]);
   });
 });
+
+describe("BulkDialog over a selection larger than it can take", () => {
+  const scopeLabels = () =>
+    [...(m?.host.querySelectorAll<HTMLInputElement>('input[name="scope"]') ?? [])].map((r) => ({
+      text: r.closest("label")?.textContent ?? "",
+      checked: r.checked,
+      disabled: r.disabled,
+    }));
+
+  it("says the selection is too large and applies nothing until the seller chooses", async () => {
+    fake.api.reset([listing(0), listing(1)]);
+    m = await mountWithApp(
+      <BulkDialog
+        selectedIds={null}
+        selectedRows={150_000}
+        filter={{}}
+        total={200_000}
+        onClose={() => {}}
+        onApplied={() => {}}
+      />,
+    );
+    const [selection, filter] = scopeLabels();
+    expect(selection?.text).toContain("150,000");
+    expect(selection?.text).toContain("at most 100,000");
+    expect(selection?.text).not.toContain("select a range of rows first");
+    expect(selection?.disabled).toBe(true);
+    // The filter reaches 200,000 listings: it is not chosen for the seller.
+    expect(filter?.checked).toBe(false);
+    expect(filter?.text).toContain("not only the 150,000 you selected");
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m?.host.querySelector('[role="alert"]')?.textContent).toContain("Choose what to apply");
+    expect(fake.api.callsTo("bulkEdits.preview")).toEqual([]);
+  });
+
+  it("takes the filter when the selection is every listing matching it", async () => {
+    fake.api.reset([listing(0), listing(1)]);
+    m = await mountWithApp(
+      <BulkDialog
+        selectedIds={null}
+        selectedRows={150_000}
+        filter={{ q: "lamp" }}
+        total={150_000}
+        onClose={() => {}}
+        onApplied={() => {}}
+      />,
+    );
+    const [, filter] = scopeLabels();
+    expect(filter?.checked).toBe(true);
+    expect(filter?.text).toContain("the rows you selected");
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.selection).toEqual({
+      filter: { q: "lamp" },
+    });
+  });
+});

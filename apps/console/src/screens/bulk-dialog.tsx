@@ -3,7 +3,7 @@ import { api, type Inputs, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { Dialog } from "../components/dialog";
 import { ALL_COLUMNS, parseCell, parsePrice } from "../lib/columns";
-import { errorMessage } from "../lib/save-logic";
+import { errorMessage, plainIssueList } from "../lib/save-logic";
 
 type Request = Inputs["bulkEdits"]["preview"];
 type Operation = Request["operation"];
@@ -64,17 +64,31 @@ function sameRequest(a: Request, b: Request): boolean {
   return JSON.stringify(x.filter) === JSON.stringify(y.filter);
 }
 
+/** The most rows a bulk action takes as a selection (by id); beyond it, only the filter. */
+export const MAX_SELECTED_ROWS = 100_000;
+
 /** Bulk actions on the selection or the current filter, always previewed before they apply. */
 export function BulkDialog(props: {
+  /** The selected listings, or null when the grid has no range selected or cannot list it. */
   selectedIds: string[] | null;
+  /** How many rows the grid's selected range covers (0 for none), even when too many to list. */
+  selectedRows?: number;
   filter: Record<string, unknown>;
   total: number;
   onClose: () => void;
   onApplied: (changeSetId: string | null, label: string) => void;
 }) {
   const app = useApp();
-  const [scope, setScope] = useState<"selection" | "filter">(
-    props.selectedIds?.length ? "selection" : "filter",
+  const selectedRows = props.selectedRows ?? props.selectedIds?.length ?? 0;
+  /**
+   * A range too large to send as a selection. When it covers every listing matching the filter,
+   * the filter is the same set; otherwise the seller must choose, knowing the filter reaches rows
+   * they did not select.
+   */
+  const tooMany = !props.selectedIds?.length && selectedRows > MAX_SELECTED_ROWS;
+  const selectionIsFilter = tooMany && selectedRows >= props.total;
+  const [scope, setScope] = useState<"selection" | "filter" | null>(
+    props.selectedIds?.length ? "selection" : tooMany && !selectionIsFilter ? null : "filter",
   );
   const [kind, setKind] = useState<Kind>("priceChange");
   const [f, setF] = useState({
@@ -178,7 +192,8 @@ export function BulkDialog(props: {
   };
 
   const op = operation();
-  const current: Request | null = typeof op === "string" ? null : { selection, operation: op };
+  const current: Request | null =
+    typeof op === "string" || scope === null ? null : { selection, operation: op };
   // A preview answers one request: one that arrives after the form changed (or the selection or
   // filter did) is not shown, so Apply is never offered for an edit that was not previewed.
   const preview =
@@ -186,7 +201,11 @@ export function BulkDialog(props: {
 
   const run = async (apply: boolean) => {
     if (!current) {
-      setError(op as string);
+      setError(
+        typeof op === "string"
+          ? op
+          : `Choose what to apply this to: a selection holds at most ${MAX_SELECTED_ROWS.toLocaleString()} rows`,
+      );
       return;
     }
     if (apply && !preview) return;
@@ -256,7 +275,9 @@ export function BulkDialog(props: {
           Selected rows{" "}
           {props.selectedIds
             ? `(${props.selectedIds.length.toLocaleString()})`
-            : "(select a range of rows first)"}
+            : tooMany
+              ? `(${selectedRows.toLocaleString()}: too many, at most ${MAX_SELECTED_ROWS.toLocaleString()} can be applied as a selection)`
+              : "(select a range of rows first)"}
         </label>
         <label>
           <input
@@ -266,8 +287,19 @@ export function BulkDialog(props: {
             onChange={() => setScope("filter")}
           />
           All {props.total.toLocaleString()} matching the current filter
+          {selectionIsFilter
+            ? " (the rows you selected)"
+            : tooMany
+              ? ` (not only the ${selectedRows.toLocaleString()} you selected)`
+              : ""}
         </label>
       </fieldset>
+      {tooMany && !selectionIsFilter && (
+        <p className="muted small" role="note">
+          To act on only the rows you selected, narrow the filter or select at most{" "}
+          {MAX_SELECTED_ROWS.toLocaleString()} rows.
+        </p>
+      )}
       <div className="seg" role="radiogroup" aria-label="Action">
         {KINDS.map((k) => (
           // biome-ignore lint/a11y/useSemanticElements: segmented control
@@ -477,7 +509,7 @@ export function BulkDialog(props: {
           {preview.rejected.length > 0 && (
             <ul className="small warn-text" data-testid="bulk-rejected">
               {preview.rejected.slice(0, 5).map((r) => (
-                <li key={r.id}>{r.message}</li>
+                <li key={r.id}>{plainIssueList(r.message)}</li>
               ))}
             </ul>
           )}

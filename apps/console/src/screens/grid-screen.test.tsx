@@ -1006,3 +1006,206 @@ describe("GridScreen failed save of one cell", () => {
     }
   });
 });
+
+describe("GridScreen edit right after an undo from the history panel", () => {
+  /** Serves the change sets the fake API has made, newest first, as the history list. */
+  function serveChangeSets() {
+    return vi.spyOn(fake.api.client.changeSets.list, "query").mockImplementation((async () => ({
+      items: [...fake.api.changeSets.entries()].reverse().map(([id, cs], i) => ({
+        id,
+        kind: "edit",
+        summary: `Change ${id}`,
+        status: cs.status,
+        rowCount: cs.after.length,
+        createdAt: new Date(2026, 0, 1, 0, 0, 10 - i).toISOString(),
+        undoneAt: null,
+        redoneAt: null,
+      })),
+      nextCursor: null,
+    })) as never);
+  }
+
+  it("an edit of the row undone there is sent with the version the undo left, not refused", async () => {
+    const list = serveChangeSets();
+    try {
+      await mountWithSavedTitle("Zed");
+      await act(async () => button("History")?.click());
+      const history = () => m?.host.querySelector('[data-testid="history"]');
+      await until(() => !!button("Undo", history()));
+      // The rows are read again slowly after the undo.
+      fake.api.hold("listings.list");
+      await act(async () => button("Undo", history())?.click());
+      await until(() => fake.api.byId("id-0")?.title === "Listing 0");
+      expect(fake.api.byId("id-0")).toMatchObject({ title: "Listing 0", version: 3 });
+      await press(grid(), "ArrowUp");
+      await typeCell("Again");
+      fake.api.releaseAll();
+      await until(() => fake.api.callsTo("listings.update").length === 2);
+      await savesDone();
+
+      expect(fake.api.callsTo("listings.update").at(-1)?.input.version).toBe(3);
+      expect(fake.api.byId("id-0")).toMatchObject({ title: "Again", version: 4 });
+      noConflicts();
+      expect(cellValue(0, 0)).toBe("Again");
+    } finally {
+      list.mockRestore();
+    }
+  });
+});
+
+describe("GridScreen failed bulk save", () => {
+  const conditionCol = 5;
+  const panel = () => m?.host.querySelector('[data-testid="unsaved"]');
+
+  it("keeps every row's value in the unsaved panel, and Retry sends that row again", async () => {
+    await mountGrid(5);
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await press(grid(), "Delete");
+      await until(() => m?.toasts.some((t) => t.text.startsWith("Not saved")) ?? false);
+      await savesDone();
+
+      // The cells show what the server has; the cleared values wait in the panel, one per row.
+      expect(cellValue(0, conditionCol)).toBe("New");
+      const items = [...(panel()?.querySelectorAll("li") ?? [])];
+      expect(items.map((li) => li.querySelector(".conflict-title")?.textContent)).toEqual([
+        "Listing 0",
+        "Listing 1",
+        "Listing 2",
+      ]);
+      expect(items[0]?.textContent).toContain("Network down");
+      expect(items[0]?.querySelector(".mine")?.textContent).toBe("(empty)");
+      for (const r of [0, 1, 2])
+        expect(cell(r, conditionCol)?.closest(".gr")?.className).toContain("unsaved");
+
+      await act(async () => button("Retry", items[1])?.click());
+      await until(() => fake.api.byId("id-1")?.condition === null);
+      await savesDone();
+      expect(fake.api.callsTo("listings.update").map((c) => c.input)).toEqual([
+        { id: "id-1", version: 1, condition: null },
+      ]);
+      expect(cellValue(1, conditionCol)).toBe("");
+      expect(panel()?.querySelectorAll("li")).toHaveLength(2);
+    } finally {
+      bulk.mockRestore();
+    }
+  });
+
+  it("Retry all sends every kept row again in one bulk save", async () => {
+    await mountGrid(5);
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await press(grid(), "Delete");
+      await until(() => !!panel());
+      await savesDone();
+      await act(async () => button("Retry all 3", panel())?.click());
+      await until(() => fake.api.rows.slice(0, 3).every((r) => r.condition === null));
+      await savesDone();
+
+      expect(bulk).toHaveBeenCalledTimes(2);
+      expect(fake.api.callsTo("listings.update")).toEqual([]);
+      expect(panel()).toBeNull();
+      expect(cellValue(2, conditionCol)).toBe("");
+      expect(fake.api.byId("id-3")?.condition).toBe("New");
+    } finally {
+      bulk.mockRestore();
+    }
+  });
+
+  it("keeps the rows the server refused and saves the others", async () => {
+    await mountGrid(5);
+    await selectRange([0, conditionCol], [2, conditionCol]);
+    fake.api.hold("listings.bulkUpsert");
+    await paste("Used\n");
+    await until(() => fake.api.heldCount > 0);
+    // Listing 1 is deleted elsewhere before the paste arrives.
+    fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-1");
+    fake.api.releaseAll();
+    await bulkSavesDone();
+
+    expect(fake.api.byId("id-0")?.condition).toBe("Used");
+    const items = [...(panel()?.querySelectorAll("li") ?? [])];
+    expect(items.map((li) => li.querySelector(".conflict-title")?.textContent)).toEqual([
+      "Listing 1",
+    ]);
+    expect(items[0]?.querySelector(".mine")?.textContent).toBe("Used");
+  });
+});
+
+describe("GridScreen value a column cannot take, left by a click", () => {
+  const priceCol = 1;
+
+  async function typeTwelve() {
+    await mountGrid(5);
+    await mouseDown(cell(2, priceCol));
+    await press(grid(), "t");
+    await act(async () => typeInto(editor(), "twelve"));
+  }
+
+  it("keeps the editor open on its cell with the text and the reason", async () => {
+    await typeTwelve();
+    await mouseDown(cell(0, 0));
+
+    expect(m?.toasts.at(-1)?.text).toContain('"twelve" is not a price');
+    expect(editor()?.value).toBe("twelve");
+    expect(m?.host.querySelector(".cell-editor-error")?.textContent).toContain("not a price");
+    expect(cell(2, priceCol)?.className).toContain("active");
+    expect(cell(0, 0)?.className).not.toContain("active");
+    expect(document.activeElement).toBe(editor());
+
+    await act(async () => typeInto(editor(), "12.50"));
+    await mouseDown(cell(0, 0));
+    await until(() => fake.api.byId("id-2")?.price === 12.5);
+    expect(cell(0, 0)?.className).toContain("active");
+    expect(fake.api.callsTo("listings.update")).toHaveLength(1);
+  });
+
+  it("keeps it open, without taking the keyboard back, when the search box is clicked", async () => {
+    await typeTwelve();
+    const search = m?.host.querySelector<HTMLInputElement>("#grid-search");
+    await act(async () => search?.focus());
+
+    expect(editor()?.value).toBe("twelve");
+    expect(document.activeElement).toBe(search);
+    expect(fake.api.callsTo("listings.update")).toHaveLength(0);
+  });
+});
+
+describe("GridScreen save refused by the API's validator", () => {
+  it("says which field and what is wrong in plain words, keeping the code", async () => {
+    await mountGrid(5);
+    grid().focus();
+    const issues = [
+      {
+        origin: "string",
+        code: "too_big",
+        maximum: 80,
+        path: ["title"],
+        message: "Too big: expected string to have <=80 characters",
+      },
+    ];
+    const refused = Object.assign(new Error(JSON.stringify(issues, null, 2)), {
+      data: { appCode: "VALIDATION_FAILED" },
+    });
+    const update = vi
+      .spyOn(fake.api.client.listings.update, "mutate")
+      .mockRejectedValueOnce(refused);
+    try {
+      await typeCell("Alpha");
+      await until(() => !!m?.host.querySelector('[data-testid="unsaved"]'));
+      const reason = m?.host.querySelector(".unsaved-reason");
+      expect(reason?.textContent).toBe("Title: must have at most 80 characters");
+      expect(reason?.getAttribute("data-code")).toBe("VALIDATION_FAILED");
+      expect(m?.toasts.at(-1)?.text).toContain("Title: must have at most 80 characters");
+      expect(m?.toasts.map((t) => t.text).join()).not.toContain("Too big");
+    } finally {
+      update.mockRestore();
+    }
+  });
+});

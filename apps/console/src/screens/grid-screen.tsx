@@ -39,15 +39,17 @@ import { PAGE_SIZE, RowCache } from "../lib/row-cache";
 import {
   applyPatch,
   type Conflict,
+  errorCode,
   errorMessage,
   keepMineRequest,
   optimisticSave,
   RowSaveQueue,
+  rowErrorMessage,
   type SaveRequest,
 } from "../lib/save-logic";
 import { parseTsv, toTsv } from "../lib/tsv";
 import { type UndoEntry, UndoStack } from "../lib/undo-stack";
-import { BulkDialog } from "./bulk-dialog";
+import { BulkDialog, MAX_SELECTED_ROWS } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
 import { ConflictPanel } from "./conflict-panel";
 import { ExportDialog } from "./export-dialog";
@@ -177,6 +179,10 @@ export function GridScreen() {
     row: Row;
     /** Tells an editor reopened on the same cell from the one that just closed there. */
     opened?: number;
+    /** Why the text it holds was not saved (a value the column cannot take). */
+    error?: string;
+    /** False when it reopened after the seller moved to something outside the grid. */
+    focus?: boolean;
   } | null>(null);
   const scrollStore = useRef(new ScrollStore()).current;
   const [viewH, setViewH] = useState(600);
@@ -195,8 +201,11 @@ export function GridScreen() {
   const scrollRef = useRef<HTMLDivElement>(null);
   const undo = useRef(new UndoStack()).current;
   const rowSaves = useRef(new RowSaveQueue()).current;
-  /** Commits the open cell editor's current text (set by the editor while it is mounted). */
-  const editorCommit = useRef<(() => void) | null>(null);
+  /**
+   * Commits the open cell editor's current text (set by the editor while it is mounted); true
+   * when the editor stays open instead, holding a value its column cannot take.
+   */
+  const editorCommit = useRef<(() => boolean) | null>(null);
   const [, setUndoSizes] = useState(undo.sizes());
 
   const cols = useMemo(
@@ -471,23 +480,47 @@ export function GridScreen() {
     } else {
       // The cell shows the listing as saved; what the seller typed stays in the panel to retry.
       const failed = res.failure.message;
-      setUnsaved((us) => {
-        const old = us.find((u) => u.rowId === row.id);
-        const merged = { ...(old?.patch ?? {}), ...patch };
-        const base = old ? (unsavedBase.current.get(row.id) ?? row) : row;
-        unsavedBase.current.set(row.id, base);
-        const edit: UnsavedEdit = {
-          rowId: row.id,
-          title: base.title,
-          label,
-          patch: merged,
-          values: changedValues(cols, base, merged),
-          message: failed,
-        };
-        return [...us.filter((u) => u.rowId !== row.id), edit];
-      });
+      const code = res.failure.kind === "error" ? res.failure.code : undefined;
+      keepUnsaved([{ row, patch, label, message: failed, code }]);
       app.toast("error", `Not saved: ${failed} — your value is kept below to retry`);
     }
+  };
+
+  /**
+   * Keeps edits the server did not save in the unsaved panel, one entry per listing (a later
+   * failed edit of the same listing adds its fields to the entry there).
+   */
+  const keepUnsaved = (
+    failed: {
+      row: Row;
+      patch: Record<string, unknown>;
+      label: string;
+      message: string;
+      code?: string;
+    }[],
+  ) => {
+    if (!failed.length) return;
+    setUnsaved((us) => {
+      const byId = new Map(us.map((u) => [u.rowId, u]));
+      for (const f of failed) {
+        const old = byId.get(f.row.id);
+        const merged = { ...(old?.patch ?? {}), ...f.patch };
+        const base = old ? (unsavedBase.current.get(f.row.id) ?? f.row) : f.row;
+        unsavedBase.current.set(f.row.id, base);
+        // Re-inserted, so the newest failure comes last.
+        byId.delete(f.row.id);
+        byId.set(f.row.id, {
+          rowId: f.row.id,
+          title: base.title,
+          label: f.label,
+          patch: merged,
+          values: changedValues(cols, base, merged),
+          message: f.message,
+          ...(f.code ? { code: f.code } : {}),
+        });
+      }
+      return [...byId.values()];
+    });
   };
 
   /** The row each unsaved edit was made on, to name the cells it changes. */
@@ -517,6 +550,22 @@ export function GridScreen() {
     const row = now?.id === u.rowId ? now : base;
     if (!row) return;
     await saveOne(row, u.patch, u.label);
+  };
+  /** Sends every failed edit again in one bulk save, each on its listing as the grid holds it. */
+  const retryAllUnsaved = async () => {
+    const list = unsaved;
+    setUnsaved([]);
+    const c = cacheRef.current;
+    const patches: RowPatch[] = [];
+    for (const u of list) {
+      const base = unsavedBase.current.get(u.rowId);
+      unsavedBase.current.delete(u.rowId);
+      const at = c.indexOf(u.rowId);
+      const now = at === undefined ? undefined : c.get(at);
+      const row = now?.id === u.rowId ? now : base;
+      if (row) patches.push({ index: at ?? -1, row, patch: u.patch });
+    }
+    await saveMany(patches, "retry", `Retry ${patches.length} unsaved edit(s)`);
   };
   const dismissUnsaved = (u: UnsavedEdit) => {
     setUnsaved((us) => us.filter((x) => x.rowId !== u.rowId));
@@ -611,6 +660,8 @@ export function GridScreen() {
     setPendingIds(ids, true);
     /** Patches the server has answered for; a failure after them takes back only the rest. */
     let answered = 0;
+    /** Rows the server refused (not conflicts), kept in the unsaved panel to retry. */
+    const rowFailures: { p: RowPatch; message: string; code?: string }[] = [];
     try {
       for (let i = 0; i < patches.length; i += BULK_CHUNK) {
         const chunk = patches.slice(i, i + BULK_CHUNK);
@@ -639,11 +690,20 @@ export function GridScreen() {
             if (r.error?.code === "VERSION_CONFLICT") conflictIds.push(p.row.id);
             else {
               c.replace(p.row);
-              failures.push(r.error?.issues?.[0]?.message ?? r.error?.message ?? "failed");
+              const message = rowErrorMessage(r.error);
+              failures.push(message);
+              rowFailures.push({ p, message, code: r.error?.code });
             }
           }
         }
         pushUndo(res.changeSetId, summary, savedIds);
+        // A value saved now supersedes the one an earlier failed save of the cell left to retry.
+        if (savedIds.length) {
+          const done = new Map(chunk.map((p) => [p.row.id, p.patch]));
+          setUnsaved((us) =>
+            savedIds.reduce((acc, id) => withoutSaved(acc, id, done.get(id) ?? {}), us),
+          );
+        }
         if (conflictIds.length) {
           // Every conflicting row is read back (in chunks, to keep GET URLs short) so none keeps
           // showing an unsaved value with a version the server no longer has.
@@ -678,6 +738,9 @@ export function GridScreen() {
     } catch (err) {
       const lost = patches.slice(answered);
       for (const p of lost) c.replace(p.row);
+      const message = errorMessage(err);
+      const code = errorCode(err);
+      for (const p of lost) rowFailures.push({ p, message, code });
       app.toast(
         "error",
         answered === 0
@@ -687,6 +750,16 @@ export function GridScreen() {
             : `Saved, but conflicting rows could not be read back: ${errorMessage(err)}`,
       );
     } finally {
+      // Each row keeps its values in the unsaved panel; Retry sends that row again on its own.
+      keepUnsaved(
+        rowFailures.map(({ p, message, code }) => ({
+          row: p.row,
+          patch: p.patch,
+          label: `${summary} ("${p.row.title.slice(0, 40)}")`,
+          message,
+          code,
+        })),
+      );
       setPendingIds(ids, false);
       bump();
     }
@@ -705,8 +778,47 @@ export function GridScreen() {
     setEditing({ r: sel.active.r, c: sel.active.c, text: initial ?? cellText(row, col), row });
   };
 
-  const commitEdit = async (text: string, key: "Enter" | "Tab" | "none", shift = false) => {
+  /**
+   * Closes the editor and saves its text. A value the column cannot take (e.g. "12,99" where a
+   * price is expected) is not dropped: the editor stays open on its cell with the text as typed and
+   * the reason, as a spreadsheet does, however the seller left it (Enter, Tab, a click elsewhere);
+   * then this returns true so the caller leaves the cursor there. `focus` is false when the seller
+   * moved to something outside the grid: the editor then stays open without taking the keyboard.
+   */
+  const commitEdit = (
+    text: string,
+    key: "Enter" | "Tab" | "none",
+    shift = false,
+    focus = true,
+  ): boolean => {
     const e = editing;
+    // The listing the editor was opened on, as the grid holds it now, wherever it is now.
+    const at = e ? cache.indexOf(e.row.id) : undefined;
+    const now = at === undefined ? undefined : cache.get(at);
+    const row = e && now?.id === e.row.id ? now : e?.row;
+    const col = e ? cols[e.c] : undefined;
+    const changed = !!(e && row && col && text !== cellText(row, col));
+    const { patches, problems } =
+      e && row && changed
+        ? blockPatches([[text]], { r: 0, c: e.c }, cols, () => row, 1)
+        : { patches: [], problems: [] };
+    const problem = problems[0];
+    if (problem) app.toast("error", problem.message);
+    if (e && row && problem && at !== undefined) {
+      const back = { r: at, c: e.c };
+      setSel({ active: back, anchor: back, editing: false });
+      scrollIntoView({ active: back, anchor: back, editing: false });
+      setEditing({
+        ...e,
+        r: at,
+        text,
+        row,
+        opened: (e.opened ?? 0) + 1,
+        error: problem.message,
+        focus,
+      });
+      return true;
+    }
     setEditing(null);
     if (key !== "none") {
       // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way.
@@ -715,29 +827,10 @@ export function GridScreen() {
       scrollIntoView(next);
     }
     scrollRef.current?.focus({ preventScroll: true });
-    if (!e) return;
-    // The listing the editor was opened on, as the grid holds it now, wherever it is now.
-    const at = cache.indexOf(e.row.id);
-    const now = at === undefined ? undefined : cache.get(at);
-    const row = now?.id === e.row.id ? now : e.row;
-    const col = cols[e.c];
-    if (!col) return;
-    if (text === cellText(row, col)) return;
-    const { patches, problems } = blockPatches([[text]], { r: 0, c: e.c }, cols, () => row, 1);
-    if (problems[0]) {
-      app.toast("error", problems[0].message);
-      if (key !== "none" && at !== undefined) {
-        // Enter or Tab on a value the column cannot take: stay in the cell with the text as typed
-        // (e.g. "12,99" where a price is expected), as a spreadsheet does, instead of dropping it.
-        const back = { r: at, c: e.c };
-        setSel({ active: back, anchor: back, editing: false });
-        scrollIntoView({ active: back, anchor: back, editing: false });
-        setEditing({ ...e, r: at, text, row, opened: (e.opened ?? 0) + 1 });
-      }
-      return;
-    }
     const p = patches[0];
-    if (p) await saveOne(row, p.patch, `Edit ${col.label} of "${row.title.slice(0, 40)}"`);
+    if (row && col && p)
+      void saveOne(row, p.patch, `Edit ${col.label} of "${row.title.slice(0, 40)}"`);
+    return false;
   };
 
   const doUndo = async () => {
@@ -773,6 +866,21 @@ export function GridScreen() {
     } catch (err) {
       app.toast("error", `Redo refused: ${errorMessage(err)}`);
     }
+  };
+
+  /**
+   * Undoes or redoes a change set picked in the history panel the way Ctrl+Z does: an edit made
+   * meanwhile waits, and the listings it touched are read again before one of them is sent.
+   */
+  const undoFromHistory = async (id: string, action: "undo" | "redo") => {
+    const entry = undo.find(id) ?? { changeSetId: id, label: "" };
+    const run = (async () => {
+      if (action === "undo") await api.changeSets.undo.mutate({ id });
+      else await api.changeSets.redo.mutate({ id });
+      rereadAfterUndo(entry);
+    })();
+    trackUndo(run);
+    await run;
   };
 
   const fillDown = () => undo.track(fillDownNow());
@@ -1001,7 +1109,7 @@ export function GridScreen() {
    */
   const withSelectionLoaded = async (open: () => void) => {
     const r = rect;
-    if (isRange(sel) && r.r1 - r.r0 + 1 <= 100_000 && !cacheRef.current.has(r.r0, r.r1)) {
+    if (isRange(sel) && r.r1 - r.r0 + 1 <= MAX_SELECTED_ROWS && !cacheRef.current.has(r.r0, r.r1)) {
       setBusy("Loading the selected rows…");
       try {
         await ensureRows(r.r0, r.r1);
@@ -1122,11 +1230,14 @@ export function GridScreen() {
   const onCellMouseDown = (r: number, c: number, shift: boolean) => {
     // Commit what the editor holds now, not `editing.text` (only the text it opened with). The
     // editor commits at most once, so its blur when the grid takes focus below saves nothing more.
-    editorCommit.current?.();
+    // A value its column cannot take keeps the editor open on its cell, and the cursor there.
+    if (editorCommit.current?.()) return;
     setSel((s) => clickCell(s, { r, c }, shift));
     scrollRef.current?.focus({ preventScroll: true });
   };
   const onCellDoubleClick = (r: number, c: number) => {
+    // An editor kept open on a value its column cannot take is not replaced by another one.
+    if (editing?.error) return;
     setSel({ active: { r, c }, anchor: { r, c }, editing: false });
     const col = cols[c];
     const row = cache.get(r);
@@ -1187,7 +1298,7 @@ export function GridScreen() {
   };
 
   const selectedIds = (): string[] | null => {
-    if (!cache.has(rect.r0, rect.r1) || rect.r1 - rect.r0 + 1 > 100_000) return null;
+    if (!cache.has(rect.r0, rect.r1) || rect.r1 - rect.r0 + 1 > MAX_SELECTED_ROWS) return null;
     const ids: string[] = [];
     for (let i = rect.r0; i <= rect.r1; i++) {
       const r = cache.get(i);
@@ -1384,7 +1495,7 @@ export function GridScreen() {
             const head = e.button === 0 ? rowHeaderAt(e.target) : null;
             if (head !== null) {
               e.preventDefault();
-              editorCommit.current?.();
+              if (editorCommit.current?.()) return;
               setSel((s) => clickRowHeader(s, head, cols.length, e.shiftKey));
               scrollRef.current?.focus({ preventScroll: true });
               return;
@@ -1491,8 +1602,10 @@ export function GridScreen() {
                   width: Math.max(editCol.width, editCol.kind === "longtext" ? 360 : 0),
                 }}
                 limit={editCol.key === "title" ? titleLimit : undefined}
+                error={editing.error}
+                autoFocus={editing.focus !== false}
                 commitRef={editorCommit}
-                onCommit={(text, key, shift) => void commitEdit(text, key, shift)}
+                onCommit={(text, key, shift, focus) => commitEdit(text, key, shift, focus)}
                 onCancel={() => {
                   setEditing(null);
                   scrollRef.current?.focus({ preventScroll: true });
@@ -1520,6 +1633,7 @@ export function GridScreen() {
           <HistoryPanel
             tick={historyTick}
             onClose={() => setHistoryOpen(false)}
+            perform={undoFromHistory}
             onChanged={(id) => {
               undo.forget(id);
               setUndoSizes(undo.sizes());
@@ -1533,6 +1647,7 @@ export function GridScreen() {
         <UnsavedPanel
           edits={unsaved}
           onRetry={(u) => void retryUnsaved(u)}
+          onRetryAll={() => void retryAllUnsaved()}
           onDismiss={dismissUnsaved}
         />
       )}
@@ -1588,6 +1703,7 @@ export function GridScreen() {
       {bulkOpen && (
         <BulkDialog
           selectedIds={isRange(sel) ? selectedIds() : null}
+          selectedRows={isRange(sel) ? rect.r1 - rect.r0 + 1 : 0}
           filter={filterArgs}
           total={total}
           onClose={() => setBulkOpen(false)}
@@ -1608,20 +1724,33 @@ function CellEditor(props: {
   label: string;
   style: React.CSSProperties;
   limit?: number;
-  onCommit: (text: string, key: "Enter" | "Tab" | "none", shift: boolean) => void;
+  /** Why the text it opened with was not saved, shown under it. */
+  error?: string;
+  /** Takes the keyboard as it opens (the default). */
+  autoFocus?: boolean;
+  /**
+   * Saves the text; true when the grid keeps an editor open on the cell instead. `focus` is false
+   * when the editor lost the keyboard to something outside the grid.
+   */
+  onCommit: (
+    text: string,
+    key: "Enter" | "Tab" | "none",
+    shift: boolean,
+    focus: boolean,
+  ) => boolean;
   onCancel: () => void;
   /** Receives a function that commits the current text, for closing the editor from outside. */
-  commitRef?: React.RefObject<(() => void) | null>;
+  commitRef?: React.RefObject<(() => boolean) | null>;
 }) {
   const [text, setText] = useState(props.initial);
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const done = useRef(false);
   // Every way out (keys, blur, a click elsewhere in the grid) goes through here, so one edit is
   // saved once: two saves of the same row at the same version would make the second a conflict.
-  const commit = (key: "Enter" | "Tab" | "none", shift: boolean) => {
-    if (done.current) return;
+  const commit = (key: "Enter" | "Tab" | "none", shift: boolean, focus = true): boolean => {
+    if (done.current) return false;
     done.current = true;
-    props.onCommit(text, key, shift);
+    return props.onCommit(text, key, shift, focus);
   };
   const latestCommit = useRef(commit);
   latestCommit.current = commit;
@@ -1637,9 +1766,10 @@ function CellEditor(props: {
   }, [commitRef, commitNow]);
   // Focused as it mounts (a layout effect, not a later passive one), so a key an IME is still
   // composing when the editor opens lands in it rather than in the grid.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only as it mounts
   useLayoutEffect(() => {
     const el = ref.current;
-    if (!el) return;
+    if (!el || props.autoFocus === false) return;
     el.focus();
     const n = el.value.length;
     el.setSelectionRange(n, n);
@@ -1668,7 +1798,12 @@ function CellEditor(props: {
     value: text,
     "aria-label": props.label,
     onKeyDown,
-    onBlur: () => commit("none", false),
+    // Focus leaving for something outside the grid (the search box, a dialog) stays there.
+    onBlur: (e: React.FocusEvent) => {
+      const to = e.relatedTarget;
+      commit("none", false, !(to instanceof Element) || !!to.closest('[role="grid"]'));
+    },
+    ...(props.error ? { "aria-invalid": true } : {}),
   };
   return (
     <div className="cell-editor" style={props.style}>
@@ -1680,6 +1815,11 @@ function CellEditor(props: {
       {props.limit && (
         <span className={`counter${text.length > props.limit ? " over" : ""}`} aria-live="polite">
           {text.length}/{props.limit}
+        </span>
+      )}
+      {props.error && text === props.initial && (
+        <span className="cell-editor-error" role="alert">
+          {props.error}
         </span>
       )}
     </div>

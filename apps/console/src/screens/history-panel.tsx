@@ -13,6 +13,11 @@ export function HistoryPanel(props: {
   tick: number;
   onClose: () => void;
   onChanged: (id: string) => void;
+  /**
+   * Undoes or redoes a change set. The grid passes its own, so an edit made right after waits for
+   * the listings it changed to be read again, as after Ctrl+Z; alone, the panel calls the API.
+   */
+  perform?: (id: string, action: "undo" | "redo") => Promise<void>;
 }) {
   const app = useApp();
   const [items, setItems] = useState<Item[] | null>(null);
@@ -42,7 +47,9 @@ export function HistoryPanel(props: {
   const act = async (it: Item) => {
     setBusy(it.id);
     try {
-      if (it.status === "applied") await api.changeSets.undo.mutate({ id: it.id });
+      const action = it.status === "applied" ? "undo" : "redo";
+      if (props.perform) await props.perform(it.id, action);
+      else if (action === "undo") await api.changeSets.undo.mutate({ id: it.id });
       else await api.changeSets.redo.mutate({ id: it.id });
       props.onChanged(it.id);
       setReload((n) => n + 1);

@@ -4,7 +4,7 @@ import { useApp } from "../app-context";
 import { ProgressBar } from "../components/progress-bar";
 import { percent } from "../lib/import-wizard";
 import { announceJob } from "../lib/jobs";
-import { errorMessage } from "../lib/save-logic";
+import { errorMessage, plainIssueList } from "../lib/save-logic";
 
 type Scan = Outputs["ocr"]["byId"];
 type ScanSummary = Outputs["ocr"]["list"]["items"][number];
@@ -264,7 +264,7 @@ export function OcrScreen() {
           "error",
           `${r.errors.length} item(s) not created: ${r.errors
             .slice(0, 3)
-            .map((e) => `#${e.index + 1} ${e.message}`)
+            .map((e) => `#${e.index + 1} ${plainIssueList(e.message)}`)
             .join("; ")}`,
         );
       if (r.created > 0)

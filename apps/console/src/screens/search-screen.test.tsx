@@ -58,3 +58,47 @@ describe("Duplicates", () => {
     expect(m.host.textContent).toContain("No likely duplicates");
   });
 });
+
+describe("Duplicates keep choice", () => {
+  it("stays with the listing chosen after a merge above moves its group up", async () => {
+    vi.stubGlobal("confirm", () => true);
+    api.search.mergeDuplicates.mutate.mockReset();
+    api.search.mergeDuplicates.mutate.mockResolvedValue({ kept: "a", merged: 1 });
+    api.search.duplicates.query.mockResolvedValue({
+      groups: [
+        [listing("a"), listing("b")],
+        [listing("c"), listing("d")],
+      ],
+    });
+    m = await mountWithApp(<SearchScreen search="?view=duplicates" />);
+    await settle();
+    const radio = (id: string) =>
+      m?.host.querySelector<HTMLInputElement>(`input[aria-label="Keep Chair ${id}"]`);
+    const mergeButtons = () =>
+      [...(m?.host.querySelectorAll("button") ?? [])].filter((b) =>
+        b.textContent?.includes("Merge into kept listing"),
+      );
+    // The seller keeps "d" in the second group, then merges the first one.
+    await act(async () => radio("d")?.click());
+    expect(radio("d")?.checked).toBe(true);
+    api.search.duplicates.query.mockResolvedValue({ groups: [[listing("c"), listing("d")]] });
+    await act(async () => mergeButtons()[0]?.click());
+    await settle();
+    expect(api.search.mergeDuplicates.mutate).toHaveBeenLastCalledWith({
+      keepId: "a",
+      mergeIds: ["b"],
+      mode: "merge",
+    });
+
+    // The second group is now the first: its choice is still "d".
+    expect(radio("d")?.checked).toBe(true);
+    expect(radio("c")?.checked).toBe(false);
+    await act(async () => mergeButtons()[0]?.click());
+    await settle();
+    expect(api.search.mergeDuplicates.mutate).toHaveBeenLastCalledWith({
+      keepId: "d",
+      mergeIds: ["c"],
+      mode: "merge",
+    });
+  });
+});

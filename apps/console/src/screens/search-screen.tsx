@@ -377,7 +377,12 @@ function Duplicates() {
   const [threshold, setThreshold] = useState(0.95);
   const [groups, setGroups] = useState<DuplicateGroup[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [keep, setKeep] = useState<Record<number, string>>({});
+  /**
+   * The listings the seller chose to keep, by id: a group's choice is the one of its listings in
+   * here (its first, suggested listing when none is). Kept across reloads, so after a merge moves
+   * the groups below up, each still keeps the listing the seller chose in it.
+   */
+  const [kept, setKept] = useState<ReadonlySet<string>>(new Set());
   /** A merge or delete is running: another click must not send it again. */
   const [merging, setMerging] = useState(false);
   const mergingRef = useRef(false);
@@ -388,19 +393,31 @@ function Duplicates() {
       .query({ threshold })
       .then((r) => {
         setGroups(r.groups);
-        setKeep({});
+        // Choices of listings no longer in any group (merged or deleted) are let go.
+        const present = new Set(r.groups.flatMap((g) => g.map((l) => l.id)));
+        setKept((k) => new Set([...k].filter((id) => present.has(id))));
       })
       .catch((err) => setError(errorMessage(err)));
   }, [threshold]);
   useEffect(load, [load]);
 
-  const merge = async (i: number, g: DuplicateGroup, mode: "merge" | "delete") => {
-    const keepId = keep[i] ?? g[0]?.id;
+  /** The listing a group keeps: the one the seller chose in it, else the suggested one. */
+  const keptIn = (g: DuplicateGroup) => (g.find((l) => kept.has(l.id)) ?? g[0])?.id;
+  const choose = (g: DuplicateGroup, id: string) =>
+    setKept((k) => {
+      const next = new Set([...k].filter((x) => !g.some((l) => l.id === x)));
+      next.add(id);
+      return next;
+    });
+
+  const merge = async (g: DuplicateGroup, mode: "merge" | "delete") => {
+    const keepId = keptIn(g);
     if (!keepId || mergingRef.current) return;
     const mergeIds = g.filter((l) => l.id !== keepId).map((l) => l.id);
-    const kept = g.find((l) => l.id === keepId);
+    const keptListing = g.find((l) => l.id === keepId);
     const verb = mode === "merge" ? "Merge" : "Delete";
-    if (!confirm(`${verb} ${mergeIds.length} listing(s) into “${kept?.title ?? ""}”?`)) return;
+    if (!confirm(`${verb} ${mergeIds.length} listing(s) into “${keptListing?.title ?? ""}”?`))
+      return;
     mergingRef.current = true;
     setMerging(true);
     try {
@@ -466,10 +483,10 @@ function Duplicates() {
                   <td>
                     <input
                       type="radio"
-                      name={`keep-${i}`}
+                      name={`keep-${g[0]?.id ?? i}`}
                       aria-label={`Keep ${l.title}`}
-                      checked={(keep[i] ?? g[0]?.id) === l.id}
-                      onChange={() => setKeep((k) => ({ ...k, [i]: l.id }))}
+                      checked={keptIn(g) === l.id}
+                      onChange={() => choose(g, l.id)}
                     />
                   </td>
                   <td className="ellipsis" title={l.title}>
@@ -492,7 +509,7 @@ function Duplicates() {
               type="button"
               className="btn"
               disabled={merging}
-              onClick={() => void merge(i, g, "merge")}
+              onClick={() => void merge(g, "merge")}
             >
               Merge into kept listing
             </button>
@@ -500,7 +517,7 @@ function Duplicates() {
               type="button"
               className="btn danger-ghost"
               disabled={merging}
-              onClick={() => void merge(i, g, "delete")}
+              onClick={() => void merge(g, "delete")}
             >
               Delete the others
             </button>

@@ -11,6 +11,8 @@ export interface UnsavedEdit {
   values: { field: string; text: string }[];
   /** Why the server did not save it. */
   message: string;
+  /** The API's machine-readable code for it (e.g. VALIDATION_FAILED), for support. */
+  code?: string;
 }
 
 /**
@@ -21,6 +23,8 @@ export function UnsavedPanel(props: {
   edits: UnsavedEdit[];
   onRetry: (u: UnsavedEdit) => void;
   onDismiss: (u: UnsavedEdit) => void;
+  /** Sends every edit kept here again at once (a failed paste over many rows, say). */
+  onRetryAll?: () => void;
 }) {
   const n = props.edits.length;
   return (
@@ -28,11 +32,20 @@ export function UnsavedPanel(props: {
       <h2>
         {n} edit{n > 1 ? "s" : ""} not saved — your values are kept here
       </h2>
+      {n > 1 && props.onRetryAll && (
+        <div className="conflict-actions">
+          <button type="button" className="btn primary" onClick={props.onRetryAll}>
+            Retry all {n}
+          </button>
+        </div>
+      )}
       <ul>
         {props.edits.slice(0, 20).map((u) => (
           <li key={u.rowId} className="conflict-item">
             <strong className="conflict-title">{u.title}</strong>
-            <p className="unsaved-reason">{u.message}</p>
+            <p className="unsaved-reason" title={u.code} data-code={u.code}>
+              {u.message}
+            </p>
             <table>
               <thead>
                 <tr>
