@@ -34,4 +34,9 @@ USER node
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.WORKER_METRICS_PORT+'/metrics').then(r=>process.exit(r.status<500?0:1)).catch(()=>process.exit(1))"
 STOPSIGNAL SIGTERM
+# No --max-old-space-size here, unlike the API: V8 applies that flag to every isolate in the
+# process, worker threads included, and it overrides their `resourceLimits`. The PDF parser's
+# thread is capped at 512 MB (packages/ocr/src/pdf.ts) so a hostile PDF fails on its own; with the
+# flag that cap would become the flag's value. Bound the worker with the container's memory limit.
+# (One 100k-row import peaked at ~250 MB of heap with the API and workers in one process.)
 CMD ["node", "--import", "tsx", "apps/worker/src/main.ts"]

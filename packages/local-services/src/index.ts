@@ -1,5 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import {
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,9 +62,97 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/** Where a private redis-server's process id is kept, in its data folder. */
+const REDIS_PID_FILE = "redis-server.pid";
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // ended meanwhile
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else, so it is not one we started.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Whether `pid` is a redis-server working in `dir`. redis-server rewrites its command line, but
+ * it changes into its `--dir`, so its working directory tells which data folder it holds. Where
+ * that cannot be read (no /proc, no lsof), the answer is no: a process of someone else's is never
+ * stopped on a guess.
+ */
+function isRedisFor(pid: number, dir: string): boolean {
+  if (process.platform === "linux") {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      return comm === "redis-server" && readlinkSync(`/proc/${pid}/cwd`) === dir;
+    } catch {
+      return false;
+    }
+  }
+  const comm = spawnSync("ps", ["-o", "comm=", "-p", String(pid)], { encoding: "utf8" });
+  if (comm.status !== 0 || path.basename(comm.stdout.trim()) !== "redis-server") return false;
+  const cwd = spawnSync("lsof", ["-a", "-p", String(pid), "-d", "cwd", "-Fn"], {
+    encoding: "utf8",
+  });
+  return cwd.status === 0 && cwd.stdout.split("\n").includes(`n${dir}`);
+}
+
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/**
+ * Stops the redis-server a previous run left on `dir` (its starter was killed before it could
+ * stop it): two servers appending to one AOF would corrupt it, and each run would leave one more.
+ * SIGTERM lets it write its data out; SIGKILL follows if it does not end.
+ */
+async function stopLeftoverRedis(dir: string): Promise<void> {
+  const file = path.join(dir, REDIS_PID_FILE);
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, "utf8").trim());
+  } catch {
+    return;
+  }
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRedisFor(pid, dir)) {
+    signal(pid, "SIGTERM");
+    if (!(await waitGone(pid, 10_000))) {
+      signal(pid, "SIGKILL");
+      await waitGone(pid, 5_000);
+    }
+  }
+  rmSync(file, { force: true });
+}
+
+/**
+ * On Linux the server gets SIGTERM from the kernel when this process dies, however it dies
+ * (`setpriv --pdeathsig`, util-linux); elsewhere the pid file catches it on the next start.
+ * The signal follows the thread that spawned it, so call `startRedis` from the main thread.
+ */
+function redisCommand(args: string[]): [string, string[]] {
+  if (process.platform === "linux" && onPath("setpriv"))
+    return ["setpriv", ["--pdeathsig", "SIGTERM", "--", "redis-server", ...args]];
+  return ["redis-server", args];
+}
+
 /**
  * Starts a private redis-server on a free port with its data in `dataDir`, never touching a Redis
- * that is already running. Throws one clear line when the binary is missing.
+ * that is already running. Throws one clear line when the binary is missing. A server an earlier
+ * run left on the same folder (recorded in its pid file) is stopped first.
  */
 export async function startRedis(
   dataDir: string,
@@ -69,8 +164,10 @@ export async function startRedis(
     );
   }
   mkdirSync(dataDir, { recursive: true });
+  const dir = realpathSync(dataDir);
+  await stopLeftoverRedis(dir);
   const port = await freePort();
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", path.resolve(dataDir)];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
   args.push(
     "--save",
     opts.persist === false ? "" : "60 1",
@@ -78,7 +175,17 @@ export async function startRedis(
     opts.persist === false ? "no" : "yes",
   );
   args.push("--maxmemory-policy", "noeviction");
-  const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
+  const [bin, argv] = redisCommand(args);
+  const child = spawn(bin, argv, { stdio: ["ignore", "ignore", "inherit"] });
+  const pidFile = path.join(dir, REDIS_PID_FILE);
+  if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
+  child.once("exit", () => {
+    try {
+      if (readFileSync(pidFile, "utf8").trim() === String(child.pid)) rmSync(pidFile);
+    } catch {
+      // already gone
+    }
+  });
   await waitForPort("127.0.0.1", port);
   return { url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: stopper(child) };
 }

@@ -22,6 +22,14 @@ import {
 } from "../openapi/route";
 import { IdParam, pageOf } from "../openapi/schemas";
 
+/** A signed export link also says when it was minted, so a password change can revoke it. */
+const SignedExportQuery = SignedUrlQuery.extend({
+  iat: z.string().max(20).optional().openapi({
+    description:
+      "When the signed URL was minted (Unix milliseconds); part of the signature. A link minted before the account's password last changed is refused",
+  }),
+});
+
 export const ExportWarning = z
   .object({
     code: z.string().openapi({ example: "TITLE_TOO_LONG" }),
@@ -173,8 +181,8 @@ export function exportRoutes(deps: AppDeps) {
       summary: "Download an export file",
       security: securityOrSignedUrl,
       description:
-        "The finished file. Either authenticate, or use the signed `downloadUrl` from the export, valid 15 minutes, with no credentials: its `exp` and `sig` go together.",
-      request: { params: IdParam, query: SignedUrlQuery },
+        "The finished file. Either authenticate, or use the signed `downloadUrl` from the export, valid 15 minutes, with no credentials: its `iat`, `exp` and `sig` go together. A password change revokes the links minted before it.",
+      request: { params: IdParam, query: SignedExportQuery },
       responses: {
         200: {
           description: "The file, typed by its extension",

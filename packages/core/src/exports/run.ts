@@ -46,28 +46,46 @@ function asCoreError(err: unknown): never {
   throw err;
 }
 
-/** A download link that works without an Authorization header (browsers), valid for 15 minutes. */
+/**
+ * The longest a signed link is issued for (the emailed one). Links from before `iat` was part of
+ * the link are taken as minted this long before they expire, the earliest they can have been.
+ */
+const LONGEST_LINK_TTL_SECONDS = 24 * 3600;
+
+/**
+ * A download link that works without an Authorization header (browsers), valid for 15 minutes.
+ * It carries when it was minted (`iat`, Unix milliseconds) so a password change can revoke it.
+ */
 export function signDownload(ctx: CoreContext, exportId: string, ttlSeconds = 900): string {
-  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const iat = Date.now();
+  const exp = Math.floor(iat / 1000) + ttlSeconds;
   const sig = createHmac("sha256", ctx.auth.jwtSecret)
-    .update(`export:${exportId}:${exp}`)
+    .update(`export:${exportId}:${iat}:${exp}`)
     .digest("base64url");
-  return `/v1/exports/${exportId}/download?exp=${exp}&sig=${sig}`;
+  return `/v1/exports/${exportId}/download?iat=${iat}&exp=${exp}&sig=${sig}`;
 }
 
-/** Checks a signed download link. */
+/** The parts of a signed download link, as they arrive in its query. */
+export type DownloadSignature = { iat?: string; exp?: string; sig?: string };
+
+/**
+ * Checks a signed download link: the time it was minted (Unix milliseconds) when its signature
+ * and expiry hold, otherwise null.
+ */
 export function verifyDownload(
   ctx: CoreContext,
   exportId: string,
-  exp: string | undefined,
-  sig: string | undefined,
-): boolean {
-  if (!exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return false;
-  const want = createHmac("sha256", ctx.auth.jwtSecret)
-    .update(`export:${exportId}:${exp}`)
-    .digest();
+  signature: DownloadSignature,
+): number | null {
+  const { iat, exp, sig } = signature;
+  if (!exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
+  if (iat !== undefined && !/^\d{1,15}$/.test(iat)) return null;
+  const payload =
+    iat === undefined ? `export:${exportId}:${exp}` : `export:${exportId}:${iat}:${exp}`;
+  const want = createHmac("sha256", ctx.auth.jwtSecret).update(payload).digest();
   const got = Buffer.from(sig, "base64url");
-  return got.length === want.length && timingSafeEqual(got, want);
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
+  return iat === undefined ? (Number(exp) - LONGEST_LINK_TTL_SECONDS) * 1000 : Number(iat);
 }
 
 function exportView(
@@ -351,31 +369,38 @@ export async function listExports(ctx: CoreContext, raw: z.input<typeof ListExpo
 /**
  * Opens a finished export's file. With `signature`, the link itself is the credential (for
  * browser downloads and emailed links), while the account that made the export is active: a
- * deactivated seller's links stop working at once, as their sessions and keys do. Otherwise the
- * caller must own the export.
+ * deactivated seller's links stop working at once, as their sessions and keys do. A link minted
+ * before the seller's password last changed is refused, as their sessions are: the change may be
+ * the seller taking their account back, and the links in someone else's hands must go with it.
+ * Otherwise the caller must own the export.
  */
 export async function openExportDownload(
   ctx: CoreContext,
   id: string,
-  signature?: { exp?: string; sig?: string },
+  signature?: DownloadSignature,
 ) {
   if (!z.uuid().safeParse(id).success) throw notFound("Export");
-  const signed =
-    signature?.sig !== undefined && verifyDownload(ctx, id, signature.exp, signature.sig);
-  if (signature?.sig !== undefined && !signed)
+  const mintedAt = signature?.sig !== undefined ? verifyDownload(ctx, id, signature) : null;
+  if (signature?.sig !== undefined && mintedAt === null)
     throw new CoreError("UNAUTHORIZED", "This download link is invalid or has expired");
-  const owner = signed ? undefined : requireActor(ctx, "read").userId;
-  const [job] = owner
+  const owner = mintedAt === null ? requireActor(ctx, "read").userId : undefined;
+  const [found] = owner
     ? await ctx.db
-        .select()
+        .select({ job: exportJobs, passwordChangedAt: sql<null>`null` })
         .from(exportJobs)
         .where(and(eq(exportJobs.id, id), eq(exportJobs.ownerId, owner)))
     : await ctx.db
-        .select(getTableColumns(exportJobs))
+        .select({ job: exportJobs, passwordChangedAt: users.passwordChangedAt })
         .from(exportJobs)
         .innerJoin(users, eq(users.id, exportJobs.ownerId))
         .where(and(eq(exportJobs.id, id), eq(users.active, true)));
-  if (!job) throw notFound("Export");
+  if (!found) throw notFound("Export");
+  if (mintedAt !== null && found.passwordChangedAt && mintedAt < found.passwordChangedAt.getTime())
+    throw new CoreError(
+      "UNAUTHORIZED",
+      "This download link was revoked because the account's password was changed; open the export in the console for a new link",
+    );
+  const { job } = found;
   if (job.status !== "completed" || !job.storageKey || !job.fileName)
     throw new CoreError("CONFLICT", `The export is ${job.status}`);
   return { fileName: job.fileName, stream: await ctx.storage.get(job.storageKey) };
