@@ -12,9 +12,10 @@ import {
 import { imports, rowsOf } from "@mbe/db";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRuntime } from "../test/runtime";
+import { testRuntime, until } from "../test/runtime";
+import { startWorkers, type WorkerOptions } from "./index";
 
-const { db, seller, importCsv, close } = testRuntime("ir");
+const { db, bullRedis, queues, opts, seller, importCsv, close } = testRuntime("ir");
 
 beforeAll(() => db.migrate());
 afterAll(() => close());
@@ -204,5 +205,107 @@ describe("imports racing other writes", () => {
     const done = await runImportCommit(ctx, imp.id);
     expect(done.counts).toMatchObject({ created: 0, updated: 1 });
     expect(await titles(ctx)).toEqual(["Lamp", "New drill"]);
+  }, 60_000);
+
+  it("leaves an import to the newer run, neither failed nor changed, when a job's run is taken over on its last attempt", async () => {
+    const { ctx } = await seller("Taken");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\n", {});
+    // A listing saved after the dry run: each run reads the file again.
+    await createListing(ctx, { title: "Shelf", price: 40 });
+    await requestImportCommit(ctx, imp.id, {});
+    // The commit's job on its last attempt: a failure of this run would be final.
+    const jobId = `commit-${imp.id}`;
+    const queued = await queues.imports.getJob(jobId);
+    if (!queued) throw new Error("the commit was not queued");
+    await queued.remove();
+    await queues.imports.add("run-import", queued.data, { jobId, attempts: 1 });
+
+    /** A worker process of its own: its own Redis connection, its file reads held at a gate. */
+    function workerProcess() {
+      let release!: () => void;
+      let signal!: () => void;
+      const open = new Promise<void>((r) => {
+        release = r;
+      });
+      const reached = new Promise<void>((r) => {
+        signal = r;
+      });
+      const redis = bullRedis.duplicate();
+      const storage = opts.runtime.storage;
+      const options: WorkerOptions = {
+        ...opts,
+        runtime: {
+          ...opts.runtime,
+          bullRedis: redis,
+          storage: new Proxy(storage, {
+            get(target, prop) {
+              if (prop === "localFile")
+                return async (key: string) => {
+                  signal();
+                  await open;
+                  return target.localFile(key);
+                };
+              const v = Reflect.get(target, prop);
+              return typeof v === "function" ? v.bind(target) : v;
+            },
+          }),
+        },
+        config: { ...opts.config, WORKER_LOCK_MS: 1000, WORKER_STALLED_INTERVAL_MS: 300 },
+      };
+      return { options, redis, reached, release };
+    }
+    const commitRun = async () =>
+      (await db.db.select().from(imports).where(eq(imports.id, imp.id)))[0]?.counts._commitRun;
+    const a = workerProcess();
+    const b = workerProcess();
+    let closingA: Promise<void> | undefined;
+    let stopB: ((timeoutMs?: number) => Promise<void>) | undefined;
+    try {
+      const stopA = await startWorkers(a.options);
+      // The first run has taken the commit and reads the file, on a worker that is shutting
+      // down (it takes no other job and lets this one finish)...
+      await a.reached;
+      const first = await commitRun();
+      expect(first).toBeDefined();
+      closingA = stopA();
+      stopB = await startWorkers(b.options);
+      // ...when it loses Redis: it stages the file and then waits on Redis to report its
+      // progress, while its job's lock lapses.
+      a.redis.stream.pause();
+      a.release();
+      await until(async () => (await staged(imp.id)) === 2);
+      // BullMQ's stalled check starts the job again on the other worker: the second run takes
+      // the commit over, clears the staging area and reads the file.
+      await b.reached;
+      expect(await commitRun()).not.toBe(first);
+      expect(await staged(imp.id)).toBe(0);
+      // The first worker reaches Redis again: its run finds itself taken over and stops, and
+      // the worker's shutdown completes.
+      a.redis.stream.resume();
+      await closingA;
+      const [between] = await db.db.select().from(imports).where(eq(imports.id, imp.id));
+      expect(between?.status).toBe("committing");
+      expect(between?.error).toBeNull();
+      expect(await titles(ctx)).toEqual(["Shelf"]);
+      expect(await queues.imports.getJobState(jobId)).toBe("active");
+      // The newer run commits the file.
+      b.release();
+      const done = await until(async () => {
+        const [row] = await db.db.select().from(imports).where(eq(imports.id, imp.id));
+        return row?.status !== "committing" ? row : undefined;
+      });
+      expect(done.status).toBe("committed");
+      expect(done.counts).toMatchObject({ created: 2 });
+      expect(await titles(ctx)).toEqual(["Chair", "Lamp", "Shelf"]);
+      await until(async () => (await queues.imports.getJobState(jobId)) === "completed");
+    } finally {
+      a.redis.stream.resume();
+      a.release();
+      b.release();
+      await closingA;
+      await stopB?.(5000);
+      a.redis.disconnect();
+      b.redis.disconnect();
+    }
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import {
 import { exportJobs, importStaging, imports, ocrScans } from "@mbe/db";
 import { type Job, Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testRuntime } from "../test/runtime";
 import { requeueOrphanedCommits, settleFailedJobs } from "./settle-failed-jobs";
 
@@ -221,4 +221,93 @@ describe("settling jobs BullMQ failed without their processor", () => {
     expect((await runImportCommit(ctx, imp.id)).status).toBe("committed");
     expect((await listListings(ctx, {})).items.map((l) => l.title)).toEqual(["Lamp"]);
   }, 60_000);
+});
+
+describe("the failed-jobs sweep over time and many failures", () => {
+  /** Fails every waiting job of the imports queue through a processor that throws. */
+  async function failAll(expected: number) {
+    const failing = new Worker(
+      "imports",
+      async (): Promise<unknown> => {
+        throw new Error("refused for the test");
+      },
+      { connection: bullRedis, prefix, concurrency: 50 },
+    );
+    workers.push(failing);
+    const deadline = Date.now() + 30_000;
+    while ((await queues.imports.getFailedCount()) < expected) {
+      if (Date.now() > deadline) throw new Error("the jobs did not fail");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await failing.close();
+  }
+  const uploaded = async (ownerId: string, name: string) => {
+    const [imp] = await db.db
+      .insert(imports)
+      .values({
+        ownerId,
+        fileName: name,
+        fileSize: 10,
+        sha256: "0".repeat(64),
+        storageKey: `k/${randomUUID()}`,
+        format: "csv",
+        status: "uploaded",
+        updatedAt: new Date(Date.now() - 60 * 60_000),
+      })
+      .returning();
+    if (!imp) throw new Error("import not recorded");
+    return imp;
+  };
+  const statusOf = async (id: string) =>
+    (await db.db.select().from(imports).where(eq(imports.id, id)))[0]?.status;
+
+  it("judges a failure's age by the database's clock, not this machine's", async () => {
+    const { id: ownerId } = await seller("Clock");
+    const imp = await uploaded(ownerId, "clock.csv");
+    const before = await queues.imports.getFailedCount();
+    await queues.imports.add(
+      "analyze-import",
+      { importId: imp.id, ownerId, actorId: ownerId, options: {} },
+      { attempts: 1, jobId: `analyze-${imp.id}` },
+    );
+    await failAll(before + 1);
+    // This machine's clock runs two days ahead: the failure a moment ago is still recent.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 2 * 24 * 3600_000 });
+    try {
+      expect(await settleFailedJobs(opts)).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await statusOf(imp.id)).toBe("failed");
+  }, 60_000);
+
+  it("reaches failures older than the newest page within a few sweeps", async () => {
+    const { id: ownerId } = await seller("Paging");
+    const imp = await uploaded(ownerId, "oldest.csv");
+    const before = await queues.imports.getFailedCount();
+    await queues.imports.add(
+      "analyze-import",
+      { importId: imp.id, ownerId, actorId: ownerId, options: {} },
+      { attempts: 1, jobId: `analyze-${imp.id}` },
+    );
+    await failAll(before + 1);
+    await new Promise((r) => setTimeout(r, 20));
+    // A burst of newer failures (of jobs that worked on nothing) buries it past the newest 500.
+    const burst = 520;
+    await queues.imports.addBulk(
+      Array.from({ length: burst }, (_, i) => ({
+        name: "burst",
+        data: { i },
+        opts: { attempts: 1 },
+      })),
+    );
+    await failAll(before + 1 + burst);
+    let sweeps = 0;
+    while ((await statusOf(imp.id)) !== "failed" && sweeps < 4) {
+      await settleFailedJobs(opts);
+      sweeps++;
+    }
+    expect(await statusOf(imp.id)).toBe("failed");
+    expect(sweeps).toBeLessThanOrEqual(2);
+  }, 90_000);
 });

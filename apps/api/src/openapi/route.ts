@@ -1,4 +1,5 @@
-import { type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { isDeepStrictEqual } from "node:util";
+import { OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { ErrorBody } from "./schemas";
 
 export const json = <T extends z.ZodType>(schema: T, description = "OK") => ({
@@ -113,11 +114,79 @@ export function addDocumentWideResponses(registry: OpenAPIRegistry) {
     declared[401] ??= authedErrors[401];
     declared[429] ??= authedErrors[429];
     if (def.route.request?.body) declared[415] ??= unsupportedMediaType;
+    if (def.route.method !== "get") declared[409] = withWriteClash(declared[409]);
     const responses: Responses = {};
     for (const [status, response] of Object.entries(declared))
       responses[status] = withHeaders(status, response);
-    def.route = { ...def.route, responses };
+    def.route = { ...def.route, responses, request: withQueryAsSent(def.route) };
   }
+}
+
+const WRITE_CLASH =
+  "CONFLICT when other writes to the same rows were being saved at the same time (the database gave up on a deadlock or a serialization failure); nothing was changed, try again";
+
+/**
+ * Any write can meet others locking the same rows in another order: PostgreSQL then aborts one
+ * transaction (40P01, 40001) and the API answers 409 CONFLICT (`clientErrorFromDb`).
+ */
+function withWriteClash(existing: Response | undefined): Response {
+  if (!existing) return err(`Conflict: ${WRITE_CLASH}`);
+  if ("$ref" in existing) return existing;
+  return { ...existing, description: `${existing.description}; or ${WRITE_CLASH}` };
+}
+
+const EMPTY_IS_ABSENT = "An empty value is the same as leaving the parameter out.";
+
+/** A query parameter's schema as a query string can carry it: text is never `null`. */
+function withoutNull(schema: Record<string, unknown>): Record<string, unknown> {
+  const { type } = schema;
+  if (!Array.isArray(type) || !type.includes("null")) return schema;
+  const rest = type.filter((t) => t !== "null");
+  return { ...schema, type: rest.length === 1 ? rest[0] : rest };
+}
+
+/**
+ * The query as the API reads it. The generator declares coerced and preprocessed fields (numbers,
+ * flags, price bounds) nullable, which no query string can be, and does not say which fields take
+ * an empty value (`priceMax=` from a form is no bound, not an error): each field's own parser is
+ * asked. Only the document's copy changes; requests are still validated by the route's schema.
+ */
+function withQueryAsSent(route: RouteConfig): RouteConfig["request"] {
+  const query = route.request?.query;
+  if (!query || !("shape" in query)) return route.request;
+  type Param = { schema?: Record<string, unknown>; description?: string; required?: boolean };
+  const generated = new Map<string, Param>();
+  const probe = new OpenAPIHono();
+  probe.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/",
+    request: { query },
+    responses: { 200: { description: "OK" } },
+  });
+  const doc = probe.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "", version: "" } });
+  for (const p of (doc.paths?.["/"]?.get?.parameters ?? []) as (Param & { name: string })[])
+    generated.set(p.name, p);
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, field] of Object.entries(query.shape as Record<string, z.ZodType>)) {
+    const { schema, description, required = false } = generated.get(name) ?? {};
+    if (!schema || "$ref" in schema) {
+      shape[name] = field;
+      continue;
+    }
+    const param: Record<string, unknown> = { schema: withoutNull(schema), required };
+    if (description) param.description = description;
+    const empty = field.safeParse("");
+    if (empty.success) {
+      param.allowEmptyValue = true;
+      const absent = field.safeParse(undefined);
+      if (absent.success && isDeepStrictEqual(empty.data, absent.data)) {
+        param.description = description ? `${description} ${EMPTY_IS_ABSENT}` : EMPTY_IS_ABSENT;
+      }
+    }
+    // A stand-in carrying the declaration: the field itself may come from a zod without `openapi`.
+    shape[name] = (required ? z.string() : z.string().optional()).openapi({ param });
+  }
+  return { ...route.request, query: z.object(shape) };
 }
 
 function withHeaders(status: string, response: Response): Response {

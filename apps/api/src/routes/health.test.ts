@@ -1,3 +1,4 @@
+import { clientErrorFromDb } from "@mbe/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestApi, signUp, type TestApi } from "../../test/harness";
 
@@ -105,7 +106,14 @@ type Operation = {
   description?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string; schema?: { default?: unknown } }[];
+  parameters?: {
+    name: string;
+    in: string;
+    required?: boolean;
+    allowEmptyValue?: boolean;
+    description?: string;
+    schema?: { default?: unknown; type?: unknown; minimum?: number };
+  }[];
   requestBody?: {
     content: Record<
       string,
@@ -261,6 +269,70 @@ describe("the OpenAPI document states what the API does", () => {
           expect(names, where).toEqual(expect.arrayContaining(["RateLimit", "RateLimit-Policy"]));
         if (["423", "429", "503"].includes(status)) expect(names, where).toContain("Retry-After");
       }
+  });
+
+  it("declares query parameters as a query string carries them, empty values included", async () => {
+    const query = ops().flatMap(({ op: o }) =>
+      (o.parameters ?? []).filter((p) => p.in === "query").map((p) => ({ o, p })),
+    );
+    expect(query.length).toBeGreaterThan(20);
+    // A query string carries text: no parameter is null.
+    for (const { o, p } of query)
+      expect(JSON.stringify(p.schema?.type), `${o.operationId} ${p.name}`).not.toContain("null");
+    for (const id of ["listListings", "searchListings"])
+      for (const name of ["priceMin", "priceMax", "category"]) {
+        const p = op(id).parameters?.find((x) => x.in === "query" && x.name === name);
+        expect(p?.allowEmptyValue, `${id} ${name}`).toBe(true);
+        expect(p?.required, `${id} ${name}`).toBe(false);
+      }
+    const bound = op("listListings").parameters?.find((x) => x.name === "priceMax");
+    expect(bound?.schema).toEqual({ type: "number", minimum: 0 });
+    expect(bound?.description).toMatch(/empty value is the same as leaving the parameter out/);
+    const offset = op("listListings").parameters?.find((x) => x.name === "offset");
+    expect(offset?.schema?.type).toBe("integer");
+
+    // What the document says is what the API does: an empty bound is no bound.
+    const s = await signUp(api);
+    for (const price of [5, 500])
+      await call(api, "POST", "/v1/listings", {
+        token: s.accessToken,
+        body: { title: `Lamp ${price}`, price },
+      });
+    const empty = await call<{ items: unknown[] }>(
+      api,
+      "GET",
+      "/v1/listings?priceMin=&priceMax=&category=",
+      { token: s.accessToken },
+    );
+    expect(empty.status).toBe(200);
+    expect(empty.body.items).toHaveLength(2);
+    const bounded = await call<{ items: unknown[] }>(api, "GET", "/v1/listings?priceMax=10", {
+      token: s.accessToken,
+    });
+    expect(bounded.body.items).toHaveLength(1);
+    const bad = await call(api, "GET", "/v1/listings?priceMax=-1", { token: s.accessToken });
+    expect(bad.status).toBe(400);
+  });
+
+  it("declares the 409 a clash between parallel writes answers on every operation that writes", () => {
+    // PostgreSQL aborting a transaction on a deadlock or a serialization failure is answered so.
+    for (const sqlState of ["40P01", "40001"]) {
+      const answer = clientErrorFromDb(new Error("query failed", { cause: { code: sqlState } }));
+      expect(answer?.status, sqlState).toBe(409);
+      expect(answer?.code, sqlState).toBe("CONFLICT");
+    }
+    const writes = ops().filter((o) => o.path.startsWith("/v1/") && o.method !== "get");
+    expect(writes.length).toBeGreaterThan(30);
+    for (const { op: o } of writes)
+      expect(o.responses["409"]?.description, o.operationId).toMatch(
+        /CONFLICT when other writes to the same rows were being saved at the same time/,
+      );
+    // What an operation declared for 409 before is still said.
+    expect(op("register").responses["409"]?.description).toContain("EMAIL_TAKEN");
+    expect(op("updateListing").responses["409"]?.description).toContain("VERSION_CONFLICT");
+    // An upload replayed while the first one with its Idempotency-Key failed to start.
+    expect(op("createImport").responses["409"]?.description).toMatch(/Idempotency-Key/);
+    expect(op("createImport").responses["503"]?.headers?.["Retry-After"]).toBeDefined();
   });
 
   it("promises Retry-After for search only where it is sent", () => {

@@ -153,6 +153,14 @@ export function importRoutes(deps: AppDeps) {
         ErrorBody,
         "A CSV whose first row has more columns than allowed (TOO_MANY_COLUMNS); the refused upload is listed as a failed import",
       ),
+      409: json(
+        ErrorBody,
+        "A parallel upload with the same Idempotency-Key could not be started (CONFLICT); send the file again",
+      ),
+      503: json(
+        ErrorBody,
+        "The dry run of a large file could not be queued (SERVICE_UNAVAILABLE): the upload is listed as a failed import, a replay answers with it, and the Idempotency-Key starts afresh; see Retry-After",
+      ),
     },
   });
   app.post("/", rateLimit(deps.rateLimits.uploads, "uploads"), async (c) => {

@@ -212,6 +212,11 @@ export async function createImport(
       // polls GET /v1/imports/{id}, rather than holding this request open for the whole run.
       const winner = await importByKey(ctx, actor.userId, idempotencyKey);
       if (winner) return { ...importView(winner), replayed: true };
+      // That upload has released the key since: its dry run could not be queued.
+      throw new CoreError(
+        "CONFLICT",
+        "A parallel upload with this Idempotency-Key could not be started; send the file again",
+      );
     }
     if (!imp) throw new CoreError("INTERNAL", "Import not recorded");
     const queued = file.size > inlineLimitBytes && ctx.queues;
@@ -230,10 +235,10 @@ export async function createImport(
           { jobId: importAnalysisJobId(imp.id) },
         );
       } catch (err) {
-        // Nothing is kept of an upload whose dry run could not be queued: sending it again (with
-        // the same Idempotency-Key too) starts afresh.
-        await ctx.db.delete(imports).where(eq(imports.id, imp.id));
-        imp = undefined;
+        // An upload whose dry run could not be queued stays in the file history as failed, so a
+        // parallel replay that already answered with it shows the failure rather than an import
+        // gone missing. Its Idempotency-Key is released: sending it again starts afresh.
+        imp = await failUnqueued(ctx, imp, err);
         throw err;
       }
     }
@@ -254,6 +259,44 @@ export async function createImport(
         ctx.log.warn({ err: String(err), storageKey: file.storageKey }, "upload not removed");
       });
     }
+  }
+}
+
+/**
+ * Marks an import whose dry run could not be queued failed and frees its Idempotency-Key.
+ * Undefined (the import removed, as a last resort) when even that could not be recorded.
+ */
+async function failUnqueued(ctx: CoreContext, imp: Import, err: unknown) {
+  const code: ErrorCode = err instanceof CoreError ? err.code : "INTERNAL";
+  const message = "The dry run could not be queued; upload the file again";
+  const problem: ImportProblem = {
+    row: 0,
+    column: "",
+    value: "",
+    code,
+    severity: "error",
+    message,
+  };
+  try {
+    const [failed] = await ctx.db
+      .update(imports)
+      .set({
+        status: "failed",
+        error: `${code}: ${message}`,
+        problems: [problem],
+        idempotencyKey: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(imports.id, imp.id))
+      .returning();
+    return failed;
+  } catch (recordErr) {
+    ctx.log.error({ importId: imp.id, err: String(recordErr) }, "unqueued upload not recorded");
+    await ctx.db
+      .delete(imports)
+      .where(eq(imports.id, imp.id))
+      .catch(() => undefined);
+    return undefined;
   }
 }
 
