@@ -6,7 +6,7 @@ import {
   importListings,
   type Marketplace,
 } from "@mbe/formats";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { isUuid } from "../ids";
 import { diffFields } from "../listings/fields";
@@ -83,6 +83,28 @@ function revisesInPlace(marketplace: Marketplace, listing: CanonicalListing): bo
 }
 
 /**
+ * The eBay ItemID an eBay Revise, Relist or End row names, trimmed: a row without the key it is
+ * matched by (its SKU, or id) is matched by it instead, to the listing holding that ItemID.
+ */
+function ebayItemId(listing: CanonicalListing): string | undefined {
+  const v = listing.marketplaceFields?.itemId;
+  if (typeof v !== "string" || !revisesInPlace("ebay", listing)) return undefined;
+  return v.trim() || undefined;
+}
+
+/** The listings holding each ItemID; null where several do (the ItemID matches none of them). */
+function listingsByItemId(rows: Listing[]): Map<string, Listing | null> {
+  const m = new Map<string, Listing | null>();
+  for (const r of rows) {
+    const v = r.marketplaceFields?.itemId;
+    if (typeof v !== "string" && typeof v !== "number") continue;
+    const k = String(v).trim();
+    m.set(k, m.has(k) ? null : r);
+  }
+  return m;
+}
+
+/**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
  * problems), batch by batch so memory stays flat. The dry run and the commit both use it, so
  * what the seller previewed is what lands.
@@ -128,8 +150,18 @@ export async function decideImportRows(
     const nextId = orderedIdMaker();
     const seenSkus = new Set<string>();
     const seenIds = new Set<string>();
-    let batch: { item: ImportedListing; listing: CanonicalListing; sku?: string; id?: string }[] =
-      [];
+    // eBay rows are matched by ItemID where they lack the key; each such listing is kept, so a
+    // row matching it by that key as well is refused instead of updating it twice.
+    const byItemIdToo = session.marketplace === "ebay" && !opts.noListings;
+    const seenItemIds = new Set<string>();
+    const itemIdTargets = new Set<string>();
+    let batch: {
+      item: ImportedListing;
+      listing: CanonicalListing;
+      sku?: string;
+      id?: string;
+      itemId?: string;
+    }[] = [];
     let reportedAt = 0;
     let reportedRows = 0;
     const report = async (force: boolean) => {
@@ -143,12 +175,21 @@ export async function decideImportRows(
     };
     await report(true);
 
+    /**
+     * Whether a row of the file read so far updates listing `id` (by its id, or its eBay ItemID).
+     * The unique SKU index is checked row by row, so SKUs moving between listings (a swap) would
+     * clash halfway through the merge, and again halfway through undoing the import.
+     */
+    const movesInFile = (id: string) =>
+      (opts.matchBy === "id" && seenIds.has(id)) || itemIdTargets.has(id);
+
     const flush = async () => {
       if (!batch.length) return;
       const ids = opts.noListings
         ? []
         : batch.flatMap((b) => (opts.matchBy === "id" && b.id ? [b.id] : []));
       const skus = opts.noListings ? [] : batch.flatMap((b) => (b.sku ? [b.sku] : []));
+      const itemIds = byItemIdToo ? batch.flatMap((b) => (b.itemId ? [b.itemId] : [])) : [];
       const existing: Listing[] = [];
       if (ids.length)
         existing.push(
@@ -164,6 +205,20 @@ export async function decideImportRows(
             .from(listings)
             .where(and(eq(listings.ownerId, imp.ownerId), inArray(listings.sku, skus)))),
         );
+      // One bounded lookup per batch: the seller's listings holding the batch's ItemIDs.
+      const heldItemIds = itemIds.length
+        ? await ctx.db
+            .select()
+            .from(listings)
+            .where(
+              and(
+                eq(listings.ownerId, imp.ownerId),
+                inArray(sql`(${listings.marketplaceFields} ->> 'itemId')`, itemIds),
+              ),
+            )
+        : [];
+      const byItemId = heldItemIds.length ? listingsByItemId(heldItemIds) : undefined;
+      if (heldItemIds.length) existing.push(...heldItemIds);
       const byId = new Map(existing.map((r) => [r.id, r]));
       const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
       const decided: DecidedRow[] = [];
@@ -195,7 +250,7 @@ export async function decideImportRows(
       for (const b of batch) {
         const row = b.item.row;
         const sku = b.sku;
-        const match =
+        let match =
           opts.matchBy === "id"
             ? b.id
               ? byId.get(b.id)
@@ -203,6 +258,43 @@ export async function decideImportRows(
             : sku
               ? bySku.get(sku)
               : undefined;
+        if (b.itemId) {
+          const held = byItemId?.get(b.itemId);
+          if (held === null) {
+            reject(
+              row,
+              "ItemID",
+              "AMBIGUOUS_MATCH",
+              `Several listings hold eBay ItemID '${b.itemId}'; add the listing's CustomLabel (SKU) to the row`,
+            );
+            continue;
+          }
+          // The listing is matched by its SKU (or id) in another row of the file as well.
+          if (
+            held &&
+            (opts.matchBy === "id" ? seenIds.has(held.id) : held.sku && seenSkus.has(held.sku))
+          ) {
+            reject(
+              row,
+              "ItemID",
+              "DUPLICATE_IN_FILE",
+              `The listing with eBay ItemID '${b.itemId}' is updated by another row of the file`,
+            );
+            continue;
+          }
+          if (held) {
+            match = held;
+            itemIdTargets.add(held.id);
+          }
+        } else if (match && itemIdTargets.size && itemIdTargets.has(match.id)) {
+          reject(
+            row,
+            opts.matchBy,
+            "DUPLICATE_IN_FILE",
+            "This listing is updated by an earlier row of the file, which names its eBay ItemID",
+          );
+          continue;
+        }
         if (match && opts.mode !== "create") {
           let patch = quickUpdate(b.listing);
           if (!patch) {
@@ -237,7 +329,9 @@ export async function decideImportRows(
               row,
               "sku",
               "SKU_TAKEN",
-              `SKU '${patch.sku}' already belongs to another listing`,
+              movesInFile(holder.id)
+                ? `SKU '${patch.sku}' belongs to another listing this file also updates; SKUs cannot move between listings in one import (undoing the import would clash on them): free the SKU in an import of its own first`
+                : `SKU '${patch.sku}' already belongs to another listing`,
             );
             continue;
           }
@@ -257,7 +351,7 @@ export async function decideImportRows(
           addProblem({
             row,
             column: opts.matchBy === "id" ? "id" : "sku",
-            value: sku ?? b.id ?? "",
+            value: sku ?? b.id ?? b.itemId ?? "",
             code: "ALREADY_EXISTS",
             severity: "warning",
             message: "A listing with this key exists; create mode skips it",
@@ -270,7 +364,7 @@ export async function decideImportRows(
           addProblem({
             row,
             column: opts.matchBy,
-            value: sku ?? b.id ?? "",
+            value: sku ?? b.id ?? b.itemId ?? "",
             code: "NO_MATCH",
             severity: "warning",
             message: "No listing matches; update mode skips it",
@@ -359,12 +453,19 @@ export async function decideImportRows(
         }
         if (sku) seenSkus.add(sku);
         if (id) seenIds.add(id);
-        batch.push({
-          item,
-          listing,
-          sku,
-          id: id && isUuid(id) ? id : undefined,
-        });
+        const matchId = id && isUuid(id) ? id : undefined;
+        let itemId: string | undefined;
+        if (byItemIdToo && !(opts.matchBy === "id" ? matchId : sku)) {
+          itemId = ebayItemId(listing);
+          if (itemId !== undefined) {
+            if (seenItemIds.has(itemId)) {
+              await rejectDuplicate(item.row, "ItemID", itemId, "eBay ItemID");
+              continue;
+            }
+            seenItemIds.add(itemId);
+          }
+        }
+        batch.push({ item, listing, sku, id: matchId, itemId });
         if (batch.length >= batchSize) await flush();
       }
       await report(false);
