@@ -30,6 +30,14 @@ import {
 } from "../openapi/route";
 import { ErrorBody, IdParam, Ok, pageOf } from "../openapi/schemas";
 
+/** A signed page image link also says when it was minted, so a password change can revoke it. */
+const SignedScanQuery = SignedUrlQuery.extend({
+  iat: z.string().max(20).optional().openapi({
+    description:
+      "When the signed URL was minted (Unix milliseconds); part of the signature. A link minted before the account's password last changed is refused",
+  }),
+});
+
 const Scan = z
   .object({
     id: z.uuid(),
@@ -229,10 +237,10 @@ export function ocrRoutes(deps: AppDeps) {
       summary: "Get a scan page's image",
       security: securityOrSignedUrl,
       description:
-        "A page image for side-by-side review; the signed `imageUrl` of a page works without credentials: its `exp` and `sig` go together.",
+        "A page image for side-by-side review; the signed `imageUrl` of a page works without credentials: its `iat`, `exp` and `sig` go together. A password change revokes the links minted before it.",
       request: {
         params: IdParam.extend({ page: z.coerce.number().int().min(1).max(1000) }),
-        query: SignedUrlQuery,
+        query: SignedScanQuery,
       },
       responses: {
         200: {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { type OcrScan, ocrScans, rowsOf } from "@mbe/db";
+import { type OcrScan, ocrScans, rowsOf, users } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -61,14 +61,47 @@ export const pageFields = (p: Omit<StoredPage, "imageKey">): Omit<StoredPage, "i
   height: p.height,
 });
 
-function sign(ctx: CoreContext, what: string, exp: number) {
-  return createHmac("sha256", ctx.auth.jwtSecret).update(`${what}:${exp}`).digest("base64url");
+/** How long a page image link is valid; links are only ever issued for this long. */
+const PAGE_IMAGE_LINK_TTL_SECONDS = 900;
+
+/** The HMAC of a signed OCR link: over `iat` too when the link carries it. */
+function sign(ctx: CoreContext, what: string, exp: string, iat?: string) {
+  const payload = iat === undefined ? `${what}:${exp}` : `${what}:${iat}:${exp}`;
+  return createHmac("sha256", ctx.auth.jwtSecret).update(payload).digest();
 }
 
-/** A page image link the browser can load in an <img> (signed, 15 minutes). */
+/**
+ * A page image link the browser can load in an <img> (signed, 15 minutes). It carries when it
+ * was minted (`iat`, Unix milliseconds) so a password change can revoke it.
+ */
 function pageImageUrl(ctx: CoreContext, scanId: string, page: number) {
-  const exp = Math.floor(Date.now() / 1000) + 900;
-  return `/v1/ocr/scans/${scanId}/pages/${page}/image?exp=${exp}&sig=${sign(ctx, `ocr:${scanId}:${page}`, exp)}`;
+  const iat = String(Date.now());
+  const exp = String(Math.floor(Number(iat) / 1000) + PAGE_IMAGE_LINK_TTL_SECONDS);
+  const sig = sign(ctx, `ocr:${scanId}:${page}`, exp, iat).toString("base64url");
+  return `/v1/ocr/scans/${scanId}/pages/${page}/image?iat=${iat}&exp=${exp}&sig=${sig}`;
+}
+
+/** The parts of a signed OCR link, as they arrive in its query. */
+export type ScanLinkSignature = { iat?: string; exp?: string; sig?: string };
+
+/**
+ * Checks a signed page image link: the time it was minted (Unix milliseconds) when its signature
+ * and expiry hold, otherwise null. Links from before `iat` was part of the link were all issued
+ * for 15 minutes, so they are taken as minted that long before they expire.
+ */
+function verifyPageImageLink(
+  ctx: CoreContext,
+  scanId: string,
+  page: number,
+  signature: ScanLinkSignature,
+): number | null {
+  const { iat, exp, sig } = signature;
+  if (!exp || !sig || !/^\d{1,15}$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
+  if (iat !== undefined && !/^\d{1,15}$/.test(iat)) return null;
+  const want = sign(ctx, `ocr:${scanId}:${page}`, exp, iat);
+  const got = Buffer.from(sig, "base64url");
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
+  return iat === undefined ? (Number(exp) - PAGE_IMAGE_LINK_TTL_SECONDS) * 1000 : Number(iat);
 }
 
 /** How far a running scan's job has read: page `page` of `pages`, at `stage`. */
@@ -340,22 +373,35 @@ export async function deleteScan(ctx: CoreContext, id: string) {
   return { ok: true as const };
 }
 
-/** Opens a page image; a valid signature stands in for authentication (browser <img> tags). */
+/**
+ * Opens a page image; a valid signature stands in for authentication (browser <img> tags) while
+ * the owner's account is active. A link minted before the owner's password last changed is
+ * refused, as their sessions are.
+ */
 export async function openScanPageImage(
   ctx: CoreContext,
   id: string,
   page: number,
-  signature?: { exp?: string; sig?: string },
+  signature?: ScanLinkSignature,
 ) {
   if (!z.uuid().safeParse(id).success) throw notFound("Page");
   let scan: OcrScan | undefined;
   if (signature?.sig) {
-    const exp = Number(signature.exp);
-    const want = Buffer.from(sign(ctx, `ocr:${id}:${page}`, exp));
-    const got = Buffer.from(signature.sig);
-    if (!(exp > Date.now() / 1000) || want.length !== got.length || !timingSafeEqual(want, got))
+    const mintedAt = verifyPageImageLink(ctx, id, page, signature);
+    if (mintedAt === null)
       throw new CoreError("UNAUTHORIZED", "This image link is invalid or has expired");
-    [scan] = await ctx.db.select().from(ocrScans).where(eq(ocrScans.id, id));
+    const [found] = await ctx.db
+      .select({ scan: ocrScans, passwordChangedAt: users.passwordChangedAt })
+      .from(ocrScans)
+      .innerJoin(users, eq(users.id, ocrScans.ownerId))
+      // A deactivated seller's links stop working with their sessions, as export links do.
+      .where(and(eq(ocrScans.id, id), eq(users.active, true)));
+    if (found && mintedAt < found.passwordChangedAt.getTime())
+      throw new CoreError(
+        "UNAUTHORIZED",
+        "This image link was revoked because the account's password was changed; reopen the scan for new links",
+      );
+    scan = found?.scan;
   } else {
     scan = (await ownScan(ctx, id)).scan;
   }
