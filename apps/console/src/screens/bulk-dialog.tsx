@@ -4,6 +4,12 @@ import { useApp } from "../app-context";
 import { Dialog } from "../components/dialog";
 import { ALL_COLUMNS, parseCell, parsePrice } from "../lib/columns";
 import { errorMessage, plainIssueList } from "../lib/save-logic";
+import {
+  filterScopeSuffix,
+  MAX_SELECTED_ROWS,
+  selectionScope,
+  tooManySelectedLabel,
+} from "../lib/selection-scope";
 
 type Request = Inputs["bulkEdits"]["preview"];
 type Operation = Request["operation"];
@@ -64,8 +70,7 @@ function sameRequest(a: Request, b: Request): boolean {
   return JSON.stringify(x.filter) === JSON.stringify(y.filter);
 }
 
-/** The most rows a bulk action takes as a selection (by id); beyond it, only the filter. */
-export const MAX_SELECTED_ROWS = 100_000;
+export { MAX_SELECTED_ROWS };
 
 /** Bulk actions on the selection or the current filter, always previewed before they apply. */
 export function BulkDialog(props: {
@@ -79,17 +84,9 @@ export function BulkDialog(props: {
   onApplied: (changeSetId: string | null, label: string) => void;
 }) {
   const app = useApp();
-  const selectedRows = props.selectedRows ?? props.selectedIds?.length ?? 0;
-  /**
-   * A range too large to send as a selection. When it covers every listing matching the filter,
-   * the filter is the same set; otherwise the seller must choose, knowing the filter reaches rows
-   * they did not select.
-   */
-  const tooMany = !props.selectedIds?.length && selectedRows > MAX_SELECTED_ROWS;
-  const selectionIsFilter = tooMany && selectedRows >= props.total;
-  const [scope, setScope] = useState<"selection" | "filter" | null>(
-    props.selectedIds?.length ? "selection" : tooMany && !selectionIsFilter ? null : "filter",
-  );
+  const range = selectionScope(props.selectedIds, props.selectedRows, props.total);
+  const { tooMany, selectionIsFilter } = range;
+  const [scope, setScope] = useState<"selection" | "filter" | null>(range.initial);
   const [kind, setKind] = useState<Kind>("priceChange");
   const [f, setF] = useState({
     field: "title" as string,
@@ -276,7 +273,7 @@ export function BulkDialog(props: {
           {props.selectedIds
             ? `(${props.selectedIds.length.toLocaleString()})`
             : tooMany
-              ? `(${selectedRows.toLocaleString()}: too many, at most ${MAX_SELECTED_ROWS.toLocaleString()} can be applied as a selection)`
+              ? tooManySelectedLabel(range.selectedRows, "applied")
               : "(select a range of rows first)"}
         </label>
         <label>
@@ -287,11 +284,7 @@ export function BulkDialog(props: {
             onChange={() => setScope("filter")}
           />
           All {props.total.toLocaleString()} matching the current filter
-          {selectionIsFilter
-            ? " (the rows you selected)"
-            : tooMany
-              ? ` (not only the ${selectedRows.toLocaleString()} you selected)`
-              : ""}
+          {filterScopeSuffix(range)}
         </label>
       </fieldset>
       {tooMany && !selectionIsFilter && (

@@ -39,16 +39,28 @@ afterEach(async () => {
 const exportButton = () =>
   [...(m?.host.querySelectorAll(".dialog-foot button") ?? [])].at(-1) as HTMLButtonElement;
 
-const mount = () =>
+const mount = (
+  props: {
+    selectedIds?: string[] | null;
+    selectedRows?: number;
+    filter?: Record<string, unknown>;
+    total?: number;
+  } = {},
+) =>
   mountWithApp(
     <ExportDialog
-      selectedIds={null}
-      filter={{}}
-      total={3}
+      selectedIds={props.selectedIds ?? null}
+      selectedRows={props.selectedRows}
+      filter={props.filter ?? {}}
+      total={props.total ?? 3}
       marketplace="generic"
       onClose={() => {}}
     />,
   );
+
+const scopeInputs = () => [
+  ...(m?.host.querySelectorAll<HTMLInputElement>('input[name="export-scope"]') ?? []),
+];
 
 describe("ExportDialog", () => {
   it("queues one export however often Export is clicked while the request runs", async () => {
@@ -148,5 +160,66 @@ describe("ExportDialog", () => {
     await act(async () => exportButton().click());
     await until(() => !!m?.host.querySelector('a[href="/dl/x"]'), 5000);
     expect(m.host.querySelector('[data-testid="export-warnings"]')).toBeNull();
+  });
+});
+
+describe("ExportDialog with a selection over 100,000 rows", () => {
+  it("says the selection is too large and exports nothing until the seller chooses the filter", async () => {
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query.mockResolvedValue(job("running"));
+    m = await mount({ selectedRows: 100_001, filter: { q: "lamp" }, total: 250_000 });
+    const [selection, filter, everything] = scopeInputs();
+    expect(selection?.disabled).toBe(true);
+    expect(selection?.closest("label")?.textContent).toContain(
+      "100,001: too many, at most 100,000 can be exported as a selection",
+    );
+    expect([selection, filter, everything].map((i) => i?.checked)).toEqual([false, false, false]);
+    expect(filter?.closest("label")?.textContent).toContain(
+      "All 250,000 matching the current filter (not only the 100,001 you selected)",
+    );
+    expect(m.host.querySelector('[role="note"]')?.textContent).toContain(
+      "narrow the filter or select at most 100,000 rows",
+    );
+
+    await act(async () => exportButton().click());
+    expect(api.exports.create.mutate).not.toHaveBeenCalled();
+    expect(m.host.querySelector('[role="alert"]')?.textContent).toContain("Choose what to export");
+
+    await act(async () => filter?.click());
+    await act(async () => exportButton().click());
+    expect(api.exports.create.mutate).toHaveBeenCalledTimes(1);
+    expect(api.exports.create.mutate.mock.calls[0]?.[0]).toMatchObject({
+      selection: { filter: { q: "lamp" } },
+    });
+  });
+
+  it("exports the filter, labelled as the selected rows, when the selection is every matching listing", async () => {
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query.mockResolvedValue(job("running"));
+    m = await mount({ selectedRows: 120_000, filter: { q: "lamp" }, total: 120_000 });
+    const [selection, filter] = scopeInputs();
+    expect(selection?.checked).toBe(false);
+    expect(filter?.checked).toBe(true);
+    expect(filter?.closest("label")?.textContent).toContain(
+      "All 120,000 matching the current filter (the rows you selected)",
+    );
+    expect(m.host.querySelector('[role="note"]')).toBeNull();
+    await act(async () => exportButton().click());
+    expect(api.exports.create.mutate.mock.calls[0]?.[0]).toMatchObject({
+      selection: { filter: { q: "lamp" } },
+    });
+  });
+
+  it("still exports a listed selection by its ids", async () => {
+    api.exports.create.mutate.mockResolvedValue(job("running"));
+    api.exports.byId.query.mockResolvedValue(job("running"));
+    m = await mount({ selectedIds: ["id-1", "id-2"], selectedRows: 2, total: 10 });
+    const [selection] = scopeInputs();
+    expect(selection?.checked).toBe(true);
+    expect(selection?.closest("label")?.textContent).toContain("Selected rows (2)");
+    await act(async () => exportButton().click());
+    expect(api.exports.create.mutate.mock.calls[0]?.[0]).toMatchObject({
+      selection: { ids: ["id-1", "id-2"] },
+    });
   });
 });

@@ -4,6 +4,12 @@ import { Dialog } from "../components/dialog";
 import { MARKETPLACE_LABEL, MARKETPLACES, type Marketplace } from "../lib/columns";
 import { announceJob } from "../lib/jobs";
 import { errorMessage } from "../lib/save-logic";
+import {
+  filterScopeSuffix,
+  MAX_SELECTED_ROWS,
+  selectionScope,
+  tooManySelectedLabel,
+} from "../lib/selection-scope";
 
 type ExportJob = Outputs["exports"]["byId"];
 type Format = NonNullable<Inputs["exports"]["create"]["format"]>;
@@ -18,7 +24,10 @@ const FORMATS: { value: Format; label: string }[] = [
 
 /** Exports the selection, the current filter or everything as a queued job with a download link. */
 export function ExportDialog(props: {
+  /** The selected listings, or null when the grid has no range selected or cannot list it. */
   selectedIds: string[] | null;
+  /** How many rows the grid's selected range covers (0 for none), even when too many to list. */
+  selectedRows?: number;
   filter: Record<string, unknown>;
   total: number;
   marketplace: Marketplace;
@@ -26,9 +35,9 @@ export function ExportDialog(props: {
 }) {
   const [format, setFormat] = useState<Format>("csv");
   const [marketplace, setMarketplace] = useState<Marketplace>(props.marketplace);
-  const [scope, setScope] = useState<"selection" | "filter" | "all">(
-    props.selectedIds?.length ? "selection" : "filter",
-  );
+  const range = selectionScope(props.selectedIds, props.selectedRows, props.total);
+  const { tooMany, selectionIsFilter } = range;
+  const [scope, setScope] = useState<"selection" | "filter" | "all" | null>(range.initial);
   const [job, setJob] = useState<ExportJob | null>(null);
   const [recent, setRecent] = useState<ExportJob[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -83,14 +92,22 @@ export function ExportDialog(props: {
 
   const start = async () => {
     if (startingRef.current) return;
+    // Never export more than the seller chose: no scope, or a selection without its rows, is asked
+    // about instead of falling back to the filter or to everything.
+    if (scope === null || (scope === "selection" && !props.selectedIds?.length)) {
+      setError(
+        `Choose what to export: a selection holds at most ${MAX_SELECTED_ROWS.toLocaleString()} rows`,
+      );
+      return;
+    }
     startingRef.current = true;
     setStarting(true);
     setError(null);
     setPollFailures(0);
     try {
       const selection =
-        scope === "selection" && props.selectedIds
-          ? { ids: props.selectedIds }
+        scope === "selection"
+          ? { ids: props.selectedIds ?? [] }
           : scope === "filter"
             ? { filter: props.filter }
             : undefined;
@@ -142,7 +159,12 @@ export function ExportDialog(props: {
             disabled={!props.selectedIds?.length}
             onChange={() => setScope("selection")}
           />
-          Selected rows {props.selectedIds ? `(${props.selectedIds.length.toLocaleString()})` : ""}
+          Selected rows{" "}
+          {props.selectedIds
+            ? `(${props.selectedIds.length.toLocaleString()})`
+            : tooMany
+              ? tooManySelectedLabel(range.selectedRows, "exported")
+              : ""}
         </label>
         <label>
           <input
@@ -151,7 +173,9 @@ export function ExportDialog(props: {
             checked={scope === "filter"}
             onChange={() => setScope("filter")}
           />
-          Current filter ({props.total.toLocaleString()})
+          {tooMany
+            ? `All ${props.total.toLocaleString()} matching the current filter${filterScopeSuffix(range)}`
+            : `Current filter (${props.total.toLocaleString()})`}
         </label>
         <label>
           <input
@@ -163,6 +187,12 @@ export function ExportDialog(props: {
           Everything
         </label>
       </fieldset>
+      {tooMany && !selectionIsFilter && (
+        <p className="muted small" role="note">
+          To export only the rows you selected, narrow the filter or select at most{" "}
+          {MAX_SELECTED_ROWS.toLocaleString()} rows.
+        </p>
+      )}
       <div className="form-grid">
         <label className="field">
           <span>Format</span>

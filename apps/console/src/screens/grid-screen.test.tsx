@@ -647,6 +647,35 @@ describe("GridScreen bulk actions on a selection reaching rows not loaded", () =
   });
 });
 
+describe("GridScreen export of a selection over 100,000 rows", () => {
+  it("says the selection is too large instead of picking the whole filter", async () => {
+    const client = fake.api.client as unknown as Record<string, unknown>;
+    client.exports = {
+      list: { query: vi.fn(async () => ({ items: [] })) },
+      byId: { query: vi.fn() },
+      create: { mutate: vi.fn() },
+    };
+    try {
+      await mountGrid(100_002);
+      // Rows 1 to 100,001: one more than a selection holds, and one fewer than match the filter.
+      await mouseDown(cell(1, 0));
+      await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+      await act(async () => button("Export")?.click());
+      await until(() => !!m?.host.querySelector('input[name="export-scope"]'));
+      const [selection, filter, everything] = [
+        ...(m?.host.querySelectorAll<HTMLInputElement>('input[name="export-scope"]') ?? []),
+      ];
+      expect([selection, filter, everything].map((i) => i?.checked)).toEqual([false, false, false]);
+      expect(selection?.closest("label")?.textContent).toContain("100,001: too many");
+      expect(filter?.closest("label")?.textContent).toContain(
+        "All 100,002 matching the current filter (not only the 100,001 you selected)",
+      );
+    } finally {
+      delete client.exports;
+    }
+  }, 30_000);
+});
+
 describe("GridScreen edits and pastes of the same rows in quick succession", () => {
   const conditionCol = 5;
 

@@ -1694,6 +1694,7 @@ export function GridScreen() {
       {exportOpen && (
         <ExportDialog
           selectedIds={isRange(sel) ? selectedIds() : null}
+          selectedRows={isRange(sel) ? rect.r1 - rect.r0 + 1 : 0}
           filter={filterArgs}
           total={total}
           marketplace={marketplace}
