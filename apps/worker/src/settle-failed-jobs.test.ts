@@ -260,10 +260,10 @@ describe("the failed-jobs sweep over time and many failures", () => {
   };
   const statusOf = async (id: string) =>
     (await db.db.select().from(imports).where(eq(imports.id, id)))[0]?.status;
-
-  it("judges a failure's age by the database's clock, not this machine's", async () => {
-    const { id: ownerId } = await seller("Clock");
-    const imp = await uploaded(ownerId, "clock.csv");
+  /** A seller's uploaded import whose dry-run job has failed for good. */
+  const failedAnalysis = async (name: string, fileName: string) => {
+    const { id: ownerId } = await seller(name);
+    const imp = await uploaded(ownerId, fileName);
     const before = await queues.imports.getFailedCount();
     await queues.imports.add(
       "analyze-import",
@@ -271,6 +271,11 @@ describe("the failed-jobs sweep over time and many failures", () => {
       { attempts: 1, jobId: `analyze-${imp.id}` },
     );
     await failAll(before + 1);
+    return { imp, before };
+  };
+
+  it("judges a failure's age by the database's clock, not this machine's", async () => {
+    const { imp } = await failedAnalysis("Clock", "clock.csv");
     // This machine's clock runs two days ahead: the failure a moment ago is still recent.
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 2 * 24 * 3600_000 });
     try {
@@ -282,15 +287,7 @@ describe("the failed-jobs sweep over time and many failures", () => {
   }, 60_000);
 
   it("reaches failures older than the newest page within a few sweeps", async () => {
-    const { id: ownerId } = await seller("Paging");
-    const imp = await uploaded(ownerId, "oldest.csv");
-    const before = await queues.imports.getFailedCount();
-    await queues.imports.add(
-      "analyze-import",
-      { importId: imp.id, ownerId, actorId: ownerId, options: {} },
-      { attempts: 1, jobId: `analyze-${imp.id}` },
-    );
-    await failAll(before + 1);
+    const { imp, before } = await failedAnalysis("Paging", "oldest.csv");
     await new Promise((r) => setTimeout(r, 20));
     // A burst of newer failures (of jobs that worked on nothing) buries it past the newest 500.
     const burst = 520;

@@ -1,46 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "./index";
+import { redisServersIn } from "./test-processes";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "mbe-api-restart-"));
 const apis = new Set<ChildProcess>();
 afterAll(() => {
   for (const a of apis) a.kill("SIGKILL");
-  for (const pid of redisServersIn(path.join(dataDir, "redis"))) process.kill(pid, "SIGKILL");
+  const redisDir = path.join(dataDir, "redis");
+  if (existsSync(redisDir))
+    for (const pid of redisServersIn(redisDir)) process.kill(pid, "SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** The redis-server processes working in `dir` (a server changes into its data folder). */
-function redisServersIn(dir: string): number[] {
-  let want: string;
-  try {
-    want = realpathSync(dir);
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "redis-server") continue;
-      if (readlinkSync(`/proc/${entry}/cwd`) === want) found.push(Number(entry));
-    } catch {
-      // ended while looking
-    }
-  }
-  return found;
-}
 
 /**
  * The API as `pnpm start` runs it, with no REDIS_URL: it starts its private redis-server in

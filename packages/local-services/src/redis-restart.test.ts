@@ -1,19 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startRedis } from "./index";
+import { redisServersIn } from "./test-processes";
 
 const REDIS_PID_FILE = "redis-server.pid";
 
@@ -42,22 +34,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-/** The redis-server processes working in `dir` (a server changes into its data folder). */
-function redisServersIn(dir: string): number[] {
-  const want = realpathSync(dir);
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "redis-server") continue;
-      if (readlinkSync(`/proc/${entry}/cwd`) === want) found.push(Number(entry));
-    } catch {
-      // ended while looking
-    }
-  }
-  return found;
-}
 
 /** Sends one command in Redis's protocol and returns the raw reply. */
 function command(url: string, ...args: string[]): Promise<string> {

@@ -1,14 +1,14 @@
 import { writeXlsx } from "@mbe/formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, createTestApi, signUp, type TestApi, upload } from "../../test/harness";
 import {
-  call,
-  createTestApi,
-  type Seller,
-  signUp,
-  type TestApi,
-  upload,
-  waitFor,
-} from "../../test/harness";
+  commitAndWait,
+  getListing,
+  type Imp,
+  listAll,
+  newListing,
+  uploadCsv,
+} from "../../test/imports";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -19,87 +19,38 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type Imp = {
-  id: string;
-  status: string;
-  marketplace: string;
-  counts: Record<string, number>;
-  problems: { row: number; column: string; value: string; code: string; severity: string }[];
-  error: string | null;
-};
-type L = {
-  id: string;
-  title: string;
-  price: number;
-  description: string;
-  sku: string | null;
-  quantity: number;
-  imageUrls: string[];
-  marketplaceFields: Record<string, unknown>;
-};
-
-const uploadCsv = (s: Seller, csv: string, fields: Record<string, string> = {}) =>
-  upload<Imp>(
-    api,
-    "/v1/imports",
-    { name: "file.csv", bytes: new TextEncoder().encode(csv) },
-    { token: s.accessToken, fields },
-  );
-
-const newListing = async (s: Seller, body: Record<string, unknown>) => {
-  const r = await call<L>(api, "POST", "/v1/listings", { token: s.accessToken, body });
-  expect(r.status).toBe(201);
-  return r.body;
-};
-
-const getListing = async (s: Seller, id: string) =>
-  (await call<L>(api, "GET", `/v1/listings/${id}`, { token: s.accessToken })).body;
-
-const listAll = async (s: Seller) =>
-  (
-    await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", {
-      token: s.accessToken,
-    })
-  ).body.items;
-
-async function commitAndWait(s: Seller, id: string) {
-  const c = await call<Imp>(api, "POST", `/v1/imports/${id}/commit`, {
-    token: s.accessToken,
-    body: {},
-  });
-  expect([200, 202]).toContain(c.status);
-  return waitFor(async () => {
-    const r = await call<Imp>(api, "GET", `/v1/imports/${id}`, { token: s.accessToken });
-    return r.body.status === "committed" || r.body.status === "failed" ? r.body : undefined;
-  }, 30_000);
-}
-
 describe("imports: what lands is what the dry run showed", () => {
   it("refuses in the dry run an update by id that takes another listing's SKU, and commits the rest", async () => {
     const s = await signUp(api);
-    const a = await newListing(s, { title: "Drill", price: 40, sku: "D-1" });
-    const b = await newListing(s, { title: "Saw", price: 25, sku: "S-1" });
-    const c = await newListing(s, { title: "Plane", price: 30, sku: "P-1" });
+    const a = await newListing(api, s, { title: "Drill", price: 40, sku: "D-1" });
+    const b = await newListing(api, s, { title: "Saw", price: 25, sku: "S-1" });
+    const c = await newListing(api, s, { title: "Plane", price: 30, sku: "P-1" });
     const csv = `id,title,price,sku\r\n${b.id},Saw,25,D-1\r\n${c.id},Plane (new),35,P-1\r\n`;
-    const up = await uploadCsv(s, csv, { mode: "update", matchBy: "id" });
+    const up = await uploadCsv(api, s, csv, { mode: "update", matchBy: "id" });
     expect(up.status).toBe(201);
     expect(up.body.counts).toMatchObject({ rows: 2, update: 1, reject: 1 });
     expect(up.body.problems).toContainEqual(
       expect.objectContaining({ row: 2, column: "sku", code: "SKU_TAKEN", severity: "error" }),
     );
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
     expect(done.counts).toMatchObject({ updated: 1 });
-    expect(await getListing(s, a.id)).toMatchObject({ title: "Drill", sku: "D-1" });
-    expect(await getListing(s, b.id)).toMatchObject({ title: "Saw", sku: "S-1" });
-    expect(await getListing(s, c.id)).toMatchObject({ title: "Plane (new)", price: 35 });
+    expect(await getListing(api, s, a.id)).toMatchObject({ title: "Drill", sku: "D-1" });
+    expect(await getListing(api, s, b.id)).toMatchObject({ title: "Saw", sku: "S-1" });
+    expect(await getListing(api, s, c.id)).toMatchObject({ title: "Plane (new)", price: 35 });
   });
 
   it("refuses in the dry run a fractional price for a listing in a currency without minor units", async () => {
     const s = await signUp(api);
-    const yen = await newListing(s, { title: "Tea set", price: 4500, currency: "JPY", sku: "T-1" });
-    const usd = await newListing(s, { title: "Kettle", price: 30, sku: "K-1" });
+    const yen = await newListing(api, s, {
+      title: "Tea set",
+      price: 4500,
+      currency: "JPY",
+      sku: "T-1",
+    });
+    const usd = await newListing(api, s, { title: "Kettle", price: 30, sku: "K-1" });
     const up = await uploadCsv(
+      api,
       s,
       "title,price,sku\r\nTea set,4500.50,T-1\r\nKettle,30.50,K-1\r\n",
       {
@@ -115,27 +66,27 @@ describe("imports: what lands is what the dry run showed", () => {
         severity: "error",
       }),
     );
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    expect(await getListing(s, yen.id)).toMatchObject({ price: 4500 });
-    expect(await getListing(s, usd.id)).toMatchObject({ price: 30.5 });
+    expect(await getListing(api, s, yen.id)).toMatchObject({ price: 4500 });
+    expect(await getListing(api, s, usd.id)).toMatchObject({ price: 30.5 });
   });
 
   it("matches a SKU cell with stray spaces to its listing instead of failing the commit", async () => {
     const s = await signUp(api);
-    const a = await newListing(s, { title: "Drill", price: 40, sku: "D-1" });
-    const up = await uploadCsv(s, "title,price,sku\r\nDrill (new),45, D-1 \r\nSaw,25,S-1\r\n");
+    const a = await newListing(api, s, { title: "Drill", price: 40, sku: "D-1" });
+    const up = await uploadCsv(api, s, "title,price,sku\r\nDrill (new),45, D-1 \r\nSaw,25,S-1\r\n");
     expect(up.body.counts).toMatchObject({ rows: 2, create: 1, update: 1, reject: 0 });
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    const rows = await listAll(s);
+    const rows = await listAll(api, s);
     expect(rows.map((r) => r.sku).sort()).toEqual(["D-1", "S-1"]);
-    expect(await getListing(s, a.id)).toMatchObject({ title: "Drill (new)", price: 45 });
+    expect(await getListing(api, s, a.id)).toMatchObject({ title: "Drill (new)", price: 45 });
   });
 
   it("updates a listing from an eBay Revise row without blanking what the row leaves empty", async () => {
     const s = await signUp(api);
-    const a = await newListing(s, {
+    const a = await newListing(api, s, {
       title: "Canon EOS 5D body",
       price: 450,
       sku: "SKU-1",
@@ -149,12 +100,12 @@ describe("imports: what lands is what the dry run showed", () => {
       "*Action(SiteID=US|Country=US|Currency=USD|Version=1193),ItemID,CustomLabel,*Category,*Title,*Description,*ConditionID,*StartPrice,*Quantity,PicURL",
       "Revise,110012345678,SKU-1,,,,,,7,",
     ].join("\r\n");
-    const up = await uploadCsv(s, csv, { mode: "update", matchBy: "sku" });
+    const up = await uploadCsv(api, s, csv, { mode: "update", matchBy: "sku" });
     expect(up.body.marketplace).toBe("ebay");
     expect(up.body.counts).toMatchObject({ rows: 1, update: 1, reject: 0 });
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    const after = await getListing(s, a.id);
+    const after = await getListing(api, s, a.id);
     expect(after).toMatchObject({
       title: "Canon EOS 5D body",
       price: 450,
@@ -171,16 +122,20 @@ describe("imports: what lands is what the dry run showed", () => {
   });
   it("updates stock by SKU from a file with no title or price column, refusing only new rows", async () => {
     const s = await signUp(api);
-    const a = await newListing(s, { title: "Drill", price: 40, sku: "D-1", quantity: 1 });
-    const up = await uploadCsv(s, "SKU,Qty\r\nD-1,9\r\nNEW-1,3\r\n");
+    const a = await newListing(api, s, { title: "Drill", price: 40, sku: "D-1", quantity: 1 });
+    const up = await uploadCsv(api, s, "SKU,Qty\r\nD-1,9\r\nNEW-1,3\r\n");
     expect(up.body.counts).toMatchObject({ rows: 2, update: 1, create: 0, reject: 1 });
     expect(up.body.problems).toEqual([
       expect.objectContaining({ row: 3, column: "title", code: "REQUIRED", severity: "error" }),
     ]);
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    expect(await getListing(s, a.id)).toMatchObject({ title: "Drill", price: 40, quantity: 9 });
-    expect((await listAll(s)).length).toBe(1);
+    expect(await getListing(api, s, a.id)).toMatchObject({
+      title: "Drill",
+      price: 40,
+      quantity: 9,
+    });
+    expect((await listAll(api, s)).length).toBe(1);
   });
   it("commits a JSON file whose later records bring new keys as the dry run showed it", async () => {
     const s = await signUp(api);
@@ -197,10 +152,10 @@ describe("imports: what lands is what the dry run showed", () => {
     expect(up.body.counts).toMatchObject({ rows: 2, create: 2, reject: 0 });
     expect(up.body.mapping).toMatchObject({ sku: "sku", qty: "quantity" });
     // A listing made meanwhile: the commit reads the file again with the stored mapping.
-    await newListing(s, { title: "Chair", price: 5 });
-    const done = await commitAndWait(s, up.body.id);
+    await newListing(api, s, { title: "Chair", price: 5 });
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    expect((await listAll(s)).find((l) => l.title === "Desk")).toMatchObject({
+    expect((await listAll(api, s)).find((l) => l.title === "Desk")).toMatchObject({
       sku: "D-1",
       quantity: 2,
     });
@@ -240,10 +195,10 @@ describe("imports: what lands is what the dry run showed", () => {
     });
     expect(again.body.counts).toMatchObject({ rows: 2, create: 2 });
     // A listing made meanwhile: the commit reads the workbook again.
-    await newListing(s, { title: "Chair", price: 5 });
-    const done = await commitAndWait(s, up.body.id);
+    await newListing(api, s, { title: "Chair", price: 5 });
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
-    expect((await listAll(s)).map((l) => l.title)).toEqual(["Chair", "Desk", "Lamp"]);
+    expect((await listAll(api, s)).map((l) => l.title)).toEqual(["Chair", "Desk", "Lamp"]);
     // Undone, the import is analysed again from the same sheet.
     const undo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/undo`, {
       token: s.accessToken,
@@ -268,7 +223,7 @@ describe("imports: what lands is what the dry run showed", () => {
     expect(up.body.problems).toContainEqual(
       expect.objectContaining({ code: "ENCODING_WINDOWS_1252", severity: "warning" }),
     );
-    await commitAndWait(s, up.body.id);
-    expect((await listAll(s))[0]?.title).toBe("Café crème table – oak");
+    await commitAndWait(api, s, up.body.id);
+    expect((await listAll(api, s))[0]?.title).toBe("Café crème table – oak");
   });
 });

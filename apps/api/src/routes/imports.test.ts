@@ -1,15 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  createTestApi,
-  type Seller,
-  signUp,
-  type TestApi,
-  upload,
-  waitFor,
-} from "../../test/harness";
+import { call, createTestApi, signUp, type TestApi, upload, waitFor } from "../../test/harness";
+import { commitAndWait, type Imp, listAll, uploadCsv } from "../../test/imports";
 
 const FIXTURES = path.resolve(__dirname, "../../../../packages/formats/test/fixtures");
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)));
@@ -22,68 +15,6 @@ beforeAll(async () => {
   );
 });
 afterAll(() => api.close());
-
-type Imp = {
-  id: string;
-  status: string;
-  format: string;
-  marketplace: string;
-  counts: Record<string, number>;
-  problems: {
-    row: number;
-    column: string;
-    value: string;
-    code: string;
-    severity: string;
-    message: string;
-    suggestion?: string;
-  }[];
-  changeSetId: string | null;
-  error: string | null;
-  progress: { processed: number; total: number } | null;
-};
-type L = {
-  id: string;
-  title: string;
-  price: number;
-  condition: string;
-  sku: string | null;
-  source: string;
-  marketplaceFields: Record<string, unknown>;
-};
-
-/** Uploads `csv` as tools.csv with the given multipart fields (mode, matchBy…). */
-const uploadCsv = <T = Imp>(s: Seller, csv: string, fields: Record<string, string> = {}) =>
-  upload<T>(
-    api,
-    "/v1/imports",
-    { name: "tools.csv", bytes: new TextEncoder().encode(csv) },
-    { token: s.accessToken, fields },
-  );
-
-const listAll = async (s: Seller) =>
-  (
-    await call<{ items: L[] }>(api, "GET", "/v1/listings?limit=500&sort=title:asc", {
-      token: s.accessToken,
-    })
-  ).body.items;
-async function commitAndWait(
-  s: Seller,
-  id: string,
-  body: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-) {
-  const c = await call<Imp>(api, "POST", `/v1/imports/${id}/commit`, {
-    token: s.accessToken,
-    body,
-    headers,
-  });
-  expect([200, 202]).toContain(c.status);
-  return waitFor(async () => {
-    const r = await call<Imp>(api, "GET", `/v1/imports/${id}`, { token: s.accessToken });
-    return r.body.status === "committed" || r.body.status === "failed" ? r.body : undefined;
-  });
-}
 
 describe("imports", () => {
   it("prunes the staged rows of dry runs nobody committed, and such an import still commits in full", async () => {
@@ -110,10 +41,10 @@ describe("imports", () => {
     expect(await staged(old.body.id)).toBe(0);
     expect(await staged(fresh.body.id)).toBe(3);
     // The commit reads the file again instead of merging the (now empty) staged set.
-    const done = await commitAndWait(s, old.body.id);
+    const done = await commitAndWait(api, s, old.body.id);
     expect(done.status).toBe("committed");
     expect(done.counts.create).toBe(3);
-    expect((await listAll(s)).length).toBe(3);
+    expect((await listAll(api, s)).length).toBe(3);
     expect(await staged(old.body.id)).toBe(0);
   });
 
@@ -130,23 +61,23 @@ describe("imports", () => {
     expect(up.body.counts.reject).toBe(0);
     expect(up.body.problems.filter((p) => p.severity === "error")).toEqual([]);
     expect(up.body.counts.create).toBe(3);
-    expect(await listAll(s)).toEqual([]); // the dry run writes nothing
-    const done = await commitAndWait(s, up.body.id);
+    expect(await listAll(api, s)).toEqual([]); // the dry run writes nothing
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
     expect(done.progress).toMatchObject({ processed: 3, total: 3 });
-    const rows = await listAll(s);
+    const rows = await listAll(api, s);
     expect(rows.length).toBe(3);
     expect(rows.every((r) => r.source === "import")).toBe(true);
     const undo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/undo`, {
       token: s.accessToken,
     });
     expect(undo.body.status).toBe("undone");
-    expect(await listAll(s)).toEqual([]);
+    expect(await listAll(api, s)).toEqual([]);
     const redo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/redo`, {
       token: s.accessToken,
     });
     expect(redo.body.status).toBe("committed");
-    expect((await listAll(s)).length).toBe(3);
+    expect((await listAll(api, s)).length).toBe(3);
     expect(
       (await call(api, "POST", `/v1/imports/${up.body.id}/redo`, { token: s.accessToken })).status,
     ).toBe(409);
@@ -220,7 +151,7 @@ describe("imports", () => {
     expect(blocking.length).toBeGreaterThan(0);
     expect(blocking.every((p) => p.column.toUpperCase() === "PRICE")).toBe(true);
     expect(fixed.body.counts.reject).toBe(22);
-    expect((await listAll(s)).length).toBe(0);
+    expect((await listAll(api, s)).length).toBe(0);
   });
 
   it("reads the Shopify template as 2 listings with variants", async () => {
@@ -233,8 +164,8 @@ describe("imports", () => {
     );
     expect(up.body.marketplace).toBe("shopify");
     expect(up.body.counts.rows).toBe(2);
-    await commitAndWait(s, up.body.id);
-    const rows = await listAll(s);
+    await commitAndWait(api, s, up.body.id);
+    const rows = await listAll(api, s);
     expect(rows.length).toBe(2);
     expect(
       rows.some((r) => Array.isArray((r.marketplaceFields as { variants?: unknown[] }).variants)),
@@ -290,8 +221,8 @@ describe("imports", () => {
       },
     );
     expect(up.body.counts).toMatchObject({ create: 1, update: 1, reject: 0 });
-    await commitAndWait(s, up.body.id);
-    const rows = await listAll(s);
+    await commitAndWait(api, s, up.body.id);
+    const rows = await listAll(api, s);
     expect(rows.find((r) => r.sku === "00123")).toMatchObject({ title: "New title", price: 7.5 });
     expect(rows.find((r) => r.sku === "00999")?.title).toBe("Brand new");
   });
@@ -299,10 +230,16 @@ describe("imports", () => {
   it("keeps the import's choices when a new dry run changes only the mapping", async () => {
     const s = await signUp(api);
     const csv = "Name,Cost,Code\r\nDrill,40,D-1\r\n";
-    const up = await uploadCsv<Imp & { mode: string; matchBy: string }>(s, csv, {
-      mode: "create",
-      matchBy: "id",
-    });
+    const up = await uploadCsv<Imp & { mode: string; matchBy: string }>(
+      api,
+      s,
+      csv,
+      {
+        mode: "create",
+        matchBy: "id",
+      },
+      "tools.csv",
+    );
     expect(up.body).toMatchObject({ mode: "create", matchBy: "id" });
     const again = await call<Imp & { mode: string; matchBy: string; mapping: object }>(
       api,
@@ -325,7 +262,7 @@ describe("imports", () => {
   it("decides again at commit when listings changed after the dry run", async () => {
     const s = await signUp(api);
     const csv = "title,price,sku\r\nDrill,40,D-1\r\nSaw,25,S-1\r\n";
-    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "sku" });
+    const up = await uploadCsv<Imp>(api, s, csv, { mode: "upsert", matchBy: "sku" }, "tools.csv");
     expect(up.body.counts).toMatchObject({ create: 2, update: 0 });
     expect(Object.keys(up.body.counts).some((k) => k.startsWith("_"))).toBe(false);
     // After the preview the seller creates one of those SKUs by hand: the staged "create"
@@ -334,10 +271,10 @@ describe("imports", () => {
       token: s.accessToken,
       body: { title: "Hand-made drill", price: 10, sku: "D-1" },
     });
-    const done = await commitAndWait(s, up.body.id);
+    const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
     expect(done.counts).toMatchObject({ created: 1, updated: 1 });
-    const rows = await listAll(s);
+    const rows = await listAll(api, s);
     expect(rows.filter((r) => r.sku === "D-1")).toHaveLength(1);
     expect(rows.find((r) => r.sku === "D-1")).toMatchObject({ title: "Drill", price: 40 });
   });
@@ -347,7 +284,7 @@ describe("imports", () => {
     const a = "00000000-0000-4000-8000-00000000000a";
     const b = "00000000-0000-4000-8000-00000000000b";
     const csv = `id,title,price,sku\r\n${a},Drill,40,D-1\r\n${b},Saw,25,D-1\r\n${a},Plane,30,P-1\r\n${b},Saw,25,S-1\r\n`;
-    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "id" });
+    const up = await uploadCsv<Imp>(api, s, csv, { mode: "upsert", matchBy: "id" }, "tools.csv");
     expect(up.status).toBe(201);
     expect(up.body.counts).toMatchObject({ rows: 4, create: 2, reject: 2 });
     const dups = up.body.problems
@@ -384,7 +321,7 @@ describe("imports", () => {
       body: { title: "Drill", price: 40 },
     });
     const csv = `id,title,price\r\n0123456789abcdef0123456789abcdef0123,Saw,25\r\n${mine.body.id},Drill (new),45\r\n`;
-    const up = await uploadCsv<Imp>(s, csv, { mode: "upsert", matchBy: "id" });
+    const up = await uploadCsv<Imp>(api, s, csv, { mode: "upsert", matchBy: "id" }, "tools.csv");
     expect(up.status).toBe(201);
     expect(up.body.status).toBe("previewed");
     expect(up.body.counts).toMatchObject({ rows: 2, update: 1 });
@@ -409,7 +346,7 @@ describe("imports", () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(200);
     expect(b.body.id).toBe(a.body.id);
-    const first = await commitAndWait(s, a.body.id, {}, { "idempotency-key": "commit-1" });
+    const first = await commitAndWait(api, s, a.body.id, {}, { "idempotency-key": "commit-1" });
     const again = await call<Imp>(api, "POST", `/v1/imports/${a.body.id}/commit`, {
       token: s.accessToken,
       body: {},
@@ -417,7 +354,7 @@ describe("imports", () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.changeSetId).toBe(first.changeSetId);
-    expect((await listAll(s)).length).toBe(1);
+    expect((await listAll(api, s)).length).toBe(1);
   });
 
   it("answers parallel uploads with one Idempotency-Key with one import and keeps one file", async () => {
@@ -488,7 +425,7 @@ describe("imports", () => {
       });
       expect(done.counts.create).toBe(2);
     }
-    expect((await listAll(s)).length).toBe(6);
+    expect((await listAll(api, s)).length).toBe(6);
   });
 
   it("keeps imports private to their seller", async () => {

@@ -159,14 +159,7 @@ export async function createImport(
       // Refused before any dry run, yet kept in the file history as failed, with the code and
       // message a dry run would have given: the seller sees it there like any other failure.
       // No Idempotency-Key is kept: sending the file again is refused again, not replayed.
-      const problem: ImportProblem = {
-        row: 0,
-        column: "",
-        value: "",
-        code: refusal.code,
-        severity: "error",
-        message: refusal.message,
-      };
+      const problem = fileProblem(refusal.code, refusal.message);
       [imp] = await ctx.db
         .insert(imports)
         .values({
@@ -262,6 +255,11 @@ export async function createImport(
   }
 }
 
+/** A problem with the import as a whole rather than with one of its rows. */
+function fileProblem(code: ImportProblem["code"], message: string): ImportProblem {
+  return { row: 0, column: "", value: "", code, severity: "error", message };
+}
+
 /**
  * Marks an import whose dry run could not be queued failed and frees its Idempotency-Key.
  * Undefined (the import removed, as a last resort) when even that could not be recorded.
@@ -269,14 +267,7 @@ export async function createImport(
 async function failUnqueued(ctx: CoreContext, imp: Import, err: unknown) {
   const code: ErrorCode = err instanceof CoreError ? err.code : "INTERNAL";
   const message = "The dry run could not be queued; upload the file again";
-  const problem: ImportProblem = {
-    row: 0,
-    column: "",
-    value: "",
-    code,
-    severity: "error",
-    message,
-  };
+  const problem = fileProblem(code, message);
   try {
     const [failed] = await ctx.db
       .update(imports)
@@ -451,14 +442,7 @@ export async function analyzeImport(
     const known = refused || err instanceof CoreError ? err : clientErrorFromDb(err);
     const code = known ? known.code : "INTERNAL";
     const message = known ? known.message : "The dry run could not finish";
-    const problem: ImportProblem = {
-      row: 0,
-      column: "",
-      value: "",
-      code,
-      severity: "error",
-      message,
-    };
+    const problem = fileProblem(code, message);
     let failed: Import | undefined;
     if (!known && !lastAttempt) {
       // An unexpected failure the job retries (a lost connection, say): the import stays
