@@ -64,9 +64,17 @@ describe("rebuilds asked for together", () => {
     const { id: ownerId, ctx } = await rt.seller("Serial");
     const title = `Cast iron skillet ${randomUUID()}`;
     await createListing(ctx, { title, price: 30 });
-    // Embedding answers slowly, so a rebuild is still running when the other replica is free,
-    // and for longer than its mark lives without renewal.
-    stub.setDelay(12_000, (r) => r.path.endsWith("/embeddings"));
+    // The new listing's own index job done, the next embedding request is a rebuild's.
+    await until(idle, 60_000);
+    // That one request answers slowly, so the rebuild is still running when the other replica is
+    // free, and for longer than its mark lives without renewal. Only that one: a rebuild embeds
+    // every listing of the test database, however many other suites left there.
+    let slowed = false;
+    stub.setDelay(12_000, (r) => {
+      if (slowed || !r.path.endsWith("/embeddings")) return false;
+      slowed = true;
+      return true;
+    });
     try {
       // The nightly one and one an administrator asked for, say.
       const ids = [`serial-a-${randomUUID()}`, `serial-b-${randomUUID()}`];
