@@ -75,6 +75,15 @@ describe("listing prices", () => {
       body: sampleListing({ price: 10.99 }),
     });
     expect(ok.status).toBe(201);
+    // A price a client computed in floating point is the amount it means, not a third decimal.
+    const computed = 1.1 * 3;
+    expect(String(computed)).toBe("3.3000000000000003");
+    const fromFloat = await call<L>(api, "POST", "/v1/listings", {
+      token: s.accessToken,
+      body: sampleListing({ price: computed }),
+    });
+    expect(fromFloat.status).toBe(201);
+    expect(fromFloat.body.price).toBe(3.3);
     const patch = await call<E>(api, "PATCH", `/v1/listings/${ok.body.id}`, {
       token: s.accessToken,
       body: { price: 10.999 },

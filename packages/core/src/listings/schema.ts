@@ -41,10 +41,16 @@ export const QueryFlag = z.preprocess((v) => v === "true" || v === true || v ===
 const TWO_DECIMALS_MESSAGE = "Use a number with at most 2 decimals";
 
 /**
- * A JSON number is judged by its shortest decimal form, as the text form is: 10.999 would
- * otherwise be rounded to 11.00 when stored, while "10.999" is refused.
+ * A JSON number holds at most two decimals, as the text form must: 10.999 would otherwise be
+ * rounded to 11.00 when stored, while "10.999" is refused. What binary floating point adds to a
+ * price a client computed (1.1 * 3 is 3.3000000000000003) is not a third decimal: a number
+ * within a billionth of a cent (or a few units in the last place) of whole cents is that amount.
  */
-export const atMostTwoDecimals = (n: number) => /^-?\d+(\.\d{1,2})?$/.test(String(n));
+export const atMostTwoDecimals = (n: number) => {
+  if (!Number.isFinite(n)) return false;
+  const cents = n * 100;
+  return Math.abs(cents - Math.round(cents)) <= Math.max(1e-9, Math.abs(cents) * 1e-12);
+};
 
 const Decimal = z
   .union([
