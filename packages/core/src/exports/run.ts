@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { exportJobs, listings, users } from "@mbe/db";
 import { type ExportResult, exportFileName, exportGenericRows, FormatError } from "@mbe/formats";
@@ -11,6 +10,7 @@ import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import { listingWhere } from "../listings/filter";
 import { descendingPage, pageInput } from "../paging";
+import { type LinkSignature, signedLinkMintedAt, signedLinkQuery } from "../signed-links";
 import { newStorageKey } from "../storage/storage";
 import { copyTextRows, genericCsvCopy, genericTextCopy } from "./copy-source";
 import { CsvFormulaGuard } from "./csv-guard";
@@ -54,19 +54,14 @@ const LONGEST_LINK_TTL_SECONDS = 24 * 3600;
 
 /**
  * A download link that works without an Authorization header (browsers), valid for 15 minutes.
- * It carries when it was minted (`iat`, Unix milliseconds) so a password change can revoke it.
+ * It carries when it was minted so a password change can revoke it.
  */
 export function signDownload(ctx: CoreContext, exportId: string, ttlSeconds = 900): string {
-  const iat = Date.now();
-  const exp = Math.floor(iat / 1000) + ttlSeconds;
-  const sig = createHmac("sha256", ctx.auth.jwtSecret)
-    .update(`export:${exportId}:${iat}:${exp}`)
-    .digest("base64url");
-  return `/v1/exports/${exportId}/download?iat=${iat}&exp=${exp}&sig=${sig}`;
+  return `/v1/exports/${exportId}/download?${signedLinkQuery(ctx.auth.jwtSecret, `export:${exportId}`, ttlSeconds)}`;
 }
 
 /** The parts of a signed download link, as they arrive in its query. */
-export type DownloadSignature = { iat?: string; exp?: string; sig?: string };
+export type DownloadSignature = LinkSignature;
 
 /**
  * Checks a signed download link: the time it was minted (Unix milliseconds) when its signature
@@ -77,15 +72,12 @@ export function verifyDownload(
   exportId: string,
   signature: DownloadSignature,
 ): number | null {
-  const { iat, exp, sig } = signature;
-  if (!exp || !sig || !/^\d+$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
-  if (iat !== undefined && !/^\d{1,15}$/.test(iat)) return null;
-  const payload =
-    iat === undefined ? `export:${exportId}:${exp}` : `export:${exportId}:${iat}:${exp}`;
-  const want = createHmac("sha256", ctx.auth.jwtSecret).update(payload).digest();
-  const got = Buffer.from(sig, "base64url");
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
-  return iat === undefined ? (Number(exp) - LONGEST_LINK_TTL_SECONDS) * 1000 : Number(iat);
+  return signedLinkMintedAt(
+    ctx.auth.jwtSecret,
+    `export:${exportId}`,
+    signature,
+    LONGEST_LINK_TTL_SECONDS,
+  );
 }
 
 function exportView(

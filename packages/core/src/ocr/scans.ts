@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type OcrScan, ocrScans, rowsOf, users } from "@mbe/db";
 import { isOcrError, sniffUpload } from "@mbe/ocr";
@@ -10,6 +9,7 @@ import { enqueue, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
 import type { UploadedFile } from "../imports/create";
 import { descendingPage, pageInput } from "../paging";
+import { type LinkSignature, signedLinkMintedAt, signedLinkQuery } from "../signed-links";
 import { ownScan } from "./own";
 
 export const OCR_LOCK_PREFIX = "ocr:lock:";
@@ -64,45 +64,21 @@ export const pageFields = (p: Omit<StoredPage, "imageKey">): Omit<StoredPage, "i
 /** How long a page image link is valid; links are only ever issued for this long. */
 const PAGE_IMAGE_LINK_TTL_SECONDS = 900;
 
-/** The HMAC of a signed OCR link: over `iat` too when the link carries it. */
-function sign(ctx: CoreContext, what: string, exp: string, iat?: string) {
-  const payload = iat === undefined ? `${what}:${exp}` : `${what}:${iat}:${exp}`;
-  return createHmac("sha256", ctx.auth.jwtSecret).update(payload).digest();
-}
-
 /**
  * A page image link the browser can load in an <img> (signed, 15 minutes). It carries when it
- * was minted (`iat`, Unix milliseconds) so a password change can revoke it.
+ * was minted so a password change can revoke it.
  */
 function pageImageUrl(ctx: CoreContext, scanId: string, page: number) {
-  const iat = String(Date.now());
-  const exp = String(Math.floor(Number(iat) / 1000) + PAGE_IMAGE_LINK_TTL_SECONDS);
-  const sig = sign(ctx, `ocr:${scanId}:${page}`, exp, iat).toString("base64url");
-  return `/v1/ocr/scans/${scanId}/pages/${page}/image?iat=${iat}&exp=${exp}&sig=${sig}`;
+  const query = signedLinkQuery(
+    ctx.auth.jwtSecret,
+    `ocr:${scanId}:${page}`,
+    PAGE_IMAGE_LINK_TTL_SECONDS,
+  );
+  return `/v1/ocr/scans/${scanId}/pages/${page}/image?${query}`;
 }
 
 /** The parts of a signed OCR link, as they arrive in its query. */
-export type ScanLinkSignature = { iat?: string; exp?: string; sig?: string };
-
-/**
- * Checks a signed page image link: the time it was minted (Unix milliseconds) when its signature
- * and expiry hold, otherwise null. Links from before `iat` was part of the link were all issued
- * for 15 minutes, so they are taken as minted that long before they expire.
- */
-function verifyPageImageLink(
-  ctx: CoreContext,
-  scanId: string,
-  page: number,
-  signature: ScanLinkSignature,
-): number | null {
-  const { iat, exp, sig } = signature;
-  if (!exp || !sig || !/^\d{1,15}$/.test(exp) || Number(exp) < Date.now() / 1000) return null;
-  if (iat !== undefined && !/^\d{1,15}$/.test(iat)) return null;
-  const want = sign(ctx, `ocr:${scanId}:${page}`, exp, iat);
-  const got = Buffer.from(sig, "base64url");
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
-  return iat === undefined ? (Number(exp) - PAGE_IMAGE_LINK_TTL_SECONDS) * 1000 : Number(iat);
-}
+export type ScanLinkSignature = LinkSignature;
 
 /** How far a running scan's job has read: page `page` of `pages`, at `stage`. */
 const ScanJobProgress = z.object({
@@ -387,7 +363,13 @@ export async function openScanPageImage(
   if (!z.uuid().safeParse(id).success) throw notFound("Page");
   let scan: OcrScan | undefined;
   if (signature?.sig) {
-    const mintedAt = verifyPageImageLink(ctx, id, page, signature);
+    // Page image links have only ever been issued for 15 minutes.
+    const mintedAt = signedLinkMintedAt(
+      ctx.auth.jwtSecret,
+      `ocr:${id}:${page}`,
+      signature,
+      PAGE_IMAGE_LINK_TTL_SECONDS,
+    );
     if (mintedAt === null)
       throw new CoreError("UNAUTHORIZED", "This image link is invalid or has expired");
     const [found] = await ctx.db
