@@ -162,24 +162,89 @@ describe("imports racing other writes", () => {
     expect(await titles(ctx)).toEqual(["Chair", "Desk", "Lamp", "Shelf"]);
   }, 60_000);
 
-  it("does not merge rows another run left staged beside its own", async () => {
+  it("merges only the dry run's rows it adopted, not those another run left staged beside them", async () => {
     const { ctx } = await seller("Stray");
     const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\n", {});
     await requestImportCommit(ctx, imp.id, {});
-    // A row a run taken over staged after this one had cleared the staging area: a copy of the
-    // lamp under another file row.
-    const first = runImportCommit(ctx, imp.id, async (p) => {
-      if (p.stage === "merging")
-        await db.db.execute(sql`insert into import_staging (import_id, row_no, target_id, new_id, data)
-          select import_id, 99, null, n.id, data || jsonb_build_object('id', n.id)
-          from import_staging, (select gen_random_uuid() as id) n
-          where import_id = ${imp.id}::uuid and row_no = (select min(row_no) from import_staging where import_id = ${imp.id}::uuid)`);
+    // The dry run's rows are merged as they stand: the file is not read again.
+    const noFile = withLocalFile(ctx, async () => {
+      throw new Error("the file was read again");
     });
-    await expect(first).rejects.toSatisfy(conflict);
-    expect(await titles(ctx)).toEqual([]);
-    // The retry stages the file again.
-    expect((await runImportCommit(ctx, imp.id)).counts).toMatchObject({ created: 2 });
+    // Rows a run taken over staged under its own number after this one had adopted the dry
+    // run's: a copy of the lamp under the same file row, and another under a row of its own.
+    let beside = 0;
+    const done = await runImportCommit(noFile, imp.id, async (p) => {
+      if (p.stage !== "merging") return;
+      await db.db.execute(sql`insert into import_staging (import_id, run, row_no, target_id, new_id, data)
+          select s.import_id, s.run + 1, s.row_no + r.d, null, n.id, s.data || jsonb_build_object('id', n.id)
+          from import_staging s, (values (0), (97)) r(d), lateral (select gen_random_uuid() as id, r.d) n
+          where s.import_id = ${imp.id}::uuid and s.row_no = (select min(row_no) from import_staging where import_id = ${imp.id}::uuid)`);
+      beside = (await staged(imp.id)) ?? 0;
+    });
+    expect(beside).toBe(4);
+    expect(done.counts).toMatchObject({ created: 2 });
     expect(await titles(ctx)).toEqual(["Chair", "Lamp"]);
+    // The stray rows went with the merged ones.
+    expect(await staged(imp.id)).toBe(0);
+  }, 60_000);
+
+  it("lets a run taken over stage its rows late, neither merged nor failing the run that took over", async () => {
+    const { ctx } = await seller("Late");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\nChair,30\nDesk,80\n", {});
+    // A listing saved after the dry run: each run stages the file again.
+    await createListing(ctx, { title: "Shelf", price: 40 });
+    await requestImportCommit(ctx, imp.id, {});
+    const commitRun = async () =>
+      (await db.db.select().from(imports).where(eq(imports.id, imp.id)))[0]?.counts._commitRun;
+    // The first run has taken the commit and cleared the staging area, and is about to read the
+    // file when its job's lock is lost...
+    let reachFile!: () => void;
+    const atFile = new Promise<void>((r) => {
+      reachFile = r;
+    });
+    let openFile!: () => void;
+    const fileOpen = new Promise<void>((r) => {
+      openFile = r;
+    });
+    const first = runImportCommit(
+      withLocalFile(ctx, async (read, key) => {
+        reachFile();
+        await fileOpen;
+        return read(key);
+      }),
+      imp.id,
+    );
+    await atFile;
+    const firstRun = await commitRun();
+    // ...and BullMQ starts the job again: the second run takes the commit over and stages the
+    // file, then waits to merge...
+    let reachMerge!: () => void;
+    const atMerge = new Promise<void>((r) => {
+      reachMerge = r;
+    });
+    let resume!: () => void;
+    const held = new Promise<void>((r) => {
+      resume = r;
+    });
+    const second = runImportCommit(ctx, imp.id, async (p) => {
+      if (p.stage !== "merging") return;
+      reachMerge();
+      await held;
+    });
+    await atMerge;
+    expect(await commitRun()).not.toBe(firstRun);
+    expect(await staged(imp.id)).toBe(3);
+    // ...while the first run, unaware, stages the same file rows: they are its own, beside the
+    // second run's, and it stops when it finds itself taken over.
+    openFile();
+    await expect(first).rejects.toBeInstanceOf(CommitSuperseded);
+    expect(await staged(imp.id)).toBe(6);
+    expect(await statusOf(imp.id)).toBe("committing");
+    // The second run merges its own rows only: each file row lands once.
+    resume();
+    expect((await second).counts).toMatchObject({ created: 3 });
+    expect(await titles(ctx)).toEqual(["Chair", "Desk", "Lamp", "Shelf"]);
+    expect(await staged(imp.id)).toBe(0);
   }, 60_000);
 
   it("decides again when a SKU it was to create is taken by a write its dry run could not see", async () => {

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type CoreContext, createImport, getImport, type ImportView } from "@mbe/core";
+import { type CoreContext, CoreError, createImport, getImport, type ImportView } from "@mbe/core";
+import { imports, rowsOf } from "@mbe/db";
 import { writeXlsxTable } from "@mbe/formats";
 import { QUEUES } from "@mbe/jobs";
 import { QueueEvents } from "bullmq";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRuntime, until } from "../../test/runtime";
 import { startWorkers } from "../index";
@@ -150,4 +152,54 @@ describe("the analyze-import job", () => {
       expect(reported[i]?.rows).toBeGreaterThanOrEqual(reported[i - 1]?.rows as number);
     }
   }, 120_000);
+
+  it("leaves an upload failed as not queued when its job reaches Redis after all", async () => {
+    const { ctx } = await seller("Late job");
+    const bytes = new TextEncoder().encode("title,price\nLamp,12\nChair,30\n");
+    // Redis does not answer the add in time: the upload is listed as failed, while the job it
+    // was sent is still on its way.
+    let sent: Parameters<typeof queues.imports.add> | undefined;
+    const lostAnswer: CoreContext = {
+      ...ctx,
+      queues: {
+        ...queues,
+        imports: new Proxy(queues.imports, {
+          get(target, prop) {
+            if (prop === "add")
+              return async (...args: Parameters<typeof queues.imports.add>) => {
+                sent = args;
+                throw new Error("Connection is closed.");
+              };
+            const v = Reflect.get(target, prop);
+            return typeof v === "function" ? v.bind(target) : v;
+          },
+        }),
+      },
+    };
+    const upload = importAsJob(lostAnswer, "late.csv", bytes);
+    await expect(upload).rejects.toSatisfy(
+      (e) => e instanceof CoreError && e.code === "SERVICE_UNAVAILABLE",
+    );
+    if (!sent) throw new Error("no analyze-import job was sent");
+    const [failed] = await db.db.select().from(imports).where(eq(imports.id, sent[1].importId));
+    expect(failed?.status).toBe("failed");
+    // The job reaches Redis, and the worker runs it.
+    const job = await queues.imports.add(...sent);
+    await until(async () => ["completed", "failed"].includes(await job.getState()));
+    // Nothing is left for a retry to do.
+    expect(await job.getState()).toBe("completed");
+    const [after] = await db.db.select().from(imports).where(eq(imports.id, sent[1].importId));
+    expect(after).toMatchObject({
+      status: "failed",
+      error: failed?.error,
+      counts: failed?.counts,
+      problems: failed?.problems,
+    });
+    const [staging] = rowsOf<{ n: number }>(
+      await db.db.execute(
+        sql`select count(*)::int as n from import_staging where import_id = ${sent[1].importId}::uuid`,
+      ),
+    );
+    expect(staging?.n).toBe(0);
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import {
+  AnalysisNotAwaited,
   analyzeImport,
   CommitSuperseded,
   failImportCommit,
@@ -32,16 +33,25 @@ registerProcessor(async (opts) => {
         };
       if (job.name === "analyze-import") {
         const p = AnalyzeImportPayload.parse(job.data);
-        return analyzeImport(
-          jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
-          p.importId,
-          p.options as never,
-          {
-            lastAttempt: isLastAttempt(job),
-            // Polled by GET /v1/imports/{id} while the import is `uploaded`.
-            onProgress: (progress) => job.updateProgress(progress),
-          },
-        );
+        try {
+          return await analyzeImport(
+            jobContext(opts, p.ownerId, String(job.id), QUEUES.imports),
+            p.importId,
+            p.options as never,
+            {
+              lastAttempt: isLastAttempt(job),
+              // A job that reached Redis after its upload was marked failed (as not queued), or
+              // one run again after its import was analysed, leaves the import as it is.
+              onlyUploaded: true,
+              // Polled by GET /v1/imports/{id} while the import is `uploaded`.
+              onProgress: (progress) => job.updateProgress(progress),
+            },
+          );
+        } catch (err) {
+          // Nothing left to do, so nothing to retry.
+          if (err instanceof AnalysisNotAwaited) return { status: err.importStatus, skipped: true };
+          throw err;
+        }
       }
       const p = RunImportPayload.parse(job.data);
       const ctx = jobContext(opts, p.ownerId, String(job.id), QUEUES.imports);

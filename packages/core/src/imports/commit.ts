@@ -19,7 +19,7 @@ import { importView } from "./view";
 
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
 
-/** The staged rows are not the ones this run staged (or found staged by the dry run). */
+/** The staged rows of this run are not the ones it staged (or found staged by the dry run). */
 class StagingChanged extends CoreError {
   constructor(message: string) {
     super("CONFLICT", message);
@@ -174,19 +174,24 @@ export async function runImportCommit(
     // The workbook sheet the dry run read: reading the file again reads the same one.
     sheet: imp.counts._sheet,
   };
-  // The dry run staged its decisions; while the seller's listings and the options are as they
-  // were then, those rows are merged as they stand instead of reading the file again.
-  const reuse = await stagedRowsHold(ctx, id, actor.userId, imp.counts, options);
+  // The dry run staged its decisions under its own run; while the seller's listings and the
+  // options are as they were then, this run adopts that run's rows and merges them as they stand
+  // instead of reading the file again.
+  const adopted = await stagedRowsHold(ctx, id, actor.userId, imp.counts, options);
+  // The run whose staged rows this one merges: rows any other run stages (one taken over that
+  // still runs) are never merged, and cannot collide with these on the staging key.
+  const stageRun = adopted ?? run;
   let summary: { counts: Record<string, number> };
   let staged: number;
-  if (reuse) {
+  if (adopted !== undefined) {
     summary = { counts: publicCounts(imp.counts) };
     staged = imp.counts._staged ?? 0;
     processed = total;
   } else {
-    // A retried job, or a dry run that no longer holds, starts from a clean staging area.
+    // A retried job, or a dry run that no longer holds, starts from a clean staging area: the rows
+    // of every earlier run go.
     await ctx.db.delete(importStaging).where(eq(importStaging.importId, id));
-    const writer = stagingWriter(ctx, id);
+    const writer = stagingWriter(ctx, id, run);
     try {
       summary = await decideImportRows(ctx, imp, options, async (rows) => {
         await writer.add(rows);
@@ -218,14 +223,15 @@ export async function runImportCommit(
     // one still ran, see settleFailedJob) is not merged, and cannot be failed halfway through.
     const [now] = rowsOf<{ status: string; run: string | null; staged: number }>(
       await tx.db.execute(sql`select status, counts ->> '_commitRun' as run,
-        (select count(*)::int from ${importStaging} s where s.import_id = ${id}::uuid) as staged
+        (select count(*)::int from ${importStaging} s
+          where s.import_id = ${id}::uuid and s.run = ${stageRun}::bigint) as staged
         from ${imports} where id = ${id}::uuid for update`),
     );
     if (now?.status !== "committing")
       throw new CoreError("CONFLICT", `Import is ${now?.status ?? "gone"}, not committing`);
     if (now.run !== String(run)) throw new CommitSuperseded();
-    // Rows another run staged beside this one's, or this run's rows it cleared: merging that
-    // would land a listing twice or leave one out. The retry stages the file again.
+    // This run's rows, cleared (by a run that started afresh) or added to since it staged them:
+    // merging that would leave a listing out or land one twice. The retry stages the file again.
     if (now.staged !== staged)
       throw new StagingChanged(
         `The staged rows changed while the import committed (${now.staged} staged, ${staged} expected)`,
@@ -239,7 +245,9 @@ export async function runImportCommit(
     // import of new listings only skips joining the seller's listings with the staging rows.
     const { create: creates, update: updates } = summary.counts;
     const created =
-      creates === 0 ? [] : await insertRecords(tx.db, changeSetId, stagedCreates(id, actor.userId));
+      creates === 0
+        ? []
+        : await insertRecords(tx.db, changeSetId, stagedCreates(id, actor.userId, stageRun));
     const updated =
       updates === 0
         ? []
@@ -248,7 +256,8 @@ export async function runImportCommit(
         with src as (
           select l.id, l.version, s.data, ${snapshotSql("l")} as old
           from listings l join ${importStaging} s on s.target_id = l.id
-          where s.import_id = ${id}::uuid and l.owner_id = ${actor.userId}::uuid
+          where s.import_id = ${id}::uuid and s.run = ${stageRun}::bigint
+            and l.owner_id = ${actor.userId}::uuid
           for update of l
         ), upd as (
           update listings l set ${snapshotSetClause("src.data")}, version = l.version + 1, updated_at = now()
@@ -275,6 +284,7 @@ export async function runImportCommit(
         `${(updates ?? 0) - updated.length} listings this import updates were deleted while it was committing`,
       );
     await closeChangeSet(tx.db, changeSetId, created.length + updated.length);
+    // Every run's rows go: the merged ones and any a run taken over left behind.
     await tx.db.delete(importStaging).where(eq(importStaging.importId, id));
     const [done] = await tx.db
       .update(imports)
@@ -302,7 +312,7 @@ export async function runImportCommit(
     return { done, upsert: [...created.map((c) => c.id), ...updated.map((u) => u.id)] };
   }).catch(async (err) => {
     // A SKU the dry run saw free was taken since by a write its fingerprint could not see (one
-    // that began before the dry run and ended after it), or the staged rows are not this run's.
+    // that began before the dry run and ended after it), or this run's staged rows changed.
     // The staged decisions are dropped, so the retry decides the rows from the file again (that
     // row becomes an update or a problem).
     const unique = isUniqueViolation(err);
@@ -357,6 +367,7 @@ export async function failImportCommit(
         ),
       )
       .returning({ id: imports.id });
+    // The rows of every run of the commit, the runs taken over included.
     if (failed) await tx.delete(importStaging).where(eq(importStaging.importId, id));
     return !!failed;
   });

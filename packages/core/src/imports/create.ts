@@ -310,11 +310,23 @@ const lostClaim = () =>
   );
 
 /**
+ * A dry run's job found its import no longer waiting for it: failed (its job could not be queued,
+ * as far as the upload could tell), or analysed already. The import is left as it is.
+ */
+export class AnalysisNotAwaited extends CoreError {
+  constructor(readonly importStatus: string) {
+    super("CONFLICT", `The import is ${importStatus}; it no longer waits for this dry run`);
+  }
+}
+
+/**
  * Takes the import for one dry run: it goes back to `uploaded` (so it cannot be committed while
  * its staging rows are rewritten) and is marked with this run's number, which every later write of
- * the run checks. Refused while it commits or is committed, or while another run holds it.
+ * the run checks and under which it stages its rows. Refused while it commits or is committed, or
+ * while another run holds it; with `onlyUploaded` (the upload's own dry run, run by its job),
+ * refused too once the import is no longer `uploaded`, so a late job revives no failed import.
  */
-async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
+async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string, onlyUploaded: boolean) {
   const imp = await ownImport(ctx, ownerId, id);
   const run = randomInt(2 ** 47);
   const now = Date.now();
@@ -328,7 +340,9 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
     .where(
       and(
         eq(imports.id, imp.id),
-        notInArray(imports.status, ["committing", "committed"]),
+        onlyUploaded
+          ? eq(imports.status, "uploaded")
+          : notInArray(imports.status, ["committing", "committed"]),
         sql`coalesce((${imports.counts} ->> '_analysisAt')::bigint, 0) < ${now - ANALYSIS_LEASE_MS}`,
       ),
     )
@@ -337,6 +351,7 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
     const current = await ownImport(ctx, ownerId, id);
     if (current.status === "committing" || current.status === "committed")
       throw new CoreError("CONFLICT", "This import was already committed");
+    if (onlyUploaded && current.status !== "uploaded") throw new AnalysisNotAwaited(current.status);
     throw new CoreError("CONFLICT", "This import is being analysed; wait for its dry run");
   }
   const held = and(
@@ -344,7 +359,7 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string) {
     eq(imports.status, "uploaded"),
     sql`(${imports.counts} ->> '_analysis')::bigint = ${run}`,
   );
-  return { imp: taken, held };
+  return { imp: taken, held, run };
 }
 
 /**
@@ -357,17 +372,23 @@ export async function analyzeImport(
   raw: ReanalyzeImportInput & { sheet?: string | number } = {},
   {
     lastAttempt = true,
+    onlyUploaded = false,
     onProgress,
   }: {
     /** False when a job will run the dry run again after an unexpected failure. */
     lastAttempt?: boolean;
+    /**
+     * The upload's dry run, run by the job queued for it: only while the import is still
+     * `uploaded` ({@link AnalysisNotAwaited} otherwise).
+     */
+    onlyUploaded?: boolean;
     /** Where the job reports how far the file has been read (throttled). */
     onProgress?: (p: ReadProgress) => Promise<unknown>;
   } = {},
 ) {
   const actor = requireActor(ctx, "write");
   const opts = ReanalyzeImportInput.parse(raw);
-  const { imp, held } = await claimAnalysis(ctx, actor.userId, id);
+  const { imp, held, run } = await claimAnalysis(ctx, actor.userId, id, onlyUploaded);
   const mapping =
     opts.mapping ?? (Object.keys(imp.mapping).length ? (imp.mapping as ColumnMapping) : undefined);
   const applyFixes = opts.applyFixes ?? imp.counts.applyFixes === 1;
@@ -382,8 +403,9 @@ export async function analyzeImport(
     sheet: raw.sheet ?? imp.counts._sheet,
   };
   // The decisions are staged as they are made, so a commit soon after need not read the file
-  // again; the listings' fingerprint, taken first, tells the commit whether they still hold.
-  const writer = stagingWriter(ctx, imp.id);
+  // again; the listings' fingerprint, taken first, tells the commit whether they still hold. They
+  // are staged under this run's number, which the commit adopts.
+  const writer = stagingWriter(ctx, imp.id, run);
   try {
     await ctx.db.delete(importStaging).where(eq(importStaging.importId, imp.id));
     const fingerprint = await listingsFingerprint(ctx, imp.ownerId);
@@ -413,7 +435,7 @@ export async function analyzeImport(
         counts: {
           ...summary.counts,
           applyFixes: applyFixes ? 1 : 0,
-          ...stagedMarks(writer.count, runOpts, fingerprint),
+          ...stagedMarks(writer.count, run, runOpts, fingerprint),
           // The sheet the seller chose, for a commit that reads the workbook again.
           ...(summary.sheet !== undefined ? { _sheet: summary.sheet } : {}),
         },

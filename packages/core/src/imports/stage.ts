@@ -1,5 +1,5 @@
 import { importStaging, listings, rowsOf } from "@mbe/db";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CoreContext } from "../context";
 import { priceText } from "../listings/fields";
@@ -38,10 +38,10 @@ export function stagedCreate(
 }
 
 /**
- * The listings an import's staged rows create, as the FROM clause `insertRecords` reads (`x`):
- * each staged record with the import's owner and source filled in.
+ * The listings an import's staged rows of run `run` create, as the FROM clause `insertRecords`
+ * reads (`x`): each staged record with the import's owner and source filled in.
  */
-export function stagedCreates(importId: string, ownerId: string) {
+export function stagedCreates(importId: string, ownerId: string, run: number) {
   return sql`(select r.id, ${ownerId}::uuid as owner_id, r.title, r.price, r.currency, r.condition,
       r.description, r.category, r.offer_shipping, r.sku, r.quantity, r.image_urls, r.marketplace_fields,
       r.status, 'import'::text as source, ${importId}::text as source_ref, null::int as version,
@@ -50,18 +50,18 @@ export function stagedCreates(importId: string, ownerId: string) {
       price numeric, currency text, condition text, description text, category text,
       offer_shipping boolean, sku text, quantity int, image_urls text[], marketplace_fields jsonb,
       status text)
-    where s.import_id = ${importId}::uuid and s.target_id is null) as x`;
+    where s.import_id = ${importId}::uuid and s.run = ${run}::bigint and s.target_id is null) as x`;
 }
 
 /**
- * One `import_staging` row in COPY text format. The ids are UUIDs and the row a number, so only
- * the JSON needs escaping, and JSON text has no raw tab, newline or carriage return: doubling its
- * backslashes is all COPY needs.
+ * One `import_staging` row in COPY text format. The ids are UUIDs and the run and row numbers, so
+ * only the JSON needs escaping, and JSON text has no raw tab, newline or carriage return: doubling
+ * its backslashes is all COPY needs.
  */
-function copyLine(importId: string, r: DecidedRow): string {
+function copyLine(importId: string, run: number, r: DecidedRow): string {
   const json = JSON.stringify(r.data ?? {});
   const newId = r.data?.id;
-  return `${importId}\t${r.row}\t${r.targetId ?? "\\N"}\t${typeof newId === "string" ? newId : "\\N"}\t${
+  return `${importId}\t${run}\t${r.row}\t${r.targetId ?? "\\N"}\t${typeof newId === "string" ? newId : "\\N"}\t${
     json.indexOf("\\") === -1 ? json : json.replace(/\\/g, "\\\\")
   }`;
 }
@@ -70,12 +70,12 @@ const CHUNK = 10_000;
 const JSON_BATCH = 5000;
 
 /**
- * Collects the rows an import will create or update into `import_staging` (COPY on PostgreSQL,
- * JSON batches of 5,000 elsewhere). On PostgreSQL each 10,000 rows go as one block of COPY
- * text, and one COPY is left running while the next chunk is read and decided, so the database
- * works on one while this process works on the other.
+ * Collects the rows an import will create or update into `import_staging` under run `run` (COPY
+ * on PostgreSQL, JSON batches of 5,000 elsewhere). On PostgreSQL each 10,000 rows go as one block
+ * of COPY text, and one COPY is left running while the next chunk is read and decided, so the
+ * database works on one while this process works on the other.
  */
-export function stagingWriter(ctx: CoreContext, importId: string) {
+export function stagingWriter(ctx: CoreContext, importId: string, run: number) {
   let lines: string[] = [];
   const staged: DecidedRow[] = [];
   let count = 0;
@@ -95,7 +95,7 @@ export function stagingWriter(ctx: CoreContext, importId: string) {
     inFlight = ctx
       .copyInto(
         "import_staging",
-        ["import_id", "row_no", "target_id", "new_id", "data"],
+        ["import_id", "run", "row_no", "target_id", "new_id", "data"],
         (async function* () {
           yield block;
         })(),
@@ -122,14 +122,15 @@ export function stagingWriter(ctx: CoreContext, importId: string) {
         d: r.data ?? {},
       })),
     );
-    await ctx.db.execute(sql`insert into ${importStaging} (import_id, row_no, target_id, new_id, data)
-      select x.i, x.r, x.t, x.n, x.d from jsonb_to_recordset(${payload}::jsonb) as x(i uuid, r int, t uuid, n uuid, d jsonb)`);
+    await ctx.db.execute(sql`insert into ${importStaging} (import_id, run, row_no, target_id, new_id, data)
+      select x.i, ${run}::bigint, x.r, x.t, x.n, x.d from jsonb_to_recordset(${payload}::jsonb) as x(i uuid, r int, t uuid, n uuid, d jsonb)`);
   };
   return {
     async add(rows: DecidedRow[]) {
       if (ctx.copyInto) {
         for (const r of rows)
-          if (r.action === "create" || r.action === "update") lines.push(copyLine(importId, r));
+          if (r.action === "create" || r.action === "update")
+            lines.push(copyLine(importId, run, r));
         if (lines.length >= CHUNK) await send();
         return;
       }
@@ -164,16 +165,18 @@ const MODES = ["create", "update", "upsert"] as const;
 
 /**
  * Counts a dry run leaves so the commit can tell whether its staged rows still hold: how many
- * were staged, under which options, against which state of the listings. Kept in the import's
- * counts under `_` names, which the API does not show.
+ * were staged under which run, with which options, against which state of the listings. Kept in
+ * the import's counts under `_` names, which the API does not show.
  */
 export function stagedMarks(
   staged: number,
+  run: number,
   opts: Pick<ImportRunOptions, "mode" | "matchBy" | "applyFixes">,
   fingerprint: string,
 ): Record<string, number> {
   return {
     _staged: staged,
+    _stagedRun: run,
     _mode: MODES.indexOf(opts.mode),
     _matchBySku: opts.matchBy === "sku" ? 1 : 0,
     _applyFixes: opts.applyFixes ? 1 : 0,
@@ -193,23 +196,28 @@ function fingerprintNumber(fp: string): number {
   return h1 * 65536 + (h2 & 0xffff);
 }
 
-/** Whether the rows a dry run staged may be merged as they are. */
+/**
+ * The run whose staged rows a dry run left, when they may be merged as they are; undefined when
+ * the commit must read the file again. Rows staged before runs were recorded are run 0.
+ */
 export async function stagedRowsHold(
   ctx: CoreContext,
   importId: string,
   ownerId: string,
   counts: Record<string, number>,
   opts: Pick<ImportRunOptions, "mode" | "matchBy" | "applyFixes">,
-): Promise<boolean> {
-  if (counts._staged === undefined) return false;
-  const want = stagedMarks(counts._staged, opts, await listingsFingerprint(ctx, ownerId));
-  for (const [k, v] of Object.entries(want)) if (counts[k] !== v) return false;
+): Promise<number | undefined> {
+  if (counts._staged === undefined) return undefined;
+  const run = counts._stagedRun ?? 0;
+  const want = stagedMarks(counts._staged, run, opts, await listingsFingerprint(ctx, ownerId));
+  for (const [k, v] of Object.entries(want))
+    if (k !== "_stagedRun" && counts[k] !== v) return undefined;
   const [r] = rowsOf<{ n: number }>(
     await ctx.db.execute(
-      sql`select count(*)::int as n from ${importStaging} where ${eq(importStaging.importId, importId)}`,
+      sql`select count(*)::int as n from ${importStaging} where ${and(eq(importStaging.importId, importId), eq(importStaging.run, run))}`,
     ),
   );
-  return (r?.n ?? -1) === counts._staged;
+  return (r?.n ?? -1) === counts._staged ? run : undefined;
 }
 
 /** The import's counts without the internal `_` marks. */

@@ -68,6 +68,8 @@ export type MappingProfile = typeof mappingProfiles.$inferSelect;
 /**
  * Scratch rows of an import being committed: COPY fills it, one transaction merges it into
  * listings, then the rows are deleted. `targetId` is the listing an update hits (null: create).
+ * `run` is the number of the dry run or commit run that staged the row: a commit merges only the
+ * rows of the run it stages with (or adopts from the dry run), never those of a run taken over.
  */
 export const importStaging = pgTable(
   "import_staging",
@@ -77,8 +79,9 @@ export const importStaging = pgTable(
     targetId: uuid(),
     newId: uuid(),
     data: jsonb().$type<Record<string, unknown>>().notNull(),
+    run: bigint({ mode: "number" }).notNull().default(0),
   },
-  // One staged row per file row: two runs of one commit staging at once collide instead of
-  // leaving a row staged twice.
-  (t) => [uniqueIndex("import_staging_row_idx").on(t.importId, t.rowNo)],
+  // One staged row per file row and run: a run staging a row twice fails, while two runs of one
+  // commit staging at once each keep their own rows.
+  (t) => [uniqueIndex("import_staging_run_row_idx").on(t.importId, t.run, t.rowNo)],
 );
