@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/record";
 import { chunkInsertSql, openChangeSet, writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
-import { applySnapshots } from "../listings/apply-snapshots";
+import { applySnapshots, releaseSkus } from "../listings/apply-snapshots";
 import { type EditableField, fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
 import { snapshotSql } from "../listings/sql-snapshot";
@@ -59,9 +59,9 @@ type Plan = { planned: PlannedChange[]; rejected: { id: string; message: string 
 
 /**
  * Moves to `rejected` the planned rows whose new SKU another listing would share: two rows of the
- * edit given the same SKU, or a SKU another listing holds now (one the edit also changes counts:
- * SKUs are not swapped in one edit, as the unique index is checked row by row). Preview and apply
- * so agree, and the rows that clash with nothing are still applied.
+ * edit given the same SKU, or a SKU another listing keeps. A SKU held by a row the edit gives
+ * another SKU is free to take (SKUs swapped or rotated by one edit), unless that row is itself
+ * rejected. Preview and apply so agree, and the rows that clash with nothing are still applied.
  */
 async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promise<Plan> {
   const claims = new Map<string, string[]>();
@@ -80,13 +80,33 @@ async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promis
       ),
     );
   const holders = new Map(held.map((h) => [h.sku, h.id]));
+  const releasing = new Set(plan.planned.filter((p) => "sku" in p.after).map((p) => p.row.id));
+  const used = (sku: string) => `sku: '${sku}' is already used by another listing`;
   const clash = new Map<string, string>();
+  /** Rows taking the SKU of a row the edit gives another SKU, by that row's id. */
+  const takers = new Map<string, { id: string; sku: string }[]>();
   for (const [sku, ids] of claims) {
     const holder = holders.get(sku);
     if (ids.length > 1)
       for (const id of ids) clash.set(id, `sku: '${sku}' would be given to ${ids.length} listings`);
-    else if (holder && ids[0] && holder !== ids[0])
-      clash.set(ids[0], `sku: '${sku}' is already used by another listing`);
+    else if (holder && ids[0] && holder !== ids[0]) {
+      if (!releasing.has(holder)) clash.set(ids[0], used(sku));
+      else {
+        const list = takers.get(holder);
+        if (list) list.push({ id: ids[0], sku });
+        else takers.set(holder, [{ id: ids[0], sku }]);
+      }
+    }
+  }
+  // A rejected row keeps its SKU, so the row that would take it is rejected too, and so on down
+  // the chain (a rotation with one rejected row is rejected whole).
+  const keeping = [...takers.keys()].filter((id) => clash.has(id));
+  for (let holder = keeping.pop(); holder !== undefined; holder = keeping.pop()) {
+    for (const t of takers.get(holder) ?? []) {
+      if (clash.has(t.id)) continue;
+      clash.set(t.id, used(t.sku));
+      keeping.push(t.id);
+    }
   }
   if (!clash.size) return plan;
   return {
@@ -99,6 +119,16 @@ async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promis
       }),
     ],
   };
+}
+
+/** The planned rows whose current SKU another planned row takes (see {@link releaseSkus}). */
+function skusHandedOver(planned: PlannedChange[]): string[] {
+  const taken = new Set(
+    planned.flatMap((p) => (typeof p.after.sku === "string" ? [p.after.sku] : [])),
+  );
+  return planned
+    .filter((p) => typeof p.before.sku === "string" && taken.has(p.before.sku))
+    .map((p) => p.row.id);
 }
 
 function describe(op: BulkOperation): string {
@@ -319,6 +349,7 @@ export async function applyBulkEdit(ctx: CoreContext, raw: BulkEditInput) {
       );
       if (!planned.length)
         return { changeSetId: null, changed: 0, rejected: rejected.length, upsert: [], remove: [] };
+      await releaseSkus(tx.db, actor.userId, skusHandedOver(planned));
       await applySnapshots(
         tx.db,
         actor.userId,

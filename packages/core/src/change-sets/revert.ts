@@ -164,6 +164,7 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
     const removeOp = undo ? "create" : "delete";
     const insertOp = undo ? "delete" : "create";
     const target = undo ? sql`e.before` : sql`e.after`;
+    await releaseMovingSkus(tx.db, owner, cs.id, target, insertOp);
     const [r] = rowsOf<{
       total: number;
       changed: number;
@@ -264,6 +265,33 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
   });
   await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: result.remove });
   return { id: result.id, status: result.status, rowCount: result.rowCount };
+}
+
+/**
+ * Clears the SKU of each listing the restore gives another SKU while another listing of the change
+ * set takes the one it holds (SKUs swapped or rotated among its rows). The unique index is checked
+ * row by row within the restoring statement, so without this the row taking the SKU could be
+ * written before the row giving it up. Rows that clash with a listing outside the change set are
+ * left as they are, for the restoring statement to refuse.
+ */
+async function releaseMovingSkus(
+  db: CoreContext["db"],
+  owner: string,
+  changeSetId: string,
+  target: SQL,
+  insertOp: string,
+) {
+  await db.execute(sql`
+    with e as (${entriesSql(changeSetId)}),
+    t as (
+      select e.listing_id, ${target} as s from e
+      where e.op = 'update' or (e.op = ${insertOp} and e.version is null)
+    )
+    update ${listings} l set sku = null
+    from t
+    where t.s ? 'sku' and l.id = t.listing_id and l.owner_id = ${owner}::uuid
+      and l.sku is distinct from t.s ->> 'sku'
+      and l.sku in (select t2.s ->> 'sku' from t t2 where t2.s ? 'sku')`);
 }
 
 /**

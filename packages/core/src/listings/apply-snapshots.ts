@@ -46,3 +46,17 @@ export async function applySnapshots(
       where l.id = v.id and l.owner_id = ${ownerId}::uuid`);
   }
 }
+
+/**
+ * Clears the SKU of listings whose SKU another listing of the same write takes (SKUs swapped, or
+ * a column of SKUs pasted one row off). The unique index on (owner, sku) is checked row by row
+ * within a statement, so the rows giving a SKU up lose it first and the index only sees the SKUs
+ * the write leaves. Call inside the write's transaction, before the rows are written.
+ */
+export async function releaseSkus(db: DbOrTx, ownerId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.execute(sql`
+    update ${listings} set sku = null
+    where owner_id = ${ownerId}::uuid
+      and id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`);
+}

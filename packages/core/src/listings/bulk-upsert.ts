@@ -7,7 +7,7 @@ import { addEntries, closeChangeSet, type EntryInput, openChangeSet } from "../c
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { isUuid } from "../ids";
-import { applySnapshots } from "./apply-snapshots";
+import { applySnapshots, releaseSkus } from "./apply-snapshots";
 import { diffFields, priceText } from "./fields";
 import { insertListingsWithEntries } from "./insert-many";
 import {
@@ -168,14 +168,28 @@ export async function bulkUpsertListings(
         beforeVals: Record<string, unknown>;
       }[] = [];
       const touched = new Set<string>();
+      // Listings a row of this request gives another SKU: the SKU each holds now may be taken by
+      // another listing of the request (a swap, or a column of SKUs pasted one row off), provided
+      // that row is applied. Which rows are applied is only known after the loop.
+      const releasing = new Set<string>();
+      for (const p of parsed) {
+        const t = p.id ? byId.get(p.id) : undefined;
+        if (t?.sku && p.data.sku !== undefined && p.data.sku !== t.sku) releasing.add(t.id);
+      }
+      /** Updates that take a SKU another listing of the request gives up: row, listing, holder. */
+      const takes: { index: number; id: string; holder: string; sku: string }[] = [];
 
-      const skuClash = (sku: string | null | undefined, owner: string) => {
+      const skuClash = (sku: string | null | undefined, owner: string, index: number) => {
         if (!sku) return false;
-        // Swapping SKUs between listings in one request is refused; do it in two steps.
-        const holder = bySku.get(sku);
-        if (holder && holder.id !== owner) return true;
         const claimed = claimedSkus.get(sku);
-        return claimed !== undefined && claimed !== owner;
+        if (claimed !== undefined && claimed !== owner) return true;
+        const holder = bySku.get(sku);
+        if (!holder || holder.id === owner) return false;
+        // A new listing never takes a released SKU: undoing the request deletes it and gives the
+        // SKU back in one statement, whose rows are written in no set order.
+        if (owner.startsWith("new:") || !releasing.has(holder.id)) return true;
+        takes.push({ index, id: owner, holder: holder.id, sku });
+        return false;
       };
 
       for (const p of parsed) {
@@ -223,7 +237,7 @@ export async function bulkUpsertListings(
               continue;
             }
           }
-          if (skuClash(p.data.sku, target.id)) {
+          if (skuClash(p.data.sku, target.id, p.index)) {
             results[p.index] = rowError(p.index, "CONFLICT", `SKU '${p.data.sku}' is already used`);
             continue;
           }
@@ -284,7 +298,7 @@ export async function bulkUpsertListings(
           continue;
         }
         const owner = `new:${p.index}`;
-        if (skuClash(full.data.sku, owner)) {
+        if (skuClash(full.data.sku, owner, p.index)) {
           results[p.index] = rowError(
             p.index,
             "CONFLICT",
@@ -305,6 +319,34 @@ export async function bulkUpsertListings(
         });
       }
 
+      // A row that takes the SKU of a listing that keeps it (its own row was refused, or another
+      // row matched it first) would share it: refuse that row too, and so on down the chain (a
+      // rotation with one refused row is refused whole).
+      const live = new Set(updates.map((u) => u.before.id));
+      const released = new Set(updates.filter((u) => "sku" in u.after).map((u) => u.before.id));
+      const takers = new Map<string, typeof takes>();
+      for (const t of takes) {
+        const list = takers.get(t.holder);
+        if (list) list.push(t);
+        else takers.set(t.holder, [t]);
+      }
+      const keeping = takes.filter((t) => !released.has(t.holder)).map((t) => t.holder);
+      const refused = new Set<number>();
+      for (let holder = keeping.pop(); holder !== undefined; holder = keeping.pop()) {
+        for (const t of takers.get(holder) ?? []) {
+          if (!live.delete(t.id)) continue;
+          refused.add(t.index);
+          resulting.delete(t.index);
+          results[t.index] = rowError(t.index, "CONFLICT", `SKU '${t.sku}' is already used`);
+          keeping.push(t.id);
+        }
+      }
+      if (refused.size)
+        updates.splice(0, updates.length, ...updates.filter((u) => !refused.has(u.index)));
+      // The listings whose SKU an applied row takes lose it first, so the unique index, checked
+      // row by row, only ever sees the SKUs the request leaves.
+      const handedOver = [...new Set(takes.filter((t) => live.has(t.id)).map((t) => t.holder))];
+
       if (creates.length === 0 && updates.length === 0)
         return { changeSetId: null, upsert: [] as string[] };
       const changeSetId = await openChangeSet(tx.db, {
@@ -313,6 +355,7 @@ export async function bulkUpsertListings(
         summary:
           input.summary ?? `Bulk upsert: ${creates.length} created, ${updates.length} updated`,
       });
+      await releaseSkus(tx.db, actor.userId, handedOver);
       const withIds = creates.map((c) => ({ ...c, row: { ...c.row, id: crypto.randomUUID() } }));
       await insertListingsWithEntries(
         tx.db,
