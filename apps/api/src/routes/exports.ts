@@ -73,10 +73,19 @@ const FILE_TYPES: Record<string, string> = {
 };
 
 const binary = z.string().openapi({ format: "binary" });
+/**
+ * A JSON export is JSON, so its schema describes the parsed body (a string would tell generated
+ * clients to expect one JSON string): an array of listings in the generic layout, prices as
+ * decimal strings.
+ */
+const jsonFile = z.array(z.record(z.string(), z.unknown())).openapi({
+  description:
+    'One object per listing in the generic layout (the fields of a listing; `price` as a decimal string such as "10.00")',
+});
 /** The media types an export file comes in (octet-stream for anything unforeseen). */
 const fileContent = {
   "text/csv": { schema: z.string() },
-  "application/json": { schema: binary },
+  "application/json": { schema: jsonFile },
   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: binary },
   "application/sql": { schema: z.string() },
   "text/plain": { schema: z.string() },
