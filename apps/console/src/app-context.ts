@@ -4,11 +4,18 @@ import type { Outputs } from "./api/client";
 /** The signed-in account as auth.me returns it. */
 export type Me = Outputs["auth"]["me"];
 
+/** A button on a toast that takes the seller to what the message is about. */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+
 /** A transient message in the corner. */
 export interface Toast {
   id: number;
   kind: "info" | "error" | "success";
   text: string;
+  action?: ToastAction;
 }
 
 /** What every screen can reach: the account, its preferences, notifications and navigation. */
@@ -17,7 +24,7 @@ export interface AppCtx {
   prefs: Record<string, unknown>;
   /** Merges into preferences and saves them (debounced). */
   setPrefs(patch: Record<string, unknown>): void;
-  toast(kind: Toast["kind"], text: string): void;
+  toast(kind: Toast["kind"], text: string, action?: ToastAction): void;
   navigate(path: string): void;
 }
 

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, session } from "./api/client";
-import { AppContext, type AppCtx, type Me, type Toast } from "./app-context";
+import { AppContext, type AppCtx, type Me, type Toast, type ToastAction } from "./app-context";
 import { ShortcutSheet } from "./components/shortcut-sheet";
 import { StatusIndicator } from "./components/status-indicator";
+import { ToastList } from "./components/toast-list";
 import { errorMessage } from "./lib/save-logic";
 import { AccountScreen } from "./screens/account";
 import { AdminScreen } from "./screens/admin";
@@ -52,9 +53,9 @@ export function App() {
   const prefsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const toastId = useRef(0);
 
-  const toast = useCallback((kind: Toast["kind"], text: string) => {
+  const toast = useCallback((kind: Toast["kind"], text: string, action?: ToastAction) => {
     const id = ++toastId.current;
-    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+    setToasts((t) => [...t.slice(-3), { id, kind, text, ...(action ? { action } : {}) }]);
     setTimeout(
       () => setToasts((t) => t.filter((x) => x.id !== id)),
       kind === "error" ? 8000 : 4000,
@@ -166,17 +167,10 @@ export function App() {
   );
 
   const toastList = (
-    <div className="toasts" aria-live="polite">
-      {toasts.map((t) => (
-        <div
-          key={t.id}
-          className={`toast toast-${t.kind}`}
-          role={t.kind === "error" ? "alert" : "status"}
-        >
-          {t.text}
-        </div>
-      ))}
-    </div>
+    <ToastList
+      toasts={toasts}
+      onDismiss={(id) => setToasts((ts) => ts.filter((x) => x.id !== id))}
+    />
   );
 
   // The emailed link opens this page, signed in or not; a new password ends every session.

@@ -20,8 +20,11 @@ export function Dialog(props: {
       if (typeof d.showModal === "function") d.showModal();
       else d.setAttribute("open", "");
     }
+    // The first control that can take the keyboard: a disabled one (the "Selected rows" choice
+    // with nothing selected) refuses the focus, which would stay on the Close button or behind
+    // the dialog.
     const first = d?.querySelector<HTMLElement>(
-      "[autofocus], input, select, textarea, button:not(.dialog-close)",
+      "[autofocus], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), button:not(.dialog-close):not(:disabled)",
     );
     first?.focus();
     return () => opener?.focus?.();

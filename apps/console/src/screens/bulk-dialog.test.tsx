@@ -182,6 +182,34 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     });
   });
 
+  it.each([
+    ["1,000", 1000],
+    ["+1,000.50", 1000.5],
+    ["-1.000,50", -1000.5],
+    ["0,125", 0.125],
+  ])("reads a price change amount of %s as %d", async (typed, expected) => {
+    fake.api.reset([listing(0), listing(1)]);
+    m = await mountWithApp(
+      <BulkDialog
+        selectedIds={null}
+        filter={{}}
+        total={2}
+        onClose={() => {}}
+        onApplied={() => {}}
+      />,
+    );
+    const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
+    if (!value) throw new Error("no price input");
+    await act(async () => type(value, typed));
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m.host.querySelector('[role="alert"]')).toBeNull();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toMatchObject({
+      kind: "priceChange",
+      value: expected,
+    });
+  });
+
   it("refuses what is not a number instead of reading 1e3 as 1000", async () => {
     await openSetField("quantity");
     const input = m?.host.querySelector<HTMLInputElement>('input[name="set-value"]');

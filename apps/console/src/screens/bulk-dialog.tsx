@@ -47,12 +47,20 @@ const fmt = (v: unknown) =>
 
 /**
  * A signed number as typed, with a decimal point or a decimal comma ("-2,5" is -2.5); null for
- * anything else (Number() would also take "1e3" or "0x10", and turns "2,5" into NaN).
+ * anything else (Number() would also take "1e3" or "0x10", and turns "2,5" into NaN). As in a
+ * price cell, a comma followed by three digits groups thousands: "1,000" is 1000, not 1, and
+ * "1,000.50" or "1.000,50" read as a spreadsheet shows them.
  */
 function typedNumber(text: string): number | null {
   const t = text.trim();
-  if (!/^[+-]?\d+([.,]\d+)?$/.test(t)) return null;
-  return Number(t.replace(",", "."));
+  const sign = /^[+-]/.test(t) ? t.charAt(0) : "";
+  const s = t.slice(sign.length);
+  let plain: string;
+  if (/^[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/.test(s)) plain = s.replace(/,/g, "");
+  else if (/^[1-9]\d{0,2}(\.\d{3})+,\d+$/.test(s)) plain = s.replace(/\./g, "").replace(",", ".");
+  else if (/^\d+([.,]\d+)?$/.test(s)) plain = s.replace(",", ".");
+  else return null;
+  return Number(`${sign}${plain}`);
 }
 
 /** Whether two bulk edit requests are the same (a selection may hold 100,000 ids). */

@@ -2,7 +2,7 @@ import { act, useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ColumnPrefs, columnsFor } from "../lib/columns";
 import { ColumnsMenu } from "./columns-menu";
-import { type Mounted, mountWithApp, typeInto } from "./screen-test-harness";
+import { key, type Mounted, mountWithApp, typeInto } from "./screen-test-harness";
 
 let m: Mounted | null = null;
 afterEach(async () => {
@@ -41,5 +41,55 @@ describe("ColumnsMenu width", () => {
     await act(async () => typeInto(box, "5"));
     await act(async () => box.dispatchEvent(new FocusEvent("focusout", { bubbles: true })));
     expect(box.value).toBe("200");
+  });
+});
+
+/** The menu with the button that opens it, as the grid's toolbar holds them. */
+function Anchored() {
+  const [open, setOpen] = useState(true);
+  const [prefs, setPrefs] = useState<Partial<ColumnPrefs>>({});
+  return (
+    <div className="popover-anchor">
+      <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        Columns
+      </button>
+      {open && (
+        <ColumnsMenu
+          available={columnsFor("generic")}
+          prefs={prefs}
+          onChange={setPrefs}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+describe("ColumnsMenu closed from the keyboard", () => {
+  const opener = () =>
+    m?.host.querySelector<HTMLButtonElement>("button[aria-expanded]") as HTMLButtonElement;
+
+  it("gives the focus back to the Columns button on Esc", async () => {
+    m = await mountWithApp(<Anchored />);
+    const first = m.host.querySelector<HTMLInputElement>(".popover input");
+    expect(document.activeElement).toBe(first);
+    await act(async () => key(first as HTMLInputElement, "Escape"));
+
+    expect(m.host.querySelector(".popover")).toBeNull();
+    expect(document.activeElement).toBe(opener());
+  });
+
+  it("and on Done", async () => {
+    m = await mountWithApp(<Anchored />);
+    const done = [...m.host.querySelectorAll<HTMLButtonElement>(".popover button")].find(
+      (b) => b.textContent === "Done",
+    );
+    await act(async () => {
+      done?.focus();
+      done?.click();
+    });
+
+    expect(m.host.querySelector(".popover")).toBeNull();
+    expect(document.activeElement).toBe(opener());
   });
 });

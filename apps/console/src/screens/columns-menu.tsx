@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { Column, ColumnPrefs } from "../lib/columns";
 
 /** Show/hide, reorder and size columns by keyboard or mouse; changes are saved per seller. */
@@ -23,6 +23,17 @@ export function ColumnsMenu(props: {
     addEventListener("mousedown", onDown);
     return () => removeEventListener("mousedown", onDown);
   }, [onClose]);
+  // Closed from the keyboard (Esc, Done), the menu takes the focused control with it and the
+  // keyboard would land on the page body: it goes back to the button that opens the menu. Run
+  // before the menu leaves the page, while it still holds the focus; a click outside has already
+  // moved the focus elsewhere, and it stays there.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    return () => {
+      if (!el?.contains(document.activeElement)) return;
+      el.closest(".popover-anchor")?.querySelector<HTMLElement>(":scope > button")?.focus();
+    };
+  }, []);
   const hidden = new Set(props.prefs.hidden ?? []);
   const order = props.prefs.order ?? [];
   const sorted = [...props.available].sort((a, b) => {

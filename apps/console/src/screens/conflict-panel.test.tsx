@@ -1,4 +1,4 @@
-import { act } from "react";
+import { act, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Row } from "../lib/columns";
@@ -31,6 +31,52 @@ describe("ConflictPanel", () => {
     await act(async () => buttons.find((b) => b.textContent === "Keep mine")?.click());
     await act(async () => buttons.find((b) => b.textContent === "Take theirs")?.click());
     expect(chosen).toEqual(["mine", "theirs"]);
+    await act(async () => root.unmount());
+  });
+});
+
+/** The panel as the grid holds it: a choice takes the conflict away. */
+function Host(props: { conflicts: Conflict[]; onLeave: () => void }) {
+  const [list, setList] = useState(props.conflicts);
+  if (!list.length) return null;
+  return (
+    <ConflictPanel
+      conflicts={list}
+      onResolve={(c) => setList((cs) => cs.filter((x) => x.rowId !== c.rowId))}
+      onLeave={props.onLeave}
+    />
+  );
+}
+
+describe("ConflictPanel from the keyboard", () => {
+  it("moves the focus to the next conflict's button, and out when the last one goes", async () => {
+    host = document.createElement("div");
+    document.body.append(host);
+    const row = (id: string, title: string) => ({ ...theirs, id, title }) as Row;
+    const conflicts: Conflict[] = ["a", "b"].map((id) => ({
+      rowId: id,
+      mine: { price: 19.99 },
+      theirs: row(id, `Lamp ${id}`),
+    }));
+    let left = 0;
+    const root = createRoot(host);
+    await act(async () => root.render(<Host conflicts={conflicts} onLeave={() => left++} />));
+    const press = async (label: string) => {
+      const b = [...host.querySelectorAll("button")].find((x) => x.textContent === label);
+      await act(async () => {
+        b?.focus();
+        b?.click();
+      });
+    };
+
+    await press("Take theirs");
+    expect(document.activeElement?.textContent).toBe("Take theirs");
+    expect(document.activeElement?.closest("li")?.textContent).toContain("Lamp b");
+    expect(left).toBe(0);
+
+    await press("Keep mine");
+    expect(host.querySelector('[data-testid="conflicts"]')).toBeNull();
+    expect(left).toBe(1);
     await act(async () => root.unmount());
   });
 });

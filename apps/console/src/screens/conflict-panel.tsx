@@ -1,3 +1,5 @@
+import { useRef } from "react";
+import { usePanelFocus } from "../components/panel-focus";
 import { type Conflict, conflictFields } from "../lib/save-logic";
 
 const show = (v: unknown) =>
@@ -11,9 +13,13 @@ const show = (v: unknown) =>
 export function ConflictPanel(props: {
   conflicts: Conflict[];
   onResolve: (c: Conflict, choice: "mine" | "theirs") => void;
+  /** Takes the keyboard when the last conflict leaves the panel with the focus on its button. */
+  onLeave?: () => void;
 }) {
+  const ref = useRef<HTMLElement>(null);
+  const used = usePanelFocus(ref, props.onLeave);
   return (
-    <section className="conflicts" aria-label="Edit conflicts" data-testid="conflicts">
+    <section ref={ref} className="conflicts" aria-label="Edit conflicts" data-testid="conflicts">
       <h2>
         {props.conflicts.length} conflicting edit{props.conflicts.length > 1 ? "s" : ""} — someone
         else changed these listings
@@ -44,11 +50,21 @@ export function ConflictPanel(props: {
               <button
                 type="button"
                 className="btn primary"
-                onClick={() => props.onResolve(c, "mine")}
+                onClick={(e) => {
+                  used(e);
+                  props.onResolve(c, "mine");
+                }}
               >
                 Keep mine
               </button>
-              <button type="button" className="btn" onClick={() => props.onResolve(c, "theirs")}>
+              <button
+                type="button"
+                className="btn"
+                onClick={(e) => {
+                  used(e);
+                  props.onResolve(c, "theirs");
+                }}
+              >
                 Take theirs
               </button>
             </div>

@@ -767,7 +767,7 @@ describe("GridScreen large bulk save failing part way", () => {
     // Saved: shown cleared. Not saved: shown as the server still has it.
     expect(cellValue(0, conditionCol)).toBe("");
     expect(m?.toasts.find((t) => t.kind === "error")?.text).toBe(
-      "50 row(s) not saved: Network down",
+      "50 row(s) not saved: Network down — your values are kept in the unsaved panel, with Retry and Retry all",
     );
   }, 30_000);
 });
@@ -1147,6 +1147,88 @@ describe("GridScreen failed bulk save", () => {
     }
   });
 
+  it("says the values wait in the unsaved panel, and its button brings the keyboard there", async () => {
+    await mountGrid(5);
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await press(grid(), "Delete");
+      await until(() => !!panel());
+      await savesDone();
+
+      const toast = m?.toasts.find((t) => t.kind === "error");
+      expect(toast?.text).toBe(
+        "Not saved: Network down — your values are kept in the unsaved panel, with Retry and Retry all",
+      );
+      expect(toast?.action?.label).toBe("Show unsaved");
+      await act(async () => toast?.action?.run());
+      expect(document.activeElement).toBe(panel());
+    } finally {
+      bulk.mockRestore();
+    }
+  });
+
+  it("keeps the keyboard on the next kept row after Retry or Dismiss, then gives it to the grid", async () => {
+    await mountGrid(5);
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await press(grid(), "Delete");
+      await until(() => !!panel());
+      await savesDone();
+      const use = async (label: string, title: string) => {
+        const li = [...(panel()?.querySelectorAll("li") ?? [])].find(
+          (x) => x.querySelector(".conflict-title")?.textContent === title,
+        );
+        const b = button(label, li);
+        if (!b) throw new Error(`no ${label} for ${title}`);
+        // As the keyboard does it: the button has the focus, then Enter clicks it.
+        await act(async () => {
+          b.focus();
+          b.click();
+        });
+      };
+      const focusedItem = () =>
+        document.activeElement?.closest("li")?.querySelector(".conflict-title")?.textContent;
+
+      await use("Retry", "Listing 0");
+      expect(document.activeElement?.textContent).toBe("Retry");
+      expect(focusedItem()).toBe("Listing 1");
+      await savesDone();
+
+      await use("Dismiss", "Listing 2");
+      expect(document.activeElement?.textContent).toBe("Dismiss");
+      expect(focusedItem()).toBe("Listing 1");
+
+      await use("Dismiss", "Listing 1");
+      expect(panel()).toBeNull();
+      expect(document.activeElement).toBe(grid());
+    } finally {
+      bulk.mockRestore();
+    }
+  });
+
+  it("names the panel when the server refuses some rows of a bulk save", async () => {
+    await mountGrid(5);
+    await selectRange([0, conditionCol], [2, conditionCol]);
+    fake.api.hold("listings.bulkUpsert");
+    await paste("Used\n");
+    await until(() => fake.api.heldCount > 0);
+    fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-1");
+    fake.api.releaseAll();
+    await bulkSavesDone();
+
+    const toast = m?.toasts.find((t) => t.kind === "error");
+    expect(toast?.text).toBe(
+      "1 row(s) not saved: not found — your value is kept in the unsaved panel, with Retry",
+    );
+    expect(toast?.action?.label).toBe("Show unsaved");
+  });
+
   it("keeps the rows the server refused and saves the others", async () => {
     await mountGrid(5);
     await selectRange([0, conditionCol], [2, conditionCol]);
@@ -1236,5 +1318,26 @@ describe("GridScreen save refused by the API's validator", () => {
     } finally {
       update.mockRestore();
     }
+  });
+});
+
+describe("GridScreen history panel closed from the keyboard", () => {
+  it("gives the focus back to the History button instead of dropping it", async () => {
+    await mountGrid(5);
+    const history = button("History");
+    if (!history) throw new Error("no History button");
+    await act(async () => {
+      history.focus();
+      history.click();
+    });
+    await settle();
+    const close = m?.host.querySelector<HTMLButtonElement>('button[aria-label="Close history"]');
+    await act(async () => {
+      close?.focus();
+      close?.click();
+    });
+
+    expect(m?.host.querySelector('[data-testid="history"]')).toBeNull();
+    expect(document.activeElement).toBe(history);
   });
 });

@@ -56,7 +56,7 @@ import { ExportDialog } from "./export-dialog";
 import { cellAt, columnWidthCss, rowHeaderAt } from "./grid-row";
 import { GridRows, ROW_H, rowWindow, ScrollStore } from "./grid-rows";
 import { HistoryPanel } from "./history-panel";
-import { type UnsavedEdit, UnsavedPanel } from "./unsaved-panel";
+import { keptForRetry, UNSAVED_PANEL_ID, type UnsavedEdit, UnsavedPanel } from "./unsaved-panel";
 
 export { ROW_H };
 
@@ -482,7 +482,7 @@ export function GridScreen() {
       const failed = res.failure.message;
       const code = res.failure.kind === "error" ? res.failure.code : undefined;
       keepUnsaved([{ row, patch, label, message: failed, code }]);
-      app.toast("error", `Not saved: ${failed} — your value is kept below to retry`);
+      app.toast("error", `Not saved: ${failed} — ${keptForRetry(1)}`, showUnsaved);
     }
   };
 
@@ -521,6 +521,16 @@ export function GridScreen() {
       }
       return [...byId.values()];
     });
+  };
+
+  /** A toast's way to the unsaved panel: brings it into view with the keyboard on it. */
+  const showUnsaved = {
+    label: "Show unsaved",
+    run: () => {
+      const el = document.getElementById(UNSAVED_PANEL_ID);
+      el?.scrollIntoView?.({ block: "nearest" });
+      el?.focus({ preventScroll: true });
+    },
   };
 
   /** The row each unsaved edit was made on, to name the cells it changes. */
@@ -731,7 +741,11 @@ export function GridScreen() {
           );
         }
         if (failures.length)
-          app.toast("error", `${failures.length} row(s) not saved: ${failures[0]}`);
+          app.toast(
+            "error",
+            `${failures.length} row(s) not saved: ${failures[0]} — ${keptForRetry(failures.length)}`,
+            showUnsaved,
+          );
         else if (res.updated > 0) app.toast("success", `${res.updated} listing(s) updated`);
       }
       if (marketplace !== "generic") void refreshRows(ids);
@@ -741,14 +755,14 @@ export function GridScreen() {
       const message = errorMessage(err);
       const code = errorCode(err);
       for (const p of lost) rowFailures.push({ p, message, code });
-      app.toast(
-        "error",
-        answered === 0
-          ? `Not saved: ${errorMessage(err)}`
-          : lost.length > 0
-            ? `${lost.length} row(s) not saved: ${errorMessage(err)}`
-            : `Saved, but conflicting rows could not be read back: ${errorMessage(err)}`,
-      );
+      if (!lost.length)
+        app.toast("error", `Saved, but conflicting rows could not be read back: ${message}`);
+      else
+        app.toast(
+          "error",
+          `${answered === 0 ? "Not saved" : `${lost.length} row(s) not saved`}: ${message} — ${keptForRetry(lost.length)}`,
+          showUnsaved,
+        );
     } finally {
       // Each row keeps its values in the unsaved panel; Retry sends that row again on its own.
       keepUnsaved(
@@ -1649,6 +1663,7 @@ export function GridScreen() {
           onRetry={(u) => void retryUnsaved(u)}
           onRetryAll={() => void retryAllUnsaved()}
           onDismiss={dismissUnsaved}
+          onLeave={() => scrollRef.current?.focus({ preventScroll: true })}
         />
       )}
 
@@ -1656,6 +1671,7 @@ export function GridScreen() {
         <ConflictPanel
           conflicts={conflicts}
           onResolve={(c, choice) => void resolveConflict(c, choice)}
+          onLeave={() => scrollRef.current?.focus({ preventScroll: true })}
         />
       )}
 

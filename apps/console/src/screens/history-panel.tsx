@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { ShowOlderButton, useOlderPages } from "../components/older-pages";
@@ -44,6 +44,22 @@ export function HistoryPanel(props: {
       alive = false;
     };
   }, [props.tick, reload]);
+  // Closed with the focus in it (its × button, or Ctrl+Shift+H from there), the panel would leave
+  // the keyboard on the page body: it goes back to what had it when the panel opened (the
+  // History button, or the grid). Run before the panel leaves the page, while it holds the focus.
+  const ref = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const opener = document.activeElement;
+    return () => {
+      if (
+        el?.contains(document.activeElement) &&
+        opener instanceof HTMLElement &&
+        opener.isConnected
+      )
+        opener.focus();
+    };
+  }, []);
   const act = async (it: Item) => {
     setBusy(it.id);
     try {
@@ -60,7 +76,7 @@ export function HistoryPanel(props: {
     }
   };
   return (
-    <aside className="side-panel" aria-label="Change history" data-testid="history">
+    <aside ref={ref} className="side-panel" aria-label="Change history" data-testid="history">
       <div className="side-head">
         <h2>Change history</h2>
         <button

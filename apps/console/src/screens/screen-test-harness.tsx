@@ -1,6 +1,6 @@
 import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
-import { AppContext, type AppCtx } from "../app-context";
+import { AppContext, type AppCtx, type ToastAction } from "../app-context";
 import type { Row } from "../lib/columns";
 
 /**
@@ -253,7 +253,7 @@ export function installDomStubs(): void {
 export interface Mounted {
   host: HTMLDivElement;
   root: Root;
-  toasts: { kind: string; text: string }[];
+  toasts: { kind: string; text: string; action?: ToastAction }[];
   unmount(): Promise<void>;
 }
 
@@ -263,12 +263,12 @@ export async function mountWithApp(ui: React.ReactNode): Promise<Mounted> {
   const host = document.createElement("div");
   document.body.append(host);
   const root = createRoot(host);
-  const toasts: { kind: string; text: string }[] = [];
+  const toasts: Mounted["toasts"] = [];
   const ctx: AppCtx = {
     me: { id: "u1", email: "seller@example.com" } as unknown as AppCtx["me"],
     prefs: {},
     setPrefs: () => {},
-    toast: (kind, text) => toasts.push({ kind, text }),
+    toast: (kind, text, action) => toasts.push({ kind, text, ...(action ? { action } : {}) }),
     navigate: () => {},
   };
   await act(async () => root.render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>));

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
+import { ALL_COLUMNS, parseCell, parsePrice } from "../lib/columns";
 import { errorMessage } from "../lib/save-logic";
 
 type Template = Outputs["templates"]["list"]["items"][number];
@@ -116,6 +117,14 @@ export function TemplatesScreen() {
   );
 }
 
+const QUANTITY = ALL_COLUMNS.find((c) => c.key === "quantity");
+
+/** A quantity as a grid cell reads it ("1,000" too), or null for anything else. */
+function wholeNumber(text: string): number | null {
+  const p = QUANTITY && parseCell(QUANTITY, text);
+  return p?.ok && typeof p.patch.quantity === "number" ? p.patch.quantity : null;
+}
+
 function TemplateForm({ template, onDone }: { template: Template | null; onDone: () => void }) {
   const app = useApp();
   const initial = (template?.fields ?? {}) as Record<string, unknown>;
@@ -142,13 +151,25 @@ function TemplateForm({ template, onDone }: { template: Template | null; onDone:
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const fields: Record<string, unknown> = {};
-    for (const [k] of FIELDS) {
+    for (const [k, label] of FIELDS) {
       if (!on[k]) continue;
       const v = vals[k] ?? "";
-      if (k === "price" || k === "quantity") fields[k] = Number(v);
-      else if (k === "offerShipping") fields[k] = v === "true";
+      // Read as the grid reads a cell ("12,99" is a price). Number() would make a blank box 0,
+      // a template that zeroes the price or stock of every listing it is applied to.
+      if (k === "price" || k === "quantity") {
+        const n = k === "price" ? parsePrice(v) : wholeNumber(v);
+        if (n === null) {
+          setError(
+            `${label}: ${k === "price" ? "enter a price (e.g. 19.99)" : "enter a whole number"}`,
+          );
+          return;
+        }
+        fields[k] = n;
+      } else if (k === "offerShipping") fields[k] = v === "true";
+      else if (k === "currency") fields[k] = v.trim().toUpperCase();
       else fields[k] = v === "" && (k === "condition" || k === "category") ? null : v;
     }
+    setError(null);
     try {
       if (template)
         await api.templates.update.mutate({ id: template.id, name, description, fields });

@@ -1,3 +1,19 @@
+import { useRef } from "react";
+import { usePanelFocus } from "../components/panel-focus";
+
+/** The unsaved panel's element id, for a message that takes the seller to it. */
+export const UNSAVED_PANEL_ID = "unsaved-edits";
+
+/**
+ * How a message about a failed save tells the seller where the values went and how to send them
+ * again, for `n` rows not saved.
+ */
+export function keptForRetry(n: number): string {
+  return n > 1
+    ? "your values are kept in the unsaved panel, with Retry and Retry all"
+    : "your value is kept in the unsaved panel, with Retry";
+}
+
 /** A single edit the server did not save (not a conflict): what the seller typed, kept to retry. */
 export interface UnsavedEdit {
   rowId: string;
@@ -25,16 +41,35 @@ export function UnsavedPanel(props: {
   onDismiss: (u: UnsavedEdit) => void;
   /** Sends every edit kept here again at once (a failed paste over many rows, say). */
   onRetryAll?: () => void;
+  /** Takes the keyboard when the last edit leaves the panel with the focus on its button. */
+  onLeave?: () => void;
 }) {
   const n = props.edits.length;
+  const ref = useRef<HTMLElement>(null);
+  const used = usePanelFocus(ref, props.onLeave);
   return (
-    <section className="conflicts unsaved" aria-label="Edits not saved" data-testid="unsaved">
+    <section
+      ref={ref}
+      id={UNSAVED_PANEL_ID}
+      className="conflicts unsaved"
+      aria-label="Edits not saved"
+      data-testid="unsaved"
+      // Focusable from script only, so "Show unsaved" on a toast can bring the keyboard here.
+      tabIndex={-1}
+    >
       <h2>
         {n} edit{n > 1 ? "s" : ""} not saved — your values are kept here
       </h2>
       {n > 1 && props.onRetryAll && (
         <div className="conflict-actions">
-          <button type="button" className="btn primary" onClick={props.onRetryAll}>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={(e) => {
+              used(e);
+              props.onRetryAll?.();
+            }}
+          >
             Retry all {n}
           </button>
         </div>
@@ -63,10 +98,24 @@ export function UnsavedPanel(props: {
               </tbody>
             </table>
             <div className="conflict-actions">
-              <button type="button" className="btn primary" onClick={() => props.onRetry(u)}>
+              <button
+                type="button"
+                className="btn primary"
+                onClick={(e) => {
+                  used(e);
+                  props.onRetry(u);
+                }}
+              >
                 Retry
               </button>
-              <button type="button" className="btn" onClick={() => props.onDismiss(u)}>
+              <button
+                type="button"
+                className="btn"
+                onClick={(e) => {
+                  used(e);
+                  props.onDismiss(u);
+                }}
+              >
                 Dismiss
               </button>
             </div>
