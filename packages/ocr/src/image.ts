@@ -1,7 +1,6 @@
-/// <reference path="./heic-decode.d.ts" />
-import heicDecode from "heic-decode";
+import { Worker } from "node:worker_threads";
 import sharp from "sharp";
-import { OcrError } from "./errors";
+import { OcrError, type OcrErrorCode } from "./errors";
 
 /** Image prepared for OCR plus a small preview in the coordinate space reported to callers. */
 export interface PreparedImage {
@@ -88,6 +87,49 @@ export function heicDimensions(bytes: Uint8Array): { width: number; height: numb
   return best;
 }
 
+type HeicWorkerMessage =
+  | { type: "gray"; data: Uint8Array; width: number; height: number }
+  | { type: "error"; code: OcrErrorCode; message: string };
+
+/**
+ * Decodes a HEIC in a worker thread (src/heic-worker.mjs) to grayscale of at most
+ * `maxPreparedPixels`. The decoder works at full size only and its WebAssembly memory never
+ * shrinks, so the full-size pixels live and die with the worker; this thread only ever holds the
+ * scaled-down gray image.
+ */
+function decodeHeicToGray(
+  bytes: Uint8Array,
+  maxImagePixels: number,
+  maxPreparedPixels: number,
+): Promise<Gray> {
+  const copy = bytes.slice();
+  const worker = new Worker(new URL("./heic-worker.mjs", import.meta.url), {
+    workerData: { bytes: copy, maxImagePixels, maxPreparedPixels },
+    transferList: [copy.buffer as ArrayBuffer],
+    // libheif reports some failures with console.log; they become the error below instead.
+    stdout: true,
+    stderr: true,
+  });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  return new Promise<Gray>((resolve, reject) => {
+    worker.once("message", (m: HeicWorkerMessage) => {
+      if (m.type === "gray") resolve({ data: m.data, width: m.width, height: m.height });
+      else reject(new OcrError(m.code, m.message));
+    });
+    worker.once("error", (error) =>
+      reject(
+        new OcrError("CORRUPT_IMAGE", `The HEIC image could not be decoded: ${error.message}`, {
+          cause: error,
+        }),
+      ),
+    );
+    worker.once("exit", () =>
+      reject(new OcrError("CORRUPT_IMAGE", "The HEIC decoder stopped unexpectedly.")),
+    );
+  }).finally(() => worker.terminate());
+}
+
 /**
  * Decodes an upload to upright grayscale, scaled down to at most `maxPreparedPixels` (aspect
  * kept). Throws CORRUPT_IMAGE, or IMAGE_TOO_LARGE above `maxImagePixels` (declared or decoded).
@@ -98,9 +140,6 @@ export async function decodeToGray(
   maxImagePixels: number,
   maxPreparedPixels = DEFAULT_MAX_PREPARED_PIXELS,
 ): Promise<Gray> {
-  let pipeline: ReturnType<typeof sharp>;
-  /** The decoded size, upright (after the EXIF orientation), when it is over `maxPreparedPixels`. */
-  let fit: { width: number; height: number } | null = null;
   if (mimeType === "image/heic") {
     const size = heicDimensions(bytes);
     // Every HEIF image item carries one; without it there is no size to check before decoding.
@@ -108,38 +147,19 @@ export async function decodeToGray(
     if (size.width * size.height > maxImagePixels) {
       throw new OcrError("IMAGE_TOO_LARGE", `The image has ${size.width}×${size.height} pixels.`);
     }
-    let decoded: Awaited<ReturnType<typeof heicDecode>>;
-    try {
-      decoded = await heicDecode({ buffer: bytes });
-    } catch (error) {
-      throw new OcrError("CORRUPT_IMAGE", "The HEIC image could not be decoded.", { cause: error });
-    }
-    if (decoded.width * decoded.height > maxImagePixels) {
-      throw new OcrError(
-        "IMAGE_TOO_LARGE",
-        `The image has ${decoded.width}×${decoded.height} pixels.`,
-      );
-    }
-    pipeline = sharp(
-      Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
-      {
-        raw: { width: decoded.width, height: decoded.height, channels: 4 },
-      },
-    );
-    fit = fitPixels(decoded.width, decoded.height, maxPreparedPixels);
-  } else {
-    pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
+    return decodeHeicToGray(bytes, maxImagePixels, maxPreparedPixels);
   }
+  const pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
+  /** The decoded size, upright (after the EXIF orientation), when it is over `maxPreparedPixels`. */
+  let fit: { width: number; height: number } | null = null;
   try {
-    if (mimeType !== "image/heic") {
-      // The header's size, read without decoding; orientations 5–8 turn the image a quarter.
-      const meta = await pipeline.metadata();
-      if (meta.width && meta.height) {
-        const turned = (meta.orientation ?? 1) >= 5;
-        fit = turned
-          ? fitPixels(meta.height, meta.width, maxPreparedPixels)
-          : fitPixels(meta.width, meta.height, maxPreparedPixels);
-      }
+    // The header's size, read without decoding; orientations 5–8 turn the image a quarter.
+    const meta = await pipeline.metadata();
+    if (meta.width && meta.height) {
+      const turned = (meta.orientation ?? 1) >= 5;
+      fit = turned
+        ? fitPixels(meta.height, meta.width, maxPreparedPixels)
+        : fitPixels(meta.width, meta.height, maxPreparedPixels);
     }
     // rotate() with no angle applies the EXIF orientation, so phone photos come out upright;
     // the scale-down happens while decoding (JPEG even decodes at a fraction of its size).

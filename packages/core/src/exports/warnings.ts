@@ -99,8 +99,10 @@ const RULES: Partial<Record<string, Rule[]>> = {
 };
 
 /**
- * The marketplace rules the selected listings break, counted in one query over the same `where`
- * (owner and selection) the export reads; none for the generic layout.
+ * The marketplace rules the selected listings break, over the same `where` (owner and selection)
+ * the export reads; none for the generic layout. The counts take one pass over the selection;
+ * then one query names the first ids of each rule that some listing breaks, holding at most
+ * {@link WARNING_SAMPLE} of them however many listings break it.
  */
 export async function exportWarnings(
   ctx: CoreContext,
@@ -109,23 +111,38 @@ export async function exportWarnings(
 ): Promise<ExportWarning[]> {
   const rules = RULES[layout];
   if (!rules?.length) return [];
-  const columns = rules.map(
-    (r, i) => sql`count(*) filter (where ${r.breaks})::int as ${sql.raw(`n${i}`)},
-      (array_agg(${listings.id}::text order by ${listings.id}) filter (where ${r.breaks}))[1:${sql.raw(String(WARNING_SAMPLE))}] as ${sql.raw(`s${i}`)}`,
+  const counts = rules.map(
+    (r, i) => sql`count(*) filter (where ${r.breaks})::int as ${sql.raw(`n${i}`)}`,
   );
-  const [row] = rowsOf<Record<string, number | string[] | null>>(
-    await ctx.db.execute(sql`select ${sql.join(columns, sql`, `)} from ${listings} where ${where}`),
+  const [row] = rowsOf<Record<string, number>>(
+    await ctx.db.execute(
+      sql`select count(*)::int as total, ${sql.join(counts, sql`, `)} from ${listings} where ${where}`,
+    ),
   );
-  const out: ExportWarning[] = [];
-  rules.forEach((r, i) => {
-    const count = Number(row?.[`n${i}`] ?? 0);
-    if (count > 0)
-      out.push({
-        code: r.code,
-        count,
-        message: r.message(count),
-        sample: (row?.[`s${i}`] as string[] | null) ?? [],
-      });
+  const total = Number(row?.total ?? 0);
+  const broken = rules
+    .map((rule, i) => ({ rule, i, count: Number(row?.[`n${i}`] ?? 0) }))
+    .filter((b) => b.count > 0);
+  if (!broken.length) return [];
+  const limit = sql.raw(String(WARNING_SAMPLE));
+  const samples = broken.map(({ rule, i, count }) => {
+    const breaking = sql`select ${listings.id} from ${listings} where (${where}) and (${rule.breaks})`;
+    // Where many rows break the rule, walking the primary key finds the first ids after a few
+    // rows. Where few do, that walk could cross the whole table (every seller's rows) to find
+    // them; `offset 0` keeps the planner off it, so it reads the selection and keeps the first
+    // ids in a top-N sort.
+    const from = count * 100 >= total ? breaking : sql`${breaking} offset 0`;
+    return sql`(select ${sql.raw(String(i))} as rule,
+      array(select id::text from (${from}) as b order by id limit ${limit}) as ids)`;
   });
-  return out;
+  const sampled = rowsOf<{ rule: number; ids: string[] }>(
+    await ctx.db.execute(sql.join(samples, sql` union all `)),
+  );
+  const ids = new Map(sampled.map((s) => [Number(s.rule), s.ids]));
+  return broken.map(({ rule, i, count }) => ({
+    code: rule.code,
+    count,
+    message: rule.message(count),
+    sample: ids.get(i) ?? [],
+  }));
 }
