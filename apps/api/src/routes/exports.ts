@@ -15,6 +15,7 @@ import {
   authedErrors,
   body,
   conflict,
+  fileBytes,
   json,
   SignedUrlQuery,
   security,
@@ -72,7 +73,6 @@ const FILE_TYPES: Record<string, string> = {
   zip: "application/zip",
 };
 
-const binary = z.string().openapi({ format: "binary" });
 /**
  * A JSON export is JSON, so its schema describes the parsed body (a string would tell generated
  * clients to expect one JSON string): an array of listings in the generic layout, prices as
@@ -86,11 +86,13 @@ const jsonFile = z.array(z.record(z.string(), z.unknown())).openapi({
 const fileContent = {
   "text/csv": { schema: z.string() },
   "application/json": { schema: jsonFile },
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: binary },
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+    schema: fileBytes("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+  },
   "application/sql": { schema: z.string() },
   "text/plain": { schema: z.string() },
-  "application/zip": { schema: binary },
-  "application/octet-stream": { schema: binary },
+  "application/zip": { schema: fileBytes("application/zip") },
+  "application/octet-stream": { schema: fileBytes() },
 };
 const contentDisposition = {
   description: 'Always `attachment; filename="…"` with the file\'s name',

@@ -23,7 +23,7 @@ import type { AppEnv } from "../http/env";
 import { coreContext, rateLimit } from "../http/middleware";
 import { streamFile } from "../http/stream";
 import { receiveUpload } from "../http/upload";
-import { authedErrors, body, conflict, json, security } from "../openapi/route";
+import { authedErrors, body, conflict, fileBytes, json, security } from "../openapi/route";
 import { ErrorBody, IdParam, Ok, pageOf } from "../openapi/schemas";
 
 export const Import = z
@@ -113,7 +113,7 @@ export function importRoutes(deps: AppDeps) {
         content: {
           "multipart/form-data": {
             schema: z.object({
-              file: z.string().openapi({ type: "string", format: "binary" }),
+              file: fileBytes(),
               marketplace: z.enum(["facebook", "ebay", "shopify", "generic"]).optional(),
               mapping: z
                 .string()
@@ -131,8 +131,7 @@ export function importRoutes(deps: AppDeps) {
           },
           // Any other media type is the raw file: OpenAPI lets the more specific key above win.
           "*/*": {
-            schema: z.string().openapi({
-              format: "binary",
+            schema: z.unknown().openapi({
               description:
                 "The file itself as the body, under its own Content-Type (text/csv, application/json, the XLSX type, application/octet-stream…); name it with ?fileName=",
             }),
@@ -159,7 +158,7 @@ export function importRoutes(deps: AppDeps) {
       ),
       503: json(
         ErrorBody,
-        "The dry run of a large file could not be queued (SERVICE_UNAVAILABLE): the upload is listed as a failed import, a replay answers with it, and the Idempotency-Key starts afresh; see Retry-After",
+        "The dry run of a large file could not be queued (SERVICE_UNAVAILABLE): the upload is listed as a failed import, a replay answers with it, and the Idempotency-Key starts afresh; see Retry-After. When the job reached the queue after all and has taken the import, the answer is 201 with the import as it stands instead",
       ),
     },
   });

@@ -23,6 +23,7 @@ import {
   authedErrors,
   body,
   conflict,
+  fileBytes,
   json,
   SignedUrlQuery,
   security,
@@ -88,7 +89,7 @@ export function ocrRoutes(deps: AppDeps) {
       body: {
         content: {
           "multipart/form-data": {
-            schema: z.object({ file: z.string().openapi({ type: "string", format: "binary" }) }),
+            schema: z.object({ file: fileBytes() }),
           },
         },
       },
@@ -245,7 +246,7 @@ export function ocrRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: "PNG",
-          content: { "image/png": { schema: z.string().openapi({ format: "binary" }) } },
+          content: { "image/png": { schema: fileBytes("image/png") } },
         },
         ...authedErrors,
       },

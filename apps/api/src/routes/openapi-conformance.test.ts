@@ -63,7 +63,6 @@ beforeAll(async () => {
   ajv.addFormat("email", /^[^\s@]+@[^\s@]+$/);
   ajv.addFormat("uri", (s: string) => URL.canParse(s));
   ajv.addFormat("url", (s: string) => URL.canParse(s));
-  ajv.addFormat("binary", true);
   ajv.addSchema({ $id: "https://mbe.test/openapi.json", components: doc.components });
 });
 afterAll(async () => {
@@ -215,6 +214,35 @@ describe("the served OpenAPI document", () => {
             }
           }
     expect(broken).toEqual([]);
+  });
+
+  it("describes file bytes the 3.1 way (contentMediaType), never with 3.0's format: binary", () => {
+    const binary: string[] = [];
+    const walk = (node: unknown, where: string) => {
+      if (!node || typeof node !== "object") return;
+      if ((node as { format?: unknown }).format === "binary") binary.push(where);
+      for (const [k, v] of Object.entries(node)) walk(v, `${where}/${k}`);
+    };
+    walk(doc, "#");
+    expect(binary).toEqual([]);
+    const files = (template: string, method: string, status: string) =>
+      doc.paths[template]?.[method]?.responses[status]?.content ?? {};
+    expect(files("/v1/exports/{id}/download", "get", "200")["application/zip"]?.schema).toEqual({
+      type: "string",
+      contentMediaType: "application/zip",
+    });
+    const createImport = doc.paths["/v1/imports"]?.post as { requestBody?: ResponseObject };
+    expect(createImport.requestBody?.content?.["multipart/form-data"]?.schema).toMatchObject({
+      properties: { file: { type: "string", contentMediaType: "application/octet-stream" } },
+    });
+  });
+
+  it("says the AI operations answer 409 when no OpenAI key is configured", () => {
+    for (const template of ["/v1/ai/suggest", "/v1/ai/ask"]) {
+      const conflict = doc.paths[template]?.post?.responses["409"] as { description?: string };
+      expect(conflict?.description).toMatch(/NOT_CONFIGURED/);
+      expect(conflict?.description).toMatch(/no OpenAI API key/i);
+    }
   });
 
   it("is checked for real: an answer off the document is reported", () => {

@@ -39,6 +39,13 @@ const aiFailed = {
   502: err("The AI service answered with an error or with output that cannot be used (AI_FAILED)"),
 };
 
+/** The AI operations that need the OpenAI key; without it they are off on this server. */
+const aiNotConfigured = {
+  409: err(
+    "AI is off on this server (NOT_CONFIGURED): no OpenAI API key is configured (OPENAI_API_KEY)",
+  ),
+};
+
 /** /v1/search, similar listings, duplicates, AI assistance and the admin reindex. */
 export function searchRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
@@ -156,7 +163,7 @@ export function searchRoutes(deps: AppDeps) {
           }),
         ),
         ...authedErrors,
-        ...conflict,
+        ...aiNotConfigured,
         ...unavailable,
         ...aiFailed,
       },
@@ -202,7 +209,7 @@ export function searchRoutes(deps: AppDeps) {
           }),
         ),
         ...authedErrors,
-        ...conflict,
+        ...aiNotConfigured,
         ...unavailable,
         ...aiFailed,
       },

@@ -230,9 +230,15 @@ export async function createImport(
       } catch (err) {
         // An upload whose dry run could not be queued stays in the file history as failed, so a
         // parallel replay that already answered with it shows the failure rather than an import
-        // gone missing. Its Idempotency-Key is released: sending it again starts afresh.
-        imp = await failUnqueued(ctx, imp, err);
-        throw err;
+        // gone missing. Its Idempotency-Key is released: sending it again starts afresh. A job
+        // that reached Redis after all and took the import meanwhile keeps it: the upload then
+        // answers with the import as that job leaves it.
+        const settled = await failUnqueued(ctx, imp, err);
+        if (!settled?.ranMeanwhile) {
+          imp = settled?.import;
+          throw err;
+        }
+        imp = settled.import;
       }
     }
     await recordAudit(ctx, {
@@ -261,13 +267,26 @@ function fileProblem(code: ImportProblem["code"], message: string): ImportProble
 }
 
 /**
- * Marks an import whose dry run could not be queued failed and frees its Idempotency-Key.
- * Undefined (the import removed, as a last resort) when even that could not be recorded.
+ * Marks an import whose dry run could not be queued failed and frees its Idempotency-Key, but only
+ * while it still waits for that dry run: `uploaded`, with no analysis holding it. A job that may
+ * have reached Redis can have run already (the import previewed, or failed with the reader's
+ * reason) or be running; then the import is returned as it stands, with `ranMeanwhile`.
+ * Undefined when the import is gone: removed meanwhile, or, as a last resort, here, when the failure
+ * could not be recorded.
  */
-async function failUnqueued(ctx: CoreContext, imp: Import, err: unknown) {
+async function failUnqueued(
+  ctx: CoreContext,
+  imp: Import,
+  err: unknown,
+): Promise<{ import: Import; ranMeanwhile: boolean } | undefined> {
   const code: ErrorCode = err instanceof CoreError ? err.code : "INTERNAL";
   const message = "The dry run could not be queued; upload the file again";
   const problem = fileProblem(code, message);
+  const awaiting = and(
+    eq(imports.id, imp.id),
+    eq(imports.status, "uploaded"),
+    notHeldByAnalysis(Date.now()),
+  );
   try {
     const [failed] = await ctx.db
       .update(imports)
@@ -278,16 +297,21 @@ async function failUnqueued(ctx: CoreContext, imp: Import, err: unknown) {
         idempotencyKey: null,
         updatedAt: new Date(),
       })
-      .where(eq(imports.id, imp.id))
+      .where(awaiting)
       .returning();
-    return failed;
+    if (failed) return { import: failed, ranMeanwhile: false };
+    const [current] = await ctx.db.select().from(imports).where(eq(imports.id, imp.id));
+    // Removed meanwhile (its owner deleted it): there is nothing to answer with.
+    return current && { import: current, ranMeanwhile: true };
   } catch (recordErr) {
     ctx.log.error({ importId: imp.id, err: String(recordErr) }, "unqueued upload not recorded");
-    await ctx.db
+    const removed = await ctx.db
       .delete(imports)
-      .where(eq(imports.id, imp.id))
-      .catch(() => undefined);
-    return undefined;
+      .where(awaiting)
+      .returning({ id: imports.id })
+      .catch(() => []);
+    // An import left in place (a job took it, or the database refused) keeps its file.
+    return removed.length ? undefined : { import: imp, ranMeanwhile: false };
   }
 }
 
@@ -302,6 +326,10 @@ async function importByKey(ctx: CoreContext, ownerId: string, idempotencyKey: st
 
 /** How long an analysis holds its import before another request may take it over (a crashed run). */
 const ANALYSIS_LEASE_MS = 10 * 60_000;
+
+/** No analysis holds the import: none has marked it, or the one that did is past its lease. */
+const notHeldByAnalysis = (now: number) =>
+  sql`coalesce((${imports.counts} ->> '_analysisAt')::bigint, 0) < ${now - ANALYSIS_LEASE_MS}`;
 
 const lostClaim = () =>
   new CoreError(
@@ -343,7 +371,7 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string, only
         onlyUploaded
           ? eq(imports.status, "uploaded")
           : notInArray(imports.status, ["committing", "committed"]),
-        sql`coalesce((${imports.counts} ->> '_analysisAt')::bigint, 0) < ${now - ANALYSIS_LEASE_MS}`,
+        notHeldByAnalysis(now),
       ),
     )
     .returning();
