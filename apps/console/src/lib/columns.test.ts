@@ -9,6 +9,7 @@ import {
   parseCell,
   type Row,
 } from "./columns";
+import { listing } from "./row-fixture";
 
 const col = (key: string): Column => {
   const c = ALL_COLUMNS.find((x) => x.key === key);
@@ -90,6 +91,22 @@ describe("parseCell", () => {
     const row = { marketplaceFields: {} } as unknown as Row;
     expect(clearValue(col("title"), row).ok).toBe(false);
     expect(clearValue(col("sku"), row)).toEqual({ ok: true, patch: { sku: null } });
+  });
+});
+
+describe("cellText of a price", () => {
+  const price = (p: number, currency: string) =>
+    cellText(listing(0, { price: p, currency }), col("price"));
+
+  it("shows whole units for a currency with no minor unit, two decimals otherwise", () => {
+    expect(price(1200, "JPY")).toBe("1200");
+    expect(price(15000, "KRW")).toBe("15000");
+    expect(price(1200, "USD")).toBe("1200.00");
+    expect(price(12.5, "EUR")).toBe("12.50");
+  });
+
+  it("keeps the decimals of a fractional amount in such a currency instead of hiding them", () => {
+    expect(price(1200.5, "JPY")).toBe("1200.50");
   });
 });
 

@@ -139,11 +139,46 @@ export function layoutColumns(
     });
 }
 
+/**
+ * ISO 4217 currencies with no minor unit (a yen has no cents); the same list the server rounds
+ * price changes by (packages/core/src/bulk-edits/price-change.ts), copied because the console
+ * imports no runtime code from the server's packages.
+ */
+export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set([
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "UYI",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+]);
+
+/**
+ * A price as the console shows it: in whole units for a currency with no minor unit ("1200" yen),
+ * else with two decimals ("12.50"). A fractional amount in such a currency (left by a currency
+ * change) keeps its decimals, so the cell never shows a value the listing does not have.
+ */
+export function priceText(price: number, currency: string | null | undefined): string {
+  const whole = ZERO_DECIMAL_CURRENCIES.has((currency ?? "").toUpperCase());
+  return whole && Number.isInteger(price) ? String(price) : price.toFixed(2);
+}
+
 /** The text a cell shows and copies. */
 export function cellText(row: Row, col: Column): string {
   switch (col.kind) {
     case "price":
-      return row.price.toFixed(2);
+      return priceText(row.price, row.currency);
     case "bool":
       return row.offerShipping ? "Yes" : "No";
     case "mf": {

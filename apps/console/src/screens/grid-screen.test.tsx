@@ -1,6 +1,6 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { GridScreen } from "./grid-screen";
+import { GridScreen, ROW_H } from "./grid-screen";
 import {
   type FakeApi,
   key,
@@ -610,6 +610,88 @@ describe("GridScreen rows re-sorted under an open editor", () => {
   });
 });
 
+describe("GridScreen editor over rows that move", () => {
+  const editorBox = () => editor()?.closest<HTMLElement>(".cell-editor");
+
+  it("is drawn on its listing's row after a re-sort, with the text typed so far", async () => {
+    await mountWithSavedTitle("Zed");
+    fake.api.hold("listings.list");
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.heldCount > 0);
+    // The editor opens on row 1 (Listing 1); the undo's refetch then moves Listing 1 to row 0.
+    await press(grid(), "Q");
+    await act(async () => typeInto(editor(), "Quick"));
+    const [first, ...rest] = fake.api.rows;
+    if (first) fake.api.rows = [...rest, first];
+    fake.api.releaseAll();
+    await until(() => cellValue(0, 0) === "Listing 1");
+    await settle();
+
+    expect(editorBox()?.style.top).toBe("0px");
+    expect(editor()?.value).toBe("Quick");
+    expect(document.activeElement).toBe(editor());
+    expect(cell(0, 0)?.className).toContain("active");
+    expect(cell(1, 0)?.className).not.toContain("active");
+  });
+});
+
+describe("GridScreen search while a value a column cannot take is held", () => {
+  const priceCol = 1;
+  const editorBox = () => editor()?.closest<HTMLElement>(".cell-editor");
+
+  /** "twelve" typed into the price of Listing 2, then the search box clicked (the editor stays). */
+  async function twelveThenSearch(rows: number) {
+    await mountGrid(rows);
+    await mouseDown(cell(2, priceCol));
+    await press(grid(), "t");
+    await act(async () => typeInto(editor(), "twelve"));
+    const search = m?.host.querySelector<HTMLInputElement>("#grid-search");
+    if (!search) throw new Error("no search box");
+    await act(async () => search.focus());
+    expect(editor()?.value).toBe("twelve");
+    return search;
+  }
+
+  it("keeps the editor and its text on the listing's row once the new rows arrive", async () => {
+    const search = await twelveThenSearch(5);
+    await act(async () => typeInto(search, "Listing"));
+    await until(() => fake.api.callsTo("listings.list").some((c) => c.input.q === "Listing"));
+    await settle();
+
+    expect(editor()?.value).toBe("twelve");
+    expect(editorBox()?.style.top).toBe(`${2 * ROW_H}px`);
+    expect(m?.host.querySelector(".cell-editor-note")).toBeNull();
+
+    await act(async () => editor().focus());
+    await act(async () => typeInto(editor(), "12.50"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-2")?.price === 12.5);
+    expect(fake.api.callsTo("listings.update")).toHaveLength(1);
+  });
+
+  it("keeps it, naming its listing, when the listing is not among the rows the search shows", async () => {
+    const search = await twelveThenSearch(150);
+    // The new query puts Listing 2 on a page the grid has not loaded.
+    const moved = fake.api.rows.find((r) => r.id === "id-2");
+    fake.api.rows = [...fake.api.rows.filter((r) => r.id !== "id-2"), ...(moved ? [moved] : [])];
+    await act(async () => typeInto(search, "Listing"));
+    await until(() => fake.api.callsTo("listings.list").some((c) => c.input.q === "Listing"));
+    await settle();
+
+    expect(cellValue(2, 0)).toBe("Listing 3");
+    expect(editor()?.value).toBe("twelve");
+    expect(m?.host.querySelector(".cell-editor-note")?.textContent).toBe(
+      'Price of "Listing 2" (not among the rows shown)',
+    );
+
+    await act(async () => editor().focus());
+    await act(async () => typeInto(editor(), "12.50"));
+    await press(editor(), "Enter");
+    await until(() => fake.api.byId("id-2")?.price === 12.5);
+    expect(fake.api.byId("id-3")?.price).toBe(13);
+  });
+});
+
 describe("GridScreen value a column cannot take", () => {
   it("keeps the editor open with the text as typed after Enter, instead of dropping it", async () => {
     await mountGrid(5);
@@ -744,6 +826,29 @@ describe("GridScreen price filter", () => {
       fake.api.callsTo("listings.list").some((c) => c.input.priceMin !== undefined),
     );
     expect(fake.api.callsTo("listings.list").at(-1)?.input.priceMin).toBe(12.5);
+  });
+});
+
+describe("GridScreen price filter that cannot be read", () => {
+  it("flags a minimum price of 1.000 as the grid flags a cell, instead of ignoring it", async () => {
+    await mountGrid(5);
+    const min = m?.host.querySelector<HTMLInputElement>('input[aria-label="Minimum price"]');
+    if (!min) throw new Error("no price filter");
+    await act(async () => typeInto(min, "1.000"));
+    await until(() => !!m?.host.querySelector("#price-min-error"));
+
+    expect(m?.host.querySelector("#price-min-error")?.getAttribute("role")).toBe("alert");
+    expect(m?.host.querySelector("#price-min-error")?.textContent).toContain(
+      '"1.000" is not a price',
+    );
+    expect(min.getAttribute("aria-invalid")).toBe("true");
+    expect(min.getAttribute("aria-describedby")).toBe("price-min-error");
+
+    // Read once it is a price; the flag goes.
+    await act(async () => typeInto(min, "1,000"));
+    await until(() => fake.api.callsTo("listings.list").some((c) => c.input.priceMin === 1000));
+    expect(m?.host.querySelector("#price-min-error")).toBeNull();
+    expect(min.getAttribute("aria-invalid")).toBeNull();
   });
 });
 
@@ -1246,6 +1351,69 @@ describe("GridScreen failed bulk save", () => {
       "Listing 1",
     ]);
     expect(items[0]?.querySelector(".mine")?.textContent).toBe("Used");
+  });
+});
+
+describe("GridScreen undo of a paste the server partly refused", () => {
+  const conditionCol = 5;
+  const panel = () => m?.host.querySelector('[data-testid="unsaved"]');
+
+  /** Pastes "Used" over rows 0–2 while Listing 1 is deleted elsewhere, so its row is refused. */
+  async function pastePartlyRefused() {
+    await selectRange([0, conditionCol], [2, conditionCol]);
+    fake.api.hold("listings.bulkUpsert");
+    await paste("Used\n");
+    await until(() => fake.api.heldCount > 0);
+    fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-1");
+    fake.api.releaseAll();
+    await bulkSavesDone();
+  }
+
+  it("takes the refused rows of the paste out of the unsaved panel, so Retry cannot re-apply them", async () => {
+    await mountGrid(5);
+    await pastePartlyRefused();
+    expect(panel()?.querySelectorAll("li")).toHaveLength(1);
+
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+
+    expect(panel()).toBeNull();
+    expect(m?.toasts.at(-1)?.text).toBe(
+      "Undone: Paste 3×1 cells, with the 1 row(s) of it left in the unsaved panel",
+    );
+  });
+
+  it("keeps a value an earlier edit left in the panel for the same listing", async () => {
+    await mountGrid(5);
+    const update = vi
+      .spyOn(fake.api.client.listings.update, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await mouseDown(cell(1, 0));
+      await typeCell("Kept");
+      await until(() => !!panel());
+      await savesDone();
+    } finally {
+      update.mockRestore();
+    }
+    await pastePartlyRefused();
+    const mine = () =>
+      [...(panel()?.querySelectorAll("tbody tr") ?? [])].map((tr) => [
+        tr.querySelector("th")?.textContent,
+        tr.querySelector(".mine")?.textContent,
+      ]);
+    expect(mine()).toEqual([
+      ["Title", "Kept"],
+      ["Condition", "Used"],
+    ]);
+
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+
+    expect(panel()?.querySelectorAll("li")).toHaveLength(1);
+    expect(mine()).toEqual([["Title", "Kept"]]);
   });
 });
 

@@ -12,6 +12,7 @@ import { api, type Inputs } from "../api/client";
 import { useApp } from "../app-context";
 import { blockPatches, clearPatches, type RowPatch, tileBlock } from "../lib/block-edit";
 import {
+  ALL_COLUMNS,
   type Column,
   type ColumnPrefs,
   cellText,
@@ -20,6 +21,7 @@ import {
   MARKETPLACE_LABEL,
   MARKETPLACES,
   type Marketplace,
+  parseCell,
   parsePrice,
   type Row,
   TITLE_LIMIT,
@@ -101,6 +103,18 @@ function filterInput(f: Filters) {
   };
 }
 
+const PRICE_COLUMN = ALL_COLUMNS.find((c) => c.key === "price");
+
+/**
+ * Why a price filter's text bounds nothing, in the words a price cell uses for it ("1.000" could
+ * be one or a thousand); null when it is blank or read as a price.
+ */
+function priceFilterError(text: string): string | null {
+  if (text.trim() === "" || !PRICE_COLUMN) return null;
+  const p = parseCell(PRICE_COLUMN, text);
+  return p.ok ? null : p.message;
+}
+
 const SORTABLE: Record<string, [Sort, Sort]> = {
   title: ["title:asc", "title:desc"],
   price: ["price:asc", "price:desc"],
@@ -140,7 +154,12 @@ function keptOnClear(skipped: Column[]): string | null {
   return parts.length ? parts.join("; ") : null;
 }
 
-/** The listings grid: virtualised, server-paged, keyboard-first, with bulk edits and undo. */
+/** Where a listing is among the rows a cache holds, or undefined when it holds it nowhere. */
+function rowOf(cache: RowCache, id: string): number | undefined {
+  const at = cache.indexOf(id);
+  return at !== undefined && cache.get(at)?.id === id ? at : undefined;
+}
+
 /** Listings by id, read 150 at a time so the GET URLs stay short. */
 async function listByIds(
   ids: string[],
@@ -155,6 +174,7 @@ async function listByIds(
   return rows;
 }
 
+/** The listings grid: virtualised, server-paged, keyboard-first, with bulk edits and undo. */
 export function GridScreen() {
   const app = useApp();
   const savedCols = (app.prefs.columns ?? {}) as Partial<ColumnPrefs>;
@@ -174,7 +194,8 @@ export function GridScreen() {
    */
   const [editing, setEditing] = useState<{
     r: number;
-    c: number;
+    /** The column it edits, by key: columns can move, show or hide while it is open. */
+    col: string;
     text: string;
     row: Row;
     /** Tells an editor reopened on the same cell from the one that just closed there. */
@@ -213,6 +234,9 @@ export function GridScreen() {
     [marketplace, colPrefs],
   );
   const filterArgs = useMemo(() => filterInput(appliedFilters), [appliedFilters]);
+  // Judged once typing pauses (as the filter is applied), so "1." on the way to "1.5" is not flagged.
+  const priceMinError = priceFilterError(appliedFilters.priceMin);
+  const priceMaxError = priceFilterError(appliedFilters.priceMax);
   const queryKey = JSON.stringify({ filterArgs, sort, marketplace });
   const cache = useMemo(() => new RowCache(queryKey), [queryKey]);
   const cacheRef = useRef(cache);
@@ -239,13 +263,14 @@ export function GridScreen() {
     return () => clearTimeout(t);
   }, [filters]);
 
-  // New query: back to the top.
+  // New query: back to the top. An open editor stays open with what the seller typed (one held
+  // open on a value its column cannot take is the usual case: the search box took the focus from
+  // it); it edits its listing by id, and is drawn on that listing's row once the rows arrive.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the query changes
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
     scrollStore.set(0);
     setSel(initialSel);
-    setEditing(null);
   }, [queryKey]);
 
   useEffect(() => {
@@ -497,6 +522,8 @@ export function GridScreen() {
       label: string;
       message: string;
       code?: string;
+      /** The bulk save it was part of (see `bulkSaveOf`); none for a single edit. */
+      op?: number;
     }[],
   ) => {
     if (!failed.length) return;
@@ -505,6 +532,10 @@ export function GridScreen() {
       for (const f of failed) {
         const old = byId.get(f.row.id);
         const merged = { ...(old?.patch ?? {}), ...f.patch };
+        const from = { ...(old?.from ?? {}) };
+        for (const k of Object.keys(f.patch))
+          if (f.op === undefined) delete from[k];
+          else from[k] = f.op;
         const base = old ? (unsavedBase.current.get(f.row.id) ?? f.row) : f.row;
         unsavedBase.current.set(f.row.id, base);
         // Re-inserted, so the newest failure comes last.
@@ -517,6 +548,7 @@ export function GridScreen() {
           values: changedValues(cols, base, merged),
           message: f.message,
           ...(f.code ? { code: f.code } : {}),
+          ...(Object.keys(from).length ? { from } : {}),
         });
       }
       return [...byId.values()];
@@ -535,6 +567,47 @@ export function GridScreen() {
 
   /** The row each unsaved edit was made on, to name the cells it changes. */
   const unsavedBase = useRef(new Map<string, Row>());
+  /** Numbers each bulk save, so the values it left unsaved can be told from other saves' ones. */
+  const bulkSaves = useRef(0);
+  /** The bulk save each change set came from (a save over 10,000 rows makes several). */
+  const bulkSaveOf = useRef(new Map<string, number>());
+  /** The unsaved edits as last drawn, for an undo finishing after the render that showed them. */
+  const unsavedNow = useRef(unsaved);
+  unsavedNow.current = unsaved;
+  /**
+   * Takes out of the unsaved panel the values a bulk save left there once its change set is
+   * undone: they belong to the step the seller took back, and Retry must not re-apply part of it.
+   * Gives how many listings had such values.
+   */
+  const dropUndoneUnsaved = (changeSetId: string): number => {
+    const op = bulkSaveOf.current.get(changeSetId);
+    if (op === undefined) return 0;
+    const leftBy = (u: UnsavedEdit) => Object.keys(u.patch).some((k) => u.from?.[k] === op);
+    const n = unsavedNow.current.filter(leftBy).length;
+    setUnsaved((us) =>
+      us.flatMap((u) => {
+        const from = u.from ?? {};
+        const keep = Object.keys(u.patch).filter((k) => from[k] !== op);
+        if (keep.length === Object.keys(u.patch).length) return [u];
+        if (!keep.length) {
+          unsavedBase.current.delete(u.rowId);
+          return [];
+        }
+        const patch = Object.fromEntries(keep.map((k) => [k, u.patch[k]]));
+        const rest = Object.fromEntries(Object.entries(from).filter(([k]) => k in patch));
+        const base = unsavedBase.current.get(u.rowId);
+        return [
+          {
+            ...u,
+            patch,
+            values: base ? changedValues(cols, base, patch) : u.values,
+            from: rest,
+          },
+        ];
+      }),
+    );
+    return n;
+  };
   /** Drops from the unsaved edits of a row the fields a later save of it has saved. */
   const withoutSaved = (us: UnsavedEdit[], rowId: string, saved: Record<string, unknown>) => {
     if (!us.some((u) => u.rowId === rowId)) return us;
@@ -665,6 +738,7 @@ export function GridScreen() {
   ) => {
     const c = cacheRef.current;
     const ids = patches.map((p) => p.row.id);
+    const op = ++bulkSaves.current;
     for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
     bump();
     setPendingIds(ids, true);
@@ -707,6 +781,7 @@ export function GridScreen() {
           }
         }
         pushUndo(res.changeSetId, summary, savedIds);
+        if (res.changeSetId) bulkSaveOf.current.set(res.changeSetId, op);
         // A value saved now supersedes the one an earlier failed save of the cell left to retry.
         if (savedIds.length) {
           const done = new Map(chunk.map((p) => [p.row.id, p.patch]));
@@ -772,6 +847,7 @@ export function GridScreen() {
           label: `${summary} ("${p.row.title.slice(0, 40)}")`,
           message,
           code,
+          op,
         })),
       );
       setPendingIds(ids, false);
@@ -789,7 +865,7 @@ export function GridScreen() {
       app.toast("info", `${col.label} is read-only`);
       return;
     }
-    setEditing({ r: sel.active.r, c: sel.active.c, text: initial ?? cellText(row, col), row });
+    setEditing({ r: sel.active.r, col: col.key, text: initial ?? cellText(row, col), row });
   };
 
   /**
@@ -810,21 +886,25 @@ export function GridScreen() {
     const at = e ? cache.indexOf(e.row.id) : undefined;
     const now = at === undefined ? undefined : cache.get(at);
     const row = e && now?.id === e.row.id ? now : e?.row;
-    const col = e ? cols[e.c] : undefined;
+    const ec = e ? cols.findIndex((c) => c.key === e.col) : -1;
+    const col = cols[ec];
     const changed = !!(e && row && col && text !== cellText(row, col));
     const { patches, problems } =
       e && row && changed
-        ? blockPatches([[text]], { r: 0, c: e.c }, cols, () => row, 1)
+        ? blockPatches([[text]], { r: 0, c: ec }, cols, () => row, 1)
         : { patches: [], problems: [] };
     const problem = problems[0];
     if (problem) app.toast("error", problem.message);
-    if (e && row && problem && at !== undefined) {
-      const back = { r: at, c: e.c };
-      setSel({ active: back, anchor: back, editing: false });
-      scrollIntoView({ active: back, anchor: back, editing: false });
+    if (e && row && problem) {
+      // On the listing's row when the grid has it; else it stays where it is drawn, naming it.
+      if (at !== undefined) {
+        const back = { r: at, c: ec };
+        setSel({ active: back, anchor: back, editing: false });
+        scrollIntoView({ active: back, anchor: back, editing: false });
+      }
       setEditing({
         ...e,
-        r: at,
+        r: at ?? e.r,
         text,
         row,
         opened: (e.opened ?? 0) + 1,
@@ -835,8 +915,16 @@ export function GridScreen() {
     }
     setEditing(null);
     if (key !== "none") {
-      // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way.
-      const next = afterCommit(sel, key, shift, total, cols.length);
+      // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way;
+      // from the listing's row as it is now, should the rows have moved under the editor.
+      const from = e && at !== undefined ? { r: at, c: ec } : undefined;
+      const next = afterCommit(
+        from ? { active: from, anchor: from, editing: false } : sel,
+        key,
+        shift,
+        total,
+        cols.length,
+      );
       setSel(next);
       scrollIntoView(next);
     }
@@ -857,7 +945,13 @@ export function GridScreen() {
       const e = await run;
       setUndoSizes(undo.sizes());
       if (e) {
-        app.toast("info", `Undone: ${e.label}`);
+        const dropped = dropUndoneUnsaved(e.changeSetId);
+        app.toast(
+          "info",
+          dropped
+            ? `Undone: ${e.label}, with the ${dropped} row(s) of it left in the unsaved panel`
+            : `Undone: ${e.label}`,
+        );
         refreshAll();
       } else app.toast("info", "Nothing to undo");
     } catch (err) {
@@ -891,6 +985,7 @@ export function GridScreen() {
     const run = (async () => {
       if (action === "undo") await api.changeSets.undo.mutate({ id });
       else await api.changeSets.redo.mutate({ id });
+      if (action === "undo") dropUndoneUnsaved(id);
       rereadAfterUndo(entry);
     })();
     trackUndo(run);
@@ -1162,6 +1257,25 @@ export function GridScreen() {
     return () => removeEventListener("keydown", onKey);
   }, []);
 
+  /** The row of the listing the editor edits, when the grid has it (rows re-sort under it). */
+  const editAt = editing ? rowOf(cache, editing.row.id) : undefined;
+  /** Where the column it edits is now (-1 when another marketplace has no such column). */
+  const editC = editing ? cols.findIndex((c) => c.key === editing.col) : -1;
+  // Rows re-sorted or reloaded under an open editor: the cursor (and the view) go with the
+  // listing it edits, so the editor is drawn over its listing, never over another one.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follows the listing's cell only
+  useLayoutEffect(() => {
+    // Its column hidden, or not one of this marketplace's: there is no cell left to edit.
+    if (editing && editC === -1) setEditing(null);
+    if (!editing || editAt === undefined || editC === -1) return;
+    if (editAt === editing.r && sel.active.r === editAt && sel.active.c === editC) return;
+    const to = { r: editAt, c: editC };
+    const next = { active: to, anchor: to, editing: false };
+    setEditing({ ...editing, r: editAt });
+    setSel(next);
+    scrollIntoView(next);
+  }, [editing, editAt, editC]);
+
   const scrollIntoView = (s: GridSel) => {
     const el = scrollRef.current;
     if (!el) return;
@@ -1255,7 +1369,7 @@ export function GridScreen() {
     setSel({ active: { r, c }, anchor: { r, c }, editing: false });
     const col = cols[c];
     const row = cache.get(r);
-    if (col && row && !col.readOnly) setEditing({ r, c, text: cellText(row, col), row });
+    if (col && row && !col.readOnly) setEditing({ r, col: col.key, text: cellText(row, col), row });
   };
 
   const saveColPrefs = (next: Partial<ColumnPrefs>) => {
@@ -1325,9 +1439,11 @@ export function GridScreen() {
   const unsavedIds = useMemo(() => new Set(unsaved.map((u) => u.rowId)), [unsaved]);
   const widthCss = useMemo(() => columnWidthCss(cols, GUTTER_W), [cols]);
 
-  const editCol = editing ? cols[editing.c] : undefined;
+  const editCol = cols[editC];
   let editLeft = GUTTER_W;
-  if (editing) for (let i = 0; i < editing.c; i++) editLeft += cols[i]?.width ?? 0;
+  for (let i = 0; i < editC; i++) editLeft += cols[i]?.width ?? 0;
+  /** Its listing is not among the rows answered (not merely still loading after a new query). */
+  const editAway = !!editing && editAt === undefined && cache.total !== null;
   const activeRow = cache.get(sel.active.r);
   const activeCol = cols[sel.active.c];
   const sortIndicator = (key: string) => {
@@ -1397,6 +1513,9 @@ export function GridScreen() {
               value={filters.priceMin}
               onChange={(e) => setFilters({ ...filters, priceMin: e.target.value })}
               size={5}
+              {...(priceMinError
+                ? { "aria-invalid": true, "aria-describedby": "price-min-error" }
+                : {})}
             />
           </label>
           <span aria-hidden="true">–</span>
@@ -1407,7 +1526,24 @@ export function GridScreen() {
             value={filters.priceMax}
             onChange={(e) => setFilters({ ...filters, priceMax: e.target.value })}
             size={5}
+            {...(priceMaxError
+              ? { "aria-invalid": true, "aria-describedby": "price-max-error" }
+              : {})}
           />
+          {(priceMinError || priceMaxError) && (
+            <span className="cell-editor-error price-filter-error">
+              {priceMinError && (
+                <span id="price-min-error" role="alert">
+                  Minimum price not used: {priceMinError}
+                </span>
+              )}
+              {priceMaxError && (
+                <span id="price-max-error" role="alert">
+                  Maximum price not used: {priceMaxError}
+                </span>
+              )}
+            </span>
+          )}
         </fieldset>
         {JSON.stringify(filters) !== JSON.stringify(emptyFilters) && (
           <button type="button" className="btn ghost" onClick={() => setFilters(emptyFilters)}>
@@ -1606,12 +1742,25 @@ export function GridScreen() {
             />
             {editing && editCol && (
               <CellEditor
-                key={`${editing.r}-${editing.c}-${editing.opened ?? 0}`}
+                // By listing, not row: the editor (and the text typed in it) stays as it moves.
+                key={`${editing.row.id}-${editCol.key}-${editing.opened ?? 0}`}
                 initial={editing.text}
                 multiline={editCol.kind === "longtext"}
-                label={`Edit ${editCol.label}`}
+                label={
+                  editAway
+                    ? `Edit ${editCol.label} of "${editing.row.title}"`
+                    : `Edit ${editCol.label}`
+                }
+                // A listing no longer among the rows (filtered out, or on a page not loaded) is
+                // named, so the editor is not taken for one of the row it is drawn over.
+                note={
+                  editAway
+                    ? `${editCol.label} of "${editing.row.title.slice(0, 60)}" (not among the rows shown)`
+                    : undefined
+                }
                 style={{
-                  top: editing.r * ROW_H,
+                  // Not among the rows: at the top of the view, where the seller is looking.
+                  top: editAt !== undefined ? editAt * ROW_H : (scrollRef.current?.scrollTop ?? 0),
                   left: editLeft,
                   width: Math.max(editCol.width, editCol.kind === "longtext" ? 360 : 0),
                 }}
@@ -1743,6 +1892,8 @@ function CellEditor(props: {
   limit?: number;
   /** Why the text it opened with was not saved, shown under it. */
   error?: string;
+  /** Names what it edits, shown above it, when that is not the row it is drawn on. */
+  note?: string;
   /** Takes the keyboard as it opens (the default). */
   autoFocus?: boolean;
   /**
@@ -1824,6 +1975,7 @@ function CellEditor(props: {
   };
   return (
     <div className="cell-editor" style={props.style}>
+      {props.note && <span className="cell-editor-note">{props.note}</span>}
       {props.multiline ? (
         <textarea {...common} rows={4} onChange={(e) => setText(e.target.value)} />
       ) : (

@@ -102,3 +102,22 @@ describe("Duplicates keep choice", () => {
     });
   });
 });
+
+describe("Duplicates prices", () => {
+  it("shows yen in whole units and dollars with cents", async () => {
+    api.search.duplicates.query.mockResolvedValue({
+      groups: [
+        [
+          { ...listing("a"), price: "1200.00", currency: "JPY" },
+          { ...listing("b"), price: "12.50", currency: "USD" },
+        ],
+      ],
+    });
+    m = await mountWithApp(<SearchScreen search="?view=duplicates" />);
+    await settle();
+    const prices = [...m.host.querySelectorAll("td.nowrap")]
+      .map((td) => td.textContent)
+      .filter((t) => / [A-Z]{3}$/.test(t ?? ""));
+    expect(prices).toEqual(["1200 JPY", "12.50 USD"]);
+  });
+});

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
+import { priceText } from "../lib/columns";
 import { errorMessage } from "../lib/save-logic";
 
 type SearchHit = Outputs["search"]["query"]["items"][number];
@@ -31,7 +32,7 @@ export function Score(props: { value: number; title?: string }) {
 }
 
 function money(l: Listing): string {
-  return `${Number(l.price).toFixed(2)} ${l.currency ?? ""}`.trim();
+  return `${priceText(Number(l.price), l.currency)} ${l.currency ?? ""}`.trim();
 }
 
 /** The header's semantic search box: a few live results with scores; Enter opens the full list. */

@@ -86,3 +86,46 @@ describe("TemplateForm", () => {
     );
   });
 });
+
+describe("TemplateForm focus", () => {
+  it("puts the keyboard in the name box as it opens, and back on New template as it closes", async () => {
+    m = await mountWithApp(<TemplatesScreen />);
+    await settle();
+    const open = button("New template");
+    if (!open) throw new Error("no New template button");
+    // As the keyboard does it: the button has the focus, then Enter clicks it.
+    await act(async () => {
+      open.focus();
+      open.click();
+    });
+    expect(document.activeElement).toBe(m.host.querySelector("form input[required]"));
+
+    const cancel = button("Cancel");
+    await act(async () => {
+      cancel?.focus();
+      cancel?.click();
+    });
+    expect(m.host.querySelector("form")).toBeNull();
+    expect(document.activeElement).toBe(open);
+  });
+
+  it("gives the keyboard back to New template after Save too", async () => {
+    m = await mountWithApp(<TemplatesScreen />);
+    await settle();
+    const open = button("New template");
+    await act(async () => {
+      open?.focus();
+      open?.click();
+    });
+    await act(async () => typeInto(document.activeElement as HTMLInputElement, "Sale"));
+    const saveButton = button("Save");
+    await act(async () => {
+      saveButton?.focus();
+      saveButton?.click();
+    });
+    await settle();
+    expect(api.templates.create.mutate).toHaveBeenCalled();
+    expect(m?.host.querySelector("form")).toBeNull();
+    expect(document.activeElement).toBe(open);
+  });
+});

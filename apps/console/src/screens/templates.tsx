@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { ALL_COLUMNS, parseCell, parsePrice } from "../lib/columns";
@@ -148,6 +148,21 @@ function TemplateForm({ template, onDone }: { template: Template | null; onDone:
     ),
   );
   const [error, setError] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const nameRef = useRef<HTMLInputElement>(null);
+  // The keyboard goes to the first field as the form opens, and back to what opened it (New
+  // template, or the row's Edit) when it closes, instead of falling to the page body.
+  useLayoutEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    nameRef.current?.focus();
+    const form = formRef.current;
+    return () => {
+      // Only when the keyboard was in the form (Save, Cancel), not once the seller moved on.
+      const at = document.activeElement;
+      const inForm = !at || at === document.body || !!form?.contains(at);
+      if (inForm && opener?.isConnected && opener !== document.body) opener.focus();
+    };
+  }, []);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const fields: Record<string, unknown> = {};
@@ -208,11 +223,17 @@ function TemplateForm({ template, onDone }: { template: Template | null; onDone:
       />
     );
   return (
-    <form className="card form" onSubmit={submit}>
+    <form ref={formRef} className="card form" onSubmit={submit}>
       <h2>{template ? "Edit template" : "New template"}</h2>
       <label className="field">
         <span>Name</span>
-        <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          ref={nameRef}
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
       </label>
       <label className="field">
         <span>Description</span>

@@ -29,6 +29,11 @@ export interface UnsavedEdit {
   message: string;
   /** The API's machine-readable code for it (e.g. VALIDATION_FAILED), for support. */
   code?: string;
+  /**
+   * The bulk save (paste, fill, clear…) each field of the patch was left over from, by field: an
+   * undo of that save takes its leftovers back out, so Retry cannot re-apply part of it.
+   */
+  from?: Record<string, number>;
 }
 
 /**
