@@ -101,6 +101,7 @@ function decodeHeicToGray(
   bytes: Uint8Array,
   maxImagePixels: number,
   maxPreparedPixels: number,
+  timeoutMs: number,
 ): Promise<Gray> {
   const copy = bytes.slice();
   const worker = new Worker(new URL("./heic-worker.mjs", import.meta.url), {
@@ -112,7 +113,16 @@ function decodeHeicToGray(
   });
   worker.stdout.resume();
   worker.stderr.resume();
+  let timer: NodeJS.Timeout | undefined;
   return new Promise<Gray>((resolve, reject) => {
+    // A decode that never ends would hold the scan (and its slot) for good.
+    timer = setTimeout(
+      () =>
+        reject(
+          new OcrError("TIMEOUT", `Decoding the HEIC image took longer than ${timeoutMs} ms.`),
+        ),
+      timeoutMs,
+    );
     worker.once("message", (m: HeicWorkerMessage) => {
       if (m.type === "gray") resolve({ data: m.data, width: m.width, height: m.height });
       else reject(new OcrError(m.code, m.message));
@@ -127,8 +137,14 @@ function decodeHeicToGray(
     worker.once("exit", () =>
       reject(new OcrError("CORRUPT_IMAGE", "The HEIC decoder stopped unexpectedly.")),
     );
-  }).finally(() => worker.terminate());
+  }).finally(() => {
+    clearTimeout(timer);
+    return worker.terminate();
+  });
 }
+
+/** How long a HEIC may take to decode (a 48 MP photo takes about 2 s). */
+export const HEIC_DECODE_TIMEOUT_MS = 60_000;
 
 /**
  * Decodes an upload to upright grayscale, scaled down to at most `maxPreparedPixels` (aspect
@@ -139,6 +155,7 @@ export async function decodeToGray(
   mimeType: string,
   maxImagePixels: number,
   maxPreparedPixels = DEFAULT_MAX_PREPARED_PIXELS,
+  heicTimeoutMs = HEIC_DECODE_TIMEOUT_MS,
 ): Promise<Gray> {
   if (mimeType === "image/heic") {
     const size = heicDimensions(bytes);
@@ -147,7 +164,7 @@ export async function decodeToGray(
     if (size.width * size.height > maxImagePixels) {
       throw new OcrError("IMAGE_TOO_LARGE", `The image has ${size.width}×${size.height} pixels.`);
     }
-    return decodeHeicToGray(bytes, maxImagePixels, maxPreparedPixels);
+    return decodeHeicToGray(bytes, maxImagePixels, maxPreparedPixels, heicTimeoutMs);
   }
   const pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: "error", pages: 1 });
   /** The decoded size, upright (after the EXIF orientation), when it is over `maxPreparedPixels`. */

@@ -51,6 +51,18 @@ describe("decoding a large HEIC", () => {
     expect(grownMb).toBeLessThan(150);
   }, 120_000);
 
+  it("gives up on a decode that outlasts its time with TIMEOUT", async () => {
+    const bytes = new Uint8Array(await readFile(fixture));
+    const error = await decodeToGray(
+      bytes,
+      "image/heic",
+      DEFAULT_LIMITS.maxImagePixels,
+      DEFAULT_LIMITS.maxPreparedPixels,
+      50,
+    ).catch((e: unknown) => e);
+    expect(isOcrError(error) && error.code).toBe("TIMEOUT");
+  }, 30_000);
+
   it("refuses a truncated HEIC with CORRUPT_IMAGE", async () => {
     const whole = new Uint8Array(await readFile(fixture));
     const error = await decodeToGray(

@@ -67,7 +67,10 @@ async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promis
   const claims = new Map<string, string[]>();
   for (const p of plan.planned) {
     const sku = p.after.sku;
-    if (typeof sku === "string") claims.set(sku, [...(claims.get(sku) ?? []), p.row.id]);
+    if (typeof sku !== "string") continue;
+    const ids = claims.get(sku);
+    if (ids) ids.push(p.row.id);
+    else claims.set(sku, [p.row.id]);
   }
   if (!claims.size) return plan;
   const held = await db

@@ -271,8 +271,8 @@ async function revert(ctx: CoreContext, id: string, direction: Direction) {
  * Clears the SKU of each listing the restore gives another SKU while another listing of the change
  * set takes the one it holds (SKUs swapped or rotated among its rows). The unique index is checked
  * row by row within the restoring statement, so without this the row taking the SKU could be
- * written before the row giving it up. Rows that clash with a listing outside the change set are
- * left as they are, for the restoring statement to refuse.
+ * written before the row giving it up. A SKU a listing outside the change set holds is not
+ * released: the restoring statement refuses it, and the rollback puts back what was released.
  */
 async function releaseMovingSkus(
   db: CoreContext["db"],
@@ -284,14 +284,14 @@ async function releaseMovingSkus(
   await db.execute(sql`
     with e as (${entriesSql(changeSetId)}),
     t as (
-      select e.listing_id, ${target} as s from e
-      where e.op = 'update' or (e.op = ${insertOp} and e.version is null)
+      select e.listing_id, ${target} ->> 'sku' as sku from e
+      where (e.op = 'update' or (e.op = ${insertOp} and e.version is null)) and ${target} ? 'sku'
     )
     update ${listings} l set sku = null
     from t
-    where t.s ? 'sku' and l.id = t.listing_id and l.owner_id = ${owner}::uuid
-      and l.sku is distinct from t.s ->> 'sku'
-      and l.sku in (select t2.s ->> 'sku' from t t2 where t2.s ? 'sku')`);
+    where l.id = t.listing_id and l.owner_id = ${owner}::uuid
+      and l.sku is distinct from t.sku
+      and l.sku in (select t2.sku from t t2)`);
 }
 
 /**

@@ -68,6 +68,13 @@ describe.each(drivers)("export warnings on %s", (_name, open) => {
     expect(empty?.sample).toHaveLength(FEW);
   });
 
+  it("names the first ones when every rule broken is broken by many", async () => {
+    const selected = and(where(), sql`${listings.quantity} >= 1`);
+    const warnings = await exportWarnings(ctx(), selected as never, "ebay");
+    expect(warnings.map((w) => [w.code, w.count])).toEqual([["TITLE_TOO_LONG", MANY - FEW]]);
+    expect(warnings[0]?.sample).toEqual(await firstIds(sql`char_length(${listings.title}) > 80`));
+  });
+
   it("names a handful of listings without gathering the ids of every one that breaks the rule", async () => {
     // Sorting or collecting 20,000 ids does not fit in 64 kB of work memory; with no temporary
     // file allowed, a query that does either fails instead of spilling.

@@ -100,9 +100,10 @@ const RULES: Partial<Record<string, Rule[]>> = {
 
 /**
  * The marketplace rules the selected listings break, over the same `where` (owner and selection)
- * the export reads; none for the generic layout. The counts take one pass over the selection;
- * then one query names the first ids of each rule that some listing breaks, holding at most
- * {@link WARNING_SAMPLE} of them however many listings break it.
+ * the export reads; none for the generic layout. The counts take one pass over the selection; a
+ * second statement names the first ids of each rule some listing breaks, holding at most
+ * {@link WARNING_SAMPLE} ids for a rule many listings break and at most 1 % of the selection for
+ * the others.
  */
 export async function exportWarnings(
   ctx: CoreContext,
@@ -125,24 +126,29 @@ export async function exportWarnings(
     .filter((b) => b.count > 0);
   if (!broken.length) return [];
   const limit = sql.raw(String(WARNING_SAMPLE));
-  const samples = broken.map(({ rule, i, count }) => {
-    const breaking = sql`select ${listings.id} from ${listings} where (${where}) and (${rule.breaks})`;
-    // Where many rows break the rule, walking the primary key finds the first ids after a few
-    // rows. Where few do, that walk could cross the whole table (every seller's rows) to find
-    // them; `offset 0` keeps the planner off it, so it reads the selection and keeps the first
-    // ids in a top-N sort.
-    const from = count * 100 >= total ? breaking : sql`${breaking} offset 0`;
-    return sql`(select ${sql.raw(String(i))} as rule,
-      array(select id::text from (${from}) as b order by id limit ${limit}) as ids)`;
+  const common = (b: (typeof broken)[number]) => b.count * 100 >= total;
+  // A rule many listings break: walking the primary key finds its first ids after a few rows.
+  // The rules few listings break are gathered in one more pass over the selection, their ids
+  // few by definition; walking the key for them could cross every seller's rows.
+  const columns = broken.map((b) => {
+    const name = sql.raw(`s${b.i}`);
+    return common(b)
+      ? sql`array(select ${listings.id}::text from ${listings} where (${where}) and (${b.rule.breaks})
+          order by ${listings.id} limit ${limit}) as ${name}`
+      : sql`(array_agg(${listings.id}::text order by ${listings.id}) filter (where ${b.rule.breaks}))[1:${limit}] as ${name}`;
   });
-  const sampled = rowsOf<{ rule: number; ids: string[] }>(
-    await ctx.db.execute(sql.join(samples, sql` union all `)),
+  const rare = broken.filter((b) => !common(b)).map((b) => sql`(${b.rule.breaks})`);
+  const [sampled] = rowsOf<Record<string, string[] | null>>(
+    await ctx.db.execute(
+      // An aggregate query: one row, even when no rule is rare (and no row read).
+      sql`select count(*) as n, ${sql.join(columns, sql`, `)} from ${listings}
+        where (${where}) and (${rare.length ? sql.join(rare, sql` or `) : sql`false`})`,
+    ),
   );
-  const ids = new Map(sampled.map((s) => [Number(s.rule), s.ids]));
   return broken.map(({ rule, i, count }) => ({
     code: rule.code,
     count,
     message: rule.message(count),
-    sample: ids.get(i) ?? [],
+    sample: sampled?.[`s${i}`] ?? [],
   }));
 }

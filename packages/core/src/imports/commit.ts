@@ -230,8 +230,8 @@ export async function runImportCommit(
     if (now?.status !== "committing")
       throw new CoreError("CONFLICT", `Import is ${now?.status ?? "gone"}, not committing`);
     if (now.run !== String(run)) throw new CommitSuperseded();
-    // This run's rows, cleared (by a run that started afresh) or added to since it staged them:
-    // merging that would leave a listing out or land one twice. The retry stages the file again.
+    // This run's rows, cleared since it staged them (by a run that started afresh): merging what
+    // is left would leave listings out. The retry stages the file again.
     if (now.staged !== staged)
       throw new StagingChanged(
         `The staged rows changed while the import committed (${now.staged} staged, ${staged} expected)`,

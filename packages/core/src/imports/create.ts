@@ -377,9 +377,9 @@ async function claimAnalysis(ctx: CoreContext, ownerId: string, id: string, only
     .returning();
   if (!taken) {
     const current = await ownImport(ctx, ownerId, id);
+    if (onlyUploaded && current.status !== "uploaded") throw new AnalysisNotAwaited(current.status);
     if (current.status === "committing" || current.status === "committed")
       throw new CoreError("CONFLICT", "This import was already committed");
-    if (onlyUploaded && current.status !== "uploaded") throw new AnalysisNotAwaited(current.status);
     throw new CoreError("CONFLICT", "This import is being analysed; wait for its dry run");
   }
   const held = and(

@@ -330,7 +330,7 @@ export async function decideImportRows(
               "sku",
               "SKU_TAKEN",
               movesInFile(holder.id)
-                ? `SKU '${patch.sku}' belongs to another listing this file also updates; SKUs cannot move between listings in one import (undoing the import would clash on them): free the SKU in an import of its own first`
+                ? `SKU '${patch.sku}' belongs to another listing this file also updates; SKUs cannot move between listings in one import: free the SKU in an import of its own first`
                 : `SKU '${patch.sku}' already belongs to another listing`,
             );
             continue;

@@ -10,7 +10,7 @@ import type { CoreContext } from "../context";
 import { createListing } from "../listings/create";
 import { LocalStorage } from "../storage/local";
 import { runImportCommit } from "./commit";
-import { createImport } from "./create";
+import { AnalysisNotAwaited, analyzeImport, createImport } from "./create";
 import { stagingWriter } from "./stage";
 
 const drivers = databaseDrivers();
@@ -129,5 +129,22 @@ describe.each(drivers)("an import's staged rows on %s", (_name, open) => {
     expect(done.counts).toMatchObject({ created: 1, updated: 1 });
     expect(await titles()).toEqual(["Chair", "Lamp", "Shelf"]);
     expect(await stagedCount(imp.id)).toBe(0);
+  }, 60_000);
+
+  it("has a late dry-run job leave a committing or committed import as it is", async () => {
+    const { ctx, upload, committing, titles } = await seller();
+    const imp = await upload("title,price,sku\nLamp,12,L-1\n");
+    await committing(imp.id);
+    // The upload's own dry-run job, reaching the import once its commit was asked for...
+    const late = () => analyzeImport(ctx, imp.id, {}, { onlyUploaded: true }).catch((e) => e);
+    const whileCommitting = await late();
+    expect(whileCommitting).toBeInstanceOf(AnalysisNotAwaited);
+    expect(whileCommitting.importStatus).toBe("committing");
+    // ...or once it was committed: nothing left to do, nothing for the job to retry.
+    await runImportCommit(ctx, imp.id);
+    const afterCommit = await late();
+    expect(afterCommit).toBeInstanceOf(AnalysisNotAwaited);
+    expect(afterCommit.importStatus).toBe("committed");
+    expect(await titles()).toEqual(["Lamp"]);
   }, 60_000);
 });
