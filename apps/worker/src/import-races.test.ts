@@ -247,6 +247,30 @@ describe("imports racing other writes", () => {
     expect(await staged(imp.id)).toBe(0);
   }, 60_000);
 
+  it("answers with the committed import when the run it was to take over merged first", async () => {
+    const { ctx } = await seller("Overtaken");
+    const imp = await importCsv(ctx, "title,price\nLamp,12\n", {});
+    await requestImportCommit(ctx, imp.id, {});
+    // Another run holds the import's row while it merges; this run, started meanwhile, reads the
+    // import as committing and waits to claim it...
+    let late: Promise<unknown> | undefined;
+    await db.db.transaction(async (tx) => {
+      await tx.execute(sql`select id from imports where id = ${imp.id}::uuid for update`);
+      late = runImportCommit(ctx, imp.id).catch((e: unknown) => e);
+      await until(async () => {
+        const [w] = rowsOf<{ n: number }>(
+          await db.db.execute(sql`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`),
+        );
+        return (w?.n ?? 0) > 0;
+      });
+      // ...until the other run's merge commits.
+      await tx.update(imports).set({ status: "committed" }).where(eq(imports.id, imp.id));
+    });
+    const answer = await late;
+    expect(answer).toMatchObject({ id: imp.id, status: "committed" });
+  }, 60_000);
+
   it("decides again when a SKU it was to create is taken by a write its dry run could not see", async () => {
     const { ctx } = await seller("Unseen");
     const recent = await createListing(ctx, { title: "Lamp", price: 12, sku: "L-1" });

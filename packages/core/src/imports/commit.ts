@@ -161,7 +161,12 @@ export async function runImportCommit(
     .set({ counts: sql`${imports.counts} || ${JSON.stringify({ _commitRun: run })}::jsonb` })
     .where(and(eq(imports.id, id), eq(imports.status, "committing")))
     .returning({ id: imports.id });
-  if (!claimed) throw new CoreError("CONFLICT", "The import changed state; reload it");
+  if (!claimed) {
+    // The run this one was to take over merged meanwhile: the commit is done.
+    const now = await ownImport(ctx, actor.userId, id);
+    if (now.status === "committed") return importView(now);
+    throw new CoreError("CONFLICT", "The import changed state; reload it");
+  }
   const total = imp.counts.rows ?? 0;
   const startedAt = performance.now();
   let processed = 0;
