@@ -129,3 +129,36 @@ describe("TemplateForm focus", () => {
     expect(document.activeElement).toBe(open);
   });
 });
+
+describe("TemplateForm opened on another template", () => {
+  const template = (id: string, name: string, price: number) => ({
+    id,
+    name,
+    description: "",
+    fields: { price },
+    useCount: 0,
+    updatedAt: new Date(0).toISOString(),
+    mine: true,
+  });
+
+  it("shows and saves the template whose Edit was clicked last", async () => {
+    api.templates.list.query.mockResolvedValue({
+      items: [template("t-1", "Alpha", 10), template("t-2", "Beta", 20)],
+    });
+    api.templates.update.mutate.mockResolvedValue({});
+    m = await mountWithApp(<TemplatesScreen />);
+    await settle();
+    const edits = () =>
+      [...(m?.host.querySelectorAll("button") ?? [])].filter((b) => b.textContent === "Edit");
+    await act(async () => edits()[0]?.click());
+    const name = () => m?.host.querySelector<HTMLInputElement>("form input[required]");
+    expect(name()?.value).toBe("Alpha");
+    await act(async () => edits()[1]?.click());
+    expect(name()?.value).toBe("Beta");
+    expect(valueBox("price").value).toBe("20");
+    await save();
+    expect(api.templates.update.mutate).toHaveBeenCalledWith(
+      expect.objectContaining({ id: "t-2", name: "Beta", fields: { price: 20 } }),
+    );
+  });
+});

@@ -54,6 +54,8 @@ export function TemplatesScreen() {
       </p>
       {editing && (
         <TemplateForm
+          // A form per template: Edit on another one while this one is open starts afresh from it.
+          key={editing === "new" ? "new" : editing.id}
           template={editing === "new" ? null : editing}
           onDone={() => {
             setEditing(null);
