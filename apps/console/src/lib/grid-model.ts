@@ -172,8 +172,13 @@ export function keyCommand(
       return { kind: "move", sel: move(s, 0, -1, rows, cols, shift) };
     case "ArrowRight":
       return { kind: "move", sel: move(s, 0, 1, rows, cols, shift) };
-    case "Tab":
-      return { kind: "move", sel: tabMove(s, shift ? -1 : 1, rows, cols) };
+    case "Tab": {
+      // At the grid's first (Shift+Tab) or last (Tab) cell the key leaves the grid, as it does
+      // every other widget, so the keyboard is never trapped in it.
+      const next = tabMove(s, shift ? -1 : 1, rows, cols);
+      const stays = next.active.r === s.active.r && next.active.c === s.active.c;
+      return rows === 0 || stays ? { kind: "none" } : { kind: "move", sel: next };
+    }
     case "PageDown":
       return { kind: "move", sel: move(s, pageRows, 0, rows, cols, shift) };
     case "PageUp":
@@ -199,7 +204,8 @@ export function keyCommand(
 /**
  * Tab walks across a row and wraps to the first cell of the next row; Shift+Tab walks back and
  * wraps to the last cell of the row before, like a spreadsheet. At the very first (Shift+Tab) or
- * very last (Tab) cell of the grid there is nowhere to wrap to, so the cursor stays.
+ * very last (Tab) cell of the grid there is nowhere to wrap to, so the cursor stays (and the grid
+ * lets the key move the focus on).
  */
 export function tabMove(s: GridSel, dir: 1 | -1, rows: number, cols: number): GridSel {
   let { r, c } = s.active;
