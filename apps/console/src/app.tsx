@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, session } from "./api/client";
-import { AppContext, type AppCtx, type Me, type Toast, type ToastAction } from "./app-context";
+import { AppContext, type AppCtx, type Me } from "./app-context";
 import { ShortcutSheet } from "./components/shortcut-sheet";
 import { StatusIndicator } from "./components/status-indicator";
-import { ToastList } from "./components/toast-list";
+import { ToastList, useToasts } from "./components/toast-list";
 import { errorMessage } from "./lib/save-logic";
 import { AccountScreen } from "./screens/account";
 import { AdminScreen } from "./screens/admin";
@@ -44,23 +44,13 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>();
   const [path, setPath] = useState(location.pathname);
   const [query, setQuery] = useState(location.search);
-  const [toasts, setToasts] = useState<Toast[]>([]);
+  const { toasts, toast, dismiss, hold } = useToasts();
   const [sheet, setSheet] = useState(false);
   const [theme, setTheme] = useState<Theme>(
     document.documentElement.dataset.theme === "dark" ? "dark" : "light",
   );
   const prefsRef = useRef<Record<string, unknown>>({});
   const prefsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const toastId = useRef(0);
-
-  const toast = useCallback((kind: Toast["kind"], text: string, action?: ToastAction) => {
-    const id = ++toastId.current;
-    setToasts((t) => [...t.slice(-3), { id, kind, text, ...(action ? { action } : {}) }]);
-    setTimeout(
-      () => setToasts((t) => t.filter((x) => x.id !== id)),
-      kind === "error" ? 8000 : 4000,
-    );
-  }, []);
 
   const loadMe = useCallback(async () => {
     try {
@@ -166,12 +156,7 @@ export function App() {
     [me, setPrefs, toast, navigate],
   );
 
-  const toastList = (
-    <ToastList
-      toasts={toasts}
-      onDismiss={(id) => setToasts((ts) => ts.filter((x) => x.id !== id))}
-    />
-  );
+  const toastList = <ToastList toasts={toasts} onDismiss={dismiss} onHold={hold} />;
 
   // The emailed link opens this page, signed in or not; a new password ends every session.
   if (path === "/reset-password")

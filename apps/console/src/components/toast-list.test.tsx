@@ -2,7 +2,7 @@ import { act } from "react";
 import { createRoot } from "react-dom/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Toast } from "../app-context";
-import { ToastList } from "./toast-list";
+import { ToastList, useToasts } from "./toast-list";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -31,5 +31,46 @@ describe("ToastList", () => {
     await act(async () => buttons[0]?.click());
     expect(run).toHaveBeenCalledTimes(1);
     expect(onDismiss).toHaveBeenCalledWith(2);
+  });
+});
+
+describe("useToasts", () => {
+  /** The console's toasts as the shell draws them, with one way to raise an error toast. */
+  let raise: (() => void) | undefined;
+  function Shell() {
+    const { toasts, toast, dismiss, hold } = useToasts();
+    raise = () => toast("error", "2 row(s) not saved", { label: "Show unsaved", run() {} });
+    return <ToastList toasts={toasts} onDismiss={dismiss} onHold={hold} />;
+  }
+
+  it("keeps a toast while the keyboard is on its button, and lets it go after", async () => {
+    vi.useFakeTimers();
+    try {
+      await act(async () => root.render(<Shell />));
+      await act(async () => raise?.());
+      const action = host.querySelector<HTMLButtonElement>(".toast-action");
+      await act(async () => action?.focus());
+      await act(async () => vi.advanceTimersByTime(20_000));
+      expect(host.querySelector(".toast")).not.toBeNull();
+      await act(async () => action?.blur());
+      await act(async () => vi.advanceTimersByTime(2_500));
+      expect(host.querySelector(".toast")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("lets an error toast nobody touches go after 8 seconds", async () => {
+    vi.useFakeTimers();
+    try {
+      await act(async () => root.render(<Shell />));
+      await act(async () => raise?.());
+      await act(async () => vi.advanceTimersByTime(7_900));
+      expect(host.querySelector(".toast")).not.toBeNull();
+      await act(async () => vi.advanceTimersByTime(200));
+      expect(host.querySelector(".toast")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

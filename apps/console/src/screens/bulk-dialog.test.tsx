@@ -187,6 +187,9 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     ["+1,000.50", 1000.5],
     ["-1.000,50", -1000.5],
     ["0,125", 0.125],
+    ["0.125", 0.125],
+    ["5%", 5],
+    ["-2,5 %", -2.5],
   ])("reads a price change amount of %s as %d", async (typed, expected) => {
     fake.api.reset([listing(0), listing(1)]);
     m = await mountWithApp(
@@ -209,6 +212,31 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
       value: expected,
     });
   });
+
+  it.each(["1.000", "-2.500"])(
+    "asks whether %s holds a thousands point instead of reading it as decimals",
+    async (typed) => {
+      fake.api.reset([listing(0), listing(1)]);
+      m = await mountWithApp(
+        <BulkDialog
+          selectedIds={null}
+          filter={{}}
+          total={2}
+          onClose={() => {}}
+          onApplied={() => {}}
+        />,
+      );
+      const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
+      if (!value) throw new Error("no price input");
+      await act(async () => type(value, typed));
+      await act(async () => button("Preview").click());
+      await settle();
+      expect(m.host.querySelector('[role="alert"]')?.textContent).toContain(
+        "thousands separator or decimals",
+      );
+      expect(fake.api.callsTo("bulkEdits.preview")).toHaveLength(0);
+    },
+  );
 
   it("refuses what is not a number instead of reading 1e3 as 1000", async () => {
     await openSetField("quantity");

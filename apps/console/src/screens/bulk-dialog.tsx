@@ -45,14 +45,20 @@ const fmt = (v: unknown) =>
       ? JSON.stringify(v)
       : String(v);
 
+/** "1.000" or "-2.500": one thousand with a thousands point, or one with three decimals. */
+const AMBIGUOUS_POINT = /^[+-]?[1-9]\d{0,2}\.\d{3}%?$/;
+
 /**
  * A signed number as typed, with a decimal point or a decimal comma ("-2,5" is -2.5); null for
  * anything else (Number() would also take "1e3" or "0x10", and turns "2,5" into NaN). As in a
  * price cell, a comma followed by three digits groups thousands: "1,000" is 1000, not 1, and
- * "1,000.50" or "1.000,50" read as a spreadsheet shows them.
+ * "1,000.50" or "1.000,50" read as a spreadsheet shows them; "1.000" could be either, and is
+ * refused as a cell refuses it. A percentage may end in "%".
  */
-function typedNumber(text: string): number | null {
-  const t = text.trim();
+function typedNumber(text: string, percent: boolean): number | null {
+  let t = text.trim();
+  if (percent) t = t.replace(/\s*%$/, "");
+  if (AMBIGUOUS_POINT.test(t)) return null;
   const sign = /^[+-]/.test(t) ? t.charAt(0) : "";
   const s = t.slice(sign.length);
   let plain: string;
@@ -152,8 +158,11 @@ export function BulkDialog(props: {
           caseSensitive: f.caseSensitive,
         };
       case "priceChange": {
-        const v = typedNumber(f.value);
-        if (v === null) return "Enter a number";
+        const v = typedNumber(f.value, f.mode === "percent");
+        if (v === null)
+          return AMBIGUOUS_POINT.test(f.value.trim())
+            ? `Is "${f.value.trim()}" a thousands separator or decimals? Write it without the point, or with a comma for decimals`
+            : "Enter a number";
         const floor = f.floor.trim() === "" ? undefined : parsePrice(f.floor);
         if (floor === null) return "Floor must be a price of 0 or more";
         return {

@@ -669,6 +669,24 @@ describe("GridScreen search while a value a column cannot take is held", () => {
     expect(fake.api.callsTo("listings.update")).toHaveLength(1);
   });
 
+  it("says the held text was not saved when its column is hidden", async () => {
+    await twelveThenSearch(5);
+    const open = [...(m?.host.querySelectorAll("button") ?? [])].find(
+      (b) => b.textContent === "Columns",
+    );
+    await act(async () => open?.click());
+    const price = [...(m?.host.querySelectorAll(".popover label") ?? [])]
+      .find((l) => l.textContent?.trim() === "Price")
+      ?.querySelector("input");
+    if (!price) throw new Error("no Price box in the columns menu");
+    await act(async () => price.click());
+    await until(() => !editor());
+
+    expect(m?.toasts.at(-1)?.text).toBe(
+      '"twelve" for Price of "Listing 2" was not saved: the column is no longer shown',
+    );
+  });
+
   it("keeps it, naming its listing, when the listing is not among the rows the search shows", async () => {
     const search = await twelveThenSearch(150);
     // The new query puts Listing 2 on a page the grid has not loaded.
@@ -686,9 +704,14 @@ describe("GridScreen search while a value a column cannot take is held", () => {
 
     await act(async () => editor().focus());
     await act(async () => typeInto(editor(), "12.50"));
+    const active = () => m?.host.querySelector('[role="gridcell"].active')?.id;
+    const before = active();
+    expect(before).toBeDefined();
     await press(editor(), "Enter");
     await until(() => fake.api.byId("id-2")?.price === 12.5);
     expect(fake.api.byId("id-3")?.price).toBe(13);
+    // The listing has no row among those shown to move down from: the cursor stays put.
+    expect(active()).toBe(before);
   });
 });
 
@@ -1383,6 +1406,37 @@ describe("GridScreen undo of a paste the server partly refused", () => {
       "Undone: Paste 3×1 cells, with the 1 row(s) of it left in the unsaved panel",
     );
   });
+
+  it("takes out only the values refused beside the part undone, when the paste made several change sets", async () => {
+    // Over 10,000 rows a save is sent as several requests, each its own change set.
+    const rows = 10_050;
+    await mountGrid(rows);
+    await mouseDown(cell(0, conditionCol));
+    grid().focus();
+    await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+    fake.api.hold("listings.bulkUpsert");
+    await paste("Used\n");
+    await until(() => fake.api.heldCount > 0);
+    // Listing 1, in the first request, is deleted elsewhere before that request is answered.
+    fake.api.rows = fake.api.rows.filter((r) => r.id !== "id-1");
+    fake.api.releaseAll();
+    await bulkSavesDone();
+    expect(fake.api.callsTo("listings.bulkUpsert")).toHaveLength(2);
+    expect(panel()?.querySelectorAll("li")).toHaveLength(1);
+
+    // The first undo takes back the second request's rows only: Listing 1's value stays.
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId(`id-${rows - 1}`)?.condition === "New");
+    await settle();
+    expect(fake.api.byId("id-0")?.condition).toBe("Used");
+    expect(panel()?.querySelectorAll("li")).toHaveLength(1);
+
+    // The second takes back the request it was refused in.
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+    expect(panel()).toBeNull();
+  }, 60_000);
 
   it("keeps a value an earlier edit left in the panel for the same listing", async () => {
     await mountGrid(5);

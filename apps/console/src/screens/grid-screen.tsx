@@ -567,7 +567,7 @@ export function GridScreen() {
 
   /** The row each unsaved edit was made on, to name the cells it changes. */
   const unsavedBase = useRef(new Map<string, Row>());
-  /** Numbers each bulk save, so the values it left unsaved can be told from other saves' ones. */
+  /** Numbers each bulk save request, so the values it left unsaved can be told from others'. */
   const bulkSaves = useRef(0);
   /** The bulk save each change set came from (a save over 10,000 rows makes several). */
   const bulkSaveOf = useRef(new Map<string, number>());
@@ -738,17 +738,21 @@ export function GridScreen() {
   ) => {
     const c = cacheRef.current;
     const ids = patches.map((p) => p.row.id);
-    const op = ++bulkSaves.current;
     for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
     bump();
     setPendingIds(ids, true);
     /** Patches the server has answered for; a failure after them takes back only the rest. */
     let answered = 0;
-    /** Rows the server refused (not conflicts), kept in the unsaved panel to retry. */
-    const rowFailures: { p: RowPatch; message: string; code?: string }[] = [];
+    /**
+     * Rows the server refused (not conflicts), kept in the unsaved panel to retry, each with the
+     * number of the request it was refused in: a save over 10,000 rows makes one change set a
+     * request, and undoing one takes out of the panel only the values refused beside it.
+     */
+    const rowFailures: { p: RowPatch; message: string; code?: string; op: number }[] = [];
     try {
       for (let i = 0; i < patches.length; i += BULK_CHUNK) {
         const chunk = patches.slice(i, i + BULK_CHUNK);
+        const op = ++bulkSaves.current;
         const res = await api.listings.bulkUpsert.mutate({
           rows: chunk.map((p) => ({ id: p.row.id, version: p.row.version, ...p.patch })),
           matchBy: "id",
@@ -776,7 +780,7 @@ export function GridScreen() {
               c.replace(p.row);
               const message = rowErrorMessage(r.error);
               failures.push(message);
-              rowFailures.push({ p, message, code: r.error?.code });
+              rowFailures.push({ p, message, code: r.error?.code, op });
             }
           }
         }
@@ -829,7 +833,9 @@ export function GridScreen() {
       for (const p of lost) c.replace(p.row);
       const message = errorMessage(err);
       const code = errorCode(err);
-      for (const p of lost) rowFailures.push({ p, message, code });
+      // Never applied, so in no change set: no undo takes them out of the panel.
+      const op = ++bulkSaves.current;
+      for (const p of lost) rowFailures.push({ p, message, code, op });
       if (!lost.length)
         app.toast("error", `Saved, but conflicting rows could not be read back: ${message}`);
       else
@@ -841,7 +847,7 @@ export function GridScreen() {
     } finally {
       // Each row keeps its values in the unsaved panel; Retry sends that row again on its own.
       keepUnsaved(
-        rowFailures.map(({ p, message, code }) => ({
+        rowFailures.map(({ p, message, code, op }) => ({
           row: p.row,
           patch: p.patch,
           label: `${summary} ("${p.row.title.slice(0, 40)}")`,
@@ -914,9 +920,10 @@ export function GridScreen() {
       return true;
     }
     setEditing(null);
-    if (key !== "none") {
-      // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way;
-      // from the listing's row as it is now, should the rows have moved under the editor.
+    // Enter/Tab move the cursor like the arrow keys do, so it must stay in view the same way;
+    // from the listing's row as it is now, should the rows have moved under the editor. A listing
+    // no longer among the rows has no row to move on from: the cursor stays where it is.
+    if (key !== "none" && (!e || at !== undefined)) {
       const from = e && at !== undefined ? { r: at, c: ec } : undefined;
       const next = afterCommit(
         from ? { active: from, anchor: from, editing: false } : sel,
@@ -1265,8 +1272,18 @@ export function GridScreen() {
   // listing it edits, so the editor is drawn over its listing, never over another one.
   // biome-ignore lint/correctness/useExhaustiveDependencies: follows the listing's cell only
   useLayoutEffect(() => {
-    // Its column hidden, or not one of this marketplace's: there is no cell left to edit.
-    if (editing && editC === -1) setEditing(null);
+    // Its column hidden, or not one of this marketplace's: there is no cell left to edit. A value
+    // held because it was refused is named as it goes, so the seller knows to type it again.
+    if (editing && editC === -1) {
+      if (editing.error) {
+        const label = ALL_COLUMNS.find((c) => c.key === editing.col)?.label ?? editing.col;
+        app.toast(
+          "info",
+          `"${editing.text}" for ${label} of "${editing.row.title.slice(0, 40)}" was not saved: the column is no longer shown`,
+        );
+      }
+      setEditing(null);
+    }
     if (!editing || editAt === undefined || editC === -1) return;
     if (editAt === editing.r && sel.active.r === editAt && sel.active.c === editC) return;
     const to = { r: editAt, c: editC };
