@@ -34,15 +34,16 @@ describe("ToastList", () => {
   });
 });
 
-describe("useToasts", () => {
-  /** The console's toasts as the shell draws them, with one way to raise an error toast. */
-  let raise: (() => void) | undefined;
-  function Shell() {
-    const { toasts, toast, dismiss, hold } = useToasts();
-    raise = () => toast("error", "2 row(s) not saved", { label: "Show unsaved", run() {} });
-    return <ToastList toasts={toasts} onDismiss={dismiss} onHold={hold} />;
-  }
+/** Raises an error toast in the mounted {@link Shell}. */
+let raise: (() => void) | undefined;
+/** The console's toasts as the shell draws them. */
+function Shell() {
+  const { toasts, toast, dismiss, hold } = useToasts();
+  raise = () => toast("error", "2 row(s) not saved", { label: "Show unsaved", run() {} });
+  return <ToastList toasts={toasts} onDismiss={dismiss} onHold={hold} />;
+}
 
+describe("useToasts", () => {
   it("keeps a toast while the keyboard is on its button, and lets it go after", async () => {
     vi.useFakeTimers();
     try {
