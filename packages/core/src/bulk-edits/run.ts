@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/record";
 import { chunkInsertSql, openChangeSet, writeChangeSet } from "../change-sets/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
-import { applySnapshots, releaseSkus } from "../listings/apply-snapshots";
+import { applySnapshots, refusedHandOvers, releaseSkus } from "../listings/apply-snapshots";
 import { type EditableField, fullSnapshot, priceText } from "../listings/fields";
 import { listingWhere } from "../listings/filter";
 import { snapshotSql } from "../listings/sql-snapshot";
@@ -86,31 +86,20 @@ async function rejectSkuClashes(db: DbOrTx, ownerId: string, plan: Plan): Promis
   const releasing = new Set(plan.planned.filter((p) => "sku" in p.after).map((p) => p.row.id));
   const used = (sku: string) => `sku: '${sku}' is already used by another listing`;
   const clash = new Map<string, string>();
-  /** Rows taking the SKU of a row the edit gives another SKU, by that row's id. */
-  const takers = new Map<string, { id: string; sku: string }[]>();
+  /** Rows taking the SKU of a row the edit gives another SKU. */
+  const takes: { id: string; holder: string; sku: string }[] = [];
   for (const [sku, ids] of claims) {
     const holder = holders.get(sku);
     if (ids.length > 1)
       for (const id of ids) clash.set(id, `sku: '${sku}' would be given to ${ids.length} listings`);
     else if (holder && ids[0] && holder !== ids[0]) {
       if (!releasing.has(holder)) clash.set(ids[0], used(sku));
-      else {
-        const list = takers.get(holder);
-        if (list) list.push({ id: ids[0], sku });
-        else takers.set(holder, [{ id: ids[0], sku }]);
-      }
+      else takes.push({ id: ids[0], holder, sku });
     }
   }
-  // A rejected row keeps its SKU, so the row that would take it is rejected too, and so on down
-  // the chain (a rotation with one rejected row is rejected whole).
-  const keeping = [...takers.keys()].filter((id) => clash.has(id));
-  for (let holder = keeping.pop(); holder !== undefined; holder = keeping.pop()) {
-    for (const t of takers.get(holder) ?? []) {
-      if (clash.has(t.id)) continue;
-      clash.set(t.id, used(t.sku));
-      keeping.push(t.id);
-    }
-  }
+  // A rejected row keeps its SKU, so the rows that would take it down the chain are rejected too.
+  for (const t of refusedHandOvers(takes, [...clash.keys()]))
+    if (!clash.has(t.id)) clash.set(t.id, used(t.sku));
   if (!clash.size) return plan;
   return {
     planned: plan.planned.filter((p) => !clash.has(p.row.id)),

@@ -48,6 +48,35 @@ export async function applySnapshots(
 }
 
 /**
+ * The hand-overs refused because their SKU stays where it is: those taking the SKU of a listing in
+ * `keeping` (its own change refused, or not changing its SKU), then those taking the SKU of a
+ * listing so refused, and so on down the chain (a rotation with one refused row is refused whole).
+ * Each hand-over is a listing (`id`) taking the SKU its `holder` gives up.
+ */
+export function refusedHandOvers<T extends { id: string; holder: string }>(
+  takes: T[],
+  keeping: Iterable<string>,
+): T[] {
+  const byHolder = new Map<string, T[]>();
+  for (const t of takes) {
+    const list = byHolder.get(t.holder);
+    if (list) list.push(t);
+    else byHolder.set(t.holder, [t]);
+  }
+  const refused = new Set<string>();
+  const out: T[] = [];
+  const stack = [...keeping];
+  for (let holder = stack.pop(); holder !== undefined; holder = stack.pop())
+    for (const t of byHolder.get(holder) ?? []) {
+      if (refused.has(t.id)) continue;
+      refused.add(t.id);
+      out.push(t);
+      stack.push(t.id);
+    }
+  return out;
+}
+
+/**
  * Clears the SKU of listings whose SKU another listing of the same write takes (SKUs swapped, or
  * a column of SKUs pasted one row off). The unique index on (owner, sku) is checked row by row
  * within a statement, so the rows giving a SKU up lose it first and the index only sees the SKUs

@@ -7,7 +7,7 @@ import { addEntries, closeChangeSet, type EntryInput, openChangeSet } from "../c
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError } from "../errors";
 import { isUuid } from "../ids";
-import { applySnapshots, releaseSkus } from "./apply-snapshots";
+import { applySnapshots, refusedHandOvers, releaseSkus } from "./apply-snapshots";
 import { diffFields, priceText } from "./fields";
 import { insertListingsWithEntries } from "./insert-many";
 import {
@@ -324,22 +324,13 @@ export async function bulkUpsertListings(
       // rotation with one refused row is refused whole).
       const live = new Set(updates.map((u) => u.before.id));
       const released = new Set(updates.filter((u) => "sku" in u.after).map((u) => u.before.id));
-      const takers = new Map<string, typeof takes>();
-      for (const t of takes) {
-        const list = takers.get(t.holder);
-        if (list) list.push(t);
-        else takers.set(t.holder, [t]);
-      }
       const keeping = takes.filter((t) => !released.has(t.holder)).map((t) => t.holder);
       const refused = new Set<number>();
-      for (let holder = keeping.pop(); holder !== undefined; holder = keeping.pop()) {
-        for (const t of takers.get(holder) ?? []) {
-          if (!live.delete(t.id)) continue;
-          refused.add(t.index);
-          resulting.delete(t.index);
-          results[t.index] = rowError(t.index, "CONFLICT", `SKU '${t.sku}' is already used`);
-          keeping.push(t.id);
-        }
+      for (const t of refusedHandOvers(takes, keeping)) {
+        if (!live.delete(t.id)) continue;
+        refused.add(t.index);
+        resulting.delete(t.index);
+        results[t.index] = rowError(t.index, "CONFLICT", `SKU '${t.sku}' is already used`);
       }
       if (refused.size)
         updates.splice(0, updates.length, ...updates.filter((u) => !refused.has(u.index)));
