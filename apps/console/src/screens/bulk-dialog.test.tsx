@@ -154,36 +154,11 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     });
   });
 
-  it("reads a price change of -2,5 % with a floor of 4,99", async () => {
-    fake.api.reset([listing(0), listing(1)]);
-    m = await mountWithApp(
-      <BulkDialog
-        selectedIds={null}
-        filter={{}}
-        total={2}
-        onClose={() => {}}
-        onApplied={() => {}}
-      />,
-    );
-    const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
-    const floor = m.host.querySelector<HTMLInputElement>('input[placeholder="no floor"]');
-    if (!value || !floor) throw new Error("no price inputs");
-    await act(async () => type(value, "-2,5"));
-    await act(async () => type(floor, "4,99"));
-    await act(async () => button("Preview").click());
-    await settle();
-    expect(m.host.querySelector('[role="alert"]')).toBeNull();
-    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toEqual({
-      kind: "priceChange",
-      mode: "percent",
-      value: -2.5,
-      rounding: "none",
-      floor: 4.99,
-    });
-  });
-
-  /** Opens the dialog on two listings, types `typed` as the price change and asks for a preview. */
-  async function previewPriceChange(typed: string) {
+  /**
+   * Opens the dialog on two listings, types `typed` as the price change (and `floor`, if given)
+   * and asks for a preview.
+   */
+  async function previewPriceChange(typed: string, floor?: string) {
     fake.api.reset([listing(0), listing(1)]);
     m = await mountWithApp(
       <BulkDialog
@@ -197,9 +172,26 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
     if (!value) throw new Error("no price input");
     await act(async () => type(value, typed));
+    if (floor !== undefined) {
+      const box = m.host.querySelector<HTMLInputElement>('input[placeholder="no floor"]');
+      if (!box) throw new Error("no floor input");
+      await act(async () => type(box, floor));
+    }
     await act(async () => button("Preview").click());
     await settle();
   }
+
+  it("reads a price change of -2,5 % with a floor of 4,99", async () => {
+    await previewPriceChange("-2,5", "4,99");
+    expect(m?.host.querySelector('[role="alert"]')).toBeNull();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toEqual({
+      kind: "priceChange",
+      mode: "percent",
+      value: -2.5,
+      rounding: "none",
+      floor: 4.99,
+    });
+  });
 
   it.each([
     ["1,000", 1000],

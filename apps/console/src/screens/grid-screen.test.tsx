@@ -1214,6 +1214,27 @@ describe("GridScreen failed bulk save", () => {
   const conditionCol = 5;
   const panel = () => m?.host.querySelector('[data-testid="unsaved"]');
 
+  /**
+   * Five listings whose Condition in rows 0–2 was cleared while the network was down: the three
+   * values wait in the unsaved panel. Gives the bulk save's spy, to restore when done.
+   */
+  async function clearWhileOffline() {
+    await mountGrid(5);
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockRejectedValueOnce(new Error("Network down"));
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await press(grid(), "Delete");
+      await until(() => !!panel());
+      await savesDone();
+      return bulk;
+    } catch (err) {
+      bulk.mockRestore();
+      throw err;
+    }
+  }
+
   it("keeps every row's value in the unsaved panel, and Retry sends that row again", async () => {
     await mountGrid(5);
     const bulk = vi
@@ -1252,15 +1273,8 @@ describe("GridScreen failed bulk save", () => {
   });
 
   it("Retry all sends every kept row again in one bulk save", async () => {
-    await mountGrid(5);
-    const bulk = vi
-      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
-      .mockRejectedValueOnce(new Error("Network down"));
+    const bulk = await clearWhileOffline();
     try {
-      await selectRange([0, conditionCol], [2, conditionCol]);
-      await press(grid(), "Delete");
-      await until(() => !!panel());
-      await savesDone();
       await act(async () => button("Retry all 3", panel())?.click());
       await until(() => fake.api.rows.slice(0, 3).every((r) => r.condition === null));
       await savesDone();
@@ -1276,16 +1290,8 @@ describe("GridScreen failed bulk save", () => {
   });
 
   it("says the values wait in the unsaved panel, and its button brings the keyboard there", async () => {
-    await mountGrid(5);
-    const bulk = vi
-      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
-      .mockRejectedValueOnce(new Error("Network down"));
+    const bulk = await clearWhileOffline();
     try {
-      await selectRange([0, conditionCol], [2, conditionCol]);
-      await press(grid(), "Delete");
-      await until(() => !!panel());
-      await savesDone();
-
       const toast = m?.toasts.find((t) => t.kind === "error");
       expect(toast?.text).toBe(
         "Not saved: Network down — your values are kept in the unsaved panel, with Retry and Retry all",
@@ -1299,15 +1305,8 @@ describe("GridScreen failed bulk save", () => {
   });
 
   it("keeps the keyboard on the next kept row after Retry or Dismiss, then gives it to the grid", async () => {
-    await mountGrid(5);
-    const bulk = vi
-      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
-      .mockRejectedValueOnce(new Error("Network down"));
+    const bulk = await clearWhileOffline();
     try {
-      await selectRange([0, conditionCol], [2, conditionCol]);
-      await press(grid(), "Delete");
-      await until(() => !!panel());
-      await savesDone();
       const use = async (label: string, title: string) => {
         const li = [...(panel()?.querySelectorAll("li") ?? [])].find(
           (x) => x.querySelector(".conflict-title")?.textContent === title,
