@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from "react";
 import type { Toast, ToastAction } from "../app-context";
 
 /** How long a toast stays: errors longer, as they usually ask for something. */
-const SHOWN_MS = { error: 8000, info: 4000, success: 4000 } as const;
+const SHOWN_MS: Record<Toast["kind"], number> = { error: 8000, info: 4000, success: 4000 };
 /** How long a toast stays once the pointer or the keyboard has left it. */
 const AFTER_HOLD_MS = 2000;
 
@@ -28,7 +28,7 @@ export function useToasts() {
     (kind: Toast["kind"], text: string, action?: ToastAction) => {
       const id = ++nextId.current;
       setToasts((t) => [...t.slice(-3), { id, kind, text, ...(action ? { action } : {}) }]);
-      expire(id, SHOWN_MS[kind] ?? SHOWN_MS.info);
+      expire(id, SHOWN_MS[kind]);
     },
     [expire],
   );
