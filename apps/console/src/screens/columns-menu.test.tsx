@@ -93,3 +93,20 @@ describe("ColumnsMenu closed from the keyboard", () => {
     expect(document.activeElement).toBe(opener());
   });
 });
+
+describe("ColumnsMenu in use", () => {
+  it("keeps the focus on the control the seller changed", async () => {
+    // As the grid holds it: a new onClose with every render that a change causes.
+    m = await mountWithApp(<Anchored />);
+    const boxes = [...m.host.querySelectorAll<HTMLInputElement>('.popover input[type="checkbox"]')];
+    const third = boxes[2];
+    if (!third) throw new Error("no third checkbox");
+    await act(async () => {
+      third.focus();
+      third.click();
+    });
+
+    expect(m.host.querySelector(".popover")).not.toBeNull();
+    expect(document.activeElement).toBe(third);
+  });
+});

@@ -9,7 +9,11 @@ export function ColumnsMenu(props: {
   onClose: () => void;
 }) {
   const ref = useRef<HTMLFieldSetElement>(null);
-  const { onClose } = props;
+  // The owner passes a new `onClose` with each render (every change made here re-renders it): the
+  // listener reads the latest through a ref, so the focus is given to the first control only as
+  // the menu opens, never taken back from the control in use.
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
   useEffect(() => {
     ref.current?.querySelector("input")?.focus();
     const onDown = (e: MouseEvent) => {
@@ -18,11 +22,11 @@ export function ColumnsMenu(props: {
         !ref.current.contains(e.target as Node) &&
         !(e.target as HTMLElement).closest(".popover-anchor")
       )
-        onClose();
+        onClose.current();
     };
     addEventListener("mousedown", onDown);
     return () => removeEventListener("mousedown", onDown);
-  }, [onClose]);
+  }, []);
   // Closed from the keyboard (Esc, Done), the menu takes the focused control with it and the
   // keyboard would land on the page body: it goes back to the button that opens the menu. Run
   // before the menu leaves the page, while it still holds the focus; a click outside has already
@@ -59,7 +63,7 @@ export function ColumnsMenu(props: {
       onKeyDown={(e) => {
         if (e.key === "Escape") {
           e.stopPropagation();
-          onClose();
+          props.onClose();
         }
       }}
     >
@@ -116,7 +120,7 @@ export function ColumnsMenu(props: {
         <button type="button" className="btn ghost" onClick={() => props.onChange({})}>
           Reset layout
         </button>
-        <button type="button" className="btn" onClick={onClose}>
+        <button type="button" className="btn" onClick={props.onClose}>
           Done
         </button>
       </div>

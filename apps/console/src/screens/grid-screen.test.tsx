@@ -715,6 +715,47 @@ describe("GridScreen search while a value a column cannot take is held", () => {
   });
 });
 
+describe("GridScreen editor open on a column that goes away", () => {
+  /** Picks a marketplace as the select does, without taking the keyboard from an open editor. */
+  async function pickMarketplace(value: string) {
+    const select = m?.host.querySelector<HTMLSelectElement>('select[aria-label="Marketplace"]');
+    if (!select) throw new Error("no marketplace select");
+    await act(async () => {
+      select.value = value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  it("saves the text typed so far, as leaving the editor any other way does", async () => {
+    await mountGrid(5);
+    await pickMarketplace("ebay");
+    const headers = () =>
+      [...(m?.host.querySelectorAll('[role="columnheader"]:not(.gutter)') ?? [])].map((h) =>
+        h.textContent?.trim(),
+      );
+    await until(() => headers().includes("eBay category ID") && !!cell(2, 0));
+    const ebayCol = headers().indexOf("eBay category ID");
+    await mouseDown(cell(2, ebayCol));
+    await press(grid(), "9");
+    await act(async () => typeInto(editor(), "9355"));
+    expect(document.activeElement).toBe(editor());
+
+    // Its column is not one of this marketplace's: the editor closes with the text in it.
+    await pickMarketplace("generic");
+    await until(() => !editor());
+    await settle();
+    await savesDone();
+    expect(fake.api.byId("id-2")?.marketplaceFields?.ebayCategoryId).toBe("9355");
+    expect(fake.api.callsTo("listings.update")).toHaveLength(1);
+    noConflicts();
+
+    // One undoable step, as any edit.
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-2")?.marketplaceFields?.ebayCategoryId === undefined);
+    expect(m?.toasts.at(-1)?.text).toBe('Undone: Edit eBay category ID of "Listing 2"');
+  });
+});
+
 describe("GridScreen value a column cannot take", () => {
   it("keeps the editor open with the text as typed after Enter, instead of dropping it", async () => {
     await mountGrid(5);
@@ -898,6 +939,41 @@ describe("GridScreen large bulk save failing part way", () => {
       "50 row(s) not saved: Network down — your values are kept in the unsaved panel, with Retry and Retry all",
     );
   }, 30_000);
+});
+
+describe("GridScreen paste sent as several requests", () => {
+  it("names in each undo step the rows its request carried, not the whole paste", async () => {
+    // Over 10,000 rows a save is sent as several requests, each its own change set.
+    const rows = 10_050;
+    await mountGrid(rows);
+    const conditionCol = 5;
+    await mouseDown(cell(0, conditionCol));
+    grid().focus();
+    await press(grid(), "ArrowDown", { ctrlKey: true, shiftKey: true });
+    await paste("Used\n");
+    await bulkSavesDone();
+    await until(() => fake.api.callsTo("listings.bulkUpsert").length === 2);
+    await savesDone();
+    expect(fake.api.callsTo("listings.bulkUpsert").map((c) => c.input.summary)).toEqual([
+      "Paste 10000×1 cells (part 1 of 2)",
+      "Paste 50×1 cells (part 2 of 2)",
+    ]);
+
+    const undone = () => m?.toasts.filter((t) => t.text.startsWith("Undone")).map((t) => t.text);
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId(`id-${rows - 1}`)?.condition === "New");
+    await settle();
+    expect(fake.api.byId("id-0")?.condition).toBe("Used");
+    expect(undone()).toEqual(["Undone: Paste 50×1 cells (part 2 of 2)"]);
+
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+    expect(undone()).toEqual([
+      "Undone: Paste 50×1 cells (part 2 of 2)",
+      "Undone: Paste 10000×1 cells (part 1 of 2)",
+    ]);
+  }, 60_000);
 });
 
 describe("GridScreen conflict resolved after more edits of the row", () => {
@@ -1406,6 +1482,32 @@ describe("GridScreen undo of a paste the server partly refused", () => {
     );
   });
 
+  it("puts the refused rows back in the unsaved panel when the paste is redone", async () => {
+    await mountGrid(5);
+    await pastePartlyRefused();
+    const kept = panel()?.innerHTML;
+    expect(panel()?.textContent).toContain("Used");
+
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+    expect(panel()).toBeNull();
+
+    await press(grid(), "y", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "Used");
+    await settle();
+    expect(panel()?.innerHTML).toBe(kept);
+    expect(m?.toasts.at(-1)?.text).toBe(
+      "Redone: Paste 3×1 cells, with the 1 row(s) of it back in the unsaved panel",
+    );
+
+    // They are the paste's again: undone once more, they go with it.
+    await press(grid(), "z", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "New");
+    await settle();
+    expect(panel()).toBeNull();
+  });
+
   it("takes out only the values refused beside the part undone, when the paste made several change sets", async () => {
     // Over 10,000 rows a save is sent as several requests, each its own change set.
     const rows = 10_050;
@@ -1467,6 +1569,16 @@ describe("GridScreen undo of a paste the server partly refused", () => {
 
     expect(panel()?.querySelectorAll("li")).toHaveLength(1);
     expect(mine()).toEqual([["Title", "Kept"]]);
+
+    // The redo puts the paste's value back beside the edit's.
+    await press(grid(), "y", { ctrlKey: true });
+    await until(() => fake.api.byId("id-0")?.condition === "Used");
+    await settle();
+    expect(panel()?.querySelectorAll("li")).toHaveLength(1);
+    expect(mine()).toEqual([
+      ["Title", "Kept"],
+      ["Condition", "Used"],
+    ]);
   });
 });
 

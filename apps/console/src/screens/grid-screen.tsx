@@ -66,6 +66,31 @@ const HEADER_H = 32;
 const GUTTER_W = 64;
 const BULK_CHUNK = 10_000;
 
+/**
+ * Values an undo took out of the unsaved panel from one listing's entry: `edit` holds only those
+ * fields, `base` the row they were typed on, `at` where the entry was, `whole` whether the entry
+ * went with them.
+ */
+interface DroppedUnsaved {
+  edit: UnsavedEdit;
+  base: Row | undefined;
+  at: number;
+  whole: boolean;
+}
+
+/** The entries of `o` under the given keys. */
+function pick<T>(o: Record<string, T>, keys: string[]): Record<string, T> {
+  return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k] as T]));
+}
+
+/** Tells one open editor from another (the same cell reopened counts as another). */
+function editorKey(e: { row: Row; col: string; opened?: number }): string {
+  return `${e.row.id}-${e.col}-${e.opened ?? 0}`;
+}
+
+/** Words one request of a bulk save by the number of rows it carries ("Paste 50×1 cells"). */
+type PartSummary = (rows: number) => string;
+
 type Sort = NonNullable<Inputs["listings"]["list"]["sort"]>;
 type Status = "draft" | "active" | "archived";
 
@@ -227,6 +252,11 @@ export function GridScreen() {
    * when the editor stays open instead, holding a value its column cannot take.
    */
   const editorCommit = useRef<(() => boolean) | null>(null);
+  /**
+   * The text typed into the open editor so far, by the editor's key: an editor whose column goes
+   * away closes without committing itself, and its text is saved from here.
+   */
+  const editorText = useRef<{ key: string; text: string } | null>(null);
   const [, setUndoSizes] = useState(undo.sizes());
 
   const cols = useMemo(
@@ -575,6 +605,11 @@ export function GridScreen() {
   const unsavedNow = useRef(unsaved);
   unsavedNow.current = unsaved;
   /**
+   * What each undo took out of the unsaved panel, by change set: the values its save left there
+   * are part of the step, so a redo of it puts them back.
+   */
+  const droppedByUndo = useRef(new Map<string, DroppedUnsaved[]>());
+  /**
    * Takes out of the unsaved panel the values a bulk save left there once its change set is
    * undone: they belong to the step the seller took back, and Retry must not re-apply part of it.
    * Gives how many listings had such values.
@@ -584,11 +619,23 @@ export function GridScreen() {
     if (op === undefined) return 0;
     const leftBy = (u: UnsavedEdit) => Object.keys(u.patch).some((k) => u.from?.[k] === op);
     const n = unsavedNow.current.filter(leftBy).length;
-    setUnsaved((us) =>
-      us.flatMap((u) => {
+    setUnsaved((us) => {
+      // React may run this twice (StrictMode): the second run finds here the bases the first
+      // one already took out of `unsavedBase`.
+      const before = droppedByUndo.current.get(changeSetId) ?? [];
+      const dropped: DroppedUnsaved[] = [];
+      const next = us.flatMap((u, at) => {
         const from = u.from ?? {};
         const keep = Object.keys(u.patch).filter((k) => from[k] !== op);
         if (keep.length === Object.keys(u.patch).length) return [u];
+        const gone = Object.keys(u.patch).filter((k) => from[k] === op);
+        dropped.push({
+          edit: { ...u, patch: pick(u.patch, gone), from: pick(from, gone) },
+          base:
+            unsavedBase.current.get(u.rowId) ?? before.find((d) => d.edit.rowId === u.rowId)?.base,
+          at,
+          whole: !keep.length,
+        });
         if (!keep.length) {
           unsavedBase.current.delete(u.rowId);
           return [];
@@ -604,8 +651,54 @@ export function GridScreen() {
             from: rest,
           },
         ];
-      }),
-    );
+      });
+      droppedByUndo.current.set(changeSetId, dropped);
+      return next;
+    });
+    return n;
+  };
+  /**
+   * Puts back in the unsaved panel the values the undo of a change set took out, once it is
+   * redone, with the bulk save they were left by (a second undo takes them out again). A value
+   * kept for the same cell since is newer and stays. Gives how many listings got values back.
+   */
+  const restoreRedoneUnsaved = (changeSetId: string): number => {
+    const back = droppedByUndo.current.get(changeSetId) ?? [];
+    droppedByUndo.current.delete(changeSetId);
+    const fresh = (d: DroppedUnsaved, us: UnsavedEdit[]) => {
+      const old = us.find((u) => u.rowId === d.edit.rowId);
+      return Object.keys(d.edit.patch).filter((k) => !old || !(k in old.patch));
+    };
+    const n = back.filter((d) => fresh(d, unsavedNow.current).length).length;
+    if (!back.length) return 0;
+    setUnsaved((us) => {
+      const next = [...us];
+      // In the order they were in, each edit taken out whole at the place it had.
+      for (const d of [...back].sort((a, b) => a.at - b.at)) {
+        const add = fresh(d, next);
+        if (!add.length) continue;
+        const i = next.findIndex((u) => u.rowId === d.edit.rowId);
+        const old = next[i];
+        if (!old) {
+          if (d.base) unsavedBase.current.set(d.edit.rowId, d.base);
+          const edit = d.base
+            ? { ...d.edit, values: changedValues(cols, d.base, d.edit.patch) }
+            : d.edit;
+          next.splice(d.whole ? Math.min(d.at, next.length) : next.length, 0, edit);
+          continue;
+        }
+        const patch = { ...old.patch, ...pick(d.edit.patch, add) };
+        const from = { ...(old.from ?? {}), ...pick(d.edit.from ?? {}, add) };
+        const base = unsavedBase.current.get(old.rowId) ?? d.base;
+        next[i] = {
+          ...old,
+          patch,
+          from,
+          values: base ? changedValues(cols, base, patch) : old.values,
+        };
+      }
+      return next;
+    });
     return n;
   };
   /** Drops from the unsaved edits of a row the fields a later save of it has saved. */
@@ -648,7 +741,12 @@ export function GridScreen() {
       const row = now?.id === u.rowId ? now : base;
       if (row) patches.push({ index: at ?? -1, row, patch: u.patch });
     }
-    await saveMany(patches, "retry", `Retry ${patches.length} unsaved edit(s)`);
+    await saveMany(
+      patches,
+      "retry",
+      `Retry ${patches.length} unsaved edit(s)`,
+      (n) => `Retry ${n} unsaved edit(s)`,
+    );
   };
   const dismissUnsaved = (u: UnsavedEdit) => {
     setUnsaved((us) => us.filter((x) => x.rowId !== u.rowId));
@@ -690,10 +788,18 @@ export function GridScreen() {
     bump();
   };
 
-  /** Applies many row patches as one bulkUpsert (one change set per 10k rows). */
-  const saveMany = (patches: RowPatch[], kind: string, summary: string) =>
-    undo.track(saveManyNow(patches, kind, summary));
-  const saveManyNow = async (given: RowPatch[], kind: string, summary: string) => {
+  /**
+   * Applies many row patches as one bulkUpsert (one change set per 10k rows). `summary` names the
+   * whole save; `part` words one request of it by its number of rows, for a save sent as several.
+   */
+  const saveMany = (patches: RowPatch[], kind: string, summary: string, part?: PartSummary) =>
+    undo.track(saveManyNow(patches, kind, summary, part));
+  const saveManyNow = async (
+    given: RowPatch[],
+    kind: string,
+    summary: string,
+    part?: PartSummary,
+  ) => {
     if (!given.length) return;
     const c = cacheRef.current;
     let patches = given;
@@ -724,6 +830,7 @@ export function GridScreen() {
           kind,
           summary,
           saved,
+          part,
         );
         return { result: undefined, versions: saved };
       },
@@ -735,8 +842,21 @@ export function GridScreen() {
     kind: string,
     summary: string,
     saved: Map<string, number | null>,
+    part?: PartSummary,
   ) => {
     const c = cacheRef.current;
+    const parts = Math.ceil(patches.length / BULK_CHUNK);
+    /**
+     * What the request starting at patch `i` is called in the undo history and on its change set.
+     * Each request is its own change set, undone by its own Ctrl+Z, so it names the rows it carried
+     * rather than the whole save's.
+     */
+    const labelAt = (i: number) => {
+      if (parts <= 1) return summary;
+      const rows = Math.min(BULK_CHUNK, patches.length - i);
+      const k = Math.floor(i / BULK_CHUNK) + 1;
+      return `${part ? part(rows) : summary} (part ${k} of ${parts})`;
+    };
     const ids = patches.map((p) => p.row.id);
     for (const p of patches) c.replace({ ...p.row, ...p.patch } as Row);
     bump();
@@ -748,16 +868,23 @@ export function GridScreen() {
      * number of the request it was refused in: a save over 10,000 rows makes one change set a
      * request, and undoing one takes out of the panel only the values refused beside it.
      */
-    const rowFailures: { p: RowPatch; message: string; code?: string; op: number }[] = [];
+    const rowFailures: {
+      p: RowPatch;
+      message: string;
+      code?: string;
+      op: number;
+      label: string;
+    }[] = [];
     try {
       for (let i = 0; i < patches.length; i += BULK_CHUNK) {
         const chunk = patches.slice(i, i + BULK_CHUNK);
         const op = ++bulkSaves.current;
+        const label = labelAt(i);
         const res = await api.listings.bulkUpsert.mutate({
           rows: chunk.map((p) => ({ id: p.row.id, version: p.row.version, ...p.patch })),
           matchBy: "id",
           kind,
-          summary: summary.slice(0, 200),
+          summary: label.slice(0, 200),
         });
         answered = i + chunk.length;
         const conflictIds: string[] = [];
@@ -780,11 +907,11 @@ export function GridScreen() {
               c.replace(p.row);
               const message = rowErrorMessage(r.error);
               failures.push(message);
-              rowFailures.push({ p, message, code: r.error?.code, op });
+              rowFailures.push({ p, message, code: r.error?.code, op, label });
             }
           }
         }
-        pushUndo(res.changeSetId, summary, savedIds);
+        pushUndo(res.changeSetId, label, savedIds);
         if (res.changeSetId) bulkSaveOf.current.set(res.changeSetId, op);
         // A value saved now supersedes the one an earlier failed save of the cell left to retry.
         if (savedIds.length) {
@@ -835,7 +962,10 @@ export function GridScreen() {
       const code = errorCode(err);
       // Never applied, so in no change set: no undo takes them out of the panel.
       const op = ++bulkSaves.current;
-      for (const p of lost) rowFailures.push({ p, message, code, op });
+      lost.forEach((p, j) => {
+        const at = answered + j;
+        rowFailures.push({ p, message, code, op, label: labelAt(at - (at % BULK_CHUNK)) });
+      });
       if (!lost.length)
         app.toast("error", `Saved, but conflicting rows could not be read back: ${message}`);
       else
@@ -847,10 +977,10 @@ export function GridScreen() {
     } finally {
       // Each row keeps its values in the unsaved panel; Retry sends that row again on its own.
       keepUnsaved(
-        rowFailures.map(({ p, message, code, op }) => ({
+        rowFailures.map(({ p, message, code, op, label }) => ({
           row: p.row,
           patch: p.patch,
-          label: `${summary} ("${p.row.title.slice(0, 40)}")`,
+          label: `${label} ("${p.row.title.slice(0, 40)}")`,
           message,
           code,
           op,
@@ -975,7 +1105,13 @@ export function GridScreen() {
       const e = await run;
       setUndoSizes(undo.sizes());
       if (e) {
-        app.toast("info", `Redone: ${e.label}`);
+        const back = restoreRedoneUnsaved(e.changeSetId);
+        app.toast(
+          "info",
+          back
+            ? `Redone: ${e.label}, with the ${back} row(s) of it back in the unsaved panel`
+            : `Redone: ${e.label}`,
+        );
         refreshAll();
       } else app.toast("info", "Nothing to redo");
     } catch (err) {
@@ -993,6 +1129,7 @@ export function GridScreen() {
       if (action === "undo") await api.changeSets.undo.mutate({ id });
       else await api.changeSets.redo.mutate({ id });
       if (action === "undo") dropUndoneUnsaved(id);
+      else restoreRedoneUnsaved(id);
       rereadAfterUndo(entry);
     })();
     trackUndo(run);
@@ -1020,7 +1157,12 @@ export function GridScreen() {
         total,
       );
       if (problems.length) app.toast("error", problems[0]?.message ?? "Some cells were skipped");
-      await saveMany(patches, "fill-down", `Fill down ${patches.length} row(s)`);
+      await saveMany(
+        patches,
+        "fill-down",
+        `Fill down ${patches.length} row(s)`,
+        (n) => `Fill down ${n} row(s)`,
+      );
     } finally {
       setBusy(null);
     }
@@ -1050,7 +1192,13 @@ export function GridScreen() {
       if (patches.length === 1 && patches[0]) {
         const p = patches[0];
         await saveOne(p.row, p.patch, `Clear cells of "${p.row.title.slice(0, 40)}"`);
-      } else await saveMany(patches, "clear", `Clear ${patches.length} row(s)`);
+      } else
+        await saveMany(
+          patches,
+          "clear",
+          `Clear ${patches.length} row(s)`,
+          (n) => `Clear ${n} row(s)`,
+        );
     } finally {
       setBusy(null);
     }
@@ -1125,8 +1273,15 @@ export function GridScreen() {
       } else if (patches.length === 1 && patches[0]) {
         const p = patches[0];
         await saveOne(p.row, p.patch, `Paste into "${p.row.title.slice(0, 40)}"`);
-      } else
-        await saveMany(patches, "paste", `Paste ${block.length}×${block[0]?.length ?? 0} cells`);
+      } else {
+        const width = block[0]?.length ?? 0;
+        await saveMany(
+          patches,
+          "paste",
+          `Paste ${block.length}×${width} cells`,
+          (n) => `Paste ${n}×${width} cells`,
+        );
+      }
     } finally {
       setBusy(null);
     }
@@ -1264,6 +1419,37 @@ export function GridScreen() {
     return () => removeEventListener("keydown", onKey);
   }, []);
 
+  /**
+   * Saves the text of an editor whose column is no longer among the grid's, by the column's own
+   * definition; a value it cannot take is named in a toast instead.
+   */
+  const commitHidden = (text: string) => {
+    const e = editing;
+    if (!e) return;
+    const col = ALL_COLUMNS.find((c) => c.key === e.col);
+    const label = col?.label ?? e.col;
+    const at = cache.indexOf(e.row.id);
+    const now = at === undefined ? undefined : cache.get(at);
+    const row = now?.id === e.row.id ? now : e.row;
+    const notSaved = () =>
+      app.toast(
+        "info",
+        `"${text}" for ${label} of "${row.title.slice(0, 40)}" was not saved: the column is no longer shown`,
+      );
+    if (!col || col.readOnly) {
+      if (text !== e.text || e.error) notSaved();
+      return;
+    }
+    if (text === cellText(row, col)) return;
+    const { patches, problems } = blockPatches([[text]], { r: 0, c: 0 }, [col], () => row, 1);
+    const p = patches[0];
+    if (problems.length || !p) {
+      notSaved();
+      return;
+    }
+    void saveOne(row, p.patch, `Edit ${label} of "${row.title.slice(0, 40)}"`);
+  };
+
   /** The row of the listing the editor edits, when the grid has it (rows re-sort under it). */
   const editAt = editing ? rowOf(cache, editing.row.id) : undefined;
   /** Where the column it edits is now (-1 when another marketplace has no such column). */
@@ -1272,16 +1458,13 @@ export function GridScreen() {
   // listing it edits, so the editor is drawn over its listing, never over another one.
   // biome-ignore lint/correctness/useExhaustiveDependencies: follows the listing's cell only
   useLayoutEffect(() => {
-    // Its column hidden, or not one of this marketplace's: there is no cell left to edit. A value
-    // held because it was refused is named as it goes, so the seller knows to type it again.
+    // Its column hidden, or not one of this marketplace's: there is no cell left to edit. What it
+    // holds is committed as leaving the editor any other way does; a value the column cannot take
+    // has no cell left to stay open on, so it is named as it goes and the seller can type it again.
     if (editing && editC === -1) {
-      if (editing.error) {
-        const label = ALL_COLUMNS.find((c) => c.key === editing.col)?.label ?? editing.col;
-        app.toast(
-          "info",
-          `"${editing.text}" for ${label} of "${editing.row.title.slice(0, 40)}" was not saved: the column is no longer shown`,
-        );
-      }
+      const typed = editorText.current;
+      editorText.current = null;
+      commitHidden(typed?.key === editorKey(editing) ? typed.text : editing.text);
       setEditing(null);
     }
     if (!editing || editAt === undefined || editC === -1) return;
@@ -1760,7 +1943,7 @@ export function GridScreen() {
             {editing && editCol && (
               <CellEditor
                 // By listing, not row: the editor (and the text typed in it) stays as it moves.
-                key={`${editing.row.id}-${editCol.key}-${editing.opened ?? 0}`}
+                key={editorKey(editing)}
                 initial={editing.text}
                 multiline={editCol.kind === "longtext"}
                 label={
@@ -1785,6 +1968,9 @@ export function GridScreen() {
                 error={editing.error}
                 autoFocus={editing.focus !== false}
                 commitRef={editorCommit}
+                onText={(text) => {
+                  editorText.current = { key: editorKey(editing), text };
+                }}
                 onCommit={(text, key, shift, focus) => commitEdit(text, key, shift, focus)}
                 onCancel={() => {
                   setEditing(null);
@@ -1926,8 +2112,14 @@ function CellEditor(props: {
   onCancel: () => void;
   /** Receives a function that commits the current text, for closing the editor from outside. */
   commitRef?: React.RefObject<(() => boolean) | null>;
+  /** Told the text as it is typed. */
+  onText?: (text: string) => void;
 }) {
   const [text, setText] = useState(props.initial);
+  const change = (next: string) => {
+    setText(next);
+    props.onText?.(next);
+  };
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const done = useRef(false);
   // Every way out (keys, blur, a click elsewhere in the grid) goes through here, so one edit is
@@ -1953,6 +2145,8 @@ function CellEditor(props: {
   // composing when the editor opens lands in it rather than in the grid.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only as it mounts
   useLayoutEffect(() => {
+    // What an earlier editor of the same cell was told (one cancelled, say) is not this one's.
+    props.onText?.(props.initial);
     const el = ref.current;
     if (!el || props.autoFocus === false) return;
     el.focus();
@@ -1994,9 +2188,9 @@ function CellEditor(props: {
     <div className="cell-editor" style={props.style}>
       {props.note && <span className="cell-editor-note">{props.note}</span>}
       {props.multiline ? (
-        <textarea {...common} rows={4} onChange={(e) => setText(e.target.value)} />
+        <textarea {...common} rows={4} onChange={(e) => change(e.target.value)} />
       ) : (
-        <input {...common} onChange={(e) => setText(e.target.value)} />
+        <input {...common} onChange={(e) => change(e.target.value)} />
       )}
       {props.limit && (
         <span className={`counter${text.length > props.limit ? " over" : ""}`} aria-live="polite">
