@@ -101,24 +101,28 @@ describe("imports: matching eBay rows by ItemID", () => {
 });
 
 describe("imports: SKUs moving between listings of one file", () => {
-  it("refuses a SKU swap by id with a message saying why, and leaves both listings as they were", async () => {
+  it("swaps two listings' SKUs by id in one import, and undoing it swaps them back", async () => {
     const s = await signUp(api);
     const a = await newListing(api, s, { title: "Drill", price: 40, sku: "D-1" });
     const b = await newListing(api, s, { title: "Saw", price: 25, sku: "S-1" });
     const csv = `id,title,price,sku\r\n${a.id},Drill,40,S-1\r\n${b.id},Saw,25,D-1\r\n`;
     const up = await uploadCsv(api, s, csv, { mode: "update", matchBy: "id" });
     expect(up.status).toBe(201);
-    expect(up.body.counts).toMatchObject({ rows: 2, update: 0, reject: 2 });
-    const taken = up.body.problems.filter((p) => p.code === "SKU_TAKEN");
-    expect(taken.map((p) => p.row)).toEqual([2, 3]);
-    for (const p of taken) expect(p.message).toMatch(/cannot move between listings in one import/);
+    expect(up.body.counts).toMatchObject({ rows: 2, update: 2, reject: 0 });
+    expect(up.body.problems).toEqual([]);
     const done = await commitAndWait(api, s, up.body.id);
     expect(done.status).toBe("committed");
+    expect(await getListing(api, s, a.id)).toMatchObject({ sku: "S-1" });
+    expect(await getListing(api, s, b.id)).toMatchObject({ sku: "D-1" });
+    const undo = await call<Imp>(api, "POST", `/v1/imports/${up.body.id}/undo`, {
+      token: s.accessToken,
+    });
+    expect(undo.body.status).toBe("undone");
     expect(await getListing(api, s, a.id)).toMatchObject({ sku: "D-1" });
     expect(await getListing(api, s, b.id)).toMatchObject({ sku: "S-1" });
   });
 
-  it("still takes a SKU another listing frees through a separate import, and undoes both", async () => {
+  it("takes a SKU the file's other row frees, after a separate import freed one, and undoes both", async () => {
     const s = await signUp(api);
     const a = await newListing(api, s, { title: "Drill", price: 40, sku: "D-1" });
     const b = await newListing(api, s, { title: "Saw", price: 25, sku: "S-1" });
@@ -132,11 +136,11 @@ describe("imports: SKUs moving between listings of one file", () => {
       mode: "update",
       matchBy: "id",
     });
-    // Listing a frees D-1 in the same file listing b takes it in: refused, the rest lands.
-    expect(take.body.counts).toMatchObject({ update: 1, reject: 1 });
+    // Listing a frees D-1 in the same file listing b takes it in: both land.
+    expect(take.body.counts).toMatchObject({ update: 2, reject: 0 });
     expect((await commitAndWait(api, s, take.body.id)).status).toBe("committed");
     expect(await getListing(api, s, a.id)).toMatchObject({ sku: "S-1" });
-    expect(await getListing(api, s, b.id)).toMatchObject({ sku: "TMP-1" });
+    expect(await getListing(api, s, b.id)).toMatchObject({ sku: "D-1" });
     for (const id of [take.body.id, free.body.id]) {
       const undo = await call<Imp>(api, "POST", `/v1/imports/${id}/undo`, {
         token: s.accessToken,

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { type Import, importStaging, imports, rowsOf } from "@mbe/db";
+import { type DbOrTx, type Import, importStaging, imports, rowsOf } from "@mbe/db";
 import type { ColumnMapping } from "@mbe/formats";
 import { and, eq, lte, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
@@ -253,14 +253,22 @@ export async function runImportCommit(
       creates === 0
         ? []
         : await insertRecords(tx.db, changeSetId, stagedCreates(id, actor.userId, stageRun));
+    const released =
+      updates === 0 ? [] : await releaseMovingSkus(tx.db, id, stageRun, actor.userId);
     const updated =
       updates === 0
         ? []
         : rowsOf<{ id: string }>(
             await tx.db.execute(sql`
         with src as (
-          select l.id, l.version, s.data, ${snapshotSql("l")} as old
+          select l.id, l.version, s.data,
+            -- A listing whose SKU was released above is recorded with the SKU it held, so
+            -- undoing the import gives it back.
+            case when r.id is null then ${snapshotSql("l")}
+              else ${snapshotSql("l")} || jsonb_build_object('sku', r.sku) end as old
           from listings l join ${importStaging} s on s.target_id = l.id
+          left join jsonb_to_recordset(${JSON.stringify(released)}::jsonb) as r(id uuid, sku text)
+            on r.id = l.id
           where s.import_id = ${id}::uuid and s.run = ${stageRun}::bigint
             and l.owner_id = ${actor.userId}::uuid
           for update of l
@@ -344,6 +352,36 @@ export async function runImportCommit(
     await ctx.hooks.listingsChanged?.(actor.userId, { upsert: result.upsert, remove: [] });
   if (!result.done) throw notFound("Import");
   return importView(result.done);
+}
+
+/**
+ * Clears the SKU of each listing the import gives another SKU while another of its rows takes the
+ * one it holds (SKUs swapped or rotated among the file's rows), and returns those listings with
+ * the SKU each held. The unique index on (owner, sku) is checked row by row within the merge's
+ * statement, so the rows giving a SKU up lose it first. A SKU a listing outside the import holds
+ * is not released: the merge trips on it and the rollback puts back what was released.
+ */
+async function releaseMovingSkus(
+  db: DbOrTx,
+  importId: string,
+  run: number,
+  ownerId: string,
+): Promise<{ id: string; sku: string }[]> {
+  return rowsOf<{ id: string; sku: string }>(
+    await db.execute(sql`
+      with taken as (
+        select s.data ->> 'sku' as sku from ${importStaging} s
+        where s.import_id = ${importId}::uuid and s.run = ${run}::bigint
+          and s.target_id is not null and s.data ? 'sku' and s.data ->> 'sku' is not null
+      )
+      update listings l set sku = null
+      from listings o join ${importStaging} g on g.target_id = o.id
+      where l.id = o.id and o.owner_id = ${ownerId}::uuid
+        and o.sku in (select sku from taken)
+        and g.import_id = ${importId}::uuid and g.run = ${run}::bigint
+        and g.data ? 'sku' and g.data ->> 'sku' is distinct from o.sku
+      returning l.id, o.sku`),
+  );
 }
 
 /**

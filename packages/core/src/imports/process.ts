@@ -9,6 +9,7 @@ import {
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { CoreContext } from "../context";
 import { isUuid } from "../ids";
+import { refusedHandOvers } from "../listings/apply-snapshots";
 import { diffFields } from "../listings/fields";
 import { orderedIdMaker } from "../listings/ordered-id";
 import { CreateListingInput, minorUnitProblem, UpdateListingInput } from "../listings/schema";
@@ -105,6 +106,19 @@ function listingsByItemId(rows: Listing[]): Map<string, Listing | null> {
 }
 
 /**
+ * An update row taking the SKU another listing holds (`holder`), decided once the whole file is
+ * read: it stands only if the holder's own row is accepted and gives that SKU up.
+ */
+interface HandOver {
+  /** The listing the row updates. */
+  id: string;
+  holder: string;
+  sku: string;
+  row: number;
+  data: Record<string, unknown>;
+}
+
+/**
  * Reads an import's file and decides every listing in it (create, update, skip or reject, with
  * problems), batch by batch so memory stays flat. The dry run and the commit both use it, so
  * what the seller previewed is what lands.
@@ -141,20 +155,36 @@ export async function decideImportRows(
     });
     const counts = { rows: 0, create: 0, update: 0, skip: 0, reject: 0, problems: 0 };
     const problems: ImportProblem[] = [];
-    const addProblem = (p: ImportProblem) => {
+    /** Records a problem; returns it when it is stored (the first MAX_STORED_PROBLEMS are). */
+    const addProblem = (p: ImportProblem): ImportProblem | undefined => {
       counts.problems++;
-      if (problems.length < MAX_STORED_PROBLEMS) problems.push(p);
+      if (problems.length >= MAX_STORED_PROBLEMS) return undefined;
+      problems.push(p);
+      return p;
     };
     const batchSize = opts.noListings ? BATCH_WITHOUT_LOOKUPS : BATCH;
     // New listings get ids in file order, so the commit appends them to the id-ordered indexes.
     const nextId = orderedIdMaker();
     const seenSkus = new Set<string>();
-    const seenIds = new Set<string>();
+    // Each id with the row naming it first (the row updating that listing, when it matches one).
+    const seenIds = new Map<string, number>();
     // eBay rows are matched by ItemID where they lack the key; each such listing is kept, so a
     // row matching it by that key as well is refused instead of updating it twice.
     const byItemIdToo = session.marketplace === "ebay" && !opts.noListings;
     const seenItemIds = new Set<string>();
-    const itemIdTargets = new Set<string>();
+    const itemIdTargets = new Map<string, number>();
+    // SKUs moving between listings of the file (a swap, a rotation, a listing taking the SKU
+    // another one trades for a new SKU) are decided once the file is read: see `settleHandOvers`.
+    const handOvers: HandOver[] = [];
+    // Listings an accepted row gives another SKU, so their SKU is free for a hand-over.
+    const givingUp = new Set<string>();
+    // Listings whose row was refused after it matched them, and the rows refused before matching
+    // anything that name a listing by id: each keeps its SKU.
+    const refusedTargets = new Set<string>();
+    const refusedById = new Map<string, number>();
+    // New listings refused for a SKU another listing holds, told once the file is read whether
+    // the file frees that SKU.
+    const createClashes: { problem: ImportProblem; holder: string; sku: string }[] = [];
     let batch: {
       item: ImportedListing;
       listing: CanonicalListing;
@@ -176,12 +206,17 @@ export async function decideImportRows(
     await report(true);
 
     /**
-     * Whether a row of the file read so far updates listing `id` (by its id, or its eBay ItemID).
-     * The unique SKU index is checked row by row, so SKUs moving between listings (a swap) would
-     * clash halfway through the merge, and again halfway through undoing the import.
+     * The row of the file updating listing `id`: the row matching it by its eBay ItemID (a later
+     * row naming its id is refused as a second update), else the row naming its id.
      */
-    const movesInFile = (id: string) =>
-      (opts.matchBy === "id" && seenIds.has(id)) || itemIdTargets.has(id);
+    const rowUpdating = (id: string) =>
+      itemIdTargets.get(id) ?? (opts.matchBy === "id" ? seenIds.get(id) : undefined);
+
+    /** A row refused before it was matched, naming a listing by id: that listing keeps its SKU. */
+    const noteRefused = (row: number, listing: CanonicalListing | null | undefined) => {
+      const id = opts.matchBy === "id" ? listing?.id?.trim() : undefined;
+      if (id && !seenIds.has(id) && !refusedById.has(id)) refusedById.set(id, row);
+    };
 
     const flush = async () => {
       if (!batch.length) return;
@@ -222,10 +257,13 @@ export async function decideImportRows(
       const byId = new Map(existing.map((r) => [r.id, r]));
       const bySku = new Map(existing.filter((r) => r.sku).map((r) => [r.sku as string, r]));
       const decided: DecidedRow[] = [];
+      // The listing the row being decided matched, if any: a refused row leaves it as it is.
+      let target: string | undefined;
       const reject = (row: number, column: string, code: string, message: string) => {
         addProblem({ row, column, value: "", code, severity: "error", message });
         decided.push({ row, action: "reject" });
         counts.reject++;
+        if (target) refusedTargets.add(target);
       };
       /** Every failed check of the listing schema becomes a problem on its column. */
       const rejectInvalid = (
@@ -246,10 +284,12 @@ export async function decideImportRows(
           });
         decided.push({ row, action: "reject" });
         counts.reject++;
+        if (target) refusedTargets.add(target);
       };
       for (const b of batch) {
         const row = b.item.row;
         const sku = b.sku;
+        target = undefined;
         let match =
           opts.matchBy === "id"
             ? b.id
@@ -284,7 +324,7 @@ export async function decideImportRows(
           }
           if (held) {
             match = held;
-            itemIdTargets.add(held.id);
+            itemIdTargets.set(held.id, row);
           }
         } else if (match && itemIdTargets.size && itemIdTargets.has(match.id)) {
           reject(
@@ -296,6 +336,7 @@ export async function decideImportRows(
           continue;
         }
         if (match && opts.mode !== "create") {
+          target = match.id;
           let patch = quickUpdate(b.listing);
           if (!patch) {
             const parsed = UpdateListingInput.safeParse(listingInput(b.listing));
@@ -321,27 +362,22 @@ export async function decideImportRows(
               ...patch,
               marketplaceFields: { ...match.marketplaceFields, ...patch.marketplaceFields },
             };
-          // A new SKU another of the seller's listings holds would fail the whole commit on the
-          // unique index: the row is refused here, where the seller sees which one it is.
-          const holder = typeof patch.sku === "string" ? bySku.get(patch.sku) : undefined;
-          if (holder && holder.id !== match.id) {
-            reject(
-              row,
-              "sku",
-              "SKU_TAKEN",
-              movesInFile(holder.id)
-                ? `SKU '${patch.sku}' belongs to another listing this file also updates; SKUs cannot move between listings in one import: free the SKU in an import of its own first`
-                : `SKU '${patch.sku}' already belongs to another listing`,
-            );
+          const { after, changed } = diffFields(match, patch);
+          // A new SKU another of the seller's listings holds stands only if that listing's row,
+          // read before or after this one, gives it up; until the file is read it is undecided.
+          const newSku = typeof patch.sku === "string" ? patch.sku : undefined;
+          const holder = newSku ? bySku.get(newSku) : undefined;
+          if (newSku && holder && holder.id !== match.id) {
+            handOvers.push({ id: match.id, holder: holder.id, sku: newSku, row, data: after });
             continue;
           }
-          const { after, changed } = diffFields(match, patch);
           if (!changed) {
             decided.push({ row, action: "skip", targetId: match.id });
             counts.skip++;
           } else {
             decided.push({ row, action: "update", targetId: match.id, data: after });
             counts.update++;
+            if ("sku" in after) givingUp.add(match.id);
           }
           continue;
         }
@@ -391,8 +427,19 @@ export async function decideImportRows(
           }
           data = parsed.data;
         }
-        if (data.sku && bySku.has(data.sku)) {
-          reject(row, "sku", "SKU_TAKEN", `SKU '${data.sku}' already belongs to another listing`);
+        const holder = data.sku ? bySku.get(data.sku) : undefined;
+        if (holder && data.sku) {
+          const problem = addProblem({
+            row,
+            column: "sku",
+            value: data.sku,
+            code: "SKU_TAKEN",
+            severity: "error",
+            message: `SKU '${data.sku}' already belongs to another listing`,
+          });
+          decided.push({ row, action: "reject" });
+          counts.reject++;
+          if (problem) createClashes.push({ problem, holder: holder.id, sku: data.sku });
           continue;
         }
         const id = nextId();
@@ -401,6 +448,59 @@ export async function decideImportRows(
       }
       batch = [];
       await onBatch(decided);
+    };
+
+    /**
+     * Decides the hand-overs once every row is read. A listing keeps its SKU unless an accepted
+     * row gives it another one; a row taking a SKU that stays is refused, and so, down the chain,
+     * is a row taking the SKU of a listing whose row was refused so (a rotation with one refused
+     * row is refused whole). The commit frees the moving SKUs before writing them.
+     */
+    const settleHandOvers = async () => {
+      const takers = new Set(handOvers.map((h) => h.id));
+      const keeping = new Set<string>();
+      for (const h of handOvers)
+        if (!givingUp.has(h.holder) && !takers.has(h.holder)) keeping.add(h.holder);
+      const refused = new Set(refusedHandOvers(handOvers, keeping).map((h) => h.id));
+      const decided: DecidedRow[] = [];
+      for (const h of handOvers.sort((a, b) => a.row - b.row)) {
+        if (!refused.has(h.id)) {
+          decided.push({ row: h.row, action: "update", targetId: h.id, data: h.data });
+          counts.update++;
+          givingUp.add(h.id);
+          continue;
+        }
+        addProblem({
+          row: h.row,
+          column: "sku",
+          value: h.sku,
+          code: "SKU_TAKEN",
+          severity: "error",
+          message: takenMessage(h.sku, h.holder, refused),
+        });
+        decided.push({ row: h.row, action: "reject" });
+        counts.reject++;
+      }
+      // A new listing never takes a SKU in the import that frees it: the commit writes new
+      // listings before it frees SKUs, and undoing the import would restore the SKU to its old
+      // listing before removing the new one.
+      for (const c of createClashes) {
+        const from = givingUp.has(c.holder) ? rowUpdating(c.holder) : undefined;
+        if (from !== undefined)
+          c.problem.message = `SKU '${c.sku}' is freed by row ${from}, which gives its listing another SKU, but a new listing cannot take it in the same import: import this row again once this import is committed`;
+      }
+      if (decided.length) await onBatch(decided);
+    };
+
+    /** Why a hand-over of `sku` from listing `holder` is refused, naming the holder's row. */
+    const takenMessage = (sku: string, holder: string, refused: Set<string>) => {
+      const at = rowUpdating(holder);
+      if (at !== undefined && !refusedTargets.has(holder) && !refused.has(holder))
+        return `SKU '${sku}' belongs to the listing row ${at} updates, and row ${at} keeps it: give that listing another SKU in row ${at} to move it`;
+      const refusedAt = at ?? refusedById.get(holder);
+      if (refusedAt !== undefined)
+        return `SKU '${sku}' belongs to the listing row ${refusedAt} updates, and row ${refusedAt} is refused, so the listing keeps it: fix row ${refusedAt} to move the SKU`;
+      return `SKU '${sku}' already belongs to another listing`;
     };
 
     const rejectDuplicate = async (row: number, column: string, value: string, what: string) => {
@@ -434,6 +534,7 @@ export async function decideImportRows(
           });
         }
         if (!item.listing || blocked) {
+          noteRefused(item.row, item.listing);
           counts.reject++;
           await onBatch([{ row: item.row, action: "reject" }]);
           continue;
@@ -444,6 +545,7 @@ export async function decideImportRows(
         const id = listing.id?.trim() || undefined;
         const sku = typeof listing.sku === "string" ? listing.sku.trim() || undefined : undefined;
         if (sku && seenSkus.has(sku)) {
+          noteRefused(item.row, listing);
           await rejectDuplicate(item.row, "sku", sku, "SKU");
           continue;
         }
@@ -452,7 +554,7 @@ export async function decideImportRows(
           continue;
         }
         if (sku) seenSkus.add(sku);
-        if (id) seenIds.add(id);
+        if (id) seenIds.set(id, item.row);
         const matchId = id && isUuid(id) ? id : undefined;
         let itemId: string | undefined;
         if (byItemIdToo && !(opts.matchBy === "id" ? matchId : sku)) {
@@ -471,6 +573,7 @@ export async function decideImportRows(
       await report(false);
     }
     await flush();
+    await settleHandOvers();
     await report(true);
     // What the reader noticed about the file as a whole (a guessed encoding, skipped blank rows)
     // is shown with the problems, so the seller knows to check it; UTF-16 text needs no check.
