@@ -1240,24 +1240,24 @@ describe("GridScreen failed save of one cell", () => {
   });
 });
 
-describe("GridScreen edit right after an undo from the history panel", () => {
-  /** Serves the change sets the fake API has made, newest first, as the history list. */
-  function serveChangeSets() {
-    return vi.spyOn(fake.api.client.changeSets.list, "query").mockImplementation((async () => ({
-      items: [...fake.api.changeSets.entries()].reverse().map(([id, cs], i) => ({
-        id,
-        kind: "edit",
-        summary: `Change ${id}`,
-        status: cs.status,
-        rowCount: cs.after.length,
-        createdAt: new Date(2026, 0, 1, 0, 0, 10 - i).toISOString(),
-        undoneAt: null,
-        redoneAt: null,
-      })),
-      nextCursor: null,
-    })) as never);
-  }
+/** Serves the change sets the fake API has made, newest first, as the history list. */
+function serveChangeSets() {
+  return vi.spyOn(fake.api.client.changeSets.list, "query").mockImplementation((async () => ({
+    items: [...fake.api.changeSets.entries()].reverse().map(([id, cs], i) => ({
+      id,
+      kind: "edit",
+      summary: `Change ${id}`,
+      status: cs.status,
+      rowCount: cs.after.length,
+      createdAt: new Date(2026, 0, 1, 0, 0, 10 - i).toISOString(),
+      undoneAt: null,
+      redoneAt: null,
+    })),
+    nextCursor: null,
+  })) as never);
+}
 
+describe("GridScreen edit right after an undo from the history panel", () => {
   it("an edit of the row undone there is sent with the version the undo left, not refused", async () => {
     const list = serveChangeSets();
     try {
@@ -1506,6 +1506,58 @@ describe("GridScreen undo of a paste the server partly refused", () => {
     await until(() => fake.api.byId("id-0")?.condition === "New");
     await settle();
     expect(panel()).toBeNull();
+  });
+
+  it("does not bring back on redo a refused value the seller has since replaced with a saved one", async () => {
+    const list = serveChangeSets();
+    await mountGrid(5);
+    // The server refuses Listing 1's row of the paste (a per-row rule) and saves the others.
+    const real = fake.api.client.listings.bulkUpsert.mutate;
+    const bulk = vi
+      .spyOn(fake.api.client.listings.bulkUpsert, "mutate")
+      .mockImplementationOnce((async (input: { rows: { id: string }[] }) => {
+        const keep = input.rows.filter((r) => r.id !== "id-1");
+        const res = (await real({ ...input, rows: keep } as never)) as {
+          results: Record<string, unknown>[];
+        };
+        const results = input.rows.map((r, index) =>
+          r.id === "id-1"
+            ? { index, status: "error", error: { code: "VALIDATION", message: "not allowed" } }
+            : { ...res.results[keep.indexOf(r)], index },
+        );
+        return { ...res, failed: 1, results };
+      }) as never);
+    try {
+      await selectRange([0, conditionCol], [2, conditionCol]);
+      await paste("Used\n");
+      await bulkSavesDone();
+      expect(panel()?.textContent).toContain("Used");
+
+      await press(grid(), "z", { ctrlKey: true });
+      await until(() => fake.api.byId("id-0")?.condition === "New");
+      await settle();
+      expect(panel()).toBeNull();
+
+      // A newer value typed into the very cell the paste could not save, and saved.
+      await mouseDown(cell(1, conditionCol));
+      await typeCell("Refurbished");
+      await until(() => fake.api.byId("id-1")?.condition === "Refurbished");
+      await savesDone();
+
+      // The paste redone from the history panel (Ctrl+Y has nothing left to redo).
+      await act(async () => button("History")?.click());
+      const history = () => m?.host.querySelector('[data-testid="history"]');
+      await until(() => !!button("Redo", history()));
+      await act(async () => button("Redo", history())?.click());
+      await until(() => fake.api.byId("id-0")?.condition === "Used");
+      await settle();
+
+      expect(panel()).toBeNull();
+      expect(fake.api.byId("id-1")?.condition).toBe("Refurbished");
+    } finally {
+      bulk.mockRestore();
+      list.mockRestore();
+    }
   });
 
   it("takes out only the values refused beside the part undone, when the paste made several change sets", async () => {

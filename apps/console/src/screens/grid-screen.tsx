@@ -512,6 +512,7 @@ export function GridScreen() {
       pushUndo(res.changeSetId, label, [row.id]);
       // A value saved since supersedes the one a failed save of the same cell left to retry.
       setUnsaved((us) => withoutSaved(us, row.id, patch));
+      forgetDroppedSaved(row.id, patch);
       if (marketplace !== "generic" && res.changeSetId) void refreshRows([row.id]);
     } else if (res.conflict) {
       const conflict = res.conflict;
@@ -652,7 +653,8 @@ export function GridScreen() {
           },
         ];
       });
-      droppedByUndo.current.set(changeSetId, dropped);
+      if (dropped.length) droppedByUndo.current.set(changeSetId, dropped);
+      else droppedByUndo.current.delete(changeSetId);
       return next;
     });
     return n;
@@ -714,6 +716,28 @@ export function GridScreen() {
       const base = unsavedBase.current.get(rowId);
       return [{ ...u, patch: rest, values: base ? changedValues(cols, base, rest) : u.values }];
     });
+  };
+  /**
+   * A value saved for a cell supersedes the one an undo took out of the panel for it, as it does
+   * the one waiting there: a redo must not bring back a value older than what was saved since.
+   */
+  const forgetDroppedSaved = (rowId: string, saved: Record<string, unknown>) => {
+    for (const [id, list] of droppedByUndo.current) {
+      if (!list.some((d) => d.edit.rowId === rowId)) continue;
+      const left = list.flatMap((d) => {
+        if (d.edit.rowId !== rowId) return [d];
+        const keys = Object.keys(d.edit.patch).filter((k) => !(k in saved));
+        if (!keys.length) return [];
+        const edit = {
+          ...d.edit,
+          patch: pick(d.edit.patch, keys),
+          from: pick(d.edit.from ?? {}, keys),
+        };
+        return [{ ...d, edit }];
+      });
+      if (left.length) droppedByUndo.current.set(id, left);
+      else droppedByUndo.current.delete(id);
+    }
   };
   /** Sends a failed edit again, on the listing as the grid holds it now. */
   const retryUnsaved = async (u: UnsavedEdit) => {
@@ -919,6 +943,7 @@ export function GridScreen() {
           setUnsaved((us) =>
             savedIds.reduce((acc, id) => withoutSaved(acc, id, done.get(id) ?? {}), us),
           );
+          for (const id of savedIds) forgetDroppedSaved(id, done.get(id) ?? {});
         }
         if (conflictIds.length) {
           // Every conflicting row is read back (in chunks, to keep GET URLs short) so none keeps
