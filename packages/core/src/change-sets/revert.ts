@@ -3,7 +3,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { snapshotSetClause } from "../listings/apply-snapshots";
+import { releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 
@@ -281,17 +281,26 @@ async function releaseMovingSkus(
   target: SQL,
   insertOp: string,
 ) {
-  await db.execute(sql`
-    with e as (${entriesSql(changeSetId)}),
-    t as (
-      select e.listing_id, ${target} ->> 'sku' as sku from e
-      where (e.op = 'update' or (e.op = ${insertOp} and e.version is null)) and ${target} ? 'sku'
-    )
-    update ${listings} l set sku = null
-    from t
-    where l.id = t.listing_id and l.owner_id = ${owner}::uuid
-      and l.sku is distinct from t.sku
-      and l.sku in (select t2.sku from t t2)`);
+  // Each entry giving its listing a SKU, with the SKU the listing holds now. Which of them give
+  // up a SKU another entry takes is decided here rather than in SQL: the planner cannot know how
+  // many entries the chunks hold, and a semi-join of the entries' SKUs with themselves was
+  // planned as a nested loop (quadratic in the rows).
+  const moving = rowsOf<{ id: string; next: string | null; held: string | null }>(
+    await db.execute(sql`
+      with e as (${entriesSql(changeSetId)})
+      select e.listing_id as id, ${target} ->> 'sku' as next, l.sku as held
+      from e left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
+      where (e.op = 'update' or (e.op = ${insertOp} and e.version is null)) and ${target} ? 'sku'`),
+  );
+  const taken = new Set<string>();
+  for (const m of moving) if (m.next !== null) taken.add(m.next);
+  await releaseSkus(
+    db,
+    owner,
+    moving
+      .filter((m) => m.held !== null && m.held !== m.next && taken.has(m.held))
+      .map((m) => m.id),
+  );
 }
 
 /**

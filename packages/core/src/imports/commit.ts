@@ -7,7 +7,7 @@ import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/re
 import { type CoreContext, inTx, requireActor } from "../context";
 import { enqueue, JobNotQueued, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
-import { snapshotSetClause } from "../listings/apply-snapshots";
+import { releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
@@ -275,15 +275,18 @@ export async function runImportCommit(
         ), upd as (
           update listings l set ${snapshotSetClause("src.data")}, version = l.version + 1, updated_at = now()
           from src where l.id = src.id
-          returning l.id, l.version
+          -- What the entries need comes back with each row: joining src and upd again could be
+          -- planned as a nested loop (the planner does not know how many rows are staged),
+          -- quadratic in the rows.
+          returning l.id, l.version, src.data, src.old, src.version as was
         ), entries as (
           ${chunkInsertSql(
             changeSetId,
-            sql`(select src.id as listing_id, 'update'::text as op,
-              (select coalesce(jsonb_object_agg(k, src.old -> k), '{}'::jsonb) from jsonb_object_keys(src.data) k) || jsonb_build_object('version', src.version) as before,
-              src.data || jsonb_build_object('version', upd.version) as after,
+            sql`(select upd.id as listing_id, 'update'::text as op,
+              (select coalesce(jsonb_object_agg(k, upd.old -> k), '{}'::jsonb) from jsonb_object_keys(upd.data) k) || jsonb_build_object('version', upd.was) as before,
+              upd.data || jsonb_build_object('version', upd.version) as after,
               upd.version
-            from src join upd on upd.id = src.id)`,
+            from upd)`,
           )}
         )
         select id from upd`),
@@ -367,21 +370,30 @@ async function releaseMovingSkus(
   run: number,
   ownerId: string,
 ): Promise<{ id: string; sku: string }[]> {
-  return rowsOf<{ id: string; sku: string }>(
+  // Each staged row that names a SKU, with the SKU its listing holds (locked, so it stays that
+  // until the merge). Which of them give a SKU another row takes is decided here rather than in
+  // SQL: the planner cannot estimate the JSON filters over the staged rows, and a join between
+  // the staged SKUs and the listings' was planned as a nested loop (quadratic in the rows).
+  const staged = rowsOf<{ id: string; next: string | null; held: string | null }>(
     await db.execute(sql`
-      with taken as (
-        select s.data ->> 'sku' as sku from ${importStaging} s
-        where s.import_id = ${importId}::uuid and s.run = ${run}::bigint
-          and s.target_id is not null and s.data ? 'sku' and s.data ->> 'sku' is not null
-      )
-      update listings l set sku = null
-      from listings o join ${importStaging} g on g.target_id = o.id
-      where l.id = o.id and o.owner_id = ${ownerId}::uuid
-        and o.sku in (select sku from taken)
-        and g.import_id = ${importId}::uuid and g.run = ${run}::bigint
-        and g.data ? 'sku' and g.data ->> 'sku' is distinct from o.sku
-      returning l.id, o.sku`),
+      select g.target_id as id, g.data ->> 'sku' as next, l.sku as held
+      from ${importStaging} g join listings l on l.id = g.target_id
+      where g.import_id = ${importId}::uuid and g.run = ${run}::bigint
+        and g.data ? 'sku' and l.owner_id = ${ownerId}::uuid
+      for update of l`),
   );
+  const taken = new Set<string>();
+  for (const s of staged) if (s.next !== null) taken.add(s.next);
+  const released: { id: string; sku: string }[] = [];
+  for (const s of staged)
+    if (s.held !== null && s.held !== s.next && taken.has(s.held))
+      released.push({ id: s.id, sku: s.held });
+  await releaseSkus(
+    db,
+    ownerId,
+    released.map((r) => r.id),
+  );
+  return released;
 }
 
 /**

@@ -463,6 +463,10 @@ export async function decideImportRows(
         if (!givingUp.has(h.holder) && !takers.has(h.holder)) keeping.add(h.holder);
       const refused = new Set(refusedHandOvers(handOvers, keeping).map((h) => h.id));
       const decided: DecidedRow[] = [];
+      // Problems beyond the stored ones were dropped, all from rows after the last one stored.
+      const capped = counts.problems > problems.length;
+      const lastStored = problems.reduce((m, p) => Math.max(m, p.row), 0);
+      const late: ImportProblem[] = [];
       for (const h of handOvers.sort((a, b) => a.row - b.row)) {
         if (!refused.has(h.id)) {
           decided.push({ row: h.row, action: "update", targetId: h.id, data: h.data });
@@ -470,7 +474,8 @@ export async function decideImportRows(
           givingUp.add(h.id);
           continue;
         }
-        addProblem({
+        counts.problems++;
+        late.push({
           row: h.row,
           column: "sku",
           value: h.sku,
@@ -480,6 +485,13 @@ export async function decideImportRows(
         });
         decided.push({ row: h.row, action: "reject" });
         counts.reject++;
+      }
+      // Stored in row order with the others, so neither the cap nor the first page of problems
+      // loses a row's only error for coming out of the file's end.
+      if (late.length) {
+        for (const p of late) if (!capped || p.row <= lastStored) problems.push(p);
+        problems.sort((a, b) => a.row - b.row);
+        if (problems.length > MAX_STORED_PROBLEMS) problems.length = MAX_STORED_PROBLEMS;
       }
       // A new listing never takes a SKU in the import that frees it: the commit writes new
       // listings before it frees SKUs, and undoing the import would restore the SKU to its old

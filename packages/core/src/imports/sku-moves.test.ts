@@ -240,4 +240,20 @@ describe.each(drivers)("SKUs moving between the listings of one import on %s", (
     await commit(imp.id);
     expect(await skus()).toEqual({ A: "SKU-A2" });
   }, 60_000);
+
+  it("lists a refused hand-over in row order among the file's other problems", async () => {
+    const { upload, listing } = await seller();
+    const a = await listing("A", "SKU-A");
+    await listing("B", "SKU-B");
+    // Row 2 takes the SKU of a listing the file leaves alone; 250 rows after it match nothing
+    // (each skipped with a warning of its own).
+    const unmatched = Array.from({ length: 250 }, (_, i) => `${randomUUID()},X-${i}`).join("\n");
+    const imp = await upload(`id,sku\n${a.id},SKU-B\n${unmatched}\n`);
+    expect(imp.counts).toMatchObject({ rows: 251, reject: 1, skip: 250, problems: 251 });
+    // The first page of problems shown starts with it, as the file does.
+    expect(imp.problems[0]).toMatchObject({ row: 2, code: "SKU_TAKEN", value: "SKU-B" });
+    expect(imp.problems.map((p) => p.row)).toEqual(
+      [...imp.problems.map((p) => p.row)].sort((x, y) => x - y),
+    );
+  }, 60_000);
 });
