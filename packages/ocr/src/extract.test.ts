@@ -50,4 +50,49 @@ describe("extractCandidates", () => {
   it("makes no listing of a price with no name", () => {
     expect(read(["$12.00"])).toEqual([]);
   });
+
+  it("keeps a dot-leader price line that names its SKU, with the SKU out of the title", () => {
+    const lines = [
+      "Cordless Drill 18V ........ $1,249.50",
+      "Garden Hose 50ft ........ $39.99",
+      "Camping Lantern x3 ........ $12.00",
+      "Oak Bookshelf (SKU OB-77) ........ $185",
+      "Walnut Desk (SKU WD-12) ........ $240.00",
+    ];
+    const got = extractCandidates(page(lines), { page: 1 }).map((c) => ({
+      title: c.title.value,
+      price: c.price?.value,
+      sku: c.sku?.value,
+    }));
+    expect(got).toEqual([
+      { title: "Cordless Drill 18V", price: 1249.5, sku: undefined },
+      { title: "Garden Hose 50ft", price: 39.99, sku: undefined },
+      { title: "Camping Lantern x3", price: 12, sku: undefined },
+      { title: "Oak Bookshelf", price: 185, sku: "OB-77" },
+      { title: "Walnut Desk", price: 240, sku: "WD-12" },
+    ]);
+  });
+
+  it("reads a SKU written in the same cell as the name and price", () => {
+    const [c] = extractCandidates(page(["Oak Bookshelf SKU: OB-77 $185"]), { page: 1 });
+    expect([c?.title.value, c?.price?.value, c?.sku?.value]).toEqual([
+      "Oak Bookshelf",
+      185,
+      "OB-77",
+    ]);
+  });
+
+  it("takes a bare number after dot leaders at the end of a line as the price", () => {
+    expect(
+      read(["Maple Chair ........ 45", "Pine Stool ........ 1,250.00", "Oak Bench ........60"]),
+    ).toEqual([
+      { title: "Maple Chair", price: 45, currency: "USD" },
+      { title: "Pine Stool", price: 1250, currency: "USD" },
+      { title: "Oak Bench", price: 60, currency: "USD" },
+    ]);
+  });
+
+  it("takes no bare number as a price without leaders before it or with words after it", () => {
+    expect(read(["Maple Chair 45", "Oak Bench ........ 45 cm"])).toEqual([]);
+  });
 });

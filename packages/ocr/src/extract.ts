@@ -7,7 +7,7 @@ import {
   splitRegions,
   unionBox,
 } from "./layout";
-import { findPrices } from "./price";
+import { findPrices, type ParsedPrice, parseAmount } from "./price";
 import type { Box, Word } from "./types";
 
 /** One extracted value with its confidence (0..1) and where it was read. */
@@ -64,6 +64,10 @@ const CONDITION_RE = new RegExp(
 const SKU_LABEL_RE =
   /\b(?:SKU|Item\s*(?:No|#)|Part\s*(?:No|#)|Model|Ref)\b\.?\s*[:#]?\s*([A-Z0-9][A-Z0-9\-_./]{2,})/i;
 const SKU_TOKEN_RE = /^(?=[A-Z0-9\-_]*\d)(?=[A-Z0-9\-_]*[A-Z])[A-Z0-9]{1,8}[-_][A-Z0-9\-_]{2,}$/;
+/** Dot leaders between a name and its price ("Maple Chair ........ 45"), alone or glued to a word. */
+const LEADER_END_RE = /(?:[.·]{3,}|…)$/;
+const LEADER_START_RE = /^(?:[.·]{3,}|…+)/;
+const BARE_AMOUNT_RE = /^(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d{1,2})?$/;
 const QTY_LABEL_RE = /\b(?:Qty|Quantity|Stock|Qté|Units?)\.?\s*[:#]?\s*(\d{1,5})\b/i;
 const HEADER_WORDS =
   /^(item|items|sku|qty|quantity|price|condition|description|product|unit|total)$/i;
@@ -94,17 +98,109 @@ function isHeaderRow(row: Row): boolean {
   return words.length > 0 && !hasDigits && header >= 2 && header >= words.length / 2;
 }
 
-function strongPrice(segment: Segment): boolean {
-  return findPrices(segment.text).some((p) => p.strength >= 0.9);
+type Priced = ParsedPrice & { index: number };
+type PriceReader = (segment: Segment) => Priced[];
+
+/**
+ * Numbers that end a line, or a cell, right after dot leaders. Leaders lead the eye from a name
+ * to its price, so a bare `45` there is a price, though a bare number elsewhere is not. Read
+ * before punctuation-only words are dropped, since those are the leaders themselves.
+ */
+function leaderPrices(words: Word[]): Set<Word> {
+  const out = new Set<Word>();
+  if (!words.some((w) => LEADER_END_RE.test(w.text) || LEADER_START_RE.test(w.text))) return out;
+  for (const row of buildRows(words.filter((w) => w.box.height > 0))) {
+    for (const { words: cell } of row.segments) {
+      const last = cell[cell.length - 1];
+      const before = cell[cell.length - 2];
+      if (!last || !BARE_AMOUNT_RE.test(last.text.replace(LEADER_START_RE, ""))) continue;
+      if (LEADER_START_RE.test(last.text) || (before && LEADER_END_RE.test(before.text)))
+        out.add(last);
+    }
+  }
+  return out;
 }
 
-function anyPrice(segment: Segment): boolean {
-  return findPrices(segment.text).some((p) => p.strength >= 0.5);
+/** Prices in a segment: those written as prices, and a number after dot leaders at its end. */
+function priceReader(defaultCurrency: string, leaders: Set<Word>): PriceReader {
+  return (segment) => {
+    const found = findPrices(segment.text, defaultCurrency);
+    const last = segment.words[segment.words.length - 1];
+    if (!last || !leaders.has(last)) return found;
+    const raw = last.text.replace(LEADER_START_RE, "");
+    const amount = parseAmount(raw);
+    if (amount === null) return found;
+    // Glued leaders ("........45") belong to neither the title nor the price.
+    const index = segment.text.length - last.text.length;
+    // As sure as "12.50 each": the layout, not a currency, says it is a price.
+    const leader: Priced = {
+      amount,
+      currency: defaultCurrency,
+      explicitCurrency: false,
+      raw,
+      strength: 0.9,
+      index,
+    };
+    return [leader, ...found.filter((p) => p.index < index)];
+  };
+}
+
+interface SkuSplit {
+  sku: Field<string>;
+  /** The other words, or all of them when the code may be part of the name. */
+  rest: Word[];
+}
+
+function skuToken(text: string): string | null {
+  const t = text.replace(/^[([]/, "").replace(/[)\].,;:_]+$/, "");
+  return SKU_TOKEN_RE.test(t) ? t : null;
+}
+
+/**
+ * The SKU in a run of words such as "Oak Bookshelf (SKU OB-77)". A labelled SKU is taken out of
+ * the remaining words; a model number or an unlabelled code stays, as it is often part of the
+ * product's name ("Sony WH-1000XM4 Headphones").
+ */
+function splitSku(words: Word[]): SkuSplit | null {
+  const text = words.map((w) => w.text).join(" ");
+  const label = SKU_LABEL_RE.exec(text);
+  if (label?.[1]) {
+    const value = label[1].replace(/[.,;:]$/, "");
+    const start = label.index;
+    const end = start + label[0].length;
+    const inLabel: Word[] = [];
+    const rest: Word[] = [];
+    let at = 0;
+    for (const w of words) {
+      (at < end && at + w.text.length > start ? inLabel : rest).push(w);
+      at += w.text.length + 1;
+    }
+    const keep = /^model/i.test(label[0].trim());
+    const valueWords = inLabel.filter((w) => w.text.includes(value));
+    return {
+      sku: field(value, valueWords.length > 0 ? valueWords : inLabel),
+      rest: keep ? words : rest.filter((w) => /[\p{L}\p{N}]/u.test(w.text)),
+    };
+  }
+  for (const w of words) {
+    const token = skuToken(w.text);
+    if (token) return { sku: field(token, [w], 0.9), rest: words };
+  }
+  return null;
+}
+
+function segmentOf(words: Word[]): Segment {
+  return {
+    words,
+    text: words.map((w) => w.text).join(" "),
+    box: unionBox(words.map((w) => w.box)),
+  };
 }
 
 interface Builder {
   page: number;
   defaultCurrency: string;
+  prices: PriceReader;
   titleSeg?: Segment;
   segments: Segment[];
   description: Segment[];
@@ -118,16 +214,24 @@ function conditionOf(text: string): string | null {
 function classify(b: Builder): Candidate | null {
   const candidate: Partial<Candidate> = {};
   const used = new Set<Segment>();
+  /** What is left of a cell that also held the SKU, as a possible title. */
+  const named = new Map<Segment, Segment>();
+  const anyPrice = (s: Segment) => b.prices(s).some((p) => p.strength >= 0.5);
   /** Words before the price in the price's own cell ("Desk lamp 12.50 EUR" on one line). */
   let leading: Word[] = [];
   for (const seg of b.segments) {
-    const price = findPrices(seg.text, b.defaultCurrency)[0];
+    const price = b.prices(seg)[0];
     if (price && !candidate.price) {
       const words = wordsMatching(seg, price.raw);
       candidate.price = field(price.amount, words, price.strength);
       candidate.currency = field(price.currency, words, price.explicitCurrency ? 1 : 0.6);
       const before = seg.text.slice(0, price.index).trim();
       leading = before ? seg.words.slice(0, before.split(/\s+/).length) : [];
+      const split = candidate.sku ? null : splitSku(leading);
+      if (split) {
+        candidate.sku = split.sku;
+        leading = split.rest;
+      }
       used.add(seg);
       continue;
     }
@@ -135,6 +239,8 @@ function classify(b: Builder): Candidate | null {
     if (skuLabel?.[1] && !candidate.sku) {
       candidate.sku = field(skuLabel[1].replace(/[.,;:]$/, ""), wordsMatching(seg, skuLabel[1]));
       used.add(seg);
+      const rest = splitSku(seg.words)?.rest ?? [];
+      if (rest.some((w) => /\p{L}{2,}/u.test(w.text))) named.set(seg, segmentOf(rest));
     }
     const qty = QTY_LABEL_RE.exec(seg.text);
     if (qty?.[1] && !candidate.quantity) {
@@ -147,10 +253,11 @@ function classify(b: Builder): Candidate | null {
       candidate.condition = field(cond, wordsMatching(seg, cond));
       used.add(seg);
     }
-    const skuWord = seg.words.find((w) => SKU_TOKEN_RE.test(w.text.replace(/[.,;:_]$/, "")));
+    const skuWord = seg.words.find((w) => skuToken(w.text) !== null);
     if (!candidate.sku && skuWord) {
-      candidate.sku = field(skuWord.text.replace(/[.,;:_]$/, ""), [skuWord], 0.9);
+      candidate.sku = field(skuToken(skuWord.text) ?? skuWord.text, [skuWord], 0.9);
       used.add(seg);
+      if (seg.words.some((w) => w !== skuWord && /\p{L}{2,}/u.test(w.text))) named.set(seg, seg);
     }
     if (used.has(seg)) continue;
     const token = seg.text.replace(/[.,;:]$/, "");
@@ -159,15 +266,22 @@ function classify(b: Builder): Candidate | null {
       used.add(seg);
     }
   }
-  let titleSeg =
-    b.titleSeg ?? b.segments.find((s) => !used.has(s) && /\p{L}{2,}/u.test(s.text) && !anyPrice(s));
+  let titleSeg = b.titleSeg;
+  for (const s of b.segments) {
+    if (titleSeg) break;
+    if (named.has(s)) titleSeg = named.get(s);
+    else if (!used.has(s) && /\p{L}{2,}/u.test(s.text) && !anyPrice(s)) titleSeg = s;
+  }
   // No cell of its own for the title: the words before the price on its line are the title.
   const leadingText = leading.map((w) => w.text).join(" ");
   if (!titleSeg && leading.length > 0 && /\p{L}{2,}/u.test(leadingText)) {
     titleSeg = { text: leadingText, words: leading, box: unionBox(leading.map((w) => w.box)) };
   }
   if (!titleSeg || !candidate.price) return null;
-  const titleText = titleSeg.text.replace(/[\s.:;,\-–—]+$/, "").trim();
+  const titleText = titleSeg.text
+    .replace(/[\s.:;,\-–—]+$/, "")
+    .replace(/^[\s.:;,\-–—]+/, "")
+    .trim();
   if (!titleText) return null;
   // A title taken from the price's cell is already part of that cell.
   const all = [
@@ -202,9 +316,12 @@ function overlapsX(a: Box, b: Box): boolean {
   return Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0;
 }
 
-function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
+function extractRegion(region: Region, options: ExtractOptions, leaders: Set<Word>): Candidate[] {
   const out: Candidate[] = [];
   const defaultCurrency = options.defaultCurrency ?? "USD";
+  const prices = priceReader(defaultCurrency, leaders);
+  const strongPrice = (s: Segment) => prices(s).some((p) => p.strength >= 0.9);
+  const anyPrice = (s: Segment) => prices(s).some((p) => p.strength >= 0.5);
   const rows = region.rows.filter((r) => !isHeaderRow(r));
   // Rows consumed by an earlier candidate, so a catalog block never feeds two listings.
   let consumedUpTo = -1;
@@ -241,6 +358,7 @@ function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
       const b: Builder = {
         page: options.page,
         defaultCurrency,
+        prices,
         segments: rest,
         description: rest.filter(
           (s) =>
@@ -261,6 +379,7 @@ function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
     const b: Builder = {
       page: options.page,
       defaultCurrency,
+      prices,
       segments: row.segments,
       description: [],
     };
@@ -288,6 +407,7 @@ function extractRegion(region: Region, options: ExtractOptions): Candidate[] {
  * row, and each candidate carries per-field confidences and boxes.
  */
 export function extractCandidates(words: Word[], options: ExtractOptions): Candidate[] {
+  const leaders = leaderPrices(words);
   const regions = splitRegions(buildRows(cleanWords(words)));
-  return regions.flatMap((region) => extractRegion(region, options));
+  return regions.flatMap((region) => extractRegion(region, options, leaders));
 }

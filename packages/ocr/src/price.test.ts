@@ -67,6 +67,11 @@ describe("parsePrice", () => {
     expect(parsePrice("Lamp: 1 299,00 €")?.amount).toBe(1299);
   });
 
+  it("gives a currency sign after a code's number to the price that follows", () => {
+    expect(parsePrice("SKU: OB-77 $185")).toMatchObject({ amount: 185, currency: "USD" });
+    expect(parsePrice("NW-1001 € 40")).toMatchObject({ amount: 40, currency: "EUR" });
+  });
+
   it("reads both decimal conventions", () => {
     expect(parseAmount("1,299")).toBe(1299);
     expect(parseAmount("1.299")).toBe(1299);

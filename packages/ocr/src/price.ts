@@ -98,15 +98,19 @@ export function findPrices(
   defaultCurrency = "USD",
 ): Array<ParsedPrice & { index: number }> {
   const found: Array<ParsedPrice & { index: number }> = [];
-  for (const m of text.matchAll(PRICE_RE)) {
+  PRICE_RE.lastIndex = 0;
+  for (let m = PRICE_RE.exec(text); m !== null; m = PRICE_RE.exec(text)) {
     const groups = m.groups ?? {};
     const num = groups.num ?? "";
-    const amount = parseAmount(num);
-    if (amount === null) continue;
-    const start = m.index ?? 0;
+    const start = m.index;
     // The match may begin with the space before the number: what counts is the character
     // before the number itself ("Desk lamp 12.50 EUR" is a price; "NW-1001" is not).
     const lead = m[0].length - m[0].trimStart().length;
+    // A number that is no price gives back the currency after it to the next number:
+    // in "OB-77 $185" the $ belongs to 185, not to the SKU's 77.
+    PRICE_RE.lastIndex = start + m[0].indexOf(num) + num.length;
+    const amount = parseAmount(num);
+    if (amount === null) continue;
     const before = text.charAt(start + lead - 1);
     const after = text.charAt(start + m[0].length);
     // Part of a code or a longer token (SKU NW-1001, 18V, 7-1/4): not a price.
@@ -128,6 +132,7 @@ export function findPrices(
     )
       strength = 0.5;
     if (strength === 0) continue;
+    PRICE_RE.lastIndex = start + m[0].length;
     found.push({
       amount,
       currency: currency ?? defaultCurrency,

@@ -80,7 +80,7 @@ export function createFacebookMapper(
     const priceRaw = v(PRICE);
     let price = "";
     if (!priceRaw) {
-      ctx.error(col(PRICE), priceRaw, "REQUIRED", "Facebook requires a price in whole dollars", {
+      ctx.error(col(PRICE), priceRaw, "REQUIRED", "Price is missing: Facebook requires a price", {
         field: "price",
       });
     } else if (THOUSANDS_DOT.test(bareAmount(priceRaw))) {

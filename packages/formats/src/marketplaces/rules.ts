@@ -48,7 +48,7 @@ export function validateForMarketplace(
     if (!title.trim()) warn(out, "title", "REQUIRED", "Facebook requires a title");
     if (title.length > 150)
       warn(out, "title", "TOO_LONG", `Title is ${title.length}/150 characters`);
-    if (!hasPrice) warn(out, "price", "REQUIRED", "Facebook requires a price in whole dollars");
+    if (!hasPrice) warn(out, "price", "REQUIRED", "Price is missing: Facebook requires a price");
     else if (price < 0) warn(out, "price", "INVALID_PRICE", "Price cannot be negative");
     else if (!Number.isInteger(price))
       warn(out, "price", "WHOLE_DOLLARS", "Facebook prices are whole dollars; it will be rounded");
