@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, session } from "./api/client";
 import { AppContext, type AppCtx, type Me } from "./app-context";
-import { ShortcutSheet } from "./components/shortcut-sheet";
+import { ShortcutSheet, useShortcutSheet } from "./components/shortcut-sheet";
 import { StatusIndicator } from "./components/status-indicator";
 import { ToastList, useToasts } from "./components/toast-list";
 import { errorMessage } from "./lib/save-logic";
@@ -45,7 +45,7 @@ export function App() {
   const [path, setPath] = useState(location.pathname);
   const [query, setQuery] = useState(location.search);
   const { toasts, toast, dismiss, hold } = useToasts();
-  const [sheet, setSheet] = useState(false);
+  const [sheet, setSheet] = useShortcutSheet();
   const [theme, setTheme] = useState<Theme>(
     document.documentElement.dataset.theme === "dark" ? "dark" : "light",
   );
@@ -96,17 +96,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      const typing =
-        t &&
-        (t.tagName === "INPUT" ||
-          t.tagName === "TEXTAREA" ||
-          t.tagName === "SELECT" ||
-          t.isContentEditable);
-      if (e.key === "?" && !typing) {
-        e.preventDefault();
-        setSheet((s) => !s);
-      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "k") {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "k") {
         const box = document.getElementById("semantic-search");
         if (box) {
           e.preventDefault();
@@ -269,7 +259,7 @@ export function App() {
         <div className="topbar-right">
           <HeaderSearch />
           <StatusIndicator />
-          <JobsButton />
+          <JobsButton page={path} />
           <button
             type="button"
             className="btn ghost icon"

@@ -1,3 +1,5 @@
+import { useEffect, useState } from "react";
+import { takesTyping } from "../lib/typing-target";
 import { Dialog } from "./dialog";
 
 const GROUPS: { title: string; keys: [string, string][] }[] = [
@@ -28,10 +30,15 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     ],
   },
   {
+    title: "Outside the grid and text boxes",
+    keys: [
+      ["?", "This sheet (from anywhere: the ? button in the top bar)"],
+      ["/", "Search listings"],
+    ],
+  },
+  {
     title: "Anywhere",
     keys: [
-      ["?", "This sheet"],
-      ["/", "Search listings"],
       ["Ctrl+K", "Search by meaning (header)"],
       ["Ctrl+Shift+H", "Change history"],
       ["Ctrl+B", "Bulk actions"],
@@ -39,7 +46,25 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
   },
 ];
 
-/** The keyboard-shortcut reference opened with `?`. */
+/**
+ * Whether the shortcut sheet is shown, and its setter. `?` toggles it, except where the key is text
+ * (a text box, or a grid cell, which takes `?` as its value).
+ */
+export function useShortcutSheet(): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "?" || takesTyping(e.target)) return;
+      e.preventDefault();
+      setOpen((o) => !o);
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+  return [open, setOpen];
+}
+
+/** The keyboard-shortcut reference opened with `?` or the top bar's ? button. */
 export function ShortcutSheet({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose} wide>

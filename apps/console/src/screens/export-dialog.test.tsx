@@ -80,6 +80,36 @@ describe("ExportDialog", () => {
     await settle();
   });
 
+  it("keeps the focus on Export while the export starts and runs, refusing further clicks", async () => {
+    let answer: (v: unknown) => void = () => {};
+    api.exports.create.mutate.mockImplementation(
+      () =>
+        new Promise((r) => {
+          answer = r;
+        }),
+    );
+    api.exports.byId.query.mockResolvedValue(job("running"));
+    m = await mount();
+    const b = exportButton();
+    await act(async () => {
+      b.focus();
+      b.click();
+    });
+    // A browser takes the focus from a button as it becomes disabled, and it would fall to the page
+    // behind the dialog; the button stays focusable and says it is unavailable instead.
+    expect(b.disabled).toBe(false);
+    expect(b.getAttribute("aria-disabled")).toBe("true");
+    expect(document.activeElement).toBe(b);
+    await act(async () => answer(job("running")));
+    await settle();
+    expect(m.host.querySelector('[data-testid="export-status"]')).not.toBeNull();
+    expect(b.disabled).toBe(false);
+    expect(b.getAttribute("aria-disabled")).toBe("true");
+    expect(document.activeElement).toBe(b);
+    await act(async () => b.click());
+    expect(api.exports.create.mutate).toHaveBeenCalledTimes(1);
+  });
+
   it("keeps polling after a failed poll and shows the link once the export is ready", async () => {
     api.exports.create.mutate.mockResolvedValue(job("running"));
     api.exports.byId.query
@@ -91,7 +121,7 @@ describe("ExportDialog", () => {
     await act(async () => exportButton().click());
     await until(() => !!m?.host.querySelector('a[href="/dl/x"]'), 8000);
     expect(m.host.querySelector('[role="alert"]')).toBeNull();
-    expect(exportButton().disabled).toBe(false);
+    expect(exportButton().getAttribute("aria-disabled")).toBe("false");
   }, 15_000);
 
   it("adds a finished export to the recent list", async () => {

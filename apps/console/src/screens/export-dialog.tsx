@@ -138,11 +138,15 @@ export function ExportDialog(props: {
           <button type="button" className="btn" onClick={props.onClose}>
             Close
           </button>
+          {/* Refused while an export starts or runs by aria-disabled, not disabled: a disabled
+              button loses the focus it has, which would drop to the page behind the dialog. */}
           <button
             type="button"
             className="btn primary"
-            disabled={running || starting}
-            onClick={() => void start()}
+            aria-disabled={running || starting}
+            onClick={() => {
+              if (!running) void start();
+            }}
           >
             {starting ? "Starting…" : "Export"}
           </button>

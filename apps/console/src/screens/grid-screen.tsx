@@ -50,6 +50,7 @@ import {
   type SaveRequest,
 } from "../lib/save-logic";
 import { parseTsv, toTsv } from "../lib/tsv";
+import { takesTyping } from "../lib/typing-target";
 import { type UndoEntry, UndoStack } from "../lib/undo-stack";
 import { BulkDialog, MAX_SELECTED_ROWS } from "./bulk-dialog";
 import { ColumnsMenu } from "./columns-menu";
@@ -1426,10 +1427,7 @@ export function GridScreen() {
   globals.current = { doUndo, doRedo, openBulk };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      const typing =
-        t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
-      if (e.key === "/" && !typing) {
+      if (e.key === "/" && !takesTyping(e.target)) {
         e.preventDefault();
         document.getElementById("grid-search")?.focus();
       } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "h") {

@@ -83,9 +83,41 @@ export function jobRows(
  * The header's Jobs button and its panel: running and recent imports and exports with progress.
  * Polls quickly while something runs, slowly otherwise, and at once when a screen starts a job.
  */
-export function JobsButton() {
+export function JobsButton({ page }: { page: string }) {
   const app = useApp();
   const [open, setOpen] = useState(false);
+  const anchorRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  // The panel belongs to the page it was opened on: on another one it would cover its grid and
+  // toolbar.
+  const [openedOn, setOpenedOn] = useState(page);
+  if (openedOn !== page) {
+    setOpenedOn(page);
+    setOpen(false);
+  }
+  // The open panel closes as a menu does: a press anywhere outside the button and the panel, or
+  // Escape from the button or from inside the panel. Escape gives the focus back to the button,
+  // so it is not lost with the panel.
+  useEffect(() => {
+    const anchor = anchorRef.current;
+    if (!open || !anchor) return;
+    const onDown = (e: MouseEvent) => {
+      if (e.target instanceof Node && anchor.contains(e.target)) return;
+      setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.preventDefault();
+      setOpen(false);
+      buttonRef.current?.focus();
+    };
+    document.addEventListener("mousedown", onDown);
+    anchor.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      anchor.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
   const [rows, setRows] = useState<JobRow[] | null>(null);
   const [tick, setTick] = useState(0);
   const busy = useRef(false);
@@ -155,8 +187,9 @@ export function JobsButton() {
   }, [tick, running, open, load, rows]);
 
   return (
-    <div className="popover-anchor">
+    <div ref={anchorRef} className="popover-anchor">
       <button
+        ref={buttonRef}
         type="button"
         className={`btn ghost${open ? " pressed" : ""}`}
         aria-expanded={open}
@@ -180,9 +213,6 @@ export function JobsButton() {
           className="popover jobs-panel"
           aria-label="Jobs"
           data-testid="jobs-panel"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") setOpen(false);
-          }}
         >
           <div className="side-head">
             <h2>Jobs</h2>
@@ -190,7 +220,10 @@ export function JobsButton() {
               type="button"
               className="btn ghost icon"
               aria-label="Close jobs"
-              onClick={() => setOpen(false)}
+              onClick={() => {
+                setOpen(false);
+                buttonRef.current?.focus();
+              }}
             >
               ×
             </button>
