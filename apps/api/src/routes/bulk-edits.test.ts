@@ -369,7 +369,60 @@ describe("bulk edits", () => {
     expect(await run({ kind: "priceChange", mode: "amount", value: 0.5, floor: 5.555 })).toEqual([
       5.56, 991, 14_851, 10.49,
     ]);
-    expect(await run({ kind: "priceChange", mode: "percent", value: -100 })).toEqual([0, 0, 0, 0]);
+    // An amount cut past 0 ends at 0, never below.
+    expect(await run({ kind: "priceChange", mode: "amount", value: -20_000 })).toEqual([
+      0, 0, 0, 0,
+    ]);
+  });
+
+  it("refuses a percent cut of 100 % or more, which would leave every price at 0", async () => {
+    const s = await signUp(api);
+    await seed(s, [sampleListing({ title: "A", price: 12.5 })]);
+    for (const path of ["/v1/bulk-edits/preview", "/v1/bulk-edits/apply"])
+      for (const value of [-100, -150]) {
+        const r = await call<{ error: { code: string; details: { issues: unknown[] } } }>(
+          api,
+          "POST",
+          path,
+          {
+            token: s.accessToken,
+            body: {
+              selection: { filter: {} },
+              operation: { kind: "priceChange", mode: "percent", value },
+            },
+          },
+        );
+        expect(r.status).toBe(400);
+        expect(r.body.error.code).toBe("VALIDATION_FAILED");
+        expect(r.body.error.details.issues).toContainEqual({
+          path: "operation.value",
+          message: "A cut of 100 % or more would leave every price at 0",
+        });
+      }
+    expect((await all(s)).map((l) => l.price)).toEqual([12.5]);
+  });
+
+  it("cuts with a floor down to it, never raising a price already below it", async () => {
+    const s = await signUp(api);
+    await seed(s, [
+      sampleListing({ title: "A", price: 12.5 }),
+      sampleListing({ title: "B", price: 105 }),
+      sampleListing({ title: "C", price: 150 }),
+    ]);
+    const op = { kind: "priceChange", mode: "percent", value: -10, rounding: "99", floor: 100 };
+    const pv = await call<Preview>(api, "POST", "/v1/bulk-edits/preview", {
+      token: s.accessToken,
+      body: { selection: { filter: {} }, operation: op },
+    });
+    // 12.50 is under the floor and stays; 105 → 94.99 is held at 100; 150 → 134.99.
+    expect(pv.body.changed).toBe(2);
+    expect(pv.body.sample.map((x) => x.after.price).sort()).toEqual(["100.00", "134.99"]);
+    const ap = await call<Applied>(api, "POST", "/v1/bulk-edits/apply", {
+      token: s.accessToken,
+      body: { selection: { filter: {} }, operation: op },
+    });
+    expect(ap.body.changed).toBe(2);
+    expect((await all(s)).map((l) => l.price)).toEqual([12.5, 100, 134.99]);
   });
 
   it("matches an emoji whole, never by half, and refuses row by row a result with a lone surrogate", async () => {

@@ -155,10 +155,10 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
   });
 
   /**
-   * Opens the dialog on two listings, types `typed` as the price change (and `floor`, if given)
-   * and asks for a preview.
+   * Opens the dialog on two listings, types `typed` as the price change (and `floor`, if given;
+   * in `mode`, percent unless given) and asks for a preview.
    */
-  async function previewPriceChange(typed: string, floor?: string) {
+  async function previewPriceChange(typed: string, floor?: string, mode?: "amount") {
     fake.api.reset([listing(0), listing(1)]);
     m = await mountWithApp(
       <BulkDialog
@@ -171,6 +171,8 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
     );
     const value = m.host.querySelector<HTMLInputElement>('input[name="price-value"]');
     if (!value) throw new Error("no price input");
+    const modeSelect = m.host.querySelector<HTMLSelectElement>(".form-grid select");
+    if (mode && modeSelect) await act(async () => choose(modeSelect, mode));
     await act(async () => type(value, typed));
     if (floor !== undefined) {
       const box = m.host.querySelector<HTMLInputElement>('input[placeholder="no floor"]');
@@ -194,15 +196,15 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
   });
 
   it.each([
-    ["1,000", 1000],
-    ["+1,000.50", 1000.5],
-    ["-1.000,50", -1000.5],
-    ["0,125", 0.125],
-    ["0.125", 0.125],
-    ["5%", 5],
-    ["-2,5 %", -2.5],
-  ])("reads a price change amount of %s as %d", async (typed, expected) => {
-    await previewPriceChange(typed);
+    ["1,000", 1000, undefined],
+    ["+1,000.50", 1000.5, undefined],
+    ["-1.000,50", -1000.5, "amount"],
+    ["0,125", 0.125, undefined],
+    ["0.125", 0.125, undefined],
+    ["5%", 5, undefined],
+    ["-2,5 %", -2.5, undefined],
+  ] as const)("reads a price change amount of %s as %d", async (typed, expected, mode) => {
+    await previewPriceChange(typed, undefined, mode);
     expect(m?.host.querySelector('[role="alert"]')).toBeNull();
     expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toMatchObject({
       kind: "priceChange",
@@ -220,6 +222,43 @@ describe("BulkDialog numbers typed with a decimal comma", () => {
       expect(fake.api.callsTo("bulkEdits.preview")).toHaveLength(0);
     },
   );
+
+  it.each(["-100", "-150", "-100 %", "-1.000,5"])(
+    "refuses a percent cut of %s before sending it, and offers nothing to apply",
+    async (typed) => {
+      await previewPriceChange(typed);
+      expect(m?.host.querySelector('[role="alert"]')?.textContent).toBe(
+        "A cut of 100 % or more would leave every price at 0",
+      );
+      expect(fake.api.callsTo("bulkEdits.preview")).toHaveLength(0);
+      expect(button("Apply to …").disabled).toBe(true);
+    },
+  );
+
+  it("withdraws the preview of a cut when it is retyped as 100 % or more", async () => {
+    await previewPriceChange("-99,5");
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toMatchObject({
+      value: -99.5,
+    });
+    expect(button("Apply to 2").disabled).toBe(false);
+    const value = m?.host.querySelector<HTMLInputElement>('input[name="price-value"]');
+    if (!value) throw new Error("no price input");
+    await act(async () => type(value, "-150"));
+    expect(button("Apply to …").disabled).toBe(true);
+    await act(async () => button("Preview").click());
+    await settle();
+    expect(m?.host.querySelector('[role="alert"]')?.textContent).toContain("100 % or more");
+    expect(fake.api.callsTo("bulkEdits.preview")).toHaveLength(1);
+  });
+
+  it("sends an amount cut of 150, which the server holds at 0 or the floor", async () => {
+    await previewPriceChange("-150", undefined, "amount");
+    expect(m?.host.querySelector('[role="alert"]')).toBeNull();
+    expect(fake.api.callsTo("bulkEdits.preview")[0]?.input.operation).toMatchObject({
+      mode: "amount",
+      value: -150,
+    });
+  });
 
   it("refuses what is not a number instead of reading 1e3 as 1000", async () => {
     await openSetField("quantity");

@@ -163,6 +163,9 @@ export function BulkDialog(props: {
           return AMBIGUOUS_POINT.test(f.value.trim())
             ? `Is "${f.value.trim()}" a thousands separator or decimals? Write it without the point, or with a comma for decimals`
             : "Enter a number";
+        // As the server refuses it: every price would end at 0.
+        if (f.mode === "percent" && v <= -100)
+          return "A cut of 100 % or more would leave every price at 0";
         const floor = f.floor.trim() === "" ? undefined : parsePrice(f.floor);
         if (floor === null) return "Floor must be a price of 0 or more";
         return {

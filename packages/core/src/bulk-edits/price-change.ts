@@ -31,7 +31,8 @@ export const ZERO_DECIMAL_CURRENCIES = [
 
 /**
  * The new price as a SQL expression of the old one and of the listing's currency: change,
- * rounding, floor, then to the currency's minor unit, never below 0 nor past numeric(12,2).
+ * rounding, to the currency's minor unit, the direction kept, the floor, never below 0 nor past
+ * numeric(12,2). A cut never raises a price and a rise never lowers one.
  */
 export function priceExpr(op: PriceOp, old: SQL, currency: SQL): SQL {
   const v = op.value;
@@ -43,7 +44,7 @@ export function priceExpr(op: PriceOp, old: SQL, currency: SQL): SQL {
   if (op.rounding === "nearest") x = sql`round(${x})`;
   else if (op.rounding === "up") x = sql`ceil(${x})`;
   else if (op.rounding === "down") x = sql`floor(${x})`;
-  // Nothing ends in .99 at or below 0: a free listing stays free, a 100% cut gives 0.
+  // Nothing ends in .99 at or below 0: a free listing stays free, an amount cut past 0 gives 0.
   else if (op.rounding === "99") {
     const up = sql`greatest(ceil(${x}) - 0.01, 0.99)`;
     // A cut never ends at or above the old price: where the .99 ending above does (10.50 − 1% is
@@ -65,10 +66,14 @@ export function priceExpr(op: PriceOp, old: SQL, currency: SQL): SQL {
   // (or a rise below it), the old price is kept.
   if (v < 0) y = sql`least(${y}, ${old})`;
   else if (v > 0) y = sql`greatest(${y}, ${old})`;
-  // The floor, in the currency's units, rounded up: rounding never takes a price below it.
-  if (op.floor !== undefined)
-    y = sql`greatest(${y}, case when ${whole} then ceil(${op.floor}::numeric)
+  // The floor, in the currency's units, rounded up. A cut stops at it but never raises a price:
+  // one already below the floor keeps its price. A rise (or a change of 0 that only rounds) lifts
+  // a price below the floor up to it, which is still no cut.
+  if (op.floor !== undefined) {
+    const floor = sql`(case when ${whole} then ceil(${op.floor}::numeric)
       else ceil(${op.floor}::numeric * 100) / 100 end)`;
+    y = v < 0 ? sql`least(greatest(${y}, ${floor}), ${old})` : sql`greatest(${y}, ${floor})`;
+  }
   // Typed numeric(12,2) so the preview shows the text the column will hold ("0.00", not "0").
   return sql`least(greatest(${y}, 0),
     case when ${whole} then 9999999999 else 9999999999.99 end)::numeric(12,2)`;

@@ -125,7 +125,8 @@ describe.each(drivers)("bulk edits on %s", (_name, open) => {
     ]);
     for (const [i, [, price]] of cut.entries())
       expect(Number(price)).toBeLessThanOrEqual(Number(seeded[i]?.[1]));
-    // The floor still holds under a cut, and a rise still takes the .99 ending above.
+    // The floor holds a cut up at it, but a cut raises no price already below it (0.99, 0.79, a
+    // free listing); and a rise still takes the .99 ending above.
     await previewAndApply(ctx, {
       kind: "priceChange",
       mode: "percent",
@@ -137,22 +138,22 @@ describe.each(drivers)("bulk edits on %s", (_name, open) => {
       "9.50",
       "9.50",
       "9.99",
-      "9.50",
-      "9.50",
+      "0.99",
+      "0.79",
       "495.00",
       "495.00",
-      "9.50",
+      "0.00",
     ]);
     await previewAndApply(ctx, { kind: "priceChange", mode: "amount", value: 0.2, rounding: "99" });
     expect((await stored(ctx)).map(([, p]) => p)).toEqual([
       "9.99",
       "9.99",
       "10.99",
-      "9.99",
-      "9.99",
+      "1.99",
+      "0.99",
       "496.00",
       "496.00",
-      "9.99",
+      "0.99",
     ]);
   });
 

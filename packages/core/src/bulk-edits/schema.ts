@@ -23,6 +23,10 @@ export const Selection = z.union([
 ]);
 export type Selection = z.infer<typeof Selection>;
 
+/** A percent cut must stay above this: a cut of 100 % or more leaves nothing of any price. */
+export const PERCENT_CUT_LIMIT = -100;
+export const PERCENT_CUT_REFUSED = "A cut of 100 % or more would leave every price at 0";
+
 export const BulkOperation = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("findReplace"),
@@ -32,14 +36,23 @@ export const BulkOperation = z.discriminatedUnion("kind", [
     regex: z.boolean().default(false),
     caseSensitive: z.boolean().default(false),
   }),
-  z.object({
-    kind: z.literal("priceChange"),
-    mode: z.enum(["percent", "amount"]),
-    value: z.number().min(-100_000_000).max(100_000_000),
-    rounding: z.enum(["none", "nearest", "up", "down", "99"]).default("none"),
-    /** No price goes below this. */
-    floor: z.number().min(0).max(1e9).optional(),
-  }),
+  z
+    .object({
+      kind: z.literal("priceChange"),
+      mode: z.enum(["percent", "amount"]),
+      value: z.number().min(-100_000_000).max(100_000_000),
+      rounding: z.enum(["none", "nearest", "up", "down", "99"]).default("none"),
+      /**
+       * No change takes a price below this: a cut stops at it (a price already below it is kept),
+       * and a rise or a rounding lifts a price below it up to it.
+       */
+      floor: z.number().min(0).max(1e9).optional(),
+    })
+    // Every price would end at 0 (or below): almost certainly a mistyped amount, not a sale.
+    .refine((op) => op.mode !== "percent" || op.value > PERCENT_CUT_LIMIT, {
+      path: ["value"],
+      message: PERCENT_CUT_REFUSED,
+    }),
   z.object({ kind: z.literal("setField"), field: z.enum(SETTABLE_FIELDS), value: z.unknown() }),
   z.object({ kind: z.literal("applyTemplate"), templateId: z.uuid() }),
   z.object({ kind: z.literal("duplicate") }),
