@@ -33,13 +33,17 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     title: "Outside the grid and text boxes",
     keys: [
       ["?", "This sheet (from anywhere: the ? button in the top bar)"],
-      ["/", "Search listings"],
+      ["/", "Search listings (on the Listings page)"],
     ],
   },
   {
     title: "Anywhere",
+    keys: [["Ctrl+K", "Search by meaning (header)"]],
+  },
+  {
+    // The grid screen listens for these; other pages have no history panel or bulk dialog.
+    title: "On the Listings page",
     keys: [
-      ["Ctrl+K", "Search by meaning (header)"],
       ["Ctrl+Shift+H", "Change history"],
       ["Ctrl+B", "Bulk actions"],
     ],

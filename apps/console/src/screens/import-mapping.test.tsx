@@ -72,6 +72,12 @@ describe("MappingStep", () => {
     expect(events.at(-1)).toEqual(["confirm"]);
   });
 
+  it("titles the example column for what it shows: values the dry run found a problem with", async () => {
+    await mount({ Name: "title", Cost: "price" });
+    const heads = [...host.querySelectorAll("thead th")].map((th) => th.textContent);
+    expect(heads).toEqual(["Column in your file", "Example of a problem", "Imports into"]);
+  });
+
   it("warns when title or price is not mapped", async () => {
     await mount({ A: "title", B: "ignore" });
     expect(host.querySelector('[role="status"]')?.textContent).toMatch(/Price/);

@@ -22,7 +22,10 @@ export function MappingStep(props: {
   mapping: ColumnMapping;
   /** Headers in the file's order, when the browser could read them. */
   order?: readonly string[];
-  /** A few values per header from the problems table, to jog the seller's memory. */
+  /**
+   * A value per header that the dry run reported a problem with. The import gives no sample values
+   * for columns without problems, so the column is titled for what it holds.
+   */
   samples?: Record<string, string>;
   profiles: MappingProfile[];
   busy: boolean;
@@ -124,7 +127,7 @@ export function MappingStep(props: {
         <thead>
           <tr>
             <th scope="col">Column in your file</th>
-            {hasSamples && <th scope="col">Example</th>}
+            {hasSamples && <th scope="col">Example of a problem</th>}
             <th scope="col">Imports into</th>
           </tr>
         </thead>

@@ -106,6 +106,27 @@ describe("ImportScreen commit and undo", () => {
   });
 });
 
+describe("ImportScreen preview counts", () => {
+  const fileCount = () =>
+    [...(m?.host.querySelectorAll(".import-counts .kpi") ?? [])].at(-1)?.textContent;
+
+  it("counts products, not rows, for a Shopify file grouped by Handle", async () => {
+    api.imports.upload.mutate.mockResolvedValue(imp("previewed"));
+    m = await mountWithApp(<ImportScreen />);
+    await chooseFile();
+    await until(() => !!m?.host.querySelector('[data-testid="import-preview"]'));
+    expect(fileCount()).toBe("Products in file2");
+  });
+
+  it("counts rows for a file whose rows are listings", async () => {
+    api.imports.upload.mutate.mockResolvedValue(imp("previewed", { marketplace: "facebook" }));
+    m = await mountWithApp(<ImportScreen />);
+    await chooseFile();
+    await until(() => !!m?.host.querySelector('[data-testid="import-preview"]'));
+    expect(fileCount()).toBe("Rows in file2");
+  });
+});
+
 describe("ImportScreen mapping profiles", () => {
   it("keeps the mapping name typed when saving the mapping fails", async () => {
     api.imports.upload.mutate.mockResolvedValue(

@@ -647,11 +647,19 @@ export function ImportScreen() {
   );
 }
 
-/** Example values per column, taken from the problems the dry run already reported. */
+/** A value per column that the dry run reported a problem with (the first one listed). */
 function samplesFrom(problems: ImportProblem[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of problems ?? []) if (p.value && !(p.column in out)) out[p.column] = p.value;
   return out;
+}
+
+/**
+ * What the dry run's `rows` count means: Shopify rows are grouped by Handle into products (a
+ * product's variants and extra images are rows of their own), so there it counts products.
+ */
+function fileCountLabel(marketplace: string | null | undefined): string {
+  return marketplace === "shopify" ? "Products in file" : "Rows in file";
 }
 
 function Counts(props: { imp: ImportView; busy: boolean }) {
@@ -670,7 +678,7 @@ function Counts(props: { imp: ImportView; busy: boolean }) {
         </div>
       ))}
       <div className="kpi">
-        <span className="kpi-label">Rows in file</span>
+        <span className="kpi-label">{fileCountLabel(props.imp.marketplace)}</span>
         <span className="kpi-value">{count(props.imp, "rows").toLocaleString()}</span>
       </div>
     </div>

@@ -52,7 +52,7 @@ describe("jobs panel rows", () => {
       "export:e2:true",
     ]);
     expect(rows[0]?.progress).toEqual({ processed: 10, total: 40 });
-    expect(rows[1]?.title).toBe("CSV export (ebay)");
+    expect(rows[1]?.title).toBe("eBay CSV export");
     expect(rows[1]?.href).toContain("/download");
     expect(rows[2]?.detail).toMatch(/^1,?200 new · 3 updated$/);
   });
@@ -79,6 +79,24 @@ describe("jobs panel rows", () => {
       running: true,
       progress: { processed: 2, total: 5 },
     });
+  });
+
+  it("names an export by the file it produced, zip included", () => {
+    const title = (p: Partial<ExportJob>) => jobRows([], [exp(p)])[0]?.title;
+    const at = "marketplace-listings-20260101-110000";
+    expect(title({ format: "xlsx", marketplace: "facebook", fileName: `${at}.zip` })).toBe(
+      "Facebook XLSX export (zip)",
+    );
+    expect(title({ format: "xlsx", marketplace: "facebook", fileName: `${at}.xlsx` })).toBe(
+      "Facebook XLSX export",
+    );
+    expect(title({ format: "csv", marketplace: "generic", fileName: `${at}.csv` })).toBe(
+      "CSV export",
+    );
+    // Until the file exists nobody knows whether it will be zipped.
+    expect(
+      title({ format: "xlsx", marketplace: "facebook", status: "running", fileName: null }),
+    ).toBe("Facebook XLSX export");
   });
 
   it("shows why a job failed", () => {

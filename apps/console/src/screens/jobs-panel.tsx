@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Outputs } from "../api/client";
 import { useApp } from "../app-context";
 import { ProgressBar } from "../components/progress-bar";
+import { MARKETPLACE_LABEL, type Marketplace } from "../lib/columns";
 import { type ImportView, percent, progressText } from "../lib/import-wizard";
 import { JOBS_EVENT } from "../lib/jobs";
 import { scanProgress } from "./ocr-screen";
@@ -26,6 +27,19 @@ const IMPORT_RUNNING = new Set(["uploaded", "committing"]);
 const EXPORT_DONE = new Set(["completed", "failed"]);
 const SCAN_RUNNING = new Set(["pending", "processing"]);
 
+/**
+ * What an export is called in the panel: its layout, the format of its sheets and, once the file
+ * exists, whether it came out as a zip of several files (Facebook past 50 listings, for one).
+ */
+function exportTitle(e: Pick<ExportJob, "format" | "marketplace" | "fileName">): string {
+  const layout =
+    e.marketplace && e.marketplace !== "generic"
+      ? `${MARKETPLACE_LABEL[e.marketplace as Marketplace] ?? e.marketplace} `
+      : "";
+  const zipped = /\.zip$/i.test(e.fileName ?? "");
+  return `${layout}${e.format.toUpperCase()} export${zipped ? " (zip)" : ""}`;
+}
+
 /** Imports, exports and OCR scans merged into one list, newest first. */
 export function jobRows(
   imports: ImportView[],
@@ -49,7 +63,7 @@ export function jobRows(
     ...exports.map((e) => ({
       kind: "export" as const,
       id: e.id,
-      title: `${e.format.toUpperCase()} export${e.marketplace ? ` (${e.marketplace})` : ""}`,
+      title: exportTitle(e),
       status: e.status,
       running: !EXPORT_DONE.has(e.status),
       progress: e.progress,
