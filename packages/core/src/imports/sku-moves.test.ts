@@ -2,21 +2,19 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { copyIntoFor, imports, listings, users } from "@mbe/db";
+import { imports, listings } from "@mbe/db";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseDrivers } from "../../test/drivers";
-import type { CoreContext } from "../context";
+import { sellerContext } from "../../test/seller";
 import { CoreError } from "../errors";
 import { createListing } from "../listings/create";
-import { LocalStorage } from "../storage/local";
 import { runImportCommit } from "./commit";
 import { createImport } from "./create";
 import type { ImportProblem } from "./schema";
 import { redoImport, undoImport } from "./undo";
 
 const drivers = databaseDrivers();
-const silent = { info() {}, warn() {}, error() {} };
 const folders: string[] = [];
 afterAll(() => {
   for (const f of folders) rmSync(f, { recursive: true, force: true });
@@ -30,21 +28,9 @@ describe.each(drivers)("SKUs moving between the listings of one import on %s", (
   async function seller() {
     handle ??= open();
     const h = await handle;
-    const userId = randomUUID();
-    await h.db.insert(users).values({ id: userId, email: `${userId}@x.test`, passwordHash: "x" });
     const dir = mkdtempSync(path.join(os.tmpdir(), "mbe-sku-moves-"));
     folders.push(dir);
-    const storage = new LocalStorage(dir);
-    const ctx = {
-      db: h.db,
-      rootDb: h.db,
-      copyInto: copyIntoFor(h),
-      storage,
-      actor: { userId, role: "seller", via: "jwt", scopes: ["read", "write"] },
-      requestId: "test",
-      log: silent,
-      hooks: {},
-    } as unknown as CoreContext;
+    const { ctx, storage, userId } = await sellerContext(h, dir);
     /** Uploads a CSV (or JSON) file as an import matched by id, analysed inline (its dry run). */
     const upload = async (
       text: string,

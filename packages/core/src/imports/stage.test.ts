@@ -2,19 +2,18 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { copyIntoFor, imports, listings, rowsOf, users } from "@mbe/db";
+import { imports, listings, rowsOf } from "@mbe/db";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseDrivers } from "../../test/drivers";
+import { sellerContext } from "../../test/seller";
 import type { CoreContext } from "../context";
 import { createListing } from "../listings/create";
-import { LocalStorage } from "../storage/local";
 import { runImportCommit } from "./commit";
 import { AnalysisNotAwaited, analyzeImport, createImport } from "./create";
 import { stagingWriter } from "./stage";
 
 const drivers = databaseDrivers();
-const silent = { info() {}, warn() {}, error() {} };
 const folders: string[] = [];
 afterAll(() => {
   for (const f of folders) rmSync(f, { recursive: true, force: true });
@@ -28,21 +27,9 @@ describe.each(drivers)("an import's staged rows on %s", (_name, open) => {
   async function seller() {
     handle ??= open();
     const h = await handle;
-    const userId = randomUUID();
-    await h.db.insert(users).values({ id: userId, email: `${userId}@x.test`, passwordHash: "x" });
     const dir = mkdtempSync(path.join(os.tmpdir(), "mbe-stage-"));
     folders.push(dir);
-    const storage = new LocalStorage(dir);
-    const ctx = {
-      db: h.db,
-      rootDb: h.db,
-      copyInto: copyIntoFor(h),
-      storage,
-      actor: { userId, role: "seller", via: "jwt", scopes: ["read", "write"] },
-      requestId: "test",
-      log: silent,
-      hooks: {},
-    } as unknown as CoreContext;
+    const { ctx, storage, userId } = await sellerContext(h, dir);
     /** Uploads `csv` as an import, analysed inline (the dry run stages its rows). */
     const upload = async (csv: string) => {
       const bytes = new TextEncoder().encode(csv);
