@@ -35,6 +35,10 @@ export const Import = z
     format: z.string(),
     marketplace: z.string().nullable(),
     mapping: z.record(z.string(), z.string()),
+    samples: z.record(z.string(), z.string()).openapi({
+      description:
+        "The first non-empty value of each column of the file (trimmed, at most 80 characters), from its first 1,000 rows; at most 200 columns; empty before the dry run",
+    }),
     mode: z.enum(["create", "update", "upsert"]),
     matchBy: z.enum(["id", "sku"]),
     status: z.enum(["uploaded", "previewed", "committing", "committed", "failed", "undone"]),

@@ -72,8 +72,14 @@ describe("MappingStep", () => {
     expect(events.at(-1)).toEqual(["confirm"]);
   });
 
-  it("titles the example column for what it shows: values the dry run found a problem with", async () => {
+  it("titles the example column for what it shows: the file's values", async () => {
     await mount({ Name: "title", Cost: "price" });
+    const heads = [...host.querySelectorAll("thead th")].map((th) => th.textContent);
+    expect(heads).toEqual(["Column in your file", "Example", "Imports into"]);
+  });
+
+  it("titles the example column for what it shows: values the dry run found a problem with", async () => {
+    await mount({ Name: "title", Cost: "price" }, [], { problemSamples: true });
     const heads = [...host.querySelectorAll("thead th")].map((th) => th.textContent);
     expect(heads).toEqual(["Column in your file", "Example of a problem", "Imports into"]);
   });

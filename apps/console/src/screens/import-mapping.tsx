@@ -22,11 +22,13 @@ export function MappingStep(props: {
   mapping: ColumnMapping;
   /** Headers in the file's order, when the browser could read them. */
   order?: readonly string[];
-  /**
-   * A value per header that the dry run reported a problem with. The import gives no sample values
-   * for columns without problems, so the column is titled for what it holds.
-   */
+  /** An example value per header: the first non-empty value of the column in the file. */
   samples?: Record<string, string>;
+  /**
+   * The samples are instead values the dry run reported a problem with (an import without sample
+   * values), so the column is titled for what it holds.
+   */
+  problemSamples?: boolean;
   profiles: MappingProfile[];
   busy: boolean;
   onTarget(header: string, target: MappingTarget): void;
@@ -127,7 +129,9 @@ export function MappingStep(props: {
         <thead>
           <tr>
             <th scope="col">Column in your file</th>
-            {hasSamples && <th scope="col">Example of a problem</th>}
+            {hasSamples && (
+              <th scope="col">{props.problemSamples ? "Example of a problem" : "Example"}</th>
+            )}
             <th scope="col">Imports into</th>
           </tr>
         </thead>

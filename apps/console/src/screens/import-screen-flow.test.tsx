@@ -32,6 +32,7 @@ const imp = (status: string, extra: Record<string, unknown> = {}) => ({
   problems: [],
   problemCount: 0,
   mapping: {},
+  samples: {},
   mode: "upsert",
   matchBy: "sku",
   progress: null,
@@ -146,5 +147,49 @@ describe("ImportScreen mapping profiles", () => {
       "Mapping not saved: Network error",
     ]);
     expect(name.value).toBe("Supplier sheet");
+  });
+
+  const generic = (extra: Record<string, unknown>) =>
+    imp("previewed", {
+      marketplace: "generic",
+      mapping: { Title: "title", Price: "price" },
+      ...extra,
+    });
+  const priceProblem = {
+    row: 2,
+    column: "Price",
+    value: "abc",
+    code: "INVALID_PRICE",
+    severity: "error",
+    message: "Not a price",
+  };
+  const examples = () =>
+    Object.fromEntries(
+      [...(m?.host.querySelectorAll(".mapping-table tbody tr") ?? [])].map((tr) => [
+        tr.querySelector("strong")?.textContent,
+        tr.querySelectorAll("td")[1]?.textContent,
+      ]),
+    );
+  const heads = () =>
+    [...(m?.host.querySelectorAll(".mapping-table thead th") ?? [])].map((th) => th.textContent);
+
+  it("shows the file's first value of every column, a column without problems included", async () => {
+    api.imports.upload.mutate.mockResolvedValue(
+      generic({ samples: { Title: "Lamp", Price: "abc" }, problems: [priceProblem] }),
+    );
+    m = await mountWithApp(<ImportScreen />);
+    await chooseFile();
+    await until(() => !!m?.host.querySelector('[data-testid="mapping-step"]'));
+    expect(heads()).toEqual(["Column in your file", "Example", "Imports into"]);
+    expect(examples()).toEqual({ Title: "Lamp", Price: "abc" });
+  });
+
+  it("shows the values with problems when the import has no samples", async () => {
+    api.imports.upload.mutate.mockResolvedValue(generic({ problems: [priceProblem] }));
+    m = await mountWithApp(<ImportScreen />);
+    await chooseFile();
+    await until(() => !!m?.host.querySelector('[data-testid="mapping-step"]'));
+    expect(heads()).toEqual(["Column in your file", "Example of a problem", "Imports into"]);
+    expect(examples()).toEqual({ Title: "", Price: "abc" });
   });
 });

@@ -392,7 +392,7 @@ export function ImportScreen() {
         <MappingStep
           mapping={s.mapping}
           order={headerOrder}
-          samples={samplesFrom(imp?.problems as ImportProblem[] | undefined)}
+          {...examplesOf(imp)}
           profiles={profiles}
           busy={s.busy}
           onTarget={(header, target) => act({ type: "setTarget", header, target })}
@@ -645,6 +645,22 @@ export function ImportScreen() {
       </section>
     </div>
   );
+}
+
+/**
+ * The example per column the mapping step shows: the import's sample values, or (for an import
+ * analysed before samples were kept) a value per column the dry run reported a problem with.
+ */
+function examplesOf(imp: ImportView | null | undefined): {
+  samples: Record<string, string>;
+  problemSamples: boolean;
+} {
+  const samples = imp?.samples;
+  if (samples && Object.keys(samples).length > 0) return { samples, problemSamples: false };
+  return {
+    samples: samplesFrom(imp?.problems as ImportProblem[] | undefined),
+    problemSamples: true,
+  };
 }
 
 /** A value per column that the dry run reported a problem with (the first one listed). */

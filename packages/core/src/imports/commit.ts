@@ -15,7 +15,7 @@ import { ownImport } from "./own";
 import { decideImportRows } from "./process";
 import { CommitImportInput } from "./schema";
 import { publicCounts, stagedCreates, stagedRowsHold, stagingWriter } from "./stage";
-import { importView } from "./view";
+import { importSamples, importView, samplesMark } from "./view";
 
 export const importCommitJobId = (importId: string) => `commit-${importId}`;
 
@@ -314,6 +314,7 @@ export async function runImportCommit(
           updated: updated.length,
           // Kept for a new dry run of the import once undone.
           ...(imp.counts._sheet !== undefined ? { _sheet: imp.counts._sheet } : {}),
+          ...samplesMark(importSamples(imp.counts)),
         },
         updatedAt: new Date(),
       })

@@ -18,7 +18,7 @@ import { ownImport } from "./own";
 import { decideImportRows, type ReadProgress } from "./process";
 import { CreateImportOptions, type ImportProblem, ReanalyzeImportInput } from "./schema";
 import { listingsFingerprint, stagedMarks, stagingWriter } from "./stage";
-import { importView } from "./view";
+import { importView, samplesMark } from "./view";
 
 export interface UploadedFile {
   fileName: string;
@@ -466,6 +466,7 @@ export async function analyzeImport(
           ...stagedMarks(writer.count, run, runOpts, fingerprint),
           // The sheet the seller chose, for a commit that reads the workbook again.
           ...(summary.sheet !== undefined ? { _sheet: summary.sheet } : {}),
+          ...samplesMark(summary.samples),
         },
         problems: summary.problems,
         error: null,

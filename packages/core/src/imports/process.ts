@@ -47,6 +47,8 @@ export interface ImportSummary {
   mapping: ColumnMapping;
   /** For a workbook: the 1-based position of the sheet read (a commit reads that one again). */
   sheet?: number;
+  /** The first non-empty value of each column (at most {@link MAX_SAMPLES} columns). */
+  samples: Record<string, string>;
   counts: {
     rows: number;
     create: number;
@@ -64,6 +66,8 @@ export interface ImportSummary {
  */
 export type ReadProgress = { processed: number; total: number; unit: "bytes"; rows: number };
 
+/** Columns given a sample value, so a very wide file keeps the import's row small. */
+export const MAX_SAMPLES = 200;
 const BATCH = 2000;
 /** Workbooks above this size are read in a worker thread (starting one costs ~0.2 s). */
 const THREAD_ABOVE_BYTES = 1024 * 1024;
@@ -603,6 +607,7 @@ export async function decideImportRows(
       format: session.table.kind,
       marketplace: session.marketplace,
       mapping: session.mapping,
+      samples: Object.fromEntries(Object.entries(session.samples).slice(0, MAX_SAMPLES)),
       ...(session.table.sheetPosition !== undefined ? { sheet: session.table.sheetPosition } : {}),
       counts,
       problems,

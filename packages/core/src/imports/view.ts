@@ -13,6 +13,20 @@ export interface ImportProgress {
   rows?: number;
 }
 
+/**
+ * The dry run's sample values (the first non-empty value of each column) are kept in the import's
+ * counts under `_samples`, which {@link publicCounts} leaves out.
+ */
+export const samplesMark = (samples: Record<string, string>) => ({
+  _samples: samples as unknown as number,
+});
+
+/** The sample values {@link samplesMark} stored in `counts`; empty when there are none. */
+export function importSamples(counts: Record<string, unknown>): Record<string, string> {
+  const s = counts._samples;
+  return s && typeof s === "object" ? (s as Record<string, string>) : {};
+}
+
 /** API shape of an import (the file history entry). */
 export function importView(i: Import, progress?: ImportProgress | null) {
   return {
@@ -23,6 +37,7 @@ export function importView(i: Import, progress?: ImportProgress | null) {
     format: i.format,
     marketplace: i.marketplace,
     mapping: i.mapping,
+    samples: importSamples(i.counts),
     mode: i.mode,
     matchBy: i.matchBy,
     status: i.status,

@@ -40,12 +40,38 @@ export async function* mapTable(
   for await (const batch of mapTableBatches(table, options)) yield* batch;
 }
 
+/** Rows looked at for sample values: a column empty in all of them gets none. */
+export const SAMPLE_ROWS = 1000;
+/** A sample value is cut to this many characters. */
+export const SAMPLE_CHARS = 80;
+
+/**
+ * Records into `samples` the first non-empty value of each header in `row` not sampled yet.
+ * Returns true once every header has one.
+ */
+function sampleRow(samples: Record<string, string>, headers: readonly string[], values: string[]) {
+  let missing = 0;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    if (!h || Object.hasOwn(samples, h)) continue;
+    const v = values[i]?.trim();
+    if (v) samples[h] = v.slice(0, SAMPLE_CHARS);
+    else missing++;
+  }
+  return missing === 0;
+}
+
 /** {@link mapTable}, a batch of listings per batch of rows the reader produced. */
 export async function* mapTableBatches(
   table: Table,
   options: ImportOptions = {},
   /** Receives the generic mapping in use, each time it changes (a JSON table's keys grow). */
   onMapping?: (mapping: ColumnMapping) => void,
+  /**
+   * Filled with the first non-empty value (trimmed, at most {@link SAMPLE_CHARS} characters) of
+   * each header, looking at the first {@link SAMPLE_ROWS} rows only.
+   */
+  samples?: Record<string, string>,
 ): AsyncGenerator<ImportedListing[]> {
   const marketplace =
     options.marketplace ?? detectMarketplace(table.headers, table.preamble).marketplace;
@@ -54,9 +80,15 @@ export async function* mapTableBatches(
   // JSON headers can grow while reading, so the generic mapper is rebuilt when they do.
   let width = table.headers.length;
   let grouper = createRowGrouper(table.headers, marketplace, { ...options, mapping });
+  let sampled = 0;
+  // The header count once every header had a sample: a JSON table's new keys still want one.
+  let sampledWidth = -1;
   for await (const rows of rowBatches(table.rows)) {
     const out: ImportedListing[] = [];
     for (const row of rows) {
+      if (samples && sampled++ < SAMPLE_ROWS && table.headers.length !== sampledWidth) {
+        if (sampleRow(samples, table.headers, row.values)) sampledWidth = table.headers.length;
+      }
       if (table.headers.length !== width && marketplace === "generic") {
         width = table.headers.length;
         if (!options.mapping) {
@@ -83,6 +115,11 @@ export interface ImportSession {
    * listings are read, so read this once they are: it then covers every key the rows mapped.
    */
   readonly mapping: ColumnMapping;
+  /**
+   * The first non-empty value of each header among the first rows (see {@link mapTableBatches}),
+   * filled as the listings are read: read it once they are.
+   */
+  readonly samples: Record<string, string>;
   listings: AsyncIterable<ImportedListing>;
   /** The same listings in batches; iterate either this or `listings`, once. */
   batches: AsyncIterable<ImportedListing[]>;
@@ -99,15 +136,25 @@ export async function importListings(
   const detection = detectMarketplace(table.headers, table.preamble);
   const marketplace = input.marketplace ?? detection.marketplace;
   let mapping = input.mapping ?? suggestMapping(table.headers);
-  const batches = mapTableBatches(table, { ...input, marketplace }, (m) => {
-    mapping = m;
-  });
+  // Without a prototype, a header such as `__proto__` is a key like any other.
+  const samples: Record<string, string> = Object.create(null);
+  const batches = mapTableBatches(
+    table,
+    { ...input, marketplace },
+    (m) => {
+      mapping = m;
+    },
+    samples,
+  );
   return {
     table,
     detection,
     marketplace,
     get mapping() {
       return mapping;
+    },
+    get samples() {
+      return samples;
     },
     listings: (async function* () {
       for await (const batch of batches) yield* batch;

@@ -105,3 +105,30 @@ describe("the mapping of a JSON import", () => {
     expect(s.mapping).toEqual({ title: "title", cost: "price", price: "ignore" });
   });
 });
+
+describe("the sample values of an import", () => {
+  it("gives every column its first non-empty value, trimmed and cut short", async () => {
+    const long = "x".repeat(200);
+    const csv = `Name,Cost,Notes,Empty\n  Lamp  ,,,\nDesk,90,${long},\nChair,5,later,\n`;
+    const s = await importListings({ bytes: Buffer.from(csv), fileName: "stock.csv" });
+    for await (const _ of s.listings);
+    expect({ ...s.samples }).toEqual({ Name: "Lamp", Cost: "90", Notes: "x".repeat(80) });
+  });
+
+  it("looks only at the first rows", async () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => `T${i},${i === 1200 ? "7" : ""}`);
+    const s = await importListings({
+      bytes: Buffer.from(`title,price\n${rows.join("\n")}\n`),
+      fileName: "late.csv",
+    });
+    for await (const _ of s.listings);
+    expect({ ...s.samples }).toEqual({ title: "T0" });
+  });
+
+  it("covers a JSON key that first appears after the first record", async () => {
+    const json = JSON.stringify([{ title: "Lamp" }, { title: "Desk", sku: "D-1" }]);
+    const s = await importListings({ bytes: Buffer.from(json) });
+    for await (const _ of s.listings);
+    expect({ ...s.samples }).toEqual({ title: "Lamp", sku: "D-1" });
+  });
+});
