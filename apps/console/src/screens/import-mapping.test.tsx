@@ -84,6 +84,19 @@ describe("MappingStep", () => {
     expect(heads).toEqual(["Column in your file", "Example of a problem", "Imports into"]);
   });
 
+  it("shows a header named like an object's own properties with its sample, or none", async () => {
+    // A plain object answers `__proto__` and `constructor` itself; they must not pass for samples.
+    await mount(JSON.parse('{"__proto__":"ignore","constructor":"ignore","Cost":"price"}'));
+    const cells = [...host.querySelectorAll("tbody tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.textContent),
+    );
+    expect(cells.map((c) => c.slice(0, 2))).toEqual([
+      ["__proto__", ""],
+      ["constructor", ""],
+      ["Cost", "$12"],
+    ]);
+  });
+
   it("warns when title or price is not mapped", async () => {
     await mount({ A: "title", B: "ignore" });
     expect(host.querySelector('[role="status"]')?.textContent).toMatch(/Price/);

@@ -48,7 +48,10 @@ export function MappingStep(props: {
   const missingTitle = !used.includes("title");
   const missingPrice = !used.includes("price");
   const profile = props.profiles.find((p) => p.id === profileId);
-  const hasSamples = headers.some((h) => props.samples?.[h]);
+  // Own keys only: a header may be called `__proto__` or `constructor`.
+  const sampleOf = (h: string) =>
+    props.samples && Object.hasOwn(props.samples, h) ? props.samples[h] : undefined;
+  const hasSamples = headers.some((h) => sampleOf(h));
 
   return (
     <section className="card" aria-labelledby="mapping-head" data-testid="mapping-step">
@@ -141,7 +144,7 @@ export function MappingStep(props: {
               <td>
                 <strong>{h}</strong>
               </td>
-              {hasSamples && <td className="muted ellipsis">{props.samples?.[h] ?? ""}</td>}
+              {hasSamples && <td className="muted ellipsis">{sampleOf(h) ?? ""}</td>}
               <td>
                 <select
                   aria-label={`Field for ${h}`}

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { imports } from "@mbe/db";
+import { type Import, imports } from "@mbe/db";
 import { writeCsvRows } from "@mbe/formats";
 import { jobProgress } from "@mbe/jobs";
 import { and, eq, getTableColumns, lt, sql } from "drizzle-orm";
@@ -67,11 +67,12 @@ export async function listImports(ctx: CoreContext, raw: z.input<typeof ListImpo
     imports.id,
     input.cursor,
   );
-  // A list shows no problems: a dry run's (thousands of them) stays in the database.
+  // A list shows no problems, nor the columns' sample values: a dry run's stay in the database.
   const rows = await ctx.db
     .select({
       ...getTableColumns(imports),
       problems: sql<unknown[]>`'[]'::jsonb`,
+      counts: sql<Import["counts"]>`${imports.counts} - '_samples'`,
       pageKey: paging.keyText,
     })
     .from(imports)

@@ -9,6 +9,7 @@ import { databaseDrivers } from "../../test/drivers";
 import { sellerContext } from "../../test/seller";
 import { runImportCommit } from "./commit";
 import { analyzeImport, createImport } from "./create";
+import { listImports } from "./get";
 
 const drivers = databaseDrivers();
 const folders: string[] = [];
@@ -67,5 +68,17 @@ describe.each(drivers)("an import's sample values on %s", (_name, open) => {
     const imp = await upload(`${headers.join(",")}\n${headers.map((h) => `v-${h}`).join(",")}\n`);
     expect(Object.keys(imp.samples)).toHaveLength(200);
     expect(imp.samples.c0).toBe("v-c0");
+  }, 60_000);
+
+  it("cuts a sample by whole characters, so a value with emoji is stored", async () => {
+    const { ctx, upload } = await seller();
+    // The emoji straddles the 80th UTF-16 unit: cut there, half of it could not go into jsonb.
+    const title = `${"x".repeat(79)}😀 lamp`;
+    const imp = await upload(`Name,Cost\n${title},12\n`);
+    expect(imp.status).toBe("previewed");
+    expect(imp.samples.Name).toBe(`${"x".repeat(79)}😀`);
+    // The file history lists the import without them.
+    const list = await listImports(ctx, { limit: 10 });
+    expect(list.items.find((i) => i.id === imp.id)?.samples).toEqual({});
   }, 60_000);
 });

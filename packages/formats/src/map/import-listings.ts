@@ -44,6 +44,8 @@ export async function* mapTable(
 export const SAMPLE_ROWS = 1000;
 /** A sample value is cut to this many characters. */
 export const SAMPLE_CHARS = 80;
+/** Headers longer than this get no sample. */
+export const SAMPLE_HEADER_CHARS = 200;
 
 /**
  * Records into `samples` the first non-empty value of each header in `row` not sampled yet.
@@ -53,9 +55,16 @@ function sampleRow(samples: Record<string, string>, headers: readonly string[], 
   let missing = 0;
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i];
-    if (!h || Object.hasOwn(samples, h)) continue;
+    // A header past SAMPLE_HEADER_CHARS gets no sample: the import keeps samples by header.
+    if (!h || h.length > SAMPLE_HEADER_CHARS || Object.hasOwn(samples, h)) continue;
     const v = values[i]?.trim();
-    if (v) samples[h] = v.slice(0, SAMPLE_CHARS);
+    // Cut by code point, and a lone surrogate (a JSON file may hold one) replaced: the samples are
+    // stored as jsonb, which refuses half a character.
+    if (v)
+      samples[h] = Array.from(v)
+        .slice(0, SAMPLE_CHARS)
+        .join("")
+        .replace(/\p{Cs}/gu, "\uFFFD");
     else missing++;
   }
   return missing === 0;
