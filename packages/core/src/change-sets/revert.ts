@@ -3,7 +3,7 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type CoreContext, inTx, requireActor } from "../context";
 import { CoreError, notFound } from "../errors";
-import { releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
+import { givingUpSkus, releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
 
@@ -292,14 +292,10 @@ async function releaseMovingSkus(
       from e left join ${listings} l on l.id = e.listing_id and l.owner_id = ${owner}::uuid
       where (e.op = 'update' or (e.op = ${insertOp} and e.version is null)) and ${target} ? 'sku'`),
   );
-  const taken = new Set<string>();
-  for (const m of moving) if (m.next !== null) taken.add(m.next);
   await releaseSkus(
     db,
     owner,
-    moving
-      .filter((m) => m.held !== null && m.held !== m.next && taken.has(m.held))
-      .map((m) => m.id),
+    givingUpSkus(moving).map((m) => m.id),
   );
 }
 

@@ -7,7 +7,7 @@ import { chunkInsertSql, closeChangeSet, openChangeSet } from "../change-sets/re
 import { type CoreContext, inTx, requireActor } from "../context";
 import { enqueue, JobNotQueued, queuesOf } from "../enqueue";
 import { CoreError, notFound } from "../errors";
-import { releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
+import { givingUpSkus, releaseSkus, snapshotSetClause } from "../listings/apply-snapshots";
 import { insertRecords } from "../listings/insert-many";
 import { snapshotSql } from "../listings/sql-snapshot";
 import { isUniqueViolation } from "../listings/unique";
@@ -383,12 +383,7 @@ async function releaseMovingSkus(
         and g.data ? 'sku' and l.owner_id = ${ownerId}::uuid
       for update of l`),
   );
-  const taken = new Set<string>();
-  for (const s of staged) if (s.next !== null) taken.add(s.next);
-  const released: { id: string; sku: string }[] = [];
-  for (const s of staged)
-    if (s.held !== null && s.held !== s.next && taken.has(s.held))
-      released.push({ id: s.id, sku: s.held });
+  const released = givingUpSkus(staged).map((s) => ({ id: s.id, sku: s.held as string }));
   await releaseSkus(
     db,
     ownerId,

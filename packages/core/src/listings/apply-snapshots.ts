@@ -77,6 +77,18 @@ export function refusedHandOvers<T extends { id: string; holder: string }>(
 }
 
 /**
+ * Of the listings a write gives a SKU (`next`, null to clear it), those giving up the SKU they hold
+ * (`held`) to another listing of the same write: the ones {@link releaseSkus} must clear first.
+ */
+export function givingUpSkus<T extends { next: string | null; held: string | null }>(
+  rows: readonly T[],
+): T[] {
+  const taken = new Set<string>();
+  for (const r of rows) if (r.next !== null) taken.add(r.next);
+  return rows.filter((r) => r.held !== null && r.held !== r.next && taken.has(r.held));
+}
+
+/**
  * Clears the SKU of listings whose SKU another listing of the same write takes (SKUs swapped, or
  * a column of SKUs pasted one row off). The unique index on (owner, sku) is checked row by row
  * within a statement, so the rows giving a SKU up lose it first and the index only sees the SKUs
